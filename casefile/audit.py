@@ -1,0 +1,99 @@
+"""The audit trail: who-did-what is one user, so it is when, which record, which fields.
+
+Every service that changes a record writes through ``AuditLog`` in the same session, so
+an action and its audit entries commit or vanish together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casefile.db.engine import Sessions
+from casefile.db.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    action: str
+    record_id: UUID
+    kind: str
+    label: str
+    changes: dict[str, list[Any]]
+    action_id: UUID
+
+
+class AuditLog:
+    """Collects the audit events of one user action (one ``action_id``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.action_id = uuid4()
+        self.at = datetime.now(UTC)
+
+    def record(
+        self, action: str, record_id: UUID, kind: str, label: str, changes: dict[str, list[Any]]
+    ) -> None:
+        self.session.add(
+            AuditEvent(
+                action_id=self.action_id,
+                at=self.at,
+                action=action,
+                record_id=record_id,
+                kind=kind,
+                label=label,
+                changes=changes,
+            )
+        )
+
+    def row(
+        self, action: str, record_id: UUID, kind: str, label: str, changes: dict[str, list[Any]]
+    ) -> dict[str, Any]:
+        """The same event as a plain row, for the bulk path's executemany."""
+        return {
+            "action_id": self.action_id,
+            "at": self.at,
+            "action": action,
+            "record_id": record_id,
+            "kind": kind,
+            "label": label,
+            "changes": changes,
+        }
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Each changed field as ``[old, new]``; a create has ``old`` empty, a delete ``new``."""
+    names = list(dict.fromkeys([*old, *new]))
+    return {
+        n: [old.get(n), new.get(n)]
+        for n in names
+        if old.get(n) != new.get(n)
+        and not (old.get(n) in (None, "", []) and new.get(n) in (None, "", []))
+    }
+
+
+class History:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def entries(
+        self, record_id: UUID | None = None, limit: int | None = None
+    ) -> list[HistoryEntry]:
+        """Oldest first; with ``limit``, the newest ``limit`` entries."""
+        query = select(AuditEvent).order_by(AuditEvent.id.desc())
+        if record_id is not None:
+            query = query.where(AuditEvent.record_id == record_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.sessions.read() as s:
+            events = list(s.scalars(query))
+        return [
+            HistoryEntry(e.at, e.action, e.record_id, e.kind, e.label, e.changes, e.action_id)
+            for e in reversed(events)
+        ]

@@ -1,0 +1,236 @@
+"""Opening, creating and closing a case: the public entry point of the core API.
+
+with create_case(path, title="Westminster 2017") as case:
+    source = case.records.add(SourceFields(title="..."))
+with open_case(path) as case:
+    page = case.listing.page(ListQuery(Kind.QUOTE))
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from uuid import UUID, uuid4
+
+from sqlalchemy import Engine, func, select
+
+from casefile.audit import AuditLog, History, diff
+from casefile.backups import backup_before_upgrade, daily_backup
+from casefile.db import migrate
+from casefile.db import models as m
+from casefile.db.engine import (
+    Sessions,
+    assert_writable,
+    create_database,
+    is_plain_sqlite,
+    make_engine,
+    probe,
+)
+from casefile.db.sqlite_tools import export_rekeyed, online_backup, problems
+from casefile.documents import DocumentService
+from casefile.errors import CaseFileError
+from casefile.listing import Listing
+from casefile.record_service import RecordService
+from casefile.vocab import Kind
+from casefile.vocabulary import VocabularyService, ensure_builtin_terms
+
+EXTENSION = ".casefile"
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    id: UUID
+    title: str
+    summary: str
+    created_at: datetime
+    path: Path
+    encrypted: bool
+    schema: str
+    size_bytes: int
+    counts: dict[Kind, int]
+
+
+class Case:
+    """An open case. Every service below runs one transaction per call."""
+
+    def __init__(self, path: Path, key: str | None, engine: Engine) -> None:
+        self.path = path
+        self._key = key
+        self.sessions = Sessions(engine)
+        self.records = RecordService(self.sessions)
+        self.documents = DocumentService(self.sessions, self.records)
+        self.listing = Listing(self.sessions)
+        self.history = History(self.sessions)
+        self.vocabulary = VocabularyService(self.sessions)
+
+    @property
+    def encrypted(self) -> bool:
+        return self._key is not None
+
+    def info(self) -> CaseInfo:
+        with self.sessions.read() as s:
+            row = s.scalars(select(m.CaseInfo)).one()
+            counts = dict(
+                s.execute(select(m.Record.kind, func.count()).group_by(m.Record.kind))
+                .tuples()
+                .all()
+            )
+            schema = (
+                s.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            )
+        return CaseInfo(
+            id=row.id,
+            title=row.title,
+            summary=row.summary,
+            created_at=row.created_at,
+            path=self.path,
+            encrypted=self.encrypted,
+            schema=str(schema),
+            size_bytes=self.path.stat().st_size,
+            counts={kind: counts.get(kind, 0) for kind in Kind},
+        )
+
+    def describe(self, *, title: str | None = None, summary: str | None = None) -> CaseInfo:
+        """Change the case's own title or summary (audited like any record)."""
+        with self.sessions.write() as s:
+            row = s.scalars(select(m.CaseInfo)).one()
+            before = {"title": row.title, "summary": row.summary}
+            if title is not None:
+                if not title.strip():
+                    raise CaseFileError("the case title must not be empty")
+                row.title = title.strip()
+            if summary is not None:
+                row.summary = summary.strip()
+            changes = diff(before, {"title": row.title, "summary": row.summary})
+            if changes:
+                AuditLog(s).record("update", row.id, "case", row.title, changes)
+        return self.info()
+
+    def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
+        """A consistent copy at ``dest`` (same encryption), even while the case is in use."""
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise CaseFileError("a backup cannot overwrite the case itself")
+        if dest.exists():
+            raise CaseFileError(f"{dest} already exists; choose a new name")
+        if not dest.parent.is_dir():
+            raise CaseFileError(f"no folder {dest.parent}")
+        online_backup(self.path, self._key, dest, progress)
+
+    def check(self) -> list[str]:
+        """Everything wrong with the file, as lines a person can read; empty when sound."""
+        found = problems(self.path, self._key)
+        found.extend(
+            f"document bytes changed: stored as {want[:12]}…, now hash to {got[:12]}…"
+            for want, got in self.documents.mismatched_hashes()
+        )
+        return found
+
+    def close(self) -> None:
+        self.sessions.engine.dispose()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def create_case(
+    path: Path | str, *, title: str | None = None, passphrase: str | None = None
+) -> Case:
+    """Make a new case file. It appears under its name only when complete."""
+    path = Path(path)
+    if path.exists():
+        raise CaseFileError(f"{path} already exists")
+    if not path.parent.is_dir():
+        raise CaseFileError(f"no folder {path.parent}")
+    staging = path.with_name(f".{path.name}.creating")
+    for leftover in staging.parent.glob(staging.name + "*"):
+        leftover.unlink()
+    create_database(staging, passphrase)
+    engine = make_engine(staging, passphrase)
+    try:
+        migrate.upgrade(engine)
+        sessions = Sessions(engine)
+        with sessions.write() as s:
+            info = m.CaseInfo(
+                id=uuid4(), title=(title or path.stem).strip(), created_at=datetime.now(UTC)
+            )
+            s.add(info)
+            ensure_builtin_terms(s)
+            AuditLog(s).record(
+                "create", info.id, "case", info.title, diff({}, {"title": info.title})
+            )
+    finally:
+        engine.dispose()
+    os.replace(staging, path)
+    return open_case(path, passphrase, backups=False)
+
+
+def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool = True) -> Case:
+    """Open a case, upgrading it (after a verified backup) if an older Casefile made it.
+
+    Every refusal is a ``CaseFileError`` with one line for the user, and leaves the file
+    as it was: missing, not a case, encrypted without (or with the wrong) passphrase,
+    locked by another writer, or made by a newer Casefile.
+    """
+    path = Path(path)
+    probe(path, passphrase)
+    key = None if is_plain_sqlite(path) else passphrase
+    assert_writable(path, key)
+    engine = make_engine(path, key)
+    try:
+        revision = migrate.current_revision(engine)
+        head = migrate.head_revision()
+        if revision is None:
+            raise CaseFileError(f"{path} is an incomplete case file (it has no schema)")
+        if revision not in migrate.known_revisions():
+            raise CaseFileError(f"{path} was made by a newer Casefile; update Casefile to open it")
+        if revision != head:
+            backup_before_upgrade(path, key, revision)
+            migrate.upgrade(engine)
+            with Sessions(engine).write() as s:
+                ensure_builtin_terms(s)
+        if backups:
+            daily_backup(path, key)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Case(path, key, engine)
+
+
+def change_passphrase(path: Path | str, old: str | None, new: str | None) -> None:
+    """Encrypt, re-key or decrypt a closed case (``None`` means no encryption).
+
+    A complete copy under the new key is written and checked first, then swapped in with
+    one rename, so a crash leaves either the old file or the new one.
+    """
+    path = Path(path)
+    probe(path, old)
+    key = None if is_plain_sqlite(path) else old
+    assert_writable(path, key)
+    if key is None and new is None:
+        raise CaseFileError(f"{path} is not encrypted")
+    staging = path.with_name(f".{path.name}.rekeying")
+    export_rekeyed(path, key, staging, new)
+    try:
+        probe(staging, new)
+        found = problems(staging, new)
+        if found:
+            raise CaseFileError(f"the re-keyed copy failed its check: {found[0]}")
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(staging, path)

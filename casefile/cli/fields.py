@@ -1,0 +1,156 @@
+"""Command-line options made from the record dataclasses, so `add` and `edit` never drift
+from what a record holds. Values stay text until a case is open: a bad date or an unknown
+ID is then a one-line user error (exit 1), not an argparse usage error."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import types
+import typing
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from casefile.case import Case
+from casefile.dates import DateError, PartialDate
+from casefile.errors import InvalidInput
+from casefile.records import AnyFields
+from casefile.vocab import LabelledEnum, Vocabulary
+
+UNKNOWN_WORDS = {"", "unknown", "?", "none", "n/a"}
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldOption:
+    name: str
+    flag: str
+    hint: Any
+    repeated: bool
+    required: bool
+    metadata: typing.Mapping[str, Any]
+
+
+def options_of(cls: type[AnyFields], *, skip: tuple[str, ...] = ()) -> list[FieldOption]:
+    hints = typing.get_type_hints(cls)
+    result = []
+    for f in dataclasses.fields(cls):
+        if f.name in skip or f.metadata.get("fixed"):
+            continue
+        hint = hints[f.name]
+        repeated = typing.get_origin(hint) is tuple
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        flag = "--" + (f.metadata.get("cli") or f.name).replace("_", "-")
+        result.append(FieldOption(f.name, flag, hint, repeated, required, f.metadata))
+    return result
+
+
+def add_options(
+    parser: argparse.ArgumentParser, options: list[FieldOption], *, all_optional: bool = False
+) -> None:
+    for opt in options:
+        kwargs: dict[str, Any] = {"dest": f"field_{opt.name}", "help": _help(opt)}
+        if opt.repeated:
+            kwargs["action"] = "append"
+        else:
+            kwargs["required"] = opt.required and not all_optional
+        parser.add_argument(opt.flag, metavar=_metavar(opt), **kwargs)
+
+
+def given_values(args: argparse.Namespace, options: list[FieldOption]) -> dict[str, Any]:
+    """The raw text of each field option the user actually gave."""
+    return {
+        opt.name: getattr(args, f"field_{opt.name}")
+        for opt in options
+        if getattr(args, f"field_{opt.name}", None) is not None
+    }
+
+
+def convert(
+    case: Case, options: list[FieldOption], raw: dict[str, Any], dayfirst: bool | None
+) -> dict[str, Any]:
+    """Turn the given option texts into field values, resolving IDs and vocabulary."""
+    by_name = {opt.name: opt for opt in options}
+    values: dict[str, Any] = {}
+    for name, text in raw.items():
+        opt = by_name[name]
+        try:
+            if opt.repeated:
+                items = [t for t in text if t.strip()]
+                values[name] = tuple(
+                    _one(case, opt, _item_hint(opt.hint), t, dayfirst) for t in items
+                )
+            else:
+                values[name] = _one(case, opt, opt.hint, text, dayfirst)
+        except (DateError, ValueError) as exc:
+            raise InvalidInput(f"{opt.flag}: {exc}") from None
+    return values
+
+
+def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | None) -> Any:
+    base, optional = _unwrap(hint)
+    if optional and text.strip().lower() in UNKNOWN_WORDS:
+        return None
+    if opt.metadata.get("vocab") is not None:
+        vocabulary: Vocabulary = opt.metadata["vocab"]
+        return case.vocabulary.resolve(vocabulary, text)
+    if base is str:
+        return text
+    if base is UUID:
+        return case.records.resolve(text)
+    if base is PartialDate:
+        return PartialDate.parse(text, dayfirst=dayfirst)
+    if base is int:
+        return _number(int, text)
+    if base is float:
+        return _number(float, text)
+    if isinstance(base, type) and issubclass(base, LabelledEnum):
+        return base.parse(text)
+    raise TypeError(f"no option parser for {hint!r}")
+
+
+def _number(kind: type[int] | type[float], text: str) -> Any:
+    try:
+        return kind(text.strip())
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise ValueError(f"'{text}' is not {noun} (use 'unknown' when it is not known)") from None
+
+
+def _unwrap(hint: Any) -> tuple[Any, bool]:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0], True
+    return hint, False
+
+
+def _item_hint(hint: Any) -> Any:
+    return typing.get_args(hint)[0]
+
+
+def _metavar(opt: FieldOption) -> str:
+    base, _ = _unwrap(_item_hint(opt.hint) if opt.repeated else opt.hint)
+    if opt.metadata.get("vocab") is not None:
+        return "TYPE"
+    if base is UUID:
+        return "ID"
+    if base is PartialDate:
+        return "DATE"
+    if base in (int, float):
+        return "N"
+    if isinstance(base, type) and issubclass(base, StrEnum):
+        return "{" + ",".join(m.value for m in base) + "}"
+    return "TEXT"
+
+
+def _help(opt: FieldOption) -> str:
+    words = opt.name.replace("_", " ")
+    base, optional = _unwrap(_item_hint(opt.hint) if opt.repeated else opt.hint)
+    extra = " (repeat for more)" if opt.repeated else ""
+    if base is int and optional:
+        extra += "; 'unknown' when not known (unknown is not zero)"
+    if base is PartialDate:
+        extra += "; e.g. '22 March 2017', 'March 2016', 'c. 2014'"
+    if opt.metadata.get("ref"):
+        extra += "; " + " or ".join(k.value for k in opt.metadata["ref"]) + " ID"
+    return words + extra

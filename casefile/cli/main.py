@@ -1,0 +1,538 @@
+"""The `casefile` command: parse, call one core service, print text or JSON.
+
+Known problems (``CasefileError``) print one line on stderr and exit 1 with the case
+unchanged; usage errors exit 2 (argparse); anything else is a bug, logged with its
+traceback to the log file and reported in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from casefile import paths
+from casefile.case import Case, change_passphrase, create_case, open_case
+from casefile.cli import output
+from casefile.cli.fields import add_options, convert, given_values, options_of
+from casefile.dates import PartialDate
+from casefile.demo import write_demo_case
+from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
+from casefile.listing import ListQuery, sort_names
+from casefile.records import FIELDS_OF_KIND
+from casefile.vocab import Kind, Relation, Vocabulary
+
+log = logging.getLogger("casefile")
+PASSPHRASE_ENV = "CASEFILE_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "CASEFILE_NEW_PASSPHRASE"
+KIND_PLURALS = {
+    "attacks": Kind.ATTACK,
+    "people": Kind.PERSON,
+    "groups": Kind.GROUP,
+    "sources": Kind.SOURCE,
+    "documents": Kind.DOCUMENT,
+    "quotes": Kind.QUOTE,
+    "links": Kind.LINK,
+}
+ADDABLE = (Kind.ATTACK, Kind.PERSON, Kind.GROUP, Kind.SOURCE, Kind.QUOTE, Kind.LINK)
+LINK_POSITIONALS = ("subject", "relation", "object")
+EXAMPLES = """\
+examples:
+  casefile new westminster.casefile --title "Westminster 2017"
+  casefile add source westminster.casefile --title "Westminster attack" --reliability B
+  casefile add quote westminster.casefile --text "blood with blood" --source 3f2a
+  casefile list westminster.casefile quotes --json
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list:
+        parser.print_help()
+        print("\n(the desktop window arrives with the GUI; use the commands above meanwhile)")
+        return 0
+    args = parser.parse_args(args_list)
+    try:
+        paths.setup_logging()
+        result: int = args.run(args)
+        return result
+    except CasefileError as exc:
+        print(f"casefile: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("casefile: interrupted; the case is as it was before this command", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error running %s", args_list)
+        print(f"casefile: unexpected error (a bug); details in {paths.log_file()}", file=sys.stderr)
+        return 70
+
+
+Sub = Any  # argparse's subparsers action has no public type
+
+
+def _command(
+    sub: Sub, name: str, run: Callable[[argparse.Namespace], int], text: str, example: str
+) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=text,
+        description=text,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(run=run)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casefile",
+        description="Record attacks, people, groups, sources and quotes in one case file.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--dates",
+        choices=("day-first", "month-first", "strict"),
+        default="day-first",
+        help="how to read 03/04/2017: day first (default), month first, or refuse",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    _file_commands(sub)
+    _add_commands(sub)
+    _record_commands(sub)
+    _case_commands(sub)
+    return parser
+
+
+def _file_commands(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "new",
+        cmd_new,
+        "create a new, empty case",
+        "casefile new my.casefile --title 'My case' --encrypt",
+    )
+    p.add_argument("case", type=Path, metavar="CASE")
+    p.add_argument("--title", help="the case title (default: the file name)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"encrypt with a passphrase (prompted, or ${PASSPHRASE_ENV})",
+    )
+    p = _command(
+        sub,
+        "demo",
+        cmd_demo,
+        "write the Westminster 2017 demo case",
+        "casefile demo westminster-2017.casefile",
+    )
+    p.add_argument("case", type=Path, metavar="CASE")
+    p = _command(sub, "info", cmd_info, "summarise a case", "casefile info my.casefile --json")
+    _case_arg(p)
+    _json_arg(p)
+
+
+def _add_commands(sub: Sub) -> None:
+    add = _command(
+        sub,
+        "add",
+        lambda a: 2,
+        "add a record",
+        "casefile add person my.casefile --name 'Rita Katz' --role researcher",
+    )
+    add_sub = add.add_subparsers(title="kinds", metavar="KIND", required=True)
+    for kind in ADDABLE:
+        cls = FIELDS_OF_KIND[kind]
+        example = _ADD_EXAMPLES[kind]
+        kp = add_sub.add_parser(
+            kind.value,
+            help=f"add a {kind.value}",
+            description=f"Add a {kind.value}.",
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _case_arg(kp)
+        if kind is Kind.LINK:
+            kp.add_argument("subject", metavar="SUBJECT_ID")
+            kp.add_argument(
+                "relation", metavar="RELATION", help="; ".join(r.value for r in Relation)
+            )
+            kp.add_argument("object", metavar="OBJECT_ID")
+        add_options(kp, options_of(cls, skip=LINK_POSITIONALS if kind is Kind.LINK else ()))
+        _meta_args(kp)
+        _json_arg(kp)
+        kp.set_defaults(run=cmd_add, kind=kind)
+
+
+def _record_commands(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "list",
+        cmd_list,
+        "list records of one kind",
+        "casefile list my.casefile attacks --from 2016 --to 2017",
+    )
+    _case_arg(p)
+    p.add_argument("kind", choices=list(KIND_PLURALS), metavar="KIND", help=", ".join(KIND_PLURALS))
+    p.add_argument("--sort", help="column to sort by (e.g. date, title, name, created, updated)")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--filter", default="", help="only records whose text contains this")
+    p.add_argument("--tag", default="", help="only records with this tag")
+    p.add_argument(
+        "--from", dest="since", help="only records dated in or after this (partial) date"
+    )
+    p.add_argument("--to", dest="until", help="only records dated in or before this (partial) date")
+    p.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    _json_arg(p)
+
+    p = _command(
+        sub,
+        "show",
+        cmd_show,
+        "show one record with its links",
+        "casefile show my.casefile 3f2a --json",
+    )
+    _case_arg(p)
+    p.add_argument("id", metavar="ID")
+    _json_arg(p)
+
+    p = _command(
+        sub,
+        "edit",
+        cmd_edit,
+        "change fields of a record (same options as add)",
+        "casefile edit my.casefile 3f2a --killed unknown --tag verified",
+    )
+    _case_arg(p)
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "changes", nargs=argparse.REMAINDER, metavar="OPTIONS", help="options as for `add KIND`"
+    )
+
+    p = _command(
+        sub,
+        "delete",
+        cmd_delete,
+        "delete a record (and what cannot exist without it)",
+        "casefile delete my.casefile 3f2a --yes",
+    )
+    _case_arg(p)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--yes", action="store_true", help="also delete the records that depend on it")
+
+
+def _case_commands(sub: Sub) -> None:
+    p = _command(
+        sub, "history", cmd_history, "show the audit trail", "casefile history my.casefile 3f2a"
+    )
+    _case_arg(p)
+    p.add_argument("id", nargs="?", metavar="RECORD")
+    p.add_argument("--limit", type=int, default=0, help="only the newest N entries")
+    _json_arg(p)
+
+    p = _command(
+        sub,
+        "describe",
+        cmd_describe,
+        "set the case's title or summary",
+        "casefile describe my.casefile --summary 'What we know'",
+    )
+    _case_arg(p)
+    p.add_argument("--title")
+    p.add_argument("--summary")
+
+    p = _command(
+        sub,
+        "vocab",
+        cmd_vocab,
+        "list or extend attack, weapon and target types",
+        "casefile vocab my.casefile weapon_type --add 'Drone'",
+    )
+    _case_arg(p)
+    p.add_argument("vocabulary", choices=[v.value for v in Vocabulary])
+    p.add_argument("--add", metavar="LABEL", help="add a case-specific value")
+
+    p = _command(
+        sub,
+        "backup",
+        cmd_backup,
+        "write a consistent copy, even while the case is open elsewhere",
+        "casefile backup my.casefile copy.casefile",
+    )
+    _case_arg(p)
+    p.add_argument("dest", type=Path, metavar="DEST")
+
+    p = _command(
+        sub,
+        "check",
+        cmd_check,
+        "check integrity, foreign keys and document hashes",
+        "casefile check my.casefile",
+    )
+    _case_arg(p)
+
+    p = _command(
+        sub,
+        "migrate",
+        cmd_migrate,
+        "upgrade an older case (a backup is written first)",
+        "casefile migrate old.casefile",
+    )
+    _case_arg(p)
+
+    p = _command(
+        sub,
+        "passphrase",
+        cmd_passphrase,
+        "encrypt, change the passphrase of, or decrypt a case",
+        f"{NEW_PASSPHRASE_ENV}=... casefile passphrase my.casefile",
+    )
+    _case_arg(p)
+    p.add_argument("--remove", action="store_true", help="remove the encryption")
+
+
+_ADD_EXAMPLES = {
+    Kind.ATTACK: "casefile add attack my.casefile --title 'Westminster attack' "
+    "--date '22 March 2017' --killed 3",
+    Kind.PERSON: "casefile add person my.casefile --name 'Rita Katz' --role researcher",
+    Kind.GROUP: "casefile add group my.casefile --name 'Islamic State' --alias ISIS --alias ISIL",
+    Kind.SOURCE: "casefile add source my.casefile --title 'Report' --published 'March 2017' "
+    "--reliability B",
+    Kind.QUOTE: "casefile add quote my.casefile --text 'blood with blood' --source 3f2a --page 1",
+    Kind.LINK: "casefile add link my.casefile 3f2a claimed 9b1c --source 77de",
+}
+
+
+def _case_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path, metavar="CASE", help="the .casefile")
+
+
+def _json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def _meta_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tag", dest="tags", action="append", metavar="TAG", help="a tag (repeat for more)"
+    )
+    p.add_argument("--notes", help="free-text notes")
+
+
+def _dayfirst(args: argparse.Namespace) -> bool | None:
+    return {"day-first": True, "month-first": False, "strict": None}[args.dates]
+
+
+def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: bool = False) -> str:
+    if env in os.environ:
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"a passphrase is needed: set {env} or run in a terminal")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat it: ") != first:
+        raise InvalidInput("the two passphrases differ")
+    return first
+
+
+def open_for(args: argparse.Namespace) -> Case:
+    try:
+        return open_case(args.case, os.environ.get(PASSPHRASE_ENV))
+    except NeedsPassphrase:
+        if PASSPHRASE_ENV in os.environ:
+            raise
+        return open_case(args.case, passphrase_from_user(f"Passphrase for {args.case.name}: "))
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    passphrase = passphrase_from_user("New passphrase: ", confirm=True) if args.encrypt else None
+    with create_case(args.case, title=args.title, passphrase=passphrase) as case:
+        print(f"created {case.path} ({'encrypted' if passphrase else 'not encrypted'})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with write_demo_case(args.case) as case:
+        info = case.info()
+        print(f"wrote the demo case to {case.path}: {output.counts_line(info)}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        info = case.info()
+    emit(args, output.info_json(info), output.info_text(info))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    kind: Kind = args.kind
+    cls = FIELDS_OF_KIND[kind]
+    options = options_of(cls)
+    with open_for(args) as case:
+        values = convert(case, options, given_values(args, options), _dayfirst(args))
+        if kind is Kind.LINK:
+            values |= {
+                "subject": case.records.resolve(args.subject),
+                "relation": Relation.parse(args.relation),
+                "object": case.records.resolve(args.object),
+            }
+        record = case.records.add(cls(**values), tags=args.tags or (), notes=args.notes or "")
+    emit(args, output.record_json(record), str(record.id))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    kind = KIND_PLURALS[args.kind]
+    dayfirst = _dayfirst(args)
+    if args.sort and args.sort not in sort_names(kind):
+        raise InvalidInput(f"{args.kind} can be sorted by: {', '.join(sort_names(kind))}")
+    query = ListQuery(
+        kind,
+        sort=args.sort,
+        descending=args.desc,
+        text=args.filter,
+        tag=args.tag,
+        since=PartialDate.parse(args.since, dayfirst=dayfirst) if args.since else None,
+        until=PartialDate.parse(args.until, dayfirst=dayfirst) if args.until else None,
+        limit=500 if args.limit <= 0 else min(args.limit, 500),
+    )
+    records = []
+    with open_for(args) as case:
+        while True:
+            page = case.listing.page(query)
+            records.extend(page.records)
+            if page.next is None or (args.limit and len(records) >= args.limit):
+                break
+            query = ListQuery(**{**query.__dict__, "after": page.next})
+    if args.limit:
+        records = records[: args.limit]
+    emit(args, [output.record_json(r) for r in records], output.table(kind, records))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        record = case.records.get(case.records.resolve(args.id))
+        related = output.Related.gather(case, record)
+    emit(args, output.show_json(record, related), output.show_text(record, related))
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        record = case.records.get(case.records.resolve(args.id))
+        cls = FIELDS_OF_KIND[record.kind]
+        skip = ("subject", "object") if record.kind is Kind.LINK else ()
+        options = options_of(cls, skip=skip)
+        parser = argparse.ArgumentParser(prog=f"casefile edit CASE ID ({record.kind.value})")
+        add_options(parser, options, all_optional=True)
+        _meta_args(parser)
+        given = parser.parse_args(args.changes)
+        changes = convert(case, options, given_values(given, options), _dayfirst(args))
+        if not changes and given.tags is None and given.notes is None:
+            raise InvalidInput(
+                f"nothing to change: give options as for `casefile add {record.kind.value}`"
+            )
+        updated = case.records.update(record.id, changes, tags=given.tags, notes=given.notes)
+    print(f"updated {updated.kind.value} {updated.id}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        record = case.records.get(case.records.resolve(args.id))
+        dependents = case.records.dependents(record.id)
+        if dependents.deleted and not args.yes:
+            raise InvalidInput(
+                f"deleting {record.kind.value} '{record.label}' {dependents.describe()}: "
+                "add --yes to confirm"
+            )
+        case.records.delete(record.id)
+    extra = dependents.describe()
+    print(f"deleted {record.kind.value} '{record.label}'" + (f" ({extra})" if extra else ""))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        record_id = case.records.resolve(args.id) if args.id else None
+        entries = case.history.entries(record_id, limit=args.limit or None)
+    emit(args, [output.history_json(e) for e in entries], output.history_text(entries))
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        info = case.describe(title=args.title, summary=args.summary)
+    print(output.info_text(info))
+    return 0
+
+
+def cmd_vocab(args: argparse.Namespace) -> int:
+    vocabulary = Vocabulary.parse(args.vocabulary)
+    with open_for(args) as case:
+        if args.add:
+            term = case.vocabulary.add(vocabulary, args.add, case.info().id)
+            print(f"added {vocabulary.label.lower()} '{term.label}' as {term.code}")
+            return 0
+        for term in case.vocabulary.terms(vocabulary):
+            print(f"{term.code:24} {term.label}{'' if term.builtin else '  (this case)'}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        case.backup(args.dest)
+    print(f"backed up {args.case} to {args.dest}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        found = case.check()
+    for line in found:
+        print(f"problem: {line}")
+    print(f"{args.case}: " + ("no problems found" if not found else f"{len(found)} problem(s)"))
+    return 1 if found else 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        print(f"{case.path} is at schema {case.info().schema} (the newest)")
+    return 0
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    old = None
+    try:
+        open_case(args.case, None, backups=False).close()
+    except NeedsPassphrase:
+        old = passphrase_from_user(f"Current passphrase for {args.case.name}: ")
+    new = (
+        None
+        if args.remove
+        else passphrase_from_user("New passphrase: ", NEW_PASSPHRASE_ENV, confirm=True)
+    )
+    change_passphrase(args.case, old, new)
+    print(f"{args.case} is now " + ("not encrypted" if new is None else "encrypted"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

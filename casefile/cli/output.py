@@ -1,0 +1,173 @@
+"""How the CLI prints records, cases and history, as text for people and JSON for scripts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from casefile.audit import HistoryEntry
+from casefile.case import Case, CaseInfo
+from casefile.dates import PartialDate
+from casefile.records import Record
+from casefile.serialize import jsonable, record_json
+from casefile.vocab import Kind, LabelledEnum
+
+__all__ = ["record_json"]
+COUNT_FIELDS = {"killed", "wounded", "perpetrators_killed"}
+
+
+def counts_line(info: CaseInfo) -> str:
+    return ", ".join(f"{n} {k.value}{'s' if n != 1 else ''}" for k, n in info.counts.items() if n)
+
+
+def info_json(info: CaseInfo) -> dict[str, Any]:
+    return {
+        "id": str(info.id),
+        "title": info.title,
+        "summary": info.summary,
+        "path": str(info.path),
+        "created_at": info.created_at.isoformat(),
+        "encrypted": info.encrypted,
+        "schema": info.schema,
+        "size_bytes": info.size_bytes,
+        "counts": {k.value: n for k, n in info.counts.items()},
+    }
+
+
+def info_text(info: CaseInfo) -> str:
+    lines = [
+        info.title,
+        f"  file:      {info.path} ({info.size_bytes / 1e6:.1f} MB, "
+        f"{'encrypted' if info.encrypted else 'not encrypted'})",
+        f"  created:   {info.created_at:%d %B %Y %H:%M} UTC",
+        f"  records:   {counts_line(info) or 'none yet'}",
+    ]
+    if info.summary:
+        lines += ["", info.summary]
+    return "\n".join(lines)
+
+
+def display(name: str, value: Any, labels: dict[UUID, str]) -> str:
+    if value is None:
+        return "unknown" if name in COUNT_FIELDS else ""
+    if isinstance(value, PartialDate):
+        return value.display()
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, UUID):
+        return f"{labels.get(value, '?')} [{str(value)[:8]}]"
+    if isinstance(value, tuple):
+        return ", ".join(display(name, v, labels) for v in value)
+    return str(value)
+
+
+def table(kind: Kind, records: list[Record[Any]]) -> str:
+    if not records:
+        return f"no {kind.value}s"
+    columns = {
+        Kind.ATTACK: ("date", "killed", "wounded"),
+        Kind.PERSON: ("roles",),
+        Kind.GROUP: ("group_kind",),
+        Kind.SOURCE: ("published", "reliability"),
+        Kind.QUOTE: ("said",),
+    }.get(kind, ())
+    lines = []
+    for r in records:
+        extra = [display(c, getattr(r.fields, c), {}) for c in columns]
+        cells = "  ".join(f"{e:16.16}" for e in extra)
+        lines.append(f"{str(r.id)[:8]}  {cells}  {r.label}".replace("    ", "  "))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Related:
+    """What `show` prints beside a record: its links, and for a source its quotes."""
+
+    labels: dict[UUID, str]
+    links: list[Record[Any]]
+    quotes: list[Record[Any]]
+    documents: list[Record[Any]]
+
+    @classmethod
+    def gather(cls, case: Case, record: Record[Any]) -> Related:
+        refs = [
+            v
+            for f in dataclasses.fields(record.fields)
+            for v in _as_tuple(getattr(record.fields, f.name))
+            if isinstance(v, UUID)
+        ]
+        labels = {r.id: r.label for r in case.records.get_many(refs)}
+        is_source = record.kind is Kind.SOURCE
+        return cls(
+            labels,
+            case.records.links_of(record.id),
+            case.records.quotes_of(record.id) if is_source else [],
+            case.records.documents_of(record.id) if is_source else [],
+        )
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def show_json(record: Record[Any], related: Related) -> dict[str, Any]:
+    data = record_json(record)
+    data["references"] = {str(k): v for k, v in related.labels.items()}
+    data["links"] = [record_json(link) for link in related.links]
+    if record.kind is Kind.SOURCE:
+        data["quotes"] = [str(q.id) for q in related.quotes]
+        data["documents"] = [str(d.id) for d in related.documents]
+    return data
+
+
+def show_text(record: Record[Any], related: Related) -> str:
+    lines = [f"{record.kind.label}: {record.label}", f"  id:        {record.id}"]
+    for f in dataclasses.fields(record.fields):
+        value = getattr(record.fields, f.name)
+        text = display(f.name, value, related.labels)
+        if text or f.name in COUNT_FIELDS:
+            lines.append(f"  {f.name.replace('_', ' '):<10} {text}")
+    if record.tags:
+        lines.append(f"  tags:      {', '.join(record.tags)}")
+    if record.created_at and record.updated_at:
+        lines.append(f"  created:   {record.created_at:%d %b %Y %H:%M} UTC")
+        lines.append(f"  updated:   {record.updated_at:%d %b %Y %H:%M} UTC")
+    if record.notes:
+        lines += ["  notes:", *(f"    {line}" for line in record.notes.splitlines())]
+    if related.links:
+        lines.append("  links:")
+        for link in related.links:
+            lines.append(f"    {link.label} [{str(link.id)[:8]}]")
+    for title, items in (("quotes", related.quotes), ("documents", related.documents)):
+        if items:
+            lines.append(f"  {title}:")
+            lines.extend(f"    {r.label} [{str(r.id)[:8]}]" for r in items)
+    return "\n".join(lines)
+
+
+def history_json(e: HistoryEntry) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "action": e.action,
+        "record_id": str(e.record_id),
+        "kind": e.kind,
+        "label": e.label,
+        "changes": jsonable(e.changes),
+        "action_id": str(e.action_id),
+    }
+
+
+def history_text(entries: list[HistoryEntry]) -> str:
+    if not entries:
+        return "no history"
+    lines = []
+    for e in entries:
+        lines.append(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<6}  {e.kind:<8}  {e.label}")
+        if e.action == "update":
+            lines.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
+    return "\n".join(lines)

@@ -1,0 +1,240 @@
+"""Partial dates: investigators rarely know the exact day, and must not be made to invent one.
+
+A date is stored as a Library of Congress EDTF string ("2016-03", "2014~") because those
+strings sort chronologically as plain text, so the database can filter and order them
+without knowing anything about dates.
+"""
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import total_ordering
+
+from dateutil.parser import parser, parserinfo
+
+
+class Precision(StrEnum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+class DateError(ValueError):
+    """Text that cannot be taken as a date; ``str(e)`` is one line telling the user why."""
+
+
+class _FullYears(parserinfo):
+    """dateutil would silently pick a century for "17"; in a case file that guess is evidence."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            raise DateError(
+                f"write the year in full: '{year:02d}' could be 20{year:02d} or 19{year:02d}"
+            )
+        return year
+
+
+_PARSER = parser(_FullYears())
+# Parsing with both defaults shows which fields came from the text: those are the ones that
+# agree. Both years are leap years and both months have 31 days, so "29 February" and "31"
+# still parse and get reported as missing the year rather than as impossible.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 12, 2))
+# Names come from dateutil's own tables, so what we print is exactly what we can read back,
+# whatever the locale.
+_MONTH_NAMES = [names[-1] for names in parserinfo.MONTHS]
+_WEEKDAY_NAMES = [names[-1] for names in parserinfo.WEEKDAYS]
+_WEEKDAY_NUMBERS = {
+    name.lower(): number for number, names in enumerate(parserinfo.WEEKDAYS) for name in names
+}
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CIRCA = re.compile(r"(?:circa|about|ca?\.|~)\s*", re.IGNORECASE)
+_EDTF = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(~?)")
+# dateutil reads a year-first numeric date as year-day-month when dayfirst is set, which
+# nobody writes; year-first text is always read year-month-day.
+_YEAR_FIRST = re.compile(r"\W*[0-9]{3}")
+
+
+@total_ordering
+@dataclass(frozen=True, order=False)
+class PartialDate:
+    """A date known to the year, the month or the day, possibly only approximately."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    circa: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= 9999:
+            raise DateError(f"the year must be between 1 and 9999, not {self.year}")
+        if self.day is not None and self.month is None:
+            raise DateError("a day of the month needs a month")
+        try:
+            date(
+                self.year,
+                1 if self.month is None else self.month,
+                1 if self.day is None else self.day,
+            )
+        except ValueError as e:
+            raise DateError(f"{self._iso()} is not a real date ({e})") from None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        return Precision.YEAR if self.month is None else Precision.MONTH
+
+    @classmethod
+    def parse(cls, text: str, *, dayfirst: bool | None = True) -> "PartialDate":
+        """Read what a person typed, refusing anything that would need a guess.
+
+        ``dayfirst=None`` refuses 03/04/2017 instead of picking a reading. A time of day is
+        dropped: it says nothing about which day was meant.
+        """
+        shown = text.strip()
+        if not shown:
+            raise DateError("no date given")
+        core = shown
+        circa = _CIRCA.match(core)
+        if circa:
+            core = core[circa.end() :]
+        found = _EDTF.fullmatch(core)
+        result = cls.from_edtf(core) if found else _parse_words(shown, core, dayfirst)
+        return replace(result, circa=True) if circa else result
+
+    def _iso(self) -> str:
+        fields = [f"{self.year:04d}"]
+        fields += [f"{n:02d}" for n in (self.month, self.day) if n is not None]
+        return "-".join(fields)
+
+    def _plain(self) -> str:
+        if self.year < 100:  # in words such a year reads as a day, or as a two-digit year
+            return self._iso()
+        month = None if self.month is None else _MONTH_NAMES[self.month - 1]
+        return " ".join(str(part) for part in (self.day, month, self.year) if part is not None)
+
+    def display(self) -> str:
+        return f"c. {self._plain()}" if self.circa else self._plain()
+
+    def __str__(self) -> str:
+        return self.display()
+
+    def to_edtf(self) -> str:
+        return self._iso() + "~" * self.circa
+
+    @classmethod
+    def from_edtf(cls, text: str) -> "PartialDate":
+        found = _EDTF.fullmatch(text)
+        if not found:
+            raise DateError(f"{text!r} is not an EDTF date such as 2016, 2016-03 or 2016-03-22~")
+        year, month, day, tilde = found.groups()
+        return cls(
+            int(year),
+            int(month) if month else None,
+            int(day) if day else None,
+            circa=bool(tilde),
+        )
+
+    def first_day(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> date:
+        if self.day is not None:
+            return self.first_day()
+        month = self.month or 12
+        return date(self.year, month, monthrange(self.year, month)[1])
+
+    def sort_key(self) -> tuple[date, bool, bool, bool]:
+        """Chronological by start; on the same start the coarser date comes first, as in EDTF."""
+        return (self.first_day(), self.month is not None, self.day is not None, self.circa)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
+
+    def contains(self, other: "PartialDate") -> bool:
+        return self.first_day() <= other.first_day() and other.last_day() <= self.last_day()
+
+    def overlaps(self, first: date, last: date) -> bool:
+        return self.first_day() <= last and first <= self.last_day()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.display(),
+            "iso": self.to_edtf(),
+            "precision": self.precision.value,
+            "circa": self.circa,
+        }
+
+
+def _parse_words(shown: str, core: str, dayfirst: bool | None) -> PartialDate:
+    weekdays: set[int] = set()
+
+    def drop_weekday(word: re.Match[str]) -> str:
+        # dateutil ignores a weekday beside a full date, and moves an incomplete date to it.
+        number = _WEEKDAY_NUMBERS.get(word[0].lower())
+        if number is None:
+            return word[0]
+        weekdays.add(number)
+        return ""
+
+    core = _LETTERS.sub(drop_weekday, core)
+    if weekdays and not any(c.isalnum() for c in core):
+        raise DateError(f"{shown!r} is not a full date: the year is missing")
+    orders = (True, False) if dayfirst is None else (dayfirst,)
+    readings = [
+        _read(shown, core, order) for order in ((False,) if _YEAR_FIRST.match(core) else orders)
+    ]
+    result = readings[0]
+    if result != readings[-1]:
+        raise DateError(
+            f"{shown!r} is ambiguous (day/month order): write the month as a word "
+            f"('{result}' or '{readings[-1]}') or the year first ({result.to_edtf()})"
+        )
+    if weekdays:
+        if result.day is None:
+            raise DateError(f"{shown!r} names a weekday but not the day of the month")
+        actual = result.first_day().weekday()
+        if weekdays - {actual}:
+            claimed = _WEEKDAY_NAMES[min(weekdays - {actual})]
+            raise DateError(f"{result} was a {_WEEKDAY_NAMES[actual]}, not a {claimed}")
+    return result
+
+
+def _read(shown: str, core: str, dayfirst: bool) -> PartialDate:
+    try:
+        a, b = (_PARSER.parse(core, d, ignoretz=True, dayfirst=dayfirst) for d in _DEFAULTS)
+    except DateError:
+        raise
+    except (ValueError, ArithmeticError):  # dateutil also lets Overflow and decimal errors out
+        raise DateError(f"{shown!r} is not a date") from None
+    if a.year != b.year:
+        raise DateError(f"{shown!r} is not a full date: the year is missing")
+    return PartialDate(
+        a.year, a.month if a.month == b.month else None, a.day if a.day == b.day else None
+    )
+
+
+def _coarsest_edtf_starting(day: date) -> str:
+    """The EDTF string sorting first among the dates that start on ``day``."""
+    return re.sub(r"(-01)+$", "", day.isoformat())
+
+
+def edtf_range_bounds(
+    since: PartialDate | None, until: PartialDate | None
+) -> tuple[str | None, str | None]:
+    """Bounds ``lo <= edtf < hi`` selecting the dates that *start* in since..until.
+
+    A plain string comparison can only see where a date starts, so "2016" is outside
+    since=March 2016 (it starts in January) yet inside until=March 2016 although it runs past
+    it. The bounds never cut a date of their own precision: since=1 March 2016 keeps "2016-03".
+    Circa values sort after the finer dates inside them ("2016~" > "2016-12-31"), so compare
+    with the trailing "~" removed when a bound falls inside a circa value's period.
+    """
+    lo = None if since is None else _coarsest_edtf_starting(since.first_day())
+    if until is None or until.last_day() == date.max:
+        return lo, None
+    return lo, _coarsest_edtf_starting(until.last_day() + timedelta(days=1))

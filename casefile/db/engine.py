@@ -1,0 +1,181 @@
+"""How a case file is opened: the driver, the key, the pragmas, the sessions.
+
+Nothing outside ``casefile.db`` knows how a connection or a session is made. One driver
+serves plain and encrypted cases alike: ``sqlcipher3`` is SQLite with SQLCipher built in,
+and a case without a key is an ordinary SQLite file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# PRAGMA application_id marks a SQLite file as a Casefile case ("CSF1").
+APPLICATION_ID = 0x43534631
+BUSY_TIMEOUT_MS = 5000
+LOCK_WAIT_MS = 1000
+
+DBAPIError = sqlcipher3.dbapi2.Error
+
+
+def key_pragma(passphrase: str) -> str:
+    """``PRAGMA key`` with the passphrase as a properly quoted SQL string literal.
+
+    SQLCipher derives the real key from it (PBKDF2 with the salt stored in the file), so
+    the passphrase must reach it byte for byte: quotes doubled, nothing else touched.
+    """
+    if "\x00" in passphrase:
+        raise InvalidInput("a passphrase cannot contain a NUL character")
+    if not passphrase:
+        raise InvalidInput("the passphrase is empty")
+    return "PRAGMA key = '" + passphrase.replace("'", "''") + "'"
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def raw_connect(
+    path: Path, passphrase: str | None, *, readonly: bool = False
+) -> sqlcipher3.dbapi2.Connection:
+    """A DB-API connection with the key applied and the per-connection pragmas set.
+
+    ``isolation_level=None`` hands transaction control to SQLAlchemy (see ``_begin``)
+    instead of the driver's own guesses.
+    """
+    mode = "ro" if readonly else "rw"
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    conn = sqlcipher3.dbapi2.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        if passphrase is not None:
+            conn.execute(key_pragma(passphrase))
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
+            # FULL: a committed edit survives a power cut as well as a killed process.
+            conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def create_database(path: Path, passphrase: str | None) -> None:
+    """Make an empty database file, keyed when a passphrase is given, marked as a case."""
+    conn = sqlcipher3.dbapi2.connect(str(path), isolation_level=None)
+    try:
+        if passphrase is not None:
+            conn.execute(key_pragma(passphrase))
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        # WAL: readers (a backup, a second window) never block the writer.
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+
+
+def probe(path: Path, passphrase: str | None) -> int:
+    """Open ``path`` read-only and return its ``application_id``, or raise a one-line error.
+
+    Read-only, so a file that turns out not to be a case is left exactly as it was.
+    """
+    if not path.exists():
+        raise CaseFileError(f"no case file at {path}")
+    if path.is_dir():
+        raise CaseFileError(f"{path} is a folder, not a case file")
+    if path.stat().st_size == 0:
+        raise CaseFileError(f"{path} is empty, not a case file")
+    plain = is_plain_sqlite(path)
+    if not plain and passphrase is None:
+        raise NeedsPassphrase(
+            f"{path} is encrypted (or is not a case file): a passphrase is needed"
+        )
+    try:
+        conn = raw_connect(path, None if plain else passphrase, readonly=True)
+    except DBAPIError as exc:
+        raise CaseFileError(f"cannot open {path}: {exc}") from None
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        app_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
+    except DBAPIError as exc:
+        if plain:
+            raise CaseFileError(f"{path} is damaged: {exc}") from None
+        raise WrongPassphrase(f"wrong passphrase for {path} (or it is not a case file)") from None
+    finally:
+        conn.close()
+    if app_id != APPLICATION_ID:
+        raise CaseFileError(f"{path} is a SQLite database but not a Casefile case")
+    return app_id
+
+
+def make_engine(path: Path, passphrase: str | None) -> Engine:
+    """An engine whose connections all carry the key and pragmas."""
+    key = None if is_plain_sqlite(path) else passphrase
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3.dbapi2,
+        creator=lambda: raw_connect(path, key),
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=2,
+    )
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _begin(conn: Any) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE) so that two processes never
+    deadlock upgrading read locks; readers begin a plain snapshot."""
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+class Sessions:
+    """Hands out one session per user action, committed or rolled back as a whole."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            engine.execution_options(sqlite_begin="BEGIN IMMEDIATE"), expire_on_commit=False
+        )
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._write.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+
+def assert_writable(path: Path, key: str | None) -> None:
+    """Refuse a case that another program is writing right now, instead of hanging."""
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise CaseFileError(f"{path} is read-only here: Casefile needs to write to it")
+    conn = raw_connect(path, key)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except DBAPIError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise CaseFileError(f"{path} is locked by another program writing to it") from None
+        raise CaseFileError(f"cannot open {path}: {exc}") from None
+    finally:
+        conn.close()

@@ -1,0 +1,327 @@
+"""The case file's schema as SQLAlchemy 2 typed models.
+
+Every record kind shares one ``record`` row (joined-table inheritance): one UUID space, so a
+link, a tag or an audit entry can point at any record with a real foreign key, and the
+common columns (timestamps, notes) live in one place. Attribute names equal the field
+names of the matching ``casefile.records`` dataclass, which keeps the mapping generic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from casefile.dates import PartialDate
+from casefile.db.types import EnumList, PartialDateType, TextList, UtcDateTime
+from casefile.vocab import (
+    AttackStatus,
+    Claimed,
+    Confidence,
+    Credibility,
+    GroupKind,
+    Kind,
+    PersonRole,
+    PersonStatus,
+    Relation,
+    Reliability,
+    SourceKind,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(cls: type[Any]) -> Enum:
+    """Store the value (not the member name), checked by a named CHECK constraint."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        name=cls.__name__.lower(),
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+def _record_fk() -> ForeignKey:
+    return ForeignKey("record.id", ondelete="CASCADE")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        PartialDate: PartialDateType(),
+        str: Text(),
+    }
+
+
+class CaseInfo(Base):
+    """The single row that describes the case itself."""
+
+    __tablename__ = "case_info"
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    title: Mapped[str]
+    summary: Mapped[str] = mapped_column(default="")
+    created_at: Mapped[datetime]
+
+
+class Record(Base):
+    __tablename__ = "record"
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    notes: Mapped[str] = mapped_column(default="")
+    tag_rows: Mapped[list[RecordTag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RecordTag.tag_id"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+
+class Attack(Record):
+    __tablename__ = "attack"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    title: Mapped[str]
+    date: Mapped[PartialDate | None]
+    end_date: Mapped[PartialDate | None]
+    location: Mapped[str] = mapped_column(default="")
+    city: Mapped[str] = mapped_column(default="")
+    country: Mapped[str] = mapped_column(default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    attack_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    weapon_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    target_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    killed: Mapped[int | None]
+    wounded: Mapped[int | None]
+    perpetrators_killed: Mapped[int | None]
+    claimed: Mapped[Claimed] = mapped_column(_enum(Claimed))
+    claimed_by: Mapped[UUID | None] = mapped_column(
+        "claimed_by_id", ForeignKey("group.id", ondelete="RESTRICT"), index=True
+    )
+    claim_date: Mapped[PartialDate | None]
+    claim_method: Mapped[str] = mapped_column(default="")
+    status: Mapped[AttackStatus] = mapped_column(_enum(AttackStatus))
+    summary: Mapped[str] = mapped_column(default="")
+
+    __mapper_args__ = {"polymorphic_identity": Kind.ATTACK}
+    __table_args__ = (
+        Index("ix_attack_date_id", "date", "id"),
+        Index("ix_attack_title_id", "title", "id"),
+        Index("ix_attack_killed_id", "killed", "id"),
+    )
+
+
+class Person(Record):
+    __tablename__ = "person"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    name: Mapped[str]
+    aliases: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    roles: Mapped[tuple[PersonRole, ...]] = mapped_column(EnumList(PersonRole), default=())
+    nationality: Mapped[str] = mapped_column(default="")
+    birth_date: Mapped[PartialDate | None]
+    status: Mapped[PersonStatus] = mapped_column(_enum(PersonStatus))
+
+    __mapper_args__ = {"polymorphic_identity": Kind.PERSON}
+    __table_args__ = (Index("ix_person_name_id", "name", "id"),)
+
+
+class Group(Record):
+    __tablename__ = "group"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    name: Mapped[str]
+    aliases: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    group_kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind))
+    country: Mapped[str] = mapped_column(default="")
+
+    __mapper_args__ = {"polymorphic_identity": Kind.GROUP}
+    __table_args__ = (Index("ix_group_name_id", "name", "id"),)
+
+
+class Source(Record):
+    __tablename__ = "source"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    title: Mapped[str]
+    source_kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind))
+    authors: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
+    publisher: Mapped[str] = mapped_column(default="")
+    published: Mapped[PartialDate | None]
+    url: Mapped[str] = mapped_column(default="")
+    accessed: Mapped[PartialDate | None]
+    language: Mapped[str] = mapped_column(default="")
+    reliability: Mapped[Reliability | None] = mapped_column(_enum(Reliability))
+
+    __mapper_args__ = {"polymorphic_identity": Kind.SOURCE}
+    __table_args__ = (
+        Index("ix_source_title_id", "title", "id"),
+        Index("ix_source_published_id", "published", "id"),
+    )
+
+
+class Blob(Base):
+    """Original bytes, stored once, named by their SHA-256; never modified."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class Document(Record):
+    __tablename__ = "document"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    source: Mapped[UUID | None] = mapped_column(
+        "source_id", ForeignKey("source.id", ondelete="RESTRICT"), index=True
+    )
+    file_name: Mapped[str]
+    media_type: Mapped[str] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("blob.sha256", ondelete="RESTRICT"), index=True
+    )
+    size: Mapped[int]
+
+    __mapper_args__ = {"polymorphic_identity": Kind.DOCUMENT}
+
+
+class DocumentPage(Base):
+    """Extracted text, one row per page (or section, for formats without pages)."""
+
+    __tablename__ = "document_page"
+    document_id: Mapped[UUID] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str]
+
+
+class Quote(Record):
+    __tablename__ = "quote"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    text: Mapped[str]
+    source: Mapped[UUID] = mapped_column(
+        "source_id", ForeignKey("source.id", ondelete="RESTRICT"), index=True
+    )
+    speaker: Mapped[UUID | None] = mapped_column(
+        "speaker_id", ForeignKey("record.id", ondelete="RESTRICT"), index=True
+    )
+    page: Mapped[int | None]
+    paragraph: Mapped[int | None]
+    char_start: Mapped[int | None]
+    char_end: Mapped[int | None]
+    said: Mapped[PartialDate | None]
+    credibility: Mapped[Credibility | None] = mapped_column(_enum(Credibility))
+    language: Mapped[str] = mapped_column(default="")
+    translation: Mapped[str] = mapped_column(default="")
+    context: Mapped[str] = mapped_column(default="")
+
+    __mapper_args__ = {
+        "polymorphic_identity": Kind.QUOTE,
+        "inherit_condition": id == Record.id,
+    }
+    __table_args__ = (Index("ix_quote_said_id", "said", "id"),)
+
+
+class Link(Record):
+    __tablename__ = "link"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    subject: Mapped[UUID] = mapped_column(
+        "subject_id", ForeignKey("record.id", ondelete="RESTRICT"), index=True
+    )
+    relation: Mapped[Relation] = mapped_column(_enum(Relation))
+    object: Mapped[UUID] = mapped_column(
+        "object_id", ForeignKey("record.id", ondelete="RESTRICT"), index=True
+    )
+    start: Mapped[PartialDate | None]
+    end: Mapped[PartialDate | None]
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence))
+    citation_rows: Mapped[list[LinkCitation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="LinkCitation.position"
+    )
+
+    __mapper_args__ = {"polymorphic_identity": Kind.LINK, "inherit_condition": id == Record.id}
+
+    @property
+    def citations(self) -> tuple[UUID, ...]:
+        return tuple(row.cited_id for row in self.citation_rows)
+
+    @citations.setter
+    def citations(self, ids: tuple[UUID, ...]) -> None:
+        self.citation_rows = [LinkCitation(cited_id=c, position=i) for i, c in enumerate(ids)]
+
+
+class LinkCitation(Base):
+    """A source or quote that supports a link."""
+
+    __tablename__ = "link_citation"
+    link_id: Mapped[UUID] = mapped_column(
+        ForeignKey("link.id", ondelete="CASCADE"), primary_key=True
+    )
+    cited_id: Mapped[UUID] = mapped_column(
+        ForeignKey("record.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+
+
+class RecordTag(Base):
+    __tablename__ = "record_tag"
+    record_id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class VocabularyTerm(Base):
+    """A value of a case vocabulary: GTD built-ins plus what the case adds."""
+
+    __tablename__ = "vocabulary_term"
+    vocabulary: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str]
+    builtin: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEvent(Base):
+    """One create, update or delete of one record, with each changed field's old and new
+    value. ``action_id`` groups the events of one user action (a delete that also removes
+    links is one action)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str]
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,105 @@
+"""What only SQLite (and SQLCipher) can do: online backup, integrity checks, re-keying.
+
+Kept here, behind plain functions, so a server database could later offer its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlcipher3
+
+from casefile.db.engine import APPLICATION_ID, key_pragma, raw_connect
+
+
+def online_backup(
+    source: Path,
+    key: str | None,
+    dest: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """A consistent copy of a case that may be open and written elsewhere.
+
+    SQLite's backup API copies page by page and restarts if a writer changes a page
+    under it; the copy is written to a temporary name, fsynced, and renamed into place, so
+    ``dest`` is either the whole copy or untouched. The copy keeps the case's encryption.
+    """
+    partial = dest.with_name(dest.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = raw_connect(source, key, readonly=True)
+    try:
+        out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
+        try:
+            if key is not None:
+                out.execute(key_pragma(key))
+            src.backup(
+                out,
+                pages=256,
+                progress=(lambda _status, remaining, total: progress(total - remaining, total))
+                if progress
+                else None,
+            )
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+    finally:
+        src.close()
+    _fsync(partial)
+    os.replace(partial, dest)
+
+
+def problems(path: Path, key: str | None) -> list[str]:
+    """SQLite's integrity and foreign-key checks (and SQLCipher's page HMACs), as text."""
+    found: list[str] = []
+    conn = raw_connect(path, key, readonly=True)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            found.extend(f"integrity: {r}" for r in rows)
+        found.extend(
+            f"foreign key: {table} row {rowid} points at a missing {parent} row"
+            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+        )
+        if key is not None:
+            found.extend(
+                f"encryption: {r[0]}" for r in conn.execute("PRAGMA cipher_integrity_check")
+            )
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            found.append("the file is not marked as a Casefile case")
+    finally:
+        conn.close()
+    return found
+
+
+def export_rekeyed(source: Path, key: str | None, dest: Path, new_key: str | None) -> None:
+    """Write a copy of ``source`` under ``new_key`` (None: unencrypted) with
+    ``sqlcipher_export``, the one way SQLCipher converts between plain and encrypted."""
+    dest.unlink(missing_ok=True)
+    conn = raw_connect(source, key, readonly=True)
+    try:
+        literal = "'" + str(dest).replace("'", "''") + "'"
+        key_clause = key_pragma(new_key).removeprefix("PRAGMA key = ") if new_key else "''"
+        conn.execute(f"ATTACH DATABASE {literal} AS rekeyed KEY {key_clause}")
+        conn.execute("SELECT sqlcipher_export('rekeyed')")
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
+        conn.execute(f"PRAGMA rekeyed.application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA rekeyed.journal_mode = WAL")
+        conn.execute("DETACH DATABASE rekeyed")
+    finally:
+        conn.close()
+    _fsync(dest)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb+") as f:
+        os.fsync(f.fileno())
+    with contextlib.suppress(OSError):
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

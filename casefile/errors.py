@@ -1,0 +1,34 @@
+"""Errors a person can act on.
+
+Every ``CasefileError`` carries a one-line message written for the user; the CLI prints it
+and exits 1, the GUI shows it. Anything else that escapes is a bug, logged with its
+traceback.
+"""
+
+
+class CasefileError(Exception):
+    """A known problem with a one-line, user-readable message."""
+
+
+class InvalidInput(CasefileError, ValueError):
+    """The user typed something that cannot be stored as it is."""
+
+
+class NotFound(CasefileError):
+    """No record (or no case file) answers to what was asked for."""
+
+
+class CaseFileError(CasefileError):
+    """The file cannot be opened as a case: missing, foreign, locked, too new, encrypted."""
+
+
+class NeedsPassphrase(CaseFileError):
+    """The file is encrypted (or is not a database at all) and no passphrase was given."""
+
+
+class WrongPassphrase(CaseFileError):
+    """The passphrase does not open the file."""
+
+
+class Conflict(CasefileError):
+    """The action would break the case's integrity (e.g. deleting a cited source)."""

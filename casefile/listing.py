@@ -1,0 +1,170 @@
+"""Sorted, filtered pages of records, done in SQL so a million rows cost one page.
+
+Paging is by keyset (the last row's sort value and ID), never OFFSET: the cost of the next
+page does not grow with how far the reader has scrolled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import InstrumentedAttribute
+
+from casefile.dates import PartialDate, edtf_range_bounds
+from casefile.db import models as m
+from casefile.db.engine import Sessions
+from casefile.errors import InvalidInput
+from casefile.record_service import MODEL_OF_KIND, to_records
+from casefile.records import Record
+from casefile.vocab import Kind
+
+# Per kind: the columns a list can be sorted by (the first is the default), the column
+# that date-range filters apply to, and the columns the quick text filter looks in.
+SORTS: dict[Kind, dict[str, Any]] = {
+    Kind.ATTACK: {"date": m.Attack.date, "title": m.Attack.title, "killed": m.Attack.killed},
+    Kind.PERSON: {"name": m.Person.name},
+    Kind.GROUP: {"name": m.Group.name},
+    Kind.SOURCE: {"title": m.Source.title, "published": m.Source.published},
+    Kind.DOCUMENT: {"file_name": m.Document.file_name},
+    Kind.QUOTE: {"said": m.Quote.said},
+    Kind.LINK: {"relation": m.Link.relation},
+}
+DATE_COLUMN: dict[Kind, Any] = {
+    Kind.ATTACK: m.Attack.date,
+    Kind.PERSON: m.Person.birth_date,
+    Kind.SOURCE: m.Source.published,
+    Kind.QUOTE: m.Quote.said,
+}
+TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
+    Kind.ATTACK: (m.Attack.title, m.Attack.location, m.Attack.city, m.Attack.country),
+    Kind.PERSON: (m.Person.name, m.Person.aliases),
+    Kind.GROUP: (m.Group.name, m.Group.aliases),
+    Kind.SOURCE: (m.Source.title, m.Source.publisher, m.Source.authors, m.Source.url),
+    Kind.DOCUMENT: (m.Document.file_name,),
+    Kind.QUOTE: (m.Quote.text, m.Quote.translation),
+    Kind.LINK: (),
+}
+COMMON_SORTS = {"created": m.Record.created_at, "updated": m.Record.updated_at}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: the last row's sort value and ID."""
+
+    value: Any
+    id: UUID
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    kind: Kind
+    sort: str | None = None
+    descending: bool = False
+    text: str = ""
+    tag: str = ""
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    limit: int = 50
+    after: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record[Any]]
+    next: Cursor | None
+
+
+def sort_names(kind: Kind) -> list[str]:
+    return [*SORTS[kind], *COMMON_SORTS]
+
+
+class Listing:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def page(self, q: ListQuery) -> Page:
+        model = MODEL_OF_KIND[q.kind]
+        sorts = {**SORTS[q.kind], **COMMON_SORTS}
+        name = q.sort or next(iter(SORTS[q.kind]))
+        if name not in sorts:
+            raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
+        column = sorts[name]
+        query = _filtered(select(model), q)
+        if q.after is not None:
+            query = query.where(_after(column, model.id, q.after, q.descending))
+        order = (column.desc(), model.id.desc()) if q.descending else (column, model.id)
+        query = query.order_by(*order).limit(q.limit + 1)
+        with self.sessions.read() as s:
+            rows = list(s.scalars(query))
+            more = len(rows) > q.limit
+            rows = rows[: q.limit]
+            records = to_records(s, rows)
+        last = rows[-1] if more else None
+        cursor = Cursor(getattr(last, column.key), last.id) if last is not None else None
+        return Page(records, cursor)
+
+    def count(self, q: ListQuery) -> int:
+        model = MODEL_OF_KIND[q.kind]
+        query = _filtered(select(func.count(model.id)), q)
+        with self.sessions.read() as s:
+            return int(s.scalar(query) or 0)
+
+
+def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
+    model = MODEL_OF_KIND[q.kind]
+    if q.text.strip():
+        pattern = (
+            "%" + q.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        columns = TEXT_COLUMNS[q.kind]
+        if not columns:
+            raise InvalidInput(f"{q.kind.value}s have no text to filter on")
+        query = query.where(or_(*(cast(c, Text).ilike(pattern, escape="\\") for c in columns)))
+    if q.tag.strip():
+        query = query.where(
+            model.id.in_(
+                select(m.RecordTag.record_id)
+                .join(m.Tag)
+                .where(func.lower(m.Tag.name) == q.tag.strip().lower())
+            )
+        )
+    if q.since is not None or q.until is not None:
+        column = DATE_COLUMN.get(q.kind)
+        if column is None:
+            raise InvalidInput(f"{q.kind.value}s have no date to filter on")
+        low, high = edtf_range_bounds(q.since, q.until)
+        # Compare the stored EDTF text itself: that is what makes a range mean
+        # "within, at the date's own precision".
+        text = type_coerce(column, String)
+        if low is not None:
+            query = query.where(text >= low)
+        if high is not None:
+            query = query.where(text < high)
+    return query
+
+
+def _after(
+    column: InstrumentedAttribute[Any], id_col: Any, c: Cursor, desc: bool
+) -> ColumnElement[bool]:
+    """Rows after the cursor in (column, id) order, with NULLs first as SQLite sorts them."""
+    if c.value is None:
+        if desc:
+            return and_(column.is_(None), id_col < c.id)
+        return or_(and_(column.is_(None), id_col > c.id), column.is_not(None))
+    if desc:
+        return or_(column < c.value, and_(column == c.value, id_col < c.id), column.is_(None))
+    return or_(column > c.value, and_(column == c.value, id_col > c.id))

@@ -1,0 +1,507 @@
+"""Create, read, update and delete records: one transaction and one audit action each."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+from uuid import UUID, uuid4
+
+from sqlalchemy import String, func, insert, or_, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session
+
+from casefile.audit import AuditLog, diff
+from casefile.db import models as m
+from casefile.db.engine import Sessions
+from casefile.errors import InvalidInput, NotFound
+from casefile.records import (
+    FIELDS_OF_KIND,
+    KIND_OF_FIELDS,
+    AnyFields,
+    F,
+    LinkFields,
+    Record,
+    field_names,
+)
+from casefile.serialize import fields_json
+from casefile.vocab import Kind, Vocabulary
+
+MODEL_OF_KIND: dict[Kind, type[m.Record]] = {
+    Kind.ATTACK: m.Attack,
+    Kind.PERSON: m.Person,
+    Kind.GROUP: m.Group,
+    Kind.SOURCE: m.Source,
+    Kind.DOCUMENT: m.Document,
+    Kind.QUOTE: m.Quote,
+    Kind.LINK: m.Link,
+}
+LABEL_FIELD = {
+    Kind.ATTACK: "title",
+    Kind.PERSON: "name",
+    Kind.GROUP: "name",
+    Kind.SOURCE: "title",
+    Kind.DOCUMENT: "file_name",
+    Kind.QUOTE: "text",
+}
+QUOTE_LABEL_LENGTH = 80
+UUID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+
+
+def fields_of(model: m.Record) -> AnyFields:
+    cls = FIELDS_OF_KIND[model.kind]
+    return cls(**{name: getattr(model, name) for name in field_names(cls)})
+
+
+def plain_label(model: m.Record) -> str:
+    text = str(getattr(model, LABEL_FIELD[model.kind]))
+    if model.kind is Kind.QUOTE:
+        short = " ".join(text.split())
+        if len(short) > QUOTE_LABEL_LENGTH:
+            short = short[: QUOTE_LABEL_LENGTH - 1].rstrip() + "…"
+        return f"“{short}”"
+    return text
+
+
+def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Labels of many records in one polymorphic query (links label from their ends)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = list(session.scalars(select(m.Record).where(m.Record.id.in_(wanted))))
+    links = [r for r in found if isinstance(r, m.Link)]
+    ends = labels(session, {e for link in links for e in (link.subject, link.object)})
+    result = {r.id: plain_label(r) for r in found if not isinstance(r, m.Link)}
+    for link in links:
+        result[link.id] = link_label(link, ends)
+    return result
+
+
+def link_label(link: m.Link, ends: Mapping[UUID, str]) -> str:
+    return f"{ends.get(link.subject, '?')} — {link.relation.label} — {ends.get(link.object, '?')}"
+
+
+def to_record(model: m.Record, label: str) -> Record[Any]:
+    return Record(
+        id=model.id,
+        kind=model.kind,
+        fields=fields_of(model),
+        label=label,
+        tags=tuple(sorted((t.tag.name for t in model.tag_rows), key=str.casefold)),
+        notes=model.notes,
+        created_at=model.created_at,
+        updated_at=model.updated_at,
+    )
+
+
+def to_records(session: Session, models: Sequence[m.Record]) -> list[Record[Any]]:
+    ends = {e for r in models if isinstance(r, m.Link) for e in (r.subject, r.object)}
+    end_labels = labels(session, ends)
+    return [
+        to_record(r, link_label(r, end_labels) if isinstance(r, m.Link) else plain_label(r))
+        for r in models
+    ]
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What deleting a record takes with it, and what only loses a reference to it."""
+
+    deleted: tuple[tuple[UUID, Kind, str], ...]
+    detached: tuple[tuple[UUID, Kind, str], ...]
+
+    def describe(self) -> str:
+        parts = []
+        if self.deleted:
+            parts.append(f"deletes {_count(self.deleted)} with it")
+        if self.detached:
+            parts.append(f"removes it from {_count(self.detached)}")
+        return "; ".join(parts)
+
+
+def _count(items: Sequence[tuple[UUID, Kind, str]]) -> str:
+    by_kind: dict[Kind, int] = {}
+    for _, kind, _label in items:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return ", ".join(f"{n} {k.value}{'s' if n != 1 else ''}" for k, n in by_kind.items())
+
+
+class RecordService:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, record_id: UUID) -> Record[Any]:
+        with self.sessions.read() as s:
+            return to_records(s, [self._load(s, record_id)])[0]
+
+    def get_many(self, ids: Sequence[UUID]) -> list[Record[Any]]:
+        with self.sessions.read() as s:
+            found = {r.id: r for r in s.scalars(select(m.Record).where(m.Record.id.in_(ids)))}
+            return to_records(s, [found[i] for i in ids if i in found])
+
+    def resolve(self, text: str) -> UUID:
+        """A full UUID or a unique prefix of one (as printed, with or without dashes)."""
+        wanted = text.strip().lower()
+        if not UUID_PREFIX.match(wanted):
+            raise InvalidInput(f"'{text}' is not a record ID (a UUID or the start of one)")
+        hex_prefix = wanted.replace("-", "")
+        with self.sessions.read() as s:
+            ids = list(
+                s.scalars(
+                    select(m.Record.id)
+                    .where(sql_cast(m.Record.id, String).like(f"{hex_prefix}%"))
+                    .limit(2)
+                )
+            )
+        if not ids:
+            raise NotFound(f"no record with ID {text}")
+        if len(ids) > 1:
+            raise InvalidInput(f"ID {text} is ambiguous: give more of it")
+        return ids[0]
+
+    def links_of(self, record_id: UUID) -> list[Record[LinkFields]]:
+        query = select(m.Link).where(or_(m.Link.subject == record_id, m.Link.object == record_id))
+        with self.sessions.read() as s:
+            return to_records(s, list(s.scalars(query.order_by(m.Link.created_at))))
+
+    def quotes_of(self, source_id: UUID) -> list[Record[Any]]:
+        query = (
+            select(m.Quote).where(m.Quote.source == source_id).order_by(m.Quote.page, m.Quote.id)
+        )
+        with self.sessions.read() as s:
+            return to_records(s, list(s.scalars(query)))
+
+    def documents_of(self, source_id: UUID) -> list[Record[Any]]:
+        query = select(m.Document).where(m.Document.source == source_id)
+        with self.sessions.read() as s:
+            return to_records(s, list(s.scalars(query.order_by(m.Document.created_at))))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add(self, fields: F, *, tags: Sequence[str] = (), notes: str = "") -> Record[F]:
+        if isinstance(fields, FIELDS_OF_KIND[Kind.DOCUMENT]):
+            raise InvalidInput("documents are added by attaching a file to a source")
+        with self.sessions.write() as s:
+            model = self.insert(s, AuditLog(s), fields, tags=tags, notes=notes)
+            return cast(Record[F], to_records(s, [model])[0])
+
+    def insert(
+        self,
+        s: Session,
+        audit: AuditLog,
+        fields: AnyFields,
+        *,
+        tags: Sequence[str] = (),
+        notes: str = "",
+        record_id: UUID | None = None,
+    ) -> m.Record:
+        """Insert within an action that is already open (documents, the demo builder)."""
+        kind = KIND_OF_FIELDS[type(fields)]
+        check_references(s, fields)
+        check_terms(s, fields)
+        now = datetime.now(UTC)
+        model = MODEL_OF_KIND[kind](id=record_id or uuid4(), created_at=now, updated_at=now)
+        apply(model, fields)
+        model.notes = notes.strip()
+        set_tags(s, model, tags)
+        s.add(model)
+        s.flush()
+        after = {**fields_json(fields, dates_as_objects=False), **meta_json(model)}
+        audit.record(
+            "create", model.id, kind.value, to_records(s, [model])[0].label, diff({}, after)
+        )
+        return model
+
+    def add_many(self, items: Sequence[AnyFields]) -> list[UUID]:
+        """The bulk path (imports, the benchmark): one transaction, executemany per table,
+        references checked in one query, an audit entry for every record."""
+        ids = [uuid4() for _ in items]
+        now = datetime.now(UTC)
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            check_references_many(s, items)
+            for vocabulary, codes in _terms_used(items).items():
+                _check_codes(s, vocabulary, codes)
+            rows: dict[Kind, list[dict[str, Any]]] = {}
+            audit_rows = []
+            for record_id, fields in zip(ids, items, strict=True):
+                kind = KIND_OF_FIELDS[type(fields)]
+                if kind is Kind.LINK or kind is Kind.DOCUMENT:
+                    raise InvalidInput(f"{kind.value}s cannot be added in bulk")
+                values = {f.name: getattr(fields, f.name) for f in dataclasses.fields(fields)}
+                rows.setdefault(kind, []).append(
+                    {"id": record_id, "created_at": now, "updated_at": now, "notes": "", **values}
+                )
+                label = str(values[LABEL_FIELD[kind]])
+                after = fields_json(fields, dates_as_objects=False)
+                audit_rows.append(
+                    audit.row("create", record_id, kind.value, label, diff({}, after))
+                )
+            for kind, kind_rows in rows.items():
+                s.execute(insert(MODEL_OF_KIND[kind]), kind_rows)
+            s.execute(insert(m.AuditEvent), audit_rows)
+        return ids
+
+    def update(
+        self,
+        record_id: UUID,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        tags: Sequence[str] | None = None,
+        notes: str | None = None,
+    ) -> Record[Any]:
+        """Change some fields (by name), the tags or the notes; no change, no audit entry."""
+        with self.sessions.write() as s:
+            model = self._load(s, record_id)
+            self.change(s, AuditLog(s), model, changes or {}, tags=tags, notes=notes)
+            return to_records(s, [model])[0]
+
+    def change(
+        self,
+        s: Session,
+        audit: AuditLog,
+        model: m.Record,
+        changes: Mapping[str, Any],
+        *,
+        tags: Sequence[str] | None = None,
+        notes: str | None = None,
+    ) -> None:
+        old_fields = fields_of(model)
+        cls = type(old_fields)
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        for name in changes:
+            if name not in known:
+                raise InvalidInput(f"a {model.kind.value} has no field '{name}'")
+            if known[name].metadata.get("fixed") and changes[name] != getattr(old_fields, name):
+                raise InvalidInput(f"{name} of a {model.kind.value} cannot be changed")
+        new_fields = dataclasses.replace(old_fields, **changes)
+        check_references(s, new_fields)
+        check_terms(s, new_fields)
+        before = {**fields_json(old_fields, dates_as_objects=False), **meta_json(model)}
+        apply(model, new_fields)
+        if notes is not None:
+            model.notes = notes.strip()
+        if tags is not None:
+            set_tags(s, model, tags)
+        s.flush()
+        after = {**fields_json(new_fields, dates_as_objects=False), **meta_json(model)}
+        changed = diff(before, after)
+        if changed:
+            model.updated_at = datetime.now(UTC)
+            label = to_records(s, [model])[0].label
+            audit.record("update", model.id, model.kind.value, label, changed)
+
+    def dependents(self, record_id: UUID) -> Dependents:
+        with self.sessions.read() as s:
+            deleted, detached = _dependents(s, self._load(s, record_id))
+            return Dependents(
+                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, deleted[1:])),
+                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, detached)),
+            )
+
+    def delete(self, record_id: UUID) -> Dependents:
+        """Delete a record with what cannot exist without it (a source's quotes and
+        documents, the links of any record) and take it out of references that may be
+        empty (a quote's speaker, a link's citations). One action in the audit trail."""
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            root = self._load(s, record_id)
+            deleted, detached = _dependents(s, root)
+            gone = {r.id for r in deleted}
+            result = Dependents(
+                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, deleted[1:])),
+                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, detached)),
+            )
+            for model in detached:
+                fields = fields_of(model)
+                self.change(s, audit, model, _without(fields, gone))
+            blobs = set()
+            for model, label in reversed(_labelled(s, deleted)):
+                before = {**fields_json(fields_of(model), dates_as_objects=False)}
+                before.update(meta_json(model))
+                audit.record("delete", model.id, model.kind.value, label, diff(before, {}))
+                if isinstance(model, m.Document):
+                    blobs.add(model.sha256)
+                s.delete(model)
+                s.flush()
+            _drop_orphan_blobs(s, blobs)
+            return result
+
+    def _load(self, s: Session, record_id: UUID) -> m.Record:
+        model = s.get(m.Record, record_id)
+        if model is None:
+            raise NotFound(f"no record with ID {record_id}")
+        return model
+
+
+def apply(model: m.Record, fields: AnyFields) -> None:
+    for f in dataclasses.fields(fields):
+        setattr(model, f.name, getattr(fields, f.name))
+
+
+def meta_json(model: m.Record) -> dict[str, Any]:
+    return {
+        "tags": sorted((t.tag.name for t in model.tag_rows), key=str.casefold),
+        "notes": model.notes,
+    }
+
+
+def set_tags(s: Session, model: m.Record, names: Sequence[str]) -> None:
+    """Tags are shared by name across the case; 'Claimed' and 'claimed' are one tag."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    existing = (
+        {
+            t.name.casefold(): t
+            for t in s.scalars(
+                select(m.Tag).where(func.lower(m.Tag.name).in_([w.lower() for w in wanted]))
+            )
+        }
+        if wanted
+        else {}
+    )
+    rows = []
+    for name in wanted:
+        tag = existing.get(name.casefold())
+        if tag is None:
+            tag = m.Tag(name=name)
+            s.add(tag)
+            s.flush()
+            existing[name.casefold()] = tag
+        rows.append(m.RecordTag(tag=tag, tag_id=tag.id))
+    model.tag_rows = rows
+
+
+def _ref_values(fields: AnyFields) -> Iterable[tuple[str, UUID, tuple[Kind, ...]]]:
+    for f in dataclasses.fields(fields):
+        kinds = f.metadata.get("ref")
+        if not kinds:
+            continue
+        value = getattr(fields, f.name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if v is not None:
+                yield f.name, v, kinds
+
+
+def check_references(s: Session, fields: AnyFields) -> None:
+    check_references_many(s, [fields])
+
+
+def check_references_many(s: Session, items: Sequence[AnyFields]) -> None:
+    refs = [r for fields in items for r in _ref_values(fields)]
+    ids = {v for _, v, _ in refs}
+    kinds: dict[UUID, Kind] = {}
+    for chunk in _chunks(list(ids), 500):
+        kinds.update(
+            s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk)))
+            .tuples()
+            .all()
+        )
+    for name, value, allowed in refs:
+        label = name.replace("_", " ")
+        if value not in kinds:
+            raise InvalidInput(f"{label}: no record with ID {value}")
+        if kinds[value] not in allowed:
+            wanted = " or ".join(k.value for k in allowed)
+            raise InvalidInput(f"{label} must be a {wanted}, not a {kinds[value].value}")
+
+
+def _chunks(items: list[UUID], size: int) -> Iterable[list[UUID]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _terms_used(items: Sequence[AnyFields]) -> dict[Vocabulary, set[str]]:
+    used: dict[Vocabulary, set[str]] = {}
+    for fields in items:
+        for f in dataclasses.fields(fields):
+            vocabulary = f.metadata.get("vocab")
+            if vocabulary is not None:
+                used.setdefault(vocabulary, set()).update(getattr(fields, f.name))
+    return used
+
+
+def check_terms(s: Session, fields: AnyFields) -> None:
+    for vocabulary, codes in _terms_used([fields]).items():
+        _check_codes(s, vocabulary, codes)
+
+
+def _check_codes(s: Session, vocabulary: Vocabulary, codes: set[str]) -> None:
+    if not codes:
+        return
+    known = set(
+        s.scalars(
+            select(m.VocabularyTerm.code).where(
+                m.VocabularyTerm.vocabulary == vocabulary.value,
+                m.VocabularyTerm.code.in_(codes),
+            )
+        )
+    )
+    unknown = sorted(codes - known)
+    if unknown:
+        raise InvalidInput(
+            f"unknown {vocabulary.label.lower()} '{unknown[0]}' "
+            f"(see `casefile vocab CASE {vocabulary.value}`, or add it to the case)"
+        )
+
+
+def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Record]]:
+    """Records deleted with ``root`` (root first) and records that only lose a reference."""
+    deleted: dict[UUID, m.Record] = {}
+    todo = [root]
+    while todo:
+        model = todo.pop()
+        if model.id in deleted:
+            continue
+        deleted[model.id] = model
+        todo.extend(
+            s.scalars(
+                select(m.Link).where(or_(m.Link.subject == model.id, m.Link.object == model.id))
+            )
+        )
+        if isinstance(model, m.Source):
+            todo.extend(s.scalars(select(m.Quote).where(m.Quote.source == model.id)))
+            todo.extend(s.scalars(select(m.Document).where(m.Document.source == model.id)))
+    gone = set(deleted)
+    detached: dict[UUID, m.Record] = {}
+    for query in (
+        select(m.Quote).where(m.Quote.speaker.in_(gone)),
+        select(m.Attack).where(m.Attack.claimed_by.in_(gone)),
+        select(m.Link).join(m.LinkCitation).where(m.LinkCitation.cited_id.in_(gone)),
+    ):
+        for model in s.scalars(query):
+            if model.id not in gone:
+                detached[model.id] = model
+    return list(deleted.values()), list(detached.values())
+
+
+def _labelled(s: Session, models: Sequence[m.Record]) -> list[tuple[m.Record, str]]:
+    records = to_records(s, models)
+    return [(model, r.label) for model, r in zip(models, records, strict=True)]
+
+
+def _without(fields: AnyFields, gone: set[UUID]) -> dict[str, Any]:
+    """The field changes that drop references to deleted records."""
+    changes: dict[str, Any] = {}
+    for name, value, _kinds in _ref_values(fields):
+        if value in gone:
+            current = getattr(fields, name)
+            changes[name] = (
+                tuple(v for v in current if v not in gone) if isinstance(current, tuple) else None
+            )
+    return changes
+
+
+def _drop_orphan_blobs(s: Session, hashes: set[str]) -> None:
+    for sha in hashes:
+        still_used = s.scalar(
+            select(func.count()).select_from(m.Document).where(m.Document.sha256 == sha)
+        )
+        if not still_used:
+            blob = s.get(m.Blob, sha)
+            if blob is not None:
+                s.delete(blob)

@@ -1,0 +1,51 @@
+"""Plain JSON forms of record values, for ``--json`` output and the audit trail."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from casefile.dates import PartialDate
+from casefile.records import AnyFields, Record
+
+
+def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
+    """Dates appear as display text plus sortable ISO (EDTF) form with their precision.
+
+    The audit trail stores a partial date as its EDTF string alone (``dates_as_objects``
+    off): compact, exact, and readable as it stands.
+    """
+    if isinstance(value, PartialDate):
+        return value.to_json() if dates_as_objects else value.to_edtf()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [jsonable(v, dates_as_objects=dates_as_objects) for v in value]
+    return value
+
+
+def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str, Any]:
+    return {
+        f.name: jsonable(getattr(fields, f.name), dates_as_objects=dates_as_objects)
+        for f in dataclasses.fields(fields)
+    }
+
+
+def record_json(record: Record[Any]) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "kind": record.kind.value,
+        "label": record.label,
+        **fields_json(record.fields),
+        "tags": list(record.tags),
+        "notes": record.notes,
+        "created_at": jsonable(record.created_at),
+        "updated_at": jsonable(record.updated_at),
+    }

@@ -1,0 +1,81 @@
+"""The case's attack, weapon and target types: the GTD built-ins plus its own values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casefile.audit import AuditLog, diff
+from casefile.db import models as m
+from casefile.db.engine import Sessions
+from casefile.errors import InvalidInput
+from casefile.vocab import GTD_TERMS, Vocabulary
+
+
+@dataclass(frozen=True)
+class Term:
+    vocabulary: Vocabulary
+    code: str
+    label: str
+    builtin: bool
+
+
+class VocabularyService:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def terms(self, vocabulary: Vocabulary) -> list[Term]:
+        query = select(m.VocabularyTerm).where(m.VocabularyTerm.vocabulary == vocabulary.value)
+        with self.sessions.read() as s:
+            rows = list(
+                s.scalars(query.order_by(m.VocabularyTerm.builtin.desc(), m.VocabularyTerm.label))
+            )
+        return [Term(vocabulary, r.code, r.label, r.builtin) for r in rows]
+
+    def resolve(self, vocabulary: Vocabulary, text: str) -> str:
+        """The code for what a person typed: a code or a label, in any case."""
+        wanted = text.strip().casefold()
+        for term in self.terms(vocabulary):
+            if wanted in (term.code.casefold(), term.label.casefold()):
+                return term.code
+        known = ", ".join(t.code for t in self.terms(vocabulary))
+        raise InvalidInput(f"unknown {vocabulary.label.lower()} '{text}' (known: {known})")
+
+    def add(self, vocabulary: Vocabulary, label: str, case_id: UUID) -> Term:
+        """Add a case-specific value; its code is made from the label."""
+        label = label.strip()
+        code = re.sub(r"[^0-9a-z]+", "_", label.casefold()).strip("_")
+        if not code:
+            raise InvalidInput("a vocabulary value needs letters or digits")
+        with self.sessions.write() as s:
+            if s.get(m.VocabularyTerm, (vocabulary.value, code)) is not None:
+                raise InvalidInput(f"{vocabulary.label.lower()} '{label}' already exists")
+            s.add(
+                m.VocabularyTerm(vocabulary=vocabulary.value, code=code, label=label, builtin=False)
+            )
+            AuditLog(s).record(
+                "create",
+                case_id,
+                "vocabulary",
+                f"{vocabulary.label}: {label}",
+                diff({}, {"vocabulary": vocabulary.value, "code": code, "label": label}),
+            )
+        return Term(vocabulary, code, label, False)
+
+
+def ensure_builtin_terms(s: Session) -> None:
+    """Add any built-in GTD value the case lacks. Kept out of the migrations so that a
+    value added to the built-in list reaches old cases without a schema change."""
+    present = set(
+        s.execute(select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code)).tuples().all()
+    )
+    s.add_all(
+        m.VocabularyTerm(vocabulary=vocabulary.value, code=code, label=label, builtin=True)
+        for vocabulary, values in GTD_TERMS.items()
+        for code, label in values
+        if (vocabulary.value, code) not in present
+    )
