@@ -76,7 +76,6 @@ class Case:
             row = s.scalars(select(m.CaseInfo)).one()
             counts = dict(
                 s.execute(select(m.Record.kind, func.count()).group_by(m.Record.kind))
-                .tuples()
                 .all()
             )
             schema = (

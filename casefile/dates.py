@@ -26,7 +26,7 @@ class DateError(ValueError):
 
 
 class _FullYears(parserinfo):
-    """dateutil would silently pick a century for "17"; in a case file that guess is evidence."""
+    """dateutil silently picks a century for "17"; the record would then state a guess as fact."""
 
     def convertyear(self, year: int, century_specified: bool = False) -> int:
         if year < 100 and not century_specified:
@@ -96,13 +96,13 @@ class PartialDate:
         shown = text.strip()
         if not shown:
             raise DateError("no date given")
-        core = shown
-        circa = _CIRCA.match(core)
-        if circa:
-            core = core[circa.end() :]
-        found = _EDTF.fullmatch(core)
-        result = cls.from_edtf(core) if found else _parse_words(shown, core, dayfirst)
-        return replace(result, circa=True) if circa else result
+        prefix = _CIRCA.match(shown)
+        core = shown[prefix.end() :] if prefix else shown
+        # Our own storage form is read exactly: dateutil takes "0050" for a two-digit year.
+        result = (
+            cls.from_edtf(core) if _EDTF.fullmatch(core) else _parse_words(shown, core, dayfirst)
+        )
+        return replace(result, circa=True) if prefix else result
 
     def _iso(self) -> str:
         fields = [f"{self.year:04d}"]
@@ -184,15 +184,15 @@ def _parse_words(shown: str, core: str, dayfirst: bool | None) -> PartialDate:
     core = _LETTERS.sub(drop_weekday, core)
     if weekdays and not any(c.isalnum() for c in core):
         raise DateError(f"{shown!r} is not a full date: the year is missing")
+    if _YEAR_FIRST.match(core):
+        dayfirst = False
     orders = (True, False) if dayfirst is None else (dayfirst,)
-    readings = [
-        _read(shown, core, order) for order in ((False,) if _YEAR_FIRST.match(core) else orders)
-    ]
-    result = readings[0]
-    if result != readings[-1]:
+    readings = [_read(shown, core, order) for order in orders]
+    result, other = readings[0], readings[-1]
+    if result != other:
         raise DateError(
             f"{shown!r} is ambiguous (day/month order): write the month as a word "
-            f"('{result}' or '{readings[-1]}') or the year first ({result.to_edtf()})"
+            f"('{result}' or '{other}') or the year first ({result.to_edtf()})"
         )
     if weekdays:
         if result.day is None:

@@ -398,7 +398,6 @@ def check_references_many(s: Session, items: Sequence[AnyFields]) -> None:
     for chunk in _chunks(list(ids), 500):
         kinds.update(
             s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk)))
-            .tuples()
             .all()
         )
     for name, value, allowed in refs:

@@ -1,0 +1,76 @@
+"""Shared fixtures: real case files in temporary folders, and no network, ever."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casefile.case import Case, create_case, open_case
+from casefile.demo import write_demo_case
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Casefile must never open a connection on its own: any attempt fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise NetworkUsed(f"network connection attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(autouse=True)
+def casefile_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Logs and settings go to a temporary folder, never the developer's own."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CASEFILE_HOME", str(home))
+    monkeypatch.delenv("CASEFILE_PASSPHRASE", raising=False)
+    monkeypatch.delenv("CASEFILE_NEW_PASSPHRASE", raising=False)
+    return home
+
+
+@pytest.fixture
+def case_path(tmp_path: Path) -> Path:
+    """A new, empty, unencrypted case file on disk (closed)."""
+    path = tmp_path / "test.casefile"
+    create_case(path, title="Test case").close()
+    return path
+
+
+@pytest.fixture
+def case(case_path: Path) -> Iterator[Case]:
+    with open_case(case_path, backups=False) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "westminster-2017.casefile"
+    write_demo_case(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo case (built once per session), safe to change."""
+    path = tmp_path / "westminster-2017.casefile"
+    shutil.copyfile(demo_master, path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_path: Path) -> Iterator[Case]:
+    with open_case(demo_path, backups=False) as opened:
+        yield opened
