@@ -67,14 +67,23 @@ class AuditLog:
         }
 
 
+EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def created(new: dict[str, Any]) -> dict[str, list[Any]]:
+    """A create's changes: every field that has a value, as ``[None, value]``."""
+    return {n: [None, v] for n, v in new.items() if v not in EMPTY}
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """Each changed field as ``[old, new]``; a create has ``old`` empty, a delete ``new``."""
+    if not old:
+        return created(new)
     names = list(dict.fromkeys([*old, *new]))
     return {
         n: [old.get(n), new.get(n)]
         for n in names
-        if old.get(n) != new.get(n)
-        and not (old.get(n) in (None, "", []) and new.get(n) in (None, "", []))
+        if old.get(n) != new.get(n) and not (old.get(n) in EMPTY and new.get(n) in EMPTY)
     }
 
 

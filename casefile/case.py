@@ -75,8 +75,7 @@ class Case:
         with self.sessions.read() as s:
             row = s.scalars(select(m.CaseInfo)).one()
             counts = dict(
-                s.execute(select(m.Record.kind, func.count()).group_by(m.Record.kind))
-                .all()
+                s.execute(select(m.Record.kind, func.count()).group_by(m.Record.kind)).all()
             )
             schema = (
                 s.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

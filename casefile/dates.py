@@ -14,6 +14,8 @@ from functools import total_ordering
 
 from dateutil.parser import parser, parserinfo
 
+from casefile.errors import InvalidInput
+
 
 class Precision(StrEnum):
     YEAR = "year"
@@ -21,7 +23,7 @@ class Precision(StrEnum):
     DAY = "day"
 
 
-class DateError(ValueError):
+class DateError(InvalidInput):
     """Text that cannot be taken as a date; ``str(e)`` is one line telling the user why."""
 
 

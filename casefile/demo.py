@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from casefile.audit import AuditLog
 from casefile.case import Case, create_case
 from casefile.dates import PartialDate
+from casefile.record_service import NewRecord
 from casefile.records import (
     AnyFields,
     AttackFields,
@@ -347,10 +348,11 @@ def write_demo_case(path: Path | str) -> Case:
         case.describe(summary=SUMMARY)
         with case.sessions.write() as s:
             audit = AuditLog(s)
-            for key, fields, notes in demo_records():
-                case.records.insert(
-                    s, audit, fields, notes=notes, record_id=_id(key), tags=("demo",)
-                )
+            new = [
+                NewRecord(fields, tags=("demo",), notes=notes, record_id=_id(key))
+                for key, fields, notes in demo_records()
+            ]
+            case.records.insert(s, audit, new)
             case.documents.attach_in(
                 s,
                 audit,

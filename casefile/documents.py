@@ -14,7 +14,7 @@ from casefile.audit import AuditLog
 from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.errors import NotFound
-from casefile.record_service import RecordService, to_records
+from casefile.record_service import NewRecord, RecordService
 from casefile.records import DocumentFields, Record
 
 
@@ -35,11 +35,9 @@ class DocumentService:
         """Store ``data`` (once, however often it is attached) as a document of ``source``,
         with its extracted text per page, in one action."""
         with self.sessions.write() as s:
-            model = self.attach_in(
+            return self.attach_in(
                 s, AuditLog(s), data, file_name, source=source, media_type=media_type, pages=pages
             )
-            record: Record[DocumentFields] = to_records(s, [model])[0]
-            return record
 
     def attach_in(
         self,
@@ -51,19 +49,19 @@ class DocumentService:
         source: UUID | None,
         media_type: str,
         pages: Sequence[str],
-    ) -> m.Record:
+    ) -> Record[DocumentFields]:
         sha = hashlib.sha256(data).hexdigest()
         if s.get(m.Blob, sha) is None:
             s.add(m.Blob(sha256=sha, size=len(data), data=data))
         fields = DocumentFields(
             source=source, file_name=file_name, media_type=media_type, sha256=sha, size=len(data)
         )
-        model = self.records.insert(s, audit, fields)
+        record: Record[DocumentFields] = self.records.insert(s, audit, [NewRecord(fields)])[0]
         s.add_all(
-            m.DocumentPage(document_id=model.id, number=i, text=text)
+            m.DocumentPage(document_id=record.id, number=i, text=text)
             for i, text in enumerate(pages, start=1)
         )
-        return model
+        return record
 
     def content(self, document_id: UUID) -> bytes:
         with self.sessions.read() as s:

@@ -103,10 +103,16 @@ class Listing:
         if name not in sorts:
             raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
         column = sorts[name]
+        # Tie-break on the ID column of the table that holds the sort column, so that one
+        # (column, id) index serves both the order and the keyset condition.
+        id_column = m.Record.id if name in COMMON_SORTS else model.id
         query = _filtered(select(model), q)
+        if name in COMMON_SORTS:
+            # Implied by the join; stated so the (kind, time, id) index serves the order.
+            query = query.where(m.Record.kind == q.kind)
         if q.after is not None:
-            query = query.where(_after(column, model.id, q.after, q.descending))
-        order = (column.desc(), model.id.desc()) if q.descending else (column, model.id)
+            query = query.where(_after(column, id_column, q.after, q.descending))
+        order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
         query = query.order_by(*order).limit(q.limit + 1)
         with self.sessions.read() as s:
             rows = list(s.scalars(query))

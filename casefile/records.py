@@ -274,5 +274,25 @@ class Record(Generic[F]):
     updated_at: datetime | None = None
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def field_names(cls: type[AnyFields]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    """Cached: bulk imports ask this for every record."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_METADATA: dict[tuple[type[Any], str], tuple[tuple[str, Any], ...]] = {}
+
+
+def metadata_fields(cls: type[AnyFields], key: str) -> tuple[tuple[str, Any], ...]:
+    """(field name, metadata value) of the fields that carry ``key`` (cached, as above)."""
+    found = _METADATA.get((cls, key))
+    if found is None:
+        found = _METADATA[cls, key] = tuple(
+            (f.name, f.metadata[key]) for f in dataclasses.fields(cls) if f.metadata.get(key)
+        )
+    return found

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from casefile.dates import PartialDate
-from casefile.records import AnyFields, Record
+from casefile.records import AnyFields, Record, field_names
+
+PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
@@ -18,6 +19,8 @@ def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
     The audit trail stores a partial date as its EDTF string alone (``dates_as_objects``
     off): compact, exact, and readable as it stands.
     """
+    if type(value) in PLAIN:  # the common case first: this runs for every field of a bulk import
+        return value
     if isinstance(value, PartialDate):
         return value.to_json() if dates_as_objects else value.to_edtf()
     if isinstance(value, UUID):
@@ -33,8 +36,8 @@ def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
 
 def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str, Any]:
     return {
-        f.name: jsonable(getattr(fields, f.name), dates_as_objects=dates_as_objects)
-        for f in dataclasses.fields(fields)
+        name: jsonable(getattr(fields, name), dates_as_objects=dates_as_objects)
+        for name in field_names(type(fields))
     }
 
 

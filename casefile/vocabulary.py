@@ -70,9 +70,7 @@ class VocabularyService:
 def ensure_builtin_terms(s: Session) -> None:
     """Add any built-in GTD value the case lacks. Kept out of the migrations so that a
     value added to the built-in list reaches old cases without a schema change."""
-    present = set(
-        s.execute(select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code)).all()
-    )
+    present = set(s.execute(select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code)).all())
     s.add_all(
         m.VocabularyTerm(vocabulary=vocabulary.value, code=code, label=label, builtin=True)
         for vocabulary, values in GTD_TERMS.items()

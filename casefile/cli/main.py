@@ -66,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasefileError as exc:
         print(f"casefile: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`casefile list ... | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("casefile: interrupted; the case is as it was before this command", file=sys.stderr)
         return 130

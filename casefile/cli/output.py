@@ -19,8 +19,14 @@ __all__ = ["record_json"]
 COUNT_FIELDS = {"killed", "wounded", "perpetrators_killed"}
 
 
+def plural(kind: Kind, n: int) -> str:
+    if n == 1:
+        return f"1 {kind.value}"
+    return f"{n} {'people' if kind is Kind.PERSON else kind.value + 's'}"
+
+
 def counts_line(info: CaseInfo) -> str:
-    return ", ".join(f"{n} {k.value}{'s' if n != 1 else ''}" for k, n in info.counts.items() if n)
+    return ", ".join(plural(k, n) for k, n in info.counts.items() if n)
 
 
 def info_json(info: CaseInfo) -> dict[str, Any]:
@@ -76,12 +82,15 @@ def table(kind: Kind, records: list[Record[Any]]) -> str:
         Kind.SOURCE: ("published", "reliability"),
         Kind.QUOTE: ("said",),
     }.get(kind, ())
-    lines = []
-    for r in records:
-        extra = [display(c, getattr(r.fields, c), {}) for c in columns]
-        cells = "  ".join(f"{e:16.16}" for e in extra)
-        lines.append(f"{str(r.id)[:8]}  {cells}  {r.label}".replace("    ", "  "))
-    return "\n".join(lines)
+    rows = [
+        [str(r.id)[:8], *(display(c, getattr(r.fields, c), {}) for c in columns), r.label]
+        for r in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) + 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        for row in rows
+    )
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class Related:
     """What `show` prints beside a record: its links, and for a source its quotes."""
 
     labels: dict[UUID, str]
+    term_labels: dict[str, dict[str, str]]
     links: list[Record[Any]]
     quotes: list[Record[Any]]
     documents: list[Record[Any]]
@@ -103,8 +113,14 @@ class Related:
         ]
         labels = {r.id: r.label for r in case.records.get_many(refs)}
         is_source = record.kind is Kind.SOURCE
+        term_labels = {
+            f.name: {t.code: t.label for t in case.vocabulary.terms(f.metadata["vocab"])}
+            for f in dataclasses.fields(record.fields)
+            if f.metadata.get("vocab") is not None
+        }
         return cls(
             labels,
+            term_labels,
             case.records.links_of(record.id),
             case.records.quotes_of(record.id) if is_source else [],
             case.records.documents_of(record.id) if is_source else [],
@@ -126,17 +142,19 @@ def show_json(record: Record[Any], related: Related) -> dict[str, Any]:
 
 
 def show_text(record: Record[Any], related: Related) -> str:
-    lines = [f"{record.kind.label}: {record.label}", f"  id:        {record.id}"]
+    lines = [f"{record.kind.label}: {record.label}", f"  id:                  {record.id}"]
     for f in dataclasses.fields(record.fields):
         value = getattr(record.fields, f.name)
+        if f.name in related.term_labels:
+            value = tuple(related.term_labels[f.name].get(code, code) for code in value)
         text = display(f.name, value, related.labels)
         if text or f.name in COUNT_FIELDS:
-            lines.append(f"  {f.name.replace('_', ' '):<10} {text}")
+            lines.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
     if record.tags:
-        lines.append(f"  tags:      {', '.join(record.tags)}")
+        lines.append(f"  tags:                {', '.join(record.tags)}")
     if record.created_at and record.updated_at:
-        lines.append(f"  created:   {record.created_at:%d %b %Y %H:%M} UTC")
-        lines.append(f"  updated:   {record.updated_at:%d %b %Y %H:%M} UTC")
+        lines.append(f"  created:             {record.created_at:%d %b %Y %H:%M} UTC")
+        lines.append(f"  updated:             {record.updated_at:%d %b %Y %H:%M} UTC")
     if record.notes:
         lines += ["  notes:", *(f"    {line}" for line in record.notes.splitlines())]
     if related.links:

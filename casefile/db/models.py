@@ -91,15 +91,20 @@ class CaseInfo(Base):
 class Record(Base):
     __tablename__ = "record"
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    kind: Mapped[Kind] = mapped_column(_enum(Kind), index=True)
-    created_at: Mapped[datetime] = mapped_column(index=True)
-    updated_at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     notes: Mapped[str] = mapped_column(default="")
     tag_rows: Mapped[list[RecordTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="RecordTag.tag_id"
     )
 
     __mapper_args__ = {"polymorphic_on": "kind"}
+    # Lists of one kind sort by time and page by (time, id): one index walk per page.
+    __table_args__: tuple[Any, ...] = (
+        Index("ix_record_kind_created_at_id", "kind", "created_at", "id"),
+        Index("ix_record_kind_updated_at_id", "kind", "updated_at", "id"),
+    )
 
 
 class Attack(Record):

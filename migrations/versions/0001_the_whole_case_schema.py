@@ -74,9 +74,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record")),
     )
     with op.batch_alter_table("record", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_record_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_record_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_record_updated_at"), ["updated_at"], unique=False)
+        batch_op.create_index(
+            "ix_record_kind_created_at_id", ["kind", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_record_kind_updated_at_id", ["kind", "updated_at", "id"], unique=False
+        )
 
     op.create_table(
         "tag",
@@ -466,64 +469,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
+    """Casefile never downgrades a case (a newer case is refused); this is for tests."""
     op.drop_table("document_page")
-    with op.batch_alter_table("quote", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_quote_speaker_id"))
-        batch_op.drop_index(batch_op.f("ix_quote_source_id"))
-        batch_op.drop_index("ix_quote_said_id")
-
     op.drop_table("quote")
-    with op.batch_alter_table("link_citation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_link_citation_cited_id"))
-
     op.drop_table("link_citation")
-    with op.batch_alter_table("document", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_document_source_id"))
-        batch_op.drop_index(batch_op.f("ix_document_sha256"))
-
     op.drop_table("document")
-    with op.batch_alter_table("attack", schema=None) as batch_op:
-        batch_op.drop_index("ix_attack_title_id")
-        batch_op.drop_index("ix_attack_killed_id")
-        batch_op.drop_index("ix_attack_date_id")
-        batch_op.drop_index(batch_op.f("ix_attack_claimed_by_id"))
-
     op.drop_table("attack")
-    with op.batch_alter_table("source", schema=None) as batch_op:
-        batch_op.drop_index("ix_source_title_id")
-        batch_op.drop_index("ix_source_published_id")
-
     op.drop_table("source")
-    with op.batch_alter_table("record_tag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_tag_tag_id"))
-
     op.drop_table("record_tag")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_index("ix_person_name_id")
-
     op.drop_table("person")
-    with op.batch_alter_table("link", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_link_subject_id"))
-        batch_op.drop_index(batch_op.f("ix_link_object_id"))
-
     op.drop_table("link")
-    with op.batch_alter_table("group", schema=None) as batch_op:
-        batch_op.drop_index("ix_group_name_id")
-
     op.drop_table("group")
     op.drop_table("vocabulary_term")
     op.drop_table("tag")
-    with op.batch_alter_table("record", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_updated_at"))
-        batch_op.drop_index(batch_op.f("ix_record_kind"))
-        batch_op.drop_index(batch_op.f("ix_record_created_at"))
-
     op.drop_table("record")
     op.drop_table("case_info")
     op.drop_table("blob")
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_event_record_id"))
-        batch_op.drop_index(batch_op.f("ix_audit_event_action_id"))
-
     op.drop_table("audit_event")
