@@ -7,6 +7,7 @@ At most once a day, when a case is opened, a copy is written beside it in
 
 from __future__ import annotations
 
+import glob
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +29,13 @@ def existing_backups(case_path: Path) -> list[Path]:
     folder = backup_folder(case_path)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{case_path.stem}-*.casefile"), reverse=True)
+    return sorted(folder.glob(f"{glob.escape(case_path.stem)}-*.casefile"), reverse=True)
+
+
+def all_backups(case_path: Path) -> list[Path]:
+    """The daily copies and the copies written before upgrades."""
+    before = case_path.parent.glob(f"{glob.escape(case_path.stem)}.before-upgrade-*.casefile")
+    return [*existing_backups(case_path), *sorted(before)]
 
 
 def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:

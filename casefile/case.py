@@ -9,7 +9,6 @@ with open_case(path) as case:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,22 +16,27 @@ from types import TracebackType
 from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
-from casefile.audit import AuditLog, History, diff
-from casefile.backups import backup_before_upgrade, daily_backup
+from casefile.audit import AuditLog, History, created, diff
+from casefile.backups import all_backups, backup_before_upgrade, daily_backup
 from casefile.db import migrate
 from casefile.db import models as m
+from casefile.db.engine import DBAPIError as DriverError
 from casefile.db.engine import (
     Sessions,
     assert_writable,
     create_database,
     is_plain_sqlite,
+    key_pragma,
     make_engine,
     probe,
+    take_offline,
+    use_wal,
 )
 from casefile.db.sqlite_tools import export_rekeyed, online_backup, problems
 from casefile.documents import DocumentService
-from casefile.errors import CaseFileError
+from casefile.errors import CaseFileError, CasefileError, InvalidInput
 from casefile.listing import Listing
 from casefile.record_service import RecordService
 from casefile.vocab import Kind
@@ -99,7 +103,7 @@ class Case:
             before = {"title": row.title, "summary": row.summary}
             if title is not None:
                 if not title.strip():
-                    raise CaseFileError("the case title must not be empty")
+                    raise InvalidInput("the case title must not be empty")
                 row.title = title.strip()
             if summary is not None:
                 row.summary = summary.strip()
@@ -108,7 +112,7 @@ class Case:
                 AuditLog(s).record("update", row.id, "case", row.title, changes)
         return self.info()
 
-    def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
+    def backup(self, dest: Path) -> None:
         """A consistent copy at ``dest`` (same encryption), even while the case is in use."""
         dest = Path(dest)
         if dest.resolve() == self.path.resolve():
@@ -117,7 +121,7 @@ class Case:
             raise CaseFileError(f"{dest} already exists; choose a new name")
         if not dest.parent.is_dir():
             raise CaseFileError(f"no folder {dest.parent}")
-        online_backup(self.path, self._key, dest, progress)
+        online_backup(self.path, self._key, dest)
 
     def check(self) -> list[str]:
         """Everything wrong with the file, as lines a person can read; empty when sound."""
@@ -152,26 +156,30 @@ def create_case(
         raise CaseFileError(f"{path} already exists")
     if not path.parent.is_dir():
         raise CaseFileError(f"no folder {path.parent}")
+    if passphrase is not None:
+        key_pragma(passphrase)  # refuse a bad passphrase before anything is written
     staging = path.with_name(f".{path.name}.creating")
-    for leftover in staging.parent.glob(staging.name + "*"):
-        leftover.unlink()
-    create_database(staging, passphrase)
-    engine = make_engine(staging, passphrase)
+    _remove_side_files(staging, with_main=True)
     try:
-        migrate.upgrade(engine)
-        sessions = Sessions(engine)
-        with sessions.write() as s:
-            info = m.CaseInfo(
-                id=uuid4(), title=(title or path.stem).strip(), created_at=datetime.now(UTC)
-            )
-            s.add(info)
-            ensure_builtin_terms(s)
-            AuditLog(s).record(
-                "create", info.id, "case", info.title, diff({}, {"title": info.title})
-            )
-    finally:
-        engine.dispose()
-    os.replace(staging, path)
+        create_database(staging, passphrase)
+        engine = make_engine(staging, passphrase)
+        try:
+            migrate.upgrade(engine)
+            with Sessions(engine).write() as s:
+                info = m.CaseInfo(
+                    id=uuid4(), title=(title or path.stem).strip(), created_at=datetime.now(UTC)
+                )
+                s.add(info)
+                ensure_builtin_terms(s)
+                AuditLog(s).record(
+                    "create", info.id, "case", info.title, created({"title": info.title})
+                )
+        finally:
+            engine.dispose()
+        os.replace(staging, path)
+    except BaseException:
+        _remove_side_files(staging, with_main=True)
+        raise
     return open_case(path, passphrase, backups=False)
 
 
@@ -179,56 +187,98 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
     """Open a case, upgrading it (after a verified backup) if an older Casefile made it.
 
     Every refusal is a ``CaseFileError`` with one line for the user, and leaves the file
-    as it was: missing, not a case, encrypted without (or with the wrong) passphrase,
-    locked by another writer, or made by a newer Casefile.
+    (and its folder) as it was: missing, not a case, damaged, encrypted without (or with
+    the wrong) passphrase, locked by another writer, or made by a newer Casefile.
     """
     path = Path(path)
     probe(path, passphrase)
     key = None if is_plain_sqlite(path) else passphrase
-    assert_writable(path, key)
-    engine = make_engine(path, key)
+    existing = {p for p in _side_files(path) if p.exists()}
+    engine: Engine | None = None
     try:
-        revision = migrate.current_revision(engine)
-        head = migrate.head_revision()
-        if revision is None:
-            raise CaseFileError(f"{path} is an incomplete case file (it has no schema)")
-        if revision not in migrate.known_revisions():
-            raise CaseFileError(f"{path} was made by a newer Casefile; update Casefile to open it")
-        if revision != head:
-            backup_before_upgrade(path, key, revision)
-            migrate.upgrade(engine)
-            with Sessions(engine).write() as s:
-                ensure_builtin_terms(s)
+        assert_writable(path, key)
+        engine = make_engine(path, key)
+        _bring_up_to_date(path, key, engine)
         if backups:
             daily_backup(path, key)
-    except BaseException:
-        engine.dispose()
+    except BaseException as exc:
+        if engine is not None:
+            engine.dispose()
+        for side in _side_files(path):
+            if side not in existing and (side.name.endswith("-shm") or _empty(side)):
+                side.unlink(missing_ok=True)
+        if isinstance(exc, DBAPIError):
+            raise CaseFileError(f"{path} is damaged: {one_line(exc.orig)}") from None
+        if isinstance(exc, DriverError):
+            raise CaseFileError(f"{path} is damaged: {one_line(exc)}") from None
         raise
     return Case(path, key, engine)
 
 
+def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
+    revision = migrate.current_revision(engine)
+    if revision is None:
+        raise CaseFileError(f"{path} is an incomplete case file (it has no schema)")
+    if revision not in migrate.known_revisions():
+        raise CaseFileError(f"{path} was made by a newer Casefile; update Casefile to open it")
+    use_wal(path, key)
+    if revision != migrate.head_revision():
+        backup_before_upgrade(path, key, revision)
+        migrate.upgrade(engine)
+        with Sessions(engine).write() as s:
+            ensure_builtin_terms(s)
+
+
 def change_passphrase(path: Path | str, old: str | None, new: str | None) -> None:
-    """Encrypt, re-key or decrypt a closed case (``None`` means no encryption).
+    """Encrypt, re-key or decrypt a case that is closed everywhere (``None``: no key).
 
     A complete copy under the new key is written and checked first, then swapped in with
-    one rename, so a crash leaves either the old file or the new one.
+    one rename, so a crash leaves either the old file or the new one. The case's backup
+    copies are re-keyed too: a plaintext backup beside an encrypted case would defeat it.
     """
     path = Path(path)
     probe(path, old)
     key = None if is_plain_sqlite(path) else old
-    assert_writable(path, key)
     if key is None and new is None:
-        raise CaseFileError(f"{path} is not encrypted")
+        raise InvalidInput(f"{path} is not encrypted")
+    if new is not None:
+        key_pragma(new)
+    take_offline(path, key)
+    _rekey_file(path, key, new)
+    for copy in all_backups(path):
+        try:
+            _rekey_file(copy, key, new)
+        except CasefileError:
+            # A copy that cannot be re-keyed must not stay readable under the old key.
+            copy.unlink()
+
+
+def _rekey_file(path: Path, key: str | None, new: str | None) -> None:
     staging = path.with_name(f".{path.name}.rekeying")
-    export_rekeyed(path, key, staging, new)
+    _remove_side_files(staging, with_main=True)
     try:
+        export_rekeyed(path, key, staging, new)
         probe(staging, new)
         found = problems(staging, new)
         if found:
             raise CaseFileError(f"the re-keyed copy failed its check: {found[0]}")
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.replace(staging, path)
+        os.replace(staging, path)
+    finally:
+        _remove_side_files(staging, with_main=True)
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _remove_side_files(path: Path, *, with_main: bool = False) -> None:
+    for side in [path, *_side_files(path)] if with_main else _side_files(path):
+        side.unlink(missing_ok=True)
+
+
+def _empty(path: Path) -> bool:
+    return path.exists() and path.stat().st_size == 0
+
+
+def one_line(exc: BaseException | None) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -53,6 +53,7 @@ class DocumentService:
         sha = hashlib.sha256(data).hexdigest()
         if s.get(m.Blob, sha) is None:
             s.add(m.Blob(sha256=sha, size=len(data), data=data))
+            s.flush()  # the document row below is inserted with Core and points at it
         fields = DocumentFields(
             source=source, file_name=file_name, media_type=media_type, sha256=sha, size=len(data)
         )

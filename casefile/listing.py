@@ -14,9 +14,8 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
-    Text,
     and_,
-    cast,
+    exists,
     func,
     or_,
     select,
@@ -26,7 +25,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from casefile.dates import PartialDate, edtf_range_bounds
 from casefile.db import models as m
-from casefile.db.engine import Sessions
+from casefile.db.engine import Sessions, fold
+from casefile.db.types import EnumList, TextList
 from casefile.errors import InvalidInput
 from casefile.record_service import MODEL_OF_KIND, to_records
 from casefile.records import Record
@@ -97,6 +97,8 @@ class Listing:
         self.sessions = sessions
 
     def page(self, q: ListQuery) -> Page:
+        if q.limit < 1:
+            raise InvalidInput("a page holds at least one record")
         model = MODEL_OF_KIND[q.kind]
         sorts = {**SORTS[q.kind], **COMMON_SORTS}
         name = q.sort or next(iter(SORTS[q.kind]))
@@ -133,19 +135,17 @@ class Listing:
 def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
     model = MODEL_OF_KIND[q.kind]
     if q.text.strip():
-        pattern = (
-            "%" + q.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
         columns = TEXT_COLUMNS[q.kind]
         if not columns:
             raise InvalidInput(f"{q.kind.value}s have no text to filter on")
-        query = query.where(or_(*(cast(c, Text).ilike(pattern, escape="\\") for c in columns)))
+        pattern = "%" + _escape_like(fold(q.text.strip())) + "%"
+        query = query.where(or_(*(_contains(c, pattern) for c in columns)))
     if q.tag.strip():
         query = query.where(
             model.id.in_(
                 select(m.RecordTag.record_id)
                 .join(m.Tag)
-                .where(func.lower(m.Tag.name) == q.tag.strip().lower())
+                .where(func.casefold(m.Tag.name) == fold(q.tag.strip()))
             )
         )
     if q.since is not None or q.until is not None:
@@ -153,14 +153,28 @@ def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
         if column is None:
             raise InvalidInput(f"{q.kind.value}s have no date to filter on")
         low, high = edtf_range_bounds(q.since, q.until)
-        # Compare the stored EDTF text itself: that is what makes a range mean
-        # "within, at the date's own precision".
-        text = type_coerce(column, String)
+        # Compare the stored EDTF text (without its circa mark): that is what makes a
+        # range mean "starts within", at the date's own precision.
+        text = func.rtrim(type_coerce(column, String), "~")
         if low is not None:
             query = query.where(text >= low)
         if high is not None:
             query = query.where(text < high)
     return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column: Any, pattern: str) -> ColumnElement[bool]:
+    """Case-insensitive (Unicode) substring match; in a list column, in any one item."""
+    if isinstance(column.expression.type, TextList | EnumList):
+        items = func.json_each(column).table_valued("value")
+        match = func.casefold(items.c.value).like(pattern, escape="\\")
+        return exists(select(1).select_from(items).where(match))
+    result: ColumnElement[bool] = func.casefold(column).like(pattern, escape="\\")
+    return result
 
 
 def _after(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from casefile.audit import AuditLog, diff
 from casefile.db import models as m
 from casefile.db.bulk import insert_rows
-from casefile.db.engine import Sessions
+from casefile.db.engine import Sessions, fold
 from casefile.errors import InvalidInput, NotFound
 from casefile.records import (
     FIELDS_OF_KIND,
@@ -138,7 +138,7 @@ def to_record(model: m.Record, label: str) -> Record[Any]:
         kind=model.kind,
         fields=fields_of(model),
         label=label,
-        tags=tuple(sorted((t.tag.name for t in model.tag_rows), key=str.casefold)),
+        tags=tuple(sorted((t.tag.name for t in model.tag_rows), key=fold)),
         notes=model.notes,
         created_at=model.created_at,
         updated_at=model.updated_at,
@@ -239,6 +239,8 @@ class RecordService:
     def add_many(self, items: Sequence[AnyFields]) -> list[UUID]:
         """The bulk path (imports, the benchmark): one transaction for all, executemany per
         table, references checked in one query, an audit entry for every record."""
+        if any(isinstance(f, FIELDS_OF_KIND[Kind.DOCUMENT]) for f in items):
+            raise InvalidInput("documents are added by attaching a file to a source")
         with self.sessions.write() as s:
             records = self.insert(s, AuditLog(s), [NewRecord(f) for f in items])
         return [r.id for r in records]
@@ -267,18 +269,17 @@ class RecordService:
         citation_rows: list[dict[str, Any]] = []
         audit_rows: list[dict[str, Any]] = []
         records: list[Record[Any]] = []
+        tag_rows: list[dict[str, Any]] = []
         for record_id, item in zip(ids, new, strict=True):
             kind = pending[record_id]
+            tags = resolve_tags(s, item.tags) if item.tags else {}
+            tag_rows.extend({"record_id": record_id, "tag_id": t} for t in tags)
             record = Record(
                 id=record_id,
                 kind=kind,
                 fields=item.fields,
                 label=fields_label(kind, item.fields, end_labels),
-                tags=tuple(
-                    sorted(
-                        dict.fromkeys(t.strip() for t in item.tags if t.strip()), key=str.casefold
-                    )
-                ),
+                tags=tuple(sorted(tags.values(), key=fold)),
                 notes=item.notes.strip(),
                 created_at=now,
                 updated_at=now,
@@ -315,9 +316,7 @@ class RecordService:
         if citation_rows:
             insert_rows(s, _table(m.LinkCitation), citation_rows)
         insert_rows(s, _table(m.AuditEvent), audit_rows)
-        for record in records:
-            if record.tags:
-                _tag_rows(s, record.id, record.tags)
+        insert_rows(s, _table(m.RecordTag), tag_rows)
         return records
 
     def update(
@@ -371,11 +370,7 @@ class RecordService:
 
     def dependents(self, record_id: UUID) -> Dependents:
         with self.sessions.read() as s:
-            deleted, detached = _dependents(s, self._load(s, record_id))
-            return Dependents(
-                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, deleted[1:])),
-                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, detached)),
-            )
+            return _delete_plan(s, self._load(s, record_id))[2]
 
     def delete(self, record_id: UUID) -> Dependents:
         """Delete a record with what cannot exist without it (a source's quotes and
@@ -383,18 +378,12 @@ class RecordService:
         empty (a quote's speaker, a link's citations). One action in the audit trail."""
         with self.sessions.write() as s:
             audit = AuditLog(s)
-            root = self._load(s, record_id)
-            deleted, detached = _dependents(s, root)
-            gone = {r.id for r in deleted}
-            result = Dependents(
-                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, deleted[1:])),
-                tuple((r.id, r.kind, lab) for r, lab in _labelled(s, detached)),
-            )
+            deleted, detached, result = _delete_plan(s, self._load(s, record_id))
+            gone = {r.id for r, _label in deleted}
             for model in detached:
-                fields = fields_of(model)
-                self.change(s, audit, model, _without(fields, gone))
+                self.change(s, audit, model, _without(fields_of(model), gone))
             blobs = set()
-            for model, label in reversed(_labelled(s, deleted)):
+            for model, label in deleted:
                 before = {**fields_json(fields_of(model), dates_as_objects=False)}
                 before.update(meta_json(model))
                 audit.record("delete", model.id, model.kind.value, label, diff(before, {}))
@@ -419,42 +408,35 @@ def apply(model: m.Record, fields: AnyFields) -> None:
 
 def meta_json(model: m.Record) -> dict[str, Any]:
     return {
-        "tags": sorted((t.tag.name for t in model.tag_rows), key=str.casefold),
+        "tags": sorted((t.tag.name for t in model.tag_rows), key=fold),
         "notes": model.notes,
     }
 
 
 def set_tags(s: Session, model: m.Record, names: Sequence[str]) -> None:
-    """Replace a loaded record's tags (the update path, through the ORM)."""
+    """Replace a loaded record's tags (the update path)."""
     s.execute(delete(m.RecordTag).where(m.RecordTag.record_id == model.id))
-    _tag_rows(s, model.id, names)
+    rows = [{"record_id": model.id, "tag_id": t} for t in resolve_tags(s, names)]
+    insert_rows(s, _table(m.RecordTag), rows)
     s.expire(model, ["tag_rows"])
 
 
-def _tag_rows(s: Session, record_id: UUID, names: Sequence[str]) -> None:
-    """Tags are shared by name across the case; 'Claimed' and 'claimed' are one tag."""
+def resolve_tags(s: Session, names: Sequence[str]) -> dict[int, str]:
+    """Tag IDs and stored names for what was typed, creating new tags as needed.
+
+    Tags are shared by name across the case: 'Claimed', 'claimed' and 'CLAIMED' are one
+    tag, spelled as it was first typed (compared with Unicode case folding)."""
     wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     if not wanted:
-        return
-    folded = [w.casefold() for w in wanted]
-    existing = {
-        name.casefold(): tag_id
-        for tag_id, name in s.execute(
-            select(m.Tag.id, m.Tag.name).where(func.lower(m.Tag.name).in_(folded))
-        ).all()
-    }
-    for name in wanted:
-        if name.casefold() not in existing:
-            existing[name.casefold()] = s.execute(
-                insert(m.Tag).values(name=name).returning(m.Tag.id)
-            ).scalar_one()
-    s.execute(
-        insert(_table(m.RecordTag)),
-        [
-            {"record_id": record_id, "tag_id": tag_id}
-            for tag_id in dict.fromkeys(existing[f] for f in folded)
-        ],
-    )
+        return {}
+    folded = {fold(w): w for w in wanted}
+    query = select(m.Tag.id, m.Tag.name).where(func.casefold(m.Tag.name).in_(folded))
+    existing = {fold(name): (tag_id, name) for tag_id, name in s.execute(query).all()}
+    for key, name in folded.items():
+        if key not in existing:
+            tag_id = s.execute(insert(m.Tag).values(name=name).returning(m.Tag.id)).scalar_one()
+            existing[key] = (tag_id, name)
+    return dict(existing[key] for key in folded)
 
 
 def _ref_values(fields: AnyFields) -> Iterable[tuple[str, UUID, tuple[Kind, ...]]]:
@@ -555,6 +537,21 @@ def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Reco
             if model.id not in gone:
                 detached[model.id] = model
     return list(deleted.values()), list(detached.values())
+
+
+def _delete_plan(
+    s: Session, root: m.Record
+) -> tuple[list[tuple[m.Record, str]], list[m.Record], Dependents]:
+    """What goes, in an order the foreign keys accept (links first, the record last)."""
+    found, detached = _dependents(s, root)
+    dependents = list(reversed(found[1:]))
+    ordered = sorted(dependents, key=lambda r: not isinstance(r, m.Link))  # stable
+    deleted = _labelled(s, [*ordered, root])
+    summary = Dependents(
+        tuple((r.id, r.kind, label) for r, label in deleted[:-1]),
+        tuple((r.id, r.kind, label) for r, label in _labelled(s, detached)),
+    )
+    return deleted, detached, summary
 
 
 def _labelled(s: Session, models: Sequence[m.Record]) -> list[tuple[m.Record, str]]:

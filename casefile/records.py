@@ -63,9 +63,18 @@ def _require_text(name: str, value: str) -> str:
     return text
 
 
+INT_LIMIT = 2**63 - 1  # what SQLite (and any SQL database) stores in an INTEGER
+
+
 def _require_count(name: str, value: int | None) -> None:
     if value is not None and value < 0:
         raise InvalidInput(f"{name} cannot be negative (leave it empty when unknown)")
+    _require_storable(name, value)
+
+
+def _require_storable(name: str, value: int | None) -> None:
+    if value is not None and abs(value) > INT_LIMIT:
+        raise InvalidInput(f"{name} is too large")
 
 
 def _clean_list(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -203,6 +212,8 @@ class QuoteFields:
 
     def __post_init__(self) -> None:
         _set(self, "text", _require_text("quote text", self.text))
+        for name in ("page", "paragraph", "char_start", "char_end"):
+            _require_storable(name.replace("_", " "), getattr(self, name))
         for name in ("page", "paragraph"):
             value = getattr(self, name)
             if value is not None and value < 1:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
+from casefile.errors import InvalidInput
+
 
 class LabelledEnum(StrEnum):
     """A StrEnum whose members carry a human label (and optionally an explanation)."""
@@ -34,7 +36,7 @@ class LabelledEnum(StrEnum):
             if wanted in (member.value.lower(), member.label.lower().replace(" ", "_")):
                 return member
         choices = ", ".join(m.value for m in cls)
-        raise ValueError(f"'{text}' is not a valid {cls.noun()} (choose from: {choices})")
+        raise InvalidInput(f"'{text}' is not a valid {cls.noun()} (choose from: {choices})")
 
     @classmethod
     def noun(cls) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, diff
 from casefile.db import models as m
-from casefile.db.engine import Sessions
+from casefile.db.engine import Sessions, fold
 from casefile.errors import InvalidInput
 from casefile.vocab import GTD_TERMS, Vocabulary
 
@@ -38,21 +38,26 @@ class VocabularyService:
 
     def resolve(self, vocabulary: Vocabulary, text: str) -> str:
         """The code for what a person typed: a code or a label, in any case."""
-        wanted = text.strip().casefold()
+        wanted = fold(" ".join(text.split()))
         for term in self.terms(vocabulary):
-            if wanted in (term.code.casefold(), term.label.casefold()):
+            if wanted in (fold(term.code), fold(term.label)):
                 return term.code
         known = ", ".join(t.code for t in self.terms(vocabulary))
         raise InvalidInput(f"unknown {vocabulary.label.lower()} '{text}' (known: {known})")
 
     def add(self, vocabulary: Vocabulary, label: str, case_id: UUID) -> Term:
         """Add a case-specific value; its code is made from the label."""
-        label = label.strip()
-        code = re.sub(r"[^0-9a-z]+", "_", label.casefold()).strip("_")
+        label = " ".join(label.split())
+        code = re.sub(r"\W+", "_", fold(label)).strip("_")
         if not code:
             raise InvalidInput("a vocabulary value needs letters or digits")
         with self.sessions.write() as s:
-            if s.get(m.VocabularyTerm, (vocabulary.value, code)) is not None:
+            taken = s.execute(
+                select(m.VocabularyTerm.code, m.VocabularyTerm.label).where(
+                    m.VocabularyTerm.vocabulary == vocabulary.value
+                )
+            ).all()
+            if any(code == c or fold(label) in (fold(c), fold(lab)) for c, lab in taken):
                 raise InvalidInput(f"{vocabulary.label.lower()} '{label}' already exists")
             s.add(
                 m.VocabularyTerm(vocabulary=vocabulary.value, code=code, label=label, builtin=False)

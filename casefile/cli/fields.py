@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import types
 import typing
 from enum import StrEnum
@@ -110,11 +111,14 @@ def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | No
 
 
 def _number(kind: type[int] | type[float], text: str) -> Any:
+    noun = "a whole number" if kind is int else "a number"
     try:
-        return kind(text.strip())
+        value = kind(text.strip())
     except ValueError:
-        noun = "a whole number" if kind is int else "a number"
         raise ValueError(f"'{text}' is not {noun} (use 'unknown' when it is not known)") from None
+    if not math.isfinite(value):
+        raise ValueError(f"'{text}' is not {noun}")
+    return value
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool]:

@@ -196,7 +196,7 @@ def _record_commands(sub: Sub) -> None:
         "--from", dest="since", help="only records dated in or after this (partial) date"
     )
     p.add_argument("--to", dest="until", help="only records dated in or before this (partial) date")
-    p.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    p.add_argument("--limit", type=_count, default=0, help="at most this many (default: all)")
     _json_arg(p)
 
     p = _command(
@@ -241,7 +241,7 @@ def _case_commands(sub: Sub) -> None:
     )
     _case_arg(p)
     p.add_argument("id", nargs="?", metavar="RECORD")
-    p.add_argument("--limit", type=int, default=0, help="only the newest N entries")
+    p.add_argument("--limit", type=_count, default=0, help="only the newest N entries")
     _json_arg(p)
 
     p = _command(
@@ -327,9 +327,24 @@ def _json_arg(p: argparse.ArgumentParser) -> None:
 
 def _meta_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--tag", dest="tags", action="append", metavar="TAG", help="a tag (repeat for more)"
+        "--tag",
+        dest="tags",
+        action="append",
+        metavar="TAG",
+        help="a tag (repeat for more); on edit, the record's tags become exactly these",
     )
     p.add_argument("--notes", help="free-text notes")
+
+
+def _count(text: str) -> int:
+    """A --limit: a whole number from 0 (meaning no limit) up to a billion."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value <= 10**9:
+        raise argparse.ArgumentTypeError("give a number from 0 to 1000000000")
+    return value
 
 
 def _dayfirst(args: argparse.Namespace) -> bool | None:
@@ -350,9 +365,9 @@ def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: boo
 def open_for(args: argparse.Namespace) -> Case:
     try:
         return open_case(args.case, os.environ.get(PASSPHRASE_ENV))
-    except NeedsPassphrase:
-        if PASSPHRASE_ENV in os.environ:
-            raise
+    except NeedsPassphrase as exc:
+        if PASSPHRASE_ENV in os.environ or not sys.stdin.isatty():
+            raise NeedsPassphrase(f"{exc}; set {PASSPHRASE_ENV} or run in a terminal") from None
         return open_case(args.case, passphrase_from_user(f"Passphrase for {args.case.name}: "))
 
 
@@ -475,7 +490,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     with open_for(args) as case:
-        record_id = case.records.resolve(args.id) if args.id else None
+        record_id = case.history.resolve(args.id) if args.id else None
         entries = case.history.entries(record_id, limit=args.limit or None)
     emit(args, [output.history_json(e) for e in entries], output.history_text(entries))
     return 0

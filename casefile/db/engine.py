@@ -8,7 +8,9 @@ and a case without a key is an ordinary SQLite file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,22 +50,37 @@ def is_plain_sqlite(path: Path) -> bool:
         return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
+def fold(text: str) -> str:
+    """How names and tags compare: Unicode case folding ('Straße' = 'STRASSE'), NFC."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _sql_casefold(text: str | None) -> str | None:
+    """SQL ``casefold(x)``: SQLite's own lower() folds ASCII only, and names here are not."""
+    return None if text is None else fold(text)
+
+
 def raw_connect(
-    path: Path, passphrase: str | None, *, readonly: bool = False
+    path: Path, passphrase: str | None, *, readonly: bool = False, immutable: bool = False
 ) -> sqlcipher3.dbapi2.Connection:
     """A DB-API connection with the key applied and the per-connection pragmas set.
 
     ``isolation_level=None`` hands transaction control to SQLAlchemy (see ``_begin``)
-    instead of the driver's own guesses.
+    instead of the driver's own guesses. ``immutable`` opens without locks or WAL side
+    files, for looking at a file that may not be ours without leaving a trace.
     """
-    mode = "ro" if readonly else "rw"
-    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    mode = "ro" if readonly or immutable else "rw"
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}" + ("&immutable=1" if immutable else "")
     conn = sqlcipher3.dbapi2.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
     try:
+        # SQLCipher would print its own errors (a wrong key) on stderr; we report them.
+        # (Before the key: after it, any statement already reads the first page.)
+        conn.execute("PRAGMA cipher_log_level = NONE")
         if passphrase is not None:
             conn.execute(key_pragma(passphrase))
+        conn.create_function("casefold", 1, _sql_casefold, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
@@ -77,21 +94,21 @@ def raw_connect(
 
 def create_database(path: Path, passphrase: str | None) -> None:
     """Make an empty database file, keyed when a passphrase is given, marked as a case."""
+    key = key_pragma(passphrase) if passphrase is not None else None
     conn = sqlcipher3.dbapi2.connect(str(path), isolation_level=None)
     try:
-        if passphrase is not None:
-            conn.execute(key_pragma(passphrase))
+        if key is not None:
+            conn.execute(key)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        # WAL: readers (a backup, a second window) never block the writer.
-        conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
 
 
 def probe(path: Path, passphrase: str | None) -> int:
-    """Open ``path`` read-only and return its ``application_id``, or raise a one-line error.
+    """Look at ``path`` and return its ``application_id``, or raise a one-line error.
 
-    Read-only, so a file that turns out not to be a case is left exactly as it was.
+    Opened immutable (read-only, no locks, no WAL side files), so a file that turns out
+    not to be a case is left exactly as it was, and so is its folder.
     """
     if not path.exists():
         raise CaseFileError(f"no case file at {path}")
@@ -105,18 +122,16 @@ def probe(path: Path, passphrase: str | None) -> int:
             f"{path} is encrypted (or is not a case file): a passphrase is needed"
         )
     try:
-        conn = raw_connect(path, None if plain else passphrase, readonly=True)
-    except DBAPIError as exc:
-        raise CaseFileError(f"cannot open {path}: {exc}") from None
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        app_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
+        conn = raw_connect(path, None if plain else passphrase, immutable=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            app_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
     except DBAPIError as exc:
         if plain:
             raise CaseFileError(f"{path} is damaged: {exc}") from None
         raise WrongPassphrase(f"wrong passphrase for {path} (or it is not a case file)") from None
-    finally:
-        conn.close()
     if app_id != APPLICATION_ID:
         raise CaseFileError(f"{path} is a SQLite database but not a Casefile case")
     return app_id
@@ -129,6 +144,7 @@ def make_engine(path: Path, passphrase: str | None) -> Engine:
         "sqlite://",
         module=sqlcipher3.dbapi2,
         creator=lambda: raw_connect(path, key),
+        json_serializer=lambda value: json.dumps(value, ensure_ascii=False),
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=2,
@@ -177,5 +193,35 @@ def assert_writable(path: Path, key: str | None) -> None:
         if "locked" in str(exc) or "busy" in str(exc):
             raise CaseFileError(f"{path} is locked by another program writing to it") from None
         raise CaseFileError(f"cannot open {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def take_offline(path: Path, key: str | None) -> None:
+    """Make sure no other connection has the case open, and leave it a single file.
+
+    Leaving WAL mode needs the only connection, so this is the test; the next
+    ``prepare_for_writing`` turns WAL back on.
+    """
+    conn = raw_connect(path, key)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    except DBAPIError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise CaseFileError(
+                f"{path} is open in another program: close it there first"
+            ) from None
+        raise CaseFileError(f"cannot open {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def use_wal(path: Path, key: str | None) -> None:
+    """WAL: readers (a backup, a second window) never block the writer. Set on every open,
+    since a case restored from a backup copy comes in rollback-journal mode."""
+    conn = raw_connect(path, key)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()

@@ -7,25 +7,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlcipher3
 
-from casefile.db.engine import APPLICATION_ID, key_pragma, raw_connect
+from casefile.db.engine import APPLICATION_ID, DBAPIError, key_pragma, raw_connect
 
 
-def online_backup(
-    source: Path,
-    key: str | None,
-    dest: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
+def online_backup(source: Path, key: str | None, dest: Path) -> None:
     """A consistent copy of a case that may be open and written elsewhere.
 
-    SQLite's backup API copies page by page and restarts if a writer changes a page
-    under it; the copy is written to a temporary name, fsynced, and renamed into place, so
-    ``dest`` is either the whole copy or untouched. The copy keeps the case's encryption.
+    SQLite's backup API, in one step: copying in slices restarts whenever a writer
+    commits in between, so a busy case might never finish; one step is one read
+    transaction, which in WAL mode does not hold the writer up. The copy goes to a
+    temporary name, is fsynced and renamed into place, so ``dest`` is either the whole copy
+    or untouched. It keeps the case's encryption and is a single file (rollback journal).
     """
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -35,13 +31,7 @@ def online_backup(
         try:
             if key is not None:
                 out.execute(key_pragma(key))
-            src.backup(
-                out,
-                pages=256,
-                progress=(lambda _status, remaining, total: progress(total - remaining, total))
-                if progress
-                else None,
-            )
+            src.backup(out, pages=-1)
             out.execute("PRAGMA journal_mode = DELETE")
         finally:
             out.close()
@@ -56,21 +46,27 @@ def problems(path: Path, key: str | None) -> list[str]:
     found: list[str] = []
     conn = raw_connect(path, key, readonly=True)
     try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        if rows != ["ok"]:
-            found.extend(f"integrity: {r}" for r in rows)
-        found.extend(
-            f"foreign key: {table} row {rowid} points at a missing {parent} row"
-            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
-        )
-        if key is not None:
-            found.extend(
-                f"encryption: {r[0]}" for r in conn.execute("PRAGMA cipher_integrity_check")
-            )
-        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            found.append("the file is not marked as a Casefile case")
+        found.extend(_problems(conn, key))
+    except DBAPIError as exc:
+        found.append(f"the file is damaged: {exc}")
     finally:
         conn.close()
+    return found
+
+
+def _problems(conn: sqlcipher3.dbapi2.Connection, key: str | None) -> list[str]:
+    found: list[str] = []
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if rows != ["ok"]:
+        found.extend(f"integrity: {r}" for r in rows)
+    found.extend(
+        f"foreign key: {table} row {rowid} points at a missing {parent} row"
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+    )
+    if key is not None:
+        found.extend(f"encryption: {r[0]}" for r in conn.execute("PRAGMA cipher_integrity_check"))
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        found.append("the file is not marked as a Casefile case")
     return found
 
 
@@ -87,7 +83,6 @@ def export_rekeyed(source: Path, key: str | None, dest: Path, new_key: str | Non
         version = conn.execute("PRAGMA main.user_version").fetchone()[0]
         conn.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
         conn.execute(f"PRAGMA rekeyed.application_id = {APPLICATION_ID}")
-        conn.execute("PRAGMA rekeyed.journal_mode = WAL")
         conn.execute("DETACH DATABASE rekeyed")
     finally:
         conn.close()
