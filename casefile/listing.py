@@ -6,7 +6,7 @@ page does not grow with how far the reader has scrolled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -97,27 +97,15 @@ class Listing:
         self.sessions = sessions
 
     def page(self, q: ListQuery) -> Page:
+        """The first ``q.limit`` records after ``q.after`` (keyset paging)."""
         if q.limit < 1:
             raise InvalidInput("a page holds at least one record")
         model = MODEL_OF_KIND[q.kind]
-        sorts = {**SORTS[q.kind], **COMMON_SORTS}
-        name = q.sort or next(iter(SORTS[q.kind]))
-        if name not in sorts:
-            raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
-        column = sorts[name]
-        # Tie-break on the ID column of the table that holds the sort column, so that one
-        # (column, id) index serves both the order and the keyset condition.
-        id_column = m.Record.id if name in COMMON_SORTS else model.id
-        query = _filtered(select(model), q)
-        if name in COMMON_SORTS:
-            # Implied by the join; stated so the (kind, time, id) index serves the order.
-            query = query.where(m.Record.kind == q.kind)
+        query, column, id_column = _ordered(select(model), q)
         if q.after is not None:
             query = query.where(_after(column, id_column, q.after, q.descending))
-        order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
-        query = query.order_by(*order).limit(q.limit + 1)
         with self.sessions.read() as s:
-            rows = list(s.scalars(query))
+            rows = list(s.scalars(query.limit(q.limit + 1)))
             more = len(rows) > q.limit
             rows = rows[: q.limit]
             records = to_records(s, rows)
@@ -125,11 +113,53 @@ class Listing:
         cursor = Cursor(getattr(last, column.key), last.id) if last is not None else None
         return Page(records, cursor)
 
+    def window(self, q: ListQuery, start: int, count: int, total: int) -> list[Record[Any]]:
+        """The records at positions ``start`` to ``start + count`` in the list's order.
+
+        For a table that jumps anywhere (a scroll bar dragged to the end of a million
+        rows): the IDs are found first, walking the (column, id) index from whichever end
+        of the list is nearer, then only those records are loaded."""
+        if count < 1 or start < 0:
+            raise InvalidInput("a window holds at least one record")
+        count = min(count, max(total - start, 0))
+        if count == 0:
+            return []
+        from_end = start > total - (start + count)
+        flipped = replace(q, descending=not q.descending) if from_end else q
+        offset = total - (start + count) if from_end else start
+        model = MODEL_OF_KIND[q.kind]
+        ids_query, _column, _id = _ordered(select(model.id), flipped)
+        with self.sessions.read() as s:
+            ids = list(s.scalars(ids_query.limit(count).offset(offset)))
+            if from_end:
+                ids.reverse()
+            found = {r.id: r for r in s.scalars(select(model).where(model.id.in_(ids)))}
+            return to_records(s, [found[i] for i in ids if i in found])
+
     def count(self, q: ListQuery) -> int:
         model = MODEL_OF_KIND[q.kind]
         query = _filtered(select(func.count(model.id)), q)
         with self.sessions.read() as s:
             return int(s.scalar(query) or 0)
+
+
+def _ordered(query: Select[Any], q: ListQuery) -> tuple[Select[Any], Any, Any]:
+    """``query`` filtered and ordered by the list's sort column, ties broken by ID."""
+    model = MODEL_OF_KIND[q.kind]
+    sorts = {**SORTS[q.kind], **COMMON_SORTS}
+    name = q.sort or next(iter(SORTS[q.kind]))
+    if name not in sorts:
+        raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
+    column = sorts[name]
+    # Tie-break on the ID column of the table that holds the sort column, so that one
+    # (column, id) index serves both the order and the keyset condition.
+    id_column = m.Record.id if name in COMMON_SORTS else model.id
+    query = _filtered(query, q)
+    if name in COMMON_SORTS:
+        # Implied by the join; stated so the (kind, time, id) index serves the order.
+        query = query.where(m.Record.kind == q.kind)
+    order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
+    return query.order_by(*order), column, id_column
 
 
 def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:

@@ -84,12 +84,18 @@ def _table(model: type[m.Base]) -> Table:
 
 @dataclass(frozen=True)
 class NewRecord:
-    """One record to insert, with its tags and notes (and a fixed ID for the demo case)."""
+    """One record to insert, with its tags and notes; a fixed ID and creation time when
+    it comes back (undo of a delete, redo of an add) or must be stable (the demo case)."""
 
     fields: AnyFields
     tags: tuple[str, ...] = ()
     notes: str = ""
     record_id: UUID | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def again(cls, record: Record[Any]) -> NewRecord:
+        return cls(record.fields, record.tags, record.notes, record.id, record.created_at)
 
 
 UUID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -149,6 +155,17 @@ def to_records(session: Session, models: Sequence[m.Record]) -> list[Record[Any]
     ends = {e for r in models if isinstance(r, m.Link) for e in (r.subject, r.object)}
     end_labels = labels(session, ends)
     return [to_record(r, fields_label(r.kind, r, end_labels)) for r in models]
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a delete removed and changed: enough to put the case back as it was."""
+
+    summary: Dependents
+    records: tuple[Record[Any], ...]  # in the order they were deleted (the record last)
+    detached: tuple[Record[Any], ...]  # as they were before losing their reference
+    blobs: dict[str, bytes]  # document bytes no other document kept
+    pages: dict[UUID, tuple[str, ...]]  # extracted text of deleted documents
 
 
 @dataclass(frozen=True)
@@ -228,13 +245,20 @@ class RecordService:
 
     # -- writing -------------------------------------------------------------------------
 
-    def add(self, fields: F, *, tags: Sequence[str] = (), notes: str = "") -> Record[F]:
+    def add(
+        self,
+        fields: F,
+        *,
+        tags: Sequence[str] = (),
+        notes: str = "",
+        record_id: UUID | None = None,
+    ) -> Record[F]:
+        """Add one record; ``record_id`` lets an undone add come back as the same record."""
         if isinstance(fields, FIELDS_OF_KIND[Kind.DOCUMENT]):
             raise InvalidInput("documents are added by attaching a file to a source")
+        new = NewRecord(fields, tags=tuple(tags), notes=notes, record_id=record_id)
         with self.sessions.write() as s:
-            return self.insert(s, AuditLog(s), [NewRecord(fields, tags=tuple(tags), notes=notes)])[
-                0
-            ]
+            return self.insert(s, AuditLog(s), [new])[0]
 
     def add_many(self, items: Sequence[AnyFields]) -> list[UUID]:
         """The bulk path (imports, the benchmark): one transaction for all, executemany per
@@ -245,7 +269,9 @@ class RecordService:
             records = self.insert(s, AuditLog(s), [NewRecord(f) for f in items])
         return [r.id for r in records]
 
-    def insert(self, s: Session, audit: AuditLog, new: Sequence[NewRecord]) -> list[Record[Any]]:
+    def insert(
+        self, s: Session, audit: AuditLog, new: Sequence[NewRecord], *, action: str = "create"
+    ) -> list[Record[Any]]:
         """Insert records within an action that is already open (every add goes here).
 
         Core ``executemany`` per table rather than the ORM unit of work: the same checks
@@ -281,7 +307,7 @@ class RecordService:
                 label=fields_label(kind, item.fields, end_labels),
                 tags=tuple(sorted(tags.values(), key=fold)),
                 notes=item.notes.strip(),
-                created_at=now,
+                created_at=item.created_at or now,
                 updated_at=now,
             )
             records.append(record)
@@ -289,7 +315,7 @@ class RecordService:
                 {
                     "id": record.id,
                     "kind": kind,
-                    "created_at": now,
+                    "created_at": record.created_at,
                     "updated_at": now,
                     "notes": record.notes,
                 }
@@ -306,7 +332,7 @@ class RecordService:
             after = fields_json(item.fields, dates_as_objects=False)
             after.update(tags=list(record.tags), notes=record.notes)
             audit_rows.append(
-                audit.row("create", record.id, kind.value, record.label, diff({}, after))
+                audit.row(action, record.id, kind.value, record.label, diff({}, after))
             )
         insert_rows(s, _table(m.Record), record_rows)
         for kind in INSERT_ORDER:
@@ -372,13 +398,16 @@ class RecordService:
         with self.sessions.read() as s:
             return _delete_plan(s, self._load(s, record_id))[2]
 
-    def delete(self, record_id: UUID) -> Dependents:
+    def delete(self, record_id: UUID) -> Deletion:
         """Delete a record with what cannot exist without it (a source's quotes and
         documents, the links of any record) and take it out of references that may be
-        empty (a quote's speaker, a link's citations). One action in the audit trail."""
+        empty (a quote's speaker, a link's citations). One action in the audit trail.
+
+        Returns everything it removed or changed, so that ``restore`` can undo it."""
         with self.sessions.write() as s:
             audit = AuditLog(s)
-            deleted, detached, result = _delete_plan(s, self._load(s, record_id))
+            deleted, detached, summary = _delete_plan(s, self._load(s, record_id))
+            snapshot = _snapshot(s, [model for model, _label in deleted], detached, summary)
             gone = {r.id for r, _label in deleted}
             for model in detached:
                 self.change(s, audit, model, _without(fields_of(model), gone))
@@ -392,7 +421,27 @@ class RecordService:
                 s.delete(model)
                 s.flush()
             _drop_orphan_blobs(s, blobs)
-            return result
+            return snapshot
+
+    def restore(self, deletion: Deletion) -> None:
+        """Undo a delete: the same records with the same IDs, tags, notes and documents,
+        and the references the delete had cleared. One action in the audit trail."""
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            for sha, data in deletion.blobs.items():
+                if s.get(m.Blob, sha) is None:
+                    s.add(m.Blob(sha256=sha, size=len(data), data=data))
+            s.flush()
+            new = [NewRecord.again(r) for r in reversed(deletion.records)]
+            self.insert(s, audit, new, action="restore")
+            s.add_all(
+                m.DocumentPage(document_id=doc, number=i, text=text)
+                for doc, pages in deletion.pages.items()
+                for i, text in enumerate(pages, start=1)
+            )
+            for before in deletion.detached:
+                values = {n: getattr(before.fields, n) for n in field_names(type(before.fields))}
+                self.change(s, audit, self._load(s, before.id), values)
 
     def _load(self, s: Session, record_id: UUID) -> m.Record:
         model = s.get(m.Record, record_id)
@@ -552,6 +601,28 @@ def _delete_plan(
         tuple((r.id, r.kind, label) for r, label in _labelled(s, detached)),
     )
     return deleted, detached, summary
+
+
+def _snapshot(
+    s: Session, deleted: list[m.Record], detached: list[m.Record], summary: Dependents
+) -> Deletion:
+    documents = [d for d in deleted if isinstance(d, m.Document)]
+    doc_ids = [d.id for d in documents]
+    pages: dict[UUID, list[str]] = {}
+    query = select(m.DocumentPage).where(m.DocumentPage.document_id.in_(doc_ids))
+    for page in s.scalars(query.order_by(m.DocumentPage.number)):
+        pages.setdefault(page.document_id, []).append(page.text)
+    hashes = {d.sha256 for d in documents}
+    blobs = dict(
+        s.execute(select(m.Blob.sha256, m.Blob.data).where(m.Blob.sha256.in_(hashes))).all()
+    )
+    return Deletion(
+        summary=summary,
+        records=tuple(to_records(s, deleted)),
+        detached=tuple(to_records(s, detached)),
+        blobs=blobs,
+        pages={k: tuple(v) for k, v in pages.items()},
+    )
 
 
 def _labelled(s: Session, models: Sequence[m.Record]) -> list[tuple[m.Record, str]]:

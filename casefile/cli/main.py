@@ -23,6 +23,7 @@ from casefile.cli import output
 from casefile.cli.fields import add_options, convert, given_values, options_of
 from casefile.dates import PartialDate
 from casefile.demo import write_demo_case
+from casefile.details import RecordDetail
 from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
@@ -447,9 +448,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     with open_for(args) as case:
-        record = case.records.get(case.records.resolve(args.id))
-        related = output.Related.gather(case, record)
-    emit(args, output.show_json(record, related), output.show_text(record, related))
+        detail = RecordDetail.gather(case, case.records.resolve(args.id))
+    emit(args, output.show_json(detail), output.show_text(detail))
     return 0
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from casefile.audit import HistoryEntry
-from casefile.case import Case, CaseInfo
+from casefile.case import CaseInfo
 from casefile.dates import PartialDate
+from casefile.details import RecordDetail
 from casefile.records import Record
 from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind, LabelledEnum
@@ -93,45 +93,8 @@ def table(kind: Kind, records: list[Record[Any]]) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Related:
-    """What `show` prints beside a record: its links, and for a source its quotes."""
-
-    labels: dict[UUID, str]
-    term_labels: dict[str, dict[str, str]]
-    links: list[Record[Any]]
-    quotes: list[Record[Any]]
-    documents: list[Record[Any]]
-
-    @classmethod
-    def gather(cls, case: Case, record: Record[Any]) -> Related:
-        refs = [
-            v
-            for f in dataclasses.fields(record.fields)
-            for v in _as_tuple(getattr(record.fields, f.name))
-            if isinstance(v, UUID)
-        ]
-        labels = {r.id: r.label for r in case.records.get_many(refs)}
-        is_source = record.kind is Kind.SOURCE
-        term_labels = {
-            f.name: {t.code: t.label for t in case.vocabulary.terms(f.metadata["vocab"])}
-            for f in dataclasses.fields(record.fields)
-            if f.metadata.get("vocab") is not None
-        }
-        return cls(
-            labels,
-            term_labels,
-            case.records.links_of(record.id),
-            case.records.quotes_of(record.id) if is_source else [],
-            case.records.documents_of(record.id) if is_source else [],
-        )
-
-
-def _as_tuple(value: Any) -> tuple[Any, ...]:
-    return value if isinstance(value, tuple) else (value,)
-
-
-def show_json(record: Record[Any], related: Related) -> dict[str, Any]:
+def show_json(detail: RecordDetail) -> dict[str, Any]:
+    record, related = detail.record, detail
     data = record_json(record)
     data["references"] = {str(k): v for k, v in related.labels.items()}
     data["links"] = [record_json(link) for link in related.links]
@@ -141,13 +104,11 @@ def show_json(record: Record[Any], related: Related) -> dict[str, Any]:
     return data
 
 
-def show_text(record: Record[Any], related: Related) -> str:
+def show_text(detail: RecordDetail) -> str:
+    record, related = detail.record, detail
     lines = [f"{record.kind.label}: {record.label}", f"  id:                  {record.id}"]
     for f in dataclasses.fields(record.fields):
-        value = getattr(record.fields, f.name)
-        if f.name in related.term_labels:
-            value = tuple(related.term_labels[f.name].get(code, code) for code in value)
-        text = display(f.name, value, related.labels)
+        text = display(f.name, detail.display_value(f.name), related.labels)
         if text or f.name in COUNT_FIELDS:
             lines.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
     if record.tags:

@@ -1,0 +1,155 @@
+"""The open case, as the GUI sees it: every call goes to the worker, every change is
+announced once.
+
+Views never call each other: a mutation returns, the controller emits ``changed`` with
+the kinds it touched, and each view decides whether to refresh (the Anki pattern).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from casefile.case import Case, CaseInfo, create_case, open_case
+from casefile.errors import CaseFileError
+from casefile.ui.worker import Task, Worker
+from casefile.vocab import Kind
+
+T = TypeVar("T")
+ALL_KINDS = frozenset(Kind)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a finished action touched; views refresh only what concerns them."""
+
+    kinds: frozenset[Kind] = ALL_KINDS
+    case_info: bool = False
+
+
+class CaseController(QObject):
+    opened = Signal(object)  # CaseInfo
+    closed = Signal()
+    changed = Signal(object)  # Changes
+    failed = Signal(str)  # a one-line message for the user
+
+    def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self._case: Case | None = None  # touched only by jobs on the worker thread
+        self.info: CaseInfo | None = None  # the GUI thread's copy
+
+    @property
+    def is_open(self) -> bool:
+        return self.info is not None
+
+    # -- opening and closing -------------------------------------------------------------
+
+    def open(
+        self,
+        path: Path,
+        passphrase: str | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def job(task: Task) -> CaseInfo:
+            self._close_now()
+            self._case = open_case(path, passphrase)
+            return self._case.info()
+
+        self.worker.submit(job, self._opened, on_error or self._fail)
+
+    def create(
+        self,
+        path: Path,
+        title: str,
+        passphrase: str | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def job(task: Task) -> CaseInfo:
+            self._close_now()
+            self._case = create_case(path, title=title, passphrase=passphrase)
+            return self._case.info()
+
+        self.worker.submit(job, self._opened, on_error or self._fail)
+
+    def close(self) -> None:
+        def job(task: Task) -> None:
+            self._close_now()
+
+        self.info = None
+        self.worker.submit(job, lambda _: self.closed.emit(), self._fail)
+
+    def _close_now(self) -> None:
+        if self._case is not None:
+            self._case.close()
+            self._case = None
+
+    def _opened(self, info: CaseInfo) -> None:
+        self.info = info
+        self.opened.emit(info)
+
+    # -- everything else -----------------------------------------------------------------
+
+    def read(
+        self,
+        fn: Callable[[Case], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """Run a read on the case in the background; deliver its result to the GUI."""
+        return self.worker.submit(lambda task: fn(self._require()), on_done, on_error or self._fail)
+
+    def write(
+        self,
+        fn: Callable[[Case], T],
+        on_done: Callable[[T], None] | None = None,
+        *,
+        kinds: Iterable[Kind] = ALL_KINDS,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """Run one user action (one transaction) and announce what it changed."""
+        changes = Changes(frozenset(kinds))
+
+        def done(result: T) -> None:
+            if on_done is not None:
+                on_done(result)
+            self._refresh_info(changes)
+
+        return self.worker.submit(lambda task: fn(self._require()), done, on_error or self._fail)
+
+    def run(
+        self,
+        fn: Callable[[Case, Task], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """A long job that reports progress and may be cancelled (backup, check, import)."""
+        return self.worker.submit(
+            lambda task: fn(self._require(), task), on_done, on_error or self._fail
+        )
+
+    def _refresh_info(self, changes: Changes) -> None:
+        def done(info: CaseInfo) -> None:
+            self.info = info
+            self.changed.emit(changes)
+
+        self.read(lambda case: case.info(), done)
+
+    def _require(self) -> Case:
+        if self._case is None:
+            raise CaseFileError("no case is open")
+        return self._case
+
+    def _fail(self, exc: BaseException) -> None:
+        self.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)
+
+    def shutdown(self) -> None:
+        def job(task: Task) -> None:
+            self._close_now()
+
+        self.worker.submit(job)
+        self.worker.shutdown()

@@ -1,0 +1,132 @@
+"""The one way Casefile runs work off the GUI thread.
+
+All database and file work goes through one ``Worker``: a single background thread, so
+case operations are serialised (SQLite has one writer anyway) and the GUI never waits on
+a disk. Results come back to the GUI thread through a queued signal; worker code never
+touches a widget. Tests may make it synchronous, so background work is deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from casefile.errors import CasefileError
+
+log = logging.getLogger("casefile.ui")
+T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """Raised inside a task that noticed its cancel flag."""
+
+
+@dataclass
+class Task:
+    """What a running job may use: report progress, notice a cancel request."""
+
+    progress: Callable[[int, int], None] = lambda done, total: None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self.cancelled:
+            raise Cancelled
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """A finished job's result or error, delivered on the GUI thread."""
+
+    result: T | None = None
+    error: BaseException | None = None
+
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class Worker(QObject):
+    """Runs jobs one at a time on a background thread and reports on the GUI thread."""
+
+    finished = Signal(object, object, object)  # on_done, on_error, Outcome
+    progressed = Signal(object, int, int)  # Task, done, total
+    busy_changed = Signal(bool)
+    unexpected = Signal(object)  # an exception that is a bug, after it is logged
+
+    def __init__(self, *, synchronous: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._synchronous = synchronous
+        self._pool = None if synchronous else ThreadPoolExecutor(1, "casefile-db")
+        self._pending = 0
+        self.finished.connect(self._deliver)
+
+    def submit(
+        self,
+        job: Callable[[Task], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Failed | None = None,
+    ) -> Task:
+        """Run ``job(task)`` in the background; call ``on_done(result)`` or
+        ``on_error(exc)`` on the GUI thread afterwards."""
+        task = Task()
+        task.progress = lambda done, total: self.progressed.emit(task, done, total)
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        if self._pool is None:
+            self._deliver(on_done, on_error, _run(job, task))
+        else:
+            future: Future[Outcome[T]] = self._pool.submit(_run, job, task)
+            future.add_done_callback(lambda f: self.finished.emit(on_done, on_error, f.result()))
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def shutdown(self) -> None:
+        """Wait for the running job (a commit must not be cut short), then stop."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    @Slot(object, object, object)
+    def _deliver(
+        self, on_done: Done | None, on_error: Failed | None, outcome: Outcome[Any]
+    ) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+        if outcome.error is None:
+            if on_done is not None:
+                on_done(outcome.result)
+            return
+        if on_error is not None and not _is_bug(outcome.error):
+            on_error(outcome.error)
+        else:
+            self.unexpected.emit(outcome.error)
+
+
+def _is_bug(exc: BaseException) -> bool:
+    return not isinstance(exc, CasefileError | Cancelled | OSError)
+
+
+def _run(job: Callable[[Task], T], task: Task) -> Outcome[T]:
+    try:
+        return Outcome(result=job(task))
+    except BaseException as exc:  # delivered to the GUI thread, never lost in the thread
+        if _is_bug(exc):
+            log.exception("unexpected error in a background job")
+        return Outcome(error=exc)
