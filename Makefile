@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO := westminster-2017.casefile
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Casefile needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -15,8 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	@test -f $(DEMO) || $(BIN)/casefile demo $(DEMO)
-	$(BIN)/casefile info $(DEMO)
+	$(BIN)/casefile gui --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,6 +26,9 @@ test: lint
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -215,6 +215,18 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
     return Case(path, key, engine)
 
 
+def upgrade_needed(path: Path | str, passphrase: str | None = None) -> bool:
+    """Whether opening this case will upgrade it (so the GUI can say so first)."""
+    path = Path(path)
+    probe(path, passphrase)
+    engine = make_engine(path, None if is_plain_sqlite(path) else passphrase)
+    try:
+        revision = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    return revision in migrate.known_revisions() and revision != migrate.head_revision()
+
+
 def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
     revision = migrate.current_revision(engine)
     if revision is None:

@@ -28,8 +28,8 @@ from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
 from casefile.db.types import EnumList, TextList
 from casefile.errors import InvalidInput
-from casefile.record_service import MODEL_OF_KIND, to_records
-from casefile.records import Record
+from casefile.record_service import MODEL_OF_KIND, labels, to_records
+from casefile.records import Record, metadata_fields
 from casefile.vocab import Kind
 
 # Per kind: the columns a list can be sorted by (the first is the default), the column
@@ -88,6 +88,18 @@ class Page:
     next: Cursor | None
 
 
+@dataclass(frozen=True)
+class Window:
+    """Rows for a table, with the labels of the records they refer to."""
+
+    records: list[Record[Any]]
+    labels: dict[UUID, str]
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
 def sort_names(kind: Kind) -> list[str]:
     return [*SORTS[kind], *COMMON_SORTS]
 
@@ -113,7 +125,7 @@ class Listing:
         cursor = Cursor(getattr(last, column.key), last.id) if last is not None else None
         return Page(records, cursor)
 
-    def window(self, q: ListQuery, start: int, count: int, total: int) -> list[Record[Any]]:
+    def window(self, q: ListQuery, start: int, count: int, total: int) -> Window:
         """The records at positions ``start`` to ``start + count`` in the list's order.
 
         For a table that jumps anywhere (a scroll bar dragged to the end of a million
@@ -123,7 +135,7 @@ class Listing:
             raise InvalidInput("a window holds at least one record")
         count = min(count, max(total - start, 0))
         if count == 0:
-            return []
+            return Window([], {})
         from_end = start > total - (start + count)
         flipped = replace(q, descending=not q.descending) if from_end else q
         offset = total - (start + count) if from_end else start
@@ -134,7 +146,32 @@ class Listing:
             if from_end:
                 ids.reverse()
             found = {r.id: r for r in s.scalars(select(model).where(model.id.in_(ids)))}
-            return to_records(s, [found[i] for i in ids if i in found])
+            records = to_records(s, [found[i] for i in ids if i in found])
+            refs = {
+                value
+                for r in records
+                for name, _kinds in metadata_fields(type(r.fields), "ref")
+                for value in _as_tuple(getattr(r.fields, name))
+                if value is not None
+            }
+            return Window(records, labels(s, refs))
+
+    def position(self, q: ListQuery, record_id: UUID) -> int | None:
+        """Where a record stands in the list (its row), or None if the query excludes it."""
+        model = MODEL_OF_KIND[q.kind]
+        query, column, id_column = _ordered(select(model), q)
+        with self.sessions.read() as s:
+            record = s.scalars(query.where(model.id == record_id)).one_or_none()
+            if record is None:
+                return None
+            cursor = Cursor(getattr(record, column.key), record.id)
+            after = _filtered(select(func.count(model.id)), q).where(
+                _after(column, id_column, cursor, q.descending)
+            )
+            if q.sort in COMMON_SORTS:
+                after = after.where(m.Record.kind == q.kind)
+            total = self.count(q)
+            return total - int(s.scalar(after) or 0) - 1
 
     def count(self, q: ListQuery) -> int:
         model = MODEL_OF_KIND[q.kind]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -10,8 +11,11 @@ from typing import Any
 
 import pytest
 
-from casefile.case import Case, create_case, open_case
-from casefile.demo import write_demo_case
+# Qt draws offscreen in tests: no display needed, and set before Qt is first imported.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from casefile.case import Case, create_case, open_case  # noqa: E402
+from casefile.demo import write_demo_case  # noqa: E402
 
 
 class NetworkUsed(AssertionError):

@@ -56,9 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not args_list:
-        parser.print_help()
-        print("\n(the desktop window arrives with the GUI; use the commands above meanwhile)")
-        return 0
+        args_list = ["gui"]
     args = parser.parse_args(args_list)
     try:
         paths.setup_logging()
@@ -120,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _file_commands(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "gui",
+        cmd_gui,
+        "open the desktop window (what `casefile` alone does)",
+        "casefile gui my.casefile",
+    )
+    p.add_argument("case", type=Path, metavar="CASE", nargs="?")
+    p.add_argument("--demo", action="store_true", help="open a copy of the demo case")
     p = _command(
         sub,
         "new",
@@ -377,6 +384,12 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 
 # -- commands --------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from casefile.ui.app import run  # Qt loads only for the window
+
+    return run(args.case, demo=args.demo)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from enum import Enum
 from typing import Any
-from uuid import UUID
 
 from casefile.audit import HistoryEntry
 from casefile.case import CaseInfo
-from casefile.dates import PartialDate
 from casefile.details import RecordDetail
+from casefile.display import COUNT_FIELDS, display
 from casefile.records import Record
 from casefile.serialize import jsonable, record_json
-from casefile.vocab import Kind, LabelledEnum
+from casefile.vocab import Kind
 
 __all__ = ["record_json"]
-COUNT_FIELDS = {"killed", "wounded", "perpetrators_killed"}
 
 
 def plural(kind: Kind, n: int) -> str:
@@ -54,22 +51,6 @@ def info_text(info: CaseInfo) -> str:
     if info.summary:
         lines += ["", info.summary]
     return "\n".join(lines)
-
-
-def display(name: str, value: Any, labels: dict[UUID, str]) -> str:
-    if value is None:
-        return "unknown" if name in COUNT_FIELDS else ""
-    if isinstance(value, PartialDate):
-        return value.display()
-    if isinstance(value, LabelledEnum):
-        return value.label
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, UUID):
-        return f"{labels.get(value, '?')} [{str(value)[:8]}]"
-    if isinstance(value, tuple):
-        return ", ".join(display(name, v, labels) for v in value)
-    return str(value)
 
 
 def table(kind: Kind, records: list[Record[Any]]) -> str:

@@ -1,0 +1,32 @@
+"""How a field's value reads to a person, the same in the terminal, the window and the
+briefing pack: dates at their precision, grades by their label, unknown counts as
+"unknown" (never 0), references by the label of what they point at."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from casefile.dates import PartialDate
+from casefile.vocab import LabelledEnum
+
+COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+
+
+def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
+    if value is None:
+        return "unknown" if name in COUNT_FIELDS else ""
+    if isinstance(value, PartialDate):
+        return value.display()
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, UUID):
+        label = labels.get(value, "?")
+        return f"{label} [{str(value)[:8]}]" if with_ids else label
+    if isinstance(value, tuple):
+        return ", ".join(display(name, v, labels, with_ids=with_ids) for v in value)
+    return str(value)

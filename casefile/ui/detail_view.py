@@ -1,0 +1,109 @@
+"""The right-hand pane: one record, what it refers to, its links, notes and history.
+
+Linked records are links (``record:<uuid>``); following one emits ``navigate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from html import escape
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from casefile.details import RecordDetail
+from casefile.display import COUNT_FIELDS, display
+
+STYLE = """
+<style>
+ body { font-size: 10pt; }
+ h2 { margin: 0 0 2px 0; font-size: 13pt; }
+ .kind { color: #666; font-size: 9pt; text-transform: uppercase; letter-spacing: 1px; }
+ table.fields td { padding: 2px 8px 2px 0; vertical-align: top; }
+ td.name { color: #555; white-space: nowrap; }
+ h3 { font-size: 10pt; margin: 14px 0 4px 0; color: #333; }
+ .muted { color: #777; }
+ .change { color: #555; font-size: 9pt; }
+</style>
+"""
+
+
+class DetailView(QTextBrowser):
+    navigate = Signal(object)  # UUID
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)  # offline: nothing in a case opens the network
+        self.setAccessibleName("Record details")
+        self.anchorClicked.connect(self._follow)
+        self.show_nothing()
+
+    def show_nothing(self, text: str = "Select a record to see it here.") -> None:
+        self.setHtml(f"{STYLE}<p class='muted'>{escape(text)}</p>")
+
+    def show_detail(self, detail: RecordDetail) -> None:
+        self.setHtml(STYLE + render(detail))
+
+    def _follow(self, url: QUrl) -> None:
+        if url.scheme() == "record":
+            self.navigate.emit(UUID(url.path()))
+
+
+def render(detail: RecordDetail) -> str:
+    record = detail.record
+    parts = [
+        f"<div class='kind'>{escape(record.kind.label)}</div>",
+        f"<h2>{escape(record.label)}</h2>",
+        "<table class='fields'>",
+    ]
+    for f in dataclasses.fields(record.fields):
+        value = detail.display_value(f.name)
+        text = _value_html(f.name, value, detail)
+        if text or f.name in COUNT_FIELDS:
+            name = f.name.replace("_", " ").capitalize()
+            parts.append(f"<tr><td class='name'>{escape(name)}</td><td>{text}</td></tr>")
+    if record.tags:
+        parts.append(
+            f"<tr><td class='name'>Tags</td><td>{escape(', '.join(record.tags))}</td></tr>"
+        )
+    parts.append("</table>")
+    if record.notes:
+        notes = escape(record.notes).replace("\n", "<br>")
+        parts.append(f"<h3>Notes</h3><p>{notes}</p>")
+    for title, items in (
+        ("Links", detail.links),
+        ("Quotes", detail.quotes),
+        ("Documents", detail.documents),
+    ):
+        if items:
+            parts.append(f"<h3>{title}</h3><ul>")
+            parts.extend(f"<li>{_link(r.id, r.label)}</li>" for r in items)
+            parts.append("</ul>")
+    if detail.history:
+        parts.append("<h3>History</h3>")
+        for entry in reversed(detail.history):
+            fields = ", ".join(n.replace("_", " ") for n in entry.changes)
+            what = {"create": "created", "update": "changed", "delete": "deleted"}.get(
+                entry.action, entry.action + "d"
+            )
+            parts.append(
+                f"<div class='change'>{entry.at:%d %b %Y %H:%M} UTC — {escape(what)}"
+                + (f": {escape(fields)}" if entry.action == "update" else "")
+                + "</div>"
+            )
+    return "".join(parts)
+
+
+def _value_html(name: str, value: Any, detail: RecordDetail) -> str:
+    if isinstance(value, UUID):
+        return _link(value, detail.labels.get(value, "?"))
+    if isinstance(value, tuple) and value and isinstance(value[0], UUID):
+        return ", ".join(_link(v, detail.labels.get(v, "?")) for v in value)
+    return escape(display(name, value, detail.labels, with_ids=False)).replace("\n", "<br>")
+
+
+def _link(record_id: UUID, label: str) -> str:
+    return f"<a href='record:{record_id}'>{escape(label)}</a>"

@@ -1,0 +1,140 @@
+"""Small dialogs: a new case, a passphrase, a confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casefile.case import EXTENSION
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+class PassphraseDialog(QDialog):
+    """Asks for an encrypted case's passphrase; shows why the last one failed."""
+
+    def __init__(self, path: Path, error: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Encrypted case")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.error = _error_label()
+        self.error.setText(error)
+        self.error.setVisible(bool(error))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{path.name}</b> is encrypted. Enter its passphrase:"))
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def value(self) -> str:
+        return self.passphrase.text()
+
+
+class NewCaseDialog(QDialog):
+    """Where the new case goes, its title, and whether it is encrypted."""
+
+    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New case")
+        self.setMinimumWidth(480)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("e.g. Westminster attack, March 2017")
+        self.title.setAccessibleName("Case title")
+        self.path = QLineEdit(str(folder / f"new-case{EXTENSION}"))
+        self.path.setAccessibleName("Case file")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        self.encrypt = QCheckBox("Encrypt this case with a passphrase")
+        self.passphrase = QLineEdit()
+        self.repeat = QLineEdit()
+        for edit, name in ((self.passphrase, "Passphrase"), (self.repeat, "Repeat passphrase")):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setAccessibleName(name)
+            edit.setEnabled(False)
+            edit.textChanged.connect(self._validate)
+        self.encrypt.toggled.connect(self.passphrase.setEnabled)
+        self.encrypt.toggled.connect(self.repeat.setEnabled)
+        self.encrypt.toggled.connect(self._validate)
+        self.title.textChanged.connect(self._validate)
+        self.path.textChanged.connect(self._validate)
+        self.error = _error_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Title:", self.title)
+        form.addRow("File:", where)
+        form.addRow("", self.encrypt)
+        form.addRow("Passphrase:", self.passphrase)
+        form.addRow("Repeat:", self.repeat)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._validate()
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "New case", self.path.text(), f"Case files (*{EXTENSION})"
+        )
+        if chosen:
+            self.path.setText(chosen if chosen.endswith(EXTENSION) else chosen + EXTENSION)
+
+    def problem(self) -> str:
+        path = Path(self.path.text().strip()).expanduser()
+        if not self.title.text().strip():
+            return "Give the case a title."
+        if not self.path.text().strip():
+            return "Choose where to save the case."
+        if path.exists():
+            return f"{path.name} already exists: choose another name."
+        if not path.parent.is_dir():
+            return f"There is no folder {path.parent}."
+        if self.encrypt.isChecked():
+            if not self.passphrase.text():
+                return "Enter a passphrase."
+            if self.passphrase.text() != self.repeat.text():
+                return "The two passphrases differ."
+        return ""
+
+    def _validate(self) -> None:
+        problem = self.problem()
+        self.error.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    def values(self) -> tuple[Path, str, str | None]:
+        passphrase = self.passphrase.text() if self.encrypt.isChecked() else None
+        return Path(self.path.text().strip()).expanduser(), self.title.text().strip(), passphrase

@@ -1,0 +1,666 @@
+"""The main window: a start page, then the case — kinds on the left, a table in the middle,
+the selected record on the right.
+
+It holds no case data of its own: it asks the controller, and refreshes when the
+controller says something changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casefile import paths
+from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
+from casefile.dates import DateError, PartialDate
+from casefile.demo import write_demo_case
+from casefile.details import RecordDetail
+from casefile.errors import NeedsPassphrase, WrongPassphrase
+from casefile.listing import DATE_COLUMN, ListQuery
+from casefile.records import Record
+from casefile.ui.controller import CaseController, Changes
+from casefile.ui.detail_view import DetailView
+from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
+from casefile.ui.forms import RecordDialog
+from casefile.ui.settings import WindowSettings
+from casefile.ui.start_page import StartPage
+from casefile.ui.table_model import RecordTableModel
+from casefile.ui.undo import Editor
+from casefile.ui.worker import Task
+from casefile.vocab import Kind
+
+KIND_TITLES = {
+    Kind.ATTACK: "Attacks",
+    Kind.PERSON: "People",
+    Kind.GROUP: "Groups",
+    Kind.SOURCE: "Sources",
+    Kind.QUOTE: "Quotes",
+    Kind.LINK: "Links",
+    Kind.DOCUMENT: "Documents",
+}
+ROW_HEIGHT = 24
+DEMO_NAME = "westminster-2017" + EXTENSION
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: CaseController, settings: WindowSettings) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.undo_stack = QUndoStack(self)
+        self.editor = Editor(controller, self.undo_stack)
+        self.kind = Kind.ATTACK
+        self._pending_select: UUID | None = None
+        self._pending_row: int | None = None
+        self.setWindowTitle("Casefile")
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        self.start_page = StartPage()
+        self.case_view = self._build_case_view()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self.case_view)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+        self._show_start_page()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_case_view(self) -> QWidget:
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Record kinds")
+        for kind in KIND_TITLES:
+            item = QListWidgetItem(KIND_TITLES[kind])
+            item.setData(Qt.ItemDataRole.UserRole, kind)
+            self.sidebar.addItem(item)
+        self.sidebar.setMinimumWidth(150)
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter… (words, or #tag)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter records")
+        self.since = QLineEdit()
+        self.until = QLineEdit()
+        for edit, text in ((self.since, "From date"), (self.until, "To date")):
+            edit.setPlaceholderText(text.split()[0].lower() + " (e.g. 2016)")
+            edit.setAccessibleName(text)
+            edit.setMaximumWidth(150)
+            edit.setClearButtonEnabled(True)
+        self.filter_error = QLabel()
+        self.filter_error.setStyleSheet("color: #b00020;")
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.since)
+        bar.addWidget(self.until)
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Records")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        vertical = self.table.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row heights: sizing rows to contents would read every row of a big case.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(ROW_HEIGHT)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.models = {kind: RecordTableModel(self.controller, kind) for kind in KIND_TITLES}
+
+        middle = QWidget()
+        layout = QVBoxLayout(middle)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.filter_error)
+        layout.addWidget(self.table, 1)
+        self.filter_error.hide()
+
+        self.detail = DetailView()
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([170, 700, 410])
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(250)
+        return self.splitter
+
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_case_action = self._action("&New case…", self.new_case, keys.New)
+        self.open_action = self._action("&Open case…", self.open_dialog, keys.Open)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.demo_action = self._action("Open the &demo case", self.open_demo)
+        self.close_action = self._action("&Close case", self.close_case, keys.Close)
+        self.backup_action = self._action("&Back up a copy…", self.backup)
+        self.check_action = self._action("Chec&k case", self.check)
+        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence(keys.Undo))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence(keys.Redo))
+        self.new_record_action = self._action("New &record…", self.new_record, "Ctrl+Shift+N")
+        self.edit_record_action = self._action("&Edit record…", self.edit_record, "Ctrl+E")
+        self.delete_record_action = self._action("&Delete record…", self.delete_record, keys.Delete)
+        self.link_action = self._action("Add &link…", self.add_link, "Ctrl+L")
+        self.find_action = self._action("&Filter", self.focus_filter, keys.Find)
+
+        file_menu = self.menuBar().addMenu("&File")
+        for item in (self.new_case_action, self.open_action):
+            file_menu.addAction(item)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        for item in (self.backup_action, self.check_action, self.close_action):
+            file_menu.addAction(item)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for item in (self.undo_action, self.redo_action):
+            edit_menu.addAction(item)
+        edit_menu.addSeparator()
+        for item in (
+            self.new_record_action,
+            self.edit_record_action,
+            self.link_action,
+            self.delete_record_action,
+        ):
+            edit_menu.addAction(item)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for number, kind in enumerate(KIND_TITLES, start=1):
+            view_menu.addAction(
+                self._action(
+                    KIND_TITLES[kind], lambda _=False, k=kind: self.show_kind(k), f"Ctrl+{number}"
+                )
+            )
+
+        toolbar = QToolBar("Records")
+        toolbar.setObjectName("records-toolbar")
+        toolbar.setMovable(False)
+        for item in (
+            self.new_record_action,
+            self.edit_record_action,
+            self.link_action,
+            self.delete_record_action,
+        ):
+            toolbar.addAction(item)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        self.count_label = QLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(14)
+        self.busy.hide()
+        self.busy_timer = QTimer(self)
+        self.busy_timer.setSingleShot(True)
+        self.busy_timer.setInterval(300)  # only show it for work a person would notice
+        self.busy_timer.timeout.connect(self.busy.show)
+        self.statusBar().addWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.busy)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.opened.connect(self._case_opened)
+        c.closed.connect(self._show_start_page)
+        c.changed.connect(self._case_changed)
+        c.failed.connect(self.show_error)
+        c.worker.busy_changed.connect(self._busy)
+        c.worker.unexpected.connect(self.show_bug)
+        self.start_page.new_case.connect(self.new_case)
+        self.start_page.open_case.connect(self.open_dialog)
+        self.start_page.open_demo.connect(self.open_demo)
+        self.start_page.open_path.connect(self.open_path)
+        self.sidebar.currentRowChanged.connect(self._kind_row_changed)
+        self.filter.textChanged.connect(self.filter_timer.start)
+        self.since.textChanged.connect(self.filter_timer.start)
+        self.until.textChanged.connect(self.filter_timer.start)
+        self.filter_timer.timeout.connect(self.apply_filter)
+        self.table.doubleClicked.connect(lambda _index: self.edit_record())
+        self.detail.navigate.connect(self.go_to)
+        self.undo_stack.cleanChanged.connect(lambda _clean: None)
+        for model in self.models.values():
+            model.counted.connect(self._counted)
+            model.loaded.connect(self._select_pending)
+
+    # -- window state --------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.restore("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.restore("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.save("geometry", self.saveGeometry())
+        self.settings.save("splitter", self.splitter.saveState())
+        self.settings.sync()
+        self.controller.shutdown()
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if any(u.toLocalFile().endswith(EXTENSION) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith(EXTENSION):
+                self.open_path(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
+
+    # -- opening and closing cases -------------------------------------------------------
+
+    def _show_start_page(self) -> None:
+        self.setWindowTitle("Casefile")
+        self.start_page.set_recent(self.settings.recent_cases())
+        self._refresh_recent_menu()
+        self.stack.setCurrentWidget(self.start_page)
+        for action in (
+            self.close_action,
+            self.backup_action,
+            self.check_action,
+            self.new_record_action,
+            self.edit_record_action,
+            self.delete_record_action,
+            self.link_action,
+            self.find_action,
+        ):
+            action.setEnabled(False)
+        self.toolbar.hide()
+        self.count_label.clear()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_cases()
+        for path in recent:
+            self.recent_menu.addAction(path.name, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def new_case(self) -> None:
+        dialog = NewCaseDialog(Path.home(), self)
+        if dialog.exec():
+            path, title, passphrase = dialog.values()
+            self.controller.create(path, title, passphrase)
+
+    def open_dialog(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Open case", str(Path.home()), f"Case files (*{EXTENSION});;All files (*)"
+        )
+        if chosen:
+            self.open_path(Path(chosen))
+
+    def open_demo(self) -> None:
+        """A copy of the demo case in the data folder: the user may change it freely."""
+        path = paths.data_dir() / DEMO_NAME
+
+        def job(task: Task) -> Path:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_demo_case(path).close()
+            return path
+
+        self.controller.worker.submit(job, self.open_path, lambda exc: self.show_error(str(exc)))
+
+    def open_path(self, path: Path, passphrase: str | None = None) -> None:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, NeedsPassphrase | WrongPassphrase):
+                error = str(exc) if isinstance(exc, WrongPassphrase) else ""
+                dialog = PassphraseDialog(
+                    path, "Wrong passphrase: try again." if error else "", self
+                )
+                if dialog.exec():
+                    self.open_path(path, dialog.value())
+                return
+            self.show_error(" ".join(str(exc).split()))
+
+        def checked(needed: bool) -> None:
+            if needed:
+                QMessageBox.information(
+                    self,
+                    "Upgrade",
+                    f"{path.name} was made by an older Casefile. A backup copy will be "
+                    "written next to it, then it will be upgraded.",
+                )
+            self.controller.open(path, passphrase, on_error=failed)
+
+        self.controller.worker.submit(
+            lambda task: upgrade_needed(path, passphrase), checked, failed
+        )
+
+    def close_case(self) -> None:
+        self.undo_stack.clear()
+        self.controller.close()
+
+    def _case_opened(self, info: CaseInfo) -> None:
+        self.settings.remember_case(info.path)
+        self._refresh_recent_menu()
+        self.undo_stack.clear()
+        self.setWindowTitle(f"{info.title} — Casefile")
+        self.stack.setCurrentWidget(self.case_view)
+        for action in (
+            self.close_action,
+            self.backup_action,
+            self.check_action,
+            self.new_record_action,
+            self.find_action,
+        ):
+            action.setEnabled(True)
+        self.toolbar.show()
+        self._update_counts(info)
+        for model in self.models.values():
+            model.set_query(ListQuery(model.query.kind))
+        self.sidebar.setCurrentRow(0)
+        self.show_kind(Kind.ATTACK)
+        self.detail.show_nothing()
+
+    def _case_changed(self, changes: Changes) -> None:
+        if self.controller.info is not None:
+            self._update_counts(self.controller.info)
+            self.setWindowTitle(f"{self.controller.info.title} — Casefile")
+        for kind in changes.kinds:
+            self.models[kind].refresh()
+        self._show_selected()
+
+    def _update_counts(self, info: CaseInfo) -> None:
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            kind = item.data(Qt.ItemDataRole.UserRole)
+            item.setText(f"{KIND_TITLES[kind]}  ({info.counts.get(kind, 0):,})")
+
+    # -- the table -------------------------------------------------------------------------
+
+    def _kind_row_changed(self, row: int) -> None:
+        item = self.sidebar.item(row)
+        if item is not None:
+            self.show_kind(item.data(Qt.ItemDataRole.UserRole))
+
+    def show_kind(self, kind: Kind) -> None:
+        self.kind = kind
+        row = list(KIND_TITLES).index(kind)
+        if self.sidebar.currentRow() != row:
+            self.sidebar.setCurrentRow(row)
+        model = self.models[kind]
+        self.table.setModel(model)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for number, column in enumerate(model.columns):
+            header.resizeSection(number, column.width)
+        sort = model.query.sort or next(c.sort for c in model.columns if c.sort)
+        sorted_column = next(i for i, c in enumerate(model.columns) if c.sort == sort)
+        order = (
+            Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
+        )
+        header.setSortIndicator(sorted_column, order)
+        has_dates = kind in DATE_COLUMN
+        self.since.setVisible(has_dates)
+        self.until.setVisible(has_dates)
+        self.new_record_action.setText(
+            f"New {kind.value}…" if kind is not Kind.DOCUMENT else "New record…"
+        )
+        self.new_record_action.setEnabled(self.controller.is_open and kind is not Kind.DOCUMENT)
+        self._counted(model.total)
+        self.apply_filter()
+        self._show_selected()
+
+    def _counted(self, total: int) -> None:
+        model = self.models[self.kind]
+        if self.sender() not in (None, model):
+            return
+        if self._pending_row is not None and self._pending_row < total:
+            # Scrolling there makes the view ask for that page; `loaded` then selects it.
+            self.table.scrollTo(model.index(self._pending_row, 0))
+            self._pending_row = None
+        noun = KIND_TITLES[self.kind].lower() if total != 1 else self.kind.value
+        self.count_label.setText(f"{total:,} {noun}")
+
+    def apply_filter(self) -> None:
+        model = self.models[self.kind]
+        words = self.filter.text().split()
+        tags = [w[1:] for w in words if w.startswith("#") and len(w) > 1]
+        text = " ".join(w for w in words if not w.startswith("#"))
+        try:
+            since = PartialDate.parse(self.since.text()) if self.since.text().strip() else None
+            until = PartialDate.parse(self.until.text()) if self.until.text().strip() else None
+        except DateError as exc:
+            self.filter_error.setText(str(exc))
+            self.filter_error.show()
+            return
+        self.filter_error.hide()
+        query = replace(
+            model.query,
+            text=text,
+            tag=tags[0] if tags else "",
+            since=since if self.kind in DATE_COLUMN else None,
+            until=until if self.kind in DATE_COLUMN else None,
+        )
+        if query != model.query:
+            model.set_query(query)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def selected(self) -> Record[Any] | None:
+        index = self.table.currentIndex()
+        model = self.models[self.kind]
+        return model.record_at(index.row()) if index.isValid() else None
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        record = self.selected()
+        for action in (self.edit_record_action, self.delete_record_action, self.link_action):
+            action.setEnabled(record is not None)
+        if record is None:
+            self.detail.show_nothing()
+            return
+        record_id = record.id
+        self.controller.read(
+            lambda case: RecordDetail.gather(case, record_id),
+            self._show_detail,
+            on_error=lambda exc: self.detail.show_nothing(),
+        )
+
+    def _show_detail(self, detail: RecordDetail) -> None:
+        current = self.selected()
+        if current is not None and current.id == detail.record.id:
+            self.detail.show_detail(detail)
+
+    def go_to(self, record_id: UUID) -> None:
+        """Show a record from a link in the detail pane: its kind, its row, selected."""
+
+        def find(case: Case) -> tuple[Kind, int | None]:
+            kind = case.records.get(record_id).kind
+            return kind, case.listing.position(ListQuery(kind), record_id)
+
+        def found(result: tuple[Kind, int | None]) -> None:
+            kind, row = result
+            self.filter.clear()
+            self.since.clear()
+            self.until.clear()
+            self._pending_select = record_id
+            self._pending_row = row
+            model = self.models[kind]
+            model.set_query(ListQuery(kind))
+            self.show_kind(kind)
+
+        self.controller.read(find, found)
+
+    def _select_pending(self) -> None:
+        if self._pending_select is None:
+            return
+        model = self.models[self.kind]
+        row = model.row_of(self._pending_select)
+        if row is None:
+            return
+        self._pending_select = None
+        index = model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def new_record(self) -> None:
+        if self.kind is Kind.DOCUMENT:
+            return
+        dialog = RecordDialog(self.controller, self.kind, None, self)
+        if dialog.exec():
+            fields, tags, notes = dialog.values()
+            self.editor.add(fields, tags, notes, on_done=lambda r: self.go_to(r.id))
+
+    def edit_record(self) -> None:
+        record = self.selected()
+        if record is None or record.kind is Kind.DOCUMENT:
+            return
+        dialog = RecordDialog(self.controller, record.kind, record, self)
+        if dialog.exec():
+            fields, tags, notes = dialog.values()
+            self.editor.edit(record.id, fields, tags, notes)
+
+    def add_link(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        dialog = RecordDialog(self.controller, Kind.LINK, None, self, subject=record)
+        if dialog.exec():
+            fields, tags, notes = dialog.values()
+            self.editor.add(fields, tags, notes)
+
+    def delete_record(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        record_id = record.id
+
+        def ask(summary: Any) -> None:
+            extra = summary.describe()
+            text = f"Delete the {record.kind.value} “{record.label}”?"
+            if extra:
+                text += f"\n\nThis also {extra}."
+            answer = QMessageBox.question(self, "Delete", text + "\n\nYou can undo this.")
+            if answer == QMessageBox.StandardButton.Yes:
+                self.editor.delete(record_id, record.label)
+
+        self.controller.read(lambda case: case.records.dependents(record_id), ask)
+
+    # -- long operations -------------------------------------------------------------------
+
+    def backup(self) -> None:
+        if self.controller.info is None:
+            return
+        suggested = self.controller.info.path.with_name(
+            self.controller.info.path.stem + "-copy" + EXTENSION
+        )
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Back up a copy", str(suggested), f"Case files (*{EXTENSION})"
+        )
+        if not chosen:
+            return
+        dest = Path(chosen)
+        self.statusBar().showMessage("Backing up…")
+        self.controller.run(
+            lambda case, task: case.backup(dest),
+            lambda _: self.statusBar().showMessage(f"Backed up to {dest}", 8000),
+        )
+
+    def check(self) -> None:
+        self.statusBar().showMessage("Checking the case…")
+
+        def done(problems: list[str]) -> None:
+            self.statusBar().clearMessage()
+            if problems:
+                QMessageBox.warning(self, "Check case", "Problems found:\n\n" + "\n".join(problems))
+            else:
+                QMessageBox.information(self, "Check case", "No problems found.")
+
+        self.controller.run(lambda case, task: case.check(), done)
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.busy_timer.start()
+        else:
+            self.busy_timer.stop()
+            self.busy.hide()
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "Casefile", message)
+
+    def show_bug(self, exc: BaseException) -> None:
+        QMessageBox.critical(
+            self,
+            "Casefile",
+            "Something went wrong inside Casefile; your case is as it was before this "
+            f"action.\n\nDetails are in {paths.log_file()}",
+        )

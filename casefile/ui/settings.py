@@ -1,0 +1,43 @@
+"""Window state and recent cases, kept between runs (QSettings in the data folder).
+
+Only window state lives here; everything about a case lives in the case file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from casefile import paths
+
+RECENT_MAX = 8
+
+
+class WindowSettings:
+    def __init__(self) -> None:
+        self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def recent_cases(self) -> list[Path]:
+        stored = self._settings.value("recent", [])
+        items = [stored] if isinstance(stored, str) else list(stored or [])
+        return [Path(p) for p in items if Path(p).exists()]
+
+    def remember_case(self, path: Path) -> None:
+        items = [str(path.resolve())]
+        items += [str(p) for p in self.recent_cases() if p.resolve() != path.resolve()]
+        self._settings.setValue("recent", items[:RECENT_MAX])
+
+    def forget_case(self, path: Path) -> None:
+        items = [str(p) for p in self.recent_cases() if p.resolve() != path.resolve()]
+        self._settings.setValue("recent", items)
+
+    def restore(self, key: str) -> QByteArray | None:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) else None
+
+    def save(self, key: str, value: QByteArray) -> None:
+        self._settings.setValue(key, value)
+
+    def sync(self) -> None:
+        self._settings.sync()

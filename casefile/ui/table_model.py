@@ -1,0 +1,169 @@
+"""A table model over one kind of record that never loads the whole case.
+
+The row count comes from one COUNT query; rows are fetched a page at a time, on the
+worker, for whatever the view asks to paint, and kept in a small LRU cache. Sorting and
+filtering are new queries (done in SQL with indexes), never a proxy model over all rows:
+a million quotes cost what fifty do.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from casefile.listing import ListQuery, Window
+from casefile.records import Record
+from casefile.ui.columns import COLUMNS, Column
+from casefile.ui.controller import CaseController
+from casefile.vocab import Kind
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 100
+CACHED_PAGES = 40
+LOADING = "…"
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows of one kind for the current query; ``loaded`` fires when a page arrives."""
+
+    loaded = Signal()
+    counted = Signal(int)
+
+    def __init__(self, controller: CaseController, kind: Kind) -> None:
+        super().__init__()
+        self.controller = controller
+        self.columns: tuple[Column, ...] = COLUMNS[kind]
+        self.query = ListQuery(kind)
+        self.total = 0
+        self._pages: OrderedDict[int, Window] = OrderedDict()
+        self._loading: set[int] = set()
+        self._generation = 0
+
+    # -- what the view asks --------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole and column.sort is None:
+            return f"{column.title} (not sortable)"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+            )
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        found = self._row(index.row())
+        if found is None:
+            return LOADING if role == Qt.ItemDataRole.DisplayRole else None
+        record, window = found
+        text = column.text(record, window.labels)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return text if len(text) > 40 else None
+        return text.replace("\n", " ")
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        name = self.columns[column].sort if 0 <= column < len(self.columns) else None
+        if name is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (name, descending) == (self.query.sort, self.query.descending):
+            return
+        self.set_query(replace(self.query, sort=name, descending=descending), recount=False)
+
+    # -- what the window does ------------------------------------------------------------
+
+    def record_at(self, row: int) -> Record[Any] | None:
+        found = self._row(row, fetch=False)
+        return found[0] if found else None
+
+    def row_of(self, record_id: UUID) -> int | None:
+        """The row of a record if its page is loaded (for keeping a selection)."""
+        for page, window in self._pages.items():
+            for offset, record in enumerate(window.records):
+                if record.id == record_id:
+                    return page * PAGE + offset
+        return None
+
+    def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
+        """Show the rows of another query (filter, sort, kind); old pages are dropped."""
+        self._generation += 1
+        generation = self._generation
+        self.query = query
+        if not recount:
+            self._reset(self.total)
+            return
+        self.controller.read(
+            lambda case: case.listing.count(query),
+            lambda total: self._reset(total) if generation == self._generation else None,
+        )
+
+    def refresh(self) -> None:
+        """The case changed: count and fetch again what is on screen."""
+        self.set_query(self.query)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _reset(self, total: int) -> None:
+        self.beginResetModel()
+        self.total = total
+        self._pages.clear()
+        self._loading.clear()
+        self.endResetModel()
+        self.counted.emit(total)
+
+    def _row(self, row: int, *, fetch: bool = True) -> tuple[Record[Any], Window] | None:
+        page, offset = divmod(row, PAGE)
+        window = self._pages.get(page)
+        if window is None:
+            if fetch:
+                self._fetch(page)
+            return None
+        self._pages.move_to_end(page)
+        if offset >= len(window.records):
+            return None
+        return window.records[offset], window
+
+    def _fetch(self, page: int) -> None:
+        if page in self._loading:
+            return
+        self._loading.add(page)
+        generation, query, total = self._generation, self.query, self.total
+        self.controller.read(
+            lambda case: case.listing.window(query, page * PAGE, PAGE, total),
+            lambda window: self._arrived(generation, page, window),
+        )
+
+    def _arrived(self, generation: int, page: int, window: Window) -> None:
+        if generation != self._generation:
+            return  # a newer query replaced the one this page was for
+        self._loading.discard(page)
+        self._pages[page] = window
+        while len(self._pages) > CACHED_PAGES:
+            self._pages.popitem(last=False)
+        first = page * PAGE
+        last = min(first + PAGE, self.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
+        self.loaded.emit()

@@ -1,0 +1,146 @@
+"""Undo and redo of every edit, as commands over the core services.
+
+An action runs first (on the worker); only when it has succeeded is its command pushed,
+so a failed action never sits on the undo stack. ``QUndoStack.push`` calls ``redo`` at
+once: the first call is skipped, because the action already ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields as dc_fields
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from casefile.case import Case
+from casefile.record_service import Deletion
+from casefile.records import AnyFields, Record
+from casefile.ui.controller import CaseController
+from casefile.vocab import Kind
+
+
+class _Command(QUndoCommand):
+    def __init__(self, controller: CaseController, text: str, kinds: frozenset[Kind]) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.kinds = kinds
+        self._ran = True
+
+    def redo(self) -> None:
+        if self._ran:
+            self._ran = False
+            return
+        self.controller.write(self.forward, kinds=self.kinds)
+
+    def undo(self) -> None:
+        self.controller.write(self.backward, kinds=self.kinds)
+
+    def forward(self, case: Case) -> Any:
+        raise NotImplementedError
+
+    def backward(self, case: Case) -> Any:
+        raise NotImplementedError
+
+
+class AddRecord(_Command):
+    def __init__(self, controller: CaseController, record: Record[Any]) -> None:
+        super().__init__(controller, f"Add {record.kind.value} “{record.label}”", frozenset(Kind))
+        self.record = record
+
+    def forward(self, case: Case) -> Any:
+        r = self.record
+        return case.records.add(r.fields, tags=r.tags, notes=r.notes, record_id=r.id)
+
+    def backward(self, case: Case) -> Any:
+        return case.records.delete(self.record.id)
+
+
+class EditRecord(_Command):
+    def __init__(self, controller: CaseController, before: Record[Any], after: Record[Any]) -> None:
+        super().__init__(controller, f"Edit {before.kind.value} “{after.label}”", frozenset(Kind))
+        self.before, self.after = before, after
+
+    def forward(self, case: Case) -> Any:
+        return _put(case, self.after)
+
+    def backward(self, case: Case) -> Any:
+        return _put(case, self.before)
+
+
+class DeleteRecord(_Command):
+    def __init__(self, controller: CaseController, label: str, deletion: Deletion) -> None:
+        super().__init__(controller, f"Delete “{label}”", frozenset(Kind))
+        self.deletion = deletion
+        self.record_id = deletion.records[-1].id
+
+    def forward(self, case: Case) -> Any:
+        self.deletion = case.records.delete(self.record_id)
+        return self.deletion
+
+    def backward(self, case: Case) -> Any:
+        case.records.restore(self.deletion)
+
+
+def _put(case: Case, record: Record[Any]) -> Record[Any]:
+    values = {f.name: getattr(record.fields, f.name) for f in dc_fields(record.fields)}
+    return case.records.update(record.id, values, tags=record.tags, notes=record.notes)
+
+
+class Editor:
+    """The GUI's edits: each runs as one action, then goes on the undo stack."""
+
+    def __init__(self, controller: CaseController, stack: QUndoStack) -> None:
+        self.controller = controller
+        self.stack = stack
+
+    def add(
+        self,
+        fields: AnyFields,
+        tags: tuple[str, ...],
+        notes: str,
+        on_done: Callable[[Record[Any]], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def done(record: Record[Any]) -> None:
+            self.stack.push(AddRecord(self.controller, record))
+            if on_done is not None:
+                on_done(record)
+
+        self.controller.write(
+            lambda case: case.records.add(fields, tags=tags, notes=notes), done, on_error=on_error
+        )
+
+    def edit(
+        self,
+        record_id: UUID,
+        fields: AnyFields,
+        tags: tuple[str, ...],
+        notes: str,
+        on_done: Callable[[Record[Any]], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def job(case: Case) -> tuple[Record[Any], Record[Any]]:
+            before = case.records.get(record_id)
+            values = {f.name: getattr(fields, f.name) for f in dc_fields(fields)}
+            return before, case.records.update(record_id, values, tags=tags, notes=notes)
+
+        def done(result: tuple[Record[Any], Record[Any]]) -> None:
+            before, after = result
+            if before != after:
+                self.stack.push(EditRecord(self.controller, before, after))
+            if on_done is not None:
+                on_done(after)
+
+        self.controller.write(job, done, on_error=on_error)
+
+    def delete(
+        self, record_id: UUID, label: str, on_done: Callable[[], None] | None = None
+    ) -> None:
+        def done(deletion: Deletion) -> None:
+            self.stack.push(DeleteRecord(self.controller, label, deletion))
+            if on_done is not None:
+                on_done()
+
+        self.controller.write(lambda case: case.records.delete(record_id), done)

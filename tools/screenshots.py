@@ -1,0 +1,99 @@
+"""Render what a new user sees to PNG files in docs/screenshots/ (offscreen, no display).
+
+Run by `make screenshots`: the start page, each record view of the demo case, the
+editor forms, and a validation error. Look at them after every visible change.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from casefile.demo import write_demo_case  # noqa: E402
+from casefile.ui.controller import CaseController  # noqa: E402
+from casefile.ui.forms import RecordDialog  # noqa: E402
+from casefile.ui.main_window import KIND_TITLES, MainWindow  # noqa: E402
+from casefile.ui.settings import WindowSettings  # noqa: E402
+from casefile.ui.worker import Worker  # noqa: E402
+from casefile.vocab import Kind  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def shoot(widget: QWidget, name: str, app: QApplication) -> None:
+    settle(app)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(OUT.parent.parent))
+
+
+def select_row(window: MainWindow, label: str | None, app: QApplication) -> None:
+    model = window.models[window.kind]
+    settle(app)
+    row = 0
+    if label is not None:
+        for r in range(model.rowCount()):
+            record = model.record_at(r)
+            if record is not None and record.label == label:
+                row = r
+    window.table.selectRow(row)
+    settle(app)
+
+
+def main() -> int:
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(CaseController(Worker(synchronous=True)), WindowSettings())
+    window.resize(1400, 860)
+    window.show()
+    shoot(window, "01-start-page", app)
+
+    case_path = Path(os.environ["CASEFILE_HOME"]) / "westminster-2017.casefile"
+    write_demo_case(case_path).close()
+    window.open_path(case_path)
+    picks = {Kind.ATTACK: "Westminster attack", Kind.SOURCE: None, Kind.PERSON: "Rita Katz"}
+    for number, kind in enumerate(KIND_TITLES, start=2):
+        window.show_kind(kind)
+        select_row(window, picks.get(kind), app)
+        shoot(window, f"{number:02d}-{KIND_TITLES[kind].lower()}", app)
+
+    window.show_kind(Kind.ATTACK)
+    select_row(window, "Westminster attack", app)
+    record = window.selected()
+    dialog = RecordDialog(window.controller, Kind.ATTACK, record, window)
+    dialog.resize(720, 860)
+    dialog.show()
+    shoot(dialog, "10-edit-attack", app)
+    date_edit = dialog.findChild(QWidget, "date")
+    if date_edit is not None:
+        line = date_edit.findChild(QWidget, "date-text") or date_edit
+        line.setFocus(Qt.FocusReason.OtherFocusReason)
+    dialog.close()
+    for kind in (Kind.SOURCE, Kind.QUOTE, Kind.LINK):
+        dialog = RecordDialog(window.controller, kind, None, window)
+        dialog.resize(720, 760)
+        dialog.show()
+        shoot(dialog, f"11-new-{kind.value}", app)
+        dialog.close()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
