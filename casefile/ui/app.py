@@ -39,8 +39,8 @@ def run(case: Path | None = None, *, demo: bool = False) -> int:
     paths.setup_logging()
     from PySide6.QtWidgets import QApplication
 
-    from casefile.ui.main_window import MainWindow
     from casefile.ui.controller import CaseController
+    from casefile.ui.main_window import MainWindow
     from casefile.ui.settings import WindowSettings
     from casefile.ui.worker import Worker
 

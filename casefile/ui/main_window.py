@@ -105,12 +105,34 @@ class MainWindow(QMainWindow):
     def _build_case_view(self) -> QWidget:
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Record kinds")
-        for kind in KIND_TITLES:
-            item = QListWidgetItem(KIND_TITLES[kind])
+        for kind, title in KIND_TITLES.items():
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, kind)
             self.sidebar.addItem(item)
         self.sidebar.setMinimumWidth(150)
 
+        middle = QWidget()
+        layout = QVBoxLayout(middle)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_filter_bar())
+        layout.addWidget(self.filter_error)
+        layout.addWidget(self._build_table(), 1)
+        self.filter_error.hide()
+
+        self.detail = DetailView()
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([170, 700, 410])
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(250)
+        return self.splitter
+
+    def _build_filter_bar(self) -> QHBoxLayout:
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter… (words, or #tag)")
         self.filter.setClearButtonEnabled(True)
@@ -128,7 +150,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.filter, 1)
         bar.addWidget(self.since)
         bar.addWidget(self.until)
+        return bar
 
+    def _build_table(self) -> QTableView:
         self.table = QTableView()
         self.table.setAccessibleName("Records")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -145,27 +169,7 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.models = {kind: RecordTableModel(self.controller, kind) for kind in KIND_TITLES}
-
-        middle = QWidget()
-        layout = QVBoxLayout(middle)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.filter_error)
-        layout.addWidget(self.table, 1)
-        self.filter_error.hide()
-
-        self.detail = DetailView()
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([170, 700, 410])
-        self.filter_timer = QTimer(self)
-        self.filter_timer.setSingleShot(True)
-        self.filter_timer.setInterval(250)
-        return self.splitter
+        return self.table
 
     def _action(
         self,
@@ -428,7 +432,7 @@ class MainWindow(QMainWindow):
     def _update_counts(self, info: CaseInfo) -> None:
         for row in range(self.sidebar.count()):
             item = self.sidebar.item(row)
-            kind = item.data(Qt.ItemDataRole.UserRole)
+            kind = Kind(item.data(Qt.ItemDataRole.UserRole))
             item.setText(f"{KIND_TITLES[kind]}  ({info.counts.get(kind, 0):,})")
 
     # -- the table -------------------------------------------------------------------------
@@ -436,7 +440,7 @@ class MainWindow(QMainWindow):
     def _kind_row_changed(self, row: int) -> None:
         item = self.sidebar.item(row)
         if item is not None:
-            self.show_kind(item.data(Qt.ItemDataRole.UserRole))
+            self.show_kind(Kind(item.data(Qt.ItemDataRole.UserRole)))
 
     def show_kind(self, kind: Kind) -> None:
         self.kind = kind
@@ -472,9 +476,10 @@ class MainWindow(QMainWindow):
         if self.sender() not in (None, model):
             return
         if self._pending_row is not None and self._pending_row < total:
-            # Scrolling there makes the view ask for that page; `loaded` then selects it.
-            self.table.scrollTo(model.index(self._pending_row, 0))
+            # Ask for the page that holds it; when it is here, `_select_pending` selects it.
+            model.record_at(self._pending_row)
             self._pending_row = None
+            self._select_pending()
         noun = KIND_TITLES[self.kind].lower() if total != 1 else self.kind.value
         self.count_label.setText(f"{total:,} {noun}")
 
@@ -546,9 +551,8 @@ class MainWindow(QMainWindow):
             self.until.clear()
             self._pending_select = record_id
             self._pending_row = row
-            model = self.models[kind]
-            model.set_query(ListQuery(kind))
             self.show_kind(kind)
+            self.models[kind].set_query(ListQuery(kind))
 
         self.controller.read(find, found)
 

@@ -54,13 +54,22 @@ class StartPage(QWidget):
         self.recent_title = QLabel("Recent cases")
         self.recent_title.setStyleSheet("font-weight: 600; margin-top: 18px;")
 
+        self.hint = QLabel(
+            "New here? Open the demo case: the March 2017 Westminster attack, recorded from "
+            "one analysis article — attacks, people, groups, quotes and the links between them."
+        )
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555; margin-top: 18px;")
+
         column = QVBoxLayout()
         column.addWidget(title)
         column.addWidget(subtitle)
         column.addSpacing(18)
         column.addLayout(buttons)
+        column.addWidget(self.hint)
         column.addWidget(self.recent_title)
-        column.addWidget(self.recent, 1)
+        column.addWidget(self.recent)
+        column.addStretch(1)
 
         outer = QHBoxLayout(self)
         outer.addStretch(1)
@@ -80,3 +89,7 @@ class StartPage(QWidget):
             self.recent.addItem(item)
         self.recent.setVisible(bool(paths))
         self.recent_title.setVisible(bool(paths))
+        self.hint.setVisible(not paths)
+        # As tall as its rows, up to a point: the page should not be mostly empty list.
+        rows = min(len(paths), 8)
+        self.recent.setFixedHeight(rows * (self.recent.sizeHintForRow(0) + 2) + 6 if rows else 0)

@@ -95,7 +95,8 @@ class RecordTableModel(QAbstractTableModel):
     # -- what the window does ------------------------------------------------------------
 
     def record_at(self, row: int) -> Record[Any] | None:
-        found = self._row(row, fetch=False)
+        """The record at ``row`` if its page is here (asking for it if not)."""
+        found = self._row(row)
         return found[0] if found else None
 
     def row_of(self, record_id: UUID) -> int | None:
@@ -133,12 +134,14 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
         self.counted.emit(total)
 
-    def _row(self, row: int, *, fetch: bool = True) -> tuple[Record[Any], Window] | None:
+    def _row(self, row: int) -> tuple[Record[Any], Window] | None:
+        if not 0 <= row < self.total:
+            return None
         page, offset = divmod(row, PAGE)
+        if page not in self._pages:
+            self._fetch(page)  # with a synchronous worker (tests) it is here at once
         window = self._pages.get(page)
         if window is None:
-            if fetch:
-                self._fetch(page)
             return None
         self._pages.move_to_end(page)
         if offset >= len(window.records):

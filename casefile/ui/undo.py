@@ -100,6 +100,7 @@ class Editor:
         fields: AnyFields,
         tags: tuple[str, ...],
         notes: str,
+        *,
         on_done: Callable[[Record[Any]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
@@ -118,6 +119,7 @@ class Editor:
         fields: AnyFields,
         tags: tuple[str, ...],
         notes: str,
+        *,
         on_done: Callable[[Record[Any]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:

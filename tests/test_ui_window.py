@@ -1,0 +1,298 @@
+"""The main window driven like a user would, asserting on what the case file holds."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from casefile.case import create_case, open_case
+from casefile.dates import PartialDate
+from casefile.listing import ListQuery
+from casefile.records import AttackFields
+from casefile.ui.controller import CaseController
+from casefile.ui.dialogs import PassphraseDialog
+from casefile.ui.forms import RecordDialog
+from casefile.ui.main_window import MainWindow
+from casefile.ui.settings import WindowSettings
+from casefile.ui.table_model import RecordTableModel
+from casefile.ui.worker import Task, Worker
+from casefile.vocab import Kind
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> Iterator[MainWindow]:
+    """The real window over a synchronous worker, so each action has finished on return."""
+    win = MainWindow(CaseController(Worker(synchronous=True)), WindowSettings())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.controller.close()
+
+
+def attacks_in(path: Path) -> dict[str, AttackFields]:
+    with open_case(path, backups=False) as case:
+        page = case.listing.page(ListQuery(Kind.ATTACK, limit=500))
+    return {r.label: r.fields for r in page.records}
+
+
+def with_modal(qtbot: QtBot, act: Callable[[Any], None]) -> None:
+    """Run ``act`` on the modal dialog the next action opens (it blocks until closed)."""
+
+    def find() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, find)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, find)
+
+
+def select(window: MainWindow, label: str) -> None:
+    model = window.models[window.kind]
+    for row in range(model.rowCount()):
+        record = model.record_at(row)
+        if record is not None and record.label == label:
+            window.table.selectRow(row)
+            return
+    raise AssertionError(f"no row {label!r}")
+
+
+def test_opening_the_demo_case_shows_its_counts(window: MainWindow, demo_path: Path) -> None:
+    window.open_path(demo_path)
+    assert window.stack.currentWidget() is window.case_view
+    texts = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert "Attacks  (5)" in texts
+    assert "Quotes  (6)" in texts
+    assert "People  (6)" in texts
+    assert window.count_label.text() == "5 attacks"
+    assert window.models[Kind.ATTACK].rowCount() == 5
+    assert "Westminster attack, March 2017" in window.windowTitle()
+
+
+def test_adding_an_attack_through_the_form_is_in_the_case(
+    window: MainWindow, case_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(case_path)
+
+    def fill(dialog: RecordDialog) -> None:
+        qtbot.keyClicks(dialog.form.inputs["title"], "Parsons Green bombing")
+        qtbot.keyClicks(dialog.form.inputs["date"].line, "15 September 2017")
+        qtbot.keyClicks(dialog.form.inputs["killed"], "0")
+        qtbot.keyClicks(dialog.form.inputs["wounded"], "30")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    with_modal(qtbot, fill)
+    window.new_record_action.trigger()
+    window.controller.close()
+    stored = attacks_in(case_path)["Parsons Green bombing"]
+    assert stored.date == PartialDate(2017, 9, 15)
+    assert (stored.killed, stored.wounded) == (0, 30)
+
+
+def test_an_invalid_date_shows_why_and_saves_nothing(
+    window: MainWindow, case_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(case_path)
+    seen: list[str] = []
+
+    def fill(dialog: RecordDialog) -> None:
+        qtbot.keyClicks(dialog.form.inputs["title"], "Some attack")
+        qtbot.keyClicks(dialog.form.inputs["date"].line, "yesterday")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen.append(dialog.error.text())
+        assert not ok.isEnabled()
+        dialog.reject()
+
+    with_modal(qtbot, fill)
+    window.new_record_action.trigger()
+    assert seen
+    assert "date" in seen[0].lower()
+    assert "yesterday" in seen[0]
+    window.controller.close()
+    assert attacks_in(case_path) == {}
+
+
+def test_undo_and_redo_reach_the_case_file(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(demo_path)
+    select(window, "Westminster attack")
+
+    def change(dialog: RecordDialog) -> None:
+        killed = dialog.form.inputs["killed"]
+        killed.selectAll()
+        qtbot.keyClicks(killed, "4")
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+
+    with_modal(qtbot, change)
+    window.edit_record_action.trigger()
+    assert attacks_in(demo_path)["Westminster attack"].killed == 4
+    window.undo_action.trigger()
+    assert attacks_in(demo_path)["Westminster attack"].killed == 3
+    window.redo_action.trigger()
+    assert attacks_in(demo_path)["Westminster attack"].killed == 4
+
+
+def test_deleting_asks_then_removes_and_undo_brings_it_back(
+    window: MainWindow, demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.open_path(demo_path)
+    select(window, "Westminster attack")
+    asked: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.delete_record_action.trigger()
+    assert len(asked) == 1
+    assert "Westminster attack" in asked[0]
+    assert "3 links" in asked[0]  # what else goes is said before it goes
+    assert "Westminster attack" not in attacks_in(demo_path)
+    assert window.models[Kind.ATTACK].rowCount() == 4
+    window.undo_action.trigger()
+    assert "Westminster attack" in attacks_in(demo_path)
+    with open_case(demo_path, backups=False) as case:
+        assert case.info().counts[Kind.LINK] == 9
+        assert case.check() == []
+
+
+def test_declining_the_delete_keeps_the_record(
+    window: MainWindow, demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.open_path(demo_path)
+    select(window, "Brussels attacks")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
+    window.delete_record_action.trigger()
+    assert "Brussels attacks" in attacks_in(demo_path)
+
+
+def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(
+    window: MainWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = tmp_path / "secret.casefile"
+    create_case(path, passphrase="right one").close()
+    tries: list[str] = []
+
+    def type_passphrase(words: list[str]) -> None:
+        def act(dialog: PassphraseDialog) -> None:
+            tries.append(dialog.error.text() if dialog.error.isVisible() else "")
+            qtbot.keyClicks(dialog.passphrase, words.pop(0))
+            dialog.accept()
+            if words:
+                with_modal(qtbot, act)
+
+        with_modal(qtbot, act)
+
+    type_passphrase(["wrong one", "right one"])
+    window.open_path(path)
+    assert tries == ["", "Wrong passphrase: try again."]
+    assert window.controller.info is not None
+    assert window.controller.info.encrypted
+
+
+def test_following_a_link_in_the_detail_pane_selects_that_record(
+    window: MainWindow, demo_path: Path
+) -> None:
+    window.open_path(demo_path)
+    select(window, "Westminster attack")
+    record = window.selected()
+    assert record is not None
+    isis = record.fields.claimed_by
+    window.detail.navigate.emit(isis)
+    assert window.kind is Kind.GROUP
+    selected = window.selected()
+    assert selected is not None
+    assert selected.label == "ISIS"
+
+
+def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: QtBot) -> None:
+    window.open_path(demo_path)
+    qtbot.keyClicks(window.since, "2016")
+    qtbot.keyClicks(window.until, "2016")
+    window.apply_filter()
+    model = window.models[Kind.ATTACK]
+    labels = {model.record_at(r).label for r in range(model.rowCount())}  # type: ignore[union-attr]
+    assert labels == {
+        "Brussels attacks",
+        "Murder of a Sufi leader",
+        "Murder of an Ahmadi shopkeeper in Glasgow",
+    }
+    window.until.clear()
+    window.since.clear()
+    qtbot.keyClicks(window.filter, "glasgow")
+    window.apply_filter()
+    assert model.rowCount() == 1
+    window.filter.setText("nonsense-words")
+    window.apply_filter()
+    assert model.rowCount() == 0
+    window.filter.clear()
+    qtbot.keyClicks(window.since, "not a date")
+    window.apply_filter()
+    assert window.filter_error.isVisible()
+
+
+def test_table_models_pass_the_model_tester(
+    qtmodeltester: Any, demo_path: Path, qtbot: QtBot
+) -> None:
+    controller = CaseController(Worker(synchronous=True))
+    controller.open(demo_path)
+    for kind in Kind:
+        model = RecordTableModel(controller, kind)
+        model.refresh()
+        qtmodeltester.check(model)
+    controller.close()
+
+
+def test_a_long_job_does_not_block_the_event_loop(qtbot: QtBot, case_path: Path) -> None:
+    """Work runs on the worker thread: timers keep firing while it runs."""
+    worker = Worker()
+    controller = CaseController(worker)
+    controller.open(case_path)
+    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
+    release = threading.Event()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+
+    def slow(case: Any, task: Task) -> str:
+        release.wait(5)
+        return case.info().title
+
+    done: list[str] = []
+    controller.run(slow, done.append)
+    qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=3_000)
+    assert not done  # still running, and the GUI thread kept ticking
+    release.set()
+    qtbot.waitUntil(lambda: done == ["Test case"], timeout=5_000)
+    timer.stop()
+    controller.shutdown()
+
+
+def test_the_pinned_qt_keeps_python_booleans_alive(qtbot: QtBot) -> None:
+    """PySide6 6.12.0 lost a reference to True on every Signal(bool) emit (the interpreter
+    then aborts); this guards the pin in pyproject.toml."""
+    worker = Worker(synchronous=True)
+    seen: list[bool] = []
+    worker.busy_changed.connect(seen.append)
+    before = sys.getrefcount(True)
+    for _ in range(2000):
+        worker.busy_changed.emit(True)
+    assert len(seen) == 2000
+    assert sys.getrefcount(True) >= before
