@@ -14,8 +14,8 @@ import pytest
 # Qt draws offscreen in tests: no display needed, and set before Qt is first imported.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from casefile.case import Case, create_case, open_case  # noqa: E402
-from casefile.demo import write_demo_case  # noqa: E402
+from casefile.case import Case, create_case, open_case
+from casefile.demo import write_demo_case
 
 
 class NetworkUsed(AssertionError):
@@ -36,7 +36,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def casefile_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def casefile_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Logs and settings go to a temporary folder, never the developer's own."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CASEFILE_HOME", str(home))

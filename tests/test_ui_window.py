@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from casefile.case import create_case, open_case
+from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import ListQuery
 from casefile.records import AttackFields
@@ -271,7 +271,7 @@ def test_a_long_job_does_not_block_the_event_loop(qtbot: QtBot, case_path: Path)
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start(10)
 
-    def slow(case: Any, task: Task) -> str:
+    def slow(case: Case, task: Task) -> str:
         release.wait(5)
         return case.info().title
 

@@ -15,16 +15,16 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
-from casefile.demo import write_demo_case  # noqa: E402
-from casefile.ui.controller import CaseController  # noqa: E402
-from casefile.ui.forms import RecordDialog  # noqa: E402
-from casefile.ui.main_window import KIND_TITLES, MainWindow  # noqa: E402
-from casefile.ui.settings import WindowSettings  # noqa: E402
-from casefile.ui.worker import Worker  # noqa: E402
-from casefile.vocab import Kind  # noqa: E402
+from casefile.demo import write_demo_case
+from casefile.ui.controller import CaseController
+from casefile.ui.forms import RecordDialog
+from casefile.ui.main_window import KIND_TITLES, MainWindow
+from casefile.ui.settings import WindowSettings
+from casefile.ui.worker import Worker
+from casefile.vocab import Kind
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

@@ -341,7 +341,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = self.settings.recent_cases()
         for path in recent:
-            self.recent_menu.addAction(path.name, lambda p=path: self.open_path(p))
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         self.recent_menu.setEnabled(bool(recent))
 
     def new_case(self) -> None:
@@ -432,7 +434,7 @@ class MainWindow(QMainWindow):
     def _update_counts(self, info: CaseInfo) -> None:
         for row in range(self.sidebar.count()):
             item = self.sidebar.item(row)
-            kind = Kind(item.data(Qt.ItemDataRole.UserRole))
+            kind = Kind.parse(item.data(Qt.ItemDataRole.UserRole))
             item.setText(f"{KIND_TITLES[kind]}  ({info.counts.get(kind, 0):,})")
 
     # -- the table -------------------------------------------------------------------------
@@ -440,7 +442,7 @@ class MainWindow(QMainWindow):
     def _kind_row_changed(self, row: int) -> None:
         item = self.sidebar.item(row)
         if item is not None:
-            self.show_kind(Kind(item.data(Qt.ItemDataRole.UserRole)))
+            self.show_kind(Kind.parse(item.data(Qt.ItemDataRole.UserRole)))
 
     def show_kind(self, kind: Kind) -> None:
         self.kind = kind

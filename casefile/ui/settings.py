@@ -20,7 +20,8 @@ class WindowSettings:
 
     def recent_cases(self) -> list[Path]:
         stored = self._settings.value("recent", [])
-        items = [stored] if isinstance(stored, str) else list(stored or [])
+        # QSettings gives a lone string for a one-item list in INI files.
+        items: list[str] = [stored] if isinstance(stored, str) else list(stored or [])  # type: ignore[call-overload]
         return [Path(p) for p in items if Path(p).exists()]
 
     def remember_case(self, path: Path) -> None:
