@@ -44,6 +44,9 @@ from casefile.vocab import (
     SourceKind,
 )
 
+# Names and titles sort as people expect ("al-Qaeda" beside "AQAP", not after "Zawahiri").
+SortableText = Text(collation="NOCASE")
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -110,7 +113,7 @@ class Record(Base):
 class Attack(Record):
     __tablename__ = "attack"
     id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
-    title: Mapped[str]
+    title: Mapped[str] = mapped_column(SortableText)
     date: Mapped[PartialDate | None]
     end_date: Mapped[PartialDate | None]
     location: Mapped[str] = mapped_column(default="")
@@ -144,7 +147,7 @@ class Attack(Record):
 class Person(Record):
     __tablename__ = "person"
     id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
-    name: Mapped[str]
+    name: Mapped[str] = mapped_column(SortableText)
     aliases: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
     roles: Mapped[tuple[PersonRole, ...]] = mapped_column(EnumList(PersonRole), default=())
     nationality: Mapped[str] = mapped_column(default="")
@@ -158,7 +161,7 @@ class Person(Record):
 class Group(Record):
     __tablename__ = "group"
     id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
-    name: Mapped[str]
+    name: Mapped[str] = mapped_column(SortableText)
     aliases: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
     group_kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind))
     country: Mapped[str] = mapped_column(default="")
@@ -170,7 +173,7 @@ class Group(Record):
 class Source(Record):
     __tablename__ = "source"
     id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
-    title: Mapped[str]
+    title: Mapped[str] = mapped_column(SortableText)
     source_kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind))
     authors: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
     publisher: Mapped[str] = mapped_column(default="")
@@ -202,7 +205,7 @@ class Document(Record):
     source: Mapped[UUID | None] = mapped_column(
         "source_id", ForeignKey("source.id", ondelete="RESTRICT"), index=True
     )
-    file_name: Mapped[str]
+    file_name: Mapped[str] = mapped_column(SortableText)
     media_type: Mapped[str] = mapped_column(String(128))
     sha256: Mapped[str] = mapped_column(
         String(64), ForeignKey("blob.sha256", ondelete="RESTRICT"), index=True

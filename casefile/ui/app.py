@@ -5,9 +5,10 @@ The CLI calls ``run`` for `casefile`, `casefile gui [CASE]` and `casefile gui --
 
 from __future__ import annotations
 
-import ctypes.util
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -26,9 +27,42 @@ def display_problem() -> str | None:
             "no display: the Casefile window needs a desktop session "
             "(the casefile commands work without one; see casefile --help)"
         )
-    if not os.environ.get("WAYLAND_DISPLAY") and ctypes.util.find_library("xcb-cursor") is None:
-        return "Qt needs the system library libxcb-cursor0: install it (apt install libxcb-cursor0)"
+    if not os.environ.get("WAYLAND_DISPLAY"):
+        missing = missing_libraries(_xcb_plugin())
+        if missing:
+            packages = " ".join(debian_package(lib) for lib in missing)
+            return (
+                f"Qt's window plugin needs system libraries that are missing "
+                f"({', '.join(missing)}): install them (Debian/Ubuntu: apt install {packages})"
+            )
     return None
+
+
+def _xcb_plugin() -> Path:
+    import PySide6  # only its location: Qt itself is not loaded yet
+
+    return Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+
+
+def missing_libraries(library: Path) -> list[str]:
+    """Shared libraries ``library`` needs that the system lacks (from ldd)."""
+    if not library.exists() or shutil.which("ldd") is None:
+        return []
+    try:
+        listing = subprocess.run(
+            ["ldd", str(library)], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found = (line.split("=>")[0].strip() for line in listing.splitlines() if "not found" in line)
+    return sorted(set(found))
+
+
+def debian_package(soname: str) -> str:
+    """libxcb-icccm.so.4 → libxcb-icccm4; libxkbcommon-x11.so.0 → libxkbcommon-x11-0."""
+    name, _, version = soname.partition(".so.")
+    version = version.split(".")[0]
+    return f"{name}-{version}" if name[-1:].isdigit() else f"{name}{version}"
 
 
 def run(case: Path | None = None, *, demo: bool = False) -> int:

@@ -48,7 +48,7 @@ from casefile.dates import DateError, PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import NeedsPassphrase, WrongPassphrase
-from casefile.listing import DATE_COLUMN, ListQuery
+from casefile.listing import DATE_COLUMN
 from casefile.records import Record
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
@@ -418,7 +418,7 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         self._update_counts(info)
         for model in self.models.values():
-            model.set_query(ListQuery(model.query.kind))
+            model.set_query(model.default_query())
         self.sidebar.setCurrentRow(0)
         self.show_kind(Kind.ATTACK)
         self.detail.show_nothing()
@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for number, column in enumerate(model.columns):
             header.resizeSection(number, column.width)
-        sort = model.query.sort or next(c.sort for c in model.columns if c.sort)
+        sort = model.query.sort
         sorted_column = next(i for i, c in enumerate(model.columns) if c.sort == sort)
         order = (
             Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
 
         def find(case: Case) -> tuple[Kind, int | None]:
             kind = case.records.get(record_id).kind
-            return kind, case.listing.position(ListQuery(kind), record_id)
+            return kind, case.listing.position(self.models[kind].default_query(), record_id)
 
         def found(result: tuple[Kind, int | None]) -> None:
             kind, row = result
@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
             self._pending_select = record_id
             self._pending_row = row
             self.show_kind(kind)
-            self.models[kind].set_query(ListQuery(kind))
+            self.models[kind].set_query(self.models[kind].default_query())
 
         self.controller.read(find, found)
 

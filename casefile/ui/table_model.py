@@ -36,12 +36,14 @@ class RecordTableModel(QAbstractTableModel):
     def __init__(self, controller: CaseController, kind: Kind) -> None:
         super().__init__()
         self.controller = controller
+        self.kind = kind
         self.columns: tuple[Column, ...] = COLUMNS[kind]
-        self.query = ListQuery(kind)
+        self.query = self.default_query()
         self.total = 0
         self._pages: OrderedDict[int, Window] = OrderedDict()
         self._loading: set[int] = set()
         self._generation = 0
+        self._counting = False
 
     # -- what the view asks --------------------------------------------------------------
 
@@ -107,18 +109,27 @@ class RecordTableModel(QAbstractTableModel):
                     return page * PAGE + offset
         return None
 
+    def default_query(self) -> ListQuery:
+        """All records, in the order of the first sortable column."""
+        return ListQuery(self.kind, sort=next(c.sort for c in self.columns if c.sort))
+
     def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
-        """Show the rows of another query (filter, sort, kind); old pages are dropped."""
+        """Show the rows of another query (filter, sort, kind); old pages are dropped.
+        A new sort order keeps the count, unless the count is still on its way."""
         self._generation += 1
         generation = self._generation
         self.query = query
-        if not recount:
+        if not recount and not self._counting:
             self._reset(self.total)
             return
-        self.controller.read(
-            lambda case: case.listing.count(query),
-            lambda total: self._reset(total) if generation == self._generation else None,
-        )
+        self._counting = True
+
+        def counted(total: int) -> None:
+            if generation == self._generation:
+                self._counting = False
+                self._reset(total)
+
+        self.controller.read(lambda case: case.listing.count(query), counted)
 
     def refresh(self) -> None:
         """The case changed: count and fetch again what is on screen."""

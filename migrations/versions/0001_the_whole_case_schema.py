@@ -99,7 +99,7 @@ def upgrade() -> None:
     op.create_table(
         "group",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(collation="NOCASE"), nullable=False),
         sa.Column("aliases", sa.JSON(), nullable=False),
         sa.Column(
             "group_kind",
@@ -191,7 +191,7 @@ def upgrade() -> None:
     op.create_table(
         "person",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(collation="NOCASE"), nullable=False),
         sa.Column("aliases", sa.JSON(), nullable=False),
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("nationality", sa.Text(), nullable=False),
@@ -239,7 +239,7 @@ def upgrade() -> None:
     op.create_table(
         "source",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(collation="NOCASE"), nullable=False),
         sa.Column(
             "source_kind",
             sa.Enum(
@@ -293,7 +293,7 @@ def upgrade() -> None:
     op.create_table(
         "attack",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(collation="NOCASE"), nullable=False),
         sa.Column("date", sa.String(length=16), nullable=True),
         sa.Column("end_date", sa.String(length=16), nullable=True),
         sa.Column("location", sa.Text(), nullable=False),
@@ -360,7 +360,7 @@ def upgrade() -> None:
         "document",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("source_id", sa.Uuid(), nullable=True),
-        sa.Column("file_name", sa.Text(), nullable=False),
+        sa.Column("file_name", sa.Text(collation="NOCASE"), nullable=False),
         sa.Column("media_type", sa.String(length=128), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
