@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.db.engine import Sessions
 from casefile.db.models import AuditEvent
-from casefile.errors import InvalidInput, NotFound
+from casefile.ids import unique_id
 
 
 @dataclass(frozen=True)
@@ -94,22 +94,8 @@ class History:
 
     def resolve(self, text: str) -> UUID:
         """A record ID (or unique prefix) as the audit trail knows it: deleted records too."""
-        hex_prefix = text.strip().lower().replace("-", "")
-        if not hex_prefix or any(c not in "0123456789abcdef" for c in hex_prefix):
-            raise InvalidInput(f"'{text}' is not a record ID (a UUID or the start of one)")
-        query = (
-            select(AuditEvent.record_id)
-            .where(cast(AuditEvent.record_id, String).like(f"{hex_prefix}%"))
-            .distinct()
-            .limit(2)
-        )
         with self.sessions.read() as s:
-            ids = list(s.scalars(query))
-        if not ids:
-            raise NotFound(f"no record with ID {text} in the history")
-        if len(ids) > 1:
-            raise InvalidInput(f"ID {text} is ambiguous: give more of it")
-        return ids[0]
+            return unique_id(s, AuditEvent.record_id, text, " in the history")
 
     def entries(
         self, record_id: UUID | None = None, limit: int | None = None

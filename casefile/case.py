@@ -234,6 +234,7 @@ def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
     if revision not in migrate.known_revisions():
         raise CaseFileError(f"{path} was made by a newer Casefile; update Casefile to open it")
     use_wal(path, key)
+    engine.dispose()  # pooled connections still report the journal mode they first read
     if revision != migrate.head_revision():
         backup_before_upgrade(path, key, revision)
         migrate.upgrade(engine)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from sqlalchemy import String, Table, delete, func, insert, or_, select
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, diff
@@ -19,6 +17,7 @@ from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
 from casefile.errors import InvalidInput, NotFound
+from casefile.ids import unique_id
 from casefile.records import (
     FIELDS_OF_KIND,
     KIND_OF_FIELDS,
@@ -96,9 +95,6 @@ class NewRecord:
     @classmethod
     def again(cls, record: Record[Any]) -> NewRecord:
         return cls(record.fields, record.tags, record.notes, record.id, record.created_at)
-
-
-UUID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 
 
 def fields_of(model: m.Record) -> AnyFields:
@@ -208,23 +204,8 @@ class RecordService:
 
     def resolve(self, text: str) -> UUID:
         """A full UUID or a unique prefix of one (as printed, with or without dashes)."""
-        wanted = text.strip().lower()
-        if not UUID_PREFIX.match(wanted):
-            raise InvalidInput(f"'{text}' is not a record ID (a UUID or the start of one)")
-        hex_prefix = wanted.replace("-", "")
         with self.sessions.read() as s:
-            ids = list(
-                s.scalars(
-                    select(m.Record.id)
-                    .where(sql_cast(m.Record.id, String).like(f"{hex_prefix}%"))
-                    .limit(2)
-                )
-            )
-        if not ids:
-            raise NotFound(f"no record with ID {text}")
-        if len(ids) > 1:
-            raise InvalidInput(f"ID {text} is ambiguous: give more of it")
-        return ids[0]
+            return unique_id(s, m.Record.id, text)
 
     def links_of(self, record_id: UUID) -> list[Record[LinkFields]]:
         query = select(m.Link).where(or_(m.Link.subject == record_id, m.Link.object == record_id))
@@ -594,13 +575,26 @@ def _delete_plan(
     """What goes, in an order the foreign keys accept (links first, the record last)."""
     found, detached = _dependents(s, root)
     dependents = list(reversed(found[1:]))
-    ordered = sorted(dependents, key=lambda r: not isinstance(r, m.Link))  # stable
+    ordered = _links_before_their_ends([r for r in dependents if isinstance(r, m.Link)])
+    ordered += [r for r in dependents if not isinstance(r, m.Link)]
     deleted = _labelled(s, [*ordered, root])
     summary = Dependents(
         tuple((r.id, r.kind, label) for r, label in deleted[:-1]),
         tuple((r.id, r.kind, label) for r, label in _labelled(s, detached)),
     )
     return deleted, detached, summary
+
+
+def _links_before_their_ends(links: list[m.Link]) -> list[m.Record]:
+    """A link about a link (say, one citing a membership) is deleted before it."""
+    ordered: list[m.Record] = []
+    waiting = list(links)
+    while waiting:
+        ends = {end for link in waiting for end in (link.subject, link.object)}
+        free = [link for link in waiting if link.id not in ends] or waiting  # no cycles exist
+        ordered.extend(free)
+        waiting = [link for link in waiting if link not in free]
+    return ordered
 
 
 def _snapshot(

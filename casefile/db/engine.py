@@ -61,7 +61,7 @@ def _sql_casefold(text: str | None) -> str | None:
 
 
 def raw_connect(
-    path: Path, passphrase: str | None, *, readonly: bool = False, immutable: bool = False
+    path: Path, passphrase: str | None, *, immutable: bool = False
 ) -> sqlcipher3.dbapi2.Connection:
     """A DB-API connection with the key applied and the per-connection pragmas set.
 
@@ -69,7 +69,7 @@ def raw_connect(
     instead of the driver's own guesses. ``immutable`` opens without locks or WAL side
     files, for looking at a file that may not be ours without leaving a trace.
     """
-    mode = "ro" if readonly or immutable else "rw"
+    mode = "ro" if immutable else "rw"
     uri = f"file:{quote(str(path.resolve()))}?mode={mode}" + ("&immutable=1" if immutable else "")
     conn = sqlcipher3.dbapi2.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
@@ -83,7 +83,7 @@ def raw_connect(
         conn.create_function("casefold", 1, _sql_casefold, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not readonly:
+        if not immutable:
             # FULL: a committed edit survives a power cut as well as a killed process.
             conn.execute("PRAGMA synchronous = FULL")
     except BaseException:

@@ -1,6 +1,8 @@
 """What only SQLite (and SQLCipher) can do: online backup, integrity checks, re-keying.
 
 Kept here, behind plain functions, so a server database could later offer its own.
+Connections here read only, but open read-write: in WAL mode a read-only connection can
+leave the -wal and -shm files behind it, which only a read-write one clears.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def online_backup(source: Path, key: str | None, dest: Path) -> None:
     """
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = raw_connect(source, key, readonly=True)
+    src = raw_connect(source, key)
     try:
         out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
         try:
@@ -44,7 +46,7 @@ def online_backup(source: Path, key: str | None, dest: Path) -> None:
 def problems(path: Path, key: str | None) -> list[str]:
     """SQLite's integrity and foreign-key checks (and SQLCipher's page HMACs), as text."""
     found: list[str] = []
-    conn = raw_connect(path, key, readonly=True)
+    conn = raw_connect(path, key)
     try:
         found.extend(_problems(conn, key))
     except DBAPIError as exc:
@@ -74,7 +76,7 @@ def export_rekeyed(source: Path, key: str | None, dest: Path, new_key: str | Non
     """Write a copy of ``source`` under ``new_key`` (None: unencrypted) with
     ``sqlcipher_export``, the one way SQLCipher converts between plain and encrypted."""
     dest.unlink(missing_ok=True)
-    conn = raw_connect(source, key, readonly=True)
+    conn = raw_connect(source, key)
     try:
         literal = "'" + str(dest).replace("'", "''") + "'"
         key_clause = key_pragma(new_key).removeprefix("PRAGMA key = ") if new_key else "''"

@@ -1,0 +1,338 @@
+"""One form for every record kind, built from its fields dataclass as the CLI builds its
+options: a field added to a record appears in the GUI without GUI code, and the form
+checks input exactly as the services will, by building the dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casefile.case import Case
+from casefile.dates import PartialDate
+from casefile.errors import InvalidInput
+from casefile.records import FIELDS_OF_KIND, AnyFields, Record
+from casefile.ui.controller import CaseController
+from casefile.ui.fields import (
+    CountEdit,
+    EnumChecks,
+    EnumCombo,
+    LineEdit,
+    MultilineEdit,
+    Note,
+    NumberEdit,
+    PartialDateEdit,
+    RecordListPicker,
+    RecordPicker,
+    TermsEdit,
+    TextListEdit,
+    deliver_to,
+)
+from casefile.vocab import Kind, LabelledEnum, Relation
+
+MULTILINE = frozenset({"summary", "text", "translation", "context"})
+WORDS = {"url": "URL", "char": "character", "sha256": "SHA-256"}
+# What a value means beyond its label; a relation's explanation is its reverse reading.
+EXPLAIN: dict[type[LabelledEnum], Callable[[Any], str]] = {
+    Relation: lambda relation: f"read from the object's side: “{relation.inverse_label}”",
+}
+SCREEN_SHARE = 0.85  # of the screen's height that a dialog may take before it scrolls
+WIDTH_IN_CHARACTERS = 100  # labels, and fields that show a headline-long title whole
+
+
+def humanise(name: str) -> str:
+    """'perpetrators_killed' → 'Perpetrators killed', 'url' → 'URL'."""
+    return _sentence(" ".join(WORDS.get(word, word) for word in name.split("_")))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _unwrap(hint: Any) -> tuple[Any, bool]:
+    """The type inside ``X | None``, and whether None is allowed."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return next(a for a in typing.get_args(hint) if a is not type(None)), True
+    return hint, False
+
+
+def _is_enum(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, LabelledEnum)
+
+
+@dataclasses.dataclass(frozen=True)
+class FormField:
+    name: str
+    hint: Any  # the declared type, e.g. ``PartialDate | None``
+    metadata: Mapping[str, Any]
+    default: Any  # dataclasses.MISSING when the field must be given
+
+    @property
+    def label(self) -> str:
+        return humanise(self.name)
+
+    @property
+    def required(self) -> bool:
+        return self.default is dataclasses.MISSING
+
+
+def form_fields(cls: type[AnyFields]) -> list[FormField]:
+    hints = typing.get_type_hints(cls)
+    return [
+        FormField(
+            f.name,
+            hints[f.name],
+            f.metadata,
+            f.default if f.default_factory is dataclasses.MISSING else f.default_factory(),
+        )
+        for f in dataclasses.fields(cls)
+    ]
+
+
+def input_for(spec: FormField, controller: CaseController, dayfirst: bool | None) -> Any:
+    """The input widget for one field, chosen from its type and metadata."""
+    base, optional = _unwrap(spec.hint)
+    kinds: Sequence[Kind] = spec.metadata.get("ref") or ()
+    vocabulary = spec.metadata.get("vocab")
+    name = spec.label
+    if typing.get_origin(base) is tuple:
+        item = typing.get_args(base)[0]
+        if vocabulary is not None:
+            return TermsEdit(controller, vocabulary, name=name)
+        if kinds:
+            return RecordListPicker(controller, kinds, name=name)
+        if _is_enum(item):
+            return EnumChecks(item, name=name)
+        return TextListEdit(name=name)
+    if kinds:
+        return RecordPicker(controller, kinds, optional=optional, name=name)
+    if base is PartialDate:
+        return PartialDateEdit(dayfirst=dayfirst, name=name)
+    if base is int:
+        return CountEdit(name=name)
+    if base is float:
+        return NumberEdit(float, name=name)
+    if _is_enum(base):
+        # A required value with no default starts unset: preselecting one would be a guess.
+        unset = optional or spec.required
+        return EnumCombo(base, optional=unset, explain=EXPLAIN.get(base), name=name)
+    if base is str:
+        return MultilineEdit(name=name) if spec.name in MULTILINE else LineEdit(name=name)
+    raise TypeError(f"no input widget for {spec.name}: {spec.hint!r}")
+
+
+class RecordForm(QWidget):
+    """The fields of one record kind, laid out in their dataclass's order."""
+
+    validity_changed = Signal(bool, str)  # valid, and the one-line reason when not
+    create_requested = Signal(object, object, str)  # RecordPicker, Kind, the typed text
+
+    def __init__(
+        self,
+        controller: CaseController,
+        cls: type[AnyFields],
+        *,
+        dayfirst: bool | None = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.cls = cls
+        self._specs = form_fields(cls)
+        self._fixed: dict[str, Any] = {}  # provenance, shown nowhere and carried over
+        self._problem = ""
+        self._layout = QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)  # whoever embeds the form spaces it
+        self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.inputs: dict[str, Any] = {}
+        for spec in self._specs:
+            if spec.metadata.get("fixed"):
+                continue
+            widget = input_for(spec, controller, dayfirst)
+            self.inputs[spec.name] = widget
+            self.add_row(spec.label, widget)
+            widget.edited.connect(self.revalidate)
+        for picker in self.findChildren(RecordPicker):
+            picker.create_requested.connect(partial(self._create_requested, picker))
+        self.set_fields(None)
+
+    def _create_requested(self, picker: RecordPicker, kind: Kind, text: str) -> None:
+        """Say which picker asked, so that the new record can be put in it."""
+        self.create_requested.emit(picker, kind, text)
+
+    def add_row(self, label: str, widget: QWidget) -> None:
+        """Append a labelled row; rows that are not fields (a dialog's tags and notes) line
+        up with the fields this way."""
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        if isinstance(widget, EnumCombo):
+            cell = QVBoxLayout()
+            cell.setSpacing(2)
+            cell.addWidget(widget)
+            cell.addWidget(widget.explanation)
+            self._layout.addRow(caption, cell)
+        else:
+            self._layout.addRow(caption, widget)
+
+    def set_fields(self, fields: AnyFields | None) -> None:
+        """Show a record's values, or the dataclass's defaults for a new record."""
+        for spec in self._specs:
+            value = spec.default if fields is None else getattr(fields, spec.name)
+            if spec.name in self.inputs:
+                self.inputs[spec.name].set_value(None if value is dataclasses.MISSING else value)
+            else:
+                self._fixed[spec.name] = value
+        self.revalidate()
+
+    def set_label_text(self, text: str) -> None:
+        """Start a new record named by what the user typed (in a picker): the first
+        required text field is the one its lists show."""
+        first = next(s for s in self._specs if s.required and _unwrap(s.hint)[0] is str)
+        self.inputs[first.name].set_value(text)
+        self.revalidate()
+
+    def fields(self) -> AnyFields:
+        """The record as typed; InvalidInput with a one-line message when it is not valid."""
+        values = {spec.name: self._value(spec) for spec in self._specs}
+        try:
+            return self.cls(**values)
+        except InvalidInput as exc:
+            raise InvalidInput(_sentence(str(exc))) from None
+
+    def _value(self, spec: FormField) -> Any:
+        if spec.name not in self.inputs:
+            value = self._fixed[spec.name]
+            if value is dataclasses.MISSING:
+                raise InvalidInput(f"{spec.label}: set only when the record is made")
+            return value
+        try:
+            value = self.inputs[spec.name].value()
+        except InvalidInput as exc:
+            raise InvalidInput(f"{spec.label}: {exc}") from None
+        if spec.required and value is None:
+            raise InvalidInput(f"{spec.label}: required")
+        return value
+
+    def problem(self) -> str:
+        """Why the values cannot be stored as they are; empty when they can."""
+        try:
+            self.fields()
+        except InvalidInput as exc:
+            return str(exc)
+        return ""
+
+    def validity(self) -> tuple[bool, str]:
+        """Whether the values can be stored, and the one-line reason when not."""
+        return not self._problem, self._problem
+
+    def revalidate(self) -> None:
+        """Check again: after each user edit, and after code changed an input."""
+        problem = self.problem()
+        if problem != self._problem:
+            self._problem = problem
+            self.validity_changed.emit(not problem, problem)
+
+
+class RecordDialog(QDialog):
+    """Make or edit one record: its fields, tags and notes. OK stays disabled while the
+    input is invalid, and the line above the buttons says why."""
+
+    def __init__(
+        self,
+        controller: CaseController,
+        kind: Kind,
+        record: Record[Any] | None = None,
+        parent: QWidget | None = None,
+        *,
+        subject: Record[Any] | None = None,
+        dayfirst: bool | None = True,
+    ) -> None:
+        """``record`` is the one to edit (None for a new one); ``subject`` starts a new
+        link from a record the user has selected."""
+        super().__init__(parent)
+        self._controller = controller
+        self._dayfirst = dayfirst
+        self.setWindowTitle(f"{'New' if record is None else 'Edit'} {kind.label.lower()}")
+        self.form = RecordForm(controller, FIELDS_OF_KIND[kind], dayfirst=dayfirst)
+        self.tags = TextListEdit(name="Tags")
+        self.notes = MultilineEdit(name="Notes", lines=3)
+        self.form.add_row("Tags", self.tags)
+        self.form.add_row("Notes", self.notes)
+        if record is not None:
+            self.form.set_fields(record.fields)
+            self.tags.set_value(record.tags)
+            self.notes.set_value(record.notes)
+        if subject is not None:
+            self.form.inputs["subject"].set_value(subject.id, subject.label)
+            self.form.revalidate()
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the dialog opens on a field
+        gap = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        self._scroll.setViewportMargins(0, 0, gap, 0)  # fields do not touch the scroll bar
+        self._scroll.setWidget(self.form)
+        self.error = Note()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.form.validity_changed.connect(self._show_validity)
+        self.form.create_requested.connect(self._create)
+        self._show_validity(*self.form.validity())
+        self._fit()
+
+    def values(self) -> tuple[AnyFields, tuple[str, ...], str]:
+        return self.form.fields(), self.tags.value(), self.notes.value()
+
+    def _show_validity(self, valid: bool, problem: str) -> None:
+        self.error.show_text(problem, error=True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(valid)
+
+    def _fit(self) -> None:
+        """As tall as the form needs, within the screen; it scrolls only beyond that."""
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        form = self.form.sizeHint()
+        self._scroll.setMinimumWidth(form.width() + bar + self._scroll.viewportMargins().right())
+        rest = self.sizeHint().height() - self._scroll.sizeHint().height()
+        screen = self.screen().availableGeometry()
+        height = min(form.height() + rest, round(screen.height() * SCREEN_SHARE))
+        width = self.fontMetrics().averageCharWidth() * WIDTH_IN_CHARACTERS
+        self.resize(min(max(self.sizeHint().width(), width), screen.width()), height)
+
+    def _create(self, picker: RecordPicker, kind: Kind, text: str) -> None:
+        """A picker's "Create new …": ask for the new record, store it, then pick it."""
+        dialog = RecordDialog(self._controller, kind, parent=self, dayfirst=self._dayfirst)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.form.set_label_text(text)
+        dialog.accepted.connect(partial(self._add, dialog, picker, kind))
+        dialog.open()
+
+    def _add(self, dialog: RecordDialog, picker: RecordPicker, kind: Kind) -> None:
+        fields, tags, notes = dialog.values()
+
+        def add(case: Case) -> Record[Any]:
+            return case.records.add(fields, tags=tags, notes=notes)
+
+        self._controller.write(add, deliver_to(picker, picker.choose), kinds=[kind])
