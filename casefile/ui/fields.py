@@ -281,17 +281,17 @@ class EnumCombo(QComboBox):
 
     def __init__(
         self,
-        enum: type[E],
+        enum: type[LabelledEnum],
         *,
         optional: bool = False,
-        explain: Callable[[E], str] | None = None,
+        explain: Callable[[LabelledEnum], str] | None = None,
         name: str,
         parent: QWidget | None = None,
     ) -> None:
         """``explain`` says what a value means, when its explanation does not."""
         super().__init__(parent)
         self.setAccessibleName(name)
-        self._members: list[E | None] = [*([None] if optional else []), *enum]
+        self._members: list[LabelledEnum | None] = [*([None] if optional else []), *enum]
         self._explain = explain or (lambda member: member.explanation)
         for index, member in enumerate(self._members):
             self.addItem(self.UNSET if member is None else enum_text(member))
@@ -304,10 +304,10 @@ class EnumCombo(QComboBox):
         self.activated.connect(self.edited)
         self._show_explanation()
 
-    def value(self) -> E | None:
+    def value(self) -> LabelledEnum | None:
         return self._members[self.currentIndex()]
 
-    def set_value(self, value: E | None) -> None:
+    def set_value(self, value: LabelledEnum | None) -> None:
         self.setCurrentIndex(self._members.index(value))
 
     def _show_explanation(self) -> None:
@@ -322,11 +322,16 @@ class EnumChecks(QWidget):
     edited = Signal()
 
     def __init__(
-        self, enum: type[E], *, columns: int = 4, name: str, parent: QWidget | None = None
+        self,
+        enum: type[LabelledEnum],
+        *,
+        columns: int = 4,
+        name: str,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._chosen: list[E] = []
-        self._boxes: dict[E, QCheckBox] = {}
+        self._chosen: list[LabelledEnum] = []
+        self._boxes: dict[LabelledEnum, QCheckBox] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         for index, member in enumerate(enum):
@@ -338,15 +343,15 @@ class EnumChecks(QWidget):
             self._boxes[member] = box
         self.setFocusProxy(next(iter(self._boxes.values())))
 
-    def value(self) -> tuple[E, ...]:
+    def value(self) -> tuple[LabelledEnum, ...]:
         return tuple(self._chosen)
 
-    def set_value(self, values: Sequence[E]) -> None:
+    def set_value(self, values: Sequence[LabelledEnum]) -> None:
         self._chosen = list(dict.fromkeys(values))
         for member, box in self._boxes.items():
             box.setChecked(member in self._chosen)
 
-    def _ticked(self, member: E) -> None:
+    def _ticked(self, member: LabelledEnum) -> None:
         toggle(self._chosen, member, self._boxes[member].isChecked())
         self.edited.emit()
 
@@ -488,7 +493,7 @@ class RecordPicker(QWidget):
         self.completer = QCompleter(self.suggestions, self)
         self.completer.setWidget(self.line)  # not setCompleter: the case does the matching
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.activated[QModelIndex].connect(self._activated)
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -568,8 +573,8 @@ class RecordPicker(QWidget):
             self.suggestions.appendRow(item)
         if self._offers and self.line.hasFocus():
             self.completer.complete()
-        else:
-            self.completer.popup().hide()
+        elif (popup := self.completer.popup()) is not None:
+            popup.hide()
 
     def _activated(self, index: QModelIndex) -> None:
         offer = self._offers[index.data(Qt.ItemDataRole.UserRole)]
