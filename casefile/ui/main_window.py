@@ -323,17 +323,7 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent_cases())
         self._refresh_recent_menu()
         self.stack.setCurrentWidget(self.start_page)
-        for action in (
-            self.close_action,
-            self.backup_action,
-            self.check_action,
-            self.new_record_action,
-            self.edit_record_action,
-            self.delete_record_action,
-            self.link_action,
-            self.find_action,
-        ):
-            action.setEnabled(False)
+        self._enable_case_actions(False)
         self.toolbar.hide()
         self.count_label.clear()
 
@@ -397,6 +387,20 @@ class MainWindow(QMainWindow):
             lambda task: upgrade_needed(path, passphrase), checked, failed
         )
 
+    def _enable_case_actions(self, case_open: bool) -> None:
+        """Case actions follow the open case; record actions also need a selection."""
+        for action in (
+            self.close_action,
+            self.backup_action,
+            self.check_action,
+            self.new_record_action,
+            self.find_action,
+        ):
+            action.setEnabled(case_open)
+        if not case_open:
+            for action in (self.edit_record_action, self.delete_record_action, self.link_action):
+                action.setEnabled(False)
+
     def close_case(self) -> None:
         self.undo_stack.clear()
         self.controller.close()
@@ -407,14 +411,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.setWindowTitle(f"{info.title} — Casefile")
         self.stack.setCurrentWidget(self.case_view)
-        for action in (
-            self.close_action,
-            self.backup_action,
-            self.check_action,
-            self.new_record_action,
-            self.find_action,
-        ):
-            action.setEnabled(True)
+        self._enable_case_actions(True)
         self.toolbar.show()
         self._update_counts(info)
         for model in self.models.values():
