@@ -123,6 +123,10 @@ class Case:
             raise CaseFileError(f"no folder {dest.parent}")
         online_backup(self.path, self._key, dest)
 
+    def daily_backup(self) -> Path | None:
+        """Today's verified backup copy, if none was made in the last day (see backups)."""
+        return daily_backup(self.path, self._key)
+
     def check(self) -> list[str]:
         """Everything wrong with the file, as lines a person can read; empty when sound."""
         found = problems(self.path, self._key)

@@ -7,13 +7,14 @@ page does not grow with how far the reader has scrolled.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    Table,
     and_,
     exists,
     func,
@@ -140,7 +141,7 @@ class Listing:
         flipped = replace(q, descending=not q.descending) if from_end else q
         offset = total - (start + count) if from_end else start
         model = MODEL_OF_KIND[q.kind]
-        ids_query, _column, _id = _ordered(select(model.id), flipped)
+        ids_query = _ids_in_order(flipped)
         with self.sessions.read() as s:
             ids = list(s.scalars(ids_query.limit(count).offset(offset)))
             if from_end:
@@ -174,20 +175,27 @@ class Listing:
             return total - int(s.scalar(after) or 0) - 1
 
     def count(self, q: ListQuery) -> int:
-        model = MODEL_OF_KIND[q.kind]
-        query = _filtered(select(func.count(model.id)), q)
+        """From the kind's own table: joining the shared record table would walk every
+        record of every kind."""
+        table = _table(q.kind)
+        query = _filtered(select(func.count()).select_from(table), q)
         with self.sessions.read() as s:
             return int(s.scalar(query) or 0)
+
+
+def _sort(q: ListQuery) -> tuple[str, Any]:
+    """The sort's name and the mapped attribute it orders by (a one-line error if none)."""
+    sorts = {**SORTS[q.kind], **COMMON_SORTS}
+    name = q.sort or next(iter(SORTS[q.kind]))
+    if name not in sorts:
+        raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
+    return name, sorts[name]
 
 
 def _ordered(query: Select[Any], q: ListQuery) -> tuple[Select[Any], Any, Any]:
     """``query`` filtered and ordered by the list's sort column, ties broken by ID."""
     model = MODEL_OF_KIND[q.kind]
-    sorts = {**SORTS[q.kind], **COMMON_SORTS}
-    name = q.sort or next(iter(SORTS[q.kind]))
-    if name not in sorts:
-        raise InvalidInput(f"{q.kind.value}s cannot be sorted by '{name}' ({', '.join(sorts)})")
-    column = sorts[name]
+    name, column = _sort(q)
     # Tie-break on the ID column of the table that holds the sort column, so that one
     # (column, id) index serves both the order and the keyset condition.
     id_column = m.Record.id if name in COMMON_SORTS else model.id
@@ -199,8 +207,31 @@ def _ordered(query: Select[Any], q: ListQuery) -> tuple[Select[Any], Any, Any]:
     return query.order_by(*order), column, id_column
 
 
+def _table(kind: Kind) -> Table:
+    return cast(Table, MODEL_OF_KIND[kind].__table__)
+
+
+def _ids_in_order(q: ListQuery) -> Select[Any]:
+    """The IDs of the list in its order, read from one table's (column, id) index where
+    the sort allows: an OFFSET then skips index entries, not joined rows."""
+    table = _table(q.kind)
+    name, column = _sort(q)
+    id_column: Any = table.c.id
+    if name in COMMON_SORTS:
+        id_column = m.Record.id
+        query = select(m.Record.id).where(m.Record.kind == q.kind)
+        if q.text.strip() or q.tag.strip() or q.since or q.until:
+            query = query.join(table, table.c.id == m.Record.id)
+    else:
+        column = table.c[column.property.columns[0].name]
+        query = select(table.c.id)
+    query = _filtered(query, q)
+    order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
+    return query.order_by(*order)
+
+
 def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
-    model = MODEL_OF_KIND[q.kind]
+    table = _table(q.kind)
     if q.text.strip():
         columns = TEXT_COLUMNS[q.kind]
         if not columns:
@@ -209,7 +240,7 @@ def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
         query = query.where(or_(*(_contains(c, pattern) for c in columns)))
     if q.tag.strip():
         query = query.where(
-            model.id.in_(
+            table.c.id.in_(
                 select(m.RecordTag.record_id)
                 .join(m.Tag)
                 .where(func.casefold(m.Tag.name) == fold(q.tag.strip()))
@@ -222,11 +253,16 @@ def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
         low, high = edtf_range_bounds(q.since, q.until)
         # Compare the stored EDTF text (without its circa mark): that is what makes a
         # range mean "starts within", at the date's own precision.
-        text = func.rtrim(type_coerce(column, String), "~")
+        stored = type_coerce(column, String)
+        text = func.rtrim(stored, "~")
+        # The plain comparisons are implied by the trimmed ones and let the index narrow
+        # the scan: trimming never makes the text larger, and a trimmed date below `high`
+        # is stored below the year after high's year.
         if low is not None:
-            query = query.where(text >= low)
+            query = query.where(stored >= low, text >= low)
         if high is not None:
-            query = query.where(text < high)
+            next_year = f"{int(high[:4]) + 1:04d}"
+            query = query.where(stored < next_year, text < high)
     return query
 
 

@@ -10,7 +10,7 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 from sqlalchemy import Table, delete, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, with_polymorphic
 
 from casefile.audit import AuditLog, diff
 from casefile.db import models as m
@@ -121,7 +121,8 @@ def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
     wanted = set(ids)
     if not wanted:
         return {}
-    found = list(session.scalars(select(m.Record).where(m.Record.id.in_(wanted))))
+    every_kind = with_polymorphic(m.Record, "*")  # one query, not one per record
+    found = list(session.scalars(select(every_kind).where(every_kind.id.in_(wanted))))
     links = [r for r in found if isinstance(r, m.Link)]
     ends = labels(session, {e for link in links for e in (link.subject, link.object)})
     result = {r.id: fields_label(r.kind, r, {}) for r in found if not isinstance(r, m.Link)}

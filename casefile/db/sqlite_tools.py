@@ -43,12 +43,12 @@ def online_backup(source: Path, key: str | None, dest: Path) -> None:
     os.replace(partial, dest)
 
 
-def problems(path: Path, key: str | None) -> list[str]:
+def problems(path: Path, key: str | None, *, quick: bool = False) -> list[str]:
     """SQLite's integrity and foreign-key checks (and SQLCipher's page HMACs), as text."""
     found: list[str] = []
     conn = raw_connect(path, key)
     try:
-        found.extend(_problems(conn, key))
+        found.extend(_problems(conn, key, quick))
     except DBAPIError as exc:
         found.append(f"the file is damaged: {exc}")
     finally:
@@ -56,9 +56,11 @@ def problems(path: Path, key: str | None) -> list[str]:
     return found
 
 
-def _problems(conn: sqlcipher3.dbapi2.Connection, key: str | None) -> list[str]:
+def _problems(conn: sqlcipher3.dbapi2.Connection, key: str | None, quick: bool) -> list[str]:
+    """``quick`` skips matching every index against its table: a tenth of the time on a
+    large case, still catching a damaged or truncated file (what a backup must not be)."""
     found: list[str] = []
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    rows = [r[0] for r in conn.execute(f"PRAGMA {'quick' if quick else 'integrity'}_check")]
     if rows != ["ok"]:
         found.extend(f"integrity: {r}" for r in rows)
     found.extend(

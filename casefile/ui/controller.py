@@ -37,9 +37,12 @@ class CaseController(QObject):
     changed = Signal(object)  # Changes
     failed = Signal(str)  # a one-line message for the user
 
-    def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
+    def __init__(
+        self, worker: Worker, maintenance: Worker | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.worker = worker
+        self.maintenance = maintenance or Worker(synchronous=worker.synchronous)
         self._case: Case | None = None  # touched only by jobs on the worker thread
         self.info: CaseInfo | None = None  # the GUI thread's copy
 
@@ -57,7 +60,7 @@ class CaseController(QObject):
     ) -> None:
         def job(task: Task) -> CaseInfo:
             self._close_now()
-            self._case = open_case(path, passphrase)
+            self._case = open_case(path, passphrase, backups=False)
             return self._case.info()
 
         self.worker.submit(job, self._opened, on_error or self._fail)
@@ -91,6 +94,11 @@ class CaseController(QObject):
     def _opened(self, info: CaseInfo) -> None:
         self.info = info
         self.opened.emit(info)
+        # The daily backup copy of a big case takes a while: it runs beside the window's
+        # work (its own connections, its own thread), after the first rows are shown.
+        case = self._case
+        if case is not None:
+            self.maintenance.submit(lambda task: case.daily_backup(), None, self._fail)
 
     # -- everything else -----------------------------------------------------------------
 
@@ -148,8 +156,7 @@ class CaseController(QObject):
         self.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)
 
     def shutdown(self) -> None:
-        def job(task: Task) -> None:
-            self._close_now()
-
-        self.worker.submit(job)
+        """Let running work finish (a commit is never cut short), then close the case."""
+        self.maintenance.shutdown()
         self.worker.shutdown()
+        self._close_now()  # the worker has stopped: nothing else touches the case now

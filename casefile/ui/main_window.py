@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
         for number, column in enumerate(model.columns):
             header.resizeSection(number, column.width)
         sort = model.query.sort
-        sorted_column = next(i for i, c in enumerate(model.columns) if c.sort == sort)
+        sorted_column = next((i for i, c in enumerate(model.columns) if c.sort == sort), -1)
         order = (
             Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
         )

@@ -68,7 +68,7 @@ class Worker(QObject):
 
     def __init__(self, *, synchronous: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._synchronous = synchronous
+        self.synchronous = synchronous
         self._pool = None if synchronous else ThreadPoolExecutor(1, "casefile-db")
         self._pending = 0
         self.finished.connect(self._deliver)
