@@ -1,0 +1,100 @@
+"""Opening a case made by an older Casefile: a verified backup first, then the upgrade.
+
+Casefile has one schema revision so far, so the test writes the next one itself (as a
+future release would ship it) into a copy of the migration scripts and points the runner
+there: the machinery that will upgrade real cases is exercised end to end today.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from casefile.case import create_case, open_case, upgrade_needed
+from casefile.db import migrate
+from casefile.errors import CaseFileError
+from casefile.records import PersonFields
+from casefile.vocab import Kind
+
+NEXT_REVISION = '''"""A later release adds a column."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("person") as batch:
+        batch.add_column(sa.Column("later_field", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("person") as batch:
+        batch.drop_column("later_field")
+'''
+
+
+@pytest.fixture
+def newer_casefile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This Casefile, as if its next release (schema 9999) were installed."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(str(files("casefile.migrations")), scripts)
+    (scripts / "versions" / "9999_later.py").write_text(NEXT_REVISION)
+    original = migrate.alembic_config
+
+    def config(connection: object = None) -> object:
+        made = original(connection)  # type: ignore[arg-type]
+        made.set_main_option("script_location", str(scripts))
+        return made
+
+    monkeypatch.setattr(migrate, "alembic_config", config)
+
+
+def schema_of(path: Path) -> str:
+    with open_case(path, backups=False) as case:
+        return case.info().schema
+
+
+def test_an_older_case_is_backed_up_then_upgraded(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    path = tmp_path / "old.casefile"
+    with create_case(path) as case:
+        case.records.add(PersonFields(name="Rita Katz"))
+    assert schema_of(path) == "0001"
+
+    request.getfixturevalue("newer_casefile")
+    assert upgrade_needed(path)
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == "9999"
+        assert case.info().counts[Kind.PERSON] == 1
+        with case.sessions.read() as s:
+            columns = [row[1] for row in s.execute(text("PRAGMA table_info(person)"))]
+        assert "later_field" in columns
+        assert case.check() == []
+    assert not upgrade_needed(path)
+    [backup] = tmp_path.glob("old.before-upgrade-0001-*.casefile")
+    with sqlite3.connect(backup) as copy:  # the copy is the case as it was, at 0001
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT name FROM person").fetchall() == [("Rita Katz",)]
+
+
+def test_a_case_from_the_newer_release_is_refused_by_this_one(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "new.casefile"
+    request.getfixturevalue("newer_casefile")
+    create_case(path).close()
+    assert schema_of(path) == "9999"
+    monkeypatch.undo()  # back to this release, which knows only 0001
+    with pytest.raises(CaseFileError, match="newer Casefile"):
+        open_case(path, backups=False)
