@@ -415,7 +415,7 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         self._update_counts(info)
         for model in self.models.values():
-            model.set_query(model.default_query())
+            model.forget(model.default_query())
         self.sidebar.setCurrentRow(0)
         self.show_kind(Kind.ATTACK)
         self.detail.show_nothing()
@@ -425,7 +425,10 @@ class MainWindow(QMainWindow):
             self._update_counts(self.controller.info)
             self.setWindowTitle(f"{self.controller.info.title} — Casefile")
         for kind in changes.kinds:
-            self.models[kind].refresh()
+            if kind is self.kind:
+                self.models[kind].refresh()
+            else:
+                self.models[kind].forget()
         self._show_selected()
 
     def _update_counts(self, info: CaseInfo) -> None:
@@ -448,6 +451,8 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(row)
         model = self.models[kind]
         self.table.setModel(model)
+        if model.stale:
+            model.refresh()
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -550,8 +555,8 @@ class MainWindow(QMainWindow):
             self.until.clear()
             self._pending_select = record_id
             self._pending_row = row
-            self.show_kind(kind)
-            self.models[kind].set_query(self.models[kind].default_query())
+            self.models[kind].forget(self.models[kind].default_query())
+            self.show_kind(kind)  # counts afresh; `_counted` then selects the record
 
         self.controller.read(find, found)
 

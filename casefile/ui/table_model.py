@@ -44,6 +44,7 @@ class RecordTableModel(QAbstractTableModel):
         self._loading: set[int] = set()
         self._generation = 0
         self._counting = False
+        self.stale = True
 
     # -- what the view asks --------------------------------------------------------------
 
@@ -133,7 +134,17 @@ class RecordTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """The case changed: count and fetch again what is on screen."""
+        self.stale = False
         self.set_query(self.query)
+
+    def forget(self, query: ListQuery | None = None) -> None:
+        """Drop the rows (another case, or a change while hidden) without asking for new
+        ones: a table nobody looks at costs nothing until it is shown (``stale``)."""
+        self._generation += 1
+        self.query = query or self.query
+        self.stale = True
+        self._counting = False
+        self._reset(0)
 
     # -- loading ---------------------------------------------------------------------------
 
