@@ -10,7 +10,7 @@ from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import total_ordering
+from functools import cached_property, total_ordering
 
 from dateutil.parser import parser, parserinfo
 
@@ -124,6 +124,11 @@ class PartialDate:
         return self.display()
 
     def to_edtf(self) -> str:
+        return self._edtf
+
+    @cached_property
+    def _edtf(self) -> str:
+        """Cached: a bulk import asks each date for it twice (the row, the audit entry)."""
         return self._iso() + "~" * self.circa
 
     @classmethod

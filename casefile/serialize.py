@@ -35,9 +35,11 @@ def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
 
 
 def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str, Any]:
+    values = ((name, getattr(fields, name)) for name in field_names(type(fields)))
     return {
-        name: jsonable(getattr(fields, name), dates_as_objects=dates_as_objects)
-        for name in field_names(type(fields))
+        # Plain values are most of an import: they skip the call.
+        name: value if type(value) in PLAIN else jsonable(value, dates_as_objects=dates_as_objects)
+        for name, value in values
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.type_api import _BindProcessorType
 
 Plan = tuple[str, list[tuple[str, _BindProcessorType[Any] | None]]]
+_NOT_SHARED = object()
 _PLANS: dict[tuple[str, str, tuple[str, ...]], Plan] = {}
 
 
@@ -35,7 +36,19 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     conn = session.connection()
     sql, processors = _plan(conn.dialect, table, tuple(rows[0]))
+    first, last = rows[0], rows[-1]
+    # A value the rows share (the action's time and ID, the kind) is converted once.
+    steps = [
+        (name, proc, proc(first[name]) if proc and first[name] is last[name] else _NOT_SHARED)
+        for name, proc in processors
+    ]
     params = [
-        tuple(proc(row[name]) if proc else row[name] for name, proc in processors) for row in rows
+        tuple(
+            once
+            if once is not _NOT_SHARED and row[name] is first[name]
+            else (proc(row[name]) if proc else row[name])
+            for name, proc, once in steps
+        )
+        for row in rows
     ]
     conn.exec_driver_sql(sql, params)
