@@ -18,7 +18,7 @@ from sqlalchemy import text
 from casefile.case import create_case, open_case, upgrade_needed
 from casefile.db import migrate
 from casefile.errors import CaseFileError
-from casefile.records import PersonFields
+from casefile.records import PersonFields, SourceFields
 from casefile.vocab import Kind
 
 NEXT_REVISION = '''"""A later release adds a column."""
@@ -98,3 +98,50 @@ def test_a_case_from_the_newer_release_is_refused_by_this_one(
     monkeypatch.undo()  # back to this release, which knows only 0001
     with pytest.raises(CaseFileError, match="newer Casefile"):
         open_case(path, backups=False)
+
+
+REBUILDING_REVISION = '''"""A later release changes a column of a table others point at (a table rebuild)."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("document", recreate="always") as batch:
+        batch.alter_column("media_type", type_=sa.String(200))
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_an_upgrade_that_rebuilds_a_table_keeps_what_points_at_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite rebuilds a table by dropping it: with foreign keys on, the drop would empty
+    every table that cascades from it (here a document's extracted pages)."""
+    path = tmp_path / "old.casefile"
+    with create_case(path) as case:
+        source = case.records.add(SourceFields(title="Report")).id
+        document = case.documents.attach(b"bytes", "r.txt", source=source, pages=["one", "two"])
+    scripts = tmp_path / "migrations"
+    shutil.copytree(str(files("casefile.migrations")), scripts)
+    (scripts / "versions" / "9999_rebuild.py").write_text(REBUILDING_REVISION)
+    original = migrate.alembic_config
+
+    def config(connection: object = None) -> object:
+        made = original(connection)  # type: ignore[arg-type]
+        made.set_main_option("script_location", str(scripts))
+        return made
+
+    monkeypatch.setattr(migrate, "alembic_config", config)
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == "9999"
+        assert case.documents.pages(document.id) == ["one", "two"]
+        assert case.check() == []

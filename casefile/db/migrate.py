@@ -14,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from casefile.errors import CaseFileError
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
@@ -39,6 +41,25 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade in one transaction: SQLite DDL is transactional, so a failure leaves the
-    file at its old revision."""
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    file at its old revision.
+
+    Foreign keys are off while it runs: a batch migration rebuilds a table by dropping it,
+    and with them on the drop would cascade (a document's pages, a link's citations). They
+    are checked as a whole before the commit instead.
+    """
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or ignored
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    table, rowid, parent, _ = broken[0]
+                    raise CaseFileError(
+                        f"the upgrade would leave {table} row {rowid} pointing at a missing "
+                        f"{parent} row; the case is unchanged"
+                    )
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
