@@ -8,13 +8,16 @@ At most once a day, when a case is opened, a copy is written beside it in
 from __future__ import annotations
 
 import glob
+import logging
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from casefile.db.engine import probe
+from casefile.db.engine import DBAPIError, probe
 from casefile.db.sqlite_tools import online_backup, problems
 from casefile.errors import CaseFileError
 
+log = logging.getLogger("casefile")
 KEEP = 3
 INTERVAL = timedelta(days=1)
 STAMP = "%Y%m%d-%H%M%S"
@@ -29,7 +32,9 @@ def existing_backups(case_path: Path) -> list[Path]:
     folder = backup_folder(case_path)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{glob.escape(case_path.stem)}-*.casefile"), reverse=True)
+    ours = re.compile(re.escape(case_path.stem) + r"-\d{8}-\d{6}\.casefile")
+    found = folder.glob(f"{glob.escape(case_path.stem)}-*.casefile")
+    return sorted((p for p in found if ours.fullmatch(p.name)), reverse=True)
 
 
 def all_backups(case_path: Path) -> list[Path]:
@@ -69,6 +74,16 @@ def daily_backup(case_path: Path, key: str | None, now: datetime | None = None) 
     for old in existing_backups(case_path)[KEEP:]:
         old.unlink()
     return dest
+
+
+def try_daily_backup(case_path: Path, key: str | None) -> Path | None:
+    """The daily backup, when a failure must not keep the user from their case (a full
+    disk, a damaged copy): it is logged, and tried again at the next open."""
+    try:
+        return daily_backup(case_path, key)
+    except (CaseFileError, OSError, DBAPIError) as exc:
+        log.warning("daily backup of %s failed: %s", case_path, exc)
+        return None
 
 
 def backup_before_upgrade(case_path: Path, key: str | None, revision: str) -> Path:

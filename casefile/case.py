@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from casefile.audit import AuditLog, History, created, diff
-from casefile.backups import all_backups, backup_before_upgrade, daily_backup
+from casefile.backups import all_backups, backup_before_upgrade, daily_backup, try_daily_backup
 from casefile.db import migrate
 from casefile.db import models as m
 from casefile.db.engine import DBAPIError as DriverError
@@ -171,7 +171,9 @@ def create_case(
             migrate.upgrade(engine)
             with Sessions(engine).write() as s:
                 info = m.CaseInfo(
-                    id=uuid4(), title=(title or path.stem).strip(), created_at=datetime.now(UTC)
+                    id=uuid4(),
+                    title=(title or "").strip() or path.stem,
+                    created_at=datetime.now(UTC),
                 )
                 s.add(info)
                 ensure_builtin_terms(s)
@@ -204,7 +206,7 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
         engine = make_engine(path, key)
         _bring_up_to_date(path, key, engine)
         if backups:
-            daily_backup(path, key)
+            try_daily_backup(path, key)
     except BaseException as exc:
         if engine is not None:
             engine.dispose()
@@ -265,9 +267,9 @@ def change_passphrase(path: Path | str, old: str | None, new: str | None) -> Non
     for copy in all_backups(path):
         try:
             _rekey_file(copy, key, new)
-        except CasefileError:
+        except (CasefileError, DriverError, OSError):
             # A copy that cannot be re-keyed must not stay readable under the old key.
-            copy.unlink()
+            copy.unlink(missing_ok=True)
 
 
 def _rekey_file(path: Path, key: str | None, new: str | None) -> None:

@@ -17,7 +17,7 @@ PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
 def unique_id(s: Session, column: Any, text: str, where: str = "") -> UUID:
     """The one ID in ``column`` that starts with ``text``, or a one-line error."""
     wanted = text.strip().lower()
-    if not PREFIX.match(wanted):
+    if not PREFIX.match(wanted) or len(wanted.replace("-", "")) < 4:
         raise InvalidInput(f"'{text}' is not a record ID (a UUID or the start of one)")
     like = cast(column, String).like(wanted.replace("-", "") + "%")
     ids = list(s.scalars(select(column).where(like).distinct().limit(2)))

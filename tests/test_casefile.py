@@ -1127,3 +1127,20 @@ def test_every_connection_is_wal_synchronous_full_with_foreign_keys(
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert scalar(case, "PRAGMA journal_mode") == "wal"
+
+
+def test_a_stray_file_in_the_backups_folder_is_left_alone(tmp_path: Path, masters: Masters) -> None:
+    path = copy_case(masters.plain, tmp_path)
+    folder = backup_folder(path)
+    folder.mkdir()
+    stray = folder / f"{path.stem}-copy.casefile"
+    stray.write_bytes(b"not ours")
+    with open_case(path) as case:  # writes today's backup; the stray file is not one
+        assert case.check() == []
+    assert stray.read_bytes() == b"not ours"
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_a_blank_title_becomes_the_file_name(tmp_path: Path) -> None:
+    with create_case(tmp_path / "westminster.casefile", title="   ") as case:
+        assert case.info().title == "westminster"

@@ -1544,3 +1544,10 @@ def test_window_rows_are_the_rows_of_the_list_in_order(case: Case) -> None:
             for r in case.listing.window(q, start, 17, total).records
         ]
         assert got == expected, q
+
+
+def test_an_id_of_dashes_alone_is_not_a_prefix(case: Case) -> None:
+    case.records.add(PersonFields(name="Only one"))
+    for text in ("----", "-a-b-", "abc"):
+        with pytest.raises(InvalidInput, match="not a record ID"):
+            case.records.resolve(text)

@@ -100,7 +100,7 @@ def test_a_case_from_the_newer_release_is_refused_by_this_one(
         open_case(path, backups=False)
 
 
-REBUILDING_REVISION = '''"""A later release changes a column of a table others point at (a table rebuild)."""
+REBUILDING_REVISION = '''"""A later release changes a column others point at (a table rebuild)."""
 
 import sqlalchemy as sa
 from alembic import op

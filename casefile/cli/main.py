@@ -22,6 +22,7 @@ from casefile.case import Case, change_passphrase, create_case, open_case
 from casefile.cli import output
 from casefile.cli.fields import add_options, convert, given_values, options_of
 from casefile.dates import PartialDate
+from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
@@ -553,7 +554,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_passphrase(args: argparse.Namespace) -> int:
     old = None
     try:
-        open_case(args.case, None, backups=False).close()
+        probe(args.case, None)  # looks without opening it: no upgrade, no backup
     except NeedsPassphrase:
         old = passphrase_from_user(f"Current passphrase for {args.case.name}: ")
     new = (

@@ -20,6 +20,7 @@ from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
 
 T = TypeVar("T")
+Opened = tuple[CaseInfo, Callable[[], object]]  # the case's summary, its daily backup
 ALL_KINDS = frozenset(Kind)
 
 
@@ -58,12 +59,13 @@ class CaseController(QObject):
         passphrase: str | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        def job(task: Task) -> CaseInfo:
+        def job(task: Task) -> Opened:
+            case = open_case(path, passphrase, backups=False)  # the old one stays if this fails
             self._close_now()
-            self._case = open_case(path, passphrase, backups=False)
-            return self._case.info()
+            self._case = case
+            return case.info(), case.daily_backup
 
-        self.worker.submit(job, self._opened, on_error or self._fail)
+        self.worker.submit(job, self._opened, on_error or self.report)
 
     def create(
         self,
@@ -72,33 +74,33 @@ class CaseController(QObject):
         passphrase: str | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        def job(task: Task) -> CaseInfo:
+        def job(task: Task) -> Opened:
+            case = create_case(path, title=title, passphrase=passphrase)
             self._close_now()
-            self._case = create_case(path, title=title, passphrase=passphrase)
-            return self._case.info()
+            self._case = case
+            return case.info(), case.daily_backup
 
-        self.worker.submit(job, self._opened, on_error or self._fail)
+        self.worker.submit(job, self._opened, on_error or self.report)
 
     def close(self) -> None:
         def job(task: Task) -> None:
             self._close_now()
 
         self.info = None
-        self.worker.submit(job, lambda _: self.closed.emit(), self._fail)
+        self.worker.submit(job, lambda _: self.closed.emit(), self.report)
 
     def _close_now(self) -> None:
         if self._case is not None:
             self._case.close()
             self._case = None
 
-    def _opened(self, info: CaseInfo) -> None:
+    def _opened(self, opened: Opened) -> None:
+        info, daily_backup = opened
         self.info = info
         self.opened.emit(info)
         # The daily backup copy of a big case takes a while: it runs beside the window's
         # work (its own connections, its own thread), after the first rows are shown.
-        case = self._case
-        if case is not None:
-            self.maintenance.submit(lambda task: case.daily_backup(), None, self._fail)
+        self.maintenance.submit(lambda task: daily_backup(), None, self.report)
 
     # -- everything else -----------------------------------------------------------------
 
@@ -109,7 +111,9 @@ class CaseController(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Task:
         """Run a read on the case in the background; deliver its result to the GUI."""
-        return self.worker.submit(lambda task: fn(self._require()), on_done, on_error or self._fail)
+        return self.worker.submit(
+            lambda task: fn(self._require()), on_done, on_error or self.report
+        )
 
     def write(
         self,
@@ -127,7 +131,7 @@ class CaseController(QObject):
                 on_done(result)
             self._refresh_info(changes)
 
-        return self.worker.submit(lambda task: fn(self._require()), done, on_error or self._fail)
+        return self.worker.submit(lambda task: fn(self._require()), done, on_error or self.report)
 
     def run(
         self,
@@ -137,7 +141,7 @@ class CaseController(QObject):
     ) -> Task:
         """A long job that reports progress and may be cancelled (backup, check, import)."""
         return self.worker.submit(
-            lambda task: fn(self._require(), task), on_done, on_error or self._fail
+            lambda task: fn(self._require(), task), on_done, on_error or self.report
         )
 
     def _refresh_info(self, changes: Changes) -> None:
@@ -152,7 +156,8 @@ class CaseController(QObject):
             raise CaseFileError("no case is open")
         return self._case
 
-    def _fail(self, exc: BaseException) -> None:
+    def report(self, exc: BaseException) -> None:
+        """Tell the user, in one line, why an action did not happen."""
         self.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)
 
     def shutdown(self) -> None:

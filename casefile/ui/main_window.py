@@ -48,7 +48,7 @@ from casefile.dates import DateError, PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import NeedsPassphrase, WrongPassphrase
-from casefile.listing import DATE_COLUMN
+from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import Record
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         c.failed.connect(self.show_error)
         c.worker.busy_changed.connect(self._busy)
         c.worker.unexpected.connect(self.show_bug)
+        c.maintenance.unexpected.connect(self.show_bug)
         self.start_page.new_case.connect(self.new_case)
         self.start_page.open_case.connect(self.open_dialog)
         self.start_page.open_demo.connect(self.open_demo)
@@ -283,7 +284,6 @@ class MainWindow(QMainWindow):
         self.filter_timer.timeout.connect(self.apply_filter)
         self.table.doubleClicked.connect(lambda _index: self.edit_record())
         self.detail.navigate.connect(self.go_to)
-        self.undo_stack.cleanChanged.connect(lambda _clean: None)
         for model in self.models.values():
             model.counted.connect(self._counted)
             model.loaded.connect(self._select_pending)
@@ -453,7 +453,9 @@ class MainWindow(QMainWindow):
         self.table.setModel(model)
         if model.stale:
             model.refresh()
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().currentRowChanged.connect(
+            self._current_changed, Qt.ConnectionType.UniqueConnection
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for number, column in enumerate(model.columns):
@@ -464,6 +466,7 @@ class MainWindow(QMainWindow):
             Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
         )
         header.setSortIndicator(sorted_column, order)
+        self.filter.setEnabled(bool(TEXT_COLUMNS[kind]))
         has_dates = kind in DATE_COLUMN
         self.since.setVisible(has_dates)
         self.until.setVisible(has_dates)
@@ -489,7 +492,7 @@ class MainWindow(QMainWindow):
 
     def apply_filter(self) -> None:
         model = self.models[self.kind]
-        words = self.filter.text().split()
+        words = self.filter.text().split() if self.filter.isEnabled() else []
         tags = [w[1:] for w in words if w.startswith("#") and len(w) > 1]
         text = " ".join(w for w in words if not w.startswith("#"))
         try:

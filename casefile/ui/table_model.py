@@ -130,7 +130,13 @@ class RecordTableModel(QAbstractTableModel):
                 self._counting = False
                 self._reset(total)
 
-        self.controller.read(lambda case: case.listing.count(query), counted)
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._counting = False
+                self._reset(0)
+            self.controller.report(exc)
+
+        self.controller.read(lambda case: case.listing.count(query), counted, failed)
 
     def refresh(self) -> None:
         """The case changed: count and fetch again what is on screen."""
@@ -175,9 +181,15 @@ class RecordTableModel(QAbstractTableModel):
             return
         self._loading.add(page)
         generation, query, total = self._generation, self.query, self.total
+
+        def failed(exc: BaseException) -> None:
+            self._loading.discard(page)  # asked for again when next painted
+            self.controller.report(exc)
+
         self.controller.read(
             lambda case: case.listing.window(query, page * PAGE, PAGE, total),
             lambda window: self._arrived(generation, page, window),
+            failed,
         )
 
     def _arrived(self, generation: int, page: int, window: Window) -> None:

@@ -98,9 +98,10 @@ class Worker(QObject):
         return self._pending > 0
 
     def shutdown(self) -> None:
-        """Wait for the running job (a commit must not be cut short), then stop."""
+        """Finish every job already submitted (an edit queued behind a read is still the
+        user's edit), then stop."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True)
 
     @Slot(object, object, object)
     def _deliver(
