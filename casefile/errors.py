@@ -28,7 +28,3 @@ class NeedsPassphrase(CaseFileError):
 
 class WrongPassphrase(CaseFileError):
     """The passphrase does not open the file."""
-
-
-class Conflict(CasefileError):
-    """The action would break the case's integrity (e.g. deleting a cited source)."""

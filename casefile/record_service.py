@@ -536,7 +536,7 @@ def _check_codes(s: Session, vocabulary: Vocabulary, codes: set[str]) -> None:
     if unknown:
         raise InvalidInput(
             f"unknown {vocabulary.label.lower()} '{unknown[0]}' "
-            f"(see `casefile vocab CASE {vocabulary.value}`, or add it to the case)"
+            "(add it to the case's vocabulary first)"
         )
 
 

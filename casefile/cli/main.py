@@ -83,7 +83,7 @@ Sub = Any  # argparse's subparsers action has no public type
 
 
 def _command(
-    sub: Sub, name: str, run: Callable[[argparse.Namespace], int], text: str, example: str
+    sub: Sub, name: str, run: Callable[[argparse.Namespace], int] | None, text: str, example: str
 ) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         name,
@@ -92,7 +92,8 @@ def _command(
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.set_defaults(run=run)
+    if run is not None:  # a command with sub-commands (add KIND) runs theirs
+        p.set_defaults(run=run)
     return p
 
 
@@ -159,7 +160,7 @@ def _add_commands(sub: Sub) -> None:
     add = _command(
         sub,
         "add",
-        lambda a: 2,
+        None,
         "add a record",
         "casefile add person my.casefile --name 'Rita Katz' --role researcher",
     )

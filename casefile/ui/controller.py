@@ -29,7 +29,6 @@ class Changes:
     """What a finished action touched; views refresh only what concerns them."""
 
     kinds: frozenset[Kind] = ALL_KINDS
-    case_info: bool = False
 
 
 class CaseController(QObject):

@@ -56,7 +56,7 @@ from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.settings import WindowSettings
 from casefile.ui.start_page import StartPage
-from casefile.ui.table_model import RecordTableModel
+from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
 from casefile.ui.worker import Task
 from casefile.vocab import Kind
@@ -549,7 +549,7 @@ class MainWindow(QMainWindow):
 
         def find(case: Case) -> tuple[Kind, int | None]:
             kind = case.records.get(record_id).kind
-            return kind, case.listing.position(self.models[kind].default_query(), record_id)
+            return kind, case.listing.position(default_query(kind), record_id)
 
         def found(result: tuple[Kind, int | None]) -> None:
             kind, row = result

@@ -22,16 +22,14 @@ class WindowSettings:
         stored = self._settings.value("recent", [])
         # QSettings gives a lone string for a one-item list in INI files.
         items: list[str] = [stored] if isinstance(stored, str) else list(stored or [])  # type: ignore[call-overload]
-        return [Path(p) for p in items if Path(p).exists()]
+        # Not checked for existence here: a case on a network share would make start-up
+        # reach the network. A missing one says so, in one line, when it is opened.
+        return [Path(p) for p in items]
 
     def remember_case(self, path: Path) -> None:
         items = [str(path.resolve())]
-        items += [str(p) for p in self.recent_cases() if p.resolve() != path.resolve()]
+        items += [str(p) for p in self.recent_cases() if str(p) != items[0]]
         self._settings.setValue("recent", items[:RECENT_MAX])
-
-    def forget_case(self, path: Path) -> None:
-        items = [str(p) for p in self.recent_cases() if p.resolve() != path.resolve()]
-        self._settings.setValue("recent", items)
 
     def restore(self, key: str) -> QByteArray | None:
         value = self._settings.value(key)

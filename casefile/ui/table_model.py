@@ -27,6 +27,12 @@ CACHED_PAGES = 40
 LOADING = "…"
 
 
+def default_query(kind: Kind) -> ListQuery:
+    """All records of a kind, in the order of its table's first sortable column (a plain
+    function: the worker thread may ask it too)."""
+    return ListQuery(kind, sort=next(c.sort for c in COLUMNS[kind] if c.sort))
+
+
 class RecordTableModel(QAbstractTableModel):
     """Rows of one kind for the current query; ``loaded`` fires when a page arrives."""
 
@@ -111,8 +117,7 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def default_query(self) -> ListQuery:
-        """All records, in the order of the first sortable column."""
-        return ListQuery(self.kind, sort=next(c.sort for c in self.columns if c.sort))
+        return default_query(self.kind)
 
     def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
         """Show the rows of another query (filter, sort, kind); old pages are dropped.

@@ -26,16 +26,24 @@ class _Command(QUndoCommand):
         super().__init__(text)
         self.controller = controller
         self.kinds = kinds
+        self.stack: QUndoStack | None = None  # set by Editor when pushed
         self._ran = True
 
     def redo(self) -> None:
         if self._ran:
             self._ran = False
             return
-        self.controller.write(self.forward, kinds=self.kinds)
+        self.controller.write(self.forward, kinds=self.kinds, on_error=self._failed)
 
     def undo(self) -> None:
-        self.controller.write(self.backward, kinds=self.kinds)
+        self.controller.write(self.backward, kinds=self.kinds, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        """The stack moved but the case did not: what is left on it no longer matches
+        the case, so it is cleared rather than trusted."""
+        if self.stack is not None:
+            self.stack.clear()
+        self.controller.report(exc)
 
     def forward(self, case: Case) -> Any:
         raise NotImplementedError
@@ -95,6 +103,10 @@ class Editor:
         self.controller = controller
         self.stack = stack
 
+    def _push(self, command: _Command) -> None:
+        command.stack = self.stack
+        self.stack.push(command)
+
     def add(
         self,
         fields: AnyFields,
@@ -105,7 +117,7 @@ class Editor:
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         def done(record: Record[Any]) -> None:
-            self.stack.push(AddRecord(self.controller, record))
+            self._push(AddRecord(self.controller, record))
             if on_done is not None:
                 on_done(record)
 
@@ -131,7 +143,7 @@ class Editor:
         def done(result: tuple[Record[Any], Record[Any]]) -> None:
             before, after = result
             if before != after:
-                self.stack.push(EditRecord(self.controller, before, after))
+                self._push(EditRecord(self.controller, before, after))
             if on_done is not None:
                 on_done(after)
 
@@ -141,7 +153,7 @@ class Editor:
         self, record_id: UUID, label: str, on_done: Callable[[], None] | None = None
     ) -> None:
         def done(deletion: Deletion) -> None:
-            self.stack.push(DeleteRecord(self.controller, label, deletion))
+            self._push(DeleteRecord(self.controller, label, deletion))
             if on_done is not None:
                 on_done()
 
