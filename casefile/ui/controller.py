@@ -138,8 +138,9 @@ class CaseController(QObject):
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Task:
-        """A long job that reports progress and may be cancelled (backup, check, import)."""
-        return self.worker.submit(
+        """A long read-only job (back up a copy, check the case) on the maintenance
+        worker: on its own connections, so the tables keep paging while it runs."""
+        return self.maintenance.submit(
             lambda task: fn(self._require(), task), on_done, on_error or self.report
         )
 

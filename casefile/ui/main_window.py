@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         c.changed.connect(self._case_changed)
         c.failed.connect(self.show_error)
         c.worker.busy_changed.connect(self._busy)
+        c.maintenance.busy_changed.connect(self._busy)
         c.worker.unexpected.connect(self.show_bug)
         c.maintenance.unexpected.connect(self.show_bug)
         self.start_page.new_case.connect(self.new_case)
@@ -656,8 +657,9 @@ class MainWindow(QMainWindow):
 
         self.controller.run(lambda case, task: case.check(), done)
 
-    def _busy(self, busy: bool) -> None:
-        if busy:
+    def _busy(self, _busy: bool) -> None:
+        workers = (self.controller.worker, self.controller.maintenance)
+        if any(w.busy for w in workers):
             self.busy_timer.start()
         else:
             self.busy_timer.stop()
