@@ -40,7 +40,7 @@ from casefile.errors import CaseFileError, CasefileError, InvalidInput
 from casefile.listing import Listing
 from casefile.record_service import RecordService
 from casefile.vocab import Kind
-from casefile.vocabulary import VocabularyService, ensure_builtin_terms
+from casefile.vocabulary import VocabularyService, ensure_builtin_terms, missing_builtin_terms
 
 EXTENSION = ".casefile"
 
@@ -176,7 +176,7 @@ def create_case(
                     created_at=datetime.now(UTC),
                 )
                 s.add(info)
-                ensure_builtin_terms(s)
+                s.add_all(missing_builtin_terms(s))
                 AuditLog(s).record(
                     "create", info.id, "case", info.title, created({"title": info.title})
                 )
@@ -244,8 +244,7 @@ def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
     if revision != migrate.head_revision():
         backup_before_upgrade(path, key, revision)
         migrate.upgrade(engine)
-        with Sessions(engine).write() as s:
-            ensure_builtin_terms(s)
+    ensure_builtin_terms(Sessions(engine))
 
 
 def change_passphrase(path: Path | str, old: str | None, new: str | None) -> None:

@@ -72,13 +72,23 @@ class VocabularyService:
         return Term(vocabulary, code, label, False)
 
 
-def ensure_builtin_terms(s: Session) -> None:
-    """Add any built-in GTD value the case lacks. Kept out of the migrations so that a
-    value added to the built-in list reaches old cases without a schema change."""
+def missing_builtin_terms(s: Session) -> list[m.VocabularyTerm]:
+    """Built-in GTD values the case lacks. Kept out of the migrations so that a value
+    added to the built-in list reaches old cases (at their next open) without a schema
+    change."""
     present = set(s.execute(select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code)).all())
-    s.add_all(
+    return [
         m.VocabularyTerm(vocabulary=vocabulary.value, code=code, label=label, builtin=True)
         for vocabulary, values in GTD_TERMS.items()
         for code, label in values
         if (vocabulary.value, code) not in present
-    )
+    ]
+
+
+def ensure_builtin_terms(sessions: Sessions) -> None:
+    """Add what ``missing_builtin_terms`` finds; only then take the write lock."""
+    with sessions.read() as s:
+        if not missing_builtin_terms(s):
+            return
+    with sessions.write() as s:
+        s.add_all(missing_builtin_terms(s))

@@ -19,7 +19,7 @@ from casefile.case import create_case, open_case, upgrade_needed
 from casefile.db import migrate
 from casefile.errors import CaseFileError
 from casefile.records import PersonFields, SourceFields
-from casefile.vocab import Kind
+from casefile.vocab import Kind, Vocabulary
 
 NEXT_REVISION = '''"""A later release adds a column."""
 
@@ -145,3 +145,14 @@ def test_an_upgrade_that_rebuilds_a_table_keeps_what_points_at_it(
         assert case.info().schema == "9999"
         assert case.documents.pages(document.id) == ["one", "two"]
         assert case.check() == []
+
+
+def test_a_built_in_value_missing_from_a_case_is_added_when_it_opens(tmp_path: Path) -> None:
+    """As a later release adding a GTD value would find an older case."""
+    path = tmp_path / "old.casefile"
+    create_case(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM vocabulary_term WHERE code = 'vehicle'")
+    with open_case(path, backups=False) as case:
+        codes = {t.code for t in case.vocabulary.terms(Vocabulary.WEAPON_TYPE)}
+    assert "vehicle" in codes
