@@ -24,14 +24,16 @@ from casefile.db import migrate
 from casefile.db import models as m
 from casefile.db.engine import DBAPIError as DriverError
 from casefile.db.engine import (
+    DriverConnection,
     Sessions,
     assert_writable,
     create_database,
+    held_alone,
     is_plain_sqlite,
     key_pragma,
     make_engine,
     probe,
-    take_offline,
+    raw_connect,
     use_wal,
 )
 from casefile.db.sqlite_tools import export_rekeyed, online_backup, problems
@@ -261,21 +263,26 @@ def change_passphrase(path: Path | str, old: str | None, new: str | None) -> Non
         raise InvalidInput(f"{path} is not encrypted")
     if new is not None:
         key_pragma(new)
-    take_offline(path, key)
-    _rekey_file(path, key, new)
+    with held_alone(path, key) as conn:
+        _rekey_file(path, conn, new)
     for copy in all_backups(path):
         try:
-            _rekey_file(copy, key, new)
+            conn = raw_connect(copy, key)
+            try:
+                _rekey_file(copy, conn, new)
+            finally:
+                conn.close()
         except (CasefileError, DriverError, OSError):
             # A copy that cannot be re-keyed must not stay readable under the old key.
             copy.unlink(missing_ok=True)
 
 
-def _rekey_file(path: Path, key: str | None, new: str | None) -> None:
+def _rekey_file(path: Path, conn: DriverConnection, new: str | None) -> None:
+    """Replace ``path`` (open on ``conn``) by a checked copy under the new key."""
     staging = path.with_name(f".{path.name}.rekeying")
     _remove_side_files(staging, with_main=True)
     try:
-        export_rekeyed(path, key, staging, new)
+        export_rekeyed(conn, staging, new)
         probe(staging, new)
         found = problems(staging, new)
         if found:

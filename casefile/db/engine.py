@@ -30,6 +30,7 @@ BUSY_TIMEOUT_MS = 5000
 LOCK_WAIT_MS = 1000
 
 DBAPIError = sqlcipher3.dbapi2.Error
+DriverConnection = sqlcipher3.dbapi2.Connection
 
 
 def key_pragma(passphrase: str) -> str:
@@ -197,22 +198,30 @@ def assert_writable(path: Path, key: str | None) -> None:
         conn.close()
 
 
-def take_offline(path: Path, key: str | None) -> None:
-    """Make sure no other connection has the case open, and leave it a single file.
+@contextlib.contextmanager
+def held_alone(path: Path, key: str | None) -> Iterator[sqlcipher3.dbapi2.Connection]:
+    """A connection that is the case's only one, and keeps every other out until closed.
 
-    Leaving WAL mode needs the only connection, so this is the test; the next
-    ``prepare_for_writing`` turns WAL back on.
+    Leaving WAL mode needs the only connection, so that is the test; exclusive locking
+    then holds the lock between transactions, so nobody can open the case and write to a
+    file about to be replaced. The next open turns WAL back on.
     """
     conn = raw_connect(path, key)
     try:
         conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
         conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
     except DBAPIError as exc:
+        conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise CaseFileError(
                 f"{path} is open in another program: close it there first"
             ) from None
         raise CaseFileError(f"cannot open {path}: {exc}") from None
+    try:
+        yield conn
     finally:
         conn.close()
 

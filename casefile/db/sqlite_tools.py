@@ -74,22 +74,19 @@ def _problems(conn: sqlcipher3.dbapi2.Connection, key: str | None, quick: bool) 
     return found
 
 
-def export_rekeyed(source: Path, key: str | None, dest: Path, new_key: str | None) -> None:
-    """Write a copy of ``source`` under ``new_key`` (None: unencrypted) with
-    ``sqlcipher_export``, the one way SQLCipher converts between plain and encrypted."""
+def export_rekeyed(conn: sqlcipher3.dbapi2.Connection, dest: Path, new_key: str | None) -> None:
+    """Write a copy of the database ``conn`` has open under ``new_key`` (None: plain)
+    with ``sqlcipher_export``, the one way SQLCipher converts between plain and encrypted.
+    The caller's connection, so that it can hold the case locked throughout."""
     dest.unlink(missing_ok=True)
-    conn = raw_connect(source, key)
-    try:
-        literal = "'" + str(dest).replace("'", "''") + "'"
-        key_clause = key_pragma(new_key).removeprefix("PRAGMA key = ") if new_key else "''"
-        conn.execute(f"ATTACH DATABASE {literal} AS rekeyed KEY {key_clause}")
-        conn.execute("SELECT sqlcipher_export('rekeyed')")
-        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
-        conn.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
-        conn.execute(f"PRAGMA rekeyed.application_id = {APPLICATION_ID}")
-        conn.execute("DETACH DATABASE rekeyed")
-    finally:
-        conn.close()
+    literal = "'" + str(dest).replace("'", "''") + "'"
+    key_clause = key_pragma(new_key).removeprefix("PRAGMA key = ") if new_key else "''"
+    conn.execute(f"ATTACH DATABASE {literal} AS rekeyed KEY {key_clause}")
+    conn.execute("SELECT sqlcipher_export('rekeyed')")
+    version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+    conn.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
+    conn.execute(f"PRAGMA rekeyed.application_id = {APPLICATION_ID}")
+    conn.execute("DETACH DATABASE rekeyed")
     _fsync(dest)
 
 
