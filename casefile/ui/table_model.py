@@ -9,11 +9,19 @@ a million quotes cost what fifty do.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from casefile.listing import ListQuery, Window
 from casefile.records import Record
@@ -48,6 +56,7 @@ class RecordTableModel(QAbstractTableModel):
         self.total = 0
         self._pages: OrderedDict[int, Window] = OrderedDict()
         self._loading: set[int] = set()
+        self._wanted: set[int] = set()
         self._generation = 0
         self._counting = False
         self.stale = True
@@ -83,7 +92,7 @@ class RecordTableModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        found = self._row(index.row())
+        found = self._row(index.row(), fetch=self._want)
         if found is None:
             return LOADING if role == Qt.ItemDataRole.DisplayRole else None
         record, window = found
@@ -164,15 +173,18 @@ class RecordTableModel(QAbstractTableModel):
         self.total = total
         self._pages.clear()
         self._loading.clear()
+        self._wanted.clear()
         self.endResetModel()
         self.counted.emit(total)
 
-    def _row(self, row: int) -> tuple[Record[Any], Window] | None:
+    def _row(
+        self, row: int, fetch: Callable[[int], None] | None = None
+    ) -> tuple[Record[Any], Window] | None:
         if not 0 <= row < self.total:
             return None
         page, offset = divmod(row, PAGE)
         if page not in self._pages:
-            self._fetch(page)  # with a synchronous worker (tests) it is here at once
+            (fetch or self._fetch_now)(page)  # a synchronous worker (tests) has it at once
         window = self._pages.get(page)
         if window is None:
             return None
@@ -181,19 +193,48 @@ class RecordTableModel(QAbstractTableModel):
             return None
         return window.records[offset], window
 
-    def _fetch(self, page: int) -> None:
+    def _want(self, page: int) -> None:
+        """A page the view is painting. The view asks for its rows one by one, so the
+        pages of one paint are gathered and fetched together (one index walk, not two,
+        when the screen straddles a page boundary)."""
         if page in self._loading:
             return
         self._loading.add(page)
+        self._wanted.add(page)
+        if len(self._wanted) == 1:
+            QTimer.singleShot(0, self._fetch_wanted)
+
+    def _fetch_now(self, page: int) -> None:
+        if page not in self._loading:
+            self._loading.add(page)
+            self._fetch_run(page, 1)
+
+    def _fetch_wanted(self) -> None:
+        pages, self._wanted = sorted(self._wanted), set()
+        while pages:
+            first = pages.pop(0)
+            count = 1
+            while pages and pages[0] == first + count:
+                pages.pop(0)
+                count += 1
+            self._fetch_run(first, count)
+
+    def _fetch_run(self, first: int, count: int) -> None:
+        """Fetch pages ``first`` to ``first + count`` as one window."""
         generation, query, total = self._generation, self.query, self.total
 
+        def arrived(window: Window) -> None:
+            for n in range(count):
+                part = window.records[n * PAGE : (n + 1) * PAGE]
+                self._arrived(generation, first + n, Window(part, window.labels))
+
         def failed(exc: BaseException) -> None:
-            self._loading.discard(page)  # asked for again when next painted
+            self._loading.difference_update(range(first, first + count))  # asked again later
             self.controller.report(exc)
 
         self.controller.read(
-            lambda case: case.listing.window(query, page * PAGE, PAGE, total),
-            lambda window: self._arrived(generation, page, window),
+            lambda case: case.listing.window(query, first * PAGE, count * PAGE, total),
+            arrived,
             failed,
         )
 
