@@ -43,12 +43,13 @@ def downgrade() -> None:
 '''
 
 
-@pytest.fixture
-def newer_casefile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def install_next_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, revision_source: str
+) -> None:
     """This Casefile, as if its next release (schema 9999) were installed."""
     scripts = tmp_path / "migrations"
     shutil.copytree(str(files("casefile.migrations")), scripts)
-    (scripts / "versions" / "9999_later.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "9999_next.py").write_text(revision_source)
     original = migrate.alembic_config
 
     def config(connection: object = None) -> object:
@@ -57,6 +58,11 @@ def newer_casefile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         return made
 
     monkeypatch.setattr(migrate, "alembic_config", config)
+
+
+@pytest.fixture
+def newer_casefile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_next_release(tmp_path, monkeypatch, NEXT_REVISION)
 
 
 def schema_of(path: Path) -> str:
@@ -130,17 +136,7 @@ def test_an_upgrade_that_rebuilds_a_table_keeps_what_points_at_it(
     with create_case(path) as case:
         source = case.records.add(SourceFields(title="Report")).id
         document = case.documents.attach(b"bytes", "r.txt", source=source, pages=["one", "two"])
-    scripts = tmp_path / "migrations"
-    shutil.copytree(str(files("casefile.migrations")), scripts)
-    (scripts / "versions" / "9999_rebuild.py").write_text(REBUILDING_REVISION)
-    original = migrate.alembic_config
-
-    def config(connection: object = None) -> object:
-        made = original(connection)  # type: ignore[arg-type]
-        made.set_main_option("script_location", str(scripts))
-        return made
-
-    monkeypatch.setattr(migrate, "alembic_config", config)
+    install_next_release(tmp_path, monkeypatch, REBUILDING_REVISION)
     with open_case(path, backups=False) as case:
         assert case.info().schema == "9999"
         assert case.documents.pages(document.id) == ["one", "two"]
