@@ -53,19 +53,13 @@ class AuditLog:
             )
         )
 
+    ROW_COLUMNS = ("action_id", "at", "action", "record_id", "kind", "label", "changes")
+
     def row(
         self, action: str, record_id: UUID, kind: str, label: str, changes: dict[str, list[Any]]
-    ) -> dict[str, Any]:
-        """The same event as a plain row, for the bulk path's executemany."""
-        return {
-            "action_id": self.action_id,
-            "at": self.at,
-            "action": action,
-            "record_id": record_id,
-            "kind": kind,
-            "label": label,
-            "changes": changes,
-        }
+    ) -> tuple[Any, ...]:
+        """The same event as a plain row (``ROW_COLUMNS``), for the bulk path."""
+        return (self.action_id, self.at, action, record_id, kind, label, changes)
 
 
 EMPTY: tuple[Any, ...] = (None, "", [])

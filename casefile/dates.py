@@ -10,7 +10,7 @@ from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property, total_ordering
+from functools import total_ordering
 
 from dateutil.parser import parser, parserinfo
 
@@ -107,9 +107,11 @@ class PartialDate:
         return replace(result, circa=True) if prefix else result
 
     def _iso(self) -> str:
-        fields = [f"{self.year:04d}"]
-        fields += [f"{n:02d}" for n in (self.month, self.day) if n is not None]
-        return "-".join(fields)
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
     def _plain(self) -> str:
         if self.year < 100:  # in words such a year reads as a day, or as a two-digit year
@@ -124,11 +126,6 @@ class PartialDate:
         return self.display()
 
     def to_edtf(self) -> str:
-        return self._edtf
-
-    @cached_property
-    def _edtf(self) -> str:
-        """Cached: a bulk import asks each date for it twice (the row, the audit entry)."""
         return self._iso() + "~" * self.circa
 
     @classmethod

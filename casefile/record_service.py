@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -28,7 +29,7 @@ from casefile.records import (
     field_names,
     metadata_fields,
 )
-from casefile.serialize import fields_json
+from casefile.serialize import created_json, fields_json
 from casefile.vocab import Kind, Vocabulary
 
 MODEL_OF_KIND: dict[Kind, type[m.Record]] = {
@@ -65,6 +66,11 @@ def _columns(kind: Kind) -> dict[str, str]:
 
 
 COLUMNS_OF_KIND = {kind: _columns(kind) for kind in Kind}
+# A record's values for its kind table's columns, in one call (every kind has 2+ columns).
+VALUES_OF_KIND = {kind: attrgetter(*COLUMNS_OF_KIND[kind]) for kind in Kind}
+RECORD_COLUMNS = ("id", "kind", "created_at", "updated_at", "notes")
+CITATION_COLUMNS = ("link_id", "cited_id", "position")
+TAG_COLUMNS = ("record_id", "tag_id")
 # Kind tables in foreign-key order: attacks name groups, quotes and documents name sources.
 INSERT_ORDER = (
     Kind.GROUP,
@@ -272,16 +278,16 @@ class RecordService:
             for e in (n.fields.subject, n.fields.object)
         }
         end_labels = labels(s, ends)
-        record_rows: list[dict[str, Any]] = []
-        kind_rows: dict[Kind, list[dict[str, Any]]] = {}
-        citation_rows: list[dict[str, Any]] = []
-        audit_rows: list[dict[str, Any]] = []
+        record_rows: list[tuple[Any, ...]] = []
+        kind_rows: dict[Kind, list[tuple[Any, ...]]] = {}
+        citation_rows: list[tuple[UUID, UUID, int]] = []
+        audit_rows: list[tuple[Any, ...]] = []
         records: list[Record[Any]] = []
-        tag_rows: list[dict[str, Any]] = []
+        tag_rows: list[tuple[UUID, int]] = []
         for record_id, item in zip(ids, new, strict=True):
             kind = pending[record_id]
             tags = resolve_tags(s, item.tags) if item.tags else {}
-            tag_rows.extend({"record_id": record_id, "tag_id": t} for t in tags)
+            tag_rows.extend((record_id, t) for t in tags)
             record = Record(
                 id=record_id,
                 kind=kind,
@@ -293,38 +299,21 @@ class RecordService:
                 updated_at=now,
             )
             records.append(record)
-            record_rows.append(
-                {
-                    "id": record.id,
-                    "kind": kind,
-                    "created_at": record.created_at,
-                    "updated_at": now,
-                    "notes": record.notes,
-                }
-            )
-            columns = COLUMNS_OF_KIND[kind]
-            kind_rows.setdefault(kind, []).append(
-                {"id": record.id, **{columns[name]: getattr(item.fields, name) for name in columns}}
-            )
+            record_rows.append((record_id, kind, record.created_at, now, record.notes))
+            kind_rows.setdefault(kind, []).append((record_id, *VALUES_OF_KIND[kind](item.fields)))
             if isinstance(item.fields, LinkFields):
-                citation_rows.extend(
-                    {"link_id": record.id, "cited_id": c, "position": i}
-                    for i, c in enumerate(item.fields.citations)
-                )
-            after = fields_json(item.fields, dates_as_objects=False)
-            after.update(tags=list(record.tags), notes=record.notes)
-            audit_rows.append(
-                audit.row(action, record.id, kind.value, record.label, diff({}, after))
-            )
-        insert_rows(s, _table(m.Record), record_rows)
+                citation_rows.extend((record_id, c, i) for i, c in enumerate(item.fields.citations))
+            changes = created_json(item.fields, record.tags, record.notes)
+            audit_rows.append(audit.row(action, record_id, kind.value, record.label, changes))
+        insert_rows(s, _table(m.Record), RECORD_COLUMNS, record_rows)
         for kind in INSERT_ORDER:
             rows = kind_rows.get(kind)
             if rows:
-                insert_rows(s, _table(MODEL_OF_KIND[kind]), rows)
-        if citation_rows:
-            insert_rows(s, _table(m.LinkCitation), citation_rows)
-        insert_rows(s, _table(m.AuditEvent), audit_rows)
-        insert_rows(s, _table(m.RecordTag), tag_rows)
+                table_columns = ("id", *COLUMNS_OF_KIND[kind].values())
+                insert_rows(s, _table(MODEL_OF_KIND[kind]), table_columns, rows)
+        insert_rows(s, _table(m.LinkCitation), CITATION_COLUMNS, citation_rows)
+        insert_rows(s, _table(m.AuditEvent), AuditLog.ROW_COLUMNS, audit_rows)
+        insert_rows(s, _table(m.RecordTag), TAG_COLUMNS, tag_rows)
         return records
 
     def update(
@@ -447,8 +436,8 @@ def meta_json(model: m.Record) -> dict[str, Any]:
 def set_tags(s: Session, model: m.Record, names: Sequence[str]) -> None:
     """Replace a loaded record's tags (the update path)."""
     s.execute(delete(m.RecordTag).where(m.RecordTag.record_id == model.id))
-    rows = [{"record_id": model.id, "tag_id": t} for t in resolve_tags(s, names)]
-    insert_rows(s, _table(m.RecordTag), rows)
+    rows = [(model.id, t) for t in resolve_tags(s, names)]
+    insert_rows(s, _table(m.RecordTag), TAG_COLUMNS, rows)
     s.expire(model, ["tag_rows"])
 
 

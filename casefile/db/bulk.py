@@ -3,7 +3,7 @@
 SQLAlchemy's Core ``executemany`` spends more time per row building parameters than
 SQLite spends inserting them. Here the statement is compiled once per table and column
 set, each column's own bind processor (the same TypeDecorators the ORM uses) converts the
-values, and the rows go to the driver in one call.
+values column by column, and the rows go to the driver in one call.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy import Dialect, Table, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.type_api import _BindProcessorType
 
-Plan = tuple[str, list[tuple[str, _BindProcessorType[Any] | None]]]
-_NOT_SHARED = object()
+# The compiled INSERT, then for each of its parameters: where it is in a row, its converter.
+Plan = tuple[str, list[tuple[int, _BindProcessorType[Any] | None]]]
 _PLANS: dict[tuple[str, str, tuple[str, ...]], Plan] = {}
 
 
@@ -25,30 +25,29 @@ def _plan(dialect: Dialect, table: Table, names: tuple[str, ...]) -> Plan:
     if key not in _PLANS:
         compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
         order = compiled.positiontup or list(names)
-        processors = [(n, table.c[n].type.bind_processor(dialect)) for n in order]
-        _PLANS[key] = (str(compiled), processors)
+        steps = [(names.index(n), table.c[n].type.bind_processor(dialect)) for n in order]
+        _PLANS[key] = (str(compiled), steps)
     return _PLANS[key]
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys, named by column) into ``table``."""
+def insert_rows(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (tuples of values for the columns ``names``) into ``table``."""
     if not rows:
         return
     conn = session.connection()
-    sql, processors = _plan(conn.dialect, table, tuple(rows[0]))
-    first, last = rows[0], rows[-1]
-    # A value the rows share (the action's time and ID, the kind) is converted once.
-    steps = [
-        (name, proc, proc(first[name]) if proc and first[name] is last[name] else _NOT_SHARED)
-        for name, proc in processors
-    ]
-    params = [
-        tuple(
-            once
-            if once is not _NOT_SHARED and row[name] is first[name]
-            else (proc(row[name]) if proc else row[name])
-            for name, proc, once in steps
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, params)
+    sql, steps = _plan(conn.dialect, table, tuple(names))
+    values = list(zip(*rows, strict=True))  # one tuple per column
+    columns: list[Sequence[Any]] = []
+    for position, convert in steps:
+        column = values[position]
+        if convert is None:
+            columns.append(column)
+        elif column[0] is column[-1] and column.count(column[0]) == len(column):
+            # A value every row shares (the action's time and ID, a quote's source)
+            # converts once.
+            columns.append((convert(column[0]),) * len(column))
+        else:
+            columns.append(list(map(convert, column)))
+    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
