@@ -29,8 +29,18 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise NetworkUsed(f"network connection attempted: {args!r}")
 
+    def local_only(method: str) -> Any:
+        original = getattr(socket.socket, method)
+
+        def guarded(self: socket.socket, *args: Any, **kwargs: Any) -> Any:
+            if self.family == socket.AF_UNIX:  # a pipe to our own worker processes
+                return original(self, *args, **kwargs)
+            return refuse(self, *args, **kwargs)
+
+        return guarded
+
     for method in ("connect", "connect_ex", "sendto", "sendmsg"):
-        monkeypatch.setattr(socket.socket, method, refuse)
+        monkeypatch.setattr(socket.socket, method, local_only(method))
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 

@@ -1,0 +1,185 @@
+"""Run a parser over untrusted files in worker processes that may die.
+
+Documents come from hostile places: a crafted PDF can hang a parser, a DOCX can expand
+without bound, a library can crash outright. Each file is read in a worker process with
+a memory limit (``RLIMIT_AS``) and a time limit; a worker that overruns is killed and
+replaced, its file is reported as failed, and the others go on. Processes rather than
+threads because PDFium is not thread-safe, even across documents, and because only a
+process can be killed safely. Both cores are used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import socket
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
+
+from casefile.errors import InvalidInput
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost. The defaults suit a laptop: large reports pass, bombs do not."""
+
+    seconds: float = 120.0
+    memory_mb: int = 2048
+
+
+@dataclass(frozen=True)
+class TaskFailed:
+    """Why a file could not be read, as one line for the user."""
+
+    message: str
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # A fork of a process that runs Qt and database threads is unsafe; the fork server
+    # forks from a clean process instead, and cheaply (the parsers are imported there once).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _cut_network() -> None:
+    """No parser may reach out while it reads a hostile file (a saved page's images, a
+    PDF's remote references): a worker cannot open a connection at all."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError("network access is disabled while documents are read")
+
+    for name in ("connect", "connect_ex", "sendto", "sendmsg"):
+        setattr(socket.socket, name, refuse)
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> None:
+    """A worker's life: cut the network, limit memory, then answer tasks until told to stop."""
+    _cut_network()
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # no RLIMIT_AS here: the time limit remains
+        pass
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, fn(task))
+        except InvalidInput as exc:
+            answer = (False, str(exc))
+        except MemoryError:
+            answer = (False, f"needs more than the {memory_mb:,} MB memory limit")
+        except RecursionError:
+            answer = (False, "is nested too deeply to read")
+        except Exception as exc:  # a parser's own bug on a bad file: the file fails, not us
+            answer = (False, f"could not be read ({type(exc).__name__}: {exc})"[:300])
+        conn.send(answer)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], limits: Limits) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process: BaseProcess = ctx.Process(
+            target=_serve, args=(child, fn, limits.memory_mb), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Any = None
+        self.deadline = 0.0
+
+    def give(self, task: Any, seconds: float) -> None:
+        self.task = task
+        self.deadline = time.monotonic() + seconds
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class Sandbox(Generic[T, R]):
+    """``fn`` applied to tasks in worker processes; results come back as they finish."""
+
+    def __init__(
+        self, fn: Callable[[T], R], limits: Limits = Limits(), processes: int | None = None
+    ) -> None:
+        self.fn = fn
+        self.limits = limits
+        self.processes = processes or min(os.cpu_count() or 1, 4)
+
+    def map(
+        self, tasks: Iterable[T], cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[T, R | TaskFailed]]:
+        """Each task with its result or failure, in the order they finish. Stops early,
+        killing what is still running, when ``cancelled()`` turns true."""
+        ctx = _context()
+        pending = deque(tasks)
+        idle: list[_Worker] = []
+        busy: list[_Worker] = []
+        try:
+            while pending or busy:
+                if cancelled():
+                    return
+                while pending and (idle or len(busy) < self.processes):
+                    worker = idle.pop() if idle else _Worker(ctx, self.fn, self.limits)
+                    worker.give(pending.popleft(), self.limits.seconds)
+                    busy.append(worker)
+                now = time.monotonic()
+                timeout = max(0.0, min(min(w.deadline for w in busy) - now, 0.2))
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+                for worker in list(busy):
+                    task = worker.task
+                    if worker.conn in ready:
+                        try:
+                            ok, value = worker.conn.recv()
+                        except (EOFError, OSError):
+                            busy.remove(worker)
+                            worker.kill()
+                            yield task, TaskFailed("made the reader crash")
+                            continue
+                        busy.remove(worker)
+                        idle.append(worker)
+                        yield task, (value if ok else TaskFailed(value))
+                    elif worker.process.sentinel in ready:
+                        busy.remove(worker)
+                        worker.kill()
+                        yield task, TaskFailed("made the reader crash (or exhaust memory)")
+                    elif time.monotonic() > worker.deadline:
+                        busy.remove(worker)
+                        worker.kill()
+                        yield (
+                            task,
+                            TaskFailed(f"took longer than {self.limits.seconds:g} s to read"),
+                        )
+        finally:
+            for worker in busy:
+                worker.kill()
+            for worker in idle:
+                worker.stop()

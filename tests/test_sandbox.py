@@ -1,0 +1,67 @@
+"""The sandbox that reads untrusted files: limits hold, failures stay with their file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+from casefile.errors import InvalidInput
+from casefile.sandbox import Limits, Sandbox, TaskFailed
+
+
+def behave(task: str) -> str:
+    """A stand-in parser whose behaviour each task names."""
+    if task == "hang":
+        time.sleep(60)
+    if task == "bomb":
+        _ = bytearray(600 * 1024 * 1024)
+    if task == "crash":
+        os._exit(3)
+    if task == "bad":
+        raise InvalidInput("not a PDF after all")
+    if task == "net":
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+    if task == "bug":
+        raise KeyError("trailer")
+    return task.upper()
+
+
+def outcomes(tasks: list[str], **limits: float) -> dict[str, str | TaskFailed]:
+    sandbox = Sandbox(behave, Limits(**limits), processes=2)  # type: ignore[arg-type]
+    return dict(sandbox.map(tasks))
+
+
+def test_every_task_is_answered_and_failures_stay_with_their_task() -> None:
+    tasks = ["a", "hang", "b", "bomb", "crash", "bad", "bug", "net", "c"]
+    found = outcomes(tasks, seconds=2, memory_mb=400)
+    assert found["a"] == "A"
+    assert found["b"] == "B"
+    assert found["c"] == "C"
+    assert found["hang"] == TaskFailed("took longer than 2 s to read")
+    assert found["bomb"] == TaskFailed("needs more than the 400 MB memory limit")
+    assert isinstance(found["crash"], TaskFailed)
+    assert "crash" in found["crash"].message
+    assert found["bad"] == TaskFailed("not a PDF after all")
+    assert found["bug"] == TaskFailed("could not be read (KeyError: 'trailer')")
+    assert found["net"] == TaskFailed(
+        "could not be read (OSError: network access is disabled while documents are read)"
+    )
+
+
+def test_both_cores_work_at_once() -> None:
+    sandbox = Sandbox(time.sleep, Limits(seconds=10), processes=2)
+    sandbox.map([0.0, 0.0]).__next__()  # workers started and warm
+    start = time.monotonic()
+    list(sandbox.map([1.0, 1.0]))
+    assert time.monotonic() - start < 1.9
+
+
+def test_a_cancel_stops_at_once_and_kills_what_runs() -> None:
+    sandbox = Sandbox(behave, Limits(seconds=30), processes=1)
+    start = time.monotonic()
+    seen: list[tuple[str, str | TaskFailed]] = []
+    for task, result in sandbox.map(["a", "hang", "b"], cancelled=lambda: bool(seen)):
+        seen.append((task, result))
+    assert seen == [("a", "A")]
+    assert time.monotonic() - start < 5
