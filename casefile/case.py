@@ -39,7 +39,9 @@ from casefile.db.engine import (
 from casefile.db.sqlite_tools import export_rekeyed, online_backup, problems
 from casefile.documents import DocumentService
 from casefile.errors import CaseFileError, CasefileError, InvalidInput
+from casefile.importer import Importer
 from casefile.listing import Listing
+from casefile.mentions import MentionService
 from casefile.record_service import RecordService
 from casefile.vocab import Kind
 from casefile.vocabulary import VocabularyService, ensure_builtin_terms, missing_builtin_terms
@@ -69,6 +71,8 @@ class Case:
         self.sessions = Sessions(engine)
         self.records = RecordService(self.sessions)
         self.documents = DocumentService(self.sessions, self.records)
+        self.mentions = MentionService(self.sessions)
+        self.importer = Importer(self.sessions, self.records, self.documents)
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
         self.vocabulary = VocabularyService(self.sessions)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from casefile.audit import HistoryEntry
 from casefile.case import Case
+from casefile.mentions import Mention
 from casefile.records import Record
 from casefile.vocab import Kind
 
@@ -23,6 +24,7 @@ class RecordDetail:
     links: list[Record[Any]]
     quotes: list[Record[Any]]
     documents: list[Record[Any]]
+    mentions: list[Mention]  # for a source: who its documents name
     history: list[HistoryEntry]
 
     @classmethod
@@ -47,6 +49,7 @@ class RecordDetail:
             links=case.records.links_of(record.id),
             quotes=case.records.quotes_of(record.id) if is_source else [],
             documents=case.records.documents_of(record.id) if is_source else [],
+            mentions=case.mentions.in_source(record.id) if is_source else [],
             history=case.history.entries(record.id),
         )
 

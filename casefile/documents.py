@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog
 from casefile.db import models as m
+from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions
-from casefile.errors import NotFound
+from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import NewRecord, RecordService
-from casefile.records import DocumentFields, Record
+from casefile.records import DocumentFields, QuoteFields, Record
+from casefile.vocab import Kind
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A document to read: its record, source, bytes and text; and, when it is opened
+    for a quote, the quote's place in it."""
+
+    document: Record[DocumentFields]
+    source_label: str
+    data: bytes
+    pages: list[str]
+    page: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
 
 
 class DocumentService:
@@ -50,18 +68,15 @@ class DocumentService:
         media_type: str,
         pages: Sequence[str],
     ) -> Record[DocumentFields]:
-        sha = hashlib.sha256(data).hexdigest()
-        if s.get(m.Blob, sha) is None:
-            s.add(m.Blob(sha256=sha, size=len(data), data=data))
-            s.flush()  # the document row below is inserted with Core and points at it
         fields = DocumentFields(
-            source=source, file_name=file_name, media_type=media_type, sha256=sha, size=len(data)
+            source=source,
+            file_name=file_name,
+            media_type=media_type,
+            sha256=store_blob(s, data),
+            size=len(data),
         )
         record: Record[DocumentFields] = self.records.insert(s, audit, [NewRecord(fields)])[0]
-        s.add_all(
-            m.DocumentPage(document_id=record.id, number=i, text=text)
-            for i, text in enumerate(pages, start=1)
-        )
+        add_pages(s, record.id, pages)
         return record
 
     def content(self, document_id: UUID) -> bytes:
@@ -77,6 +92,31 @@ class DocumentService:
         with self.sessions.read() as s:
             return list(s.scalars(query.order_by(m.DocumentPage.number)))
 
+    def reading(self, record_id: UUID) -> Reading:
+        """A document, or the document a quote was taken from (its source's PDF first),
+        at the quote's place."""
+        record = self.records.get(record_id)
+        place: dict[str, int | None] = {}
+        if record.kind is Kind.QUOTE:
+            quote: QuoteFields = record.fields
+            documents = self.records.documents_of(quote.source)
+            if not documents:
+                raise NotFound("the quote's source has no stored document")
+            record = next(
+                (d for d in documents if d.fields.media_type == "application/pdf"), documents[0]
+            )
+            place = {"page": quote.page, "char_start": quote.char_start, "char_end": quote.char_end}
+        elif record.kind is not Kind.DOCUMENT:
+            raise InvalidInput(f"a {record.kind.label.lower()} is not a document")
+        source = record.fields.source
+        return Reading(
+            record,
+            self.records.get(source).label if source else "",
+            self.content(record.id),
+            self.pages(record.id),
+            **place,
+        )
+
     def mismatched_hashes(self) -> list[tuple[str, str]]:
         """Blobs whose bytes no longer hash to their name: (expected, actual)."""
         bad: list[tuple[str, str]] = []
@@ -87,3 +127,24 @@ class DocumentService:
                 if actual != sha:
                     bad.append((sha, actual))
         return bad
+
+
+_BLOB = cast(Table, m.Blob.__table__)
+
+
+def store_blob(s: Session, data: bytes) -> str:
+    """Keep ``data`` once, named by its SHA-256 (however often it is attached)."""
+    sha = hashlib.sha256(data).hexdigest()
+    s.execute(
+        sqlite_insert(_BLOB).on_conflict_do_nothing(),
+        [{"sha256": sha, "size": len(data), "data": data}],
+    )
+    return sha
+
+
+def add_pages(s: Session, document_id: UUID, pages: Sequence[str]) -> None:
+    rows = [(document_id, number, text) for number, text in enumerate(pages, start=1)]
+    insert_rows(s, _PAGE, ("document_id", "number", "text"), rows)
+
+
+_PAGE = cast(Table, m.DocumentPage.__table__)

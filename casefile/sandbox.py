@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import socket
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -26,6 +25,7 @@ from casefile.errors import InvalidInput
 
 T = TypeVar("T")
 R = TypeVar("R")
+_DONE: Any = object()
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,22 @@ class Limits:
 
 @dataclass(frozen=True)
 class TaskFailed:
-    """Why a file could not be read, as one line for the user."""
+    """Why a file could not be read, as one line for the user; ``error`` names the
+    ``InvalidInput`` subclass a parser raised (a caller may act on it: ask a password)."""
 
     message: str
+    error: str = ""
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # A fork of a process that runs Qt and database threads is unsafe; the fork server
-    # forks from a clean process instead, and cheaply (the parsers are imported there once).
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+def _context(preload: str) -> multiprocessing.context.BaseContext:
+    """A fork of a process that runs Qt and database threads is unsafe; the fork server
+    forks from a clean process instead, and cheaply: ``preload`` (the module of the
+    function the workers run, with the parsers it imports) is imported there once."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([preload])
+    return context
 
 
 def _cut_network() -> None:
@@ -81,15 +87,15 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> None:
         if task is None:
             return
         try:
-            answer: tuple[bool, Any] = (True, fn(task))
+            answer: Any = fn(task)
         except InvalidInput as exc:
-            answer = (False, str(exc))
+            answer = TaskFailed(str(exc), type(exc).__name__)
         except MemoryError:
-            answer = (False, f"needs more than the {memory_mb:,} MB memory limit")
+            answer = TaskFailed(f"needs more than the {memory_mb:,} MB memory limit")
         except RecursionError:
-            answer = (False, "is nested too deeply to read")
+            answer = TaskFailed("is nested too deeply to read")
         except Exception as exc:  # a parser's own bug on a bad file: the file fails, not us
-            answer = (False, f"could not be read ({type(exc).__name__}: {exc})"[:300])
+            answer = TaskFailed(f"could not be read ({type(exc).__name__}: {exc})"[:300])
         conn.send(answer)
 
 
@@ -103,6 +109,7 @@ class _Worker:
         child.close()
         self.task: Any = None
         self.deadline = 0.0
+        self.dead = False
 
     def give(self, task: Any, seconds: float) -> None:
         self.task = task
@@ -137,49 +144,62 @@ class Sandbox(Generic[T, R]):
     def map(
         self, tasks: Iterable[T], cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[tuple[T, R | TaskFailed]]:
-        """Each task with its result or failure, in the order they finish. Stops early,
-        killing what is still running, when ``cancelled()`` turns true."""
-        ctx = _context()
-        pending = deque(tasks)
+        """Each task with its result or failure, in the order they finish. Tasks are taken
+        from ``tasks`` only as workers come free (a batch of big files is never all in
+        memory). Stops early, killing what is still running, when ``cancelled()`` turns
+        true."""
+        ctx = _context(self.fn.__module__)
+        pending = iter(tasks)
         idle: list[_Worker] = []
         busy: list[_Worker] = []
+
+        def refill() -> None:
+            while idle or len(busy) < self.processes:
+                task = next(pending, _DONE)
+                if task is _DONE:
+                    return
+                worker = idle.pop() if idle else _Worker(ctx, self.fn, self.limits)
+                worker.give(task, self.limits.seconds)
+                busy.append(worker)
+
         try:
-            while pending or busy:
+            refill()
+            while busy:
                 if cancelled():
                     return
-                while pending and (idle or len(busy) < self.processes):
-                    worker = idle.pop() if idle else _Worker(ctx, self.fn, self.limits)
-                    worker.give(pending.popleft(), self.limits.seconds)
-                    busy.append(worker)
-                now = time.monotonic()
-                timeout = max(0.0, min(min(w.deadline for w in busy) - now, 0.2))
+                timeout = max(0.0, min(min(w.deadline for w in busy) - time.monotonic(), 0.2))
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
-                for worker in list(busy):
-                    task = worker.task
-                    if worker.conn in ready:
-                        try:
-                            ok, value = worker.conn.recv()
-                        except (EOFError, OSError):
-                            busy.remove(worker)
-                            worker.kill()
-                            yield task, TaskFailed("made the reader crash")
-                            continue
-                        busy.remove(worker)
+                finished = [(w, found) for w in busy if (found := self._answer(w, ready))]
+                for worker, _found in finished:
+                    busy.remove(worker)
+                    if worker.dead:
+                        worker.kill()
+                    else:
                         idle.append(worker)
-                        yield task, (value if ok else TaskFailed(value))
-                    elif worker.process.sentinel in ready:
-                        busy.remove(worker)
-                        worker.kill()
-                        yield task, TaskFailed("made the reader crash (or exhaust memory)")
-                    elif time.monotonic() > worker.deadline:
-                        busy.remove(worker)
-                        worker.kill()
-                        yield (
-                            task,
-                            TaskFailed(f"took longer than {self.limits.seconds:g} s to read"),
-                        )
+                # The freed workers start on the next files before the caller stores these.
+                refill()
+                for _worker, found in finished:
+                    yield found
         finally:
             for worker in busy:
                 worker.kill()
             for worker in idle:
                 worker.stop()
+
+    def _answer(self, worker: _Worker, ready: list[Any]) -> tuple[Any, Any] | None:
+        """The worker's task and answer if it has one (or died, or overran), else None."""
+        if worker.conn in ready:
+            try:
+                answer = worker.conn.recv()
+            except (EOFError, OSError):
+                worker.dead = True
+                answer = TaskFailed("made the reader crash")
+        elif worker.process.sentinel in ready:
+            worker.dead = True
+            answer = TaskFailed("made the reader crash (or exhaust memory)")
+        elif time.monotonic() > worker.deadline:
+            worker.dead = True
+            answer = TaskFailed(f"took longer than {self.limits.seconds:g} s to read")
+        else:
+            return None
+        return worker.task, answer

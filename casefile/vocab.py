@@ -160,6 +160,7 @@ class Relation(LabelledEnum):
     TARGETED = "targeted", "targeted", "targeted by"
     SIMILAR_TO = "similar_to", "similar to", "similar to"
     ASSOCIATED_WITH = "associated_with", "associated with", "associated with"
+    MENTIONS = "mentions", "mentions", "mentioned in"
 
     @property
     def inverse_label(self) -> str:

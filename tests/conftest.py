@@ -90,3 +90,19 @@ def demo_path(demo_master: Path, tmp_path: Path) -> Path:
 def demo(demo_path: Path) -> Iterator[Case]:
     with open_case(demo_path, backups=False) as opened:
         yield opened
+
+
+@pytest.fixture
+def window(qtbot: Any) -> Iterator[Any]:
+    """The real main window over a synchronous worker, so each action has finished on
+    return. (Qt is imported here, not at the top: the core's tests run without it.)"""
+    from casefile.ui.controller import CaseController
+    from casefile.ui.main_window import MainWindow
+    from casefile.ui.settings import WindowSettings
+    from casefile.ui.worker import Worker
+
+    win = MainWindow(CaseController(Worker(synchronous=True)), WindowSettings())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.controller.close()

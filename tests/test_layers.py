@@ -1,4 +1,5 @@
-"""The core runs headless: importing it (and the CLI) never loads Qt."""
+"""The core runs headless: importing it (and the CLI) never loads Qt; the window loads
+no Qt module that can reach the network."""
 
 from __future__ import annotations
 
@@ -8,10 +9,27 @@ import sys
 
 def test_the_core_and_the_cli_do_not_import_qt() -> None:
     code = (
-        "import sys, casefile.case, casefile.cli.main, casefile.demo, casefile.details; "
+        "import sys, casefile.case, casefile.cli.main, casefile.demo, casefile.details, "
+        "casefile.importer, casefile.reading, casefile.sandbox; "
         "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
+    assert_python_succeeds(code)
+
+
+def test_the_window_never_loads_a_network_capable_qt_module() -> None:
+    """PySide6-Addons (for QtPdf) also ships WebEngine and QtNetwork: never loaded."""
+    code = (
+        "import sys, casefile.ui.app, casefile.ui.main_window, casefile.ui.document_view; "
+        "net = ('PySide6.QtNetwork', 'PySide6.QtWebEngine', 'PySide6.QtWebSockets'); "
+        "loaded = [m for m in sys.modules if m.startswith(net)]; "
+        "print(loaded); sys.exit(1 if loaded or 'PySide6.QtPdf' not in sys.modules else 0)"
+    )
+    assert_python_succeeds(code)
+
+
+def assert_python_succeeds(code: str) -> None:
+    """Run ``code`` in a new interpreter: what it imports is what a user's process loads."""
     result = subprocess.run(
         [sys.executable, "-c", code], check=False, capture_output=True, text=True
     )

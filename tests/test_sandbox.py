@@ -42,7 +42,7 @@ def test_every_task_is_answered_and_failures_stay_with_their_task() -> None:
     assert found["bomb"] == TaskFailed("needs more than the 400 MB memory limit")
     assert isinstance(found["crash"], TaskFailed)
     assert "crash" in found["crash"].message
-    assert found["bad"] == TaskFailed("not a PDF after all")
+    assert found["bad"] == TaskFailed("not a PDF after all", "InvalidInput")
     assert found["bug"] == TaskFailed("could not be read (KeyError: 'trailer')")
     assert found["net"] == TaskFailed(
         "could not be read (OSError: network access is disabled while documents are read)"

@@ -539,7 +539,7 @@ def test_edit_dialog_shows_the_record_and_the_reliability_explanation(
 def test_link_dialog_starts_from_the_selected_record(
     qtbot: QtBot, controller: CaseController, known: dict[str, Record[Any]]
 ) -> None:
-    dialog = RecordDialog(controller, Kind.LINK, subject=known["person"])
+    dialog = RecordDialog(controller, Kind.LINK, preset={"subject": known["person"].id})
     show(qtbot, dialog)
     assert dialog.windowTitle() == "New link"
     assert dialog.form.inputs["subject"].line.text() == "Khalid Masood"

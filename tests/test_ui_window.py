@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +22,9 @@ from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
-from casefile.ui.settings import WindowSettings
 from casefile.ui.table_model import RecordTableModel
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
-
-
-@pytest.fixture
-def window(qtbot: QtBot) -> Iterator[MainWindow]:
-    """The real window over a synchronous worker, so each action has finished on return."""
-    win = MainWindow(CaseController(Worker(synchronous=True)), WindowSettings())
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.controller.close()
 
 
 def attacks_in(path: Path) -> dict[str, AttackFields]:

@@ -21,13 +21,14 @@ from casefile.errors import CaseFileError
 from casefile.records import PersonFields, SourceFields
 from casefile.vocab import Kind, Vocabulary
 
+HEAD = migrate.head_revision()  # the next release's revision follows this one
 NEXT_REVISION = '''"""A later release adds a column."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "0001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -49,7 +50,7 @@ def install_next_release(
     """This Casefile, as if its next release (schema 9999) were installed."""
     scripts = tmp_path / "migrations"
     shutil.copytree(str(files("casefile.migrations")), scripts)
-    (scripts / "versions" / "9999_next.py").write_text(revision_source)
+    (scripts / "versions" / "9999_next.py").write_text(revision_source.replace("{head}", HEAD))
     original = migrate.alembic_config
 
     def config(connection: object = None) -> object:
@@ -76,7 +77,7 @@ def test_an_older_case_is_backed_up_then_upgraded(
     path = tmp_path / "old.casefile"
     with create_case(path) as case:
         case.records.add(PersonFields(name="Rita Katz"))
-    assert schema_of(path) == "0001"
+    assert schema_of(path) == HEAD
 
     request.getfixturevalue("newer_casefile")
     assert upgrade_needed(path)
@@ -88,9 +89,9 @@ def test_an_older_case_is_backed_up_then_upgraded(
         assert "later_field" in columns
         assert case.check() == []
     assert not upgrade_needed(path)
-    [backup] = tmp_path.glob("old.before-upgrade-0001-*.casefile")
-    with sqlite3.connect(backup) as copy:  # the copy is the case as it was, at 0001
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    [backup] = tmp_path.glob(f"old.before-upgrade-{HEAD}-*.casefile")
+    with sqlite3.connect(backup) as copy:  # the copy is the case as it was, at HEAD
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
         assert copy.execute("SELECT name FROM person").fetchall() == [("Rita Katz",)]
 
 
@@ -101,7 +102,7 @@ def test_a_case_from_the_newer_release_is_refused_by_this_one(
     request.getfixturevalue("newer_casefile")
     create_case(path).close()
     assert schema_of(path) == "9999"
-    monkeypatch.undo()  # back to this release, which knows only 0001
+    monkeypatch.undo()  # back to this release, whose newest schema is HEAD
     with pytest.raises(CaseFileError, match="newer Casefile"):
         open_case(path, backups=False)
 
@@ -112,7 +113,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "0001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 

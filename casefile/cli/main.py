@@ -26,6 +26,7 @@ from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
+from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
 from casefile.vocab import Kind, Relation, Vocabulary
@@ -275,6 +276,25 @@ def _case_commands(sub: Sub) -> None:
     _case_arg(p)
     p.add_argument("vocabulary", choices=[v.value for v in Vocabulary])
     p.add_argument("--add", metavar="LABEL", help="add a case-specific value")
+
+    p = _command(
+        sub,
+        "import",
+        cmd_import,
+        "import documents (PDF, saved web pages, Word, e-mail, text) and folders as sources",
+        "casefile import my.casefile ~/Downloads/reports --pdf-password s3cret",
+    )
+    _case_arg(p)
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--pdf-password", help="the password of encrypted PDFs")
+    defaults = ImportOptions()
+    p.add_argument("--max-size", type=float, default=defaults.max_mb, metavar="MB", help="per file")
+    p.add_argument("--max-pages", type=_count, default=defaults.max_pages, metavar="N")
+    p.add_argument("--timeout", type=float, default=defaults.seconds, metavar="S", help="per file")
+    p.add_argument(
+        "--max-memory", type=_count, default=defaults.memory_mb, metavar="MB", help="per reader"
+    )
+    _json_arg(p)
 
     p = _command(
         sub,
@@ -528,6 +548,31 @@ def cmd_vocab(args: argparse.Namespace) -> int:
         for term in case.vocabulary.terms(vocabulary):
             print(f"{term.code:24} {term.label}{'' if term.builtin else '  (this case)'}")
     return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    options = ImportOptions(
+        password=args.pdf_password,
+        max_mb=args.max_size,
+        max_pages=args.max_pages,
+        seconds=args.timeout,
+        memory_mb=args.max_memory,
+    )
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise InvalidInput(f"no such file or folder: {', '.join(missing)}")
+    bar = output.ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+
+    def progress(report: ImportReport) -> None:
+        if bar is not None:
+            bar.show(len(report.outcomes), report.total, report.outcomes[-1].path.name)
+
+    with open_for(args) as case:
+        report = case.importer.import_files(args.paths, options, progress)
+    if bar is not None:
+        bar.clear()
+    emit(args, output.import_json(report), output.import_text(report))
+    return 1 if report.count(Status.FAILED) else 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

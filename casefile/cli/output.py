@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import shutil
+from typing import Any, TextIO
 
 from casefile.audit import HistoryEntry
 from casefile.case import CaseInfo
 from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display
+from casefile.importer import ImportReport
 from casefile.records import Record
 from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind
@@ -82,6 +84,10 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
     if record.kind is Kind.SOURCE:
         data["quotes"] = [str(q.id) for q in related.quotes]
         data["documents"] = [str(d.id) for d in related.documents]
+        data["mentions"] = [
+            {"id": str(m.record_id), "label": m.label, "count": m.count, "linked": m.linked}
+            for m in related.mentions
+        ]
     return data
 
 
@@ -107,6 +113,13 @@ def show_text(detail: RecordDetail) -> str:
         if items:
             lines.append(f"  {title}:")
             lines.extend(f"    {r.label} [{str(r.id)[:8]}]" for r in items)
+    if related.mentions:
+        lines.append(
+            "  mentions:            "
+            + ", ".join(
+                f"{m.label} ({m.count}{', linked' if m.linked else ''})" for m in related.mentions
+            )
+        )
     return "\n".join(lines)
 
 
@@ -131,3 +144,42 @@ def history_text(entries: list[HistoryEntry]) -> str:
         if e.action == "update":
             lines.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
     return "\n".join(lines)
+
+
+def import_json(report: ImportReport) -> dict[str, Any]:
+    return {
+        "total": report.total,
+        "cancelled": report.cancelled,
+        "files": [
+            {
+                "path": str(o.path),
+                "status": o.status.value,
+                "message": o.message,
+                "source": str(o.source_id) if o.source_id else None,
+                "title": o.title,
+            }
+            for o in report.outcomes
+        ],
+    }
+
+
+def import_text(report: ImportReport) -> str:
+    return "\n".join([*(o.line() for o in report.outcomes), report.summary()])
+
+
+class ProgressBar:
+    """One self-rewriting line on a terminal: how far, and the file just done."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def show(self, done: int, total: int, name: str) -> None:
+        width = shutil.get_terminal_size().columns
+        filled = 24 * done // max(total, 1)
+        head = f"[{'#' * filled}{'.' * (24 - filled)}] {done:,}/{total:,} "
+        self.stream.write("\r" + (head + name)[: width - 1].ljust(width - 1))
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
+        self.stream.flush()

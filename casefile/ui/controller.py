@@ -137,12 +137,28 @@ class CaseController(QObject):
         fn: Callable[[Case, Task], T],
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        kinds: Iterable[Kind] = (),
     ) -> Task:
-        """A long read-only job (back up a copy, check the case) on the maintenance
-        worker: on its own connections, so the tables keep paging while it runs."""
-        return self.maintenance.submit(
-            lambda task: fn(self._require(), task), on_done, on_error or self.report
-        )
+        """A long job (back up a copy, check the case, import documents) on the
+        maintenance worker: on its own connections, so the tables keep paging while it
+        runs. A job that writes names the kinds it changes; they refresh when it ends,
+        however it ends (an import cancelled half-way keeps what it stored)."""
+        changes = Changes(frozenset(kinds))
+
+        def announce() -> None:
+            if changes.kinds:
+                self._refresh_info(changes)
+
+        def done(result: T) -> None:
+            on_done(result)
+            announce()
+
+        def failed(exc: BaseException) -> None:
+            (on_error or self.report)(exc)
+            announce()
+
+        return self.maintenance.submit(lambda task: fn(self._require(), task), done, failed)
 
     def _refresh_info(self, changes: Changes) -> None:
         def done(info: CaseInfo) -> None:

@@ -1,6 +1,8 @@
 """The right-hand pane: one record, what it refers to, its links, notes and history.
 
-Linked records are links (``record:<uuid>``); following one emits ``navigate``.
+Linked records are links (``record:<uuid>``); following one emits ``navigate``. A source
+lists the people and groups its documents mention; "link" on one (``mention:<uuid>``)
+emits ``link_mention``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display
+from casefile.vocab import Kind
 
 STYLE = """
 <style>
@@ -32,6 +35,8 @@ STYLE = """
 
 class DetailView(QTextBrowser):
     navigate = Signal(object)  # UUID
+    link_mention = Signal(object)  # UUID of the person or group to link the source to
+    open_document = Signal(object)  # UUID of a document, or of a quote to show in its document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +55,10 @@ class DetailView(QTextBrowser):
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == "record":
             self.navigate.emit(UUID(url.path()))
+        elif url.scheme() == "mention":
+            self.link_mention.emit(UUID(url.path()))
+        elif url.scheme() == "open":
+            self.open_document.emit(UUID(url.path()))
 
 
 def render(detail: RecordDetail) -> str:
@@ -57,8 +66,12 @@ def render(detail: RecordDetail) -> str:
     parts = [
         f"<div class='kind'>{escape(record.kind.label)}</div>",
         f"<h2>{escape(record.label)}</h2>",
-        "<table class='fields'>",
     ]
+    if record.kind is Kind.DOCUMENT:
+        parts.append(f"<p><a href='open:{record.id}'>Open the document</a></p>")
+    elif record.kind is Kind.QUOTE:
+        parts.append(f"<p><a href='open:{record.id}'>Show in its document</a></p>")
+    parts.append("<table class='fields'>")
     for f in dataclasses.fields(record.fields):
         value = detail.display_value(f.name)
         text = _value_html(f.name, value, detail)
@@ -80,8 +93,23 @@ def render(detail: RecordDetail) -> str:
     ):
         if items:
             parts.append(f"<h3>{title}</h3><ul>")
-            parts.extend(f"<li>{_link(r.id, r.label)}</li>" for r in items)
+            for r in items:
+                opener = f" — <a href='open:{r.id}'>open</a>" if r.kind is Kind.DOCUMENT else ""
+                parts.append(f"<li>{_link(r.id, r.label)}{opener}</li>")
             parts.append("</ul>")
+    if detail.mentions:
+        parts.append("<h3>Mentions in its documents</h3><ul>")
+        for mention in detail.mentions:
+            action = (
+                "<span class='muted'>linked</span>"
+                if mention.linked
+                else f"<a href='mention:{mention.record_id}'>link</a>"
+            )
+            parts.append(
+                f"<li>{_link(mention.record_id, mention.label)} "
+                f"<span class='muted'>({mention.count})</span> — {action}</li>"
+            )
+        parts.append("</ul>")
     if detail.history:
         parts.append("<h3>History</h3>")
         for entry in reversed(detail.history):

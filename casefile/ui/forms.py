@@ -260,11 +260,11 @@ class RecordDialog(QDialog):
         record: Record[Any] | None = None,
         parent: QWidget | None = None,
         *,
-        subject: Record[Any] | None = None,
+        preset: Mapping[str, Any] | None = None,
         dayfirst: bool | None = True,
     ) -> None:
-        """``record`` is the one to edit (None for a new one); ``subject`` starts a new
-        link from a record the user has selected."""
+        """``record`` is the one to edit (None for a new one); ``preset`` fills fields of
+        a new one (a link's subject, a quote's text, source and page from a document)."""
         super().__init__(parent)
         self._controller = controller
         self._dayfirst = dayfirst
@@ -278,8 +278,9 @@ class RecordDialog(QDialog):
             self.form.set_fields(record.fields)
             self.tags.set_value(record.tags)
             self.notes.set_value(record.notes)
-        if subject is not None:
-            self.form.inputs["subject"].set_value(subject.id, subject.label)
+        if preset:
+            for name, value in preset.items():
+                self.form.inputs[name].set_value(value)
             self.form.revalidate()
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)

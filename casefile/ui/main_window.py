@@ -47,19 +47,22 @@ from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
 from casefile.dates import DateError, PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
+from casefile.documents import Reading
 from casefile.errors import NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
-from casefile.records import Record
+from casefile.records import LinkFields, Record
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
+from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
 from casefile.ui.forms import RecordDialog
+from casefile.ui.importing import ImportRun
 from casefile.ui.settings import WindowSettings
 from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
 from casefile.ui.worker import Task
-from casefile.vocab import Kind
+from casefile.vocab import Kind, Relation
 
 KIND_TITLES = {
     Kind.ATTACK: "Attacks",
@@ -192,6 +195,7 @@ class MainWindow(QMainWindow):
         self.close_action = self._action("&Close case", self.close_case, keys.Close)
         self.backup_action = self._action("&Back up a copy…", self.backup)
         self.check_action = self._action("Chec&k case", self.check)
+        self.import_action = self._action("&Import documents…", self.import_dialog, "Ctrl+I")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(keys.Undo))
@@ -208,6 +212,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(item)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         for item in (self.backup_action, self.check_action, self.close_action):
             file_menu.addAction(item)
@@ -285,6 +291,8 @@ class MainWindow(QMainWindow):
         self.filter_timer.timeout.connect(self.apply_filter)
         self.table.doubleClicked.connect(lambda _index: self.edit_record())
         self.detail.navigate.connect(self.go_to)
+        self.detail.link_mention.connect(self.link_mention)
+        self.detail.open_document.connect(self.open_document)
         for model in self.models.values():
             model.counted.connect(self._counted)
             model.loaded.connect(self._select_pending)
@@ -307,15 +315,21 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if any(u.toLocalFile().endswith(EXTENSION) for u in event.mimeData().urls()):
+        """A case file opens; other files and folders are imported into the open case."""
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if any(f.endswith(EXTENSION) for f in files) or (files and self.controller.is_open):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        for url in event.mimeData().urls():
-            if url.toLocalFile().endswith(EXTENSION):
-                self.open_path(Path(url.toLocalFile()))
-                event.acceptProposedAction()
-                return
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        case = next((f for f in files if f.suffix == EXTENSION), None)
+        if case is not None:
+            self.open_path(case)
+        elif files and self.controller.is_open:
+            self.import_paths(files)
+        else:
+            return
+        event.acceptProposedAction()
 
     # -- opening and closing cases -------------------------------------------------------
 
@@ -394,6 +408,7 @@ class MainWindow(QMainWindow):
             self.close_action,
             self.backup_action,
             self.check_action,
+            self.import_action,
             self.new_record_action,
             self.find_action,
         ):
@@ -603,10 +618,34 @@ class MainWindow(QMainWindow):
         record = self.selected()
         if record is None:
             return
-        dialog = RecordDialog(self.controller, Kind.LINK, None, self, subject=record)
+        dialog = RecordDialog(self.controller, Kind.LINK, None, self, preset={"subject": record.id})
         if dialog.exec():
             fields, tags, notes = dialog.values()
             self.editor.add(fields, tags, notes)
+
+    def open_document(self, record_id: UUID) -> None:
+        """A document (or a quote's document, at the quote) in a viewer window."""
+
+        def show(reading: Reading) -> None:
+            viewer = DocumentViewer(reading, self)
+            viewer.quote_requested.connect(lambda passage: self.quote_passage(passage, viewer))
+            viewer.show()
+
+        self.controller.read(lambda case: case.documents.reading(record_id), show)
+
+    def quote_passage(self, passage: Passage, viewer: QWidget) -> None:
+        """A selection in a document becomes a quote; the user adds the speaker."""
+        preset = quote_preset(passage)
+        dialog = RecordDialog(self.controller, Kind.QUOTE, None, viewer, preset=preset)
+        if dialog.exec():
+            self.editor.add(*dialog.values())
+
+    def link_mention(self, record_id: UUID) -> None:
+        """One click: the selected source "mentions" that person or group (undoable)."""
+        source = self.selected()
+        if source is not None and source.kind is Kind.SOURCE:
+            link = LinkFields(subject=source.id, relation=Relation.MENTIONS, object=record_id)
+            self.editor.add(link, (), "")
 
     def delete_record(self) -> None:
         record = self.selected()
@@ -644,6 +683,22 @@ class MainWindow(QMainWindow):
             lambda case, task: case.backup(dest),
             lambda _: self.statusBar().showMessage(f"Backed up to {dest}", 8000),
         )
+
+    def import_dialog(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import documents",
+            self.settings.last_import_folder(),
+            "Documents (*.pdf *.html *.htm *.mhtml *.mht *.docx *.eml *.txt *.md);;All files (*)",
+        )
+        if chosen:
+            self.import_paths([Path(c) for c in chosen])
+
+    def import_paths(self, chosen: list[Path]) -> None:
+        """Files and folders (dropped or chosen) into the open case."""
+        self.settings.remember_import_folder(chosen[0].parent)
+        tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
+        ImportRun(self.controller, self, self.settings.import_options(), tell).start(chosen)
 
     def check(self) -> None:
         self.statusBar().showMessage("Checking the case…")

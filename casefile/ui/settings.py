@@ -1,15 +1,19 @@
-"""Window state and recent cases, kept between runs (QSettings in the data folder).
+"""Window state, recent cases and import limits, kept between runs (QSettings in the data
+folder).
 
-Only window state lives here; everything about a case lives in the case file.
+Only the user's preferences live here; everything about a case lives in the case file.
 """
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import fields, replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from casefile import paths
+from casefile.importer import ImportOptions
 
 RECENT_MAX = 8
 
@@ -37,6 +41,31 @@ class WindowSettings:
 
     def save(self, key: str, value: QByteArray) -> None:
         self._settings.setValue(key, value)
+
+    def import_options(self) -> ImportOptions:
+        """The limits per file for imports (never the PDF password: that is asked)."""
+        options = ImportOptions()
+        for f in fields(ImportOptions):
+            if f.name == "password":
+                continue
+            kind = type(getattr(options, f.name))
+            value = self._settings.value(f"import/{f.name}")
+            # An edited settings file with a bad value keeps the default.
+            with contextlib.suppress(TypeError, ValueError):
+                if value is not None:
+                    options = replace(options, **{f.name: kind(value)})
+        return options
+
+    def save_import_options(self, options: ImportOptions) -> None:
+        for f in fields(ImportOptions):
+            if f.name != "password":
+                self._settings.setValue(f"import/{f.name}", getattr(options, f.name))
+
+    def last_import_folder(self) -> str:
+        return str(self._settings.value("import/folder", str(Path.home())))
+
+    def remember_import_folder(self, folder: Path) -> None:
+        self._settings.setValue("import/folder", str(folder))
 
     def sync(self) -> None:
         self._settings.sync()

@@ -1,0 +1,30 @@
+"""Reading imported documents: the real format, the text (per page where there are pages)
+and what the file says about itself.
+
+Pure and offline: bytes in, plain values out. No database, no Qt, and nothing is ever
+fetched; storing, limits and the worker processes that contain a hostile file are the
+importer's job.
+
+``extract`` lives in ``casefile.extract.dispatch``: importing this package stays cheap (the
+parsers load only where documents are read, in the importer's worker processes).
+"""
+
+from casefile.extract.detect import detect
+from casefile.extract.model import (
+    Attachment,
+    Damaged,
+    Extracted,
+    Format,
+    PasswordRequired,
+    Unsupported,
+)
+
+__all__ = [
+    "Attachment",
+    "Damaged",
+    "Extracted",
+    "Format",
+    "PasswordRequired",
+    "Unsupported",
+    "detect",
+]

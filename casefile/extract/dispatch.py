@@ -1,0 +1,57 @@
+"""The one entry point: detect the format, read it, and keep library failures inside.
+
+Documents are sometimes hostile, and parsers fail on them in ways no list of exceptions
+anticipates (an IndexError deep in a header parser, lxml's own errors, a MemoryError), so
+every failure while reading a recognised format becomes ``Damaged`` with a one-line reason;
+the original stays chained for the log.
+"""
+
+from __future__ import annotations
+
+from casefile.errors import InvalidInput
+from casefile.extract.detect import detect
+from casefile.extract.mail import read_email
+from casefile.extract.model import Damaged, Extracted, Format
+from casefile.extract.pdf import read_pdf
+from casefile.extract.text import read_text
+from casefile.extract.web import read_html, read_mhtml
+from casefile.extract.word import read_docx
+
+_REASON_LENGTH = 160
+
+
+def extract(data: bytes, file_name: str, *, password: str | None = None) -> Extracted:
+    """The text and metadata of the file ``data``, named ``file_name`` by its owner.
+
+    ``password`` opens an encrypted PDF. Raises ``Unsupported``, ``PasswordRequired`` or
+    ``Damaged`` (all ``InvalidInput``) for files that cannot be read.
+    """
+    kind = detect(data, file_name)
+    try:
+        return _read(kind, data, password)
+    except InvalidInput:
+        raise
+    except Exception as error:
+        raise Damaged(f"damaged {kind.label}: {_reason(error)}") from error
+
+
+def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
+    match kind:
+        case Format.PDF:
+            return read_pdf(data, password)
+        case Format.DOCX:
+            return read_docx(data)
+        case Format.HTML:
+            return read_html(data)
+        case Format.MHTML:
+            return read_mhtml(data)
+        case Format.EMAIL:
+            return read_email(data)
+        case Format.TEXT | Format.MARKDOWN:
+            return read_text(data, kind)
+
+
+def _reason(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    reason = lines[0] if lines else type(error).__name__
+    return reason if len(reason) <= _REASON_LENGTH else f"{reason[:_REASON_LENGTH]}…"

@@ -1,0 +1,295 @@
+"""Import files as sources: the original stored untouched, its text and metadata read.
+
+Reading (the risky, slow part) happens in the sandbox's worker processes, two files at a
+time; storing happens here, one transaction per file, so a file that fails leaves
+nothing behind and the others go on. The same bytes are never stored twice: an import
+of a file the case already holds is reported as a duplicate of the source that has it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casefile.audit import AuditLog
+from casefile.db import models as m
+from casefile.db.engine import Sessions
+from casefile.documents import DocumentService, add_pages, store_blob
+from casefile.extract.model import Attachment, Extracted, Format, PasswordRequired
+from casefile.group_commit import GroupCommit
+from casefile.record_service import NewRecord, RecordService
+from casefile.records import DocumentFields, SourceFields
+from casefile.sandbox import Limits, Sandbox, TaskFailed
+from casefile.vocab import SourceKind
+
+NEEDS_OCR = "needs OCR"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Limits per file (settings and CLI options) and the password for encrypted PDFs."""
+
+    password: str | None = None
+    max_mb: float = 200.0
+    max_pages: int = 5000
+    seconds: float = 120.0
+    memory_mb: int = 2048
+
+
+class Status(Enum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    status: Status
+    message: str = ""
+    source_id: UUID | None = None
+    title: str = ""
+    needs_password: bool = False
+
+    def line(self) -> str:
+        """One line for a summary: what happened to this file, and why if it failed."""
+        if self.status is Status.IMPORTED:
+            return f"imported {self.path.name}: {self.title}"
+        if self.status is Status.DUPLICATE:
+            return f"duplicate {self.path.name}: already in the case as {self.title!r}"
+        return f"failed {self.path.name}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    total: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    cancelled: bool = False
+
+    def count(self, status: Status) -> int:
+        return sum(o.status is status for o in self.outcomes)
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s):,} {s.value}" for s in Status]
+        left = self.total - len(self.outcomes)
+        if left:
+            parts.append(f"{left:,} not done (cancelled)")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """One file for a worker: it reads the bytes itself (they do not cross a pipe) and
+    checks they are still the ones hashed here, which are the ones stored."""
+
+    path: Path
+    sha256: str
+    password: str | None
+    max_pages: int
+
+
+@dataclass(frozen=True)
+class ReadAttachment:
+    attachment: Attachment
+    extracted: Extracted | None  # None: stored as it is, its text unread
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    extracted: Extracted
+    attachments: tuple[ReadAttachment, ...]
+
+
+SOURCE_KIND = {Format.EMAIL: SourceKind.OTHER, Format.PDF: SourceKind.REPORT}
+SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+def files_in(paths: Iterable[Path]) -> list[Path]:
+    """The files to import: folders recursively, in name order. Hidden files and the
+    ``name_files`` folder a browser saves beside ``name.html`` (its images and scripts,
+    which are never used) are left out."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, names in os.walk(path):
+                here = Path(folder)
+                pages = {Path(n).stem for n in names if n.lower().endswith((".html", ".htm"))}
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and not (d.endswith("_files") and d[:-6] in pages)
+                )
+                found.extend(
+                    here / n
+                    for n in sorted(names)
+                    if not n.startswith(".") and n not in SKIPPED_NAMES
+                )
+        else:
+            found.append(path)
+    return found
+
+
+class Importer:
+    def __init__(
+        self, sessions: Sessions, records: RecordService, documents: DocumentService
+    ) -> None:
+        self.sessions = sessions
+        self.records = records
+        self.documents = documents
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        options: ImportOptions = ImportOptions(),
+        progress: Callable[[ImportReport], None] = lambda report: None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> ImportReport:
+        """Import files and folders; ``progress`` hears after each file. A cancel keeps
+        what was stored and stores nothing more."""
+        files = files_in(paths)
+        report = ImportReport(total=len(files))
+        with self.sessions.read() as s:
+            stored = set(s.scalars(select(m.Document.sha256)))
+        stored_as: dict[Path, Outcome] = {}
+        held: dict[Path, bytes] = {}  # the bytes of files being read, to store as hashed
+
+        def done(outcome: Outcome) -> None:
+            report.outcomes.append(outcome)
+            progress(report)
+
+        def tasks() -> Iterator[ReadTask]:
+            for path in files:
+                if cancelled():
+                    return
+                prepared = self._prepare(path, options, stored)
+                if isinstance(prepared, Outcome):
+                    done(prepared)
+                else:
+                    task, held[path] = prepared
+                    yield task
+
+        def store(task: ReadTask, data: bytes, result: ReadResult) -> Callable[[Session], None]:
+            def work(s: Session) -> None:
+                # The case held no such bytes when the import began; only a file of this
+                # import can have brought them since.
+                seen = task.sha256 in stored
+                stored_as[task.path] = self._store(s, task, data, result, seen)
+                stored.add(task.sha256)
+
+            return work
+
+        from casefile.reading import read_document  # the parsers: loaded only to import
+
+        limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
+        with GroupCommit[Path](
+            self.sessions,
+            committed=lambda path: done(stored_as.pop(path)),
+            failed=lambda path, why: done(Outcome(path, Status.FAILED, why)),
+        ) as group:
+            for task, result in Sandbox(read_document, limits).map(tasks(), cancelled):
+                held_bytes = held.pop(task.path)
+                if isinstance(result, TaskFailed):
+                    locked = result.error == PasswordRequired.__name__
+                    done(Outcome(task.path, Status.FAILED, result.message, needs_password=locked))
+                else:
+                    group.run(task.path, store(task, held_bytes, result))
+        report.cancelled = len(report.outcomes) < report.total
+        return report
+
+    def _prepare(
+        self, path: Path, options: ImportOptions, stored: set[str]
+    ) -> tuple[ReadTask, bytes] | Outcome:
+        try:
+            size = path.stat().st_size
+            if size > options.max_mb * 1024 * 1024:
+                return Outcome(
+                    path,
+                    Status.FAILED,
+                    f"is {size / 1024 / 1024:,.0f} MB, more than the limit of "
+                    f"{options.max_mb:,.0f} MB",
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            return Outcome(path, Status.FAILED, f"cannot be read ({exc.strerror or exc})")
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in stored:  # known before the import began: not even read
+            with self.sessions.read() as s:
+                holder = _holder(s, sha)
+            if holder is not None:
+                return Outcome(path, Status.DUPLICATE, source_id=holder[0], title=holder[1])
+        return ReadTask(path, sha, options.password, options.max_pages), data
+
+    def _store(
+        self, s: Session, task: ReadTask, data: bytes, result: ReadResult, seen: bool
+    ) -> Outcome:
+        """The source, the document with its pages, its attachments: one savepoint.
+        ``seen``: the same bytes came earlier in this import (look up their source)."""
+        existing = _holder(s, task.sha256) if seen else None
+        if existing is not None:
+            return Outcome(task.path, Status.DUPLICATE, source_id=existing[0], title=existing[1])
+        found = result.extracted
+        source_id = uuid4()
+        fields = SourceFields(
+            title=found.title.strip() or task.path.stem,
+            source_kind=SOURCE_KIND.get(found.format, SourceKind.ARTICLE),
+            authors=found.authors,
+            publisher=found.publisher,
+            published=found.published,
+            url=found.url,
+            language=found.language,
+        )
+        notes = [f"{k}: {v}" for k, v in found.metadata.items() if v.strip()]
+        notes += [
+            f"Attachment {a.attachment.file_name}: {a.problem}"
+            for a in result.attachments
+            if a.problem
+        ]
+        tags = (NEEDS_OCR,) if found.needs_ocr else ()
+        files = [(task.path.name, data, found.media_type, found.pages)] + [
+            (
+                a.attachment.file_name,
+                a.attachment.data,
+                a.extracted.media_type if a.extracted else "application/octet-stream",
+                a.extracted.pages if a.extracted else (),
+            )
+            for a in result.attachments
+        ]
+        new = [NewRecord(fields, tags=tags, notes="\n".join(notes), record_id=source_id)]
+        new += [
+            NewRecord(
+                DocumentFields(
+                    source=source_id,
+                    file_name=name,
+                    media_type=media_type,
+                    sha256=store_blob(s, data),
+                    size=len(data),
+                )
+            )
+            for name, data, media_type, _pages in files
+        ]
+        records = self.records.insert(s, AuditLog(s), new)
+        for record, (*_, pages) in zip(records[1:], files, strict=True):
+            add_pages(s, record.id, pages)
+        return Outcome(task.path, Status.IMPORTED, source_id=source_id, title=fields.title)
+
+
+def _holder(s: Session, sha: str) -> tuple[UUID | None, str] | None:
+    """The source (ID, title) that already holds a document with these bytes (a document
+    kept without a source: its file name)."""
+    found = s.execute(
+        select(m.Document.source, m.Document.file_name).where(m.Document.sha256 == sha).limit(1)
+    ).first()
+    if found is None:
+        return None
+    source, file_name = found
+    title = s.scalar(select(m.Source.title).where(m.Source.id == source)) if source else None
+    return source, title or file_name

@@ -1,0 +1,123 @@
+"""Import documents from the window: a progress dialog with Cancel, then a summary.
+
+The import runs on the maintenance worker (its own connections), so the tables keep
+paging while files are read; each file is stored in its own transaction, so Cancel keeps
+what is done and leaves nothing half-written. Encrypted PDFs are collected and, at the
+end, their password is asked for once and they are tried again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
+
+from casefile.case import Case
+from casefile.importer import ImportOptions, ImportReport, Outcome, Status
+from casefile.ui.controller import CaseController
+from casefile.ui.worker import Task
+from casefile.vocab import Kind
+
+IMPORTED_KINDS = (Kind.SOURCE, Kind.DOCUMENT)
+
+
+class ImportRun:
+    """One import the user started: its dialog, its worker job, its summary."""
+
+    def __init__(
+        self,
+        controller: CaseController,
+        parent: QWidget,
+        options: ImportOptions,
+        tell: Callable[[str], None],
+        finished: Callable[[ImportReport], None] = lambda report: None,
+    ) -> None:
+        self.controller = controller
+        self.parent = parent
+        self.tell = tell
+        self.options = options
+        self.finished = finished
+        self.dialog = QProgressDialog("Reading documents…", "Cancel", 0, 0, parent)
+        self.dialog.setWindowTitle("Import documents")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoReset(False)
+        self.dialog.setAutoClose(False)
+        self.task: Task | None = None
+        controller.maintenance.progressed.connect(self._progressed)
+
+    def start(self, paths: Sequence[Path]) -> None:
+        options = self.options
+
+        def job(case: Case, task: Task) -> ImportReport:
+            def progress(report: ImportReport) -> None:
+                task.progress(len(report.outcomes), report.total)
+
+            return case.importer.import_files(paths, options, progress, lambda: task.cancelled)
+
+        self.task = self.controller.run(job, self._done, self._failed, kinds=IMPORTED_KINDS)
+        self.dialog.canceled.connect(self.task.cancel)
+        self.dialog.setValue(0)
+
+    def _progressed(self, task: Task, done: int, total: int) -> None:
+        if task is not self.task:
+            return
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(f"Imported {done:,} of {total:,} files…")
+
+    def _close_dialog(self) -> None:
+        self.controller.maintenance.progressed.disconnect(self._progressed)
+        self.dialog.close()
+        self.dialog.deleteLater()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._close_dialog()
+        self.controller.report(exc)
+
+    def _done(self, report: ImportReport) -> None:
+        self._close_dialog()
+        locked = [o.path for o in report.outcomes if o.needs_password]
+        if locked and self.options.password is None:
+            password, ok = QInputDialog.getText(
+                self.parent,
+                "Encrypted PDFs",
+                f"{len(locked)} PDF file(s) need a password to be read "
+                f"({', '.join(p.name for p in locked[:3])}{'…' if len(locked) > 3 else ''}).\n"
+                "Password (leave empty to skip them):",
+                QLineEdit.EchoMode.Password,
+            )
+            if ok and password:
+                retry = ImportOptions(**{**self.options.__dict__, "password": password})
+                kept = [o for o in report.outcomes if not o.needs_password]
+                ImportRun(
+                    self.controller,
+                    self.parent,
+                    retry,
+                    self.tell,
+                    lambda again: self._summarise(_merged(kept, report, again)),
+                ).start(locked)
+                return
+        self._summarise(report)
+
+    def _summarise(self, report: ImportReport) -> None:
+        self.finished(report)
+        failed = [o for o in report.outcomes if o.status is Status.FAILED]
+        text = f"Import finished: {report.summary()}."
+        if not failed:
+            self.tell(text)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import documents", text, parent=self.parent)
+        box.setInformativeText(f"{len(failed):,} file(s) could not be imported.")
+        box.setDetailedText("\n".join(o.line() for o in failed))
+        box.exec()
+
+
+def _merged(kept: list[Outcome], first: ImportReport, again: ImportReport) -> ImportReport:
+    return ImportReport(
+        total=first.total,
+        outcomes=[*kept, *again.outcomes],
+        cancelled=first.cancelled or again.cancelled,
+    )

@@ -1,0 +1,611 @@
+"""Document extraction on real files, made here: every format, every refusal, never a fetch.
+
+The autouse ``no_network`` fixture makes any socket use fail the test, which is what proves
+that saved pages full of scripts, remote images and tracking pixels are read offline.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import quopri
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen import canvas
+
+from casefile.dates import PartialDate
+from casefile.errors import InvalidInput
+from casefile.extract import (
+    Damaged,
+    Extracted,
+    Format,
+    PasswordRequired,
+    Unsupported,
+    detect,
+)
+from casefile.extract.dispatch import extract
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def make_pdf(
+    pages: list[str],
+    *,
+    title: str = "",
+    author: str = "",
+    encrypt: StandardEncryption | None = None,
+    draw: Callable[[canvas.Canvas], None] | None = None,
+) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, encrypt=encrypt, lang="en-GB")
+    pdf.setTitle(title)
+    pdf.setAuthor(author)
+    pdf.setProducer("Example Press typesetting")
+    for text in pages:
+        for number, line in enumerate(text.split("\n")):
+            pdf.drawString(72, 720 - 16 * number, line)
+        if draw:
+            draw(pdf)
+        pdf.showPage()
+    pdf.save()
+    # ReportLab stamps the current time; a fixed one makes the date assertable.
+    return re.sub(rb"D:\d{14}", b"D:20170322101500", out.getvalue())
+
+
+def test_pdf_text_per_page_and_document_information() -> None:
+    data = make_pdf(
+        ["Page one: the attack began at 14:40.", "Page two: Zoë — a witness.", "Page three."],
+        title="Westminster attack: timeline",
+        author="Rita Katz; Jane Doe",
+    )
+
+    result = extract(data, "timeline.pdf")
+
+    assert result.format is Format.PDF
+    assert result.media_type == "application/pdf"
+    assert result.pages == (
+        "Page one: the attack began at 14:40.",
+        "Page two: Zoë — a witness.",
+        "Page three.",
+    )
+    assert result.title == "Westminster attack: timeline"
+    assert result.authors == ("Rita Katz", "Jane Doe")
+    assert result.published == PartialDate(2017, 3, 22)
+    assert result.language == "en-GB"
+    assert not result.needs_ocr
+    assert result.metadata["Producer"] == "Example Press typesetting"
+    assert result.metadata["Created"] == "2017-03-22 10:15:00 +00:00"
+    assert pickle.loads(pickle.dumps(result)) == result  # it travels back from worker processes
+
+
+def test_an_encrypted_pdf_opens_only_with_its_password() -> None:
+    data = make_pdf(["Confidential briefing"], encrypt=StandardEncryption("s3cret", "owner"))
+
+    with pytest.raises(PasswordRequired, match="none was given"):
+        extract(data, "briefing.pdf")
+    with pytest.raises(PasswordRequired, match="the one given is wrong"):
+        extract(data, "briefing.pdf", password="guess")
+    assert extract(data, "briefing.pdf", password="s3cret").pages == ("Confidential briefing",)
+
+
+def test_a_pdf_without_a_text_layer_needs_ocr() -> None:
+    def scanned_page(pdf: canvas.Canvas) -> None:
+        pdf.rect(72, 72, 400, 600, fill=1)
+
+    result = extract(make_pdf(["", ""], draw=scanned_page), "scan.pdf")
+
+    assert result.needs_ocr
+    assert result.pages == ("", "")
+
+
+def test_a_truncated_pdf_is_damaged() -> None:
+    data = make_pdf(["One", "Two", "Three"])
+
+    with pytest.raises(Damaged, match="damaged PDF document: it is truncated or corrupt"):
+        extract(data[: len(data) // 2], "cut.pdf")
+
+
+# --- HTML and MHTML -------------------------------------------------------------------------
+
+ARTICLE = """<!DOCTYPE html>
+<html lang="en-GB"><head>
+<meta charset="utf-8">
+<title>Attack on Westminster Bridge | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<meta property="og:title" content="Attack on Westminster Bridge">
+<meta name="author" content="Jane Reporter">
+<meta property="article:published_time" content="2017-03-22T18:00:00Z">
+<link rel="canonical" href="https://news.example.com/2017/03/22/westminster">
+<link rel="stylesheet" href="https://cdn.example.com/site.css">
+<script src="https://tracker.example.net/analytics.js"></script>
+<script>document.write("SCRIPT OUTPUT"); fetch("https://tracker.example.net/beacon");</script>
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article>
+<h1>Attack on Westminster Bridge</h1>
+<p>A man drove a car into pedestrians on Westminster Bridge on Wednesday afternoon, killing
+several people and injuring dozens more, before stabbing a police officer. Zoë, a witness,
+said it was over in moments.</p>
+<img src="https://cdn.example.com/photos/bridge.jpg" alt="The bridge">
+<p>Police said the attacker was shot dead in the grounds of Parliament. The Metropolitan
+Police described it as a terrorist incident.</p>
+<table><tr><th>Killed</th><th>Injured</th></tr><tr><td>5</td><td>49</td></tr></table>
+<p>Witnesses described scenes of chaos as people ran from the bridge towards the Houses of
+Parliament.</p>
+</article>
+<img src="https://tracker.example.net/pixel.gif?id=42" width="1" height="1" alt="">
+<script>var tracking = "SCRIPT VARIABLE";</script>
+</body></html>
+"""
+
+
+def assert_is_the_article(result: Extracted) -> None:
+    assert result.title == "Attack on Westminster Bridge"
+    assert result.authors == ("Jane Reporter",)
+    assert result.publisher == "The Daily Example"
+    assert result.published == PartialDate(2017, 3, 22)
+    assert result.url == "https://news.example.com/2017/03/22/westminster"
+    assert result.language == "en-GB"
+    (text,) = result.pages
+    assert text.startswith("Attack on Westminster Bridge\nA man drove a car into pedestrians")
+    assert "Zoë, a witness" in text
+    assert "| Killed | Injured |" in text
+    assert text.endswith("towards the Houses of Parliament.")
+    assert "SCRIPT" not in text
+    assert "Home" not in text  # navigation is not the article
+
+
+def test_a_saved_article_gives_its_text_and_metadata_without_fetching_anything() -> None:
+    result = extract(ARTICLE.encode(), "westminster.html")
+
+    assert result.format is Format.HTML
+    assert_is_the_article(result)
+
+
+def test_a_page_without_an_article_gives_its_visible_text() -> None:
+    page = b"""<html><head><title>x</title><style>p { color: red }</style></head><body>
+        <aside>Claimed by <b>Amaq</b><br>on 23 March</aside>
+        <!-- a comment --><script>var hidden = "SCRIPT";</script></body></html>"""
+
+    assert extract(page, "claim.html").pages == ("Claimed by Amaq\non 23 March",)
+
+
+def test_html_is_decoded_by_its_declared_charset() -> None:
+    page = '<html><head><meta charset="windows-1252"></head><body><p>Zoë — “Amaq”</p></body>'
+
+    assert extract(page.encode("cp1252"), "page.htm").pages == ("Zoë — “Amaq”",)
+
+
+def make_mhtml(html: str, *, location: str) -> bytes:
+    body = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+    return f"""From: <Saved by Blink>
+Snapshot-Content-Location: {location}
+Subject: Attack on Westminster Bridge
+Date: Thu, 23 Mar 2017 09:12:44 -0000
+MIME-Version: 1.0
+Content-Type: multipart/related;
+\ttype="text/html";
+\tboundary="----MultipartBoundary--x----"
+
+
+------MultipartBoundary--x----
+Content-Type: text/html; charset=utf-8
+Content-ID: <frame-1@mhtml.blink>
+Content-Transfer-Encoding: quoted-printable
+Content-Location: {location}
+
+{body}
+------MultipartBoundary--x----
+Content-Type: image/gif
+Content-Transfer-Encoding: base64
+Content-Location: https://tracker.example.net/pixel.gif?id=42
+
+R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7
+
+------MultipartBoundary--x------
+""".replace("\n", "\r\n").encode("ascii")
+
+
+def test_a_web_archive_gives_its_page() -> None:
+    data = make_mhtml(ARTICLE, location="https://news.example.com/westminster?utm=mail")
+
+    result = extract(data, "westminster.mhtml")
+
+    assert result.format is Format.MHTML
+    assert_is_the_article(result)  # the canonical link wins over where it was saved from
+    assert result.metadata["Saved"] == "Thu, 23 Mar 2017 09:12:44 -0000"
+
+
+def test_a_web_archive_without_a_canonical_link_is_labelled_by_its_location() -> None:
+    page = ARTICLE.replace('<link rel="canonical"', '<link rel="alternate"')
+    data = make_mhtml(page, location="https://news.example.com/westminster")
+
+    assert extract(data, "page.mht").url == "https://news.example.com/westminster"
+
+
+# --- Word -----------------------------------------------------------------------------------
+
+
+def make_docx() -> bytes:
+    document = docx.Document()
+    properties = document.core_properties
+    properties.title = "Memo on the Westminster attack"
+    properties.author = "Rita Katz"
+    properties.created = datetime(2017, 3, 23, 9, 30)
+    properties.subject = "Claims"
+    document.add_heading("Summary", 1)
+    document.add_paragraph("Before the table.")
+    table = document.add_table(rows=2, cols=2)
+    for (row, column), text in {(0, 0): "Name", (0, 1): "Role", (1, 0): "Khalid Masood"}.items():
+        table.cell(row, column).text = text
+    table.cell(1, 1).text = "attacker\n(shot dead)"
+    document.add_paragraph("After the table.")
+    # A content control around a paragraph, as Word makes for cover pages.
+    control = parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtContent><w:p><w:r><w:t>Inside a content control"
+        "</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    document.element.body.insert(len(document.element.body) - 1, control)  # before sectPr
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def rezip(
+    data: bytes,
+    change: Callable[[str, bytes], bytes],
+    *,
+    add: dict[str, bytes],
+    rename: dict[str, str] | None = None,
+) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for name in old.namelist():
+            content = change(name, old.read(name))
+            new.writestr((rename or {}).get(name, name), content, zipfile.ZIP_DEFLATED)
+        for name, content in add.items():
+            new.writestr(name, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_word_document_keeps_tables_where_they_are() -> None:
+    result = extract(make_docx(), "memo.docx")
+
+    assert result.format is Format.DOCX
+    assert result.pages == (
+        "Summary\nBefore the table.\nName\tRole\nKhalid Masood\tattacker (shot dead)\n"
+        "After the table.\nInside a content control",
+    )
+    assert result.title == "Memo on the Westminster attack"
+    assert result.authors == ("Rita Katz",)
+    assert result.published == PartialDate(2017, 3, 23)
+    assert result.metadata["Subject"] == "Claims"
+
+
+BOMB = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE w:document [
+<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+<!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+]>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:body><w:p><w:r><w:t>&h;</w:t></w:r></w:p></w:body></w:document>"""
+
+
+def test_a_word_document_with_an_entity_bomb_is_refused_at_once() -> None:
+    data = rezip(
+        make_docx(), lambda name, xml: BOMB if name == "word/document.xml" else xml, add={}
+    )
+    started = time.perf_counter()
+
+    with pytest.raises(Damaged, match=r"word/document\.xml declares a document type"):
+        extract(data, "memo.docx")
+    assert time.perf_counter() - started < 1  # 63 * 16**7 bytes never expanded
+
+
+def test_an_svg_picture_with_a_doctype_does_not_make_a_word_document_refused() -> None:
+    svg = b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY ns "http://www.w3.org/2000/svg">]><svg/>'
+
+    def declare_svg(name: str, content: bytes) -> bytes:
+        if name != "[Content_Types].xml":
+            return content
+        return content.replace(
+            b"</Types>", b'<Default Extension="svg" ContentType="image/svg+xml"/></Types>'
+        )
+
+    data = rezip(make_docx(), declare_svg, add={"word/media/logo.svg": svg})
+
+    assert extract(data, "memo.docx").title == "Memo on the Westminster attack"
+
+
+def test_a_word_document_whose_main_part_has_another_name_is_read() -> None:
+    # Word online names it document2.xml; the package's relationships say which part it is.
+    def point_at_it(name: str, content: bytes) -> bytes:
+        if name in ("[Content_Types].xml", "_rels/.rels"):
+            return content.replace(b"word/document.xml", b"word/document2.xml")
+        return content
+
+    data = rezip(
+        make_docx(), point_at_it, add={}, rename={"word/document.xml": "word/document2.xml"}
+    )
+
+    assert extract(data, "memo.docx").pages[0].startswith("Summary\nBefore the table.")
+
+
+def test_a_macro_enabled_word_document_is_unsupported() -> None:
+    def enable_macros(name: str, content: bytes) -> bytes:
+        main = b"wordprocessingml.document.main+xml"
+        return content.replace(main, b"ms-word.document.macroEnabled.main+xml")
+
+    with pytest.raises(Unsupported, match="macro-enabled"):
+        extract(rezip(make_docx(), enable_macros, add={}), "memo.docm")
+
+
+def test_a_word_document_claiming_gigabytes_is_refused() -> None:
+    data = bytearray(make_docx())
+    # The central directory's record of document.xml: its uncompressed size, at offset 24.
+    record = data.index(b"PK\x01\x02", data.index(b"PK\x05\x06") - 4096)
+    record = data.index(b"word/document.xml", record) - 46
+    data[record + 24 : record + 28] = (4_000_000_000).to_bytes(4, "little")
+
+    with pytest.raises(Damaged, match="possible ZIP bomb"):
+        extract(bytes(data), "memo.docx")
+
+
+# --- text and Markdown ----------------------------------------------------------------------
+
+NOTE = "Zoë's notes — “22 March”\r\nThe claim came via Amaq.\r\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        NOTE.encode("utf-8"),
+        NOTE.encode("utf-8-sig"),
+        NOTE.encode("utf-16"),  # with its byte-order mark
+        b"\xfe\xff" + NOTE.encode("utf-16-be"),
+        NOTE.encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16", "utf-16 big-endian", "windows-1252"],
+)
+def test_text_in_any_common_encoding(data: bytes) -> None:
+    result = extract(data, "notes.txt")
+
+    assert result.format is Format.TEXT
+    assert result.media_type == "text/plain"
+    assert result.pages == ("Zoë's notes — “22 March”\nThe claim came via Amaq.\n",)
+    assert result.title == "Zoë's notes — “22 March”"
+
+
+def test_markdown_is_titled_by_its_heading() -> None:
+    text = b"---\n\n# Westminster ##\n\nSee [the report](report.pdf).\n"
+
+    result = extract(text, "notes")
+
+    assert result.format is Format.MARKDOWN
+    assert result.title == "Westminster"
+    assert extract(b"Plain words", "notes.md").format is Format.MARKDOWN
+
+
+def test_a_long_first_line_makes_a_shortened_title() -> None:
+    title = extract(("word " * 100).encode(), "notes.txt").title
+
+    assert len(title) <= 201
+    assert title.endswith("word…")
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def make_email(*, html: str | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Rita Katz <rita@example.org>"
+    message["To"] = "desk@example.org"
+    message["Cc"] = "Jane Doe <jane@example.org>"
+    message["Date"] = format_datetime(datetime.fromisoformat("2017-03-22T23:40:00+00:00"))
+    message["Subject"] = "Claim of responsibility"
+    message.set_content("The claim was posted at 23:14.\r\nSee the attached PDF.\n")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def test_an_email_gives_its_headers_body_and_attachments() -> None:
+    message = make_email()
+    claim = make_pdf(["Amaq statement"])
+    message.add_attachment(claim, maintype="application", subtype="pdf", filename="claim.pdf")
+    message.add_attachment(b"x", maintype="text", subtype="plain", filename="../../etc/passwd")
+
+    result = extract(message.as_bytes(), "claim.eml")
+
+    assert result.format is Format.EMAIL
+    assert result.title == "Claim of responsibility"
+    assert result.authors == ("Rita Katz",)
+    assert result.published == PartialDate(2017, 3, 22)
+    assert result.pages == ("The claim was posted at 23:14.\nSee the attached PDF.\n",)
+    assert result.metadata["From"] == "Rita Katz <rita@example.org>"
+    assert result.metadata["To"] == "desk@example.org"
+    assert result.metadata["Cc"] == "Jane Doe <jane@example.org>"
+    assert result.metadata["Date"] == "Wed, 22 Mar 2017 23:40:00 +0000"
+    assert [a.file_name for a in result.attachments] == ["claim.pdf", "passwd"]
+    assert result.attachments[0].data == claim
+    assert extract(claim, "claim.pdf").pages == ("Amaq statement",)
+
+
+def test_an_html_only_email_gives_the_text_of_its_html() -> None:
+    message = EmailMessage()
+    message["From"] = "tips@example.org"
+    message["Subject"] = "Tip"
+    message.set_content("<p>See <b>this</b> channel.</p><script>x = 'SCRIPT'</script>", "html")
+
+    result = extract(message.as_bytes(), "tip.eml")
+
+    assert result.authors == ("tips@example.org",)
+    assert result.pages == ("See this channel.",)
+
+
+def test_malformed_addresses_are_shown_as_written() -> None:
+    # Python's own address parser raises AttributeError on the first, IndexError on the second.
+    data = b"From: .ane Doe <jane@example.org\nTo: desk@\nSubject: Claim\n\nText\n"
+
+    result = extract(data, "claim.eml")
+
+    assert result.metadata["From"] == ".ane Doe <jane@example.org"
+    assert result.metadata["To"] == "desk@"
+    assert result.authors == ()
+    assert (result.title, result.pages) == ("Claim", ("Text\n",))
+
+
+def test_a_forwarded_message_is_one_attachment() -> None:
+    message = make_email()
+    message.add_attachment(make_email())
+
+    (forwarded,) = extract(message.as_bytes(), "fwd.eml").attachments
+
+    assert forwarded.file_name == "forwarded message.eml"
+    assert extract(forwarded.data, forwarded.file_name).title == "Claim of responsibility"
+
+
+# --- detection ------------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "report.pdf", "unsupported format: empty file"),
+        (PNG, "report.pdf", "unsupported format: PNG image"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(54), "invoice.pdf", "Windows executable"),
+        (b"\x7fELF\x02\x01\x01" + bytes(9), "run", "ELF executable"),
+        (b"\x1f\x8b\x08\x00" + bytes(6), "page.html", "gzip archive"),
+        (b"{\\rtf1\\ansi hello}", "letter.doc", "RTF document"),
+        (bytes(range(256)) * 4, "notes.txt", "unsupported format: binary data"),
+    ],
+)
+def test_unsupported_files_are_named_by_what_they_are(data: bytes, name: str, message: str) -> None:
+    with pytest.raises(Unsupported, match=re.escape(message)):
+        extract(data, name)
+
+
+def zipped(name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr(name, b"<x/>")
+    return out.getvalue()
+
+
+def test_zip_files_other_than_word_documents_are_unsupported() -> None:
+    with pytest.raises(Unsupported, match=r"unsupported format: ZIP archive$"):
+        detect(zipped("photo.jpg"), "evidence.docx")
+    with pytest.raises(Unsupported, match="unsupported format: Excel workbook"):
+        detect(zipped("xl/workbook.xml"), "casualties.docx")
+
+
+def test_the_content_decides_not_the_extension() -> None:
+    assert detect(ARTICLE.encode(), "report.pdf") is Format.HTML
+    assert extract(ARTICLE.encode(), "report.pdf").title == "Attack on Westminster Bridge"
+    assert detect(make_pdf(["x"]), "notes.txt") is Format.PDF
+    assert detect(make_docx(), "memo") is Format.DOCX
+    assert detect(ARTICLE.encode("utf-16"), "page") is Format.HTML
+    saved_by_explorer = b"\r\n<!-- saved from url=(0022)https://x.example/ -->\n<html>"
+    assert detect(saved_by_explorer, "page") is Format.HTML
+
+
+def test_an_email_with_pictures_in_its_body_is_not_a_web_archive() -> None:
+    message = make_email(html="<p>The claim</p>")
+    body = message.get_body(preferencelist=("html",))
+    assert body is not None
+    body.add_related(PNG, "image", "png", cid="<logo@example.org>")
+
+    assert detect(message.as_bytes(), "claim") is Format.EMAIL
+    assert detect(make_mhtml(ARTICLE, location="https://x.example/"), "page") is Format.MHTML
+
+
+def test_headers_alone_do_not_make_an_email() -> None:
+    assert detect(b"Title: Notes\nDate: 2017-03-22\n\nText", "notes") is Format.TEXT
+
+
+# --- hostile and broken input ---------------------------------------------------------------
+
+PREFIXES = [
+    b"",
+    b"%PDF-1.7\n",
+    b"PK\x03\x04",
+    b"<!DOCTYPE html><html><body>",
+    b"From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\n",
+    b"MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b\n\n--b\n"
+    b"Content-Type: text/html\n\n",
+    b"\xff\xfe",
+]
+
+
+def assert_refused_at_most(data: bytes, name: str) -> None:
+    """Reading may fail, but only with a one-line message, never with a library's exception."""
+    try:
+        extract(data, name)
+    except InvalidInput as error:
+        message = str(error)
+    else:
+        return
+    assert message
+    assert "\n" not in message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.sampled_from(PREFIXES),
+    data=st.binary(max_size=2048),
+    name=st.sampled_from(["a.pdf", "a.docx", "a.html", "a.eml", "a.md", "a"]),
+)
+def test_any_bytes_fail_only_with_a_message(prefix: bytes, data: bytes, name: str) -> None:
+    assert_refused_at_most(prefix + data, name)
+
+
+SAMPLES = {
+    "a.pdf": make_pdf(["One", "Two"]),
+    "a.docx": make_docx(),
+    "a.eml": make_email(html="<p>x</p>").as_bytes(),
+    "a.mht": make_mhtml(ARTICLE, location="https://x.example/"),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(sorted(SAMPLES)), cut=st.floats(0, 1), flip=st.integers(0, 255))
+def test_truncated_or_corrupted_files_fail_only_with_a_message(
+    name: str, cut: float, flip: int
+) -> None:
+    data = bytearray(SAMPLES[name][: int(len(SAMPLES[name]) * cut)])
+    if data:
+        data[len(data) // 2] ^= flip
+    assert_refused_at_most(bytes(data), name)
+
+
+def test_extraction_never_loads_qt() -> None:
+    code = (
+        "import sys, casefile.extract; "
+        "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
+        "sys.exit(str(loaded) if loaded else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+    assert result.returncode == 0, result.stderr

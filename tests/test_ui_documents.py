@@ -1,0 +1,137 @@
+"""Documents in the window: import by menu and by drop, mentions, reading and quoting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QTextCursor
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from casefile.case import open_case
+from casefile.listing import ListQuery
+from casefile.records import GroupFields, PersonFields, QuoteFields
+from casefile.ui.document_view import DocumentViewer
+from casefile.ui.forms import RecordDialog
+from casefile.ui.main_window import MainWindow
+from casefile.vocab import Kind, Relation
+from tests.test_import import make_pdf
+from tests.test_ui_window import select, with_modal
+
+TEXT = "Khalid Masood acted alone.\nIslamic State claimed the attack through Amaq.\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "statement.txt").write_text(TEXT)
+    make_pdf(folder / "report.pdf", ["Page one words", "Page two words"])
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    return folder
+
+
+def drop(window: MainWindow, paths: list[Path]) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+
+
+def source_titles(path: Path) -> set[str]:
+    with open_case(path, backups=False) as case:
+        return {r.label for r in case.listing.page(ListQuery(Kind.SOURCE, limit=100)).records}
+
+
+def test_dropping_a_folder_imports_it_and_reports_the_failures(
+    window: MainWindow, case_path: Path, files: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+
+    def exec_(box: QMessageBox) -> int:
+        shown.append(box.detailedText())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    window.open_path(case_path)
+    drop(window, [files])
+    assert source_titles(case_path) == {"Khalid Masood acted alone.", "Threat assessment"}
+    assert len(shown) == 1
+    assert "broken.pdf" in shown[0]
+    window.show_kind(Kind.SOURCE)
+    assert window.models[Kind.SOURCE].rowCount() == 2  # the table was refreshed
+
+
+def test_a_source_offers_its_mentions_and_one_click_links_them(
+    window: MainWindow, case_path: Path, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_case(case_path, backups=False) as case:
+        masood = case.records.add(PersonFields(name="Khalid Masood"))
+        isis = case.records.add(GroupFields(name="Islamic State"))
+        case.importer.import_files([files / "statement.txt"])
+    window.open_path(case_path)
+    window.show_kind(Kind.SOURCE)
+    select(window, "Khalid Masood acted alone.")
+    html = window.detail.toHtml()
+    assert "Mentions in its documents" in html
+    assert f'href="mention:{isis.id}"' in html
+    assert f'href="mention:{masood.id}"' in html
+    window.detail.link_mention.emit(masood.id)
+    with open_case(case_path, backups=False) as case:
+        links = case.listing.page(ListQuery(Kind.LINK)).records
+    assert [(link.fields.relation, link.fields.object) for link in links] == [
+        (Relation.MENTIONS, masood.id)
+    ]
+    window.undo_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        assert case.listing.page(ListQuery(Kind.LINK)).records == []
+
+
+def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
+    window: MainWindow, case_path: Path, files: Path, qtbot: QtBot
+) -> None:
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([files / "report.pdf"])
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+    window.open_path(case_path)
+    window.open_document(document.id)
+    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    viewer.page.setValue(2)
+    assert viewer.text.toPlainText().strip() == "Page two words"
+    cursor = viewer.text.textCursor()
+    text = viewer.text.toPlainText()
+    start = text.index("two")
+    cursor.setPosition(start - 1)  # a space before: not part of the quote
+    cursor.setPosition(start + len("two words"), QTextCursor.MoveMode.KeepAnchor)
+    viewer.text.setTextCursor(cursor)
+    assert viewer.quote_action.isEnabled()
+
+    def accept(dialog: Any) -> None:
+        assert isinstance(dialog, RecordDialog)
+        dialog.accept()
+
+    with_modal(qtbot, accept)
+    viewer.quote_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        [quote] = case.listing.page(ListQuery(Kind.QUOTE)).records
+    fields: QuoteFields = quote.fields
+    assert (fields.text, fields.source, fields.page) == ("two words", document.fields.source, 2)
+    assert (fields.char_start, fields.char_end) == (start, start + len("two words"))
+    viewer.close()
+
+    window.open_document(quote.id)  # "show in its document"
+    again = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible()
+    )
+    assert again.page.value() == 2
+    assert again.text.textCursor().selectedText() == "two words"
+    again.close()
