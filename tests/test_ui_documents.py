@@ -105,6 +105,7 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     window.open_path(case_path)
     window.open_document(document.id)
     viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    assert viewer.text.toPlainText().strip() == "Page one words"  # it opens on page 1
     viewer.page.setValue(2)
     assert viewer.text.toPlainText().strip() == "Page two words"
     cursor = viewer.text.textCursor()

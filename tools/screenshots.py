@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -18,8 +19,9 @@ os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from casefile.demo import write_demo_case
+from casefile.demo import article_bytes, write_demo_case
 from casefile.ui.controller import CaseController
+from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import KIND_TITLES, MainWindow
 from casefile.ui.settings import WindowSettings
@@ -27,6 +29,10 @@ from casefile.ui.worker import Worker
 from casefile.vocab import Kind
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARTICLE_SOURCE = (
+    "Police suspect the Westminster attacker was inspired by international and "
+    "Islamist-related terrorism: context on the UK's jihadi threat"
+)
 
 
 def settle(app: QApplication) -> None:
@@ -67,7 +73,11 @@ def main() -> int:
     case_path = Path(os.environ["CASEFILE_HOME"]) / "westminster-2017.casefile"
     write_demo_case(case_path).close()
     window.open_path(case_path)
-    picks = {Kind.ATTACK: "Westminster attack", Kind.SOURCE: None, Kind.PERSON: "Rita Katz"}
+    picks = {
+        Kind.ATTACK: "Westminster attack",
+        Kind.SOURCE: ARTICLE_SOURCE,  # its document mentions people and groups of the case
+        Kind.PERSON: "Rita Katz",
+    }
     for number, kind in enumerate(KIND_TITLES, start=2):
         window.show_kind(kind)
         select_row(window, picks.get(kind), app)
@@ -91,8 +101,56 @@ def main() -> int:
         dialog.show()
         shoot(dialog, f"11-new-{kind.value}", app)
         dialog.close()
+    shoot_documents(window, app)
     window.close()
     return 0
+
+
+def shoot_documents(window: MainWindow, app: QApplication) -> None:
+    """The demo article as text, then a PDF imported the way a user would (File → Import)."""
+    window.show_kind(Kind.DOCUMENT)
+    select_row(window, None, app)
+    article = window.selected()
+    assert article is not None
+    window.open_document(article.id)
+    shoot(viewer(app), "12-document-text", app)
+    viewer(app).close()
+    pdf = Path(os.environ["CASEFILE_HOME"]) / "threat-assessment.pdf"
+    write_pdf(pdf)
+    window.import_paths([pdf])
+    window.show_kind(Kind.DOCUMENT)
+    select_row(window, pdf.name, app)
+    imported = window.selected()
+    assert imported is not None
+    window.open_document(imported.id)
+    shown = viewer(app)
+    shown.page.setValue(2)
+    shoot(shown, "13-document-pdf", app)
+    shown.close()
+
+
+def viewer(app: QApplication) -> DocumentViewer:
+    for _ in range(20):  # QPdfView renders pages in a thread of its own
+        settle(app)
+        time.sleep(0.05)
+    return next(w for w in app.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible())
+
+
+def write_pdf(path: Path) -> None:
+    """Two pages of the demo article, set as a short report."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    paragraphs = [" ".join(p.split()) for p in article_bytes().decode().split("\n\n")]
+    story: list[object] = [Paragraph("Threat assessment: Westminster", styles["Title"])]
+    for number, part in enumerate((paragraphs[:6], paragraphs[6:12])):
+        if number:
+            story.append(PageBreak())
+        story.extend(Paragraph(p, styles["BodyText"]) for p in part if p)
+    SimpleDocTemplate(str(path), title="Threat assessment: Westminster", author="Analyst").build(
+        story
+    )
 
 
 if __name__ == "__main__":

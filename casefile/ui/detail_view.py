@@ -103,7 +103,7 @@ def render(detail: RecordDetail) -> str:
             action = (
                 "<span class='muted'>linked</span>"
                 if mention.linked
-                else f"<a href='mention:{mention.record_id}'>link</a>"
+                else f"<a href='mention:{mention.record_id}'>add link</a>"
             )
             parts.append(
                 f"<li>{_link(mention.record_id, mention.label)} "

@@ -53,6 +53,9 @@ class DocumentViewer(QMainWindow):
         self.is_pdf = document.fields.media_type == "application/pdf"
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
+        self.text.document().setDocumentMargin(12)
+        if self.is_pdf:  # a PDF's text keeps the page's lines: wrapping them again is noise
+            self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setAccessibleName("Document text")
         self.text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -69,6 +72,7 @@ class DocumentViewer(QMainWindow):
         if self.is_pdf:
             splitter.addWidget(self._pdf_view(opened.data))
         splitter.addWidget(self.text)
+        splitter.setSizes([1, 1])  # the page and its text side by side, equally
         self.setCentralWidget(splitter)
         self.quote_action = QAction("Create &quote from selection", self)
         self.quote_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
@@ -77,13 +81,15 @@ class DocumentViewer(QMainWindow):
         self.text.copyAvailable.connect(self.quote_action.setEnabled)
         toolbar = QToolBar("Document")
         toolbar.setMovable(False)
-        toolbar.addWidget(self.page)
-        toolbar.addSeparator()
+        if len(opened.pages) > 1:
+            toolbar.addWidget(self.page)
+            toolbar.addSeparator()
         toolbar.addAction(self.quote_action)
         if not any(p.strip() for p in opened.pages):
             toolbar.addWidget(QLabel("  No text layer: this document needs OCR to be quoted."))
         self.addToolBar(toolbar)
-        self.resize(1100, 800)
+        self.resize(1320, 860)
+        self._show_page(1)
         self.show_passage(opened.page, opened.char_start, opened.char_end)
 
     def _pdf_view(self, data: bytes) -> QPdfView:
@@ -97,7 +103,11 @@ class DocumentViewer(QMainWindow):
         view.setAccessibleName("Document page")
         view.setDocument(self.pdf)
         view.setPageMode(QPdfView.PageMode.SinglePage)
-        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        # A whole page fits, so no scroll bars: with them, QPdfView can flip one on and off
+        # forever (a layout loop that freezes the window).
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.pageNavigator().currentPageChanged.connect(lambda n: self.page.setValue(n + 1))
         self.pdf_view = view
         return view
