@@ -14,9 +14,11 @@ from pytestqt.qtbot import QtBot
 from casefile.case import open_case
 from casefile.listing import ListQuery
 from casefile.records import GroupFields, PersonFields, QuoteFields
+from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
+from casefile.ui.settings import WindowSettings
 from casefile.vocab import Kind, Relation
 from tests.test_import import make_pdf
 from tests.test_ui_window import select, with_modal
@@ -136,3 +138,28 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     assert again.page.value() == 2
     assert again.text.textCursor().selectedText() == "two words"
     again.close()
+
+
+def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
+    window: MainWindow, case_path: Path, files: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def one_page(dialog: Any) -> None:
+        assert isinstance(dialog, ImportLimitsDialog)
+        dialog.max_pages.setValue(1)
+        dialog.accept()
+
+    with_modal(qtbot, one_page)
+    window.edit_import_limits()
+    assert WindowSettings().import_options().max_pages == 1  # kept between runs
+
+    shown: list[str] = []
+
+    def exec_(box: QMessageBox) -> int:
+        shown.append(box.detailedText())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    window.open_path(case_path)
+    window.import_paths([files / "report.pdf", files / "statement.txt"])
+    assert shown == ["failed report.pdf: has 2 pages, more than the limit of 1"]
+    assert source_titles(case_path) == {"Khalid Masood acted alone."}

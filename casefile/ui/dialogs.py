@@ -1,24 +1,28 @@
-"""Small dialogs: a new case, a passphrase, a confirmation."""
+"""Small dialogs: a new case, a passphrase, the import limits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from casefile.case import EXTENSION
+from casefile.importer import ImportOptions
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -138,3 +142,57 @@ class NewCaseDialog(QDialog):
     def values(self) -> tuple[Path, str, str | None]:
         passphrase = self.passphrase.text() if self.encrypt.isChecked() else None
         return Path(self.path.text().strip()).expanduser(), self.title.text().strip(), passphrase
+
+
+class ImportLimitsDialog(QDialog):
+    """What one imported file may cost: a bigger, longer or hungrier one fails, alone."""
+
+    def __init__(self, options: ImportOptions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import limits")
+        self._options = options
+        self.max_mb = QDoubleSpinBox(decimals=0, minimum=1, maximum=10_000, suffix=" MB")
+        self.max_mb.setValue(options.max_mb)
+        self.max_pages = QSpinBox(minimum=1, maximum=1_000_000, suffix=" pages")
+        self.max_pages.setValue(options.max_pages)
+        self.seconds = QDoubleSpinBox(decimals=0, minimum=1, maximum=3600, suffix=" s")
+        self.seconds.setValue(options.seconds)
+        self.memory_mb = QSpinBox(minimum=256, maximum=65_536, suffix=" MB")
+        self.memory_mb.setValue(options.memory_mb)
+        form = QFormLayout()
+        for label, field, tip in (
+            ("Largest file", self.max_mb, "Bigger files are not imported."),
+            ("Most pages", self.max_pages, "Documents with more pages are not imported."),
+            ("Time to read a file", self.seconds, "A file that takes longer is given up."),
+            ("Memory to read a file", self.memory_mb, "A file that needs more is given up."),
+        ):
+            field.setAccessibleName(label)
+            field.setToolTip(tip)
+            form.addRow(label, field)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        defaults.clicked.connect(lambda: self._show(ImportOptions()))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _show(self, options: ImportOptions) -> None:
+        self.max_mb.setValue(options.max_mb)
+        self.max_pages.setValue(options.max_pages)
+        self.seconds.setValue(options.seconds)
+        self.memory_mb.setValue(options.memory_mb)
+
+    def options(self) -> ImportOptions:
+        return replace(
+            self._options,
+            max_mb=self.max_mb.value(),
+            max_pages=self.max_pages.value(),
+            seconds=self.seconds.value(),
+            memory_mb=self.memory_mb.value(),
+        )

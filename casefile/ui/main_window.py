@@ -53,7 +53,7 @@ from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
-from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
+from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
 from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action("&Back up a copy…", self.backup)
         self.check_action = self._action("Chec&k case", self.check)
         self.import_action = self._action("&Import documents…", self.import_dialog, "Ctrl+I")
+        self.limits_action = self._action("Import &limits…", self.edit_import_limits)
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(keys.Undo))
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.limits_action)
         file_menu.addSeparator()
         for item in (self.backup_action, self.check_action, self.close_action):
             file_menu.addAction(item)
@@ -693,6 +695,11 @@ class MainWindow(QMainWindow):
         )
         if chosen:
             self.import_paths([Path(c) for c in chosen])
+
+    def edit_import_limits(self) -> None:
+        dialog = ImportLimitsDialog(self.settings.import_options(), self)
+        if dialog.exec():
+            self.settings.save_import_options(dialog.options())
 
     def import_paths(self, chosen: list[Path]) -> None:
         """Files and folders (dropped or chosen) into the open case."""
