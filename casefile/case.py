@@ -43,6 +43,7 @@ from casefile.importer import Importer
 from casefile.listing import Listing
 from casefile.mentions import MentionService
 from casefile.record_service import RecordService
+from casefile.search import SearchService
 from casefile.vocab import Kind
 from casefile.vocabulary import VocabularyService, ensure_builtin_terms, missing_builtin_terms
 
@@ -72,6 +73,7 @@ class Case:
         self.records = RecordService(self.sessions)
         self.documents = DocumentService(self.sessions, self.records)
         self.mentions = MentionService(self.sessions)
+        self.search = SearchService(self.sessions)
         self.importer = Importer(self.sessions, self.records, self.documents)
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
@@ -140,6 +142,7 @@ class Case:
             f"document bytes changed: stored as {want[:12]}…, now hash to {got[:12]}…"
             for want, got in self.documents.mismatched_hashes()
         )
+        found.extend(self.search.problems())
         return found
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    exists,
+    false,
     func,
     or_,
     select,
@@ -27,10 +27,11 @@ from sqlalchemy.orm import InstrumentedAttribute
 from casefile.dates import PartialDate, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
-from casefile.db.types import EnumList, TextList
+from casefile.db.search_tables import FTS_KEY, FTS_TEXT
 from casefile.errors import InvalidInput
 from casefile.record_service import MODEL_OF_KIND, labels, to_records
 from casefile.records import Record, metadata_fields
+from casefile.search_query import prefix_match
 from casefile.vocab import Kind
 
 # Per kind: the columns a list can be sorted by (the first is the default), the column
@@ -233,11 +234,16 @@ def _ids_in_order(q: ListQuery) -> Select[Any]:
 def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
     table = _table(q.kind)
     if q.text.strip():
-        columns = TEXT_COLUMNS[q.kind]
-        if not columns:
+        if not TEXT_COLUMNS[q.kind]:
             raise InvalidInput(f"{q.kind.value}s have no text to filter on")
-        pattern = "%" + _escape_like(fold(q.text.strip())) + "%"
-        query = query.where(or_(*(_contains(c, pattern) for c in columns)))
+        match = prefix_match(q.text)
+        if match is None:  # punctuation alone: no word can match it
+            return query.where(false())
+        # From the search index: a word prefix among a million quotes is an index lookup,
+        # where a substring test reads every row.
+        matching = select(FTS_TEXT.c.rowid).where(FTS_TEXT.c.fts_text.op("MATCH")(match))
+        indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.page == 0, FTS_KEY.c.id.in_(matching))
+        query = query.where(table.c.id.in_(indexed))
     if q.tag.strip():
         query = query.where(
             table.c.id.in_(
@@ -264,20 +270,6 @@ def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
             next_year = f"{int(high[:4]) + 1:04d}"
             query = query.where(stored < next_year, text < high)
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _contains(column: Any, pattern: str) -> ColumnElement[bool]:
-    """Case-insensitive (Unicode) substring match; in a list column, in any one item."""
-    if isinstance(column.expression.type, TextList | EnumList):
-        items = func.json_each(column).table_valued("value")
-        match = func.casefold(items.c.value).like(pattern, escape="\\")
-        return exists(select(1).select_from(items).where(match))
-    result: ColumnElement[bool] = func.casefold(column).like(pattern, escape="\\")
-    return result
 
 
 def _after(

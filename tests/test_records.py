@@ -1055,10 +1055,13 @@ def test_text_filter(case: Case) -> None:
 
     assert matches(Kind.ATTACK, "bridge") == ["Bridge attack", "Harbour"]
     assert matches(Kind.ATTACK, "  BRIDGE ATTACK ") == ["Bridge attack"]
-    assert matches(Kind.ATTACK, "100%") == ["Market 100% siege"]
-    assert matches(Kind.ATTACK, "%") == ["Market 100% siege"]
+    # Words match the start of words (from the search index), not any substring.
+    assert matches(Kind.ATTACK, "100%") == ["Market 100% siege", "Market 1000 siege"]
+    assert matches(Kind.ATTACK, "siege 1000") == ["Market 1000 siege"]
+    assert matches(Kind.ATTACK, "%") == []  # no word typed: nothing is a match
     assert matches(Kind.ATTACK, "under_score") == ["under_score"]
-    assert matches(Kind.ATTACK, "_") == ["under_score"]
+    assert matches(Kind.ATTACK, "_") == []
+    assert matches(Kind.ATTACK, "ridge") == []
     assert matches(Kind.ATTACK, "back\\slash") == ["back\\slash"]
     assert matches(Kind.ATTACK, "no such thing") == []
     assert matches(Kind.ATTACK, "") == sorted([*titles, "Harbour"], key=nocase)

@@ -279,6 +279,25 @@ def _case_commands(sub: Sub) -> None:
 
     p = _command(
         sub,
+        "search",
+        cmd_search,
+        'search records, notes and document pages (words, "phrases", prefix*, OR, -word, '
+        "kind: tag: from: to: reliability:)",
+        "casefile search my.casefile '\"run over\" kind:quote from:2016'",
+    )
+    _case_arg(p)
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--kind", type=Kind.parse, metavar="KIND", help="only this kind of record")
+    p.add_argument("--limit", type=_count, default=20, help="at most N results (default 20)")
+    _json_arg(p)
+
+    p = _command(
+        sub, "reindex", cmd_reindex, "rebuild the search index", "casefile reindex my.casefile"
+    )
+    _case_arg(p)
+
+    p = _command(
+        sub,
         "import",
         cmd_import,
         "import documents (PDF, saved web pages, Word, e-mail, text) and folders as sources",
@@ -547,6 +566,20 @@ def cmd_vocab(args: argparse.Namespace) -> int:
             return 0
         for term in case.vocabulary.terms(vocabulary):
             print(f"{term.code:24} {term.label}{'' if term.builtin else '  (this case)'}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        result = case.search.search(args.query, kind=args.kind, limit=args.limit)
+    emit(args, output.search_json(result), output.search_text(result))
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        rows = case.search.reindex()
+    print(f"rebuilt the search index of {args.case}: {rows:,} records and pages")
     return 0
 
 

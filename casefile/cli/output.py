@@ -12,6 +12,7 @@ from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display
 from casefile.importer import ImportReport
 from casefile.records import Record
+from casefile.search import MARK_END, MARK_START, SearchResult
 from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind
 
@@ -183,3 +184,43 @@ class ProgressBar:
     def clear(self) -> None:
         self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
         self.stream.flush()
+
+
+GROUP_TITLES = {"page": "Document pages", "note": "Notes"}
+KIND_GROUP_TITLES = {k: plural(k, 2).split(" ", 1)[1].capitalize() for k in Kind}
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query.match(),
+        "hits": [
+            {
+                "id": str(h.record_id),
+                "kind": h.kind.value,
+                "group": h.group,
+                "label": h.label,
+                "page": h.page,
+                "snippet": h.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+                "highlight": h.snippet.replace(MARK_START, "[").replace(MARK_END, "]"),
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def search_text(result: SearchResult) -> str:
+    """Grouped by what was found, in rank order; matched words in [brackets]."""
+    if not result.hits:
+        return "nothing found"
+    lines: list[str] = []
+    groups = list(dict.fromkeys(h.group for h in result.hits))
+    for group in groups:
+        hits = [h for h in result.hits if h.group == group]
+        title = GROUP_TITLES.get(group) or KIND_GROUP_TITLES[Kind.parse(group)]
+        lines.append(f"{title} ({len(hits)})")
+        for hit in hits:
+            where = f", page {hit.page}" if hit.page else ""
+            snippet = " ".join(hit.snippet.split()).replace(MARK_START, "[").replace(MARK_END, "]")
+            lines.append(f"  {hit.label} [{str(hit.record_id)[:8]}{where}]")
+            lines.append(f"    {snippet}")
+    return "\n".join(lines)

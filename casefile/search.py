@@ -1,0 +1,293 @@
+"""Search everything in a case: records, notes and document pages, ranked, with snippets.
+
+The index (SQLite FTS5, see migration 0003) is kept in step by triggers inside every
+transaction; this module only reads it, rebuilds it (``reindex``) and checks it. Names of
+people and groups are also found by near spellings of what was typed (rapidfuzz), since
+transliterated names are spelt many ways: "Masud" finds "Masood".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+from uuid import UUID
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from casefile.dates import edtf_range_bounds
+from casefile.db import models as m
+from casefile.db.engine import Sessions
+from casefile.record_service import labels
+from casefile.search_query import SearchQuery, parse
+from casefile.vocab import Kind
+
+MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
+# Jaro-Winkler similarity from which a word of a name counts as the word typed: it
+# weighs the shared beginning, as transliterations share it (Masud, Masood, Massoud).
+NEAR_SPELLING = 0.86
+# Ranking weights per column: a match in a title (a name, a quote's words) outranks one
+# in the body, which outranks one in the notes.
+WEIGHTS = (10.0, 3.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Hit:
+    record_id: UUID
+    kind: Kind
+    group: str  # what the result list groups by: a kind's value, "page" or "note"
+    label: str
+    snippet: str  # matched words between MARK_START and MARK_END
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: SearchQuery
+    hits: list[Hit]
+
+
+class SearchService:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def search(self, typed: str, *, kind: Kind | None = None, limit: int = 50) -> SearchResult:
+        """The best ``limit`` matches for what was typed, best first."""
+        query = parse(typed)
+        if kind is not None:
+            query.kinds.add(kind)
+        match = query.match()
+        if match is None:
+            return SearchResult(query, [])
+        with self.sessions.read() as s:
+            rows = s.execute(_ranked(query, match, limit)).all()
+            in_text = _matched_outside_notes(s, match, [r.rowid for r in rows])
+            hits = [
+                Hit(
+                    record_id=UUID(r.record_id),
+                    kind=Kind.parse(r.kind),
+                    group=_group(Kind.parse(r.kind), r.page, r.rowid in in_text),
+                    label="",
+                    snippet=r.snippet,
+                    page=r.page or None,
+                )
+                for r in rows
+            ]
+            hits += _near_spellings(s, query, {h.record_id for h in hits}, limit - len(hits))
+            names = labels(s, {h.record_id for h in hits})
+        return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
+
+    def reindex(self) -> int:
+        """Rebuild the index from the data (one transaction); the rows indexed."""
+        with self.sessions.write() as s:
+            s.execute(text("DELETE FROM fts_text"))
+            s.execute(text("DELETE FROM fts_key"))
+            for kind in Kind:
+                table = f'"{kind.value}"'
+                title, body = TEXT[kind]
+                s.execute(text(f"INSERT INTO fts_key (record_id, page) SELECT id, 0 FROM {table}"))
+                s.execute(
+                    text(
+                        "INSERT INTO fts_text (rowid, title, body, notes) "
+                        f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
+                        f"FROM {table} t JOIN record r ON r.id = t.id "
+                        "JOIN fts_key k ON k.record_id = t.id AND k.page = 0"
+                    )
+                )
+            s.execute(
+                text(
+                    "INSERT INTO fts_key (record_id, page) "
+                    "SELECT document_id, number FROM document_page"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO fts_text (rowid, title, body, notes) "
+                    "SELECT k.id, '', p.text, '' FROM document_page p "
+                    "JOIN fts_key k ON k.record_id = p.document_id AND k.page = p.number"
+                )
+            )
+            return int(s.scalar(text("SELECT count(*) FROM fts_key")) or 0)
+
+    def problems(self) -> list[str]:
+        """Where the index and the data disagree (``casefile check``)."""
+        try:
+            with self.sessions.read() as s:
+                found = _index_problems(s)
+        except DBAPIError as exc:  # a damaged file: the integrity check says where
+            found = [f"search index: could not be checked ({exc.orig or exc})"]
+        if found:
+            found.append("run `casefile reindex` to rebuild the search index")
+        return found
+
+
+def _index_problems(s: Session) -> list[str]:
+    found: list[str] = []
+    try:
+        s.execute(text("INSERT INTO fts_text (fts_text) VALUES ('integrity-check')"))
+    except DBAPIError as exc:  # FTS5 reports damage as an error of this statement
+        found.append(f"search index: damaged ({exc.orig or exc})")
+    for kind in Kind:
+        title, body = TEXT[kind]
+        wrong = s.scalar(
+            text(
+                f'SELECT count(*) FROM "{kind.value}" t JOIN record r ON r.id = t.id '
+                "LEFT JOIN fts_key k ON k.record_id = t.id AND k.page = 0 "
+                "LEFT JOIN fts_text f ON f.rowid = k.id "
+                f"WHERE f.rowid IS NULL OR f.title IS NOT {title.format(r='t')} "
+                f"OR f.body IS NOT {body.format(r='t')} OR f.notes IS NOT r.notes"
+            )
+        )
+        if wrong:
+            found.append(f"search index: {wrong} {kind.value} record(s) out of step")
+    pages = s.scalar(
+        text(
+            "SELECT count(*) FROM document_page p LEFT JOIN fts_key k "
+            "ON k.record_id = p.document_id AND k.page = p.number "
+            "LEFT JOIN fts_text f ON f.rowid = k.id "
+            "WHERE f.rowid IS NULL OR f.body IS NOT p.text"
+        )
+    )
+    if pages:
+        found.append(f"search index: {pages} document page(s) out of step")
+    extra = s.scalar(
+        text(
+            "SELECT (SELECT count(*) FROM fts_key) - (SELECT count(*) FROM record) "
+            "- (SELECT count(*) FROM document_page)"
+        )
+    )
+    if extra:
+        found.append(f"search index: {extra} entries for records that do not exist")
+    return found
+
+
+# The text of a record, per kind, over its kind table's columns (as migration 0003 wrote
+# the triggers: a later change to one needs a migration for the other).
+TEXT: dict[Kind, tuple[str, str]] = {
+    Kind.ATTACK: ("{r}.title", "concat_ws(' ', {r}.location, {r}.city, {r}.country, {r}.summary)"),
+    Kind.PERSON: ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.nationality)"),
+    Kind.GROUP: ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.country)"),
+    Kind.SOURCE: ("{r}.title", "concat_ws(' ', {r}.authors, {r}.publisher, {r}.url)"),
+    Kind.DOCUMENT: ("{r}.file_name", "''"),
+    Kind.QUOTE: ("{r}.text", "concat_ws(' ', {r}.translation, {r}.context)"),
+    Kind.LINK: ("''", "''"),
+}
+
+
+def _group(kind: Kind, page: int, outside_notes: bool) -> str:
+    if page:
+        return "page"
+    return kind.value if outside_notes else "note"
+
+
+def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
+    """The best matches that pass the filters, with their snippets (FTS5 computes
+    snippet() only for the rows the LIMIT keeps)."""
+    where, params = _filters(query)
+    if "note" in query.kinds:
+        match = f"{{notes}} : ({match})"
+    sql = (
+        "SELECT fts_text.rowid AS rowid, k.record_id AS record_id, k.page AS page, "
+        "r.kind AS kind, snippet(fts_text, -1, :mark_start, :mark_end, '…', 14) AS snippet "
+        "FROM fts_text JOIN fts_key k ON k.id = fts_text.rowid "
+        "JOIN record r ON r.id = k.record_id "
+        f"WHERE fts_text MATCH :match {''.join(' AND ' + w for w in where)} "
+        f"ORDER BY bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) LIMIT :limit"
+    )
+    params.update(match=match, limit=limit, mark_start=MARK_START, mark_end=MARK_END)
+    return text(sql).bindparams(**params)
+
+
+def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    kinds = [k.value for k in query.kinds if isinstance(k, Kind)]
+    if kinds or "page" in query.kinds:
+        names = [f":kind{i}" for i in range(len(kinds))]
+        params.update({f"kind{i}": k for i, k in enumerate(kinds)})
+        parts = [f"(k.page = 0 AND r.kind IN ({', '.join(names)}))"] if kinds else []
+        parts += ["k.page > 0"] if "page" in query.kinds else []
+        where.append("(" + " OR ".join(parts) + ")")
+    for i, tag in enumerate(query.tags):
+        where.append(
+            "k.record_id IN (SELECT rt.record_id FROM record_tag rt JOIN tag t ON t.id = "
+            f"rt.tag_id WHERE casefold(t.name) = casefold(:tag{i}))"
+        )
+        params[f"tag{i}"] = tag
+    if query.since is not None or query.until is not None:
+        low, high = edtf_range_bounds(query.since, query.until)
+        within = " AND ".join(
+            [
+                *(["rtrim({c}, '~') >= :low"] if low else []),
+                *(["rtrim({c}, '~') < :high"] if high else []),
+            ]
+        )
+        params.update({k: v for k, v in (("low", low), ("high", high)) if v})
+        dated = [f'SELECT id FROM "{k}" WHERE {within.format(c=c)}' for k, c in DATED.items()]
+        dated.append(
+            "SELECT d.id FROM document d JOIN source s ON s.id = d.source_id "
+            f"WHERE {within.format(c='s.published')}"
+        )
+        where.append(f"k.record_id IN ({' UNION ALL '.join(dated)})")
+    if query.reliability:
+        grades = ", ".join(f":grade{i}" for i in range(len(query.reliability)))
+        params.update({f"grade{i}": g.value for i, g in enumerate(query.reliability)})
+        graded = f"s.reliability IN ({grades})"
+        through_source = [
+            f"SELECT s.id FROM source s WHERE {graded}",
+            f"SELECT q.id FROM quote q JOIN source s ON s.id = q.source_id WHERE {graded}",
+            f"SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE {graded}",
+        ]
+        where.append(f"k.record_id IN ({' UNION ALL '.join(through_source)})")
+    return where, params
+
+
+DATED = {"attack": "date", "person": "birth_date", "source": "published", "quote": "said"}
+
+
+def _matched_outside_notes(s: Session, match: str, rowids: list[int]) -> set[int]:
+    """Of these rows, those whose title or body matches (the others matched in notes)."""
+    if not rowids:
+        return set()
+    found = s.execute(
+        text(
+            "SELECT rowid FROM fts_text WHERE fts_text MATCH :match "
+            f"AND rowid IN ({', '.join(str(int(r)) for r in rowids)})"
+        ).bindparams(match=f"{{title body}} : ({match})")
+    )
+    return {r[0] for r in found}
+
+
+def _near_spellings(s: Session, query: SearchQuery, have: set[UUID], room: int) -> list[Hit]:
+    """People and groups whose name or alias has a word spelt like a word searched for."""
+    filtered = query.tags or query.since or query.until or query.reliability
+    if room <= 0 or filtered or query.kinds - {Kind.PERSON, Kind.GROUP}:
+        return []
+    words = [w for w in query.words if len(w) >= 4]
+    if not words:
+        return []
+    named: list[tuple[UUID, Kind, str]] = [
+        (p.id, Kind.PERSON, n) for p in s.scalars(select(m.Person)) for n in (p.name, *p.aliases)
+    ] + [(g.id, Kind.GROUP, n) for g in s.scalars(select(m.Group)) for n in (g.name, *g.aliases)]
+    owners = [(i, w) for i, (_, _, name) in enumerate(named) for w in name.split()]
+    name_words = [w.casefold() for _, w in owners]
+    hits: dict[UUID, Hit] = {}
+    for word in words:
+        close = process.extract(
+            word.casefold(),
+            name_words,
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=NEAR_SPELLING,
+            limit=20,
+        )
+        for _choice, _score, position in close:
+            owner, spelt = owners[position]
+            record_id, kind, name = named[owner]
+            if record_id in have or record_id in hits or (query.kinds and kind not in query.kinds):
+                continue
+            marked = name.replace(spelt, f"{MARK_START}{spelt}{MARK_END}", 1)
+            hits[record_id] = Hit(record_id, kind, kind.value, "", marked)
+    return list(hits.values())[:room]

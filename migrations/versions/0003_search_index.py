@@ -1,0 +1,106 @@
+"""The search index: every record's text and every document page, in SQLite FTS5.
+
+Triggers keep it in step with the data inside the same transaction as every insert,
+update and delete, whatever code path makes them, so the index cannot drift from what is
+stored. ``fts_key`` maps each indexed row (a record, or a page of a document) to the
+FTS row that holds its text, through an explicit INTEGER PRIMARY KEY: such keys survive
+a re-keying export or a VACUUM, which a table's hidden rowid does not.
+
+The tokenizer folds case and accents ("Zoe" finds "Zoë"); prefix indexes of 2 and 3
+characters make "mas*" as cheap as a word.
+
+Written out in full (not imported from the app) so that it means the same thing whatever
+later versions say.
+
+Revision ID: 0003
+"""
+
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+# Per kind: the SQL for the row's title and body, over the kind table's columns.
+TEXT = {
+    "attack": ("{r}.title", "concat_ws(' ', {r}.location, {r}.city, {r}.country, {r}.summary)"),
+    "person": ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.nationality)"),
+    "group": ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.country)"),
+    "source": ("{r}.title", "concat_ws(' ', {r}.authors, {r}.publisher, {r}.url)"),
+    "document": ("{r}.file_name", "''"),
+    "quote": ("{r}.text", "concat_ws(' ', {r}.translation, {r}.context)"),
+    "link": ("''", "''"),
+}
+KEY_OF = "(SELECT id FROM fts_key WHERE record_id = {id} AND page = 0)"
+
+
+def upgrade() -> None:
+    op.execute(
+        "CREATE TABLE fts_key (id INTEGER PRIMARY KEY, record_id CHAR(32) NOT NULL, "
+        "page INTEGER NOT NULL, UNIQUE (record_id, page))"
+    )
+    op.execute(
+        "CREATE VIRTUAL TABLE fts_text USING fts5(title, body, notes, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
+    for kind, (title, body) in TEXT.items():
+        table = f'"{kind}"'
+        new_title, new_body = title.format(r="NEW"), body.format(r="NEW")
+        op.execute(
+            f"CREATE TRIGGER fts_{kind}_insert AFTER INSERT ON {table} BEGIN "
+            "INSERT INTO fts_key (record_id, page) VALUES (NEW.id, 0); "
+            "INSERT INTO fts_text (rowid, title, body, notes) VALUES (last_insert_rowid(), "
+            f"{new_title}, {new_body}, (SELECT notes FROM record WHERE id = NEW.id)); END"
+        )
+        op.execute(
+            f"CREATE TRIGGER fts_{kind}_update AFTER UPDATE ON {table} BEGIN "
+            f"UPDATE fts_text SET title = {new_title}, body = {new_body} "
+            f"WHERE rowid = {KEY_OF.format(id='NEW.id')}; END"
+        )
+        op.execute(f"INSERT INTO fts_key (record_id, page) SELECT id, 0 FROM {table} ORDER BY id")
+        op.execute(
+            "INSERT INTO fts_text (rowid, title, body, notes) "
+            f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
+            f"FROM {table} t JOIN record r ON r.id = t.id "
+            "JOIN fts_key k ON k.record_id = t.id AND k.page = 0"
+        )
+    op.execute(
+        "CREATE TRIGGER fts_notes_update AFTER UPDATE OF notes ON record BEGIN "
+        f"UPDATE fts_text SET notes = NEW.notes WHERE rowid = {KEY_OF.format(id='NEW.id')}; END"
+    )
+    op.execute(
+        "CREATE TRIGGER fts_record_delete AFTER DELETE ON record BEGIN "
+        f"DELETE FROM fts_text WHERE rowid = {KEY_OF.format(id='OLD.id')}; "
+        "DELETE FROM fts_key WHERE record_id = OLD.id AND page = 0; END"
+    )
+    op.execute(
+        "CREATE TRIGGER fts_page_insert AFTER INSERT ON document_page BEGIN "
+        "INSERT INTO fts_key (record_id, page) VALUES (NEW.document_id, NEW.number); "
+        "INSERT INTO fts_text (rowid, title, body, notes) "
+        "VALUES (last_insert_rowid(), '', NEW.text, ''); END"
+    )
+    op.execute(
+        "CREATE TRIGGER fts_page_delete AFTER DELETE ON document_page BEGIN "
+        "DELETE FROM fts_text WHERE rowid = (SELECT id FROM fts_key "
+        "WHERE record_id = OLD.document_id AND page = OLD.number); "
+        "DELETE FROM fts_key WHERE record_id = OLD.document_id AND page = OLD.number; END"
+    )
+    op.execute(
+        "INSERT INTO fts_key (record_id, page) SELECT document_id, number FROM document_page"
+    )
+    op.execute(
+        "INSERT INTO fts_text (rowid, title, body, notes) SELECT k.id, '', p.text, '' "
+        "FROM document_page p JOIN fts_key k ON k.record_id = p.document_id "
+        "AND k.page = p.number"
+    )
+
+
+def downgrade() -> None:
+    for kind in TEXT:
+        op.execute(f"DROP TRIGGER fts_{kind}_insert")
+        op.execute(f"DROP TRIGGER fts_{kind}_update")
+    for name in ("notes_update", "record_delete", "page_insert", "page_delete"):
+        op.execute(f"DROP TRIGGER fts_{name}")
+    op.execute("DROP TABLE fts_text")
+    op.execute("DROP TABLE fts_key")

@@ -1,0 +1,223 @@
+"""Search over a real case file: the query language, the index kept in step, the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from casefile.case import Case, create_case, open_case
+from casefile.cli.main import main
+from casefile.dates import PartialDate
+from casefile.records import (
+    GroupFields,
+    PersonFields,
+    QuoteFields,
+    SourceFields,
+)
+from casefile.search import MARK_END, MARK_START
+from casefile.vocab import Kind, Reliability
+from tests.test_casefile import case_at_revision
+
+
+def found(case: Case, query: str, **kwargs: object) -> list[str]:
+    return [h.label for h in case.search.search(query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def people(case: Case) -> Case:
+    source = case.records.add(
+        SourceFields(title="Court record", reliability=Reliability.B, published=PartialDate(2017))
+    )
+    rumour = case.records.add(SourceFields(title="Forum rumour", reliability=Reliability.E))
+    case.records.add(PersonFields(name="Khalid Masood", aliases=("Adrian Elms",)))
+    case.records.add(PersonFields(name="Zoë Quartermain"), notes="Met the Bradford cell twice.")
+    case.records.add(
+        GroupFields(name="Islamic State", aliases=("ISIS", "Daesh")), tags=("jihadist",)
+    )
+    case.records.add(
+        QuoteFields(
+            text="run [the enemy] over in your car",
+            source=source.id,
+            said=PartialDate(2014, 9),
+        )
+    )
+    case.records.add(
+        QuoteFields(text="the enemy will run", source=rumour.id, said=PartialDate(2016, 4))
+    )
+    return case
+
+
+def test_words_phrases_prefixes_or_and_exclusion(people: Case) -> None:
+    assert set(found(people, "enemy run")) == {
+        "“the enemy will run”",
+        "“run [the enemy] over in your car”",
+    }
+    assert found(people, '"enemy will run"') == ["“the enemy will run”"]
+    assert found(people, "quarterm*") == ["Zoë Quartermain"]
+    assert set(found(people, "daesh OR elms")) == {"Islamic State", "Khalid Masood"}
+    assert found(people, "enemy -car") == ["“the enemy will run”"]
+
+
+def test_case_and_accents_do_not_matter(people: Case) -> None:
+    assert found(people, "zoe") == ["Zoë Quartermain"]
+    assert found(people, "ZOË") == ["Zoë Quartermain"]
+
+
+def test_filters_narrow_by_kind_tag_date_and_reliability(people: Case) -> None:
+    assert set(found(people, "enemy")) == {
+        "“the enemy will run”",
+        "“run [the enemy] over in your car”",
+    }
+    assert found(people, "enemy from:2016") == ["“the enemy will run”"]
+    assert found(people, "enemy to:2014") == ["“run [the enemy] over in your car”"]
+    assert found(people, "enemy reliability:A-C") == ["“run [the enemy] over in your car”"]
+    assert found(people, "isis tag:jihadist") == ["Islamic State"]
+    assert found(people, "isis tag:other") == []
+    assert found(people, "court kind:source") == ["Court record"]
+    assert found(people, "court kind:quote") == []
+    assert found(people, "court", kind=Kind.PERSON) == []
+
+
+def test_a_match_in_the_notes_is_grouped_as_a_note(people: Case) -> None:
+    [hit] = people.search.search("bradford").hits
+    assert (hit.label, hit.group, hit.kind) == ("Zoë Quartermain", "note", Kind.PERSON)
+    assert f"{MARK_START}Bradford{MARK_END}" in hit.snippet
+
+
+def test_names_are_found_by_near_spellings(people: Case) -> None:
+    assert found(people, "Masud") == ["Khalid Masood"]
+    assert found(people, "Massoud") == ["Khalid Masood"]
+    assert found(people, "Masud kind:group") == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"unbalanced',
+        "*",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR(a b)",
+        "-",
+        '""',
+        "a:b:c",
+        "DROP TABLE x;--",
+        "from:notadate",
+        "reliability:Z",
+        "kind:bogus",
+        "^x",
+        "{title}: x",
+        "(",
+        "x OR",
+    ],
+)
+def test_whatever_is_typed_is_searched_and_never_an_error(people: Case, typed: str) -> None:
+    people.search.search(typed)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=40))
+def test_no_typed_text_raises(people: Case, typed: str) -> None:
+    people.search.search(typed)
+
+
+def test_the_index_follows_every_change_made_through_the_api(case: Case) -> None:
+    rng = random.Random(5)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    source = case.records.add(SourceFields(title="Base source")).id
+    live: dict[UUID, str] = {}
+    for step in range(120):
+        action = rng.random()
+        if action < 0.45 or not live:
+            word = rng.choice(words)
+            record = case.records.add(QuoteFields(text=f"quote {word} {step}", source=source))
+            live[record.id] = word
+        elif action < 0.7:
+            target = rng.choice(list(live))
+            word = rng.choice(words)
+            case.records.update(target, {"text": f"changed {word}"})
+            live[target] = word
+        elif action < 0.85:
+            target = rng.choice(list(live))
+            word = rng.choice(words)
+            case.records.update(target, notes=f"note {word}")
+        else:
+            target = rng.choice(list(live))
+            deletion = case.records.delete(target)
+            word = live.pop(target)
+            if rng.random() < 0.5:
+                case.records.restore(deletion)
+                live[target] = word
+    assert case.search.problems() == []
+    for word in words:
+        expected = {rid for rid, w in live.items() if w == word}
+        hits = case.search.search(word, kind=Kind.QUOTE, limit=500).hits
+        in_text = {h.record_id for h in hits if h.group == "quote"}
+        assert in_text == expected, word
+
+
+def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
+    # Through the case's own connection: a second SQLite library in this process would
+    # break the file's locks (it is what a foreign tool editing the file looks like).
+    with people.sessions.write() as s:
+        s.execute(text("DELETE FROM fts_text WHERE rowid = (SELECT min(id) FROM fts_key)"))
+    problems = people.check()
+    assert any("out of step" in p for p in problems)
+    assert problems[-1] == "run `casefile reindex` to rebuild the search index"
+    people.search.reindex()
+    assert people.check() == []
+    assert found(people, "zoe") == ["Zoë Quartermain"]
+
+
+def test_search_works_in_an_encrypted_case(tmp_path: Path) -> None:
+    with create_case(tmp_path / "secret.casefile", passphrase="correct horse") as case:
+        case.records.add(GroupFields(name="Hay'at Tahrir al-Sham"))
+        assert found(case, "tahrir") == ["Hay'at Tahrir al-Sham"]
+
+
+def test_an_older_case_gets_its_index_when_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.casefile"
+    case_at_revision(path, "0002")
+    with closing(sqlite3.connect(path)) as con:
+        con.execute(
+            "INSERT INTO record (id, kind, created_at, updated_at, notes) "
+            "VALUES ('0123456789abcdef0123456789abcdef', 'group', '2020-01-01', '2020-01-01', "
+            "'Seen in Raqqa')"
+        )
+        con.execute(
+            'INSERT INTO "group" (id, name, aliases, group_kind, country) VALUES '
+            "('0123456789abcdef0123456789abcdef', 'Jabhat al-Nusra', '[]', 'militant_group', '')"
+        )
+        con.commit()
+    with open_case(path, backups=False) as case:
+        assert found(case, "nusra") == ["Jabhat al-Nusra"]
+        assert found(case, "raqqa") == ["Jabhat al-Nusra"]
+        assert case.check() == []
+
+
+def test_the_cli_searches_and_rebuilds(
+    people: Case, case_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", str(case_path), "enemy from:2016", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(h["label"], h["kind"], h["highlight"]) for h in data["hits"]] == [
+        ("“the enemy will run”", "quote", "the [enemy] will run")
+    ]
+    assert main(["search", str(case_path), "bradford"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Notes (1)"
+    assert main(["search", str(case_path), "nothing-like-this"]) == 0
+    assert capsys.readouterr().out.strip() == "nothing found"
+    assert main(["reindex", str(case_path)]) == 0
+    assert "rebuilt the search index" in capsys.readouterr().out
