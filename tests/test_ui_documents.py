@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,45 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
     window.import_paths([files / "report.pdf", files / "statement.txt"])
     assert shown == ["failed report.pdf: has 2 pages, more than the limit of 1"]
     assert source_titles(case_path) == {"Khalid Masood acted alone."}
+
+
+def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(
+    window: MainWindow, case_path: Path, files: Path, qtbot: QtBot
+) -> None:
+    with open_case(case_path, backups=False) as case:
+        group = case.records.add(GroupFields(name="Islamic State", aliases=("Amaq",)))
+        case.importer.import_files([files / "statement.txt", files / "report.pdf"])
+    window.open_path(case_path)
+    window.search_action.trigger()
+    assert window.search_field.hasFocus()
+    qtbot.keyClicks(window.search_field, "amaq")
+    assert window.right_pane.currentWidget() is window.results
+    qtbot.waitUntil(lambda: "Document pages (1)" in window.results.toPlainText())
+    text = window.results.toPlainText()
+    assert "Groups (1)" in text
+    assert "Islamic State" in text
+    bold = re.findall(r'font-weight:700;[^"]*">([^<]+)</span>', window.results.toHtml())
+    assert "Amaq" in bold, window.results.toHtml()[-1500:]  # the matched word is in bold
+
+    window.results.anchorClicked.emit(QUrl(_anchor_of(window, "Islamic State")))
+    assert window.right_pane.currentWidget() is window.detail
+    selected = window.selected()
+    assert selected is not None
+    assert selected.id == group.id
+
+    window.search_field.setText("two words")
+    qtbot.waitUntil(lambda: "report.pdf" in window.results.toPlainText())
+    window.results.anchorClicked.emit(QUrl(_anchor_of(window, "report.pdf")))
+    viewer = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible()
+    )
+    assert viewer.page.value() == 2
+    assert viewer.text.textCursor().selectedText().casefold() == "two"
+    viewer.close()
+
+    window.search_field.clear()
+    assert window.right_pane.currentWidget() is window.detail
+
+
+def _anchor_of(window: MainWindow, label: str) -> str:
+    return next(a for a, hit in window.results._hits.items() if hit.label == label)

@@ -131,6 +131,16 @@ class DocumentViewer(QMainWindow):
             self.text.setTextCursor(cursor)
             self.text.centerCursor()
 
+    def show_words(self, page: int, words: list[str]) -> None:
+        """Go to a page and select the first of ``words`` found on it (a search result)."""
+        self.page.setValue(page)
+        text = self.text.toPlainText().casefold()
+        for word in words:
+            start = text.find(word.casefold())
+            if start >= 0:
+                self.show_passage(page, start, start + len(word))
+                return
+
     def _quote(self) -> None:
         cursor = self.text.textCursor()
         raw = cursor.selectedText().replace("\u2029", "\n")  # Qt's paragraph separator

@@ -7,6 +7,7 @@ controller says something changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -57,6 +59,7 @@ from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDia
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
 from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
+from casefile.ui.search_panel import SearchResults
 from casefile.ui.settings import WindowSettings
 from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
@@ -123,10 +126,14 @@ class MainWindow(QMainWindow):
         self.filter_error.hide()
 
         self.detail = DetailView()
+        self.results = SearchResults(self.controller)
+        self.right_pane = QStackedWidget()
+        self.right_pane.addWidget(self.detail)
+        self.right_pane.addWidget(self.results)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(middle)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.right_pane)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([170, 700, 410])
@@ -207,6 +214,7 @@ class MainWindow(QMainWindow):
         self.delete_record_action = self._action("&Delete record…", self.delete_record, keys.Delete)
         self.link_action = self._action("Add &link…", self.add_link, "Ctrl+L")
         self.find_action = self._action("&Filter", self.focus_filter, keys.Find)
+        self.search_action = self._action("&Search everything", self.focus_search, "Ctrl+K")
 
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.new_case_action, self.open_action):
@@ -234,6 +242,7 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(item)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.search_action)
         view_menu = self.menuBar().addMenu("&View")
         for number, kind in enumerate(KIND_TITLES, start=1):
             view_menu.addAction(
@@ -242,6 +251,9 @@ class MainWindow(QMainWindow):
                 )
             )
 
+        self._build_toolbar()
+
+    def _build_toolbar(self) -> None:
         toolbar = QToolBar("Records")
         toolbar.setObjectName("records-toolbar")
         toolbar.setMovable(False)
@@ -255,8 +267,22 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.undo_action)
         toolbar.addAction(self.redo_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self._build_search_field())
         self.addToolBar(toolbar)
         self.toolbar = toolbar
+
+    def _build_search_field(self) -> QLineEdit:
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText("Search everything… (Ctrl+K)")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setAccessibleName("Search the whole case")
+        self.search_field.setMinimumWidth(320)
+        self.search_field.textChanged.connect(self._search_changed)
+        self.search_field.returnPressed.connect(self.focus_search)
+        return self.search_field
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel()
@@ -295,6 +321,8 @@ class MainWindow(QMainWindow):
         self.detail.navigate.connect(self.go_to)
         self.detail.link_mention.connect(self.link_mention)
         self.detail.open_document.connect(self.open_document)
+        self.results.open_record.connect(self._open_search_hit)
+        self.results.open_page.connect(self.open_search_page)
         for model in self.models.values():
             model.counted.connect(self._counted)
             model.loaded.connect(self._select_pending)
@@ -336,6 +364,7 @@ class MainWindow(QMainWindow):
     # -- opening and closing cases -------------------------------------------------------
 
     def _show_start_page(self) -> None:
+        self.search_field.clear()  # the results were the closed case's
         self.setWindowTitle("Casefile")
         self.start_page.set_recent(self.settings.recent_cases())
         self._refresh_recent_menu()
@@ -413,6 +442,7 @@ class MainWindow(QMainWindow):
             self.import_action,
             self.new_record_action,
             self.find_action,
+            self.search_action,
         ):
             action.setEnabled(case_open)
         if not case_open:
@@ -625,15 +655,40 @@ class MainWindow(QMainWindow):
             fields, tags, notes = dialog.values()
             self.editor.add(fields, tags, notes)
 
-    def open_document(self, record_id: UUID) -> None:
-        """A document (or a quote's document, at the quote) in a viewer window."""
+    def open_document(
+        self, record_id: UUID, then: Callable[[DocumentViewer], None] | None = None
+    ) -> None:
+        """A document (or a quote's document, at the quote) in a viewer window; ``then``
+        may take it somewhere (a search result's page)."""
 
         def show(reading: Reading) -> None:
             viewer = DocumentViewer(reading, self)
             viewer.quote_requested.connect(lambda passage: self.quote_passage(passage, viewer))
             viewer.show()
+            if then is not None:
+                then(viewer)
 
         self.controller.read(lambda case: case.documents.reading(record_id), show)
+
+    def open_search_page(self, document_id: UUID, page: int, words: list[str]) -> None:
+        self.open_document(document_id, lambda viewer: viewer.show_words(page, words))
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+        self._search_changed(self.search_field.text())
+
+    def _search_changed(self, typed: str) -> None:
+        """Results replace the detail pane while there is something to search for."""
+        if typed.strip():
+            self.right_pane.setCurrentWidget(self.results)
+            self.results.search(typed)
+        else:
+            self.right_pane.setCurrentWidget(self.detail)
+
+    def _open_search_hit(self, record_id: UUID) -> None:
+        self.right_pane.setCurrentWidget(self.detail)
+        self.go_to(record_id)
 
     def quote_passage(self, passage: Passage, viewer: QWidget) -> None:
         """A selection in a document becomes a quote; the user adds the speaker."""

@@ -22,12 +22,17 @@ down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
 
+# A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
+LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
 # Per kind: the SQL for the row's title and body, over the kind table's columns.
 TEXT = {
     "attack": ("{r}.title", "concat_ws(' ', {r}.location, {r}.city, {r}.country, {r}.summary)"),
-    "person": ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.nationality)"),
-    "group": ("{r}.name", "concat_ws(' ', {r}.aliases, {r}.country)"),
-    "source": ("{r}.title", "concat_ws(' ', {r}.authors, {r}.publisher, {r}.url)"),
+    "person": ("{r}.name", f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.nationality)"),
+    "group": ("{r}.name", f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.country)"),
+    "source": (
+        "{r}.title",
+        f"concat_ws(' ', {LISTED.format(c='{r}.authors')}, {{r}}.publisher, {{r}}.url)",
+    ),
     "document": ("{r}.file_name", "''"),
     "quote": ("{r}.text", "concat_ws(' ', {r}.translation, {r}.context)"),
     "link": ("''", "''"),

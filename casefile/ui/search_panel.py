@@ -1,0 +1,101 @@
+"""Search everything as you type: results grouped by kind, matched words in bold.
+
+Typing is never blocked: each pause of a moment sends one search to the worker, and an
+answer that arrives after newer typing is dropped. A result is a link: a record opens in
+the window, a document page opens in the viewer at that page with the words selected.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from casefile.search import MARK_END, MARK_START, Hit, SearchResult
+from casefile.ui.controller import CaseController
+from casefile.ui.detail_view import STYLE
+from casefile.vocab import Kind
+
+GROUP_TITLES = {"page": "Document pages", "note": "Notes", Kind.PERSON.value: "People"}
+TYPING_PAUSE_MS = 200
+
+
+class SearchResults(QTextBrowser):
+    """The answers to what is in the search field; links say where each one is."""
+
+    open_record = Signal(object)  # a record's UUID
+    open_page = Signal(object, int, list)  # a document's UUID, the page, words to select
+
+    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)  # offline: a result never opens the network
+        self.setAccessibleName("Search results")
+        self.anchorClicked.connect(self._follow)
+        self._typed = ""
+        self._asked = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPING_PAUSE_MS)
+        self._timer.timeout.connect(self._ask)
+        self._hits: dict[str, Hit] = {}
+
+    def search(self, typed: str) -> None:
+        """What the field holds now; the search runs once typing pauses."""
+        self._typed = typed
+        self._timer.start()
+
+    def _ask(self) -> None:
+        self._asked += 1
+        asked, typed = self._asked, self._typed
+
+        def answered(result: SearchResult) -> None:
+            if asked == self._asked:  # newer typing has its own answer coming
+                self._show(typed, result)
+
+        self.controller.read(lambda case: case.search.search(typed), answered)
+
+    def _show(self, typed: str, result: SearchResult) -> None:
+        self._hits = {f"hit:{i}": h for i, h in enumerate(result.hits)}
+        if not typed.strip():
+            self.setHtml(f"{STYLE}<p class='muted'>Type to search the whole case.</p>")
+            return
+        if not result.hits:
+            self.setHtml(f"{STYLE}<p class='muted'>Nothing found for {escape(typed)}.</p>")
+            return
+        parts = [STYLE]
+        for group in dict.fromkeys(h.group for h in result.hits):
+            anchors = [(a, h) for a, h in self._hits.items() if h.group == group]
+            title = GROUP_TITLES.get(group) or Kind.parse(group).label + "s"
+            parts.append(f"<h3>{escape(title)} ({len(anchors)})</h3>")
+            for anchor, hit in anchors:
+                where = f" <span class='muted'>page {hit.page}</span>" if hit.page else ""
+                parts.append(
+                    f"<p><a href='{anchor}'>{escape(hit.label)}</a>{where}<br>"
+                    f"<span class='change'>{_marked(hit.snippet)}</span></p>"
+                )
+        self.setHtml("".join(parts))
+
+    def _follow(self, url: QUrl) -> None:
+        hit = self._hits.get(url.toString())
+        if hit is None:
+            return
+        if hit.page:
+            self.open_page.emit(hit.record_id, hit.page, _matched_words(hit.snippet))
+        else:
+            self.open_record.emit(hit.record_id)
+
+
+def _marked(snippet: str) -> str:
+    """The snippet as HTML, the matched words in bold (everything else escaped)."""
+    text = escape(" ".join(snippet.split()))
+    return text.replace(MARK_START, "<b>").replace(MARK_END, "</b>")
+
+
+def _matched_words(snippet: str) -> list[str]:
+    words: list[str] = []
+    for part in snippet.split(MARK_START)[1:]:
+        words.append(part.split(MARK_END, 1)[0])
+    return words
