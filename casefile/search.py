@@ -270,32 +270,37 @@ def _matched_outside_notes(s: Session, match: str, rowids: list[int]) -> set[int
 
 
 def _near_spellings(s: Session, query: SearchQuery, have: set[UUID], room: int) -> list[Hit]:
-    """People and groups whose name or alias has a word spelt like a word searched for."""
+    """People and groups with a name (or alias) in which every word searched for has a
+    word spelt like it: "Khalid Masud" finds Khalid Masood, "Masud video" finds no one."""
     filtered = query.tags or query.since or query.until or query.reliability
-    if room <= 0 or filtered or query.kinds - {Kind.PERSON, Kind.GROUP}:
+    plain = len(query.groups) == 1 and not query.excluded and not filtered
+    if room <= 0 or not plain or query.kinds - {Kind.PERSON, Kind.GROUP}:
         return []
-    words = [w for w in query.words if len(w) >= 4]
-    if not words:
+    words = query.words
+    if not words or len(words) != len(query.groups[0]) or min(map(len, words)) < 3:
         return []
     named: list[tuple[UUID, Kind, str]] = [
         (p.id, Kind.PERSON, n) for p in s.scalars(select(m.Person)) for n in (p.name, *p.aliases)
     ] + [(g.id, Kind.GROUP, n) for g in s.scalars(select(m.Group)) for n in (g.name, *g.aliases)]
     owners = [(i, w) for i, (_, _, name) in enumerate(named) for w in name.split()]
     name_words = [w.casefold() for _, w in owners]
-    hits: dict[UUID, Hit] = {}
+    close_words: list[dict[int, str]] = []  # per word searched: name -> its close word
     for word in words:
         close = process.extract(
             word.casefold(),
             name_words,
             scorer=JaroWinkler.normalized_similarity,
             score_cutoff=NEAR_SPELLING,
-            limit=20,
+            limit=None,
         )
-        for _choice, _score, position in close:
-            owner, spelt = owners[position]
-            record_id, kind, name = named[owner]
-            if record_id in have or record_id in hits or (query.kinds and kind not in query.kinds):
-                continue
-            marked = name.replace(spelt, f"{MARK_START}{spelt}{MARK_END}", 1)
-            hits[record_id] = Hit(record_id, kind, kind.value, "", marked)
+        close_words.append({owners[position][0]: owners[position][1] for *_, position in close})
+    hits: dict[UUID, Hit] = {}
+    for owner in set.intersection(*(set(c) for c in close_words)):
+        record_id, kind, name = named[owner]
+        if record_id in have or record_id in hits or (query.kinds and kind not in query.kinds):
+            continue
+        for spellings in close_words:
+            spelt = spellings[owner]
+            name = name.replace(spelt, f"{MARK_START}{spelt}{MARK_END}", 1)
+        hits[record_id] = Hit(record_id, kind, kind.value, "", name)
     return list(hits.values())[:room]

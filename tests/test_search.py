@@ -97,6 +97,8 @@ def test_names_are_found_by_near_spellings(people: Case) -> None:
     assert found(people, "Masud") == ["Khalid Masood"]
     assert found(people, "Massoud") == ["Khalid Masood"]
     assert found(people, "Masud kind:group") == []
+    assert found(people, "khaled masud") == ["Khalid Masood"]
+    assert found(people, "Masud enemy") == []  # every word must be near a word of the name
 
 
 @pytest.mark.parametrize(

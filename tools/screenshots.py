@@ -83,6 +83,14 @@ def main() -> int:
         select_row(window, picks.get(kind), app)
         shoot(window, f"{number:02d}-{KIND_TITLES[kind].lower()}", app)
 
+    window.show_kind(Kind.QUOTE)
+    window.search_field.setText("ISIS video")
+    for _ in range(10):  # the search runs once typing pauses
+        settle(app)
+        time.sleep(0.05)
+    shoot(window, "09-search", app)
+    window.search_field.clear()
+
     window.show_kind(Kind.ATTACK)
     select_row(window, "Westminster attack", app)
     record = window.selected()
