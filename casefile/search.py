@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
@@ -18,13 +18,16 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from casefile.audit import AuditLog, created, diff
 from casefile.dates import edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions
+from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
 from casefile.search_query import SearchQuery, parse
 from casefile.vocab import Kind
 
+SAVED = "saved_search"  # the audit trail's kind for saved searches
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
 # Jaro-Winkler similarity from which a word of a name counts as the word typed: it
 # weighs the shared beginning, as transliterations share it (Masud, Masood, Massoud).
@@ -42,6 +45,12 @@ class Hit:
     label: str
     snippet: str  # matched words between MARK_START and MARK_END
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    name: str
+    query: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,38 @@ class SearchService:
             hits += _near_spellings(s, query, {h.record_id for h in hits}, limit - len(hits))
             names = labels(s, {h.record_id for h in hits})
         return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
+
+    def save(self, name: str, query: str) -> Saved:
+        """Keep a search under a name (a name already used gets the new query)."""
+        name, query = " ".join(name.split()), query.strip()
+        if not name or not query:
+            raise InvalidInput("a saved search needs a name and something to search for")
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            row = s.scalars(select(m.SavedSearch).where(m.SavedSearch.name == name)).first()
+            if row is None:
+                row = m.SavedSearch(id=uuid4(), name=name, query=query, created_at=audit.at)
+                s.add(row)
+                audit.record("create", row.id, SAVED, name, created({"query": query}))
+            elif row.query != query:
+                audit.record(
+                    "update", row.id, SAVED, name, diff({"query": row.query}, {"query": query})
+                )
+                row.query = query
+            return Saved(row.name, row.query)
+
+    def saved(self) -> list[Saved]:
+        with self.sessions.read() as s:
+            rows = s.scalars(select(m.SavedSearch).order_by(m.SavedSearch.name))
+            return [Saved(r.name, r.query) for r in rows]
+
+    def forget(self, name: str) -> None:
+        with self.sessions.write() as s:
+            row = s.scalars(select(m.SavedSearch).where(m.SavedSearch.name == name.strip())).first()
+            if row is None:
+                raise NotFound(f"no saved search named {name!r}")
+            AuditLog(s).record("delete", row.id, SAVED, row.name, diff({"query": row.query}, {}))
+            s.delete(row)
 
     def reindex(self) -> int:
         """Rebuild the index from the data (one transaction); the rows indexed."""

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
+from casefile.errors import InvalidInput, NotFound
 from casefile.records import (
     GroupFields,
     PersonFields,
@@ -223,3 +224,41 @@ def test_the_cli_searches_and_rebuilds(
     assert capsys.readouterr().out.strip() == "nothing found"
     assert main(["reindex", str(case_path)]) == 0
     assert "rebuilt the search index" in capsys.readouterr().out
+
+
+def test_saved_searches_are_kept_in_the_case_and_audited(people: Case, case_path: Path) -> None:
+    people.search.save("  Enemy  quotes ", "enemy kind:quote")
+    people.search.save("Names", "masood")
+    people.search.save("Enemy quotes", "enemy from:2016")  # same name: the query is replaced
+    with open_case(case_path, backups=False) as again:
+        saved = again.search.saved()
+    assert [(s.name, s.query) for s in saved] == [
+        ("Enemy quotes", "enemy from:2016"),
+        ("Names", "masood"),
+    ]
+    people.search.forget("names")  # names are matched without regard to case
+    assert [s.name for s in people.search.saved()] == ["Enemy quotes"]
+    history = [(e.action, e.kind, e.label) for e in people.history.entries()][-4:]
+    assert history == [
+        ("create", "saved_search", "Enemy quotes"),
+        ("create", "saved_search", "Names"),
+        ("update", "saved_search", "Enemy quotes"),
+        ("delete", "saved_search", "Names"),
+    ]
+    with pytest.raises(InvalidInput, match="needs a name"):
+        people.search.save(" ", "x")
+    with pytest.raises(NotFound, match="no saved search named 'gone'"):
+        people.search.forget("gone")
+
+
+def test_the_cli_saves_and_reruns_a_search(
+    people: Case, case_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", str(case_path), "enemy from:2016", "--save", "Recent"]) == 0
+    first = capsys.readouterr().out
+    assert main(["searches", str(case_path)]) == 0
+    assert capsys.readouterr().out.strip() == "Recent: enemy from:2016"
+    assert main(["search", str(case_path), "--saved", "recent"]) == 0
+    assert capsys.readouterr().out == first
+    assert main(["search", str(case_path), "--saved", "nope"]) == 1
+    assert capsys.readouterr().err.strip() == "casefile: no saved search named 'nope'"

@@ -206,3 +206,32 @@ def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(
 
 def _anchor_of(window: MainWindow, label: str) -> str:
     return next(a for a, hit in window.results._hits.items() if hit.label == label)
+
+
+def test_a_search_saved_in_the_window_runs_again_from_its_menu(
+    window: MainWindow, case_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(case_path)
+    window.search_field.setText("enemy kind:quote")
+
+    def name_it(dialog: Any) -> None:
+        dialog.setTextValue("Enemy quotes")
+        dialog.accept()
+
+    with_modal(qtbot, name_it)
+    window.save_search_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        assert [(s.name, s.query) for s in case.search.saved()] == [
+            ("Enemy quotes", "enemy kind:quote")
+        ]
+    [run] = window.saved_menu.actions()
+    assert run.text() == "Enemy quotes"
+    window.search_field.clear()
+    run.trigger()
+    assert window.search_field.text() == "enemy kind:quote"
+    assert window.right_pane.currentWidget() is window.results
+    [forget] = window.forget_menu.actions()
+    forget.trigger()
+    assert window.saved_menu.actions() == []
+    with open_case(case_path, backups=False) as case:
+        assert case.search.saved() == []

@@ -286,10 +286,22 @@ def _case_commands(sub: Sub) -> None:
         "casefile search my.casefile '\"run over\" kind:quote from:2016'",
     )
     _case_arg(p)
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--kind", type=Kind.parse, metavar="KIND", help="only this kind of record")
     p.add_argument("--limit", type=_count, default=20, help="at most N results (default 20)")
+    p.add_argument("--save", metavar="NAME", help="also keep this search under NAME")
+    p.add_argument("--saved", metavar="NAME", help="run the search saved as NAME")
     _json_arg(p)
+
+    p = _command(
+        sub,
+        "searches",
+        cmd_searches,
+        "list the saved searches, or forget one",
+        "casefile searches my.casefile --forget 'Amaq claims'",
+    )
+    _case_arg(p)
+    p.add_argument("--forget", metavar="NAME", help="delete the saved search NAME")
 
     p = _command(
         sub, "reindex", cmd_reindex, "rebuild the search index", "casefile reindex my.casefile"
@@ -571,8 +583,29 @@ def cmd_vocab(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     with open_for(args) as case:
-        result = case.search.search(args.query, kind=args.kind, limit=args.limit)
+        query = args.query
+        if args.saved:
+            found = {s.name.casefold(): s for s in case.search.saved()}
+            if args.saved.strip().casefold() not in found:
+                raise InvalidInput(f"no saved search named {args.saved!r}")
+            query = found[args.saved.strip().casefold()].query
+        if not query.strip():
+            raise InvalidInput("say what to search for (or --saved NAME)")
+        if args.save:
+            case.search.save(args.save, query)
+        result = case.search.search(query, kind=args.kind, limit=args.limit)
     emit(args, output.search_json(result), output.search_text(result))
+    return 0
+
+
+def cmd_searches(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        if args.forget:
+            case.search.forget(args.forget)
+            print(f"forgot the saved search {args.forget!r}")
+            return 0
+        saved = case.search.saved()
+    print("\n".join(f"{s.name}: {s.query}" for s in saved) or "no saved searches")
     return 0
 
 

@@ -91,6 +91,16 @@ class CaseInfo(Base):
     created_at: Mapped[datetime]
 
 
+class SavedSearch(Base):
+    """A search the investigator keeps, to run again with one click."""
+
+    __tablename__ = "saved_search"
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(SortableText, unique=True)
+    query: Mapped[str]
+    created_at: Mapped[datetime]
+
+
 class Record(Base):
     __tablename__ = "record"
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -53,6 +54,7 @@ from casefile.documents import Reading
 from casefile.errors import NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
+from casefile.search import Saved
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
@@ -215,6 +217,7 @@ class MainWindow(QMainWindow):
         self.link_action = self._action("Add &link…", self.add_link, "Ctrl+L")
         self.find_action = self._action("&Filter", self.focus_filter, keys.Find)
         self.search_action = self._action("&Search everything", self.focus_search, "Ctrl+K")
+        self.save_search_action = self._action("Save this search…", self.save_search)
 
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.new_case_action, self.open_action):
@@ -242,7 +245,12 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(item)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
-        edit_menu.addAction(self.search_action)
+        search_menu = self.menuBar().addMenu("&Search")
+        search_menu.addAction(self.search_action)
+        search_menu.addAction(self.save_search_action)
+        search_menu.addSeparator()
+        self.saved_menu = search_menu.addMenu("Saved searches")
+        self.forget_menu = search_menu.addMenu("Forget a saved search")
         view_menu = self.menuBar().addMenu("&View")
         for number, kind in enumerate(KIND_TITLES, start=1):
             view_menu.addAction(
@@ -443,6 +451,7 @@ class MainWindow(QMainWindow):
             self.new_record_action,
             self.find_action,
             self.search_action,
+            self.save_search_action,
         ):
             action.setEnabled(case_open)
         if not case_open:
@@ -454,6 +463,7 @@ class MainWindow(QMainWindow):
         self.controller.close()
 
     def _case_opened(self, info: CaseInfo) -> None:
+        self._refresh_saved_searches()
         self.settings.remember_case(info.path)
         self._refresh_recent_menu()
         self.undo_stack.clear()
@@ -685,6 +695,45 @@ class MainWindow(QMainWindow):
             self.results.search(typed)
         else:
             self.right_pane.setCurrentWidget(self.detail)
+
+    def save_search(self) -> None:
+        typed = self.search_field.text().strip()
+        if not typed:
+            self.show_error("Type a search first, then save it.")
+            return
+        name, ok = QInputDialog.getText(self, "Save this search", "Name:", text=typed)
+        if ok and name.strip():
+            self.controller.write(
+                lambda case: case.search.save(name, typed),
+                lambda _saved: self._refresh_saved_searches(),
+                kinds=(),
+            )
+
+    def _refresh_saved_searches(self) -> None:
+        def show(saved: list[Saved]) -> None:
+            self.saved_menu.clear()
+            self.forget_menu.clear()
+            for item in saved:
+                run = self.saved_menu.addAction(item.name)
+                run.setToolTip(item.query)
+                run.triggered.connect(lambda _=False, q=item.query: self._run_saved(q))
+                forget = self.forget_menu.addAction(item.name)
+                forget.triggered.connect(lambda _=False, n=item.name: self._forget_saved(n))
+            self.saved_menu.setEnabled(bool(saved))
+            self.forget_menu.setEnabled(bool(saved))
+
+        self.controller.read(lambda case: case.search.saved(), show)
+
+    def _run_saved(self, query: str) -> None:
+        self.search_field.setText(query)
+        self.focus_search()
+
+    def _forget_saved(self, name: str) -> None:
+        self.controller.write(
+            lambda case: case.search.forget(name),
+            lambda _none: self._refresh_saved_searches(),
+            kinds=(),
+        )
 
     def _open_search_hit(self, record_id: UUID) -> None:
         self.right_pane.setCurrentWidget(self.detail)

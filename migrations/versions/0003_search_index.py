@@ -1,4 +1,5 @@
-"""The search index: every record's text and every document page, in SQLite FTS5.
+"""The search index: every record's text and every document page, in SQLite FTS5; and
+the searches an investigator saves.
 
 Triggers keep it in step with the data inside the same transaction as every insert,
 update and delete, whatever code path makes them, so the index cannot drift from what is
@@ -15,6 +16,7 @@ later versions say.
 Revision ID: 0003
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
@@ -41,6 +43,15 @@ KEY_OF = "(SELECT id FROM fts_key WHERE record_id = {id} AND page = 0)"
 
 
 def upgrade() -> None:
+    op.create_table(
+        "saved_search",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.Text(collation="NOCASE"), nullable=False),
+        sa.Column("query", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_search")),
+        sa.UniqueConstraint("name", name=op.f("uq_saved_search_name")),
+    )
     op.execute(
         "CREATE TABLE fts_key (id INTEGER PRIMARY KEY, record_id CHAR(32) NOT NULL, "
         "page INTEGER NOT NULL, UNIQUE (record_id, page))"
@@ -102,6 +113,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("saved_search")
     for kind in TEXT:
         op.execute(f"DROP TRIGGER fts_{kind}_insert")
         op.execute(f"DROP TRIGGER fts_{kind}_update")
