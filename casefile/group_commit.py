@@ -9,19 +9,21 @@ commit loses whole units that were never reported, never part of one.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from casefile.db.engine import Sessions
 from casefile.errors import CasefileError
 
 T = TypeVar("T")
+log = logging.getLogger("casefile")
 
 
 class GroupCommit(Generic[T]):
@@ -49,6 +51,9 @@ class GroupCommit(Generic[T]):
         try:
             with session.begin_nested():
                 work(session)
+        except IntegrityError as exc:  # a constraint: this unit's savepoint is rolled back
+            self.failed(unit, f"could not be stored ({exc.orig or exc})")
+            return
         except DBAPIError as exc:  # the database itself failed: the batch cannot be trusted
             self._abort(f"could not be stored ({exc.orig or exc})")
             self.failed(unit, f"could not be stored ({exc.orig or exc})")
@@ -56,8 +61,17 @@ class GroupCommit(Generic[T]):
         except (CasefileError, OSError) as exc:  # this unit alone is rolled back
             self.failed(unit, f"could not be stored ({exc})")
             return
+        except Exception as exc:  # a bug met on this unit's data: it alone is rolled back
+            log.exception("storing one unit failed")
+            self.failed(unit, f"could not be stored (a bug: {type(exc).__name__}; see the log)")
+            return
         self._pending.append(unit)
-        if time.monotonic() - self._started >= self.every:
+        self.commit_if_due()
+
+    def commit_if_due(self) -> None:
+        """Commit once the batch is ``every`` seconds old (also while nothing new comes:
+        the write lock is not held while slow files are read)."""
+        if self._stack is not None and time.monotonic() - self._started >= self.every:
             self.commit()
 
     def commit(self) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,6 +25,7 @@ from casefile.audit import AuditLog
 from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.documents import DocumentService, add_pages, store_blob
+from casefile.extract.fields import clean_text
 from casefile.extract.model import Attachment, Extracted, Format, PasswordRequired
 from casefile.group_commit import GroupCommit
 from casefile.record_service import NewRecord, RecordService
@@ -61,11 +64,12 @@ class Outcome:
 
     def line(self) -> str:
         """One line for a summary: what happened to this file, and why if it failed."""
+        name = clean_text(self.path.name)
         if self.status is Status.IMPORTED:
-            return f"imported {self.path.name}: {self.title}"
+            return f"imported {name}: {self.title}"
         if self.status is Status.DUPLICATE:
-            return f"duplicate {self.path.name}: already in the case as {self.title!r}"
-        return f"failed {self.path.name}: {self.message}"
+            return f"duplicate {name}: already in the case as {self.title!r}"
+        return f"failed {name}: {self.message}"
 
 
 @dataclass
@@ -90,6 +94,7 @@ class ReadTask:
     """One file for a worker: it reads the bytes itself (they do not cross a pipe) and
     checks they are still the ones hashed here, which are the ones stored."""
 
+    number: int  # its place in the import: what in-flight state is keyed by
     path: Path
     sha256: str
     password: str | None
@@ -114,12 +119,12 @@ SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
 def files_in(paths: Iterable[Path]) -> list[Path]:
-    """The files to import: folders recursively, in name order. Hidden files and the
-    ``name_files`` folder a browser saves beside ``name.html`` (its images and scripts,
-    which are never used) are left out."""
-    found: list[Path] = []
+    """The files to import: folders recursively, in name order, each file once. Hidden
+    files and the ``name_files`` folder a browser saves beside ``name.html`` (its images
+    and scripts, which are never used) are left out; so are case files themselves."""
+    found: dict[Path, None] = {}
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             for folder, dirs, names in os.walk(path):
                 here = Path(folder)
                 pages = {Path(n).stem for n in names if n.lower().endswith((".html", ".htm"))}
@@ -128,14 +133,23 @@ def files_in(paths: Iterable[Path]) -> list[Path]:
                     for d in dirs
                     if not d.startswith(".") and not (d.endswith("_files") and d[:-6] in pages)
                 )
-                found.extend(
-                    here / n
-                    for n in sorted(names)
-                    if not n.startswith(".") and n not in SKIPPED_NAMES
-                )
+                for name in sorted(names):
+                    if not name.startswith(".") and name not in SKIPPED_NAMES:
+                        found.setdefault(here / name)
         else:
-            found.append(path)
-    return found
+            found.setdefault(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        if not CASE_FILE.search(path.name):
+            # A file named twice is imported once (a link is refused as itself).
+            same = path.absolute() if path.is_symlink() else Path(os.path.realpath(path))
+            unique.setdefault(same, path)
+    return list(unique.values())
+
+
+# A case file and its SQLite companions: never documents (importing the open case into
+# itself would read a file that changes as it is read).
+CASE_FILE = re.compile(r"\.casefile(-wal|-shm|-journal)?$")
 
 
 class Importer:
@@ -159,22 +173,22 @@ class Importer:
         report = ImportReport(total=len(files))
         with self.sessions.read() as s:
             stored = set(s.scalars(select(m.Document.sha256)))
-        stored_as: dict[Path, Outcome] = {}
-        held: dict[Path, bytes] = {}  # the bytes of files being read, to store as hashed
+        stored_as: dict[int, Outcome] = {}
+        held: dict[int, bytes] = {}  # the bytes of files being read, to store as hashed
 
         def done(outcome: Outcome) -> None:
             report.outcomes.append(outcome)
             progress(report)
 
         def tasks() -> Iterator[ReadTask]:
-            for path in files:
+            for number, path in enumerate(files):
                 if cancelled():
                     return
-                prepared = self._prepare(path, options, stored)
+                prepared = self._prepare(number, path, options, stored)
                 if isinstance(prepared, Outcome):
                     done(prepared)
                 else:
-                    task, held[path] = prepared
+                    task, held[number] = prepared
                     yield task
 
         def store(task: ReadTask, data: bytes, result: ReadResult) -> Callable[[Session], None]:
@@ -182,7 +196,7 @@ class Importer:
                 # The case held no such bytes when the import began; only a file of this
                 # import can have brought them since.
                 seen = task.sha256 in stored
-                stored_as[task.path] = self._store(s, task, data, result, seen)
+                stored_as[task.number] = self._store(s, task, data, result, seen)
                 stored.add(task.sha256)
 
             return work
@@ -190,43 +204,49 @@ class Importer:
         from casefile.reading import read_document  # the parsers: loaded only to import
 
         limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
-        with GroupCommit[Path](
+        with GroupCommit[int](
             self.sessions,
-            committed=lambda path: done(stored_as.pop(path)),
-            failed=lambda path, why: done(Outcome(path, Status.FAILED, why)),
+            committed=lambda number: done(stored_as.pop(number)),
+            failed=lambda number, why: done(Outcome(files[number], Status.FAILED, why)),
         ) as group:
-            for task, result in Sandbox(read_document, limits).map(tasks(), cancelled):
-                held_bytes = held.pop(task.path)
+            sandbox = Sandbox(read_document, limits)
+            for task, result in sandbox.map(tasks(), cancelled, group.commit_if_due):
+                held_bytes = held.pop(task.number)
                 if isinstance(result, TaskFailed):
                     locked = result.error == PasswordRequired.__name__
                     done(Outcome(task.path, Status.FAILED, result.message, needs_password=locked))
                 else:
-                    group.run(task.path, store(task, held_bytes, result))
+                    group.run(task.number, store(task, held_bytes, result))
         report.cancelled = len(report.outcomes) < report.total
         return report
 
     def _prepare(
-        self, path: Path, options: ImportOptions, stored: set[str]
+        self, number: int, path: Path, options: ImportOptions, stored: set[str]
     ) -> tuple[ReadTask, bytes] | Outcome:
+        limit = int(options.max_mb * 1024 * 1024)
         try:
-            size = path.stat().st_size
-            if size > options.max_mb * 1024 * 1024:
-                return Outcome(
-                    path,
-                    Status.FAILED,
-                    f"is {size / 1024 / 1024:,.0f} MB, more than the limit of "
-                    f"{options.max_mb:,.0f} MB",
-                )
-            data = path.read_bytes()
+            if path.is_symlink():
+                return Outcome(path, Status.FAILED, "is a symbolic link (import what it points to)")
+            if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device never ends
+                return Outcome(path, Status.FAILED, "is not a regular file")
+            with path.open("rb") as file:
+                data = file.read(limit + 1)  # a file that grew since it was listed stops here
         except OSError as exc:
             return Outcome(path, Status.FAILED, f"cannot be read ({exc.strerror or exc})")
+        if len(data) > limit:
+            size = max(path.stat().st_size, len(data))
+            return Outcome(
+                path,
+                Status.FAILED,
+                f"is {_megabytes(size)}, more than the limit of {_megabytes(limit)}",
+            )
         sha = hashlib.sha256(data).hexdigest()
         if sha in stored:  # known before the import began: not even read
             with self.sessions.read() as s:
                 holder = _holder(s, sha)
             if holder is not None:
                 return Outcome(path, Status.DUPLICATE, source_id=holder[0], title=holder[1])
-        return ReadTask(path, sha, options.password, options.max_pages), data
+        return ReadTask(number, path, sha, options.password, options.max_pages), data
 
     def _store(
         self, s: Session, task: ReadTask, data: bytes, result: ReadResult, seen: bool
@@ -239,7 +259,7 @@ class Importer:
         found = result.extracted
         source_id = uuid4()
         fields = SourceFields(
-            title=found.title.strip() or task.path.stem,
+            title=found.title.strip() or clean_text(task.path.stem),
             source_kind=SOURCE_KIND.get(found.format, SourceKind.ARTICLE),
             authors=found.authors,
             publisher=found.publisher,
@@ -254,7 +274,7 @@ class Importer:
             if a.problem
         ]
         tags = (NEEDS_OCR,) if found.needs_ocr else ()
-        files = [(task.path.name, data, found.media_type, found.pages)] + [
+        files = [(clean_text(task.path.name), data, found.media_type, found.pages)] + [
             (
                 a.attachment.file_name,
                 a.attachment.data,
@@ -280,6 +300,10 @@ class Importer:
         for record, (*_, pages) in zip(records[1:], files, strict=True):
             add_pages(s, record.id, pages)
         return Outcome(task.path, Status.IMPORTED, source_id=source_id, title=fields.title)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB"
 
 
 def _holder(s: Session, sha: str) -> tuple[UUID | None, str] | None:

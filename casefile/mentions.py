@@ -56,21 +56,36 @@ class NameCounter:
         self._starts = {w[0] for w in self.folded} | {w[0] for w in self.exact}
 
     def feed(self, text: str) -> None:
+        """Count each place a name stands once, as the longest name found there: "Khalid
+        Masood" is one mention of Khalid Masood, not one more of an alias "Masood"."""
         for table, words in ((self.folded, _words(text.casefold())), (self.exact, _words(text))):
             if not table:
                 continue
-            for i, word in enumerate(words):
-                if word not in self._starts:
-                    continue
-                for n in range(1, min(self._longest, len(words) - i) + 1):
-                    key = tuple(words[i : i + n])
-                    if key in table:
-                        table[key] += 1
+            i = 0
+            while i < len(words):
+                found = 0
+                if words[i] in self._starts:
+                    for n in range(min(self._longest, len(words) - i), 0, -1):
+                        key = tuple(words[i : i + n])
+                        if key in table:
+                            table[key] += 1
+                            found = n
+                            break
+                i += found or 1
 
     def count(self, name: str) -> int:
         exact = _is_acronym(name)
         words = tuple(_words(name if exact else name.casefold()))
         return (self.exact if exact else self.folded).get(words, 0)
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """One name per distinct word sequence (as it is matched)."""
+    seen: dict[tuple[tuple[str, ...], bool], str] = {}
+    for name in names:
+        exact = _is_acronym(name)
+        seen.setdefault((tuple(_words(name if exact else name.casefold())), exact), name)
+    return list(seen.values())
 
 
 class MentionService:
@@ -103,7 +118,8 @@ class MentionService:
             )
         found = Counter(
             {
-                (rid, kind, label): sum(counter.count(n) for n in set(names))
+                # Names that come to the same words ("Islamic-State", "Islamic State") once.
+                (rid, kind, label): sum(counter.count(n) for n in _distinct(names))
                 for rid, kind, label, names in named
             }
         )

@@ -8,11 +8,27 @@ import.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from casefile.errors import InvalidInput
 from casefile.extract.dispatch import extract
+from casefile.extract.fields import clean_text
 from casefile.extract.model import Extracted
 from casefile.importer import ReadAttachment, ReadResult, ReadTask
+
+
+def _cleaned(found: Extracted) -> Extracted:
+    return replace(
+        found,
+        title=clean_text(found.title),
+        authors=tuple(clean_text(a) for a in found.authors),
+        publisher=clean_text(found.publisher),
+        url=clean_text(found.url),
+        language=clean_text(found.language),
+        pages=tuple(clean_text(p) for p in found.pages),
+        metadata={clean_text(k): clean_text(v) for k, v in found.metadata.items()},
+        attachments=tuple(replace(a, file_name=clean_text(a.file_name)) for a in found.attachments),
+    )
 
 
 def read_document(task: ReadTask) -> ReadResult:
@@ -23,11 +39,11 @@ def read_document(task: ReadTask) -> ReadResult:
         raise InvalidInput(f"cannot be read ({exc.strerror or exc})") from None
     if hashlib.sha256(data).hexdigest() != task.sha256:
         raise InvalidInput("changed while it was being imported; import it again")
-    extracted = _checked(extract(data, task.path.name, password=task.password), task)
+    extracted = _checked(_cleaned(extract(data, task.path.name, password=task.password)), task)
     attachments = []
     for attachment in extracted.attachments:
         try:
-            inner = _checked(extract(attachment.data, attachment.file_name), task)
+            inner = _checked(_cleaned(extract(attachment.data, attachment.file_name)), task)
             attachments.append(ReadAttachment(attachment, inner))
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))

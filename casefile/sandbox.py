@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -70,7 +71,9 @@ def _cut_network() -> None:
 
 
 def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> None:
-    """A worker's life: cut the network, limit memory, then answer tasks until told to stop."""
+    """A worker's life: cut the network, limit memory, then answer tasks until told to stop.
+    Ctrl-C is the parent's to handle: a worker ignores it rather than print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cut_network()
     try:
         import resource
@@ -142,12 +145,16 @@ class Sandbox(Generic[T, R]):
         self.processes = processes or min(os.cpu_count() or 1, 4)
 
     def map(
-        self, tasks: Iterable[T], cancelled: Callable[[], bool] = lambda: False
+        self,
+        tasks: Iterable[T],
+        cancelled: Callable[[], bool] = lambda: False,
+        waiting: Callable[[], None] = lambda: None,
     ) -> Iterator[tuple[T, R | TaskFailed]]:
         """Each task with its result or failure, in the order they finish. Tasks are taken
         from ``tasks`` only as workers come free (a batch of big files is never all in
         memory). Stops early, killing what is still running, when ``cancelled()`` turns
-        true."""
+        true. ``waiting()`` runs at least every 0.2 s while workers read (the caller may
+        commit what it has)."""
         ctx = _context(self.fn.__module__)
         pending = iter(tasks)
         idle: list[_Worker] = []
@@ -158,15 +165,14 @@ class Sandbox(Generic[T, R]):
                 task = next(pending, _DONE)
                 if task is _DONE:
                     return
-                worker = idle.pop() if idle else _Worker(ctx, self.fn, self.limits)
-                worker.give(task, self.limits.seconds)
-                busy.append(worker)
+                busy.append(self._start(ctx, task, idle))
 
         try:
             refill()
             while busy:
                 if cancelled():
                     return
+                waiting()
                 timeout = max(0.0, min(min(w.deadline for w in busy) - time.monotonic(), 0.2))
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
                 finished = [(w, found) for w in busy if (found := self._answer(w, ready))]
@@ -185,6 +191,22 @@ class Sandbox(Generic[T, R]):
                 worker.kill()
             for worker in idle:
                 worker.stop()
+
+    def _start(self, ctx: Any, task: Any, idle: list[_Worker]) -> _Worker:
+        """A worker reading ``task``: an idle one if it is still alive (one may have been
+        killed while it waited, by the kernel's out-of-memory killer say), else a new one."""
+        while idle:
+            worker = idle.pop()
+            if worker.process.is_alive():
+                try:
+                    worker.give(task, self.limits.seconds)
+                    return worker
+                except OSError:  # it died between the check and the hand-over
+                    pass
+            worker.kill()
+        worker = _Worker(ctx, self.fn, self.limits)
+        worker.give(task, self.limits.seconds)
+        return worker
 
     def _answer(self, worker: _Worker, ready: list[Any]) -> tuple[Any, Any] | None:
         """The worker's task and answer if it has one (or died, or overran), else None."""

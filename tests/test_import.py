@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -195,16 +198,23 @@ def test_files_that_fail_leave_the_case_exactly_as_it_was(
 
 
 def test_a_failure_while_storing_undoes_that_file_only(
-    case: Case, folder: Path, monkeypatch: pytest.MonkeyPatch
+    case: Case, case_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notes = (folder / "notes.txt").read_bytes()
+    """The failure comes after the file's source, document and blob were written: its
+    savepoint takes them all back, and the other file stays."""
 
-    def store_blob(s: Session, data: bytes) -> str:
-        if data == notes:
+    def add_pages(s: Session, document_id: UUID, pages: Sequence[str]) -> None:
+        documents.add_pages(s, document_id, pages)
+        if any("Zoë" in page for page in pages):
             raise OSError("disk full")
-        return documents.store_blob(s, data)
 
-    monkeypatch.setattr(importer, "store_blob", store_blob)
+    monkeypatch.setattr(importer, "add_pages", add_pages)
+    before = snapshot(case_path)
+    report = case.importer.import_files([folder / "notes.txt"])
+    assert [(o.status, o.message) for o in report.outcomes] == [
+        (Status.FAILED, "could not be stored (disk full)")
+    ]
+    assert snapshot(case_path) == before
     report = case.importer.import_files([folder / "notes.txt", folder / "report.pdf"])
     why = {o.path.name: (o.status, o.message) for o in report.outcomes}
     assert why == {
@@ -213,6 +223,32 @@ def test_a_failure_while_storing_undoes_that_file_only(
     }
     assert set(sources(case)) == {"Threat assessment"}  # no source left without its document
     assert len(case.listing.page(ListQuery(Kind.DOCUMENT)).records) == 1
+
+
+def test_odd_paths_are_reported_one_by_one_and_never_stop_the_import(
+    case: Case, tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    latin1 = odd / os.fsdecode(b"caf\xe9 report.txt")
+    latin1.write_bytes("Café report".encode("cp1252"))
+    (odd / "plain.txt").write_text("Plain words")
+    os.mkfifo(odd / "pipe")
+    (odd / "link.txt").symlink_to(odd / "plain.txt")
+    (odd / "old.casefile").write_bytes(b"not imported")
+    report = case.importer.import_files([odd, odd / "plain.txt", odd])  # named thrice
+    status = {o.path.name: (o.status, o.message) for o in report.outcomes}
+    assert status == {
+        latin1.name: (Status.IMPORTED, ""),
+        "plain.txt": (Status.IMPORTED, ""),
+        "pipe": (Status.FAILED, "is not a regular file"),
+        "link.txt": (Status.FAILED, "is a symbolic link (import what it points to)"),
+    }
+    titles = set(sources(case))
+    assert titles == {"Plain words", "Café report"}
+    names = {d.fields.file_name for d in case.listing.page(ListQuery(Kind.DOCUMENT)).records}
+    assert names == {"plain.txt", "caf\ufffd report.txt"}  # the undecodable byte, marked
+    assert case.check() == []
 
 
 def test_an_encrypted_pdf_needs_its_password(case: Case, tmp_path: Path) -> None:

@@ -40,3 +40,11 @@ def test_a_source_lists_who_its_documents_mention_and_which_are_linked(case: Cas
     }
     assert nobody.id not in {m.record_id for m in case.mentions.in_source(source.id)}
     assert case.mentions.in_source(source.id)[0].label == "Islamic State"  # most mentioned
+
+
+def test_a_name_and_its_alias_in_one_place_count_once() -> None:
+    counter = NameCounter(["Khalid Masood", "Masood", "Islamic State", "Islamic-State"])
+    counter.feed("Khalid Masood acted alone; Masood had no help. Islamic State claimed it.")
+    assert counter.count("Khalid Masood") == 1
+    assert counter.count("Masood") == 1  # the second place only
+    assert counter.count("Islamic State") == 1

@@ -235,3 +235,34 @@ def test_a_search_saved_in_the_window_runs_again_from_its_menu(
     assert window.saved_menu.actions() == []
     with open_case(case_path, backups=False) as case:
         assert case.search.saved() == []
+
+
+def test_a_quote_after_an_emoji_keeps_its_character_range(
+    window: MainWindow, case_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    text = "🔥🔥 The group claimed the attack."
+    (tmp_path / "post.txt").write_text(text)
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([tmp_path / "post.txt"])
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+    window.open_path(case_path)
+    window.open_document(document.id)
+    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    start = viewer.text.toPlainText().index("claimed")  # a character index
+    cursor = viewer.text.textCursor()
+    cursor.setPosition(start + 2)  # Qt counts each emoji as two
+    cursor.setPosition(start + 2 + len("claimed"), QTextCursor.MoveMode.KeepAnchor)
+    viewer.text.setTextCursor(cursor)
+    with_modal(qtbot, lambda dialog: dialog.accept())
+    viewer.quote_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        [quote] = case.listing.page(ListQuery(Kind.QUOTE)).records
+    assert quote.fields.text == "claimed"
+    assert text[quote.fields.char_start : quote.fields.char_end] == "claimed"
+    viewer.close()
+    window.open_document(quote.id)
+    again = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible()
+    )
+    assert again.text.textCursor().selectedText() == "claimed"
+    again.close()

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
+from casefile.extract.fields import clean_text
 from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
@@ -33,6 +35,7 @@ from casefile.vocab import Kind, Relation, Vocabulary
 
 log = logging.getLogger("casefile")
 PASSPHRASE_ENV = "CASEFILE_PASSPHRASE"
+PDF_PASSWORD_ENV = "CASEFILE_PDF_PASSWORD"
 NEW_PASSPHRASE_ENV = "CASEFILE_NEW_PASSPHRASE"
 KIND_PLURALS = {
     "attacks": Kind.ATTACK,
@@ -319,11 +322,19 @@ def _case_commands(sub: Sub) -> None:
     p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--pdf-password", help="the password of encrypted PDFs")
     defaults = ImportOptions()
-    p.add_argument("--max-size", type=float, default=defaults.max_mb, metavar="MB", help="per file")
-    p.add_argument("--max-pages", type=_count, default=defaults.max_pages, metavar="N")
-    p.add_argument("--timeout", type=float, default=defaults.seconds, metavar="S", help="per file")
     p.add_argument(
-        "--max-memory", type=_count, default=defaults.memory_mb, metavar="MB", help="per reader"
+        "--max-size", type=_positive, default=defaults.max_mb, metavar="MB", help="per file"
+    )
+    p.add_argument("--max-pages", type=_at_least_one, default=defaults.max_pages, metavar="N")
+    p.add_argument(
+        "--timeout", type=_positive, default=defaults.seconds, metavar="S", help="per file"
+    )
+    p.add_argument(
+        "--max-memory",
+        type=_at_least_one,
+        default=defaults.memory_mb,
+        metavar="MB",
+        help="per reader",
     )
     _json_arg(p)
 
@@ -395,6 +406,24 @@ def _meta_args(p: argparse.ArgumentParser) -> None:
         help="a tag (repeat for more); on edit, the record's tags become exactly these",
     )
     p.add_argument("--notes", help="free-text notes")
+
+
+def _positive(text: str) -> float:
+    """A limit such as --max-size: a number above 0 (not nan, not infinity)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("give a number above 0")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("give a whole number from 1")
+    return value
 
 
 def _count(text: str) -> int:
@@ -618,7 +647,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
-        password=args.pdf_password,
+        password=args.pdf_password or os.environ.get(PDF_PASSWORD_ENV),
         max_mb=args.max_size,
         max_pages=args.max_pages,
         seconds=args.timeout,
@@ -631,10 +660,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     def progress(report: ImportReport) -> None:
         if bar is not None:
-            bar.show(len(report.outcomes), report.total, report.outcomes[-1].path.name)
+            bar.show(len(report.outcomes), report.total, clean_text(report.outcomes[-1].path.name))
 
     with open_for(args) as case:
-        report = case.importer.import_files(args.paths, options, progress)
+        try:
+            report = case.importer.import_files(args.paths, options, progress)
+        except KeyboardInterrupt:
+            print(
+                "casefile: interrupted; the files imported before now are kept "
+                f"(see `casefile list {args.case} sources`)",
+                file=sys.stderr,
+            )
+            return 130
     if bar is not None:
         bar.clear()
     emit(args, output.import_json(report), output.import_text(report))

@@ -10,6 +10,7 @@ from casefile.audit import HistoryEntry
 from casefile.case import CaseInfo
 from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display
+from casefile.extract.fields import clean_text
 from casefile.importer import ImportReport
 from casefile.records import Record
 from casefile.search import MARK_END, MARK_START, SearchResult
@@ -153,7 +154,7 @@ def import_json(report: ImportReport) -> dict[str, Any]:
         "cancelled": report.cancelled,
         "files": [
             {
-                "path": str(o.path),
+                "path": clean_text(str(o.path)),
                 "status": o.status.value,
                 "message": o.message,
                 "source": str(o.source_id) if o.source_id else None,

@@ -178,6 +178,6 @@ class CaseController(QObject):
 
     def shutdown(self) -> None:
         """Let running work finish (a commit is never cut short), then close the case."""
-        self.maintenance.shutdown()
+        self.maintenance.shutdown(cancel=True)
         self.worker.shutdown()
         self._close_now()  # the worker has stopped: nothing else touches the case now

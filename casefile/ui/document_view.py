@@ -123,11 +123,10 @@ class DocumentViewer(QMainWindow):
         """Go to a quote's place: its page, its characters selected."""
         self.page.setValue(page or 1)
         if start is not None and end is not None:
+            text = self.text.toPlainText()
             cursor = self.text.textCursor()
-            cursor.setPosition(min(start, len(self.text.toPlainText())))
-            cursor.setPosition(
-                min(end, len(self.text.toPlainText())), QTextCursor.MoveMode.KeepAnchor
-            )
+            cursor.setPosition(_qt_position(text, start))
+            cursor.setPosition(_qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
             self.text.setTextCursor(cursor)
             self.text.centerCursor()
 
@@ -147,7 +146,10 @@ class DocumentViewer(QMainWindow):
         source = self.opened.document.fields.source
         if not raw.strip() or source is None:
             return
-        start, end = sorted((cursor.selectionStart(), cursor.selectionEnd()))
+        text = self.text.toPlainText()
+        start, end = sorted(
+            _index(text, p) for p in (cursor.selectionStart(), cursor.selectionEnd())
+        )
         start += len(raw) - len(raw.lstrip())  # the range is the quoted words, not the spaces
         end -= len(raw) - len(raw.rstrip())
         page = self.page.value() if self.is_pdf else None
@@ -163,3 +165,16 @@ def quote_preset(passage: Passage) -> dict[str, Any]:
         "char_start": passage.char_start,
         "char_end": passage.char_end,
     }
+
+
+# A quote's character range counts characters, as Python does; Qt counts UTF-16 units,
+# which differ after any character beyond the Basic Multilingual Plane (an emoji).
+def _index(text: str, position: int) -> int:
+    """The character index of a Qt cursor position in ``text``."""
+    units = text.encode("utf-16-le")[: position * 2]
+    return len(units.decode("utf-16-le", "ignore"))
+
+
+def _qt_position(text: str, index: int) -> int:
+    """The Qt cursor position of a character index in ``text``."""
+    return len(text[: max(0, index)].encode("utf-16-le")) // 2

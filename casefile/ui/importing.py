@@ -32,8 +32,10 @@ class ImportRun:
         parent: QWidget,
         options: ImportOptions,
         tell: Callable[[str], None],
-        finished: Callable[[ImportReport], None] = lambda report: None,
+        finished: Callable[[ImportReport], None] | None = None,
     ) -> None:
+        """``finished`` takes the report instead of the summary (a retry with a password
+        hands its report to the first run, which sums up both)."""
         self.controller = controller
         self.parent = parent
         self.tell = tell
@@ -46,7 +48,10 @@ class ImportRun:
         self.dialog.setAutoReset(False)
         self.dialog.setAutoClose(False)
         self.task: Task | None = None
+        self._open = True
         controller.maintenance.progressed.connect(self._progressed)
+        # However the job ends (a bug included), the worker goes idle: the dialog goes.
+        controller.maintenance.busy_changed.connect(self._busy)
 
     def start(self, paths: Sequence[Path]) -> None:
         options = self.options
@@ -57,19 +62,29 @@ class ImportRun:
 
             return case.importer.import_files(paths, options, progress, lambda: task.cancelled)
 
-        self.task = self.controller.run(job, self._done, self._failed, kinds=IMPORTED_KINDS)
-        self.dialog.canceled.connect(self.task.cancel)
-        self.dialog.setValue(0)
+        task = self.controller.run(job, self._done, self._failed, kinds=IMPORTED_KINDS)
+        if self._open:  # (a synchronous worker, in tests, has finished already)
+            self.task = task
+            self.dialog.canceled.connect(task.cancel)
+            self.dialog.setValue(0)
 
     def _progressed(self, task: Task, done: int, total: int) -> None:
-        if task is not self.task:
+        if self.task is not None and task is not self.task:
             return
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
         self.dialog.setLabelText(f"Imported {done:,} of {total:,} files…")
 
+    def _busy(self, busy: bool) -> None:
+        if not busy:
+            self._close_dialog()
+
     def _close_dialog(self) -> None:
+        if not self._open:
+            return
+        self._open = False
         self.controller.maintenance.progressed.disconnect(self._progressed)
+        self.controller.maintenance.busy_changed.disconnect(self._busy)
         self.dialog.close()
         self.dialog.deleteLater()
 
@@ -103,7 +118,9 @@ class ImportRun:
         self._summarise(report)
 
     def _summarise(self, report: ImportReport) -> None:
-        self.finished(report)
+        if self.finished is not None:
+            self.finished(report)
+            return
         failed = [o for o in report.outcomes if o.status is Status.FAILED]
         text = f"Import finished: {report.summary()}."
         if not failed:

@@ -71,6 +71,8 @@ class Worker(QObject):
         self.synchronous = synchronous
         self._pool = None if synchronous else ThreadPoolExecutor(1, "casefile-db")
         self._pending = 0
+        self._tasks: dict[int, Task] = {}  # submitted and not yet finished, by id()
+        self._stopped = False
         self.finished.connect(self._deliver)
 
     def submit(
@@ -83,13 +85,18 @@ class Worker(QObject):
         ``on_error(exc)`` on the GUI thread afterwards."""
         task = Task()
         task.progress = lambda done, total: self.progressed.emit(task, done, total)
+        if self._stopped:  # the window is closing: nothing new starts
+            task.cancel()
+            return task
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
         if self._pool is None:
             self._deliver(on_done, on_error, _run(job, task))
         else:
+            self._tasks[id(task)] = task
             future: Future[Outcome[T]] = self._pool.submit(_run, job, task)
+            future.add_done_callback(lambda f: self._tasks.pop(id(task), None))
             future.add_done_callback(lambda f: self.finished.emit(on_done, on_error, f.result()))
         return task
 
@@ -97,9 +104,14 @@ class Worker(QObject):
     def busy(self) -> bool:
         return self._pending > 0
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, cancel: bool = False) -> None:
         """Finish every job already submitted (an edit queued behind a read is still the
-        user's edit), then stop."""
+        user's edit), then stop. ``cancel`` asks long jobs that can stop (an import) to
+        stop now, keeping what they finished."""
+        self._stopped = True
+        if cancel:
+            for task in list(self._tasks.values()):
+                task.cancel()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
 
