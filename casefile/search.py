@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,19 @@ class SearchResult:
 class SearchService:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
+        self._named: tuple[Any, Names] | None = None
+
+    def _names(self, s: Session) -> Names:
+        """The words of every person's and group's names, kept while they do not change
+        (their count and latest change say when they have)."""
+        version = s.execute(
+            select(func.count(), func.max(m.Record.updated_at)).where(
+                m.Record.kind.in_((Kind.PERSON, Kind.GROUP))
+            )
+        ).one()
+        if self._named is None or self._named[0] != tuple(version):
+            self._named = (tuple(version), Names.read(s))
+        return self._named[1]
 
     def search(self, typed: str, *, kind: Kind | None = None, limit: int = 50) -> SearchResult:
         """The best ``limit`` matches for what was typed, best first."""
@@ -73,19 +86,24 @@ class SearchService:
             return SearchResult(query, [])
         with self.sessions.read() as s:
             rows = s.execute(_ranked(query, match, limit)).all()
-            in_text = _matched_outside_notes(s, match, [r.rowid for r in rows])
-            hits = [
-                Hit(
-                    record_id=UUID(r.record_id),
-                    kind=Kind.parse(r.kind),
-                    group=_group(Kind.parse(r.kind), r.page, r.rowid in in_text),
-                    label="",
-                    snippet=r.snippet,
-                    page=r.page or None,
+            hits = []
+            for r in rows:
+                snippet, outside_notes = _shown(s, match, r.rowid)
+                kind = Kind.parse(r.kind)
+                hits.append(
+                    Hit(
+                        record_id=UUID(r.record_id),
+                        kind=kind,
+                        group=_group(kind, r.page, outside_notes),
+                        label="",
+                        snippet=snippet,
+                        page=r.page or None,
+                    )
                 )
-                for r in rows
-            ]
-            hits += _near_spellings(s, query, {h.record_id for h in hits}, limit - len(hits))
+            room = limit - len(hits)
+            if room > 0 and _may_be_a_name(query):
+                known = {h.record_id for h in hits}
+                hits += _near_spellings(self._names(s), query, known)[:room]
             names = labels(s, {h.record_id for h in hits})
         return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
 
@@ -233,21 +251,40 @@ def _group(kind: Kind, page: int, outside_notes: bool) -> str:
 
 
 def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
-    """The best matches that pass the filters, with their snippets (FTS5 computes
-    snippet() only for the rows the LIMIT keeps)."""
+    """The best matches that pass the filters. Without filters, FTS5 ranks alone and only
+    the rows kept are joined to their records: joining every match of a common word
+    first would cost more than ranking it."""
     where, params = _filters(query)
     if "note" in query.kinds:
         match = f"{{notes}} : ({match})"
-    sql = (
-        "SELECT fts_text.rowid AS rowid, k.record_id AS record_id, k.page AS page, "
-        "r.kind AS kind, snippet(fts_text, -1, :mark_start, :mark_end, '…', 14) AS snippet "
-        "FROM fts_text JOIN fts_key k ON k.id = fts_text.rowid "
-        "JOIN record r ON r.id = k.record_id "
-        f"WHERE fts_text MATCH :match {''.join(' AND ' + w for w in where)} "
-        f"ORDER BY bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) LIMIT :limit"
+    score = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid JOIN record r ON r.id = k.record_id"
+    filters = "".join(" AND " + w for w in where)
+    best = (
+        f"SELECT fts_text.rowid AS rowid, {score} FROM fts_text {joins if where else ''} "
+        f"WHERE fts_text MATCH :match {filters} ORDER BY score LIMIT :limit"
     )
-    params.update(match=match, limit=limit, mark_start=MARK_START, mark_end=MARK_END)
+    sql = (
+        "SELECT best.rowid AS rowid, k.record_id AS record_id, k.page AS page, r.kind AS kind "
+        f"FROM ({best}) best JOIN fts_key k ON k.id = best.rowid "
+        "JOIN record r ON r.id = k.record_id ORDER BY best.score"
+    )
+    params.update(match=match, limit=limit)
     return text(sql).bindparams(**params)
+
+
+def _shown(s: Session, match: str, rowid: int) -> tuple[str, bool]:
+    """A row's snippet, and whether the words matched outside its notes (one row of the
+    index: FTS5 finds it by rowid without reading the rest of the match)."""
+    found = s.execute(
+        text(
+            "SELECT snippet(fts_text, -1, :start, :end, '…', 14), "
+            "instr(highlight(fts_text, 0, :start, :end), :start) "
+            "+ instr(highlight(fts_text, 1, :start, :end), :start) "
+            "FROM fts_text WHERE fts_text MATCH :match AND rowid = :rowid"
+        ).bindparams(start=MARK_START, end=MARK_END, match=match, rowid=rowid)
+    ).one()
+    return str(found[0]), bool(found[1])
 
 
 def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
@@ -297,51 +334,55 @@ def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
 DATED = {"attack": "date", "person": "birth_date", "source": "published", "quote": "said"}
 
 
-def _matched_outside_notes(s: Session, match: str, rowids: list[int]) -> set[int]:
-    """Of these rows, those whose title or body matches (the others matched in notes)."""
-    if not rowids:
-        return set()
-    found = s.execute(
-        text(
-            "SELECT rowid FROM fts_text WHERE fts_text MATCH :match "
-            f"AND rowid IN ({', '.join(str(int(r)) for r in rowids)})"
-        ).bindparams(match=f"{{title body}} : ({match})")
-    )
-    return {r[0] for r in found}
+@dataclass(frozen=True)
+class Names:
+    named: list[tuple[UUID, Kind, str]]  # (record, kind, a name or alias)
+    owners: list[tuple[int, str]]  # per word: which name it is from, as written
+    words: list[str]  # the words, folded
+
+    @classmethod
+    def read(cls, s: Session) -> Names:
+        named = [
+            (record_id, kind, n)
+            for kind, model in ((Kind.PERSON, m.Person), (Kind.GROUP, m.Group))
+            for record_id, name, aliases in s.execute(select(model.id, model.name, model.aliases))
+            for n in (name, *aliases)
+        ]
+        owners = [(i, w) for i, (_, _, name) in enumerate(named) for w in name.split()]
+        return cls(named, owners, [w.casefold() for _, w in owners])
 
 
-def _near_spellings(s: Session, query: SearchQuery, have: set[UUID], room: int) -> list[Hit]:
+def _may_be_a_name(query: SearchQuery) -> bool:
+    """Only plain words can be a name spelt another way: no filters, no OR, no -word."""
+    filtered = query.tags or query.since or query.until or query.reliability
+    if filtered or len(query.groups) != 1 or query.excluded:
+        return False
+    if query.kinds - {Kind.PERSON, Kind.GROUP}:
+        return False
+    words = query.words
+    return bool(words) and len(words) == len(query.groups[0]) and min(map(len, words)) >= 3
+
+
+def _near_spellings(names: Names, query: SearchQuery, have: set[UUID]) -> list[Hit]:
     """People and groups with a name (or alias) in which every word searched for has a
     word spelt like it: "Khalid Masud" finds Khalid Masood, "Masud video" finds no one."""
-    filtered = query.tags or query.since or query.until or query.reliability
-    plain = len(query.groups) == 1 and not query.excluded and not filtered
-    if room <= 0 or not plain or query.kinds - {Kind.PERSON, Kind.GROUP}:
-        return []
-    words = query.words
-    if not words or len(words) != len(query.groups[0]) or min(map(len, words)) < 3:
-        return []
-    named: list[tuple[UUID, Kind, str]] = [
-        (p.id, Kind.PERSON, n) for p in s.scalars(select(m.Person)) for n in (p.name, *p.aliases)
-    ] + [(g.id, Kind.GROUP, n) for g in s.scalars(select(m.Group)) for n in (g.name, *g.aliases)]
-    owners = [(i, w) for i, (_, _, name) in enumerate(named) for w in name.split()]
-    name_words = [w.casefold() for _, w in owners]
     close_words: list[dict[int, str]] = []  # per word searched: name -> its close word
-    for word in words:
+    for word in query.words:
         close = process.extract(
             word.casefold(),
-            name_words,
+            names.words,
             scorer=JaroWinkler.normalized_similarity,
             score_cutoff=NEAR_SPELLING,
             limit=None,
         )
-        close_words.append({owners[position][0]: owners[position][1] for *_, position in close})
+        close_words.append({names.owners[i][0]: names.owners[i][1] for *_, i in close})
     hits: dict[UUID, Hit] = {}
-    for owner in set.intersection(*(set(c) for c in close_words)):
-        record_id, kind, name = named[owner]
+    for owner in sorted(set.intersection(*(set(c) for c in close_words))):
+        record_id, kind, name = names.named[owner]
         if record_id in have or record_id in hits or (query.kinds and kind not in query.kinds):
             continue
         for spellings in close_words:
             spelt = spellings[owner]
             name = name.replace(spelt, f"{MARK_START}{spelt}{MARK_END}", 1)
         hits[record_id] = Hit(record_id, kind, kind.value, "", name)
-    return list(hits.values())[:room]
+    return list(hits.values())

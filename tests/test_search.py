@@ -262,3 +262,13 @@ def test_the_cli_saves_and_reruns_a_search(
     assert capsys.readouterr().out == first
     assert main(["search", str(case_path), "--saved", "nope"]) == 1
     assert capsys.readouterr().err.strip() == "casefile: no saved search named 'nope'"
+
+
+def test_near_spellings_follow_people_added_renamed_and_deleted(people: Case) -> None:
+    assert found(people, "Redwane") == []  # the names are now read and kept
+    rachid = people.records.add(PersonFields(name="Rachid Redouane"))
+    assert found(people, "Redwane") == ["Rachid Redouane"]
+    people.records.update(rachid.id, {"name": "Rachid Redouan"})
+    assert found(people, "Redwan") == ["Rachid Redouan"]
+    people.records.delete(rachid.id)
+    assert found(people, "Redwan") == []
