@@ -9,6 +9,7 @@ of a file the case already holds is reported as a duplicate of the source that h
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -34,6 +35,7 @@ from casefile.sandbox import Limits, Sandbox, TaskFailed
 from casefile.vocab import SourceKind
 
 NEEDS_OCR = "needs OCR"
+log = logging.getLogger("casefile")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class ImportReport:
     total: int
     outcomes: list[Outcome] = field(default_factory=list)
     cancelled: bool = False
+    # Connections a reader tried to open (all refused): (file, what it tried). A saved
+    # page's scripts never run, so this stays empty unless a parser misbehaves.
+    network_attempts: list[tuple[Path, str]] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(o.status is status for o in self.outcomes)
@@ -218,6 +223,9 @@ class Importer:
                 else:
                     group.run(task.number, store(task, held_bytes, result))
         report.cancelled = len(report.outcomes) < report.total
+        report.network_attempts = [(task.path, what) for task, what in sandbox.network_attempts]
+        for path, what in report.network_attempts:
+            log.warning("reading %s tried to open a connection (refused): %s", path, what)
         return report
 
     def _prepare(

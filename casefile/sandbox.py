@@ -57,11 +57,18 @@ def _context(preload: str) -> multiprocessing.context.BaseContext:
     return context
 
 
+_ATTEMPTS: list[str] = []  # in a worker: connections refused while reading the task
+
+
 def _cut_network() -> None:
     """No parser may reach out while it reads a hostile file (a saved page's images, a
-    PDF's remote references): a worker cannot open a connection at all."""
+    PDF's remote references): a worker cannot open a connection at all, and every attempt
+    is reported with the task's answer, even one a library catches and hides."""
 
-    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+    def refuse(*args: Any, **_kwargs: Any) -> Any:
+        _ATTEMPTS.append(
+            repr(args[1:] if args and isinstance(args[0], socket.socket) else args)[:200]
+        )
         raise OSError("network access is disabled while documents are read")
 
     for name in ("connect", "connect_ex", "sendto", "sendmsg"):
@@ -99,7 +106,8 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> None:
             answer = TaskFailed("is nested too deeply to read")
         except Exception as exc:  # a parser's own bug on a bad file: the file fails, not us
             answer = TaskFailed(f"could not be read ({type(exc).__name__}: {exc})"[:300])
-        conn.send(answer)
+        conn.send((answer, list(_ATTEMPTS)))
+        _ATTEMPTS.clear()
 
 
 class _Worker:
@@ -143,6 +151,7 @@ class Sandbox(Generic[T, R]):
         self.fn = fn
         self.limits = limits
         self.processes = processes or min(os.cpu_count() or 1, 4)
+        self.network_attempts: list[tuple[T, str]] = []  # (task, what it tried): refused
 
     def map(
         self,
@@ -212,7 +221,8 @@ class Sandbox(Generic[T, R]):
         """The worker's task and answer if it has one (or died, or overran), else None."""
         if worker.conn in ready:
             try:
-                answer = worker.conn.recv()
+                answer, attempts = worker.conn.recv()
+                self.network_attempts += [(worker.task, a) for a in attempts]
             except (EOFError, OSError):
                 worker.dead = True
                 answer = TaskFailed("made the reader crash")

@@ -119,6 +119,7 @@ def test_a_folder_is_listed_without_hidden_files_or_a_saved_page_assets(folder: 
 def test_importing_a_folder_stores_reads_and_reports_every_file(case: Case, folder: Path) -> None:
     report = case.importer.import_files([folder])
 
+    assert report.network_attempts == []  # the page's scripts, images and pixel: untouched
     status = {o.path.name: o.status for o in report.outcomes}
     assert status == {
         "empty.txt": Status.FAILED,
