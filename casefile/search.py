@@ -225,21 +225,28 @@ def _index_problems(s: Session) -> list[str]:
 
 # A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
 LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
+
+
+def words(*columns: str) -> str:
+    """Columns joined by spaces, in SQL any SQLite since 3.38 runs (concat_ws is newer)."""
+    return " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+
+
 # The text of a record, per kind, over its kind table's columns (as migration 0003 wrote
 # the triggers: a later change to one needs a migration for the other).
 TEXT: dict[Kind, tuple[str, str]] = {
-    Kind.ATTACK: ("{r}.title", "concat_ws(' ', {r}.location, {r}.city, {r}.country, {r}.summary)"),
+    Kind.ATTACK: ("{r}.title", words("{r}.location", "{r}.city", "{r}.country", "{r}.summary")),
     Kind.PERSON: (
         "{r}.name",
-        f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.nationality)",
+        words(LISTED.format(c="{r}.aliases"), "{r}.nationality"),
     ),
-    Kind.GROUP: ("{r}.name", f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.country)"),
+    Kind.GROUP: ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.country")),
     Kind.SOURCE: (
         "{r}.title",
-        f"concat_ws(' ', {LISTED.format(c='{r}.authors')}, {{r}}.publisher, {{r}}.url)",
+        words(LISTED.format(c="{r}.authors"), "{r}.publisher", "{r}.url"),
     ),
     Kind.DOCUMENT: ("{r}.file_name", "''"),
-    Kind.QUOTE: ("{r}.text", "concat_ws(' ', {r}.translation, {r}.context)"),
+    Kind.QUOTE: ("{r}.text", words("{r}.translation", "{r}.context")),
     Kind.LINK: ("''", "''"),
 }
 

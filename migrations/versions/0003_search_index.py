@@ -26,17 +26,24 @@ depends_on: str | None = None
 
 # A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
 LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
+
+
+def words(*columns: str) -> str:
+    """Columns joined by spaces, in SQL any SQLite since 3.38 runs (concat_ws is newer)."""
+    return " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+
+
 # Per kind: the SQL for the row's title and body, over the kind table's columns.
 TEXT = {
-    "attack": ("{r}.title", "concat_ws(' ', {r}.location, {r}.city, {r}.country, {r}.summary)"),
-    "person": ("{r}.name", f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.nationality)"),
-    "group": ("{r}.name", f"concat_ws(' ', {LISTED.format(c='{r}.aliases')}, {{r}}.country)"),
+    "attack": ("{r}.title", words("{r}.location", "{r}.city", "{r}.country", "{r}.summary")),
+    "person": ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.nationality")),
+    "group": ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.country")),
     "source": (
         "{r}.title",
-        f"concat_ws(' ', {LISTED.format(c='{r}.authors')}, {{r}}.publisher, {{r}}.url)",
+        words(LISTED.format(c="{r}.authors"), "{r}.publisher", "{r}.url"),
     ),
     "document": ("{r}.file_name", "''"),
-    "quote": ("{r}.text", "concat_ws(' ', {r}.translation, {r}.context)"),
+    "quote": ("{r}.text", words("{r}.translation", "{r}.context")),
     "link": ("''", "''"),
 }
 KEY_OF = "(SELECT id FROM fts_key WHERE record_id = {id} AND page = 0)"
