@@ -102,8 +102,12 @@ class DocumentService:
             documents = self.records.documents_of(quote.source)
             if not documents:
                 raise NotFound("the quote's source has no stored document")
+            # The document it was taken from; for an older quote, the source's PDF first.
             record = next(
-                (d for d in documents if d.fields.media_type == "application/pdf"), documents[0]
+                (d for d in documents if d.id == quote.document),
+                next(
+                    (d for d in documents if d.fields.media_type == "application/pdf"), documents[0]
+                ),
             )
             place = {"page": quote.page, "char_start": quote.char_start, "char_end": quote.char_end}
         elif record.kind is not Kind.DOCUMENT:

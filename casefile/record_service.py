@@ -550,6 +550,7 @@ def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Reco
     detached: dict[UUID, m.Record] = {}
     for query in (
         select(m.Quote).where(m.Quote.speaker.in_(gone)),
+        select(m.Quote).where(m.Quote.document.in_(gone)),
         select(m.Attack).where(m.Attack.claimed_by.in_(gone)),
         select(m.Link).join(m.LinkCitation).where(m.LinkCitation.cited_id.in_(gone)),
     ):

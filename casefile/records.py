@@ -199,6 +199,9 @@ class DocumentFields:
 class QuoteFields:
     text: str
     source: UUID = required_ref(Kind.SOURCE)
+    # Which of the source's documents the page and characters are in (an e-mail and its
+    # attachments are one source): the viewer opens the quote there.
+    document: UUID | None = ref(Kind.DOCUMENT)
     speaker: UUID | None = ref(Kind.PERSON, Kind.GROUP)
     page: int | None = None
     paragraph: int | None = None

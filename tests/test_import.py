@@ -25,7 +25,7 @@ from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.importer import NEEDS_OCR, ImportOptions, Status, files_in
 from casefile.listing import ListQuery
-from casefile.records import SourceFields
+from casefile.records import QuoteFields, SourceFields
 from casefile.vocab import Kind, SourceKind
 
 ARTICLE = """<!doctype html><html><head>
@@ -368,3 +368,22 @@ def test_the_cli_says_in_one_line_when_a_path_is_missing(
     err = capsys.readouterr().err
     assert code == 1
     assert err.strip().splitlines() == [f"casefile: no such file or folder: {tmp_path / 'nowhere'}"]
+
+
+def test_a_quote_reopens_in_the_document_it_was_taken_from(case: Case, tmp_path: Path) -> None:
+    case.importer.import_files([make_email(tmp_path / "claim.eml")])
+    documents = {d.fields.file_name: d for d in case.listing.page(ListQuery(Kind.DOCUMENT)).records}
+    attachment = documents["claim.txt"]
+    quote = case.records.add(
+        QuoteFields(
+            text="soldier of the Islamic State",
+            source=attachment.fields.source,
+            document=attachment.id,
+            page=1,
+            char_start=22,
+            char_end=50,
+        )
+    )
+    reading = case.documents.reading(quote.id)
+    assert reading.document.id == attachment.id  # not the e-mail itself
+    assert reading.pages[0][reading.char_start : reading.char_end] == "soldier of the Islamic State"

@@ -164,6 +164,13 @@ def write_every_kind(case: Case) -> Written:
         ["court"],
         "A source note.",
     )
+    doc = case.documents.attach(
+        ROUND_TRIP_DATA,
+        "judgment.pdf",
+        source=source,
+        media_type="application/pdf",
+        pages=ROUND_TRIP_PAGES,
+    )
     w.add(
         "attack",
         AttackFields(
@@ -221,6 +228,7 @@ def write_every_kind(case: Case) -> Written:
         QuoteFields(
             text="We will come back.",
             source=source,
+            document=doc.id,
             speaker=person,
             page=12,
             paragraph=3,
@@ -240,6 +248,7 @@ def write_every_kind(case: Case) -> Written:
         QuoteFields(
             text="The operation was carried out by a soldier.",
             source=source,
+            document=doc.id,
             speaker=group,
             page=1,
             paragraph=1,
@@ -267,13 +276,6 @@ def write_every_kind(case: Case) -> Written:
         ),
         ["links"],
         "A link note.",
-    )
-    doc = case.documents.attach(
-        ROUND_TRIP_DATA,
-        "judgment.pdf",
-        source=source,
-        media_type="application/pdf",
-        pages=ROUND_TRIP_PAGES,
     )
     doc_fields = DocumentFields(
         source=source,
@@ -1554,3 +1556,17 @@ def test_an_id_of_dashes_alone_is_not_a_prefix(case: Case) -> None:
     for text in ("----", "-a-b-", "abc"):
         with pytest.raises(InvalidInput, match="not a record ID"):
             case.records.resolve(text)
+
+
+def test_deleting_a_document_clears_the_quotes_taken_from_it_and_restore_puts_it_back(
+    case: Case,
+) -> None:
+    source = case.records.add(SourceFields(title="E-mail"))
+    doc = case.documents.attach(b"claim", "claim.txt", source=source.id, pages=["claim"])
+    quote = case.records.add(QuoteFields(text="claim", source=source.id, document=doc.id))
+    assert case.records.dependents(doc.id).describe() == "removes it from 1 quote"
+    deletion = case.records.delete(doc.id)
+    assert case.records.get(quote.id).fields.document is None
+    case.records.restore(deletion)
+    assert case.records.get(quote.id).fields.document == doc.id
+    assert case.check() == []

@@ -128,7 +128,12 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     with open_case(case_path, backups=False) as case:
         [quote] = case.listing.page(ListQuery(Kind.QUOTE)).records
     fields: QuoteFields = quote.fields
-    assert (fields.text, fields.source, fields.page) == ("two words", document.fields.source, 2)
+    assert (fields.text, fields.source, fields.document, fields.page) == (
+        "two words",
+        document.fields.source,
+        document.id,
+        2,
+    )
     assert (fields.char_start, fields.char_end) == (start, start + len("two words"))
     viewer.close()
 

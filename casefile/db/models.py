@@ -243,6 +243,9 @@ class Quote(Record):
     source: Mapped[UUID] = mapped_column(
         "source_id", ForeignKey("source.id", ondelete="RESTRICT"), index=True
     )
+    document: Mapped[UUID | None] = mapped_column(
+        "document_id", ForeignKey("document.id", ondelete="RESTRICT"), index=True
+    )
     speaker: Mapped[UUID | None] = mapped_column(
         "speaker_id", ForeignKey("record.id", ondelete="RESTRICT"), index=True
     )

@@ -35,6 +35,7 @@ class Passage:
     """A selection to quote: its text and where it is."""
 
     source: UUID
+    document: UUID
     text: str
     page: int | None  # 1-based; None for a document without pages
     char_start: int
@@ -153,7 +154,8 @@ class DocumentViewer(QMainWindow):
         start += len(raw) - len(raw.lstrip())  # the range is the quoted words, not the spaces
         end -= len(raw) - len(raw.rstrip())
         page = self.page.value() if self.is_pdf else None
-        self.quote_requested.emit(Passage(source, raw.strip(), page, start, end))
+        document = self.opened.document.id
+        self.quote_requested.emit(Passage(source, document, raw.strip(), page, start, end))
 
 
 def quote_preset(passage: Passage) -> dict[str, Any]:
@@ -161,6 +163,7 @@ def quote_preset(passage: Passage) -> dict[str, Any]:
     return {
         "text": passage.text,
         "source": passage.source,
+        "document": passage.document,
         "page": passage.page,
         "char_start": passage.char_start,
         "char_end": passage.char_end,

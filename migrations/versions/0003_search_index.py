@@ -1,5 +1,5 @@
-"""The search index: every record's text and every document page, in SQLite FTS5; and
-the searches an investigator saves.
+"""The search index: every record's text and every document page, in SQLite FTS5; the
+searches an investigator saves; and which document a quote was taken from.
 
 Triggers keep it in step with the data inside the same transaction as every insert,
 update and delete, whatever code path makes them, so the index cannot drift from what is
@@ -50,6 +50,16 @@ KEY_OF = "(SELECT id FROM fts_key WHERE record_id = {id} AND page = 0)"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("quote") as batch:
+        batch.add_column(sa.Column("document_id", sa.Uuid(), nullable=True))
+        batch.create_index(batch.f("ix_quote_document_id"), ["document_id"], unique=False)
+        batch.create_foreign_key(
+            batch.f("fk_quote_document_id_document"),
+            "document",
+            ["document_id"],
+            ["id"],
+            ondelete="RESTRICT",
+        )
     op.create_table(
         "saved_search",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -121,6 +131,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("saved_search")
+    with op.batch_alter_table("quote") as batch:
+        batch.drop_constraint(batch.f("fk_quote_document_id_document"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_quote_document_id"))
+        batch.drop_column("document_id")
     for kind in TEXT:
         op.execute(f"DROP TRIGGER fts_{kind}_insert")
         op.execute(f"DROP TRIGGER fts_{kind}_update")
