@@ -105,6 +105,11 @@ def test_names_are_found_by_near_spellings(people: Case) -> None:
 @pytest.mark.parametrize(
     "typed",
     [
+        "x" * 10_000,
+        "🔥 claim 🔥",
+        "الدولة الإسلامية",
+        "'; DROP TABLE record; --",
+        "NEAR(",
         '"unbalanced',
         "*",
         "AND",
@@ -272,3 +277,40 @@ def test_near_spellings_follow_people_added_renamed_and_deleted(people: Case) ->
     assert found(people, "Redwan") == ["Rachid Redouan"]
     people.records.delete(rachid.id)
     assert found(people, "Redwan") == []
+
+
+def test_a_document_that_names_someone_ten_times_ranks_before_one_that_names_them_once(
+    case: Case,
+) -> None:
+    source = case.records.add(SourceFields(title="Reports"))
+    once = case.documents.attach(
+        b"once", "once.txt", source=source.id, pages=["Redouane was seen. " + "Other words. " * 30]
+    )
+    often = case.documents.attach(
+        b"often",
+        "often.txt",
+        source=source.id,
+        pages=["Redouane said. " * 10 + "Other words. " * 21],
+    )
+    hits = case.search.search("redouane").hits
+    assert [h.record_id for h in hits] == [often.id, once.id]
+    assert all(f"{MARK_START}Redouane{MARK_END}" in h.snippet for h in hits)
+
+
+def test_dates_filter_at_each_precision(case: Case) -> None:
+    source = case.records.add(SourceFields(title="S"))
+    for said in ("2016", "2016-03", "2016-03-22", "2017-01"):
+        case.records.add(
+            QuoteFields(text=f"claim {said}", source=source.id, said=PartialDate.parse(said))
+        )
+    assert set(found(case, "claim from:2016 to:2016")) == {
+        "“claim 2016”",
+        "“claim 2016-03”",
+        "“claim 2016-03-22”",
+    }
+    assert set(found(case, "claim from:2016-03 to:2016-03")) == {
+        "“claim 2016-03”",
+        "“claim 2016-03-22”",
+    }
+    assert found(case, "claim from:2016-03-22 to:2016-03-22") == ["“claim 2016-03-22”"]
+    assert found(case, "claim from:2017") == ["“claim 2017-01”"]
