@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from casefile.audit import AuditLog, History, created, diff
@@ -86,9 +86,7 @@ class Case:
     def info(self) -> CaseInfo:
         with self.sessions.read() as s:
             row = s.scalars(select(m.CaseInfo)).one()
-            counts = dict(
-                s.execute(select(m.Record.kind, func.count()).group_by(m.Record.kind)).all()
-            )
+            counts = dict(s.execute(select(m.RecordCount.kind, m.RecordCount.n)).all())
             schema = (
                 s.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
             )

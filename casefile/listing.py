@@ -176,10 +176,12 @@ class Listing:
             return total - int(s.scalar(after) or 0) - 1
 
     def count(self, q: ListQuery) -> int:
-        """From the kind's own table: joining the shared record table would walk every
-        record of every kind."""
-        table = _table(q.kind)
-        query = _filtered(select(func.count()).select_from(table), q)
+        """Unfiltered, from the counts the triggers keep; filtered, from the kind's own
+        table (joining the shared record table would walk every record of every kind)."""
+        if not (q.text.strip() or q.tag.strip() or q.since or q.until):
+            query = select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)
+        else:
+            query = _filtered(select(func.count()).select_from(_table(q.kind)), q)
         with self.sessions.read() as s:
             return int(s.scalar(query) or 0)
 

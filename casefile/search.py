@@ -140,7 +140,8 @@ class SearchService:
             s.delete(row)
 
     def reindex(self) -> int:
-        """Rebuild the index from the data (one transaction); the rows indexed."""
+        """Rebuild the index (and the record counts) from the data, in one transaction;
+        the number of rows indexed."""
         with self.sessions.write() as s:
             s.execute(text("DELETE FROM fts_text"))
             s.execute(text("DELETE FROM fts_key"))
@@ -167,6 +168,13 @@ class SearchService:
                     "INSERT INTO fts_text (rowid, title, body, notes) "
                     "SELECT k.id, '', p.text, '' FROM document_page p "
                     "JOIN fts_key k ON k.record_id = p.document_id AND k.page = p.number"
+                )
+            )
+            s.execute(text("DELETE FROM record_count"))
+            s.execute(
+                text(
+                    "INSERT INTO record_count (kind, n) "
+                    "SELECT kind, count(*) FROM record GROUP BY kind"
                 )
             )
             return int(s.scalar(text("SELECT count(*) FROM fts_key")) or 0)
@@ -220,6 +228,14 @@ def _index_problems(s: Session) -> list[str]:
     )
     if extra:
         found.append(f"search index: {extra} entries for records that do not exist")
+    wrong_counts = s.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT kind, count(*) AS n FROM record GROUP BY kind) a "
+            "FULL JOIN record_count c USING (kind) WHERE coalesce(a.n, 0) <> coalesce(c.n, 0)"
+        )
+    )
+    if wrong_counts:
+        found.append(f"record counts: {wrong_counts} kind(s) out of step")
     return found
 
 

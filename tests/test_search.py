@@ -18,6 +18,7 @@ from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.errors import InvalidInput, NotFound
+from casefile.listing import ListQuery
 from casefile.records import (
     GroupFields,
     PersonFields,
@@ -314,3 +315,24 @@ def test_dates_filter_at_each_precision(case: Case) -> None:
     }
     assert found(case, "claim from:2016-03-22 to:2016-03-22") == ["“claim 2016-03-22”"]
     assert found(case, "claim from:2017") == ["“claim 2017-01”"]
+
+
+def test_the_kept_record_counts_follow_every_change_and_check_sees_drift(people: Case) -> None:
+    def actual() -> dict[Kind, int]:
+        with people.sessions.read() as s:
+            rows = s.execute(text("SELECT kind, count(*) FROM record GROUP BY kind")).all()
+        return {kind: dict(rows).get(kind.value, 0) for kind in Kind}
+
+    people.records.add_many([PersonFields(name=f"Bulk {i}") for i in range(25)])
+    doomed = people.records.add(PersonFields(name="Doomed"))
+    deletion = people.records.delete(doomed.id)
+    assert people.info().counts == actual()
+    assert people.listing.count(ListQuery(Kind.PERSON)) == actual()[Kind.PERSON]
+    people.records.restore(deletion)
+    assert people.info().counts == actual()
+    with people.sessions.write() as s:
+        s.execute(text("UPDATE record_count SET n = n + 5 WHERE kind = 'person'"))
+    assert "record counts: 1 kind(s) out of step" in people.check()
+    people.search.reindex()
+    assert people.check() == []
+    assert people.info().counts == actual()
