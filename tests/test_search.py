@@ -321,7 +321,8 @@ def test_the_kept_record_counts_follow_every_change_and_check_sees_drift(people:
     def actual() -> dict[Kind, int]:
         with people.sessions.read() as s:
             rows = s.execute(text("SELECT kind, count(*) FROM record GROUP BY kind")).all()
-        return {kind: dict(rows).get(kind.value, 0) for kind in Kind}
+        counted: dict[str, int] = {str(kind): int(n) for kind, n in rows}
+        return {kind: counted.get(kind.value, 0) for kind in Kind}
 
     people.records.add_many([PersonFields(name=f"Bulk {i}") for i in range(25)])
     doomed = people.records.add(PersonFields(name="Doomed"))
