@@ -29,20 +29,19 @@ from casefile.audit import created
 from casefile.case import create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import ListQuery
+from casefile.record_service import COLUMNS_OF_KIND
 from casefile.records import (
     AnyFields,
     AttackFields,
     PersonFields,
     QuoteFields,
     SourceFields,
-    field_names,
 )
 from casefile.serialize import fields_json
 from casefile.vocab import Kind, PersonRole
 
 N_ATTACKS, N_PEOPLE, N_QUOTES, N_SINGLE = 10_000, 20_000, 100_000, 2_000
 Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
-COLUMN_NAMES = {"claimed_by": "claimed_by_id", "source": "source_id", "speaker": "speaker_id"}
 RECORD_SQL = "INSERT INTO record (id, kind, created_at, updated_at, notes) VALUES (?,?,?,?,?)"
 AUDIT_SQL = (
     "INSERT INTO audit_event (action_id, at, action, record_id, kind, label, changes) "
@@ -104,7 +103,7 @@ def raw_rows(items: list[AnyFields], kind: Kind) -> Rows:
     for fields in items:
         rid = uuid.uuid4().hex
         records.append((rid, kind.value, now, now, ""))
-        kind_rows.append((rid, *(stored(getattr(fields, n)) for n in field_names(type(fields)))))
+        kind_rows.append((rid, *(stored(getattr(fields, n)) for n in COLUMNS_OF_KIND[kind])))
         changes = json.dumps(created(fields_json(fields, dates_as_objects=False)))
         audit.append((action, now, "create", rid, kind.value, "label", changes))
     return records, kind_rows, audit
@@ -112,7 +111,7 @@ def raw_rows(items: list[AnyFields], kind: Kind) -> Rows:
 
 def raw_insert(path: Path, kind: Kind, rows: Rows) -> None:
     records, kind_rows, audit = rows
-    columns = [COLUMN_NAMES.get(c, c) for c in field_names(type_of[kind])]
+    columns = list(COLUMNS_OF_KIND[kind].values())
     marks = ",".join("?" * (len(columns) + 1))
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = FULL")
