@@ -11,6 +11,7 @@ process can be killed safely. Both cores are used.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -22,10 +23,11 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
-from casefile.errors import InvalidInput
+from casefile.errors import CasefileError, InvalidInput
 
 T = TypeVar("T")
 R = TypeVar("R")
+log = logging.getLogger("casefile")
 _DONE: Any = object()
 
 
@@ -214,7 +216,15 @@ class Sandbox(Generic[T, R]):
                     pass
             worker.kill()
         worker = _Worker(ctx, self.fn, self.limits)
-        worker.give(task, self.limits.seconds)
+        try:
+            worker.give(task, self.limits.seconds)
+        except OSError:  # it died starting up: nothing could be read at all
+            worker.kill()
+            log.exception("a document reader process could not start")
+            raise CasefileError(
+                "the document readers could not start (details in the log); nothing more "
+                "was imported"
+            ) from None
         return worker
 
     def _answer(self, worker: _Worker, ready: list[Any]) -> tuple[Any, Any] | None:
