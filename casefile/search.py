@@ -47,6 +47,17 @@ class Hit:
     page: int | None = None
 
 
+def group_title(group: str) -> str:
+    """What a group of results is called, for the window and the CLI alike."""
+    if group in GROUPS_OUTSIDE_KINDS:
+        return GROUPS_OUTSIDE_KINDS[group]
+    kind = Kind.parse(group)
+    return "People" if kind is Kind.PERSON else f"{kind.label}s"
+
+
+GROUPS_OUTSIDE_KINDS = {"page": "Document pages", "note": "Notes"}
+
+
 @dataclass(frozen=True)
 class Saved:
     name: str

@@ -13,7 +13,7 @@ from casefile.display import COUNT_FIELDS, display
 from casefile.extract.fields import clean_text
 from casefile.importer import ImportReport
 from casefile.records import Record
-from casefile.search import MARK_END, MARK_START, SearchResult
+from casefile.search import MARK_END, MARK_START, SearchResult, group_title
 from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind
 
@@ -187,10 +187,6 @@ class ProgressBar:
         self.stream.flush()
 
 
-GROUP_TITLES = {"page": "Document pages", "note": "Notes"}
-KIND_GROUP_TITLES = {k: plural(k, 2).split(" ", 1)[1].capitalize() for k in Kind}
-
-
 def search_json(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query.match(),
@@ -217,7 +213,7 @@ def search_text(result: SearchResult) -> str:
     groups = list(dict.fromkeys(h.group for h in result.hits))
     for group in groups:
         hits = [h for h in result.hits if h.group == group]
-        title = GROUP_TITLES.get(group) or KIND_GROUP_TITLES[Kind.parse(group)]
+        title = group_title(group)
         lines.append(f"{title} ({len(hits)})")
         for hit in hits:
             where = f", page {hit.page}" if hit.page else ""

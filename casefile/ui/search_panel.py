@@ -12,12 +12,10 @@ from html import escape
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from casefile.search import MARK_END, MARK_START, Hit, SearchResult
+from casefile.search import MARK_END, MARK_START, Hit, SearchResult, group_title
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import STYLE
-from casefile.vocab import Kind
 
-GROUP_TITLES = {"page": "Document pages", "note": "Notes", Kind.PERSON.value: "People"}
 TYPING_PAUSE_MS = 200
 
 
@@ -68,8 +66,7 @@ class SearchResults(QTextBrowser):
         parts = [STYLE]
         for group in dict.fromkeys(h.group for h in result.hits):
             anchors = [(a, h) for a, h in self._hits.items() if h.group == group]
-            title = GROUP_TITLES.get(group) or Kind.parse(group).label + "s"
-            parts.append(f"<h3>{escape(title)} ({len(anchors)})</h3>")
+            parts.append(f"<h3>{escape(group_title(group))} ({len(anchors)})</h3>")
             for anchor, hit in anchors:
                 where = f" <span class='muted'>page {hit.page}</span>" if hit.page else ""
                 parts.append(
