@@ -196,6 +196,8 @@ class Sandbox(Generic[T, R]):
                 # The freed workers start on the next files before the caller stores these.
                 refill()
                 for _worker, found in finished:
+                    if cancelled():  # two may finish together: none stored after a cancel
+                        return
                     yield found
         finally:
             for worker in busy:

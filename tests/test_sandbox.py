@@ -76,3 +76,13 @@ def test_a_cancel_stops_at_once_and_kills_what_runs() -> None:
         seen.append((task, result))
     assert seen == [("a", "A")]
     assert time.monotonic() - start < 5
+
+
+def test_nothing_is_handed_over_after_a_cancel_even_when_two_finish_together() -> None:
+    sandbox = Sandbox(behave, Limits(seconds=5, memory_mb=400), processes=2)
+    handed: list[str | TaskFailed] = []
+    # The first wait is slow enough for both readers to finish: they come back together.
+    naps = iter([0.8])
+    answers = sandbox.map(["a", "b"], lambda: bool(handed), lambda: time.sleep(next(naps, 0)))
+    handed.extend(result for _task, result in answers)
+    assert len(handed) == 1
