@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from casefile.audit import AuditLog, History, created, diff
 from casefile.backups import all_backups, backup_before_upgrade, daily_backup, try_daily_backup
+from casefile.briefing.service import BriefingService
 from casefile.db import migrate
 from casefile.db import models as m
 from casefile.db.engine import DBAPIError as DriverError
@@ -78,6 +79,7 @@ class Case:
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
         self.vocabulary = VocabularyService(self.sessions)
+        self.briefing = BriefingService(self.sessions)
 
     @property
     def encrypted(self) -> bool:

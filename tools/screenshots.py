@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,7 +112,25 @@ def main() -> int:
         dialog.close()
     shoot_documents(window, app)
     window.close()
+    shoot_pack(case_path)
     return 0
+
+
+def shoot_pack(case_path: Path) -> None:
+    """The demo briefing pack, page by page, as a reader sees it (pdftoppm)."""
+    from casefile.briefing.options import PackOptions
+    from casefile.case import open_case
+
+    pack = Path(os.environ["CASEFILE_HOME"]) / "briefing-pack.pdf"
+    with open_case(case_path, backups=False) as case:
+        options = PackOptions(marking="TLP:AMBER", author="A. Analyst", version="1.0")
+        case.briefing.export(pack, options)
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm (poppler-utils) is not installed: the briefing pack is not rendered")
+        return
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pack), str(OUT / "20-pack")], check=True)
+    for page in sorted(OUT.glob("20-pack-*.png")):
+        print(page.relative_to(OUT.parent.parent))
 
 
 def shoot_documents(window: MainWindow, app: QApplication) -> None:

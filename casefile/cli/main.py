@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from casefile import paths
+from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.case import Case, change_passphrase, create_case, open_case
 from casefile.cli import output
 from casefile.cli.fields import add_options, convert, given_values, options_of
@@ -338,6 +339,8 @@ def _case_commands(sub: Sub) -> None:
     )
     _json_arg(p)
 
+    _export_commands(sub)
+
     p = _command(
         sub,
         "backup",
@@ -387,6 +390,63 @@ _ADD_EXAMPLES = {
     Kind.QUOTE: "casefile add quote my.casefile --text 'blood with blood' --source 3f2a --page 1",
     Kind.LINK: "casefile add link my.casefile 3f2a claimed 9b1c --source 77de",
 }
+
+
+def _export_commands(sub: Sub) -> None:
+    export = _command(
+        sub,
+        "export",
+        None,
+        "export the case (a briefing pack as PDF)",
+        "casefile export pdf my.casefile pack.pdf --marking TLP:AMBER",
+    )
+    kinds = export.add_subparsers(title="formats", metavar="FORMAT", required=True)
+    p = _command(
+        kinds,
+        "pdf",
+        cmd_export_pdf,
+        "write a briefing pack: cover, contents, summary, timeline, profiles, quotes, "
+        "charts and numbered sources",
+        "casefile export pdf my.casefile pack.pdf --tag westminster --from 2016 --to 2017",
+    )
+    _case_arg(p)
+    p.add_argument("out", type=Path, metavar="OUT.pdf", help="the PDF to write")
+    p.add_argument(
+        "--attack", dest="attacks", action="append", metavar="ID", help="only this attack (repeat)"
+    )
+    p.add_argument("--tag", help="only the attacks with this tag")
+    p.add_argument("--from", dest="start", metavar="DATE", help="only attacks from this date")
+    p.add_argument("--to", dest="end", metavar="DATE", help="only attacks up to this date")
+    defaults = PackOptions()
+    p.add_argument(
+        "--marking",
+        default=defaults.marking,
+        help=f"handling marking, free text or a TLP 2.0 label (default {defaults.marking})",
+    )
+    p.add_argument(
+        "--sections",
+        type=_sections,
+        default=defaults.sections,
+        metavar="S,S",
+        help=f"comma-separated, from: {', '.join(s.value for s in Section)} (default all)",
+    )
+    p.add_argument("--title", default="", help="default: the case's title")
+    p.add_argument("--subtitle", default=defaults.subtitle)
+    p.add_argument("--author", default="")
+    p.add_argument(
+        "--no-author-metadata",
+        action="store_true",
+        help="leave the author out of the PDF's metadata and cover",
+    )
+    p.add_argument("--version", dest="pack_version", default=defaults.version, metavar="V")
+    _json_arg(p)
+
+
+def _sections(text: str) -> frozenset[Section]:
+    try:
+        return frozenset(Section.parse(part) for part in text.split(",") if part.strip())
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _case_arg(p: argparse.ArgumentParser) -> None:
@@ -676,6 +736,45 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.clear()
     emit(args, output.import_json(report), output.import_text(report))
     return 1 if report.count(Status.FAILED) else 0
+
+
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    dayfirst = _dayfirst(args)
+    bar = output.ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    with open_for(args) as case:
+        scope = Scope(
+            attacks=tuple(case.records.resolve(text) for text in args.attacks or ()),
+            tag=args.tag,
+            start=PartialDate.parse(args.start, dayfirst=dayfirst) if args.start else None,
+            end=PartialDate.parse(args.end, dayfirst=dayfirst) if args.end else None,
+        )
+        options = PackOptions(
+            title=args.title,
+            subtitle=args.subtitle,
+            marking=args.marking,
+            author=args.author,
+            show_author=not args.no_author_metadata,
+            version=args.pack_version,
+            sections=args.sections,
+            scope=scope,
+        )
+        progress = (lambda done: bar.show(round(done * 100), 100, args.out.name)) if bar else None
+        report = case.briefing.export(args.out, options, progress or (lambda done: None))
+    if bar is not None:
+        bar.clear()
+    summary = (
+        f"wrote {report.path}: {report.pages} pages, {report.attacks} attacks, "
+        f"{report.quotes} quotes, {report.sources} sources"
+    )
+    data = {
+        "path": str(report.path),
+        "pages": report.pages,
+        "attacks": report.attacks,
+        "quotes": report.quotes,
+        "sources": report.sources,
+    }
+    emit(args, data, summary)
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Briefing packs: a PDF set from the case with ReportLab, every statement cited."""

@@ -1,0 +1,122 @@
+"""Charts drawn with reportlab.graphics: attacks per year, casualties by attack type.
+
+A chart is drawn only where the case has the data for it; counts that are unknown are left
+out of the sums, and the caption says how many attacks that was."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from casefile.briefing.content import AttackEntry
+from casefile.briefing.fonts import SANS, SERIF
+from casefile.briefing.pages import INK, MUTED, TEXT_WIDTH
+
+BAR = colors.HexColor("#2F5D8A")
+WOUNDED = colors.HexColor("#9DB7D1")
+CAPTION = ParagraphStyle("caption", fontName=SERIF, fontSize=8.5, leading=11.5, textColor=MUTED)
+TITLE = ParagraphStyle(
+    "chart-title", fontName=f"{SANS}-Bold", fontSize=10.5, leading=14, textColor=INK
+)
+
+
+def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
+    flow: list[Flowable] = []
+    per_year = Counter(a.year for a in attacks if a.year is not None)
+    if per_year:
+        undated = sum(1 for a in attacks if a.year is None)
+        note = f" {undated} attack(s) with no known date are not shown." if undated else ""
+        flow.append(
+            _figure("Attacks per year", _per_year(per_year), f"Attacks in this pack by year.{note}")
+        )
+    by_type: dict[str, list[int]] = {}
+    unknown = 0
+    for a in attacks:
+        if a.killed is None and a.wounded is None:
+            unknown += 1
+            continue
+        for kind in a.attack_types or ("Unknown",):
+            totals = by_type.setdefault(kind, [0, 0])
+            totals[0] += a.killed or 0
+            totals[1] += a.wounded or 0
+    if any(k + w for k, w in by_type.values()):
+        note = f" {unknown} attack(s) with no casualty figures are not counted." if unknown else ""
+        flow.append(
+            _figure(
+                "Casualties by attack type",
+                _casualties(by_type),
+                "Killed (dark) and wounded (light) by attack type; an attack of several types "
+                f"counts under each.{note}",
+            )
+        )
+    return flow
+
+
+def _figure(title: str, drawing: Drawing, caption: str) -> Flowable:
+    return KeepTogether(
+        [Paragraph(title, TITLE), Spacer(1, 4), drawing, Paragraph(caption, CAPTION), Spacer(1, 14)]
+    )
+
+
+def _step(top: int) -> int:
+    """A whole-number tick step giving at most about six ticks: no "2.5 attacks"."""
+    return max(1, -(-top // 5))
+
+
+def _drawing(height: float) -> Drawing:
+    drawing = Drawing(TEXT_WIDTH, height)
+    drawing.initialFontName = SANS  # not ReportLab's default Helvetica, which is not embedded
+    return drawing
+
+
+def _axis_fonts(chart: VerticalBarChart | HorizontalBarChart) -> None:
+    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        axis.fontName = SANS
+        axis.fontSize = 7.5
+        axis.fillColor = INK
+    chart.valueAxis.strokeColor = MUTED
+    chart.categoryAxis.strokeColor = MUTED
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#E1E6EB")
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.forceZero = True
+
+
+def _per_year(per_year: Counter[int]) -> Drawing:
+    years = list(range(min(per_year), max(per_year) + 1))
+    drawing = _drawing(62 * 2.83)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 30, TEXT_WIDTH - 40, 62 * 2.83 - 40
+    chart.data = [[per_year.get(y, 0) for y in years]]
+    chart.categoryAxis.categoryNames = [
+        str(y) if len(years) <= 20 or y % 5 == 0 else "" for y in years
+    ]
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    chart.valueAxis.valueStep = _step(max(per_year.values()))
+    _axis_fonts(chart)
+    drawing.add(chart)
+    return drawing
+
+
+def _casualties(by_type: dict[str, list[int]]) -> Drawing:
+    kinds = sorted(by_type, key=lambda k: sum(by_type[k]), reverse=True)
+    height = 30 + 22 * len(kinds)
+    drawing = _drawing(height + 10)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 20, TEXT_WIDTH - 170, height - 10
+    chart.data = [[by_type[k][0] for k in kinds], [by_type[k][1] for k in kinds]]
+    chart.categoryAxis.categoryNames = [k if len(k) <= 34 else k[:33] + "…" for k in kinds]
+    chart.categoryAxis.reverseDirection = True
+    chart.bars[0].fillColor = BAR
+    chart.bars[1].fillColor = WOUNDED
+    chart.bars.strokeColor = None
+    chart.valueAxis.valueStep = _step(max(max(v) for v in by_type.values()))
+    _axis_fonts(chart)
+    drawing.add(chart)
+    return drawing

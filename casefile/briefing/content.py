@@ -1,0 +1,389 @@
+"""What goes into a briefing pack, read from the case in one transaction and a few queries.
+
+The result is plain values, every cited source already numbered in reading order, so the
+typesetting knows nothing of the database and a pack shows one consistent moment of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from casefile.briefing.options import PackOptions, Section
+from casefile.dates import PartialDate
+from casefile.db import models as m
+from casefile.display import display
+from casefile.vocab import Relation
+
+KEY_QUOTES_PER_ATTACK = 5
+R = TypeVar("R", bound=m.Record)
+_BATCH = 900  # ids per IN (...): well under SQLite's limit on bound values
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    number: int
+    title: str
+    authors: str
+    publisher: str
+    published: str
+    url: str
+    reliability: str
+    documents: tuple[tuple[str, str], ...]  # (file name, SHA-256)
+
+
+@dataclass(frozen=True)
+class QuoteEntry:
+    text: str
+    speaker: str
+    said: str
+    page: int | None
+    translation: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One link as read from a profile: "carried out by Khalid Masood [1]"."""
+
+    how: str
+    other: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AttackEntry:
+    key: str
+    title: str
+    date: str
+    year: int | None
+    location: str
+    attack_types: tuple[str, ...]
+    weapon_types: str
+    killed: int | None
+    wounded: int | None
+    claimed: str
+    status: str
+    summary: str
+    ties: tuple[Tie, ...]
+    quotes: tuple[QuoteEntry, ...]
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    key: str
+    name: str
+    aliases: str
+    facts: tuple[tuple[str, str], ...]
+    ties: tuple[Tie, ...]
+    cites: tuple[int, ...]
+
+
+@dataclass
+class PackContent:
+    title: str
+    summary: str
+    attacks: list[AttackEntry] = field(default_factory=list)
+    people: list[ProfileEntry] = field(default_factory=list)
+    groups: list[ProfileEntry] = field(default_factory=list)
+    quotes: list[QuoteEntry] = field(default_factory=list)
+    sources: list[SourceEntry] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.summary or self.attacks or self.people or self.groups or self.quotes)
+
+
+def _in(column: Any, ids: Iterable[UUID | None]) -> list[ColumnElement[bool]]:
+    wanted = [i for i in ids if i is not None]
+    return [column.in_(wanted[i : i + _BATCH]) for i in range(0, len(wanted), _BATCH)]
+
+
+def _rows(s: Session, model: type[R], ids: Iterable[UUID]) -> list[R]:
+    found: list[R] = []
+    for condition in _in(model.id, set(ids)):
+        found.extend(s.scalars(select(model).where(condition)))
+    return found
+
+
+def _by_date(value: PartialDate | None) -> tuple[bool, tuple[date, bool, bool, bool] | None]:
+    return (value is None, value.sort_key() if value else None)
+
+
+def gather(s: Session, options: PackOptions) -> PackContent:
+    return _Gathering(s, options).content()
+
+
+class _Gathering:
+    """One pack's reading of the case; sources are numbered as they are first cited."""
+
+    def __init__(self, s: Session, options: PackOptions) -> None:
+        self.s = s
+        self.options = options
+        self.numbers: dict[UUID, int] = {}
+        self.names: dict[UUID, str] = {}
+        self.quote_source: dict[UUID, UUID] = {}
+        self.cited: dict[UUID, list[UUID]] = defaultdict(list)
+        self.links_of: dict[UUID, list[m.Link]] = defaultdict(list)
+        self.speaking: dict[UUID, list[m.Quote]] = defaultdict(list)
+        self.labels: dict[str, dict[str, str]] = defaultdict(dict)
+
+    def content(self) -> PackContent:
+        s, shown = self.s, self.options.sections
+        info = s.scalars(select(m.CaseInfo)).one()
+        content = PackContent(
+            title=self.options.title.strip() or info.title,
+            summary=info.summary.strip() if Section.SUMMARY in shown else "",
+        )
+        attacks = self.attacks()
+        links = self.links({a.id for a in attacks})
+        people, groups = self.actors(attacks, links)
+        for link in links:
+            self.links_of[link.subject].append(link)
+            self.links_of[link.object].append(link)
+        self.read_citations(links)
+        self.names.update((p.id, p.name) for p in people)
+        self.names.update((g.id, g.name) for g in groups)
+        for a in attacks:
+            self.names[a.id] = a.title
+        quotes = self.quotes({r.id for r in people} | {r.id for r in groups})
+        for vocabulary, code, label in s.execute(
+            select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code, m.VocabularyTerm.label)
+        ):
+            self.labels[vocabulary][code] = label
+
+        if shown & {Section.TIMELINE, Section.ATTACKS, Section.CHARTS}:
+            content.attacks = [self.attack_entry(a, quotes) for a in attacks]
+        if Section.PEOPLE in shown:
+            content.people = [self.person_entry(p) for p in people]
+        if Section.GROUPS in shown:
+            content.groups = [self.group_entry(g) for g in groups]
+        if Section.QUOTES in shown:
+            content.quotes = [self.quote_entry(q) for q in quotes]
+        if Section.SOURCES in shown:
+            content.sources = _sources(s, self.numbers)
+        return content
+
+    def cite(self, ids: Iterable[UUID]) -> tuple[int, ...]:
+        numbers = set()
+        for record_id in ids:
+            source = self.quote_source.get(record_id, record_id)
+            numbers.add(self.numbers.setdefault(source, len(self.numbers) + 1))
+        return tuple(sorted(numbers))
+
+    def attacks(self) -> list[m.Attack]:
+        scope = self.options.scope
+        query = select(m.Attack)
+        if scope.tag is not None:
+            tagged = (
+                select(m.RecordTag.record_id)
+                .join(m.Tag)
+                .where(func.lower(m.Tag.name) == scope.tag.strip().lower())
+            )
+            query = query.where(m.Attack.id.in_(tagged))
+        if scope.attacks:
+            query = query.where(or_(*_in(m.Attack.id, scope.attacks)))
+        found = list(self.s.scalars(query))
+        if scope.start or scope.end:
+            first = scope.start.first_day() if scope.start else date.min
+            last = scope.end.last_day() if scope.end else date.max
+            found = [a for a in found if a.date is not None and a.date.overlaps(first, last)]
+        return sorted(found, key=lambda a: (_by_date(a.date), a.title.casefold()))
+
+    def links(self, attack_ids: set[UUID]) -> list[m.Link]:
+        query = select(m.Link).where(m.Link.relation != Relation.MENTIONS)
+        if self.options.scope.whole_case:
+            return list(self.s.scalars(query.order_by(m.Link.created_at)))
+        found: dict[UUID, m.Link] = {}
+        for condition in _in(m.Link.subject, attack_ids) + _in(m.Link.object, attack_ids):
+            found.update((link.id, link) for link in self.s.scalars(query.where(condition)))
+        return sorted(found.values(), key=lambda link: link.created_at)
+
+    def actors(
+        self, attacks: Sequence[m.Attack], links: list[m.Link]
+    ) -> tuple[list[m.Person], list[m.Group]]:
+        """The people and groups of the pack: all, or those tied to its attacks (and the ties
+        among them, added to ``links``)."""
+        s = self.s
+        if self.options.scope.whole_case:
+            people = list(s.scalars(select(m.Person)))
+            groups = list(s.scalars(select(m.Group)))
+        else:
+            ends = {x for link in links for x in (link.subject, link.object)}
+            ends |= {a.claimed_by for a in attacks if a.claimed_by}
+            people = _rows(s, m.Person, ends)
+            groups = _rows(s, m.Group, ends)
+            actors = {r.id for r in people} | {r.id for r in groups}
+            known = {link.id for link in links}
+            for condition in _in(m.Link.subject, actors):
+                query = select(m.Link).where(condition, m.Link.object.in_(actors))
+                links += [
+                    link
+                    for link in s.scalars(query)
+                    if link.id not in known and link.relation is not Relation.MENTIONS
+                ]
+        people.sort(key=lambda r: r.name.casefold())
+        groups.sort(key=lambda r: r.name.casefold())
+        return people, groups
+
+    def read_citations(self, links: Sequence[m.Link]) -> None:
+        for condition in _in(m.LinkCitation.link_id, (link.id for link in links)):
+            rows = self.s.execute(
+                select(m.LinkCitation.link_id, m.LinkCitation.cited_id)
+                .where(condition)
+                .order_by(m.LinkCitation.position)
+            )
+            for link_id, cited_id in rows:
+                self.cited[link_id].append(cited_id)
+
+    def quotes(self, actors: set[UUID]) -> list[m.Quote]:
+        """Every quote of the case, or those said by the pack's people and groups or cited
+        by its links; with the name of each speaker and the source of each cited quote."""
+        s = self.s
+        cited = {c for ids in self.cited.values() for c in ids}
+        if self.options.scope.whole_case:
+            found = list(s.scalars(select(m.Quote)))
+        else:
+            by_id = {q.id: q for q in _rows(s, m.Quote, cited)}
+            for condition in _in(m.Quote.speaker, actors):
+                by_id.update((q.id, q) for q in s.scalars(select(m.Quote).where(condition)))
+            found = list(by_id.values())
+        found.sort(key=lambda q: (_by_date(q.said), q.created_at))
+        self.quote_source = {q.id: q.source for q in found}
+        for condition in _in(m.Quote.id, cited - set(self.quote_source)):
+            rows = s.execute(select(m.Quote.id, m.Quote.source).where(condition))
+            self.quote_source.update((quote_id, source_id) for quote_id, source_id in rows)
+        for q in found:
+            if q.speaker:
+                self.speaking[q.speaker].append(q)
+        unnamed = {q.speaker for q in found if q.speaker and q.speaker not in self.names}
+        self.names.update((p.id, p.name) for p in _rows(s, m.Person, unnamed))
+        self.names.update((g.id, g.name) for g in _rows(s, m.Group, unnamed))
+        return found
+
+    def quote_entry(self, q: m.Quote) -> QuoteEntry:
+        return QuoteEntry(
+            text=q.text,
+            speaker=self.names.get(q.speaker, "") if q.speaker else "",
+            said=q.said.display() if q.said else "",
+            page=q.page,
+            translation=q.translation,
+            cites=self.cite([q.source]),
+        )
+
+    def ties(self, record_id: UUID) -> tuple[Tie, ...]:
+        found = []
+        for link in self.links_of[record_id]:
+            mine = link.subject == record_id
+            other = link.object if mine else link.subject
+            if other in self.names:
+                how = link.relation.label if mine else link.relation.inverse_label
+                found.append(Tie(how, self.names[other], self.cite(self.cited[link.id])))
+        return tuple(found)
+
+    def attack_entry(self, a: m.Attack, quotes: Sequence[m.Quote]) -> AttackEntry:
+        """Key quotes: those its links cite, then those of the people and groups tied to it."""
+        links = self.links_of[a.id]
+        own = {c for link in links for c in self.cited[link.id] if c in self.quote_source}
+        key_quotes = [q for q in quotes if q.id in own]
+        for link in links:
+            other = link.object if link.subject == a.id else link.subject
+            key_quotes += [q for q in self.speaking.get(other, []) if q.id not in own]
+        ties = self.ties(a.id)
+        claimant = self.names.get(a.claimed_by) if a.claimed_by else None
+        if claimant and not any(t.other == claimant and t.how == "claimed by" for t in ties):
+            ties = (*ties, Tie("claimed by", claimant, ()))
+        labels = self.labels
+        return AttackEntry(
+            key=f"attack-{a.id}",
+            title=a.title,
+            date=a.date.display() if a.date else "date unknown",
+            year=a.date.year if a.date else None,
+            location=", ".join(p for p in (a.location, a.city, a.country) if p),
+            attack_types=tuple(labels["attack_type"].get(t, t) for t in a.attack_types),
+            weapon_types=", ".join(labels["weapon_type"].get(t, t) for t in a.weapon_types),
+            killed=a.killed,
+            wounded=a.wounded,
+            claimed=_claim(a, self.names),
+            status=a.status.label,
+            summary=a.summary,
+            ties=ties,
+            quotes=tuple(self.quote_entry(q) for q in key_quotes[:KEY_QUOTES_PER_ATTACK]),
+            cites=self.cite(c for link in links for c in self.cited[link.id]),
+        )
+
+    def person_entry(self, p: m.Person) -> ProfileEntry:
+        facts = (
+            ("Roles", display("roles", p.roles, {})),
+            ("Nationality", p.nationality),
+            ("Born", p.birth_date.display() if p.birth_date else ""),
+            ("Status", p.status.label),
+        )
+        return self.profile(f"person-{p.id}", p.id, p.name, p.aliases, facts)
+
+    def group_entry(self, g: m.Group) -> ProfileEntry:
+        facts = (("Kind", g.group_kind.label), ("Country", g.country))
+        return self.profile(f"group-{g.id}", g.id, g.name, g.aliases, facts)
+
+    def profile(
+        self,
+        key: str,
+        record_id: UUID,
+        name: str,
+        aliases: Sequence[str],
+        facts: Sequence[tuple[str, str]],
+    ) -> ProfileEntry:
+        """A profile cites what its links cite and the sources of what was said."""
+        ties = self.ties(record_id)
+        said = self.cite(q.source for q in self.speaking.get(record_id, []))
+        cites = tuple(sorted({n for tie in ties for n in tie.cites} | set(said)))
+        shown = tuple((label, value) for label, value in facts if value)
+        return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+
+
+def _claim(a: m.Attack, names: dict[UUID, str]) -> str:
+    parts = [a.claimed.label]
+    if a.claimed_by and a.claimed_by in names:
+        parts.append(f"by {names[a.claimed_by]}")
+    if a.claim_method:
+        parts.append(f"({a.claim_method})")
+    if a.claim_date:
+        parts.append(f"on {a.claim_date.display()}")
+    return " ".join(parts)
+
+
+def _sources(s: Session, numbers: dict[UUID, int]) -> list[SourceEntry]:
+    documents: dict[UUID, list[tuple[str, str]]] = defaultdict(list)
+    for condition in _in(m.Document.source, numbers):
+        rows = s.execute(
+            select(m.Document.source, m.Document.file_name, m.Document.sha256)
+            .where(condition)
+            .order_by(m.Document.file_name)
+        )
+        for source_id, name, sha in rows:
+            if source_id is not None:
+                documents[source_id].append((name, sha))
+    entries = []
+    for record in _rows(s, m.Source, numbers):
+        grade = record.reliability
+        entries.append(
+            SourceEntry(
+                number=numbers[record.id],
+                title=record.title,
+                authors=", ".join(record.authors),
+                publisher=record.publisher,
+                published=record.published.display() if record.published else "",
+                url=record.url,
+                reliability=f"{grade.value}: {grade.label}" if grade else "not graded",
+                documents=tuple(documents[record.id]),
+            )
+        )
+    return sorted(entries, key=lambda e: e.number)

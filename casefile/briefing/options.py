@@ -1,0 +1,84 @@
+"""What a briefing pack holds and how it is marked: chosen by the user, checked here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from casefile.dates import PartialDate
+from casefile.errors import InvalidInput
+from casefile.vocab import LabelledEnum
+
+
+class Section(LabelledEnum):
+    SUMMARY = "summary", "Summary"
+    TIMELINE = "timeline", "Timeline"
+    ATTACKS = "attacks", "Attack profiles"
+    PEOPLE = "people", "People"
+    GROUPS = "groups", "Groups"
+    QUOTES = "quotes", "Key quotes"
+    CHARTS = "charts", "Charts"
+    SOURCES = "sources", "Sources"
+
+
+# Traffic Light Protocol 2.0: the label's text colour on black, as FIRST publishes them.
+TLP_COLOURS = {
+    "TLP:CLEAR": "#FFFFFF",
+    "TLP:GREEN": "#33FF00",
+    "TLP:AMBER": "#FFC000",
+    "TLP:AMBER+STRICT": "#FFC000",
+    "TLP:RED": "#FF2B2B",
+}
+
+
+def tlp_colour(marking: str) -> str | None:
+    """The TLP colour of ``marking``, or None for a free-text marking such as OFFICIAL."""
+    return TLP_COLOURS.get(marking.strip().upper().replace(" ", ""))
+
+
+def normal_marking(marking: str) -> str:
+    text = " ".join(marking.split())
+    if len(text) > 80:
+        raise InvalidInput("the handling marking is longer than 80 characters")
+    squeezed = text.upper().replace(" ", "")
+    if squeezed.startswith("TLP") and squeezed not in TLP_COLOURS:
+        raise InvalidInput(f"{text!r} is not a TLP 2.0 label; use one of {', '.join(TLP_COLOURS)}")
+    return squeezed if squeezed in TLP_COLOURS else text
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which attacks the pack covers; everything else follows from the attacks chosen.
+
+    The whole case when nothing is set. A date range keeps the attacks whose (partial)
+    date overlaps it; an attack with no date is then left out, as it cannot be placed."""
+
+    attacks: tuple[UUID, ...] = ()
+    tag: str | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+    @property
+    def whole_case(self) -> bool:
+        return not self.attacks and self.tag is None and self.start is None and self.end is None
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.end.last_day() < self.start.first_day():
+            raise InvalidInput(f"the range ends ({self.end}) before it starts ({self.start})")
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    title: str = ""  # empty: the case's title
+    subtitle: str = "Briefing pack"
+    marking: str = "OFFICIAL-SENSITIVE"
+    author: str = ""
+    show_author: bool = True
+    version: str = "1.0"
+    sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
+    scope: Scope = Scope()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "marking", normal_marking(self.marking))
+        if not self.sections:
+            raise InvalidInput("choose at least one section")

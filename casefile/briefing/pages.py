@@ -1,0 +1,253 @@
+"""The pack's pages: margins, the marking and "page X of Y" on every page, bookmarks, and
+tables that split in linear time.
+
+Everything is laid out in one pass. Numbers that are only known at the end (the page
+count, and the page of each heading for the contents) are drawn as PDF form XObjects that
+every page refers to and that are written when the last page is done, where ReportLab's
+own table of contents needs a second full pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+
+from casefile.briefing.fonts import SANS
+from casefile.briefing.options import tlp_colour
+
+MARGIN = 20 * mm
+PAGE_WIDTH, PAGE_HEIGHT = A4
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+INK = colors.HexColor("#1F2A36")
+MUTED = colors.HexColor("#5B6670")
+RULE = colors.HexColor("#C9D1D9")
+_TOTAL = "pages-total"
+
+
+class Heading(Paragraph):  # type: ignore[misc]
+    """A heading that is bookmarked, put in the outline and (at level 0) in the contents."""
+
+    def __init__(self, text: str, style: Any, key: str, level: int, outline: str) -> None:
+        super().__init__(text, style)
+        self.key = key
+        self.level = level
+        self.outline = outline
+
+
+class PageOf(Flowable):  # type: ignore[misc]
+    """The page a heading landed on, right-aligned; filled in when the pack is done."""
+
+    def __init__(self, key: str, size: float) -> None:
+        super().__init__()
+        self.key = key
+        self.size = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.size * 1.2
+
+    def draw(self) -> None:
+        self.canv.translate(self.width, 2)
+        self.canv.doForm(_form_name(self.key))
+
+
+def _form_name(key: str) -> str:
+    return f"page-of-{key}"
+
+
+ROWS_PER_CHUNK = 80  # more rows than any page holds: each chunk splits, never sits whole
+
+
+class RowTable(Flowable):  # type: ignore[misc]
+    """A long table laid out a chunk at a time.
+
+    ReportLab's Table measures every remaining row each time it splits at a page foot, which
+    is quadratic in the rows; here each page measures one chunk. The header row repeats on
+    every page."""
+
+    def __init__(
+        self,
+        header: list[Any],
+        rows: Sequence[list[Any]],
+        widths: Sequence[float],
+        style: Sequence[tuple[Any, ...]],
+    ) -> None:
+        super().__init__()
+        self.header = header
+        self.rows = rows
+        self.widths = widths
+        self.style = style
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return available_width, available_height + 1  # always split
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        chunk = table(self.header, self.rows[:ROWS_PER_CHUNK], self.widths, self.style)
+        parts: list[Table] = chunk.split(available_width, available_height)
+        if not parts:
+            return []
+        shown = parts[0]._nrows - 1
+        rest = rows_table(self.header, self.rows[shown:], self.widths, self.style)
+        return [parts[0], rest]
+
+
+def grid(
+    data: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    style: Sequence[tuple[Any, ...]],
+    repeat: int = 0,
+) -> Table:
+    """A table in the pack's fonts (ReportLab's default, Helvetica, would not be embedded)."""
+    cells = [("FONTNAME", (0, 0), (-1, -1), SANS), *style]
+    return Table(
+        [list(row) for row in data], colWidths=list(widths), repeatRows=repeat, style=cells
+    )
+
+
+def table(
+    header: list[Any],
+    rows: Sequence[list[Any]],
+    widths: Sequence[float],
+    style: Sequence[tuple[Any, ...]],
+) -> Table:
+    return grid([header, *rows], widths, style, repeat=1)
+
+
+def rows_table(
+    header: list[Any],
+    rows: Sequence[list[Any]],
+    widths: Sequence[float],
+    style: Sequence[tuple[Any, ...]],
+) -> Flowable:
+    if len(rows) <= ROWS_PER_CHUNK:
+        return table(header, rows, widths, style)
+    return RowTable(header, rows, widths, style)
+
+
+class _PackCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that lets the document write its deferred numbers before it is saved."""
+
+    before_save: Callable[[Canvas], None] = staticmethod(lambda canvas: None)
+
+    def save(self) -> None:
+        self.before_save(self)
+        super().save()
+
+
+class PackDocument(BaseDocTemplate):  # type: ignore[misc]
+    def __init__(
+        self,
+        out: BinaryIO,
+        *,
+        title: str,
+        marking: str,
+        author: str,
+        subject: str,
+        created: datetime,
+    ) -> None:
+        super().__init__(
+            out,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN + 6 * mm,
+            bottomMargin=MARGIN + 4 * mm,
+            title=title,
+            author=author,
+            subject=subject,
+            creator="Casefile",
+            initialFontName=SANS,
+            invariant=False,
+            lang="en",
+            displayDocTitle=True,
+        )
+        self.pack_title = title
+        self.marking = marking
+        self.created = created
+        self.heading_pages: dict[str, int] = {}
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates(
+            [
+                PageTemplate("cover", [frame], onPage=self._marking_only),
+                PageTemplate("body", [frame], onPage=self._furniture),
+            ]
+        )
+
+    def build_pack(self, story: list[Flowable]) -> None:
+        def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
+            canvas = _PackCanvas(*args, **kwargs)
+            canvas.before_save = self._write_numbers
+            return canvas
+
+        self.build(story, canvasmaker=make_canvas)
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's hook)
+        if isinstance(flowable, Heading):
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(flowable.outline, flowable.key, level=flowable.level)
+            self.heading_pages[flowable.key] = self.page
+
+    def _write_numbers(self, canvas: Canvas) -> None:
+        canvas.showOutline()
+        self._form(canvas, _TOTAL, str(self.page), right_aligned=False)
+        for key, page in self.heading_pages.items():
+            self._form(canvas, _form_name(key), str(page), right_aligned=True)
+
+    def _form(self, canvas: Canvas, name: str, text: str, *, right_aligned: bool) -> None:
+        canvas.beginForm(name, lowerx=-60, lowery=-4, upperx=60, uppery=14)
+        canvas.setFont(SANS, 9 if name == _TOTAL else 10)
+        canvas.setFillColor(MUTED if name == _TOTAL else INK)
+        if right_aligned:
+            canvas.drawRightString(0, 0, text)
+        else:
+            canvas.drawString(0, 0, text)
+        canvas.endForm()
+
+    def _marking_only(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        self._draw_marking(canvas, PAGE_HEIGHT - MARGIN + 2 * mm)
+        self._draw_marking(canvas, MARGIN - 8 * mm)
+        canvas.restoreState()
+
+    def _furniture(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._marking_only(canvas, doc)
+        canvas.saveState()
+        top = PAGE_HEIGHT - MARGIN - 2 * mm
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
+        bottom = MARGIN
+        canvas.line(MARGIN, bottom + 10, PAGE_WIDTH - MARGIN, bottom + 10)
+        canvas.setFont(SANS, 9)
+        canvas.setFillColor(MUTED)
+        title = self.pack_title if len(self.pack_title) <= 70 else self.pack_title[:69] + "…"
+        canvas.drawString(MARGIN, bottom, title)
+        label = f"Page {doc.page} of "
+        x = PAGE_WIDTH - MARGIN - canvas.stringWidth("Page 0000 of 0000", SANS, 9)
+        canvas.drawString(x, bottom, label)
+        canvas.saveState()
+        canvas.translate(x + canvas.stringWidth(label, SANS, 9), bottom)
+        canvas.doForm(_TOTAL)
+        canvas.restoreState()
+        canvas.restoreState()
+
+    def _draw_marking(self, canvas: Canvas, y: float) -> None:
+        colour = tlp_colour(self.marking)
+        size = 9
+        width = canvas.stringWidth(self.marking, f"{SANS}-Bold", size)
+        x = (PAGE_WIDTH - width) / 2
+        if colour:  # TLP labels: coloured text on black, as the standard shows them
+            canvas.setFillColor(colors.black)
+            canvas.rect(x - 4, y - 3, width + 8, size + 5, stroke=0, fill=1)
+            canvas.setFillColor(colors.HexColor(colour))
+        else:
+            canvas.setFillColor(colors.HexColor("#9B1C1C"))
+        canvas.setFont(f"{SANS}-Bold", size)
+        canvas.drawString(x, y, self.marking)

@@ -1,0 +1,175 @@
+"""Text in any script, ready for a ReportLab paragraph: escaped, each script in a font that
+has it, right-to-left runs in visual order.
+
+ReportLab reorders right-to-left text only with ``rlbidi``, which is not on PyPI. Shaping
+(uharfbuzz) already puts the letters of each word in visual order, so what is left is the
+order of the words: the Unicode bidirectional algorithm's levels and its reordering rule
+(L2), applied to whole words rather than characters. A word with Arabic or Hebrew letters
+is right-to-left, one with Latin, Greek or Cyrillic letters left-to-right, and numbers and
+punctuation take the direction around them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import shapeStr
+from reportlab.platypus import Flowable, Paragraph
+
+from casefile.briefing.fonts import ARABIC
+
+
+@cache
+def _direction(word: str) -> int:
+    """1 right-to-left, 0 left-to-right, -1 neither (digits, punctuation)."""
+    for char in word:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return 1
+        if kind == "L":
+            return 0
+    return -1
+
+
+def has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def base_is_rtl(text: str) -> bool:
+    """The paragraph direction: that of its first strong letter (rule P2)."""
+    return next((d == 1 for d in map(_direction, text.split()) if d >= 0), False)
+
+
+def levels(words: Sequence[str], rtl: bool) -> list[int]:
+    """Each word's embedding level in a paragraph of base direction ``rtl``."""
+    found = [_direction(w) for w in words]
+    strong = list(found)
+    for i, d in enumerate(found):
+        if d < 0:  # neutral: the direction of the strong words on both sides, if they agree
+            before = next((x for x in reversed(found[:i]) if x >= 0), int(rtl))
+            after = next((x for x in found[i + 1 :] if x >= 0), int(rtl))
+            strong[i] = before if before == after else int(rtl)
+    if rtl:
+        return [1 if d == 1 else 2 for d in strong]
+    return [1 if d == 1 else 0 for d in strong]
+
+
+def visual_order(words: Sequence[str], word_levels: Sequence[int]) -> list[str]:
+    """Rule L2: from the highest level down to the lowest odd one, reverse each run."""
+    order = list(range(len(words)))
+    if not word_levels:
+        return []
+    top = max(word_levels)
+    lowest_odd = min((level for level in word_levels if level % 2), default=top + 1)
+    for level in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if word_levels[order[i]] >= level:
+                j = i
+                while j < len(order) and word_levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = reversed(order[i:j])
+                i = j
+            else:
+                i += 1
+    return [words[i] for i in order]
+
+
+_ARABIC_FONT = f'<font name="{ARABIC}">'
+
+
+def word_markup(word: str) -> str:
+    text = escape(word)
+    return f"{_ARABIC_FONT}{text}</font>" if _direction(word) == 1 else text
+
+
+def markup(text: str) -> str:
+    """Paragraph markup for plain ``text`` on one left-to-right line or paragraph."""
+    if not has_rtl(text):
+        return escape(text)
+    words = text.split()
+    return " ".join(word_markup(w) for w in visual_order(words, levels(words, rtl=False)))
+
+
+def paragraph(text: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph of plain ``text``, set right-to-left when its first letter is."""
+    if base_is_rtl(text):
+        return RightToLeft(text, style)
+    return para(markup(text), style)
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of markup, shaped by uharfbuzz only where it holds Arabic script: shaping
+    every Latin word too would slow a pack several times over for nothing."""
+    return Paragraph(text, _shaped(style) if _ARABIC_FONT in text else style)
+
+
+@cache
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
+class RightToLeft(Flowable):  # type: ignore[misc]
+    """A right-to-left paragraph: lines broken in reading order, each then reordered."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.words = text.split()
+        self.levels = levels(self.words, rtl=True)
+        self.style = ParagraphStyle(
+            f"{style.name}-rtl", parent=style, alignment=TA_RIGHT, shaping=1
+        )
+        self._inner: Paragraph | None = None
+
+    def _width(self, word: str) -> float:
+        style = self.style
+        if _direction(word) != 1:
+            return float(stringWidth(word, style.fontName, style.fontSize))
+        shaped = shapeStr(word, ARABIC, style.fontSize)
+        advances = getattr(shaped, "__shapeData__", None)
+        if advances is None:
+            return float(stringWidth(word, ARABIC, style.fontSize))
+        return float(sum(a.x_advance for a in advances) * style.fontSize / 1000)
+
+    def _lines(self, width: float) -> list[list[int]]:
+        space = stringWidth(" ", self.style.fontName, self.style.fontSize)
+        lines: list[list[int]] = [[]]
+        used = 0.0
+        for i, word in enumerate(self.words):
+            w = self._width(word)
+            if lines[-1] and used + space + w > width:
+                lines.append([])
+                used = 0.0
+            used += (space if lines[-1] else 0) + w
+            lines[-1].append(i)
+        return lines
+
+    def _paragraph(self, width: float) -> Paragraph:
+        shown = []
+        for line in self._lines(width):
+            words = [self.words[i] for i in line]
+            ordered = visual_order(words, [self.levels[i] for i in line])
+            shown.append(" ".join(word_markup(w) for w in ordered))
+        return Paragraph("<br/>".join(shown), self.style)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._inner = self._paragraph(available_width)
+        size: tuple[float, float] = self._inner.wrap(available_width, available_height)
+        self.width, self.height = size
+        return size
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        parts: list[Flowable] = self._paragraph(available_width).split(
+            available_width, available_height
+        )
+        return parts
+
+    def draw(self) -> None:
+        assert self._inner is not None
+        self._inner.drawOn(self.canv, 0, 0)

@@ -1,0 +1,365 @@
+"""Briefing packs, built from real cases and read back as a reader (and a checker) would."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+import pytest
+
+from casefile.briefing.options import PackOptions, Scope, Section
+from casefile.briefing.script import levels, visual_order
+from casefile.briefing.service import ExportCancelled
+from casefile.case import Case
+from casefile.cli.main import main
+from casefile.dates import PartialDate
+from casefile.demo import demo_records
+from casefile.errors import InvalidInput
+from casefile.records import (
+    AttackFields,
+    GroupFields,
+    LinkFields,
+    PersonFields,
+    QuoteFields,
+    SourceFields,
+)
+from casefile.vocab import Relation, Reliability
+
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+needs_poppler = pytest.mark.skipif(
+    not POPPLER, reason="poppler-utils (pdftotext, pdffonts) not installed"
+)
+needs_qpdf = pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf not installed")
+
+ISLAMIC_STATE = "الدولة الإسلامية"
+URDU = "لشکر طیبہ"
+SECTION_TITLES = [s.label for s in Section]  # the demo case has content for every one
+
+
+def pages_text(path: Path) -> list[str]:
+    """Each page's text as poppler reads it (or pdfium where poppler is missing)."""
+    if POPPLER:
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        return text.split("\f")[:-1]
+    pdf = pdfium.PdfDocument(path)
+    return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+
+
+def export(case: Case, path: Path, **options: object) -> Path:
+    case.briefing.export(path, PackOptions(**options))  # type: ignore[arg-type]
+    return path
+
+
+@pytest.fixture
+def demo_pack(demo: Case, tmp_path: Path) -> Path:
+    return export(demo, tmp_path / "demo.pdf", marking="TLP:AMBER", author="A. Analyst")
+
+
+def test_the_demo_pack_has_every_section_and_the_marking_and_page_x_of_y_on_every_page(
+    demo_pack: Path,
+) -> None:
+    pages = pages_text(demo_pack)
+    assert len(pages) > 5
+    for number, page in enumerate(pages, start=1):
+        assert "TLP:AMBER" in page
+        if number > 1:  # the cover carries the marking only
+            assert f"Page {number} of {len(pages)}" in page
+    headings = ["Contents", *SECTION_TITLES]
+    starts = [
+        next(i for i, p in enumerate(pages) if re.search(rf"^\s*{h}\s*$", p, re.M))
+        for h in headings
+    ]
+    assert starts == sorted(starts), "sections out of order"
+    contents = pages[starts[0]]
+    for heading, index in zip(headings[1:], starts[1:], strict=True):
+        assert re.search(rf"{heading}\s+{index + 1}\b", contents), (
+            f"contents gives the wrong page for {heading}"
+        )
+
+
+def test_every_quote_is_in_the_pack_with_its_citation(demo_pack: Path) -> None:
+    text = " ".join(" ".join(p.split()) for p in pages_text(demo_pack))
+    quotes = [f.text for _k, f, _n in demo_records() if isinstance(f, QuoteFields)]
+    assert len(quotes) == 6
+    for said in (" ".join(q.split()) for q in quotes):
+        assert re.search(re.escape(f"“{said}”") + r" — [^“]*\[1\]", text), said
+
+
+def _links(path: Path) -> list[tuple[int, str, int, float]]:
+    """Each internal link: (its page, the text under it, the page and height it goes to)."""
+    pdf = pdfium.PdfDocument(path)
+    found = []
+    for index in range(len(pdf)):
+        page = pdf[index]
+        text = page.get_textpage()
+        position = ctypes.c_int(0)
+        link = pdfium_raw.FPDF_LINK()
+        while pdfium_raw.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
+            dest = pdfium_raw.FPDFLink_GetDest(pdf.raw, link) or pdfium_raw.FPDFAction_GetDest(
+                pdf.raw, pdfium_raw.FPDFLink_GetAction(link)
+            )
+            assert dest, "a link that goes nowhere"
+            rect = pdfium_raw.FS_RECTF()
+            pdfium_raw.FPDFLink_GetAnnotRect(link, ctypes.byref(rect))
+            has_x, has_y, has_zoom = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+            x, y, zoom = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+            pdfium_raw.FPDFDest_GetLocationInPage(
+                dest, *(ctypes.byref(v) for v in (has_x, has_y, has_zoom, x, y, zoom))
+            )
+            label = text.get_text_bounded(rect.left, rect.bottom, rect.right, rect.top).strip()
+            found.append(
+                (index, label, pdfium_raw.FPDFDest_GetDestPageIndex(pdf.raw, dest), y.value)
+            )
+    return found
+
+
+def test_each_citation_links_to_its_own_source_entry(case: Case, tmp_path: Path) -> None:
+    first = case.records.add(SourceFields(title="Court judgment", reliability=Reliability.A))
+    second = case.records.add(SourceFields(title="Tabloid report", reliability=Reliability.D))
+    attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017, 3, 22)))
+    person = case.records.add(PersonFields(name="Khalid Masood"))
+    case.records.add(
+        LinkFields(
+            subject=person.id,
+            relation=Relation.CARRIED_OUT,
+            object=attack.id,
+            citations=(second.id,),
+        )
+    )
+    case.records.add(
+        QuoteFields(text="a soldier of the caliphate", source=first.id, speaker=person.id)
+    )
+    pack = export(case, tmp_path / "pack.pdf")
+    pdf = pdfium.PdfDocument(pack)
+    citations = [link for link in _links(pack) if re.fullmatch(r"\[\d+\]", link[1])]
+    assert {label for _, label, _, _ in citations} == {"[1]", "[2]"}
+    for _page, label, target, height in citations:
+        textpage = pdf[target].get_textpage()
+        width = pdf[target].get_width()
+        entry = textpage.get_text_bounded(0, height - 40, width, height + 2)
+        number = int(label.strip("[]"))
+        title = {1: "Tabloid report", 2: "Court judgment"}[number]  # numbered as first cited
+        assert f"[{number}]" in entry, (label, entry)
+        assert title in entry, (label, entry)
+
+
+def test_the_outline_has_every_section_and_profile(demo_pack: Path) -> None:
+    outline = [(item.level, item.get_title()) for item in pdfium.PdfDocument(demo_pack).get_toc()]
+    sections = [title for level, title in outline if level == 0]
+    assert sections == SECTION_TITLES
+    assert (1, "Westminster attack") in outline
+    assert (1, "ISIS") in outline
+    assert (1, "Rita Katz") in outline
+
+
+def test_the_timeline_is_in_date_order_with_dates_at_their_precision(demo_pack: Path) -> None:
+    pages = pages_text(demo_pack)
+    timeline = next(p for p in pages if re.search(r"^\s*Timeline\s*$", p, re.M))
+    dates = re.findall(
+        r"^\s*((?:\d{1,2} )?(?:October|February|March) \d{4})",
+        timeline,
+        re.M,
+    )
+    assert dates[0] == "October 2014"
+    assert dates[-1] == "22 March 2017"
+    parsed = [PartialDate.parse(d) for d in dates]
+    assert parsed == sorted(parsed)
+
+
+@needs_poppler
+@needs_qpdf
+def test_names_in_any_script_come_back_out_and_every_font_is_embedded(
+    case: Case, tmp_path: Path
+) -> None:
+    source = case.records.add(
+        SourceFields(title="Заявление Владимира Путина", authors=("José Müller",))
+    )
+    group = case.records.add(GroupFields(name=ISLAMIC_STATE, aliases=("ISIS", URDU)))
+    case.records.add(
+        QuoteFields(
+            text=f"{ISLAMIC_STATE} تعلن مسؤوليتها عن الهجوم", source=source.id, speaker=group.id
+        )
+    )
+    case.records.add(PersonFields(name="Zoë Quartermain", aliases=("Владимир",)))
+    pack = export(case, tmp_path / "scripts.pdf")
+    text = "\n".join(pages_text(pack))
+    for words in (
+        ISLAMIC_STATE,
+        URDU,
+        "Заявление Владимира Путина",
+        "José Müller",
+        "Zoë Quartermain",
+    ):
+        assert words in text, words
+    fonts = subprocess.run(
+        ["pdffonts", str(pack)], check=True, capture_output=True, text=True
+    ).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows, fonts
+    assert all(row.split()[-5] == "yes" for row in rows), fonts  # the "emb" column
+    assert any("NotoNaskhArabic" in row for row in rows)
+    checked = subprocess.run(
+        ["qpdf", "--check", str(pack)], check=False, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_words_of_a_right_to_left_run_are_set_in_visual_order() -> None:
+    words = ["Group:", "الدولة", "الإسلامية", "(ISIS)"]
+    assert visual_order(words, levels(words, rtl=False)) == [
+        "Group:",
+        "الإسلامية",
+        "الدولة",
+        "(ISIS)",
+    ]
+    arabic = ["قال", "ISIS", "today", "إن"]
+    assert visual_order(arabic, levels(arabic, rtl=True)) == ["إن", "ISIS", "today", "قال"]
+
+
+@needs_qpdf
+def test_the_demo_pack_passes_qpdf(demo_pack: Path) -> None:
+    checked = subprocess.run(
+        ["qpdf", "--check", str(demo_pack)], check=False, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_long_text_stays_on_the_page_and_long_tables_repeat_their_header(
+    case: Case, tmp_path: Path
+) -> None:
+    endless = "Westminster" * 60  # one word far wider than any cell
+    for day in range(1, 121):
+        case.records.add(
+            AttackFields(
+                title=f"Attack {day:03d} {endless if day == 7 else ''}",
+                date=PartialDate(2016, 1 + day % 12, 1 + day % 28),
+                location="A very long place name " * (6 if day == 9 else 1),
+            )
+        )
+    pack = export(case, tmp_path / "long.pdf", sections=frozenset({Section.TIMELINE}))
+    pdf = pdfium.PdfDocument(pack)
+    for index in range(len(pdf)):
+        page = pdf[index]
+        text = page.get_textpage()
+        for char in range(text.count_chars()):
+            left, bottom, right, top = text.get_charbox(char)
+            assert 0 <= left <= right <= page.get_width()
+            assert 0 <= bottom <= top <= page.get_height()
+    pages = pages_text(pack)
+    timeline_pages = [p for p in pages if "Attack 0" in p or "Attack 1" in p]
+    assert len(timeline_pages) >= 3
+    assert all("Killed / wounded" in " ".join(p.split()) or "Killed /" in p for p in timeline_pages)
+    assert sum(" ".join(p.split()).count("Attack ") for p in timeline_pages) >= 120
+
+
+def test_the_scope_picks_attacks_by_id_tag_and_date(case: Case, tmp_path: Path) -> None:
+    early = case.records.add(
+        AttackFields(title="Early attack", date=PartialDate(2015)), tags=("uk",)
+    )
+    case.records.add(AttackFields(title="Late attack", date=PartialDate(2019, 5)), tags=("uk",))
+    case.records.add(AttackFields(title="Undated attack"))
+    case.records.add(
+        AttackFields(title="French attack", date=PartialDate(2016, 7, 14)), tags=("france",)
+    )
+
+    def shown(scope: Scope) -> set[str]:
+        text = " ".join(
+            pages_text(
+                export(
+                    case,
+                    tmp_path / "scoped.pdf",
+                    scope=scope,
+                    sections=frozenset({Section.TIMELINE}),
+                )
+            )
+        )
+        return {
+            t
+            for t in ("Early attack", "Late attack", "Undated attack", "French attack")
+            if t in text
+        }
+
+    assert shown(Scope()) == {"Early attack", "Late attack", "Undated attack", "French attack"}
+    assert shown(Scope(tag="UK")) == {"Early attack", "Late attack"}
+    assert shown(Scope(attacks=(early.id,))) == {"Early attack"}
+    assert shown(Scope(start=PartialDate(2016), end=PartialDate(2019, 5, 1))) == {
+        "Late attack",
+        "French attack",
+    }
+    with pytest.raises(InvalidInput, match="before it starts"):
+        Scope(start=PartialDate(2019), end=PartialDate(2016))
+
+
+def test_a_case_with_nothing_to_report_gives_a_short_pack_that_says_so(
+    case: Case, tmp_path: Path
+) -> None:
+    pages = pages_text(export(case, tmp_path / "empty.pdf"))
+    assert len(pages) == 2
+    assert "nothing to report" in " ".join(pages[1].split())
+    assert not any(re.search(r"^\s*(Timeline|Sources|Contents)\s*$", p, re.M) for p in pages)
+
+
+def test_metadata_is_set_and_the_author_can_be_left_out(demo: Case, tmp_path: Path) -> None:
+    named = pdfium.PdfDocument(
+        export(demo, tmp_path / "named.pdf", author="A. Analyst", marking="OFFICIAL")
+    )
+    meta = named.get_metadata_dict()
+    assert meta["Title"] == "Westminster attack, March 2017"
+    assert meta["Author"] == "A. Analyst"
+    assert "OFFICIAL" in meta["Subject"]
+    assert meta["CreationDate"]
+    anonymous = export(demo, tmp_path / "anonymous.pdf", author="A. Analyst", show_author=False)
+    assert pdfium.PdfDocument(anonymous).get_metadata_dict()["Author"] == ""
+    assert "A. Analyst" not in " ".join(pages_text(anonymous))
+
+
+def test_a_cancel_or_a_failure_leaves_the_previous_file_as_it_was(
+    demo: Case, tmp_path: Path
+) -> None:
+    out = tmp_path / "pack.pdf"
+    out.write_bytes(b"the previous pack")
+    with pytest.raises(ExportCancelled):
+        demo.briefing.export(out, PackOptions(), cancelled=lambda: True)
+    with pytest.raises(InvalidInput, match=r"not a TLP 2\.0 label"):
+        demo.briefing.export(out, PackOptions(marking="TLP:PURPLE"))
+    assert out.read_bytes() == b"the previous pack"
+    assert [p.name for p in tmp_path.glob("*.pdf")] + [p.name for p in tmp_path.glob(".*")] == [
+        "pack.pdf"
+    ]
+
+
+def test_the_cli_exports_a_scoped_pack(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cli.pdf"
+    code = main(
+        [
+            "export",
+            "pdf",
+            str(demo_path),
+            str(out),
+            "--from",
+            "2016",
+            "--to",
+            "2016",
+            "--marking",
+            "tlp:green",
+            "--sections",
+            "timeline,sources",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert "wrote" in capsys.readouterr().out
+    text = " ".join(pages_text(out))
+    assert "TLP:GREEN" in text
+    assert "Brussels attacks" in text
+    assert "Westminster attack [" not in text
+    assert main(["export", "pdf", str(demo_path), str(out), "--marking", "TLP:BLUE"]) == 1
+    assert "not a TLP 2.0 label" in capsys.readouterr().err
