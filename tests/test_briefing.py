@@ -6,12 +6,15 @@ import ctypes
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from reportlab.pdfbase import pdfmetrics
 
+from casefile.briefing import fonts
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.briefing.script import levels, visual_order
 from casefile.briefing.service import ExportCancelled
@@ -173,40 +176,70 @@ def test_the_timeline_is_in_date_order_with_dates_at_their_precision(demo_pack: 
     assert parsed == sorted(parsed)
 
 
+ARABIC_QUOTE = (
+    "قال المتحدث باسم الدولة الإسلامية إن منفذ الهجوم على البرلمان البريطاني في لندن هو جندي "
+    "من جنود الخلافة، وقد نفذ العملية استجابة لنداءات استهداف رعايا دول التحالف (عاجل)"
+)
+
+
+@pytest.fixture
+def scripts_pack(case: Case, tmp_path: Path) -> Path:
+    source = case.records.add(
+        SourceFields(title="Заявление Владимира Путина", authors=("José Müller", "שרה כהן"))
+    )
+    group = case.records.add(GroupFields(name=ISLAMIC_STATE, aliases=("ISIS", URDU, "(داعش)")))
+    case.records.add(QuoteFields(text=ARABIC_QUOTE, source=source.id, speaker=group.id))
+    case.records.add(PersonFields(name="Zoë Quartermain", aliases=("Владимир", "東京 ✓")))
+    return export(case, tmp_path / "scripts.pdf")
+
+
+@needs_poppler
+def test_names_in_any_script_come_back_out_in_reading_order(scripts_pack: Path) -> None:
+    text = "\n".join(pages_text(scripts_pack))
+    for words in (ISLAMIC_STATE, URDU, "Заявление Владимира Путина", "José Müller", "Zoë"):
+        assert words in text, words
+    assert "שרה" in text  # Hebrew (poppler's reading order around punctuation varies)
+    assert "כהן" in text
+    assert "東京" in text
+    # The right-to-left quote is broken into lines in reading order: it starts "قال ...".
+    assert re.search(r"^\W*قال المتحدث باسم الدولة الإسلامية", text, re.M), text
+
+
+def test_every_character_is_drawn_in_a_font_that_has_it(scripts_pack: Path) -> None:
+    fonts.register()
+    faces = {
+        str(pdfmetrics.getFont(name).face.name.decode("latin-1")): name
+        for name in fonts.registered_names()
+    }
+    pdf = pdfium.PdfDocument(scripts_pack)
+    checked = 0
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        for i in range(textpage.count_chars()):
+            char = chr(pdfium_raw.FPDFText_GetUnicode(textpage, i))
+            if char.isspace() or unicodedata.category(char).startswith(("C", "M")):
+                continue
+            buffer = ctypes.create_string_buffer(256)
+            flags = ctypes.c_int()
+            pdfium_raw.FPDFText_GetFontInfo(textpage, i, buffer, 256, ctypes.byref(flags))
+            face = buffer.value.decode().split("+", 1)[-1]
+            assert fonts.covers(faces[face], char), f"{char!r} drawn in {face}, which lacks it"
+            checked += 1
+    assert checked > 500
+
+
 @needs_poppler
 @needs_qpdf
-def test_names_in_any_script_come_back_out_and_every_font_is_embedded(
-    case: Case, tmp_path: Path
-) -> None:
-    source = case.records.add(
-        SourceFields(title="Заявление Владимира Путина", authors=("José Müller",))
-    )
-    group = case.records.add(GroupFields(name=ISLAMIC_STATE, aliases=("ISIS", URDU)))
-    case.records.add(
-        QuoteFields(
-            text=f"{ISLAMIC_STATE} تعلن مسؤوليتها عن الهجوم", source=source.id, speaker=group.id
-        )
-    )
-    case.records.add(PersonFields(name="Zoë Quartermain", aliases=("Владимир",)))
-    pack = export(case, tmp_path / "scripts.pdf")
-    text = "\n".join(pages_text(pack))
-    for words in (
-        ISLAMIC_STATE,
-        URDU,
-        "Заявление Владимира Путина",
-        "José Müller",
-        "Zoë Quartermain",
-    ):
-        assert words in text, words
-    fonts = subprocess.run(
-        ["pdffonts", str(pack)], check=True, capture_output=True, text=True
+def test_every_font_is_embedded_and_qpdf_finds_no_fault(scripts_pack: Path) -> None:
+    listing = subprocess.run(
+        ["pdffonts", str(scripts_pack)], check=True, capture_output=True, text=True
     ).stdout
-    rows = fonts.splitlines()[2:]
-    assert rows, fonts
-    assert all(row.split()[-5] == "yes" for row in rows), fonts  # the "emb" column
+    rows = listing.splitlines()[2:]
+    assert rows, listing
+    assert all(row.split()[-5] == "yes" for row in rows), listing  # the "emb" column
     assert any("NotoNaskhArabic" in row for row in rows)
     checked = subprocess.run(
-        ["qpdf", "--check", str(pack)], check=False, capture_output=True, text=True
+        ["qpdf", "--check", str(scripts_pack)], check=False, capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

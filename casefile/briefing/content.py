@@ -350,14 +350,17 @@ class _Gathering:
 
 
 def _claim(a: m.Attack, names: dict[UUID, str]) -> str:
+    """ "Yes, by ISIS (Amaq statement), on 23 March 2017"."""
     parts = [a.claimed.label]
     if a.claimed_by and a.claimed_by in names:
-        parts.append(f"by {names[a.claimed_by]}")
-    if a.claim_method:
-        parts.append(f"({a.claim_method})")
+        parts.append(
+            f"by {names[a.claimed_by]}" + (f" ({a.claim_method})" if a.claim_method else "")
+        )
+    elif a.claim_method:
+        parts.append(a.claim_method)
     if a.claim_date:
         parts.append(f"on {a.claim_date.display()}")
-    return " ".join(parts)
+    return ", ".join(parts)
 
 
 def _sources(s: Session, numbers: dict[UUID, int]) -> list[SourceEntry]:

@@ -1,11 +1,14 @@
 """The bundled fonts, registered with ReportLab once, and text that can be copied back out.
 
 Noto Serif (Latin, Greek, Cyrillic) sets the body, Noto Sans the furniture, Noto Naskh
-Arabic the Arabic and Urdu. ReportLab shapes Arabic through uharfbuzz, but writes each
-shaped glyph's code into the PDF's ToUnicode map as the presentation form (or a private-use
-code) it found for the glyph, so a reader copying ``الدولة`` would get look-alike characters
-that no search finds. ``_ShapedText`` maps every glyph the Arabic font can produce back to
-the letters it stands for, and the ToUnicode maps are written from it.
+Arabic the Arabic and Urdu, DejaVu Sans any word the others lack a character of (an Arabic
+word in brackets, Hebrew, symbols), and Droid Sans Fallback Chinese, Japanese and Korean.
+
+ReportLab shapes Arabic through uharfbuzz, but writes each shaped glyph's code into the
+PDF's ToUnicode map as the presentation form (or a private-use code) it found for the glyph,
+so a reader copying ``الدولة`` would get look-alike characters that no search finds.
+``_glyph_letters`` maps every glyph the shaping fonts can produce for Arabic script back to
+the letters it stands for, and their ToUnicode maps are written from it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 SERIF = "CasefileSerif"
 SANS = "CasefileSans"
 ARABIC = "CasefileArabic"
+FALLBACK = "CasefileFallback"
+CJK = "CasefileCJK"
 
 _FILES = {
     SERIF: "NotoSerif-Regular.ttf",
@@ -32,7 +37,11 @@ _FILES = {
     f"{SANS}-Bold": "NotoSans-Bold.ttf",
     ARABIC: "NotoNaskhArabic-Regular.ttf",
     f"{ARABIC}-Bold": "NotoNaskhArabic-Bold.ttf",
+    FALLBACK: "DejaVuSans.ttf",
+    f"{FALLBACK}-Bold": "DejaVuSans-Bold.ttf",
+    CJK: "DroidSansFallbackFull.ttf",
 }
+SHAPED = (ARABIC, FALLBACK)  # the fonts that set right-to-left words, shaped
 _TATWEEL = "\u0640"  # the joining stroke: shapes a letter in its initial, medial or final form
 
 
@@ -45,8 +54,8 @@ def register() -> None:
     """Register the fonts and their bold/italic families (``<b>`` and ``<i>`` in markup)."""
     for name in _FILES:
         pdfmetrics.registerFont(ttfonts.TTFont(name, str(font_path(name))))
-    for family in (SERIF, SANS, ARABIC):
-        bold = f"{family}-Bold"
+    for family in (SERIF, SANS, ARABIC, FALLBACK, CJK):
+        bold = f"{family}-Bold" if f"{family}-Bold" in _FILES else family
         addMapping(family, 0, 0, family)
         addMapping(family, 1, 0, bold)
         addMapping(family, 0, 1, f"{family}-Italic" if f"{family}-Italic" in _FILES else family)
@@ -54,6 +63,21 @@ def register() -> None:
             family, 1, 1, f"{family}-BoldItalic" if f"{family}-BoldItalic" in _FILES else bold
         )
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def registered_names() -> tuple[str, ...]:
+    return tuple(_FILES)
+
+
+def covers(name: str, text: str) -> bool:
+    """Whether font ``name`` has a glyph for every character of ``text``."""
+    return set(text) <= _characters(name)
+
+
+@cache
+def _characters(name: str) -> frozenset[str]:
+    register()
+    return frozenset(map(chr, pdfmetrics.getFont(name).face.charToGlyph)) | {"\n", "\t"}
 
 
 @cache
@@ -78,6 +102,8 @@ def _glyph_letters(name: str) -> dict[int, str]:
         uharfbuzz.shape(font, buffer, {})
         starts = [*sorted({info.cluster for info in buffer.glyph_infos}), len(sample)]
         for info in buffer.glyph_infos:
+            if info.codepoint == 0:  # .notdef: a letter this font does not have
+                continue
             end = starts[starts.index(info.cluster) + 1]
             found.setdefault(info.codepoint, sample[info.cluster : end].replace(_TATWEEL, ""))
     return found
@@ -86,7 +112,8 @@ def _glyph_letters(name: str) -> dict[int, str]:
 def _to_unicode_cmap(font_name: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode map, with the Arabic fonts' glyphs mapped to their letters."""
     face_name = font_name.split("+", 1)[-1]
-    arabic = next((n for n in (ARABIC, f"{ARABIC}-Bold") if _face_name(n) == face_name), None)
+    faces = [f"{name}{weight}" for name in SHAPED for weight in ("", "-Bold")]
+    arabic = next((n for n in faces if _face_name(n) == face_name), None)
     if arabic is None:
         return str(_original_cmap(font_name, subset))
     face = pdfmetrics.getFont(arabic).face

@@ -21,6 +21,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from casefile.briefing.fonts import SANS
 from casefile.briefing.options import tlp_colour
+from casefile.briefing.script import style_for
 
 MARGIN = 20 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -35,7 +36,7 @@ class Heading(Paragraph):  # type: ignore[misc]
     """A heading that is bookmarked, put in the outline and (at level 0) in the contents."""
 
     def __init__(self, text: str, style: Any, key: str, level: int, outline: str) -> None:
-        super().__init__(text, style)
+        super().__init__(text, style_for(text, style))
         self.key = key
         self.level = level
         self.outline = outline
@@ -56,6 +57,22 @@ class PageOf(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         self.canv.translate(self.width, 2)
         self.canv.doForm(_form_name(self.key))
+
+
+class Anchor(Flowable):  # type: ignore[misc]
+    """A named destination where the next flowable starts, for links such as [1] to land
+    on. (An ``<a name>`` inside a paragraph breaks ReportLab's line breaking when the
+    paragraph is shaped.)"""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.bookmarkHorizontal(self.key, 0, 0)
 
 
 def _form_name(key: str) -> str:
@@ -172,7 +189,17 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         self.marking = marking
         self.created = created
         self.heading_pages: dict[str, int] = {}
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         self.addPageTemplates(
             [
                 PageTemplate("cover", [frame], onPage=self._marking_only),

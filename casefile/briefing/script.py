@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import shapeStr
 from reportlab.platypus import Flowable, Paragraph
 
-from casefile.briefing.fonts import ARABIC
+from casefile.briefing.fonts import ARABIC, CJK, FALLBACK, SERIF, covers
 
 
 @cache
@@ -81,18 +81,31 @@ def visual_order(words: Sequence[str], word_levels: Sequence[int]) -> list[str]:
     return [words[i] for i in order]
 
 
-_ARABIC_FONT = f'<font name="{ARABIC}">'
+_SHAPED_FONTS = (f'<font name="{ARABIC}">', f'<font name="{FALLBACK}">')
+
+
+def word_font(word: str) -> str | None:
+    """The font a word needs if not the paragraph's own: Naskh for Arabic script, then the
+    first fallback that has every character (no missing-glyph boxes where one can help)."""
+    if _direction(word) == 1:
+        return ARABIC if covers(ARABIC, word) else FALLBACK
+    if covers(SERIF, word):
+        return None
+    return CJK if not covers(FALLBACK, word) and covers(CJK, word) else FALLBACK
 
 
 def word_markup(word: str) -> str:
     text = escape(word)
-    return f"{_ARABIC_FONT}{text}</font>" if _direction(word) == 1 else text
+    font = word_font(word)
+    return text if font is None else f'<font name="{font}">{text}</font>'
 
 
 def markup(text: str) -> str:
     """Paragraph markup for plain ``text`` on one left-to-right line or paragraph."""
-    if not has_rtl(text):
+    if covers(SERIF, text):  # no right-to-left script, nothing missing: as it is
         return escape(text)
+    if not has_rtl(text):
+        return " ".join(word_markup(w) for w in text.split())
     words = text.split()
     return " ".join(word_markup(w) for w in visual_order(words, levels(words, rtl=False)))
 
@@ -107,7 +120,12 @@ def paragraph(text: str, style: ParagraphStyle) -> Flowable:
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of markup, shaped by uharfbuzz only where it holds Arabic script: shaping
     every Latin word too would slow a pack several times over for nothing."""
-    return Paragraph(text, _shaped(style) if _ARABIC_FONT in text else style)
+    return Paragraph(text, style_for(text, style))
+
+
+def style_for(text: str, style: ParagraphStyle) -> ParagraphStyle:
+    """``style``, shaped if the markup ``text`` holds words in a shaping font."""
+    return _shaped(style) if any(font in text for font in _SHAPED_FONTS) else style
 
 
 @cache
@@ -128,14 +146,15 @@ class RightToLeft(Flowable):  # type: ignore[misc]
         self._inner: Paragraph | None = None
 
     def _width(self, word: str) -> float:
-        style = self.style
-        if _direction(word) != 1:
-            return float(stringWidth(word, style.fontName, style.fontSize))
-        shaped = shapeStr(word, ARABIC, style.fontSize)
+        size = self.style.fontSize
+        font = word_font(word)
+        if font is None:
+            return float(stringWidth(word, self.style.fontName, size))
+        shaped = shapeStr(word, font, size)
         advances = getattr(shaped, "__shapeData__", None)
         if advances is None:
-            return float(stringWidth(word, ARABIC, style.fontSize))
-        return float(sum(a.x_advance for a in advances) * style.fontSize / 1000)
+            return float(stringWidth(word, font, size))
+        return float(sum(a.x_advance for a in advances) * size / 1000)
 
     def _lines(self, width: float) -> list[list[int]]:
         space = stringWidth(" ", self.style.fontName, self.style.fontSize)

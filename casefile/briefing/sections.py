@@ -32,8 +32,18 @@ from casefile.briefing.content import (
 )
 from casefile.briefing.fonts import SANS, SERIF
 from casefile.briefing.options import PackOptions, Section, tlp_colour
-from casefile.briefing.pages import INK, MUTED, RULE, TEXT_WIDTH, Heading, PageOf, grid, rows_table
-from casefile.briefing.script import markup, para, paragraph
+from casefile.briefing.pages import (
+    INK,
+    MUTED,
+    RULE,
+    TEXT_WIDTH,
+    Anchor,
+    Heading,
+    PageOf,
+    grid,
+    rows_table,
+)
+from casefile.briefing.script import base_is_rtl, markup, para, paragraph
 
 LINK = "#1F5FA8"
 SHADE = colors.HexColor("#F2F4F6")
@@ -75,7 +85,9 @@ H2 = _style(
     spaceAfter=4,
     keepWithNext=1,
 )
-QUOTE = _style("quote", fontName=f"{SERIF}-Italic", fontSize=9.5, leading=13.5, leftIndent=10)
+QUOTE = _style(
+    "quote", fontName=f"{SERIF}-Italic", fontSize=9.5, leading=13.5, leftIndent=10, rightIndent=10
+)
 ATTRIBUTION = _style(
     "attribution",
     fontName=SANS,
@@ -200,9 +212,14 @@ class Story:
         return flow
 
     def scope_text(self) -> str:
+        """What the pack covers, with the count and span of its attacks."""
         scope = self.options.scope
+        attacks = self.content.attacks
+        dated = [a.date for a in attacks if a.year is not None]
+        span = f" from {dated[0]} to {dated[-1]}" if len(dated) > 1 else ""
+        count = f"{len(attacks)} attack{'s' if len(attacks) != 1 else ''}{span}"
         if scope.whole_case:
-            return "The whole case"
+            return f"The whole case: {count}" if attacks else "The whole case"
         parts = []
         if scope.attacks:
             parts.append(f"{len(scope.attacks)} chosen attack(s)")
@@ -210,7 +227,7 @@ class Story:
             parts.append(f"attacks tagged “{scope.tag}”")
         if scope.start or scope.end:
             parts.append(f"attacks from {scope.start or 'the start'} to {scope.end or 'now'}")
-        return "; ".join(parts)
+        return "; ".join(parts) + f" ({count})"
 
     def contents(self, sections: Sequence[Section]) -> list[Flowable]:
         rows = [
@@ -259,9 +276,8 @@ class Story:
                 CondPageBreak(40 * mm),
                 Heading(markup(a.title) + self.cites(a.cites), H2, a.key, 1, a.title),
             ]
-            flow.append(self.fact_box(a))
+            flow += [self.fact_box(a), Spacer(1, 6)]
             if a.summary:
-                flow.append(Spacer(1, 4))
                 flow += [paragraph(part, BODY) for part in a.summary.split("\n") if part.strip()]
             flow += self.ties(a.ties)
             if a.quotes:
@@ -327,7 +343,9 @@ class Story:
         said = " · ".join(
             part for part in (q.speaker, q.said, f"p. {q.page}" if q.page else "") if part
         )
-        parts: list[Flowable] = [paragraph(f"“{q.text}”", QUOTE)]
+        # Right-to-left text is set without English quotation marks: its style says "quote".
+        text = q.text if base_is_rtl(q.text) else f"“{q.text}”"
+        parts: list[Flowable] = [paragraph(text, QUOTE)]
         if q.translation:
             parts.append(paragraph(f"Translation: {q.translation}", QUOTE))
         parts.append(para(f"— {markup(said)}{self.cites(q.cites)}", ATTRIBUTION))
@@ -337,13 +355,13 @@ class Story:
         flow: list[Flowable] = []
         for s in sources:
             details = [markup(x) for x in (s.authors, s.publisher, s.published) if x]
-            text = f'<a name="source-{s.number}"/>[{s.number}]&nbsp;&nbsp;<b>{markup(s.title)}</b>'
+            text = f"[{s.number}]&nbsp;&nbsp;<b>{markup(s.title)}</b>"
             if details:
                 text += ". " + ". ".join(details)
             if s.url:
                 text += f". {markup(s.url)}"
             text += f". Reliability: {markup(s.reliability)}."
-            parts: list[Flowable] = [para(text, SOURCE)]
+            parts: list[Flowable] = [Anchor(f"source-{s.number}"), para(text, SOURCE)]
             parts += [para(f"{markup(name)} · SHA-256 {sha}", HASH) for name, sha in s.documents]
             flow.append(KeepTogether(parts))
         return flow
