@@ -396,3 +396,37 @@ def test_the_cli_exports_a_scoped_pack(
     assert "Westminster attack [" not in text
     assert main(["export", "pdf", str(demo_path), str(out), "--marking", "TLP:BLUE"]) == 1
     assert "not a TLP 2.0 label" in capsys.readouterr().err
+
+
+def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_path: Path) -> None:
+    source = case.records.add(SourceFields(title="Court record"))
+    summary = "The attackers struck at dawn and escaped before the police arrived. " * 3
+    for number in range(60):
+        attack = case.records.add(
+            AttackFields(
+                title=f"Profiled attack {number:02d}",
+                date=PartialDate(2015, 1 + number % 12),
+                summary=summary * (1 + number % 4),
+            )
+        )
+        person = case.records.add(PersonFields(name=f"Attacker {number:02d}"))
+        case.records.add(
+            LinkFields(
+                subject=person.id,
+                relation=Relation.CARRIED_OUT,
+                object=attack.id,
+                citations=(source.id,),
+            )
+        )
+    pack = export(case, tmp_path / "profiles.pdf", sections=frozenset({Section.ATTACKS}))
+    pages = pages_text(pack)
+    headings = 0
+    for page in pages:
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        for index, line in enumerate(lines):
+            if re.fullmatch(r"Profiled attack \d\d \[1\]", line):
+                headings += 1
+                # The fact box follows on the same page: its first label is DATE.
+                assert any(later.startswith("DATE") for later in lines[index + 1 :]), page
+    assert headings == 60
+    assert len(pages) > 15

@@ -134,6 +134,7 @@ class _Gathering:
         self.cited: dict[UUID, list[UUID]] = defaultdict(list)
         self.links_of: dict[UUID, list[m.Link]] = defaultdict(list)
         self.speaking: dict[UUID, list[m.Quote]] = defaultdict(list)
+        self.quote_rank: dict[UUID, int] = {}  # place in the pack's date order
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
 
     def content(self) -> PackContent:
@@ -257,6 +258,7 @@ class _Gathering:
                 by_id.update((q.id, q) for q in s.scalars(select(m.Quote).where(condition)))
             found = list(by_id.values())
         found.sort(key=lambda q: (_by_date(q.said), q.created_at))
+        self.quote_rank = {q.id: rank for rank, q in enumerate(found)}
         self.quote_source = {q.id: q.source for q in found}
         for condition in _in(m.Quote.id, cited - set(self.quote_source)):
             rows = s.execute(select(m.Quote.id, m.Quote.source).where(condition))
@@ -292,11 +294,13 @@ class _Gathering:
     def attack_entry(self, a: m.Attack, quotes: Sequence[m.Quote]) -> AttackEntry:
         """Key quotes: those its links cite, then those of the people and groups tied to it."""
         links = self.links_of[a.id]
-        own = {c for link in links for c in self.cited[link.id] if c in self.quote_source}
-        key_quotes = [q for q in quotes if q.id in own]
+        cited = {c for link in links for c in self.cited[link.id] if c in self.quote_rank}
+        chosen = sorted(cited, key=self.quote_rank.__getitem__)[:KEY_QUOTES_PER_ATTACK]
         for link in links:
             other = link.object if link.subject == a.id else link.subject
-            key_quotes += [q for q in self.speaking.get(other, []) if q.id not in own]
+            for q in self.speaking.get(other, ())[: KEY_QUOTES_PER_ATTACK - len(chosen)]:
+                if q.id not in chosen:
+                    chosen.append(q.id)
         ties = self.ties(a.id)
         claimant = self.names.get(a.claimed_by) if a.claimed_by else None
         if claimant and not any(t.other == claimant and t.how == "claimed by" for t in ties):
@@ -316,7 +320,7 @@ class _Gathering:
             status=a.status.label,
             summary=a.summary,
             ties=ties,
-            quotes=tuple(self.quote_entry(q) for q in key_quotes[:KEY_QUOTES_PER_ATTACK]),
+            quotes=tuple(self.quote_entry(quotes[self.quote_rank[q]]) for q in chosen),
             cites=self.cite(c for link in links for c in self.cited[link.id]),
         )
 

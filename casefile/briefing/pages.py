@@ -59,27 +59,31 @@ class PageOf(Flowable):  # type: ignore[misc]
         self.canv.doForm(_form_name(self.key))
 
 
-class Anchor(Flowable):  # type: ignore[misc]
-    """A named destination where the next flowable starts, for links such as [1] to land
-    on. (An ``<a name>`` inside a paragraph breaks ReportLab's line breaking when the
-    paragraph is shaped.)"""
+class Anchored(Paragraph):  # type: ignore[misc]
+    """A paragraph that is a named destination, for links such as [1] to land on. (An
+    ``<a name>`` in the text breaks ReportLab's line breaking once the text is shaped.)"""
 
-    def __init__(self, key: str) -> None:
-        super().__init__()
-        self.key = key
+    def __init__(self, text: str | None, style: Any, *args: Any, anchor: str = "", **kw: Any):
+        super().__init__(text, style if text is None else style_for(text, style), *args, **kw)
+        self.anchor = anchor
 
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return 0, 0
+    def split(self, available_width: float, available_height: float) -> list[Paragraph]:
+        parts: list[Paragraph] = super().split(available_width, available_height)
+        if parts and isinstance(parts[0], Anchored):
+            parts[0].anchor = self.anchor  # the destination goes with the first lines
+        return parts
 
     def draw(self) -> None:
-        self.canv.bookmarkHorizontal(self.key, 0, 0)
+        if self.anchor:
+            self.canv.bookmarkHorizontal(self.anchor, 0, self.height)
+        super().draw()
 
 
 def _form_name(key: str) -> str:
     return f"page-of-{key}"
 
 
-ROWS_PER_CHUNK = 80  # more rows than any page holds: each chunk splits, never sits whole
+ROWS_PER_CHUNK = 32  # about a page of rows; doubled when a page holds more
 
 
 class RowTable(Flowable):  # type: ignore[misc]
@@ -106,10 +110,15 @@ class RowTable(Flowable):  # type: ignore[misc]
         return available_width, available_height + 1  # always split
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        chunk = table(self.header, self.rows[:ROWS_PER_CHUNK], self.widths, self.style)
-        parts: list[Table] = chunk.split(available_width, available_height)
-        if not parts:
-            return []
+        count = ROWS_PER_CHUNK
+        while True:  # a chunk taller than the space left, so that it splits here
+            chunk = table(self.header, self.rows[:count], self.widths, self.style)
+            parts: list[Table] = chunk.split(available_width, available_height)
+            if parts != [chunk] or count >= len(self.rows):
+                break
+            count *= 2
+        if not parts or parts == [chunk]:
+            return parts
         shown = parts[0]._nrows - 1
         rest = rows_table(self.header, self.rows[shown:], self.widths, self.style)
         return [parts[0], rest]
