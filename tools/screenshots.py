@@ -112,19 +112,34 @@ def main() -> int:
         dialog.close()
     shoot_documents(window, app)
     window.close()
-    shoot_pack(case_path)
+    shoot_pack(case_path, app)
     return 0
 
 
-def shoot_pack(case_path: Path) -> None:
-    """The demo briefing pack, page by page, as a reader sees it (pdftoppm)."""
+def shoot_pack(case_path: Path, app: QApplication) -> None:
+    """File → Export briefing pack…, its preview, and the demo pack page by page as a
+    reader sees it (pdftoppm)."""
     from casefile.briefing.options import PackOptions
     from casefile.case import open_case
+    from casefile.ui.export_pack import ExportPackDialog, PackPreview
+    from casefile.ui.settings import LastPack
 
     pack = Path(os.environ["CASEFILE_HOME"]) / "briefing-pack.pdf"
+    last = LastPack(marking="TLP:AMBER", author="A. Analyst")
+    dialog = ExportPackDialog("Westminster attack, March 2017", pack, [], last)
+    dialog.show()
+    shoot(dialog, "19-export-pack", app)
+    dialog.close()
     with open_case(case_path, backups=False) as case:
         options = PackOptions(marking="TLP:AMBER", author="A. Analyst", version="1.0")
-        case.briefing.export(pack, options)
+        report = case.briefing.export(pack, options)
+    preview = PackPreview(report, pack.read_bytes())
+    preview.resize(900, 1000)
+    preview.show()
+    settle(app)
+    time.sleep(0.5)  # QPdfView renders pages on a thread of its own
+    shoot(preview, "19-export-preview", app)
+    preview.close()
     if shutil.which("pdftoppm") is None:
         print("pdftoppm (poppler-utils) is not installed: the briefing pack is not rendered")
         return

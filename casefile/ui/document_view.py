@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
-from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from casefile.documents import Reading
+from casefile.ui.pdf_pages import PdfPages
 
 
 @dataclass(frozen=True)
@@ -94,21 +94,8 @@ class DocumentViewer(QMainWindow):
         self.show_passage(opened.page, opened.char_start, opened.char_end)
 
     def _pdf_view(self, data: bytes) -> QPdfView:
-        # Kept as attributes: the document reads from the buffer for as long as it shows.
-        self._bytes = QByteArray(data)
-        self._buffer = QBuffer(self._bytes, self)
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.pdf = QPdfDocument(self)
-        self.pdf.load(self._buffer)
-        view = QPdfView()
-        view.setAccessibleName("Document page")
-        view.setDocument(self.pdf)
-        view.setPageMode(QPdfView.PageMode.SinglePage)
-        view.setZoomMode(QPdfView.ZoomMode.FitInView)
-        # A whole page fits, so no scroll bars: with them, QPdfView can flip one on and off
-        # forever (a layout loop that freezes the window).
-        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pages = PdfPages(self, data, "Document page")
+        view, self.pdf = self.pages.view, self.pages.pdf
         view.pageNavigator().currentPageChanged.connect(lambda n: self.page.setValue(n + 1))
         self.pdf_view = view
         return view

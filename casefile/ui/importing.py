@@ -11,19 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from casefile.case import Case
 from casefile.importer import ImportOptions, ImportReport, Outcome, Status
 from casefile.ui.controller import CaseController
+from casefile.ui.progress_run import ProgressRun
 from casefile.ui.worker import Task
 from casefile.vocab import Kind
 
 IMPORTED_KINDS = (Kind.SOURCE, Kind.DOCUMENT)
 
 
-class ImportRun:
+class ImportRun(ProgressRun):
     """One import the user started: its dialog, its worker job, its summary."""
 
     def __init__(
@@ -36,22 +36,10 @@ class ImportRun:
     ) -> None:
         """``finished`` takes the report instead of the summary (a retry with a password
         hands its report to the first run, which sums up both)."""
-        self.controller = controller
-        self.parent = parent
+        super().__init__(controller, parent, "Import documents", "Reading documents…", 0)
         self.tell = tell
         self.options = options
         self.finished = finished
-        self.dialog = QProgressDialog("Reading documents…", "Cancel", 0, 0, parent)
-        self.dialog.setWindowTitle("Import documents")
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(300)
-        self.dialog.setAutoReset(False)
-        self.dialog.setAutoClose(False)
-        self.task: Task | None = None
-        self._open = True
-        controller.maintenance.progressed.connect(self._progressed)
-        # However the job ends (a bug included), the worker goes idle: the dialog goes.
-        controller.maintenance.busy_changed.connect(self._busy)
 
     def start(self, paths: Sequence[Path]) -> None:
         options = self.options
@@ -68,32 +56,17 @@ class ImportRun:
             self.dialog.canceled.connect(task.cancel)
             self.dialog.setValue(0)
 
-    def _progressed(self, task: Task, done: int, total: int) -> None:
-        if self.task is not None and task is not self.task:
-            return
+    def show_progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
         self.dialog.setLabelText(f"Imported {done:,} of {total:,} files…")
 
-    def _busy(self, busy: bool) -> None:
-        if not busy:
-            self._close_dialog()
-
-    def _close_dialog(self) -> None:
-        if not self._open:
-            return
-        self._open = False
-        self.controller.maintenance.progressed.disconnect(self._progressed)
-        self.controller.maintenance.busy_changed.disconnect(self._busy)
-        self.dialog.close()
-        self.dialog.deleteLater()
-
     def _failed(self, exc: BaseException) -> None:
-        self._close_dialog()
+        self.close_dialog()
         self.controller.report(exc)
 
     def _done(self, report: ImportReport) -> None:
-        self._close_dialog()
+        self.close_dialog()
         locked = [o.path for o in report.outcomes if o.needs_password]
         if locked and self.options.password is None:
             password, ok = QInputDialog.getText(

@@ -59,6 +59,7 @@ from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
+from casefile.ui.export_pack import export_briefing_pack
 from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
 from casefile.ui.search_panel import SearchResults
@@ -206,6 +207,9 @@ class MainWindow(QMainWindow):
         self.check_action = self._action("Chec&k case", self.check)
         self.import_action = self._action("&Import documents…", self.import_dialog, "Ctrl+I")
         self.limits_action = self._action("Import &limits…", self.edit_import_limits)
+        self.export_action = self._action(
+            "&Export briefing pack…", self.export_pack, "Ctrl+Shift+E"
+        )
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(keys.Undo))
@@ -227,6 +231,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.limits_action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         for item in (self.backup_action, self.check_action, self.close_action):
             file_menu.addAction(item)
@@ -448,6 +453,7 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.check_action,
             self.import_action,
+            self.export_action,
             self.new_record_action,
             self.find_action,
             self.search_action,
@@ -810,6 +816,13 @@ class MainWindow(QMainWindow):
         self.settings.remember_import_folder(chosen[0].parent)
         tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
         ImportRun(self.controller, self, self.settings.import_options(), tell).start(chosen)
+
+    def export_pack(self) -> None:
+        """A briefing pack (PDF) of the case, or of the selected attack."""
+        record = self.selected()
+        attacks = [record] if record is not None and record.kind is Kind.ATTACK else []
+        tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
+        export_briefing_pack(self.controller, self.settings, attacks, self, tell)
 
     def check(self) -> None:
         self.statusBar().showMessage("Checking the case…")

@@ -7,15 +7,26 @@ Only the user's preferences live here; everything about a case lives in the case
 from __future__ import annotations
 
 import contextlib
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from casefile import paths
+from casefile.briefing.options import PackOptions
 from casefile.importer import ImportOptions
 
 RECENT_MAX = 8
+
+
+@dataclass(frozen=True)
+class LastPack:
+    """How the last briefing pack was marked, who wrote it and where it went: offered again."""
+
+    marking: str = PackOptions.marking
+    author: str = ""
+    show_author: bool = True
+    folder: str = ""
 
 
 class WindowSettings:
@@ -66,6 +77,22 @@ class WindowSettings:
 
     def remember_import_folder(self, folder: Path) -> None:
         self._settings.setValue("import/folder", str(folder))
+
+    def last_pack(self) -> LastPack:
+        default = LastPack()
+        value = self._settings.value
+        return LastPack(
+            marking=str(value("export/marking", default.marking)),
+            author=str(value("export/author", default.author)),
+            show_author=str(value("export/show_author", "yes")) != "no",
+            folder=str(value("export/folder", default.folder)),
+        )
+
+    def remember_pack(self, last: LastPack) -> None:
+        self._settings.setValue("export/marking", last.marking)
+        self._settings.setValue("export/author", last.author)
+        self._settings.setValue("export/show_author", "yes" if last.show_author else "no")
+        self._settings.setValue("export/folder", last.folder)
 
     def sync(self) -> None:
         self._settings.sync()
