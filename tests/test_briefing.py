@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from casefile.case import Case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.demo import demo_records
-from casefile.errors import InvalidInput
+from casefile.errors import CasefileError, InvalidInput
 from casefile.records import (
     AttackFields,
     GroupFields,
@@ -72,8 +73,7 @@ def test_the_demo_pack_has_every_section_and_the_marking_and_page_x_of_y_on_ever
     assert len(pages) > 5
     for number, page in enumerate(pages, start=1):
         assert "TLP:AMBER" in page
-        if number > 1:  # the cover carries the marking only
-            assert f"Page {number} of {len(pages)}" in page
+        assert f"Page {number} of {len(pages)}" in page
     headings = ["Contents", *SECTION_TITLES]
     starts = [
         next(i for i, p in enumerate(pages) if re.search(rf"^\s*{h}\s*$", p, re.M))
@@ -189,7 +189,9 @@ def scripts_pack(case: Case, tmp_path: Path) -> Path:
     )
     group = case.records.add(GroupFields(name=ISLAMIC_STATE, aliases=("ISIS", URDU, "(داعش)")))
     case.records.add(QuoteFields(text=ARABIC_QUOTE, source=source.id, speaker=group.id))
-    case.records.add(PersonFields(name="Zoë Quartermain", aliases=("Владимир", "東京 ✓")))
+    case.records.add(
+        PersonFields(name="Zoë Quartermain", aliases=("Владимир", "東京 ✓", "bell\x07 👍"))
+    )
     return export(case, tmp_path / "scripts.pdf")
 
 
@@ -273,7 +275,8 @@ def test_long_text_stays_on_the_page_and_long_tables_repeat_their_header(
             AttackFields(
                 title=f"Attack {day:03d} {endless if day == 7 else ''}",
                 date=PartialDate(2016, 1 + day % 12, 1 + day % 28),
-                location="A very long place name " * (6 if day == 9 else 1),
+                # A cell taller than a page splits rather than failing the pack.
+                location="A very long place name " * (6 if day == 9 else 400 if day == 11 else 1),
             )
         )
     pack = export(case, tmp_path / "long.pdf", sections=frozenset({Section.TIMELINE}))
@@ -299,7 +302,14 @@ def test_the_scope_picks_attacks_by_id_tag_and_date(case: Case, tmp_path: Path) 
     case.records.add(AttackFields(title="Late attack", date=PartialDate(2019, 5)), tags=("uk",))
     case.records.add(AttackFields(title="Undated attack"))
     case.records.add(
-        AttackFields(title="French attack", date=PartialDate(2016, 7, 14)), tags=("france",)
+        AttackFields(title="French attack", date=PartialDate(2016, 7, 14)), tags=("Émigré",)
+    )
+    case.records.add(
+        AttackFields(
+            title="New Year attack",
+            date=PartialDate(2015, 12, 30),
+            end_date=PartialDate(2016, 1, 2),
+        )
     )
 
     def shown(scope: Scope) -> set[str]:
@@ -315,17 +325,29 @@ def test_the_scope_picks_attacks_by_id_tag_and_date(case: Case, tmp_path: Path) 
         )
         return {
             t
-            for t in ("Early attack", "Late attack", "Undated attack", "French attack")
+            for t in (
+                "Early attack",
+                "Late attack",
+                "Undated attack",
+                "French attack",
+                "New Year attack",
+            )
             if t in text
         }
 
-    assert shown(Scope()) == {"Early attack", "Late attack", "Undated attack", "French attack"}
+    assert len(shown(Scope())) == 5
     assert shown(Scope(tag="UK")) == {"Early attack", "Late attack"}
-    assert shown(Scope(attacks=(early.id,))) == {"Early attack"}
+    assert shown(Scope(tag="ÉMIGRÉ")) == {"French attack"}  # Unicode case folding
+    assert shown(Scope(attacks=(early.id, early.id))) == {"Early attack"}
+    # An attack overlaps the range when any of its days do (30 Dec 2015 to 2 Jan 2016).
     assert shown(Scope(start=PartialDate(2016), end=PartialDate(2019, 5, 1))) == {
         "Late attack",
         "French attack",
+        "New Year attack",
     }
+    person = case.records.add(PersonFields(name="Not an attack"))
+    with pytest.raises(InvalidInput, match="not an attack"):
+        shown(Scope(attacks=(person.id,)))
     with pytest.raises(InvalidInput, match="before it starts"):
         Scope(start=PartialDate(2019), end=PartialDate(2016))
 
@@ -418,7 +440,8 @@ def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_
                 citations=(source.id,),
             )
         )
-    pack = export(case, tmp_path / "profiles.pdf", sections=frozenset({Section.ATTACKS}))
+    shown = frozenset({Section.ATTACKS, Section.SOURCES})
+    pack = export(case, tmp_path / "profiles.pdf", sections=shown)
     pages = pages_text(pack)
     headings = 0
     for page in pages:
@@ -430,3 +453,65 @@ def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_
                 assert any(later.startswith("DATE") for later in lines[index + 1 :]), page
     assert headings == 60
     assert len(pages) > 15
+
+
+def test_sources_are_numbered_as_the_printed_pages_cite_them(case: Case, tmp_path: Path) -> None:
+    quoted = case.records.add(SourceFields(title="Quoted source"))
+    linked = case.records.add(SourceFields(title="Linked source"))
+    attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017)))
+    person = case.records.add(PersonFields(name="Khalid Masood"))
+    case.records.add(
+        LinkFields(
+            subject=person.id,
+            relation=Relation.CARRIED_OUT,
+            object=attack.id,
+            citations=(linked.id,),
+        )
+    )
+    case.records.add(QuoteFields(text="a soldier", source=quoted.id, speaker=person.id))
+
+    def text(*sections: Section) -> str:
+        pack = export(case, tmp_path / "cited.pdf", sections=frozenset(sections))
+        return " ".join(" ".join(page.split()) for page in pages_text(pack))
+
+    timeline = text(Section.TIMELINE, Section.SOURCES)
+    assert "Bridge attack [1]" in timeline
+    assert "[1] Linked source" in timeline
+    assert "Quoted source" not in timeline  # the quote is not printed: nor is its source
+    charts_only = text(Section.CHARTS, Section.SOURCES)
+    assert "Sources" not in charts_only  # charts cite nothing
+    assert "cites its sources" not in charts_only
+    unlisted = text(Section.TIMELINE)
+    assert "Bridge attack" in unlisted
+    assert "[1]" not in unlisted  # no list of sources, no marks pointing to it
+
+
+def test_a_marking_and_title_in_any_script_are_on_every_page(case: Case, tmp_path: Path) -> None:
+    case.describe(title="ملف قضية الدولة الإسلامية 2017", summary="A summary.")
+    pages = pages_text(export(case, tmp_path / "arabic.pdf", marking="سري للغاية"))
+    assert len(pages) > 2
+    for page in pages:
+        assert "سري للغاية" in page
+        assert "الدولة" in page
+    with pytest.raises(InvalidInput, match="give a handling marking"):
+        PackOptions(marking="  ")
+    with pytest.raises(InvalidInput, match="longer than 60"):
+        PackOptions(marking="X" * 61)
+
+
+def test_a_pack_has_the_usual_permissions_and_a_write_failure_is_one_line(
+    demo: Case, tmp_path: Path
+) -> None:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    out = export(demo, tmp_path / "pack.pdf")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    with pytest.raises(CasefileError, match="could not write"):
+        demo.briefing.export(Path("/proc/pack.pdf"), PackOptions())
+
+
+def test_numbers_after_arabic_words_stay_in_their_run() -> None:
+    title = ["ملف", "قضية", "2017"]
+    assert visual_order(title, levels(title, rtl=False)) == ["2017", "قضية", "ملف"]
+    mixed = ["هجوم", "2017", "على", "123"]
+    assert visual_order(mixed, levels(mixed, rtl=False)) == ["123", "على", "2017", "هجوم"]

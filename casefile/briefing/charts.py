@@ -20,6 +20,9 @@ from casefile.briefing.pages import INK, MUTED, TEXT_WIDTH
 
 BAR = colors.HexColor("#2F5D8A")
 WOUNDED = colors.HexColor("#9DB7D1")
+MAX_YEARS = 40  # bars in the attacks-per-year chart
+MAX_TYPES = 12  # bars (pairs) in the casualties chart; the rest are summed as OTHER
+OTHER = "Other types"
 CAPTION = ParagraphStyle("caption", fontName=SERIF, fontSize=8.5, leading=11.5, textColor=MUTED)
 TITLE = ParagraphStyle(
     "chart-title", fontName=f"{SANS}-Bold", fontSize=10.5, leading=14, textColor=INK
@@ -65,8 +68,11 @@ def _figure(title: str, drawing: Drawing, caption: str) -> Flowable:
 
 
 def _step(top: int) -> int:
-    """A whole-number tick step giving at most about six ticks: no "2.5 attacks"."""
-    return max(1, -(-top // 5))
+    """A round tick step (1, 2 or 5 times a power of ten) giving about five ticks: no
+    "2.5 attacks", no 3,800,000,000,154."""
+    rough = max(1, -(-top // 5))
+    power = int(10 ** (len(str(rough)) - 1))
+    return next(nice * power for nice in (1, 2, 5, 10) if nice * power >= rough)
 
 
 def _drawing(height: float) -> Drawing:
@@ -85,10 +91,23 @@ def _axis_fonts(chart: VerticalBarChart | HorizontalBarChart) -> None:
     chart.valueAxis.gridStrokeColor = colors.HexColor("#E1E6EB")
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.forceZero = True
+    chart.valueAxis.labelTextFormat = _whole
+
+
+def _whole(value: float) -> str:
+    """An axis label: 1,250 or 2.5 bn (never 1250.0, nor 1.25e+03)."""
+    for size, name in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if abs(value) >= size:
+            return f"{value / size:,.3g} {name}"
+    return f"{value:,.0f}"
 
 
 def _per_year(per_year: Counter[int]) -> Drawing:
+    """Every year from the first to the last; over a long span (a typed 201 for 2016, say)
+    only the years with attacks, so that no bar shrinks to a hair."""
     years = list(range(min(per_year), max(per_year) + 1))
+    if len(years) > MAX_YEARS:
+        years = sorted(per_year)[-MAX_YEARS:]
     drawing = _drawing(62 * 2.83)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 30, 30, TEXT_WIDTH - 40, 62 * 2.83 - 40
@@ -105,7 +124,13 @@ def _per_year(per_year: Counter[int]) -> Drawing:
 
 
 def _casualties(by_type: dict[str, list[int]]) -> Drawing:
+    """The types with most casualties first; beyond a dozen, the rest as "Other types"."""
     kinds = sorted(by_type, key=lambda k: sum(by_type[k]), reverse=True)
+    if len(kinds) > MAX_TYPES:
+        kept, rest = kinds[: MAX_TYPES - 1], kinds[MAX_TYPES - 1 :]
+        other = [sum(by_type[k][0] for k in rest), sum(by_type[k][1] for k in rest)]
+        by_type = {**{k: by_type[k] for k in kept}, OTHER: other}
+        kinds = [*kept, OTHER]
     height = 30 + 22 * len(kinds)
     drawing = _drawing(height + 10)
     chart = HorizontalBarChart()

@@ -1,7 +1,9 @@
 """What goes into a briefing pack, read from the case in one transaction and a few queries.
 
-The result is plain values, every cited source already numbered in reading order, so the
-typesetting knows nothing of the database and a pack shows one consistent moment of it.
+The result is plain values, so the typesetting knows nothing of the database and a pack
+shows one consistent moment of it. Citations are the IDs of the sources (a cited quote
+stands for its source); they are numbered as the pack prints them, so the list of sources
+holds exactly what the printed pages cite.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from sqlalchemy.orm import Session
 from casefile.briefing.options import PackOptions, Section
 from casefile.dates import PartialDate
 from casefile.db import models as m
+from casefile.db.engine import fold
 from casefile.display import display
+from casefile.errors import InvalidInput
 from casefile.vocab import Relation
 
 KEY_QUOTES_PER_ATTACK = 5
@@ -29,7 +33,6 @@ _BATCH = 900  # ids per IN (...): well under SQLite's limit on bound values
 
 @dataclass(frozen=True)
 class SourceEntry:
-    number: int
     title: str
     authors: str
     publisher: str
@@ -46,7 +49,7 @@ class QuoteEntry:
     said: str
     page: int | None
     translation: str
-    cites: tuple[int, ...]
+    cites: tuple[UUID, ...]
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Tie:
 
     how: str
     other: str
-    cites: tuple[int, ...]
+    cites: tuple[UUID, ...]
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class AttackEntry:
     summary: str
     ties: tuple[Tie, ...]
     quotes: tuple[QuoteEntry, ...]
-    cites: tuple[int, ...]
+    cites: tuple[UUID, ...]
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class ProfileEntry:
     aliases: str
     facts: tuple[tuple[str, str], ...]
     ties: tuple[Tie, ...]
-    cites: tuple[int, ...]
+    cites: tuple[UUID, ...]
 
 
 @dataclass
@@ -95,11 +98,7 @@ class PackContent:
     people: list[ProfileEntry] = field(default_factory=list)
     groups: list[ProfileEntry] = field(default_factory=list)
     quotes: list[QuoteEntry] = field(default_factory=list)
-    sources: list[SourceEntry] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.summary or self.attacks or self.people or self.groups or self.quotes)
+    sources: dict[UUID, SourceEntry] = field(default_factory=dict)  # all that may be cited
 
 
 def _in(column: Any, ids: Iterable[UUID | None]) -> list[ColumnElement[bool]]:
@@ -128,7 +127,7 @@ class _Gathering:
     def __init__(self, s: Session, options: PackOptions) -> None:
         self.s = s
         self.options = options
-        self.numbers: dict[UUID, int] = {}
+        self.cited_sources: set[UUID] = set()
         self.names: dict[UUID, str] = {}
         self.quote_source: dict[UUID, UUID] = {}
         self.cited: dict[UUID, list[UUID]] = defaultdict(list)
@@ -170,15 +169,14 @@ class _Gathering:
         if Section.QUOTES in shown:
             content.quotes = [self.quote_entry(q) for q in quotes]
         if Section.SOURCES in shown:
-            content.sources = _sources(s, self.numbers)
+            content.sources = _sources(s, self.cited_sources)
         return content
 
-    def cite(self, ids: Iterable[UUID]) -> tuple[int, ...]:
-        numbers = set()
-        for record_id in ids:
-            source = self.quote_source.get(record_id, record_id)
-            numbers.add(self.numbers.setdefault(source, len(self.numbers) + 1))
-        return tuple(sorted(numbers))
+    def cite(self, ids: Iterable[UUID]) -> tuple[UUID, ...]:
+        """The sources behind ``ids`` (sources, or quotes standing for theirs), once each."""
+        sources = tuple(dict.fromkeys(self.quote_source.get(i, i) for i in ids))
+        self.cited_sources.update(sources)
+        return sources
 
     def attacks(self) -> list[m.Attack]:
         scope = self.options.scope
@@ -187,16 +185,18 @@ class _Gathering:
             tagged = (
                 select(m.RecordTag.record_id)
                 .join(m.Tag)
-                .where(func.lower(m.Tag.name) == scope.tag.strip().lower())
+                .where(func.casefold(m.Tag.name) == fold(scope.tag.strip()))
             )
             query = query.where(m.Attack.id.in_(tagged))
         if scope.attacks:
             query = query.where(or_(*_in(m.Attack.id, scope.attacks)))
         found = list(self.s.scalars(query))
+        if missing := set(scope.attacks) - {a.id for a in found}:
+            raise InvalidInput(f"not an attack in this case: {', '.join(map(str, missing))}")
         if scope.start or scope.end:
             first = scope.start.first_day() if scope.start else date.min
             last = scope.end.last_day() if scope.end else date.max
-            found = [a for a in found if a.date is not None and a.date.overlaps(first, last)]
+            found = [a for a in found if a.date and _spans(a.date, a.end_date, first, last)]
         return sorted(found, key=lambda a: (_by_date(a.date), a.title.casefold()))
 
     def links(self, attack_ids: set[UUID]) -> list[m.Link]:
@@ -309,7 +309,7 @@ class _Gathering:
         return AttackEntry(
             key=f"attack-{a.id}",
             title=a.title,
-            date=a.date.display() if a.date else "date unknown",
+            date=_when(a.date, a.end_date),
             year=a.date.year if a.date else None,
             location=", ".join(p for p in (a.location, a.city, a.country) if p),
             attack_types=tuple(labels["attack_type"].get(t, t) for t in a.attack_types),
@@ -347,10 +347,23 @@ class _Gathering:
     ) -> ProfileEntry:
         """A profile cites what its links cite and the sources of what was said."""
         ties = self.ties(record_id)
-        said = self.cite(q.source for q in self.speaking.get(record_id, []))
-        cites = tuple(sorted({n for tie in ties for n in tie.cites} | set(said)))
+        said = [q.source for q in self.speaking.get(record_id, [])]
+        cites = self.cite([*(c for tie in ties for c in tie.cites), *said])
         shown = tuple((label, value) for label, value in facts if value)
         return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+
+
+def _when(start: PartialDate | None, end: PartialDate | None) -> str:
+    if start is None:
+        return "date unknown"
+    if end is None or end == start:
+        return start.display()
+    return f"{start.display()} \N{EN DASH} {end.display()}"
+
+
+def _spans(start: PartialDate, end: PartialDate | None, first: date, last: date) -> bool:
+    """Whether an attack from ``start`` (to ``end``) overlaps the days first to last."""
+    return start.first_day() <= last and first <= (end or start).last_day()
 
 
 def _claim(a: m.Attack, names: dict[UUID, str]) -> str:
@@ -367,9 +380,9 @@ def _claim(a: m.Attack, names: dict[UUID, str]) -> str:
     return ", ".join(parts)
 
 
-def _sources(s: Session, numbers: dict[UUID, int]) -> list[SourceEntry]:
+def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
     documents: dict[UUID, list[tuple[str, str]]] = defaultdict(list)
-    for condition in _in(m.Document.source, numbers):
+    for condition in _in(m.Document.source, ids):
         rows = s.execute(
             select(m.Document.source, m.Document.file_name, m.Document.sha256)
             .where(condition)
@@ -378,19 +391,16 @@ def _sources(s: Session, numbers: dict[UUID, int]) -> list[SourceEntry]:
         for source_id, name, sha in rows:
             if source_id is not None:
                 documents[source_id].append((name, sha))
-    entries = []
-    for record in _rows(s, m.Source, numbers):
+    entries = {}
+    for record in _rows(s, m.Source, ids):
         grade = record.reliability
-        entries.append(
-            SourceEntry(
-                number=numbers[record.id],
-                title=record.title,
-                authors=", ".join(record.authors),
-                publisher=record.publisher,
-                published=record.published.display() if record.published else "",
-                url=record.url,
-                reliability=f"{grade.value}: {grade.label}" if grade else "not graded",
-                documents=tuple(documents[record.id]),
-            )
+        entries[record.id] = SourceEntry(
+            title=record.title,
+            authors=", ".join(record.authors),
+            publisher=record.publisher,
+            published=record.published.display() if record.published else "",
+            url=record.url,
+            reliability=f"{grade.value}: {grade.label}" if grade else "not graded",
+            documents=tuple(documents[record.id]),
         )
-    return sorted(entries, key=lambda e: e.number)
+    return entries

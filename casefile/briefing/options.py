@@ -36,10 +36,15 @@ def tlp_colour(marking: str) -> str | None:
     return TLP_COLOURS.get(marking.strip().upper().replace(" ", ""))
 
 
+MARKING_MAX = 60  # characters: it must fit across the top of every page
+
+
 def normal_marking(marking: str) -> str:
     text = " ".join(marking.split())
-    if len(text) > 80:
-        raise InvalidInput("the handling marking is longer than 80 characters")
+    if not text:
+        raise InvalidInput("give a handling marking, such as OFFICIAL or TLP:CLEAR")
+    if len(text) > MARKING_MAX:
+        raise InvalidInput(f"the handling marking is longer than {MARKING_MAX} characters")
     squeezed = text.upper().replace(" ", "")
     if squeezed.startswith("TLP") and squeezed not in TLP_COLOURS:
         raise InvalidInput(f"{text!r} is not a TLP 2.0 label; use one of {', '.join(TLP_COLOURS)}")
@@ -48,10 +53,11 @@ def normal_marking(marking: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which attacks the pack covers; everything else follows from the attacks chosen.
+    """Which attacks the pack covers; the people, groups, quotes and sources follow from
+    them (the case's summary is printed as it is).
 
     The whole case when nothing is set. A date range keeps the attacks whose (partial)
-    date overlaps it; an attack with no date is then left out, as it cannot be placed."""
+    dates overlap it; an attack with no date is then left out, as it cannot be placed."""
 
     attacks: tuple[UUID, ...] = ()
     tag: str | None = None
@@ -63,6 +69,7 @@ class Scope:
         return not self.attacks and self.tag is None and self.start is None and self.end is None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "attacks", tuple(dict.fromkeys(self.attacks)))
         if self.start and self.end and self.end.last_day() < self.start.first_day():
             raise InvalidInput(f"the range ends ({self.end}) before it starts ({self.start})")
 

@@ -10,18 +10,19 @@ own table of contents needs a second full pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, BinaryIO
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
 
 from casefile.briefing.fonts import SANS
 from casefile.briefing.options import tlp_colour
-from casefile.briefing.script import style_for
+from casefile.briefing.script import markup, para, style_for
 
 MARGIN = 20 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -30,16 +31,6 @@ INK = colors.HexColor("#1F2A36")
 MUTED = colors.HexColor("#5B6670")
 RULE = colors.HexColor("#C9D1D9")
 _TOTAL = "pages-total"
-
-
-class Heading(Paragraph):  # type: ignore[misc]
-    """A heading that is bookmarked, put in the outline and (at level 0) in the contents."""
-
-    def __init__(self, text: str, style: Any, key: str, level: int, outline: str) -> None:
-        super().__init__(text, style_for(text, style))
-        self.key = key
-        self.level = level
-        self.outline = outline
 
 
 class PageOf(Flowable):  # type: ignore[misc]
@@ -64,19 +55,46 @@ class Anchored(Paragraph):  # type: ignore[misc]
     ``<a name>`` in the text breaks ReportLab's line breaking once the text is shaped.)"""
 
     def __init__(self, text: str | None, style: Any, *args: Any, anchor: str = "", **kw: Any):
+        # ReportLab builds the parts of a split paragraph with (None, style, frags=...).
         super().__init__(text, style if text is None else style_for(text, style), *args, **kw)
         self.anchor = anchor
 
     def split(self, available_width: float, available_height: float) -> list[Paragraph]:
         parts: list[Paragraph] = super().split(available_width, available_height)
-        if parts and isinstance(parts[0], Anchored):
-            parts[0].anchor = self.anchor  # the destination goes with the first lines
+        if parts and isinstance(parts[0], type(self)):
+            self.hand_over(parts[0])  # the destination goes with the first lines
         return parts
+
+    def hand_over(self, first: Anchored) -> None:
+        first.anchor = self.anchor
 
     def draw(self) -> None:
         if self.anchor:
             self.canv.bookmarkHorizontal(self.anchor, 0, self.height)
         super().draw()
+
+
+class Heading(Anchored):
+    """A heading that is also in the outline and (at level 0) in the contents."""
+
+    def __init__(
+        self,
+        text: str | None,
+        style: Any,
+        *args: Any,
+        anchor: str = "",
+        level: int = 0,
+        outline: str = "",
+        **kw: Any,
+    ):
+        super().__init__(text, style, *args, anchor=anchor, **kw)
+        self.level = level
+        self.outline = outline
+
+    def hand_over(self, first: Anchored) -> None:
+        super().hand_over(first)
+        assert isinstance(first, Heading)
+        first.level, first.outline = self.level, self.outline
 
 
 def _form_name(key: str) -> str:
@@ -132,9 +150,9 @@ def grid(
 ) -> Table:
     """A table in the pack's fonts (ReportLab's default, Helvetica, would not be embedded)."""
     cells = [("FONTNAME", (0, 0), (-1, -1), SANS), *style]
-    return Table(
-        [list(row) for row in data], colWidths=list(widths), repeatRows=repeat, style=cells
-    )
+    rows = [list(row) for row in data]
+    # A cell taller than a page (a 2,000-word location) splits across pages, not the pack.
+    return Table(rows, colWidths=list(widths), repeatRows=repeat, style=cells, splitInRow=1)
 
 
 def table(
@@ -176,7 +194,6 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         marking: str,
         author: str,
         subject: str,
-        created: datetime,
     ) -> None:
         super().__init__(
             out,
@@ -196,8 +213,18 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         )
         self.pack_title = title
         self.marking = marking
-        self.created = created
         self.heading_pages: dict[str, int] = {}
+        footer = ParagraphStyle("footer", fontName=SANS, fontSize=9, leading=11, textColor=MUTED)
+        self._footer_title = _one_line(title, footer, TEXT_WIDTH - 110)
+        free = ParagraphStyle(
+            "marking",
+            fontName=f"{SANS}-Bold",
+            fontSize=9,
+            leading=11,
+            textColor=colors.HexColor("#9B1C1C"),
+            alignment=TA_CENTER,
+        )
+        self._marking = _one_line(marking, free, TEXT_WIDTH)
         frame = Frame(
             self.leftMargin,
             self.bottomMargin,
@@ -211,7 +238,6 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         )
         self.addPageTemplates(
             [
-                PageTemplate("cover", [frame], onPage=self._marking_only),
                 PageTemplate("body", [frame], onPage=self._furniture),
             ]
         )
@@ -225,10 +251,9 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         self.build(story, canvasmaker=make_canvas)
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's hook)
-        if isinstance(flowable, Heading):
-            self.canv.bookmarkPage(flowable.key)
-            self.canv.addOutlineEntry(flowable.outline, flowable.key, level=flowable.level)
-            self.heading_pages[flowable.key] = self.page
+        if isinstance(flowable, Heading) and flowable.anchor:  # (not the rest of a split)
+            self.canv.addOutlineEntry(flowable.outline, flowable.anchor, level=flowable.level)
+            self.heading_pages[flowable.anchor] = self.page
 
     def _write_numbers(self, canvas: Canvas) -> None:
         canvas.showOutline()
@@ -246,44 +271,51 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
             canvas.drawString(0, 0, text)
         canvas.endForm()
 
-    def _marking_only(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+    def _furniture(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """The marking at the top and foot, the title and "Page X of Y" in the footer."""
         canvas.saveState()
         self._draw_marking(canvas, PAGE_HEIGHT - MARGIN + 2 * mm)
         self._draw_marking(canvas, MARGIN - 8 * mm)
-        canvas.restoreState()
-
-    def _furniture(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        self._marking_only(canvas, doc)
-        canvas.saveState()
         top = PAGE_HEIGHT - MARGIN - 2 * mm
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
         bottom = MARGIN
         canvas.line(MARGIN, bottom + 10, PAGE_WIDTH - MARGIN, bottom + 10)
+        self._footer_title.drawOn(canvas, MARGIN, bottom - 2.5)
         canvas.setFont(SANS, 9)
         canvas.setFillColor(MUTED)
-        title = self.pack_title if len(self.pack_title) <= 70 else self.pack_title[:69] + "…"
-        canvas.drawString(MARGIN, bottom, title)
         label = f"Page {doc.page} of "
         x = PAGE_WIDTH - MARGIN - canvas.stringWidth("Page 0000 of 0000", SANS, 9)
         canvas.drawString(x, bottom, label)
-        canvas.saveState()
         canvas.translate(x + canvas.stringWidth(label, SANS, 9), bottom)
         canvas.doForm(_TOTAL)
-        canvas.restoreState()
         canvas.restoreState()
 
     def _draw_marking(self, canvas: Canvas, y: float) -> None:
         colour = tlp_colour(self.marking)
-        size = 9
-        width = canvas.stringWidth(self.marking, f"{SANS}-Bold", size)
-        x = (PAGE_WIDTH - width) / 2
-        if colour:  # TLP labels: coloured text on black, as the standard shows them
+        if colour:  # TLP labels (plain ASCII): coloured text on black, as the standard shows
+            size = 9
+            width = canvas.stringWidth(self.marking, f"{SANS}-Bold", size)
+            x = (PAGE_WIDTH - width) / 2
             canvas.setFillColor(colors.black)
             canvas.rect(x - 4, y - 3, width + 8, size + 5, stroke=0, fill=1)
             canvas.setFillColor(colors.HexColor(colour))
-        else:
-            canvas.setFillColor(colors.HexColor("#9B1C1C"))
-        canvas.setFont(f"{SANS}-Bold", size)
-        canvas.drawString(x, y, self.marking)
+            canvas.setFont(f"{SANS}-Bold", size)
+            canvas.drawString(x, y, self.marking)
+        else:  # free text, in any script
+            self._marking.drawOn(canvas, MARGIN, y - 2.5)
+
+
+def _one_line(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """``text`` as one line of ``width``, its end cut off with "…" if it is longer."""
+    words = text.split()
+    for count in range(len(words), 0, -1):
+        shown = " ".join(words[:count]) + ("" if count == len(words) else " …")
+        line = para(markup(shown), style)
+        _width, height = line.wrap(width, 1000)
+        if height <= style.leading * 1.01:
+            return line
+    line = para(markup("…"), style)
+    line.wrap(width, 1000)
+    return line

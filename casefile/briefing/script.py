@@ -22,7 +22,15 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import shapeStr
 from reportlab.platypus import Flowable, Paragraph
 
-from casefile.briefing.fonts import ARABIC, CJK, FALLBACK, SERIF, covers
+from casefile.briefing.fonts import (
+    ARABIC,
+    CJK,
+    FALLBACK,
+    SERIF,
+    SHAPED,
+    covers,
+    registered_names,
+)
 
 
 @cache
@@ -46,18 +54,30 @@ def base_is_rtl(text: str) -> bool:
     return next((d == 1 for d in map(_direction, text.split()) if d >= 0), False)
 
 
+_NUMBER = -2  # a number read right to left's way: inside the run, its digits left to right
+
+
 def levels(words: Sequence[str], rtl: bool) -> list[int]:
     """Each word's embedding level in a paragraph of base direction ``rtl``."""
     found = [_direction(w) for w in words]
-    strong = list(found)
+    last = int(rtl)
+    for i, d in enumerate(found):  # W2: a number after Arabic or Hebrew joins that run
+        if d >= 0:
+            last = d
+        elif last == 1 and _is_number(words[i]):
+            found[i] = _NUMBER
+    side = [1 if d == _NUMBER else d for d in found]  # such numbers count as R (N1)
+    resolved = list(found)
     for i, d in enumerate(found):
-        if d < 0:  # neutral: the direction of the strong words on both sides, if they agree
-            before = next((x for x in reversed(found[:i]) if x >= 0), int(rtl))
-            after = next((x for x in found[i + 1 :] if x >= 0), int(rtl))
-            strong[i] = before if before == after else int(rtl)
-    if rtl:
-        return [1 if d == 1 else 2 for d in strong]
-    return [1 if d == 1 else 0 for d in strong]
+        if d == -1:  # neutral: the direction of the words on both sides, if they agree
+            before = next((x for x in reversed(side[:i]) if x >= 0), int(rtl))
+            after = next((x for x in side[i + 1 :] if x >= 0), int(rtl))
+            resolved[i] = before if before == after else int(rtl)
+    return [2 if d == _NUMBER else 1 if d == 1 else 2 if rtl else 0 for d in resolved]
+
+
+def _is_number(word: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("EN", "AN") for c in word)
 
 
 def visual_order(words: Sequence[str], word_levels: Sequence[int]) -> list[str]:
@@ -81,7 +101,7 @@ def visual_order(words: Sequence[str], word_levels: Sequence[int]) -> list[str]:
     return [words[i] for i in order]
 
 
-_SHAPED_FONTS = (f'<font name="{ARABIC}">', f'<font name="{FALLBACK}">')
+_SHAPED_FONTS = tuple(f'<font name="{name}' for name in SHAPED)  # regular and bold
 
 
 def word_font(word: str) -> str | None:
@@ -94,27 +114,50 @@ def word_font(word: str) -> str | None:
     return CJK if not covers(FALLBACK, word) and covers(CJK, word) else FALLBACK
 
 
-def word_markup(word: str) -> str:
+def word_markup(word: str, bold: bool = False) -> str:
     text = escape(word)
     font = word_font(word)
-    return text if font is None else f'<font name="{font}">{text}</font>'
+    if font is None:
+        return text
+    if bold and f"{font}-Bold" in registered_names():  # a font tag sets the face itself
+        font = f"{font}-Bold"
+    return f'<font name="{font}">{text}</font>'
 
 
-def markup(text: str) -> str:
-    """Paragraph markup for plain ``text`` on one left-to-right line or paragraph."""
+def markup(text: str, *, bold: bool = False) -> str:
+    """Paragraph markup for plain ``text`` on one left-to-right line or paragraph; ``bold``
+    where it is set in bold (a heading, or inside ``<b>``)."""
     if covers(SERIF, text):  # no right-to-left script, nothing missing: as it is
         return escape(text)
+    text = printable(text)
     if not has_rtl(text):
-        return " ".join(word_markup(w) for w in text.split())
+        return " ".join(word_markup(w, bold) for w in text.split())
     words = text.split()
-    return " ".join(word_markup(w) for w in visual_order(words, levels(words, rtl=False)))
+    return " ".join(word_markup(w, bold) for w in visual_order(words, levels(words, rtl=False)))
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Flowable:
     """A paragraph of plain ``text``, set right-to-left when its first letter is."""
     if base_is_rtl(text):
-        return RightToLeft(text, style)
+        return RightToLeft(printable(text), style)
     return para(markup(text), style)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters dropped and any character no bundled font has
+    shown as U+FFFD (a visible replacement, never an empty box)."""
+    return "".join(_printable(c) for c in text)
+
+
+@cache
+def _printable(char: str) -> str:
+    if char in "\n\t":
+        return " "
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        return "" if unicodedata.category(char) != "Co" else "\ufffd"
+    if any(covers(font, char) for font in (SERIF, ARABIC, FALLBACK, CJK)):
+        return char
+    return "\ufffd"
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
@@ -171,7 +214,8 @@ class RightToLeft(Flowable):  # type: ignore[misc]
 
     def _paragraph(self, width: float) -> Paragraph:
         shown = []
-        for line in self._lines(width):
+        indents = self.style.leftIndent + self.style.rightIndent
+        for line in self._lines(width - indents):
             words = [self.words[i] for i in line]
             ordered = visual_order(words, [self.levels[i] for i in line])
             shown.append(" ".join(word_markup(w) for w in ordered))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -17,7 +18,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    NextPageTemplate,
     PageBreak,
     Spacer,
 )
@@ -28,7 +28,6 @@ from casefile.briefing.content import (
     PackContent,
     ProfileEntry,
     QuoteEntry,
-    SourceEntry,
     Tie,
 )
 from casefile.briefing.fonts import SANS, SERIF, covers
@@ -45,6 +44,7 @@ from casefile.briefing.pages import (
     rows_table,
 )
 from casefile.briefing.script import base_is_rtl, markup, para, paragraph
+from casefile.dates import PartialDate
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
 SHADE = colors.HexColor("#F2F4F6")
@@ -64,6 +64,7 @@ def _style(name: str, **values: object) -> ParagraphStyle:
 BODY = _style("body", spaceAfter=6)
 SMALL = _style("small", fontSize=8.5, leading=11.5)
 LABEL = _style("label", fontName=SANS, fontSize=7.5, leading=10, textColor=MUTED)
+KEEP_LABEL = ParagraphStyle("keep-label", parent=LABEL, keepWithNext=1)
 CELL = _style("cell", fontSize=8.5, leading=11)
 HEAD_CELL = _style(
     "head-cell", fontName=f"{SANS}-Bold", fontSize=8, leading=10, textColor=colors.white
@@ -116,19 +117,19 @@ TABLE_STYLE: tuple[tuple[object, ...], ...] = (
 
 
 class Story:
-    """Builds the flowables of one pack; citations link to the sources when they are listed."""
+    """Builds the flowables of one pack. Sources are numbered [1], [2]... as the pages cite
+    them, each mark a link to its entry in the list; with no list, no marks."""
 
     def __init__(self, content: PackContent, options: PackOptions, created: datetime) -> None:
         self.content = content
         self.options = options
         self.created = created
-        self.linked = bool(content.sources)
+        self.numbers: dict[UUID, int] = {}
 
-    def cites(self, numbers: Sequence[int]) -> str:
-        if not numbers:
+    def cites(self, sources: Sequence[UUID]) -> str:
+        if not sources or Section.SOURCES not in self.options.sections:
             return ""
-        if not self.linked:
-            return f' <font name="{SANS}" size="7.5">{"".join(f"[{n}]" for n in numbers)}</font>'
+        numbers = sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources)
         # One tag per mark: markup parsing is a good part of a pack's time.
         look = f'color="{LINK}" face="{SANS}" size="7.5"'
         return " " + "".join(f'<a href="#source-{n}" {look}>[{n}]</a>' for n in numbers)
@@ -151,15 +152,15 @@ class Story:
         drawn = charts(c.attacks) if Section.CHARTS in self.options.sections else []
         if drawn:
             sections.append((Section.CHARTS, drawn))
-        if c.sources:
-            sections.append((Section.SOURCES, self.sources(c.sources)))
+        if self.numbers:  # last: it lists what the sections above cited, in their order
+            sections.append((Section.SOURCES, self.sources()))
 
-        story: list[Flowable] = [NextPageTemplate("body"), *self.cover()]
+        story: list[Flowable] = self.cover(bool(self.numbers))
         if not sections:
             story.append(PageBreak())
             story.append(
                 para(
-                    "This case holds nothing to report in the chosen scope yet: no summary, "
+                    "There is nothing to report in the chosen scope and sections: no summary, "
                     "attacks, people, groups or quotes.",
                     BODY,
                 )
@@ -168,16 +169,21 @@ class Story:
         story += self.contents([section for section, _ in sections])
         for section, body in sections:
             title = section.label
-            story += [PageBreak(), Heading(markup(title), H1, f"section-{section.value}", 0, title)]
+            story += [
+                PageBreak(),
+                Heading(
+                    markup(title, bold=True), H1, anchor=f"section-{section.value}", outline=title
+                ),
+            ]
             story += body
         return story
 
-    def cover(self) -> list[Flowable]:
+    def cover(self, cited: bool) -> list[Flowable]:
         o = self.options
         rows = [
             ("Marking", o.marking),
             ("Author", o.author if o.show_author else ""),
-            ("Date", self.created.strftime("%-d %B %Y")),
+            ("Date", PartialDate(*self.created.timetuple()[:3]).display()),  # not the locale's
             ("Version", o.version),
             ("Scope", self.scope_text()),
         ]
@@ -192,17 +198,20 @@ class Story:
         )
         flow: list[Flowable] = [
             Spacer(1, 45 * mm),
-            para(markup(self.content.title), COVER_TITLE),
+            para(markup(self.content.title, bold=True), COVER_TITLE),
             para(markup(o.subtitle), COVER_SUB),
             facts,
             Spacer(1, 14 * mm),
-            para(
-                "Every fact, quote and profile in this pack cites its sources as [n]; the "
-                "numbered list of sources at the end gives each one's reliability grade "
-                "(Admiralty scale) and the SHA-256 of every stored document.",
-                SMALL,
-            ),
         ]
+        if cited:
+            flow.append(
+                para(
+                    "Every fact, quote and profile in this pack cites its sources as [n]; the "
+                    "numbered list of sources at the end gives each one's reliability grade "
+                    "(Admiralty scale) and the SHA-256 of every stored document.",
+                    SMALL,
+                )
+            )
         colour = tlp_colour(o.marking)
         if colour:
             flow.append(Spacer(1, 4 * mm))
@@ -270,16 +279,15 @@ class Story:
     def attacks(self) -> list[Flowable]:
         flow: list[Flowable] = []
         for a in self.content.attacks:
-            flow += [
-                CondPageBreak(40 * mm),
-                Heading(markup(a.title) + self.cites(a.cites), H2, a.key, 1, a.title),
-            ]
+            text = markup(a.title, bold=True) + self.cites(a.cites)
+            heading = Heading(text, H2, anchor=a.key, level=1, outline=a.title)
+            flow += [CondPageBreak(40 * mm), heading]
             flow += [self.fact_box(a), Spacer(1, 6)]
             if a.summary:
                 flow += [paragraph(part, BODY) for part in a.summary.split("\n") if part.strip()]
             flow += self.ties(a.ties)
             if a.quotes:
-                flow.append(para("KEY QUOTES", LABEL))
+                flow.append(para("KEY QUOTES", KEEP_LABEL))
                 flow += [self.quote(q) for q in a.quotes]
         return flow
 
@@ -323,7 +331,7 @@ class Story:
         if not ties:
             return []
         lines = [
-            f"{markup(t.how.capitalize())} <b>{markup(t.other)}</b>{self.cites(t.cites)}"
+            f"{markup(t.how.capitalize())} <b>{markup(t.other, bold=True)}</b>{self.cites(t.cites)}"
             for t in ties
         ]
         return [
@@ -334,7 +342,8 @@ class Story:
     def profiles(self, profiles: Sequence[ProfileEntry]) -> list[Flowable]:
         flow: list[Flowable] = []
         for p in profiles:
-            head = Heading(markup(p.name) + self.cites(p.cites), H2, p.key, 1, p.name)
+            text = markup(p.name, bold=True) + self.cites(p.cites)
+            head = Heading(text, H2, anchor=p.key, level=1, outline=p.name)
             facts = [f"<b>{label}:</b> {markup(value)}" for label, value in p.facts]
             if p.aliases:
                 facts.insert(0, f"<b>Also known as:</b> {markup(p.aliases)}")
@@ -346,7 +355,7 @@ class Story:
         said = " · ".join(
             part for part in (q.speaker, q.said, f"p. {q.page}" if q.page else "") if part
         )
-        attribution = _muted(f"— {markup(said)}", 8) + self.cites(q.cites)
+        attribution = (_muted(f"— {markup(said)}", 8) if said else "") + self.cites(q.cites)
         translation = f"Translation: {q.translation}" if q.translation else ""
         if base_is_rtl(q.text):  # set apart, with no English quotation marks
             parts = [paragraph(q.text, QUOTE)]
@@ -357,11 +366,12 @@ class Story:
         lines = [f"“{markup(q.text)}”", markup(translation), attribution]
         return para("<br/>".join(line for line in lines if line), QUOTE)
 
-    def sources(self, sources: Sequence[SourceEntry]) -> list[Flowable]:
+    def sources(self) -> list[Flowable]:
         flow: list[Flowable] = []
-        for s in sources:
+        for source_id, number in sorted(self.numbers.items(), key=lambda item: item[1]):
+            s = self.content.sources[source_id]
             details = [markup(x) for x in (s.authors, s.publisher, s.published) if x]
-            text = f"[{s.number}]&nbsp;&nbsp;<b>{markup(s.title)}</b>"
+            text = f"[{number}]&nbsp;&nbsp;<b>{markup(s.title, bold=True)}</b>"
             if details:
                 text += ". " + ". ".join(details)
             if s.url:
@@ -369,7 +379,7 @@ class Story:
             text += f". Reliability: {markup(s.reliability)}."
             for name, sha in s.documents:
                 text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
-            flow.append(Anchored(text, SOURCE, anchor=f"source-{s.number}"))
+            flow.append(Anchored(text, SOURCE, anchor=f"source-{number}"))
         return flow
 
 

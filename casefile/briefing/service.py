@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 from casefile.briefing.options import PackOptions
 from casefile.db.engine import Sessions
@@ -79,7 +79,6 @@ class BriefingService:
             marking=options.marking,
             author=options.author if options.show_author else "",
             subject=f"{options.subtitle} — {options.marking}",
-            created=created,
         )
         document.setProgressCallBack(on_progress)
         document.build_pack(Story(content, options, created).flowables())
@@ -91,14 +90,19 @@ class BriefingService:
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write beside ``path``, flush to disk, then rename over it: all or nothing."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent)
+    """Write beside ``path``, flush to disk, then rename over it: all or nothing. The file
+    gets the usual permissions (the umask's), not a temporary file's owner-only ones."""
+    temporary = path.with_name(f".{path.stem}-{uuid4().hex[:12]}.pdf")
     try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise CasefileError(f"could not write {path}: {exc.strerror or exc}") from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

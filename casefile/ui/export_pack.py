@@ -475,7 +475,7 @@ class ExportRun(ProgressRun):
         stop = self._stop
 
         def job(case: Case, task: Task) -> Exported:
-            if not replace and path.exists():
+            if not replace and path.exists() and not path.is_dir():  # a folder: the core says
                 raise FileExistsError(errno.EEXIST, "already exists", str(path))
             shown = -1
 
