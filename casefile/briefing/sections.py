@@ -19,6 +19,7 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
+    Paragraph,
     Spacer,
 )
 
@@ -125,6 +126,7 @@ class Story:
         self.options = options
         self.created = created
         self.numbers: dict[UUID, int] = {}
+        self._parsed: dict[QuoteEntry, tuple[ParagraphStyle, list[object]]] = {}
 
     def cites(self, sources: Sequence[UUID]) -> str:
         if not sources or Section.SOURCES not in self.options.sections:
@@ -363,8 +365,14 @@ class Story:
                 parts.append(paragraph(translation, QUOTE))
             return KeepTogether([*parts, para(attribution, ATTRIBUTION)])
         # One paragraph (quote, translation, attribution) that never leaves a line alone.
+        # A quote printed twice (key quote of an attack, and in Key quotes) is parsed once.
+        if q in self._parsed:
+            style, frags = self._parsed[q]
+            return Paragraph(None, style, frags=list(frags))
         lines = [f"“{markup(q.text)}”", markup(translation), attribution]
-        return para("<br/>".join(line for line in lines if line), QUOTE)
+        shown = para("<br/>".join(line for line in lines if line), QUOTE)
+        self._parsed[q] = (shown.style, list(shown.frags))
+        return shown
 
     def sources(self) -> list[Flowable]:
         flow: list[Flowable] = []
