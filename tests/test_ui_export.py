@@ -267,6 +267,39 @@ def test_the_attack_selected_in_the_window_can_be_the_scope(
     assert "Murder of a Sufi leader" not in text
 
 
+def test_several_attacks_selected_with_ctrl_click_are_the_scope_and_delete_waits_for_one(
+    window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(demo_path)
+    select(window, "Brussels attacks")
+    model = window.models[Kind.ATTACK]
+    labels = [getattr(model.record_at(r), "label", "") for r in range(model.rowCount())]
+    where = window.table.visualRect(model.index(labels.index("Westminster attack"), 0)).center()
+    qtbot.mouseClick(
+        window.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        where,
+    )
+    assert len(window.selected_records()) == 2
+    assert not window.delete_record_action.isEnabled()  # one delete is one record
+    assert window.edit_record_action.isEnabled()
+    out = tmp_path / "two.pdf"
+
+    def fill(dialog: ExportPackDialog) -> None:
+        assert "2 attacks selected" in dialog.chosen.text()
+        tick(qtbot, dialog.chosen)
+        type_into(qtbot, dialog.path, str(out))
+
+    export(window, qtbot, fill)
+    text = "\n".join(pdf_text(out))
+    assert "Brussels attacks [" in text
+    assert "Westminster attack [" in text
+    assert "Murder of a Sufi leader" not in text
+    select(window, "Brussels attacks")  # a plain click: one row again, and it can go
+    assert window.delete_record_action.isEnabled()
+
+
 def test_a_date_range_says_how_it_was_read_and_keeps_the_attacks_inside_it(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:

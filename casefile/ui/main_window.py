@@ -169,7 +169,9 @@ class MainWindow(QMainWindow):
         self.table = QTableView()
         self.table.setAccessibleName("Records")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Ctrl/Shift-click) for what takes several: a briefing pack of the
+        # attacks selected. Edit, link and delete act on one record: the current one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -520,6 +522,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(
             self._current_changed, Qt.ConnectionType.UniqueConnection
         )
+        self.table.selectionModel().selectionChanged.connect(
+            self._selection_changed, Qt.ConnectionType.UniqueConnection
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for number, column in enumerate(model.columns):
@@ -586,13 +591,25 @@ class MainWindow(QMainWindow):
         model = self.models[self.kind]
         return model.record_at(index.row()) if index.isValid() else None
 
+    def selected_records(self) -> list[Record[Any]]:
+        """Every selected row's record (loaded rows: a selection is of rows seen)."""
+        model = self.models[self.kind]
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [record for row in rows if (record := model.record_at(row)) is not None]
+
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_selected()
 
+    def _selection_changed(self, *_changed: Any) -> None:
+        # One delete is one action on one record: with several rows selected, none.
+        many = len(self.table.selectionModel().selectedRows()) > 1
+        self.delete_record_action.setEnabled(self.selected() is not None and not many)
+
     def _show_selected(self) -> None:
         record = self.selected()
-        for action in (self.edit_record_action, self.delete_record_action, self.link_action):
+        for action in (self.edit_record_action, self.link_action):
             action.setEnabled(record is not None)
+        self._selection_changed()
         if record is None:
             self.detail.show_nothing()
             return
@@ -761,7 +778,7 @@ class MainWindow(QMainWindow):
 
     def delete_record(self) -> None:
         record = self.selected()
-        if record is None:
+        if record is None or not self.delete_record_action.isEnabled():
             return
         record_id = record.id
 
@@ -818,9 +835,8 @@ class MainWindow(QMainWindow):
         ImportRun(self.controller, self, self.settings.import_options(), tell).start(chosen)
 
     def export_pack(self) -> None:
-        """A briefing pack (PDF) of the case, or of the selected attack."""
-        record = self.selected()
-        attacks = [record] if record is not None and record.kind is Kind.ATTACK else []
+        """A briefing pack (PDF) of the case, or of the attacks selected."""
+        attacks = [r for r in self.selected_records() if r.kind is Kind.ATTACK]
         tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
         export_briefing_pack(self.controller, self.settings, attacks, self, tell)
 
