@@ -203,7 +203,7 @@ def test_a_tagged_pack_with_a_tlp_marking_and_without_two_sections(
     assert "Charts" not in found  # unticked: neither in the contents nor as a heading
     assert "Key quotes" not in found
     text = "\n".join(pages)
-    assert "attacks tagged “London”" in text
+    assert "Attacks tagged “London”" in text
     assert "Brussels attacks" not in text  # not tagged: out of scope
     assert "Westminster attack [" in text
     assert "A. Analyst" in text
@@ -262,7 +262,7 @@ def test_the_attack_selected_in_the_window_can_be_the_scope(
 
     export(window, qtbot, fill)
     text = "\n".join(pdf_text(out))
-    assert "chosen attack" in text  # the cover says what the pack covers
+    assert "Chosen attacks: 1 attack" in text  # the cover says what the pack covers
     assert "Brussels attacks [" in text
     assert "Murder of a Sufi leader" not in text
 

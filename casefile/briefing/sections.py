@@ -231,12 +231,13 @@ class Story:
             return f"The whole case: {count}" if attacks else "The whole case"
         parts = []
         if scope.attacks:
-            parts.append(f"{len(scope.attacks)} chosen attack(s)")
+            parts.append("chosen attacks")
         if scope.tag:
             parts.append(f"attacks tagged “{scope.tag}”")
         if scope.start or scope.end:
             parts.append(f"attacks from {scope.start or 'the start'} to {scope.end or 'now'}")
-        return "; ".join(parts) + f" ({count})"
+        chosen = "; ".join(parts)
+        return f"{chosen[:1].upper()}{chosen[1:]}: {count}"
 
     def contents(self, sections: Sequence[Section]) -> list[Flowable]:
         rows = [

@@ -762,10 +762,12 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         report = case.briefing.export(args.out, options, progress or (lambda done: None))
     if bar is not None:
         bar.clear()
-    summary = (
-        f"wrote {report.path}: {report.pages} pages, {report.attacks} attacks, "
-        f"{report.quotes} quotes, {report.sources} sources"
+    counts = ", ".join(
+        output.plural(kind, n)
+        for kind, n in ((Kind.ATTACK, report.attacks), (Kind.QUOTE, report.quotes))
     )
+    sources = output.plural(Kind.SOURCE, report.sources)
+    summary = f"wrote {report.path}: {report.pages} pages; {counts}; {sources} cited"
     data = {
         "path": str(report.path),
         "pages": report.pages,
