@@ -186,6 +186,9 @@ class _PackCanvas(Canvas):  # type: ignore[misc]
 
 
 class PackDocument(BaseDocTemplate):  # type: ignore[misc]
+    """A4 pages with the pack's furniture; headings become bookmarks, outline entries and
+    (through forms written at the end) the contents' page numbers."""
+
     def __init__(
         self,
         out: BinaryIO,
