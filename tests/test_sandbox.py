@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
+from collections.abc import Iterator
 
 from casefile.errors import InvalidInput
 from casefile.sandbox import Limits, Sandbox, TaskFailed
@@ -29,6 +31,8 @@ def behave(task: str) -> str:
             return "read anyway"
     if task == "bug":
         raise KeyError("trailer")
+    if task == "answer-then-die":  # a library's thread kills the reader once it has answered
+        threading.Timer(0.1, os._exit, (9,)).start()
     return task.upper()
 
 
@@ -86,3 +90,21 @@ def test_nothing_is_handed_over_after_a_cancel_even_when_two_finish_together() -
     answers = sandbox.map(["a", "b"], lambda: bool(handed), lambda: time.sleep(next(naps, 0)))
     handed.extend(result for _task, result in answers)
     assert len(handed) == 1
+
+
+def test_a_reader_that_dies_after_answering_keeps_its_answer_and_is_replaced() -> None:
+    sandbox = Sandbox(behave, Limits(seconds=5, memory_mb=400), processes=1)
+
+    def tasks() -> Iterator[str]:
+        for task in ("answer-then-die", "a", "answer-then-die", "b"):
+            yield task
+            if task == "answer-then-die":
+                time.sleep(1.0)  # the next task comes once the idle reader has died
+
+    found = list(sandbox.map(tasks()))
+    assert found == [
+        ("answer-then-die", "ANSWER-THEN-DIE"),
+        ("a", "A"),
+        ("answer-then-die", "ANSWER-THEN-DIE"),
+        ("b", "B"),
+    ]
