@@ -259,7 +259,7 @@ class Story:
         header = [
             para(t, HEAD_CELL) for t in ("Date", "Attack", "Location", "Method", "Killed / wounded")
         ]
-        widths = [26 * mm, 52 * mm, 38 * mm, 30 * mm, TEXT_WIDTH - 146 * mm]
+        widths = [26 * mm, 48 * mm, 34 * mm, 38 * mm, TEXT_WIDTH - 146 * mm]
         rows = [
             [
                 _cell(a.date, widths[0]),
@@ -355,10 +355,11 @@ class Story:
         return flow
 
     def quote(self, q: QuoteEntry) -> Flowable:
-        said = " · ".join(
-            part for part in (q.speaker, q.said, f"p. {q.page}" if q.page else "") if part
-        )
-        attribution = (_muted(f"— {markup(said)}", 8) if said else "") + self.cites(q.cites)
+        # Each part set on its own (as if isolated): "22 July 2010" after an Arabic name
+        # would otherwise join the name's right-to-left run.
+        fields = (q.speaker, q.said, f"p. {q.page}" if q.page else "")
+        said = " · ".join(markup(field) for field in fields if field)
+        attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites)
         translation = f"Translation: {q.translation}" if q.translation else ""
         if base_is_rtl(q.text):  # set apart, with no English quotation marks
             parts = [paragraph(q.text, QUOTE)]
