@@ -8,13 +8,14 @@ transliterated names are spelt many ways: "Masud" finds "Masood".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID, uuid4
 
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -96,7 +97,11 @@ class SearchService:
         if match is None:
             return SearchResult(query, [])
         with self.sessions.read() as s:
-            rows = s.execute(_ranked(query, match, limit)).all()
+            rows: Sequence[Row[Any]] = []
+            if _filters(query)[0]:  # first among the best matches only (see _ranked)
+                rows = s.execute(_ranked(query, match, limit, pool=max(1000, 20 * limit))).all()
+            if len(rows) < limit:
+                rows = s.execute(_ranked(query, match, limit)).all()
             hits = []
             for r in rows:
                 snippet, outside_notes = _shown(s, match, r.rowid)
@@ -284,20 +289,36 @@ def _group(kind: Kind, page: int, outside_notes: bool) -> str:
     return kind.value if outside_notes else "note"
 
 
-def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
+def _ranked(query: SearchQuery, match: str, limit: int, pool: int | None = None) -> Any:
     """The best matches that pass the filters. Without filters, FTS5 ranks alone and only
     the rows kept are joined to their records: joining every match of a common word
-    first would cost more than ranking it."""
-    where, params = _filters(query)
+    first would cost more than ranking it.
+
+    With a ``pool``, filters are checked only on the best ``pool`` matches, row by row.
+    That is exact whenever ``limit`` of them pass: a passing match outside the pool ranks
+    below every one inside it. (``search`` asks again without a pool when fewer pass.)"""
+    where, params = _filters(query, per_row=pool is not None)
     if "note" in query.kinds:
         match = f"{{notes}} : ({match})"
     score = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
-    joins = "JOIN fts_key k ON k.id = fts_text.rowid JOIN record r ON r.id = k.record_id"
+    joins = "JOIN fts_key k ON k.id = {ranked}.rowid JOIN record r ON r.id = k.record_id"
     filters = "".join(" AND " + w for w in where)
-    best = (
-        f"SELECT fts_text.rowid AS rowid, {score} FROM fts_text {joins if where else ''} "
-        f"WHERE fts_text MATCH :match {filters} ORDER BY score LIMIT :limit"
-    )
+    if pool is not None and where:
+        best = (
+            f"SELECT pool.rowid AS rowid, pool.score AS score FROM (SELECT fts_text.rowid "
+            f"AS rowid, {score} FROM fts_text WHERE fts_text MATCH :match ORDER BY score "
+            # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
+            f"LIMIT :pool) pool {joins.format(ranked='pool').replace('JOIN', 'CROSS JOIN')} "
+            f"WHERE 1 {filters} "
+            "ORDER BY score LIMIT :limit"
+        )
+        params["pool"] = pool
+    else:
+        best = (
+            f"SELECT fts_text.rowid AS rowid, {score} FROM fts_text "
+            f"{joins.format(ranked='fts_text') if where else ''} "
+            f"WHERE fts_text MATCH :match {filters} ORDER BY score LIMIT :limit"
+        )
     sql = (
         "SELECT best.rowid AS rowid, k.record_id AS record_id, k.page AS page, r.kind AS kind "
         f"FROM ({best}) best JOIN fts_key k ON k.id = best.rowid "
@@ -321,7 +342,15 @@ def _shown(s: Session, match: str, rowid: int) -> tuple[str, bool]:
     return str(found[0]), bool(found[1])
 
 
-def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
+def _among(selects: list[tuple[str, str]], per_row: bool) -> str:
+    """``k.record_id`` among the IDs the ``(SELECT id ... WHERE ..., id column)`` give.
+    Per row, each select is tied to the row's record (a primary-key lookup) instead of
+    being listed whole first: cheaper for a thousand rows, dearer for a hundred thousand."""
+    tied = [f"{sql} AND {column} = k.record_id" if per_row else sql for sql, column in selects]
+    return f"k.record_id IN ({' UNION ALL '.join(tied)})"
+
+
+def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
     params: dict[str, Any] = {}
     kinds = [k.value for k in query.kinds if isinstance(k, Kind)]
@@ -332,10 +361,11 @@ def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
         parts += ["k.page > 0"] if "page" in query.kinds else []
         where.append("(" + " OR ".join(parts) + ")")
     for i, tag in enumerate(query.tags):
-        where.append(
-            "k.record_id IN (SELECT rt.record_id FROM record_tag rt JOIN tag t ON t.id = "
-            f"rt.tag_id WHERE casefold(t.name) = casefold(:tag{i}))"
+        tagged = (
+            "SELECT rt.record_id FROM record_tag rt JOIN tag t ON t.id = rt.tag_id "
+            f"WHERE casefold(t.name) = casefold(:tag{i})"
         )
+        where.append(_among([(tagged, "rt.record_id")], per_row))
         params[f"tag{i}"] = tag
     if query.since is not None or query.until is not None:
         low, high = edtf_range_bounds(query.since, query.until)
@@ -346,22 +376,29 @@ def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
             ]
         )
         params.update({k: v for k, v in (("low", low), ("high", high)) if v})
-        dated = [f'SELECT id FROM "{k}" WHERE {within.format(c=c)}' for k, c in DATED.items()]
-        dated.append(
-            "SELECT d.id FROM document d JOIN source s ON s.id = d.source_id "
-            f"WHERE {within.format(c='s.published')}"
-        )
-        where.append(f"k.record_id IN ({' UNION ALL '.join(dated)})")
+        dated = [
+            (f'SELECT x.id FROM "{k}" x WHERE {within.format(c=f"x.{c}")}', "x.id")
+            for k, c in DATED.items()
+        ]
+        document = "SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE "
+        dated.append((document + within.format(c="s.published"), "d.id"))
+        where.append(_among(dated, per_row))
     if query.reliability:
         grades = ", ".join(f":grade{i}" for i in range(len(query.reliability)))
         params.update({f"grade{i}": g.value for i, g in enumerate(query.reliability)})
         graded = f"s.reliability IN ({grades})"
         through_source = [
-            f"SELECT s.id FROM source s WHERE {graded}",
-            f"SELECT q.id FROM quote q JOIN source s ON s.id = q.source_id WHERE {graded}",
-            f"SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE {graded}",
+            (f"SELECT s.id FROM source s WHERE {graded}", "s.id"),
+            (
+                f"SELECT q.id FROM quote q JOIN source s ON s.id = q.source_id WHERE {graded}",
+                "q.id",
+            ),
+            (
+                f"SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE {graded}",
+                "d.id",
+            ),
         ]
-        where.append(f"k.record_id IN ({' UNION ALL '.join(through_source)})")
+        where.append(_among(through_source, per_row))
     return where, params
 
 

@@ -337,3 +337,21 @@ def test_the_kept_record_counts_follow_every_change_and_check_sees_drift(people:
     people.search.reindex()
     assert people.check() == []
     assert people.info().counts == actual()
+
+
+def test_a_filtered_search_gives_the_same_best_hits_whether_or_not_few_pass(case: Case) -> None:
+    """A filter is first checked on the best matches only; the first hits must be those
+    the full ranking gives."""
+    source = case.records.add(SourceFields(title="Court record"))
+    for i in range(120):
+        # Every quote a different length: no two rank the same, so the order is one.
+        words = "vehicle attack " * (1 + i % 7) + "filler " * i
+        case.records.add(
+            QuoteFields(text=words, source=source.id, said=PartialDate(2010 + i % 10)),
+            tags=("ramming",) if i % 3 == 0 else (),
+        )
+    for typed in ("vehicle tag:ramming", "attack from:2012 to:2015", "vehicle kind:quote"):
+        everything = [h.record_id for h in case.search.search(typed, limit=200).hits]
+        first = [h.record_id for h in case.search.search(typed, limit=10).hits]
+        assert len(everything) > 10
+        assert first == everything[:10], typed
