@@ -123,9 +123,11 @@ def _links(path: Path) -> list[tuple[int, str, int, float]]:
     return found
 
 
-def test_each_citation_links_to_its_own_source_entry(case: Case, tmp_path: Path) -> None:
-    first = case.records.add(SourceFields(title="Court judgment", reliability=Reliability.A))
-    second = case.records.add(SourceFields(title="Tabloid report", reliability=Reliability.D))
+@pytest.fixture
+def cited(case: Case) -> Case:
+    """An attack whose link cites one source, and a quote (by its attacker) from another."""
+    quoted = case.records.add(SourceFields(title="Quoted source", reliability=Reliability.A))
+    linked = case.records.add(SourceFields(title="Linked source", reliability=Reliability.D))
     attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017, 3, 22)))
     person = case.records.add(PersonFields(name="Khalid Masood"))
     case.records.add(
@@ -133,12 +135,17 @@ def test_each_citation_links_to_its_own_source_entry(case: Case, tmp_path: Path)
             subject=person.id,
             relation=Relation.CARRIED_OUT,
             object=attack.id,
-            citations=(second.id,),
+            citations=(linked.id,),
         )
     )
     case.records.add(
-        QuoteFields(text="a soldier of the caliphate", source=first.id, speaker=person.id)
+        QuoteFields(text="a soldier of the caliphate", source=quoted.id, speaker=person.id)
     )
+    return case
+
+
+def test_each_citation_links_to_its_own_source_entry(cited: Case, tmp_path: Path) -> None:
+    case = cited
     pack = export(case, tmp_path / "pack.pdf")
     pdf = pdfium.PdfDocument(pack)
     citations = [link for link in _links(pack) if re.fullmatch(r"\[\d+\]", link[1])]
@@ -148,7 +155,7 @@ def test_each_citation_links_to_its_own_source_entry(case: Case, tmp_path: Path)
         width = pdf[target].get_width()
         entry = textpage.get_text_bounded(0, height - 40, width, height + 2)
         number = int(label.strip("[]"))
-        title = {1: "Tabloid report", 2: "Court judgment"}[number]  # numbered as first cited
+        title = {1: "Linked source", 2: "Quoted source"}[number]  # numbered as first cited
         assert f"[{number}]" in entry, (label, entry)
         assert title in entry, (label, entry)
 
@@ -455,20 +462,8 @@ def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_
     assert len(pages) > 15
 
 
-def test_sources_are_numbered_as_the_printed_pages_cite_them(case: Case, tmp_path: Path) -> None:
-    quoted = case.records.add(SourceFields(title="Quoted source"))
-    linked = case.records.add(SourceFields(title="Linked source"))
-    attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017)))
-    person = case.records.add(PersonFields(name="Khalid Masood"))
-    case.records.add(
-        LinkFields(
-            subject=person.id,
-            relation=Relation.CARRIED_OUT,
-            object=attack.id,
-            citations=(linked.id,),
-        )
-    )
-    case.records.add(QuoteFields(text="a soldier", source=quoted.id, speaker=person.id))
+def test_sources_are_numbered_as_the_printed_pages_cite_them(cited: Case, tmp_path: Path) -> None:
+    case = cited
 
     def text(*sections: Section) -> str:
         pack = export(case, tmp_path / "cited.pdf", sections=frozenset(sections))
