@@ -50,4 +50,8 @@ def insert_rows(
             columns.append((convert(column[0]),) * len(column))
         else:
             columns.append(list(map(convert, column)))
-    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    # Straight to the driver: SQLAlchemy's per-statement bookkeeping costs more than a
+    # single-row insert itself, and nothing here needs its result handling.
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    driver.executemany(sql, list(zip(*columns, strict=True)))

@@ -157,7 +157,9 @@ def make_engine(path: Path, passphrase: str | None) -> Engine:
 def _begin(conn: Any) -> None:
     """Writers take the write lock up front (BEGIN IMMEDIATE) so that two processes never
     deadlock upgrading read locks; readers begin a plain snapshot."""
-    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+    conn.connection.dbapi_connection.execute(
+        conn.get_execution_options().get("sqlite_begin", "BEGIN")
+    )
 
 
 class Sessions:
