@@ -1,7 +1,8 @@
 """Search everything in a case: records, notes and document pages, ranked, with snippets.
 
-The index (SQLite FTS5, see migration 0003) is kept in step by triggers inside every
-transaction; this module only reads it, rebuilds it (``reindex``) and checks it. Names of
+The index (SQLite FTS5, see migrations 0003 and 0004) is kept in step inside every
+transaction, by triggers and by ``index_pending`` as each action commits; this module only
+reads it, rebuilds it (``reindex``) and checks it. Names of
 people and groups are also found by near spellings of what was typed (rapidfuzz), since
 transliterated names are spelt many ways: "Masud" finds "Masood".
 """
@@ -23,6 +24,7 @@ from casefile.audit import AuditLog, created, diff
 from casefile.dates import edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions
+from casefile.db.search_tables import TEXT
 from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
 from casefile.search_query import SearchQuery, parse
@@ -161,9 +163,10 @@ class SearchService:
         with self.sessions.write() as s:
             s.execute(text("DELETE FROM fts_text"))
             s.execute(text("DELETE FROM fts_key"))
+            s.execute(text("DELETE FROM fts_pending"))
             for kind in Kind:
                 table = f'"{kind.value}"'
-                title, body = TEXT[kind]
+                title, body = TEXT[kind.value]
                 s.execute(text(f"INSERT INTO fts_key (record_id, page) SELECT id, 0 FROM {table}"))
                 s.execute(
                     text(
@@ -214,7 +217,7 @@ def _index_problems(s: Session) -> list[str]:
     except DBAPIError as exc:  # FTS5 reports damage as an error of this statement
         found.append(f"search index: damaged ({exc.orig or exc})")
     for kind in Kind:
-        title, body = TEXT[kind]
+        title, body = TEXT[kind.value]
         wrong = s.scalar(
             text(
                 f'SELECT count(*) FROM "{kind.value}" t JOIN record r ON r.id = t.id '
@@ -236,6 +239,9 @@ def _index_problems(s: Session) -> list[str]:
     )
     if pages:
         found.append(f"search index: {pages} document page(s) out of step")
+    waiting = s.scalar(text("SELECT count(*) FROM fts_pending"))
+    if waiting:
+        found.append(f"search index: {waiting} entries were never indexed")
     extra = s.scalar(
         text(
             "SELECT (SELECT count(*) FROM fts_key) - (SELECT count(*) FROM record) "
@@ -253,34 +259,6 @@ def _index_problems(s: Session) -> list[str]:
     if wrong_counts:
         found.append(f"record counts: {wrong_counts} kind(s) out of step")
     return found
-
-
-# A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
-LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
-
-
-def words(*columns: str) -> str:
-    """Columns joined by spaces, in SQL any SQLite since 3.38 runs (concat_ws is newer)."""
-    return " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
-
-
-# The text of a record, per kind, over its kind table's columns (as migration 0003 wrote
-# the triggers: a later change to one needs a migration for the other).
-TEXT: dict[Kind, tuple[str, str]] = {
-    Kind.ATTACK: ("{r}.title", words("{r}.location", "{r}.city", "{r}.country", "{r}.summary")),
-    Kind.PERSON: (
-        "{r}.name",
-        words(LISTED.format(c="{r}.aliases"), "{r}.nationality"),
-    ),
-    Kind.GROUP: ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.country")),
-    Kind.SOURCE: (
-        "{r}.title",
-        words(LISTED.format(c="{r}.authors"), "{r}.publisher", "{r}.url"),
-    ),
-    Kind.DOCUMENT: ("{r}.file_name", "''"),
-    Kind.QUOTE: ("{r}.text", words("{r}.translation", "{r}.context")),
-    Kind.LINK: ("''", "''"),
-}
 
 
 def _group(kind: Kind, page: int, outside_notes: bool) -> str:

@@ -66,6 +66,7 @@ def demo_pack(demo: Case, tmp_path: Path) -> Path:
     return export(demo, tmp_path / "demo.pdf", marking="TLP:AMBER", author="A. Analyst")
 
 
+@needs_poppler  # reads the page layout as poppler lays it out
 def test_the_demo_pack_has_every_section_and_the_marking_and_page_x_of_y_on_every_page(
     demo_pack: Path,
 ) -> None:
@@ -169,6 +170,7 @@ def test_the_outline_has_every_section_and_profile(demo_pack: Path) -> None:
     assert (1, "Rita Katz") in outline
 
 
+@needs_poppler  # reads the page layout as poppler lays it out
 def test_the_timeline_is_in_date_order_with_dates_at_their_precision(demo_pack: Path) -> None:
     pages = pages_text(demo_pack)
     timeline = next(p for p in pages if re.search(r"^\s*Timeline\s*$", p, re.M))

@@ -14,11 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from casefile.audit import AuditLog
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.errors import InvalidInput, NotFound
 from casefile.listing import ListQuery
+from casefile.record_service import NewRecord
 from casefile.records import (
     GroupFields,
     PersonFields,
@@ -175,6 +177,38 @@ def test_the_index_follows_every_change_made_through_the_api(case: Case) -> None
         hits = case.search.search(word, kind=Kind.QUOTE, limit=500).hits
         in_text = {h.record_id for h in hits if h.group == "quote"}
         assert in_text == expected, word
+
+
+def test_rows_added_then_changed_or_removed_within_one_action_are_indexed_as_they_end(
+    case: Case,
+) -> None:
+    """New rows are indexed as the action commits (migration 0004), so what counts is
+    how they end, and a failed action leaves nothing waiting."""
+    source = case.records.add(SourceFields(title="Base source")).id
+    with case.sessions.write() as s:
+        changed, gone = (
+            r.id
+            for r in case.records.insert(
+                s,
+                AuditLog(s),
+                [NewRecord(QuoteFields(text=f"first {w}", source=source)) for w in ("ab", "cd")],
+            )
+        )
+        s.execute(text("UPDATE quote SET text = 'final words' WHERE id = :id"), {"id": changed.hex})
+        s.execute(text("UPDATE record SET notes = 'noted' WHERE id = :id"), {"id": changed.hex})
+        s.execute(text("DELETE FROM record WHERE id = :id"), {"id": gone.hex})
+    assert [h.record_id for h in case.search.search("final noted").hits] == [changed]
+    assert case.search.search("first").hits == []
+
+    def failing_action() -> None:
+        with case.sessions.write() as s:
+            case.records.insert(s, AuditLog(s), [NewRecord(PersonFields(name="Never Stored"))])
+            raise RuntimeError("the action fails")
+
+    with pytest.raises(RuntimeError):
+        failing_action()
+    assert case.search.search("never").hits == []
+    assert case.search.problems() == []
 
 
 def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from casefile.db.search_tables import index_pending
 from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -176,6 +177,7 @@ class Sessions:
     def write(self) -> Iterator[Session]:
         with self._write.begin() as session:
             yield session
+            index_pending(session)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

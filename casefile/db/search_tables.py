@@ -1,12 +1,14 @@
-"""The search index's tables, for queries in SQLAlchemy expressions.
+"""The search index's tables, what text each row holds, and the step that indexes it.
 
-They are made by migration 0003 (FTS5 and triggers, which models cannot describe) and
-kept out of the models' metadata, so Alembic's comparison never proposes to drop them.
+The tables are made by migrations 0003 and 0004 (FTS5 and triggers, which models cannot
+describe) and kept out of the models' metadata, so Alembic's comparison never proposes to
+drop them.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy.orm import Session
 
 _metadata = MetaData()
 FTS_KEY = Table(
@@ -18,3 +20,51 @@ FTS_KEY = Table(
 )
 # ``fts_text`` is also the name of the hidden column that MATCH applies to.
 FTS_TEXT = Table("fts_text", _metadata, Column("rowid", Integer), Column("fts_text", String))
+
+# A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
+LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
+
+
+def words(*columns: str) -> str:
+    """Columns joined by spaces, in SQL any SQLite since 3.38 runs (concat_ws is newer)."""
+    return " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+
+
+# The title and body of a record, per kind table, over that table's columns (as migration
+# 0003 wrote the update triggers: a later change to one needs a migration for the other).
+TEXT: dict[str, tuple[str, str]] = {
+    "attack": ("{r}.title", words("{r}.location", "{r}.city", "{r}.country", "{r}.summary")),
+    "person": ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.nationality")),
+    "group": ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.country")),
+    "source": ("{r}.title", words(LISTED.format(c="{r}.authors"), "{r}.publisher", "{r}.url")),
+    "document": ("{r}.file_name", "''"),
+    "quote": ("{r}.text", words("{r}.translation", "{r}.context")),
+    "link": ("''", "''"),
+}
+
+# Every key noted as new (by the insert triggers) gets its text, read from the rows as
+# they are now, in one statement. The joins start from the few pending keys (CROSS JOIN
+# keeps SQLite from starting at a big table instead).
+_INDEX_PENDING = " UNION ALL ".join(
+    [
+        f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
+        "FROM fts_pending q CROSS JOIN fts_key k ON k.id = q.id "
+        f'CROSS JOIN "{table}" t ON t.id = k.record_id CROSS JOIN record r ON r.id = t.id '
+        "WHERE k.page = 0"
+        for table, (title, body) in TEXT.items()
+    ]
+    + [
+        "SELECT k.id, '', p.text, '' FROM fts_pending q CROSS JOIN fts_key k ON k.id = q.id "
+        "CROSS JOIN document_page p ON p.document_id = k.record_id AND p.number = k.page "
+        "WHERE k.page > 0"
+    ]
+)
+
+
+def index_pending(session: Session) -> None:
+    """Index what this action added, just before it commits (see migration 0004 for why
+    not row by row). Straight to the driver: it runs once per action, single adds too."""
+    driver = session.connection().connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"INSERT INTO fts_text (rowid, title, body, notes) {_INDEX_PENDING}")
+    driver.execute("DELETE FROM fts_pending")
