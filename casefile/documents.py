@@ -9,7 +9,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog
@@ -139,10 +138,7 @@ _BLOB = cast(Table, m.Blob.__table__)
 def store_blob(s: Session, data: bytes) -> str:
     """Keep ``data`` once, named by its SHA-256 (however often it is attached)."""
     sha = hashlib.sha256(data).hexdigest()
-    s.execute(
-        sqlite_insert(_BLOB).on_conflict_do_nothing(),
-        [{"sha256": sha, "size": len(data), "data": data}],
-    )
+    insert_rows(s, _BLOB, ("sha256", "size", "data"), [(sha, len(data), data)], keep_existing=True)
     return sha
 
 

@@ -27,8 +27,9 @@ from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.documents import DocumentService, add_pages, store_blob
 from casefile.extract.fields import clean_text
-from casefile.extract.model import Attachment, Extracted, Format, PasswordRequired
+from casefile.extract.model import Format, PasswordRequired
 from casefile.group_commit import GroupCommit
+from casefile.reading import CHANGED, PARSERS, ReadResult, ReadTask, read_document
 from casefile.record_service import NewRecord, RecordService
 from casefile.records import DocumentFields, SourceFields
 from casefile.sandbox import Limits, Sandbox, TaskFailed
@@ -94,31 +95,6 @@ class ImportReport:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class ReadTask:
-    """One file for a worker: it reads the bytes itself (they do not cross a pipe) and
-    checks they are still the ones hashed here, which are the ones stored."""
-
-    number: int  # its place in the import: what in-flight state is keyed by
-    path: Path
-    sha256: str
-    password: str | None
-    max_pages: int
-
-
-@dataclass(frozen=True)
-class ReadAttachment:
-    attachment: Attachment
-    extracted: Extracted | None  # None: stored as it is, its text unread
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    extracted: Extracted
-    attachments: tuple[ReadAttachment, ...]
-
-
 SOURCE_KIND = {Format.EMAIL: SourceKind.OTHER, Format.PDF: SourceKind.REPORT}
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -174,12 +150,13 @@ class Importer:
     ) -> ImportReport:
         """Import files and folders; ``progress`` hears after each file. A cancel keeps
         what was stored and stores nothing more."""
+        limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
+        sandbox = Sandbox(read_document, limits, preload=[PARSERS])  # loads while we list
         files = files_in(paths)
         report = ImportReport(total=len(files))
         with self.sessions.read() as s:
             stored = set(s.scalars(select(m.Document.sha256)))
         stored_as: dict[int, Outcome] = {}
-        held: dict[int, bytes] = {}  # the bytes of files being read, to store as hashed
 
         def done(outcome: Outcome) -> None:
             report.outcomes.append(outcome)
@@ -193,8 +170,7 @@ class Importer:
                 if isinstance(prepared, Outcome):
                     done(prepared)
                 else:
-                    task, held[number] = prepared
-                    yield task
+                    yield prepared
 
         def store(task: ReadTask, data: bytes, result: ReadResult) -> Callable[[Session], None]:
             def work(s: Session) -> None:
@@ -206,22 +182,19 @@ class Importer:
 
             return work
 
-        from casefile.reading import read_document  # the parsers: loaded only to import
-
-        limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
         with GroupCommit[int](
             self.sessions,
             committed=lambda number: done(stored_as.pop(number)),
             failed=lambda number, why: done(Outcome(files[number], Status.FAILED, why)),
         ) as group:
-            sandbox = Sandbox(read_document, limits)
             for task, result in sandbox.map(tasks(), cancelled, group.commit_if_due):
-                held_bytes = held.pop(task.number)
                 if isinstance(result, TaskFailed):
                     locked = result.error == PasswordRequired.__name__
                     done(Outcome(task.path, Status.FAILED, result.message, needs_password=locked))
+                elif (data := _as_hashed(task)) is None:
+                    done(Outcome(task.path, Status.FAILED, CHANGED))
                 else:
-                    group.run(task.number, store(task, held_bytes, result))
+                    group.run(task.number, store(task, data, result))
         report.cancelled = len(report.outcomes) < report.total
         report.network_attempts = [(task.path, what) for task, what in sandbox.network_attempts]
         for path, what in report.network_attempts:
@@ -230,7 +203,7 @@ class Importer:
 
     def _prepare(
         self, number: int, path: Path, options: ImportOptions, stored: set[str]
-    ) -> tuple[ReadTask, bytes] | Outcome:
+    ) -> ReadTask | Outcome:
         limit = int(options.max_mb * 1024 * 1024)
         try:
             if path.is_symlink():
@@ -254,7 +227,7 @@ class Importer:
                 holder = _holder(s, sha)
             if holder is not None:
                 return Outcome(path, Status.DUPLICATE, source_id=holder[0], title=holder[1])
-        return ReadTask(number, path, sha, options.password, options.max_pages), data
+        return ReadTask(number, path, sha, options.password, options.max_pages)
 
     def _store(
         self, s: Session, task: ReadTask, data: bytes, result: ReadResult, seen: bool
@@ -308,6 +281,17 @@ class Importer:
         for record, (*_, pages) in zip(records[1:], files, strict=True):
             add_pages(s, record.id, pages)
         return Outcome(task.path, Status.IMPORTED, source_id=source_id, title=fields.title)
+
+
+def _as_hashed(task: ReadTask) -> bytes | None:
+    """The file's bytes, read again to be stored, if they are still the ones hashed and
+    read (None if not). Read again rather than held since they were hashed: workers queue
+    several files each, and holding all their bytes could take gigabytes."""
+    try:
+        data = task.path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == task.sha256 else None
 
 
 def _megabytes(size: int) -> str:

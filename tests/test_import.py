@@ -19,7 +19,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
-from casefile import documents, importer
+from casefile import documents, importer, reading, sandbox
 from casefile.case import Case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
@@ -313,7 +313,7 @@ def test_a_cancel_keeps_what_was_stored_and_stores_nothing_more(
     stored: list[Path] = []
     store = case.importer._store
 
-    def store_then_cancel(s: Session, task: importer.ReadTask, *rest: Any) -> Any:
+    def store_then_cancel(s: Session, task: reading.ReadTask, *rest: Any) -> Any:
         stored.append(task.path)
         return store(s, task, *rest)
 
@@ -326,6 +326,24 @@ def test_a_cancel_keeps_what_was_stored_and_stores_nothing_more(
     assert [(o.path, o.status) for o in report.outcomes] == [(stored[0], Status.IMPORTED)]
     assert len(sources(case)) == 1  # what finished stays
     assert "not done (cancelled)" in report.summary()
+
+
+def test_a_file_that_changes_after_it_was_read_is_not_stored(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("What the reader read.")
+    read_all = sandbox.Sandbox.map
+
+    def read_then_edit(self: Any, *args: Any) -> Any:
+        for task, result in read_all(self, *args):
+            task.path.write_text("Edited after it was read.")
+            yield task, result
+
+    monkeypatch.setattr(sandbox.Sandbox, "map", read_then_edit)
+    [outcome] = case.importer.import_files([note]).outcomes
+    assert (outcome.status, outcome.message) == (Status.FAILED, reading.CHANGED)
+    assert sources(case) == {}
 
 
 def test_every_import_is_in_the_audit_trail(case: Case, folder: Path) -> None:

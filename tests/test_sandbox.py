@@ -108,3 +108,28 @@ def test_a_reader_that_dies_after_answering_keeps_its_answer_and_is_replaced() -
         ("answer-then-die", "ANSWER-THEN-DIE"),
         ("b", "B"),
     ]
+
+
+def test_a_reader_goes_on_with_its_next_task_while_the_caller_is_busy() -> None:
+    sandbox = Sandbox(nap, Limits(seconds=30), processes=1)
+    spans = []
+    for _task, span in sandbox.map([0.2, 0.2, 0.2]):
+        spans.append(span)
+        time.sleep(0.6)  # the caller stores what came back
+    (_, first_end), (second_start, second_end), (third_start, _) = spans  # type: ignore[misc]
+    assert second_start - first_end < 0.2
+    assert third_start - second_end < 0.2  # it did not wait for the caller to come back
+
+
+def test_what_a_crashed_reader_held_is_read_by_another_and_the_crash_is_retried_once() -> None:
+    sandbox = Sandbox(behave, Limits(seconds=2, memory_mb=400), processes=1)
+    found = list(sandbox.map(["a", "crash", "b", "hang", "c"]))
+    assert [task for task, _result in found] == ["a", "crash", "b", "hang", "c"]
+    results = dict(found)
+    assert results["a"] == "A"
+    assert results["b"] == "B"
+    assert results["c"] == "C"
+    crash = results["crash"]
+    assert isinstance(crash, TaskFailed)
+    assert crash.message.startswith("made the reader crash")
+    assert results["hang"] == TaskFailed("took longer than 2 s to read")

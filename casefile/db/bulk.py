@@ -12,18 +12,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Dialect, Table, insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.type_api import _BindProcessorType
 
 # The compiled INSERT, then for each of its parameters: where it is in a row, its converter.
 Plan = tuple[str, list[tuple[int, _BindProcessorType[Any] | None]]]
-_PLANS: dict[tuple[str, str, tuple[str, ...]], Plan] = {}
+_PLANS: dict[tuple[str, str, tuple[str, ...], bool], Plan] = {}
 
 
-def _plan(dialect: Dialect, table: Table, names: tuple[str, ...]) -> Plan:
-    key = (dialect.name, table.name, names)
+def _plan(dialect: Dialect, table: Table, names: tuple[str, ...], keep_existing: bool) -> Plan:
+    key = (dialect.name, table.name, names, keep_existing)
     if key not in _PLANS:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
+        statement = (
+            sqlite_insert(table).on_conflict_do_nothing() if keep_existing else insert(table)
+        )
+        compiled = statement.compile(dialect=dialect, column_keys=list(names))
         order = compiled.positiontup or list(names)
         steps = [(names.index(n), table.c[n].type.bind_processor(dialect)) for n in order]
         _PLANS[key] = (str(compiled), steps)
@@ -31,13 +35,19 @@ def _plan(dialect: Dialect, table: Table, names: tuple[str, ...]) -> Plan:
 
 
 def insert_rows(
-    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    keep_existing: bool = False,
 ) -> None:
-    """Insert ``rows`` (tuples of values for the columns ``names``) into ``table``."""
+    """Insert ``rows`` (tuples of values for the columns ``names``) into ``table``;
+    ``keep_existing``: a row whose key is already there is skipped, not an error."""
     if not rows:
         return
     conn = session.connection()
-    sql, steps = _plan(conn.dialect, table, tuple(names))
+    sql, steps = _plan(conn.dialect, table, tuple(names), keep_existing)
     values = list(zip(*rows, strict=True))  # one tuple per column
     columns: list[Sequence[Any]] = []
     for position, convert in steps:
