@@ -215,10 +215,11 @@ class Sandbox(Generic[T, R]):
 
         Each worker holds a queue of tasks (``AHEAD``; a task is a path, not the file) and
         room for many answers, so that it never waits for the caller, who may be busy
-        storing or committing: without them the workers stood idle a quarter of the time. When a worker crashes, the tasks it held
-        go to other workers, and the one it was reading gets a second, fresh worker before
-        it is blamed: the crash may have been the previous task's doing (a library's
-        thread that kills the process after the answer was sent)."""
+        storing or committing: without them the workers stood idle a quarter of the time.
+        When a worker crashes, the tasks it held go to other workers, and the one it was
+        reading gets a second, fresh worker before it is blamed: the crash may have been
+        the previous task's doing (a library's thread that kills the process after the
+        answer was sent)."""
         pending = enumerate(tasks)  # numbered: equal tasks are still told apart
         again: deque[Item] = deque()  # held by a worker that crashed: to read elsewhere
         retried: set[int] = set()

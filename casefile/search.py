@@ -9,6 +9,7 @@ transliterated names are spelt many ways: "Masud" finds "Masood".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -38,6 +39,7 @@ NEAR_SPELLING = 0.86
 # Ranking weights per column: a match in a title (a name, a quote's words) outranks one
 # in the body, which outranks one in the notes.
 WEIGHTS = (10.0, 3.0, 1.0)
+POOL = 1000  # the best matches a filter is checked on first
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,7 @@ class SearchService:
         if match is None:
             return SearchResult(query, [])
         with self.sessions.read() as s:
-            rows: Sequence[Row[Any]] = []
-            if _filters(query)[0]:  # first among the best matches only (see _ranked)
-                rows = s.execute(_ranked(query, match, limit, pool=max(1000, 20 * limit))).all()
-            if len(rows) < limit:
-                rows = s.execute(_ranked(query, match, limit)).all()
+            rows = self._best(s, query, match, limit)
             hits = []
             for r in rows:
                 snippet, outside_notes = _shown(s, match, r.rowid)
@@ -124,6 +122,25 @@ class SearchService:
                 hits += _near_spellings(self._names(s), query, known)[:room]
             names = labels(s, {h.record_id for h in hits})
         return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
+
+    @staticmethod
+    def _best(s: Session, query: SearchQuery, match: str, limit: int) -> list[Row[Any]]:
+        """The best ``limit`` matches that pass the filters.
+
+        With filters, they are first checked only on the best ``POOL`` matches, row by
+        row. That is exact whenever ``limit`` of them pass (a passing match outside the
+        pool ranks below all of them) or the pool holds every match; otherwise the
+        filters go into the full ranking.
+
+        (Ranking ranges of the index on two connections at once, then merging, was
+        tried: exact, since bm25 weighs a word over the whole index, but SQLite's threads
+        contend, and it was as often twice as slow as twice as fast.)"""
+        if _filters(query)[0]:
+            pool = list(s.execute(_pooled(query, match, POOL)).all())
+            rows = list(s.execute(_passing(query, pool, limit)).all())
+            if len(rows) == limit or len(pool) < POOL:
+                return rows
+        return list(s.execute(_ranked(query, match, limit)).all())
 
     def save(self, name: str, query: str) -> Saved:
         """Keep a search under a name (a name already used gets the new query)."""
@@ -267,42 +284,53 @@ def _group(kind: Kind, page: int, outside_notes: bool) -> str:
     return kind.value if outside_notes else "note"
 
 
-def _ranked(query: SearchQuery, match: str, limit: int, pool: int | None = None) -> Any:
-    """The best matches that pass the filters. Without filters, FTS5 ranks alone and only
-    the rows kept are joined to their records: joining every match of a common word
-    first would cost more than ranking it.
+SCORE = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
+# The kept rows (``rowid``, ``score``) with the record each stands for.
+RESOLVED = (
+    "SELECT best.rowid AS rowid, best.score AS score, k.record_id AS record_id, "
+    "k.page AS page, r.kind AS kind FROM ({best}) best "
+    "{join} fts_key k ON k.id = best.rowid {join} record r ON r.id = k.record_id"
+)
 
-    With a ``pool``, filters are checked only on the best ``pool`` matches, row by row.
-    That is exact whenever ``limit`` of them pass: a passing match outside the pool ranks
-    below every one inside it. (``search`` asks again without a pool when fewer pass.)"""
-    where, params = _filters(query, per_row=pool is not None)
-    if "note" in query.kinds:
-        match = f"{{notes}} : ({match})"
-    score = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
-    joins = "JOIN fts_key k ON k.id = {ranked}.rowid JOIN record r ON r.id = k.record_id"
-    filters = "".join(" AND " + w for w in where)
-    if pool is not None and where:
-        best = (
-            f"SELECT pool.rowid AS rowid, pool.score AS score FROM (SELECT fts_text.rowid "
-            f"AS rowid, {score} FROM fts_text WHERE fts_text MATCH :match ORDER BY score "
-            # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
-            f"LIMIT :pool) pool {joins.format(ranked='pool').replace('JOIN', 'CROSS JOIN')} "
-            f"WHERE 1 {filters} "
-            "ORDER BY score LIMIT :limit"
-        )
-        params["pool"] = pool
-    else:
-        best = (
-            f"SELECT fts_text.rowid AS rowid, {score} FROM fts_text "
-            f"{joins.format(ranked='fts_text') if where else ''} "
-            f"WHERE fts_text MATCH :match {filters} ORDER BY score LIMIT :limit"
-        )
-    sql = (
-        "SELECT best.rowid AS rowid, k.record_id AS record_id, k.page AS page, r.kind AS kind "
-        f"FROM ({best}) best JOIN fts_key k ON k.id = best.rowid "
-        "JOIN record r ON r.id = k.record_id ORDER BY best.score"
+
+def _fts_match(query: SearchQuery, match: str) -> str:
+    return f"{{notes}} : ({match})" if "note" in query.kinds else match
+
+
+def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
+    """The best ``limit`` matches that pass the filters. Without filters,
+    FTS5 ranks alone and only the rows kept are joined to their records: joining every
+    match of a common word first would cost more than ranking it."""
+    where, params = _filters(query)
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid JOIN record r ON r.id = k.record_id"
+    best = (
+        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins if where else ''} "
+        f"WHERE fts_text MATCH :match {''.join(' AND ' + w for w in where)} "
+        "ORDER BY score LIMIT :limit"
     )
-    params.update(match=match, limit=limit)
+    sql = RESOLVED.format(best=best, join="JOIN") + " ORDER BY best.score"
+    params.update(match=_fts_match(query, match), limit=limit)
+    return text(sql).bindparams(**params)
+
+
+def _pooled(query: SearchQuery, match: str, size: int) -> Any:
+    """The best ``size`` matches (rowid, score), filters not yet applied."""
+    sql = (
+        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text "
+        f"WHERE fts_text MATCH :match ORDER BY score LIMIT :size"
+    )
+    return text(sql).bindparams(match=_fts_match(query, match), size=size)
+
+
+def _passing(query: SearchQuery, pool: Sequence[Row[Any]], limit: int) -> Any:
+    """The best ``limit`` rows of ``pool`` that pass the filters, checked row by row."""
+    where, params = _filters(query, per_row=True)
+    best = "SELECT value ->> 0 AS rowid, value ->> 1 AS score FROM json_each(:pool)"
+    # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
+    sql = RESOLVED.format(best=best, join="CROSS JOIN") + (
+        f" WHERE 1 {''.join(' AND ' + w for w in where)} ORDER BY best.score LIMIT :limit"
+    )
+    params.update(pool=json.dumps([[row.rowid, row.score] for row in pool]), limit=limit)
     return text(sql).bindparams(**params)
 
 

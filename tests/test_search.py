@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from casefile import search
 from casefile.audit import AuditLog
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
@@ -389,3 +390,31 @@ def test_a_filtered_search_gives_the_same_best_hits_whether_or_not_few_pass(case
         first = [h.record_id for h in case.search.search(typed, limit=10).hits]
         assert len(everything) > 10
         assert first == everything[:10], typed
+
+
+def test_filters_checked_on_a_pool_of_the_best_give_exactly_the_full_rankings_hits(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether enough pass within the pool, or the pool holds every match, or neither
+    (the full ranking then runs), the hits are those of the full ranking."""
+    source = case.records.add(SourceFields(title="Court record"))
+    for i in range(90):
+        words = "vehicle attack " * (1 + i % 5) + "filler " * i + ("ramming " if i % 4 else "")
+        case.records.add(
+            QuoteFields(text=words, source=source.id, said=PartialDate(2010 + i % 10)),
+            tags=("ramming",) if i % 3 == 0 else (),
+        )
+    typed = ["vehicle tag:ramming", "attack from:2012 to:2015", "ramming kind:quote"]
+
+    def results(pool: int) -> list[list[UUID]]:
+        monkeypatch.setattr(search, "POOL", pool)
+        return [
+            [h.record_id for h in case.search.search(t, limit=limit).hits]
+            for t in typed
+            for limit in (5, 200)
+        ]
+
+    full = results(10**6)
+    assert all(full)
+    assert results(20) == full  # 5 pass among 20; 200 do not: the full ranking runs
+    assert results(100) == full  # the pool of 100 holds all 90 matches
