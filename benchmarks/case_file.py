@@ -28,6 +28,7 @@ from typing import Any
 from casefile.audit import created
 from casefile.case import create_case, open_case
 from casefile.dates import PartialDate
+from casefile.db.search_tables import INDEX_PENDING
 from casefile.listing import ListQuery
 from casefile.record_service import COLUMNS_OF_KIND
 from casefile.records import (
@@ -121,6 +122,8 @@ def raw_insert(path: Path, kind: Kind, rows: Rows) -> None:
         f'INSERT INTO "{kind.value}" (id, {", ".join(columns)}) VALUES ({marks})', kind_rows
     )
     conn.executemany(AUDIT_SQL, audit)
+    for statement in INDEX_PENDING:  # the search index, as every writer of a case must
+        conn.execute(statement)
     conn.execute("COMMIT")
     conn.close()
 
@@ -165,6 +168,8 @@ def bench_single(api_path: Path, raw_path: Path) -> None:
                 (rid, f"Single {i}", "[]", "[]", "", "unknown"),
             )
             conn.execute(AUDIT_SQL, (rid, now, "create", rid, "person", "x", '{"name": 1}'))
+            for statement in INDEX_PENDING:
+                conn.execute(statement)
             conn.execute("COMMIT")
 
     raw_s, _ = timed(raw_single)

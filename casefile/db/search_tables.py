@@ -61,10 +61,17 @@ _INDEX_PENDING = " UNION ALL ".join(
 )
 
 
+# What every writer of a case runs before it commits (``index_pending``).
+INDEX_PENDING = (
+    f"INSERT INTO fts_text (rowid, title, body, notes) {_INDEX_PENDING}",
+    "DELETE FROM fts_pending",
+)
+
+
 def index_pending(session: Session) -> None:
     """Index what this action added, just before it commits (see migration 0004 for why
     not row by row). Straight to the driver: it runs once per action, single adds too."""
     driver = session.connection().connection.dbapi_connection
     assert driver is not None
-    driver.execute(f"INSERT INTO fts_text (rowid, title, body, notes) {_INDEX_PENDING}")
-    driver.execute("DELETE FROM fts_pending")
+    for statement in INDEX_PENDING:
+        driver.execute(statement)
