@@ -6,6 +6,7 @@ page does not grow with how far the reader has scrolled.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from typing import Any, cast
 from uuid import UUID
@@ -22,7 +23,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from casefile.dates import PartialDate, edtf_range_bounds
 from casefile.db import models as m
@@ -106,9 +107,49 @@ def sort_names(kind: Kind) -> list[str]:
     return [*SORTS[kind], *COMMON_SORTS]
 
 
+# A list filtered by words at most this long is read whole once, in order, and kept.
+KEEP_AT_MOST = 100_000
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The record IDs of a list filtered by words, in order, as of one state of the case.
+
+    Finding such a row by position means matching the words in the search index and
+    sorting the matches anew, for every jump: a jump to the middle of ten thousand
+    matches cost as much as the filter itself. Read once, the list is sliced instead.
+    The case's newest audit event says when it has changed, since every change writes
+    one."""
+
+    query: ListQuery
+    version: int
+    ids: list[UUID]
+
+
 class Listing:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
+        self._kept: _Kept | None = None
+        self._lock = threading.Lock()
+
+    def _filtered_ids(self, s: Session, q: ListQuery) -> list[UUID] | None:
+        """A list filtered by words: its IDs in order, if it has at most ``KEEP_AT_MOST``.
+        (Other filters narrow an index that is walked in order; words are matched in the
+        search index, and the matches sorted anew at every step.)"""
+        if not q.text.strip():
+            return None
+        query = replace(q, after=None, limit=0)
+        version = int(s.scalar(select(func.max(m.AuditEvent.id))) or 0)
+        with self._lock:
+            kept = self._kept
+        if kept is not None and kept.query == query and kept.version == version:
+            return kept.ids
+        ids = list(s.scalars(_ids_in_order(q).limit(KEEP_AT_MOST + 1)))
+        if len(ids) > KEEP_AT_MOST:
+            return None
+        with self._lock:
+            self._kept = _Kept(query, version, ids)
+        return ids
 
     def page(self, q: ListQuery) -> Page:
         """The first ``q.limit`` records after ``q.after`` (keyset paging)."""
@@ -142,11 +183,14 @@ class Listing:
         flipped = replace(q, descending=not q.descending) if from_end else q
         offset = total - (start + count) if from_end else start
         model = MODEL_OF_KIND[q.kind]
-        ids_query = _ids_in_order(flipped)
         with self.sessions.read() as s:
-            ids = list(s.scalars(ids_query.limit(count).offset(offset)))
-            if from_end:
-                ids.reverse()
+            kept = self._filtered_ids(s, q)
+            if kept is not None:
+                ids = kept[start : start + count]
+            else:
+                ids = list(s.scalars(_ids_in_order(flipped).limit(count).offset(offset)))
+                if from_end:
+                    ids.reverse()
             found = {r.id: r for r in s.scalars(select(model).where(model.id.in_(ids)))}
             records = to_records(s, [found[i] for i in ids if i in found])
             refs = {
@@ -178,12 +222,17 @@ class Listing:
     def count(self, q: ListQuery) -> int:
         """Unfiltered, from the counts the triggers keep; filtered, from the kind's own
         table (joining the shared record table would walk every record of every kind)."""
-        if not (q.text.strip() or q.tag.strip() or q.since or q.until):
+        if not _is_filtered(q):
             query = select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)
         else:
             query = _filtered(select(func.count()).select_from(_table(q.kind)), q)
         with self.sessions.read() as s:
-            return int(s.scalar(query) or 0)
+            kept = self._filtered_ids(s, q)
+            return len(kept) if kept is not None else int(s.scalar(query) or 0)
+
+
+def _is_filtered(q: ListQuery) -> bool:
+    return bool(q.text.strip() or q.tag.strip() or q.since or q.until)
 
 
 def _sort(q: ListQuery) -> tuple[str, Any]:
@@ -223,7 +272,7 @@ def _ids_in_order(q: ListQuery) -> Select[Any]:
     if name in COMMON_SORTS:
         id_column = m.Record.id
         query = select(m.Record.id).where(m.Record.kind == q.kind)
-        if q.text.strip() or q.tag.strip() or q.since or q.until:
+        if _is_filtered(q):
             query = query.join(table, table.c.id == m.Record.id)
     else:
         column = table.c[column.property.columns[0].name]

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
+from casefile import listing
 from casefile.audit import HistoryEntry
 from casefile.case import Case, open_case
 from casefile.dates import PartialDate
@@ -1515,9 +1516,14 @@ def test_timestamps_are_utc_now(case: Case) -> None:
     assert record.created_at == record.updated_at
 
 
-def test_window_rows_are_the_rows_of_the_list_in_order(case: Case) -> None:
+@pytest.mark.parametrize("keep", [0, 100_000], ids=["walked", "kept"])
+def test_window_rows_are_the_rows_of_the_list_in_order(
+    case: Case, keep: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The table's random-access window agrees with keyset paging, from either end, for
-    every kind of sort and filter (the window reads IDs without the shared-table join)."""
+    every kind of sort and filter (the window reads IDs without the shared-table join),
+    whether a filtered list is walked each time or read whole and kept."""
+    monkeypatch.setattr(listing, "KEEP_AT_MOST", keep)
     source = case.records.add(SourceFields(title="S")).id
     for i in range(90):
         case.records.add(
@@ -1549,6 +1555,26 @@ def test_window_rows_are_the_rows_of_the_list_in_order(case: Case) -> None:
             for r in case.listing.window(q, start, 17, total).records
         ]
         assert got == expected, q
+
+
+def test_a_kept_filtered_list_follows_every_change(case: Case) -> None:
+    source = case.records.add(SourceFields(title="S")).id
+    quotes = [case.records.add(QuoteFields(text=f"alpha {i}", source=source)).id for i in range(30)]
+    q = ListQuery(Kind.QUOTE, text="alpha", sort="updated")
+
+    def listed() -> list[UUID]:
+        total = case.listing.count(q)
+        return [r.id for r in case.listing.window(q, 0, 100, total).records]
+
+    assert listed() == quotes
+    added = case.records.add(QuoteFields(text="alpha again", source=source)).id
+    assert listed() == [*quotes, added]
+    case.records.update(quotes[0], {"text": "gamma"})
+    assert listed() == [*quotes[1:], added]
+    case.records.delete(quotes[1])
+    assert listed() == [*quotes[2:], added]
+    case.records.update(quotes[0], {"text": "alpha back"})
+    assert listed() == [*quotes[2:], added, quotes[0]]
 
 
 def test_an_id_of_dashes_alone_is_not_a_prefix(case: Case) -> None:
