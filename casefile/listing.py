@@ -19,8 +19,10 @@ from sqlalchemy import (
     and_,
     false,
     func,
+    literal,
     or_,
     select,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -126,11 +128,73 @@ class _Kept:
     ids: list[UUID]
 
 
+# Every STRIDE-th row of a long list is remembered on the way to a jump (see _Anchors).
+STRIDE = 4096
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """Where every ``STRIDE``-th row of a list stands (its sort value and ID), as of one
+    state of the case, as far into the list as a jump has gone.
+
+    SQLite's indexes know no positions: a jump to row 500,000 walks 500,000 index
+    entries, every time. With the row at the last multiple of ``STRIDE`` before it known,
+    a jump walks fewer than ``STRIDE``; the anchors on the way are found once, each from
+    the last."""
+
+    query: ListQuery
+    version: int
+    cursors: list[Cursor]  # cursors[k]: the row at position (k + 1) * STRIDE - 1
+
+
 class Listing:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
         self._kept: _Kept | None = None
+        self._anchors: _Anchors | None = None
         self._lock = threading.Lock()
+
+    def _version(self, s: Session) -> int:
+        """The case's state: the newest audit event (every change writes one)."""
+        return int(s.scalar(select(func.max(m.AuditEvent.id))) or 0)
+
+    def _from_anchor(self, s: Session, q: ListQuery, first: int, count: int) -> list[UUID] | None:
+        """The IDs at ``first`` to ``first + count`` of an ascending list, counted on
+        from the anchor before them (None where that anchor has no sort value: the index
+        cannot start at a NULL, and the caller walks from the top)."""
+        anchor, at = self._anchor_before(s, q, first)
+        if anchor.value is None:
+            return None
+        query, column, id_column = _in_order(q)
+        query = query.where(_beyond(column, id_column, anchor))
+        return list(s.scalars(query.limit(count).offset(first - at - 1)))
+
+    def _anchor_before(self, s: Session, q: ListQuery, position: int) -> tuple[Cursor, int]:
+        """The anchor row nearest before ``position`` of an ascending list, and its
+        position (``position`` is at least ``STRIDE``)."""
+        query = replace(q, after=None, limit=0)
+        version = self._version(s)
+        with self._lock:
+            known = self._anchors
+        cursors = (
+            list(known.cursors)
+            if known is not None and known.query == query and known.version == version
+            else []
+        )
+        wanted = position // STRIDE
+        ids, column, id_column = _in_order(q)
+        rows = ids.add_columns(column).limit(1)
+        while len(cursors) < wanted:
+            step = rows.offset(STRIDE - 1)
+            if cursors and cursors[-1].value is not None:  # as an index range
+                step = step.where(_beyond(column, id_column, cursors[-1]))
+            elif cursors:
+                step = step.where(_after(column, id_column, cursors[-1], desc=False))
+            row = s.execute(step).one()
+            cursors.append(Cursor(row[1], row[0]))
+        with self._lock:
+            self._anchors = _Anchors(query, version, cursors)
+        return cursors[wanted - 1], wanted * STRIDE - 1
 
     def _filtered_ids(self, s: Session, q: ListQuery) -> list[UUID] | None:
         """A list filtered by words: its IDs in order, if it has at most ``KEEP_AT_MOST``.
@@ -139,7 +203,7 @@ class Listing:
         if not q.text.strip():
             return None
         query = replace(q, after=None, limit=0)
-        version = int(s.scalar(select(func.max(m.AuditEvent.id))) or 0)
+        version = self._version(s)
         with self._lock:
             kept = self._kept
         if kept is not None and kept.query == query and kept.version == version:
@@ -185,9 +249,17 @@ class Listing:
         model = MODEL_OF_KIND[q.kind]
         with self.sessions.read() as s:
             kept = self._filtered_ids(s, q)
+            # The same rows in ascending order start at ``first`` (SQLite puts NULLs first
+            # going up and last going down: one order is the other reversed).
+            first = total - (start + count) if q.descending else start
+            ids = None
             if kept is not None:
                 ids = kept[start : start + count]
-            else:
+            elif STRIDE <= first <= total - (first + count):
+                ids = self._from_anchor(s, replace(q, descending=False), first, count)
+                if ids is not None and q.descending:
+                    ids.reverse()
+            if ids is None:
                 ids = list(s.scalars(_ids_in_order(flipped).limit(count).offset(offset)))
                 if from_end:
                     ids.reverse()
@@ -264,8 +336,13 @@ def _table(kind: Kind) -> Table:
 
 
 def _ids_in_order(q: ListQuery) -> Select[Any]:
+    return _in_order(q)[0]
+
+
+def _in_order(q: ListQuery) -> tuple[Select[Any], Any, Any]:
     """The IDs of the list in its order, read from one table's (column, id) index where
-    the sort allows: an OFFSET then skips index entries, not joined rows."""
+    the sort allows: an OFFSET then skips index entries, not joined rows. With the sort
+    column and the ID column, for keyset conditions."""
     table = _table(q.kind)
     name, column = _sort(q)
     id_column: Any = table.c.id
@@ -279,7 +356,7 @@ def _ids_in_order(q: ListQuery) -> Select[Any]:
         query = select(table.c.id)
     query = _filtered(query, q)
     order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
-    return query.order_by(*order)
+    return query.order_by(*order), column, id_column
 
 
 def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
@@ -321,6 +398,13 @@ def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
             next_year = f"{int(high[:4]) + 1:04d}"
             query = query.where(stored < next_year, text < high)
     return query
+
+
+def _beyond(column: Any, id_col: Any, c: Cursor) -> ColumnElement[bool]:
+    """Rows after the cursor in ascending (column, id) order, for a cursor with a value:
+    one row-value comparison, which SQLite reads as a range of the (column, id) index."""
+    value = literal(c.value, type_=column.type)
+    return tuple_(column, id_col) > tuple_(value, literal(c.id, type_=id_col.type))
 
 
 def _after(

@@ -1522,8 +1522,10 @@ def test_window_rows_are_the_rows_of_the_list_in_order(
 ) -> None:
     """The table's random-access window agrees with keyset paging, from either end, for
     every kind of sort and filter (the window reads IDs without the shared-table join),
-    whether a filtered list is walked each time or read whole and kept."""
+    whether a filtered list is walked each time or read whole and kept, and counting on
+    from anchors every few rows (NULL dates among them)."""
     monkeypatch.setattr(listing, "KEEP_AT_MOST", keep)
+    monkeypatch.setattr(listing, "STRIDE", 7)
     source = case.records.add(SourceFields(title="S")).id
     for i in range(90):
         case.records.add(
@@ -1575,6 +1577,29 @@ def test_a_kept_filtered_list_follows_every_change(case: Case) -> None:
     assert listed() == [*quotes[2:], added]
     case.records.update(quotes[0], {"text": "alpha back"})
     assert listed() == [*quotes[2:], added, quotes[0]]
+
+
+def test_anchors_in_a_long_list_follow_every_change(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(40):
+        case.records.add(QuoteFields(text=f"q{i}", source=source, said=PartialDate(2000 + i)))
+    q = ListQuery(Kind.QUOTE, sort="said")
+
+    def rows(start: int) -> list[str]:
+        window = case.listing.window(q, start, 5, case.listing.count(q))
+        return [r.fields.text for r in window.records]
+
+    assert rows(13) == ["q13", "q14", "q15", "q16", "q17"]
+    case.records.add(QuoteFields(text="first", source=source, said=PartialDate(1990)))
+    assert rows(13) == ["q12", "q13", "q14", "q15", "q16"]
+    [gone] = [
+        r.id for r in case.listing.page(replace(q, limit=100)).records if r.fields.text == "q5"
+    ]
+    case.records.delete(gone)
+    assert rows(13) == ["q13", "q14", "q15", "q16", "q17"]
 
 
 def test_an_id_of_dashes_alone_is_not_a_prefix(case: Case) -> None:
