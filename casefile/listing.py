@@ -125,7 +125,7 @@ class _Kept:
 
     query: ListQuery
     version: int
-    ids: list[UUID]
+    ids: list[UUID] | None  # None: more than KEEP_AT_MOST (known, so not read again)
 
 
 # Every STRIDE-th row of a long list is remembered on the way to a jump (see _Anchors).
@@ -208,9 +208,8 @@ class Listing:
             kept = self._kept
         if kept is not None and kept.query == query and kept.version == version:
             return kept.ids
-        ids = list(s.scalars(_ids_in_order(q).limit(KEEP_AT_MOST + 1)))
-        if len(ids) > KEEP_AT_MOST:
-            return None
+        found = list(s.scalars(_ids_in_order(q).limit(KEEP_AT_MOST + 1)))
+        ids = found if len(found) <= KEEP_AT_MOST else None  # too many: walked each time
         with self._lock:
             self._kept = _Kept(query, version, ids)
         return ids

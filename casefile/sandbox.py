@@ -145,9 +145,14 @@ class _Worker:
         self.process: BaseProcess = ctx.Process(
             target=_serve, args=(tasks, answers, fn, limits.memory_mb), daemon=True
         )
-        self.process.start()
-        tasks.close()
-        answers.close()
+        try:
+            self.process.start()
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            tasks.close()
+            answers.close()
         self.items: deque[Item] = deque()
         self.deadline = 0.0
         self.dead = False

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.case import Case
 from casefile.db import models as m
+from casefile.db import search_tables
 from casefile.group_commit import GroupCommit
 
 
@@ -72,3 +74,23 @@ def test_an_interrupt_keeps_the_committed_batches_and_nothing_of_the_open_one(
         pass
     assert done == ["kept"]
     assert tags(case) == ["kept"]
+
+
+def test_a_batch_whose_commit_fails_reports_every_unit_as_failed(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index step runs on the driver just before the commit: a failure there (a full
+    disk, say; here a statement that cannot run) is reported, not raised as a bug."""
+    broken = ("INSERT INTO no_such_table VALUES (1)", *search_tables.INDEX_PENDING)
+    monkeypatch.setattr(search_tables, "INDEX_PENDING", broken)
+    done: list[str] = []
+    failed: list[tuple[str, str]] = []
+    with GroupCommit[str](
+        case.sessions, done.append, lambda unit, why: failed.append((unit, why)), every=60
+    ) as group:
+        group.run("a", add_tag("a", 1))
+        group.run("b", add_tag("b", 2))
+    assert done == []
+    assert [unit for unit, _ in failed] == ["a", "b"]
+    assert "no such table" in failed[0][1]
+    assert tags(case) == []

@@ -198,8 +198,11 @@ def test_rows_added_then_changed_or_removed_within_one_action_are_indexed_as_the
         s.execute(text("UPDATE quote SET text = 'final words' WHERE id = :id"), {"id": changed.hex})
         s.execute(text("UPDATE record SET notes = 'noted' WHERE id = :id"), {"id": changed.hex})
         s.execute(text("DELETE FROM record WHERE id = :id"), {"id": gone.hex})
+        # The deleted row's index key is given again (and noted once).
+        case.records.insert(s, AuditLog(s), [NewRecord(PersonFields(name="Came After"))])
     assert [h.record_id for h in case.search.search("final noted").hits] == [changed]
     assert case.search.search("first").hits == []
+    assert found(case, "came after") == ["Came After"]
 
     def failing_action() -> None:
         with case.sessions.write() as s:
@@ -418,3 +421,13 @@ def test_filters_checked_on_a_pool_of_the_best_give_exactly_the_full_rankings_hi
     assert all(full)
     assert results(20) == full  # 5 pass among 20; 200 do not: the full ranking runs
     assert results(100) == full  # the pool of 100 holds all 90 matches
+
+
+def test_a_deleted_source_comes_back_with_its_pages_searchable(case: Case) -> None:
+    source = case.records.add(SourceFields(title="Field report"))
+    case.documents.attach(
+        b"two pages", "report.txt", source=source.id, pages=["zebrafish here", "okapi there"]
+    )
+    case.records.restore(case.records.delete(source.id))
+    assert [(h.group, h.page) for h in case.search.search("okapi").hits] == [("page", 2)]
+    assert case.search.problems() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 
@@ -16,7 +17,9 @@ def run() -> int:
         from casefile.reading import PARSERS, read_document
         from casefile.sandbox import prepare
 
-        prepare([read_document.__module__, PARSERS])
+        # A fork server that cannot start now is reported by the import itself.
+        with contextlib.suppress(Exception):
+            prepare([read_document.__module__, PARSERS])
     from casefile.cli.main import main
 
     return main()

@@ -16,6 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.type_api import _BindProcessorType
 
+from casefile.db import driver
+
 # The compiled INSERT, then for each of its parameters: where it is in a row, its converter.
 Plan = tuple[str, list[tuple[int, _BindProcessorType[Any] | None]]]
 _PLANS: dict[tuple[str, str, tuple[str, ...], bool], Plan] = {}
@@ -60,8 +62,4 @@ def insert_rows(
             columns.append((convert(column[0]),) * len(column))
         else:
             columns.append(list(map(convert, column)))
-    # Straight to the driver: SQLAlchemy's per-statement bookkeeping costs more than a
-    # single-row insert itself, and nothing here needs its result handling.
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
-    driver.executemany(sql, list(zip(*columns, strict=True)))
+    driver.run(conn, sql, list(zip(*columns, strict=True)))

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from casefile.db import driver
 from casefile.db.search_tables import index_pending
 from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
 
@@ -158,9 +159,7 @@ def make_engine(path: Path, passphrase: str | None) -> Engine:
 def _begin(conn: Any) -> None:
     """Writers take the write lock up front (BEGIN IMMEDIATE) so that two processes never
     deadlock upgrading read locks; readers begin a plain snapshot."""
-    conn.connection.dbapi_connection.execute(
-        conn.get_execution_options().get("sqlite_begin", "BEGIN")
-    )
+    driver.run(conn, conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 class Sessions:

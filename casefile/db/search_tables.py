@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
 from sqlalchemy.orm import Session
 
+from casefile.db import driver
+
 _metadata = MetaData()
 FTS_KEY = Table(
     "fts_key",
@@ -70,8 +72,10 @@ INDEX_PENDING = (
 
 def index_pending(session: Session) -> None:
     """Index what this action added, just before it commits (see migration 0004 for why
-    not row by row). Straight to the driver: it runs once per action, single adds too."""
-    driver = session.connection().connection.dbapi_connection
-    assert driver is not None
+    not row by row). Rows the session still holds (pages added as ORM objects) are
+    written first, so that their keys are noted. Straight to the driver: it runs once per
+    action, single adds too."""
+    session.flush()
+    conn = session.connection()
     for statement in INDEX_PENDING:
-        driver.execute(statement)
+        driver.run(conn, statement)

@@ -44,7 +44,9 @@ TEXT = {
     "quote": ("{r}.text", words("{r}.translation", "{r}.context")),
     "link": ("''", "''"),
 }
-NOTE_PENDING = "INSERT INTO fts_pending (id) VALUES (last_insert_rowid()); END"
+# OR IGNORE: a key deleted in the same action may be given again (fts_key reuses the
+# highest id), and is still noted.
+NOTE_PENDING = "INSERT OR IGNORE INTO fts_pending (id) VALUES (last_insert_rowid()); END"
 
 
 def upgrade() -> None:
