@@ -110,52 +110,51 @@ def sort_names(kind: Kind) -> list[str]:
 
 
 # A list filtered by words at most this long is read whole once, in order, and kept.
+# Finding such a row by position means matching the words in the search index and sorting
+# the matches anew, for every jump: a jump to the middle of ten thousand matches cost as
+# much as the filter itself. Read once, the list is sliced instead.
 KEEP_AT_MOST = 100_000
 
-
-@dataclass(frozen=True)
-class _Kept:
-    """The record IDs of a list filtered by words, in order, as of one state of the case.
-
-    Finding such a row by position means matching the words in the search index and
-    sorting the matches anew, for every jump: a jump to the middle of ten thousand
-    matches cost as much as the filter itself. Read once, the list is sliced instead.
-    The case's newest audit event says when it has changed, since every change writes
-    one."""
-
-    query: ListQuery
-    version: int
-    ids: list[UUID] | None  # None: more than KEEP_AT_MOST (known, so not read again)
-
-
-# Every STRIDE-th row of a long list is remembered on the way to a jump (see _Anchors).
+# Every STRIDE-th row of a long list (its sort value and ID) is remembered on the way to
+# a jump. SQLite's indexes know no positions: a jump to row 500,000 walks 500,000 index
+# entries, every time. With the row at the last multiple of STRIDE before it known, a jump
+# walks fewer than STRIDE; the anchors on the way are found once, each from the last.
 STRIDE = 4096
 
 
 @dataclass(frozen=True)
-class _Anchors:
-    """Where every ``STRIDE``-th row of a list stands (its sort value and ID), as of one
-    state of the case, as far into the list as a jump has gone.
+class _Remembered:
+    """Something learnt about one list as of one state of the case: the newest audit
+    event says when the case has changed, since every change writes one."""
 
-    SQLite's indexes know no positions: a jump to row 500,000 walks 500,000 index
-    entries, every time. With the row at the last multiple of ``STRIDE`` before it known,
-    a jump walks fewer than ``STRIDE``; the anchors on the way are found once, each from
-    the last."""
-
-    query: ListQuery
+    query: ListQuery  # without its page (``after``, ``limit``)
     version: int
-    cursors: list[Cursor]  # cursors[k]: the row at position (k + 1) * STRIDE - 1
+    value: Any
 
 
 class Listing:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
-        self._kept: _Kept | None = None
-        self._anchors: _Anchors | None = None
+        # "kept": a word-filtered list's IDs in order (None: more than KEEP_AT_MOST);
+        # "anchors": cursors[k] is the row at position (k + 1) * STRIDE - 1.
+        self._remembered: dict[str, _Remembered] = {}
         self._lock = threading.Lock()
 
+    def _recall(self, s: Session, what: str, q: ListQuery) -> tuple[_Remembered, bool]:
+        """A blank record for ``q`` as the case is now, or the one remembered if it is
+        still true; and whether it was."""
+        blank = _Remembered(replace(q, after=None, limit=0), self._version(s), None)
+        with self._lock:
+            known = self._remembered.get(what)
+        if known is not None and (known.query, known.version) == (blank.query, blank.version):
+            return known, True
+        return blank, False
+
+    def _remember(self, what: str, record: _Remembered, value: Any) -> None:
+        with self._lock:
+            self._remembered[what] = replace(record, value=value)
+
     def _version(self, s: Session) -> int:
-        """The case's state: the newest audit event (every change writes one)."""
         return int(s.scalar(select(func.max(m.AuditEvent.id))) or 0)
 
     def _from_anchor(self, s: Session, q: ListQuery, first: int, count: int) -> list[UUID] | None:
@@ -172,15 +171,8 @@ class Listing:
     def _anchor_before(self, s: Session, q: ListQuery, position: int) -> tuple[Cursor, int]:
         """The anchor row nearest before ``position`` of an ascending list, and its
         position (``position`` is at least ``STRIDE``)."""
-        query = replace(q, after=None, limit=0)
-        version = self._version(s)
-        with self._lock:
-            known = self._anchors
-        cursors = (
-            list(known.cursors)
-            if known is not None and known.query == query and known.version == version
-            else []
-        )
+        record, known = self._recall(s, "anchors", q)
+        cursors: list[Cursor] = list(record.value) if known else []
         wanted = position // STRIDE
         ids, column, id_column = _in_order(q)
         rows = ids.add_columns(column).limit(1)
@@ -192,8 +184,7 @@ class Listing:
                 step = step.where(_after(column, id_column, cursors[-1], desc=False))
             row = s.execute(step).one()
             cursors.append(Cursor(row[1], row[0]))
-        with self._lock:
-            self._anchors = _Anchors(query, version, cursors)
+        self._remember("anchors", record, cursors)
         return cursors[wanted - 1], wanted * STRIDE - 1
 
     def _filtered_ids(self, s: Session, q: ListQuery) -> list[UUID] | None:
@@ -202,16 +193,13 @@ class Listing:
         search index, and the matches sorted anew at every step.)"""
         if not q.text.strip():
             return None
-        query = replace(q, after=None, limit=0)
-        version = self._version(s)
-        with self._lock:
-            kept = self._kept
-        if kept is not None and kept.query == query and kept.version == version:
-            return kept.ids
+        record, known = self._recall(s, "kept", q)
+        if known:
+            kept: list[UUID] | None = record.value
+            return kept
         found = list(s.scalars(_ids_in_order(q).limit(KEEP_AT_MOST + 1)))
         ids = found if len(found) <= KEEP_AT_MOST else None  # too many: walked each time
-        with self._lock:
-            self._kept = _Kept(query, version, ids)
+        self._remember("kept", record, ids)
         return ids
 
     def page(self, q: ListQuery) -> Page:

@@ -2,9 +2,9 @@
 
 The index (SQLite FTS5, see migrations 0003 and 0004) is kept in step inside every
 transaction, by triggers and by ``index_pending`` as each action commits; this module only
-reads it, rebuilds it (``reindex``) and checks it. Names of
-people and groups are also found by near spellings of what was typed (rapidfuzz), since
-transliterated names are spelt many ways: "Masud" finds "Masood".
+reads it, rebuilds it (``reindex``) and checks it. Names of people and groups are also
+found by near spellings of what was typed (rapidfuzz), since transliterated names are
+spelt many ways: "Masud" finds "Masood".
 """
 
 from __future__ import annotations
