@@ -120,6 +120,109 @@ def test_a_truncated_pdf_is_damaged() -> None:
         extract(data[: len(data) // 2], "cut.pdf")
 
 
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmp:CreatorTool="Report Writer 9" pdf:Keywords="Westminster; vehicle attack">
+   <dc:title><rdf:Alt>
+    <rdf:li xml:lang="fr">L'attaque de Westminster</rdf:li>
+    <rdf:li xml:lang="x-default">{title}</rdf:li>
+   </rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq>
+    <rdf:li>Raffaello Pantucci</rdf:li><rdf:li>Zoë Martin</rdf:li>
+   </rdf:Seq></dc:creator>
+   <dc:publisher><rdf:Bag><rdf:li>RUSI</rdf:li></rdf:Bag></dc:publisher>
+   <dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>
+   <xmp:CreateDate>2017-03</xmp:CreateDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def with_xmp(data: bytes, packet: str) -> bytes:
+    """``data`` with an incremental update that gives its catalog an XMP metadata stream
+    (unfiltered, as writers leave it)."""
+    catalog = re.search(rb"(\d+) 0 obj\s*<<((?:(?!endobj).)*?/Type /Catalog)\s*>>", data, re.S)
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    previous = re.findall(rb"startxref\s+(\d+)", data)[-1]
+    assert catalog is not None
+    stream = packet.encode()
+    objects = [
+        (
+            size,
+            b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream"
+            % (len(stream), stream),
+        ),
+        (int(catalog[1]), b"<<%s /Metadata %d 0 R >>" % (catalog[2], size)),
+    ]
+    out = bytearray(data)
+    offsets = {}
+    for number, body in objects:
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n"
+    for number in sorted(offsets):
+        out += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
+    root = int(catalog[1])
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size + 1,
+        root,
+        previous,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_xmp_metadata_fills_what_the_document_information_leaves_out() -> None:
+    data = with_xmp(make_pdf(["Page one."]), XMP.format(title="An old title"))
+    data = with_xmp(data, XMP.format(title="The Westminster attack"))  # the newer packet
+
+    result = extract(data, "report.pdf")
+
+    assert result.pages == ("Page one.",)
+    assert result.title == "The Westminster attack"
+    assert result.authors == ("Raffaello Pantucci", "Zoë Martin")
+    assert result.publisher == "RUSI"
+    assert result.metadata["Keywords"] == "Westminster; vehicle attack"
+    assert result.metadata["Creator"] != "Report Writer 9"  # the information's own comes first
+    assert result.language == "en-GB"  # the catalog's /Lang, before XMP's
+    assert result.published == PartialDate(2017, 3, 22)  # the information's CreationDate
+
+
+def test_xmp_metadata_alone_gives_a_date_at_its_own_precision() -> None:
+    plain = make_pdf(["Page one."], title="From the information")
+    no_info = re.sub(rb"/Info \d+ 0 R\s*", b"", plain)  # a writer that keeps XMP only
+
+    result = extract(with_xmp(no_info, XMP.format(title="From XMP")), "report.pdf")
+
+    assert result.title == "From XMP"
+    assert result.published == PartialDate(2017, 3)
+    assert result.metadata["Creator"] == "Report Writer 9"
+    assert result.metadata["Created"] == "2017-03"
+
+
+@pytest.mark.parametrize(
+    "packet",
+    [
+        XMP.format(title="<unclosed"),  # not well-formed
+        XMP.replace("<x:xmpmeta", '<!DOCTYPE x [<!ENTITY a "aaaa">]><x:xmpmeta').format(
+            title="&a;&a;&a;"
+        ),  # an entity: no declaration is read, so the packet fails to parse
+        XMP.replace("</x:xmpmeta>", ""),  # cut off
+    ],
+)
+def test_a_bad_xmp_packet_is_ignored(packet: str) -> None:
+    result = extract(with_xmp(make_pdf(["Page one."]), packet), "report.pdf")
+
+    assert result.pages == ("Page one.",)
+    assert result.title == ""
+    assert result.authors == ()
+
+
 # --- HTML and MHTML -------------------------------------------------------------------------
 
 ARTICLE = """<!DOCTYPE html>

@@ -1,4 +1,5 @@
-"""PDF: the text of each page (so quotes can cite pages) and the document information.
+"""PDF: the text of each page (so quotes can cite pages), the document information, and
+its XMP metadata where the information leaves a field out.
 
 PDFium is not thread-safe, not even across documents, so one lock serialises it within a
 process; the importer gets its parallelism from worker processes. Every PDFium object is
@@ -18,6 +19,7 @@ import pypdfium2.raw as pdfium_c
 from casefile.extract.decode import normalise_newlines
 from casefile.extract.fields import partial_date, split_authors
 from casefile.extract.model import Damaged, Extracted, Format, PasswordRequired, Unsupported
+from casefile.extract.xmp import read_xmp
 
 _PDFIUM = threading.Lock()
 _LOAD_ERRORS = {
@@ -25,8 +27,6 @@ _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_FORMAT: "it is truncated or corrupt",
     pdfium_c.FPDF_ERR_PAGE: "a page cannot be read",
 }
-_SHOWN = ("Subject", "Keywords", "Creator", "Producer")
-_TIMES = {"CreationDate": "Created", "ModDate": "Modified"}
 _PDF_TIME = re.compile(
     r"D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?"
 )
@@ -38,16 +38,25 @@ def read_pdf(data: bytes, password: str | None) -> Extracted:
         info = pdf.get_metadata_dict(skip_empty=True)
         language = _language(pdf)
         version = pdf.get_version()
-    metadata = {key: info[key] for key in _SHOWN if key in info}
-    metadata |= {shown: _timestamp(info[key]) for key, shown in _TIMES.items() if key in info}
+    xmp = read_xmp(data)  # for what the info dictionary leaves out
+    stated = {
+        "Subject": info.get("Subject") or xmp.description,
+        "Keywords": info.get("Keywords") or xmp.keywords,
+        "Creator": info.get("Creator") or xmp.creator_tool,
+        "Producer": info.get("Producer") or xmp.producer,
+        "Created": _timestamp(info["CreationDate"]) if "CreationDate" in info else xmp.created,
+        "Modified": _timestamp(info["ModDate"]) if "ModDate" in info else xmp.modified,
+    }
+    metadata = {key: value.strip() for key, value in stated.items() if value.strip()}
     if version:
         metadata["PDF version"] = f"{version // 10}.{version % 10}"
     return Extracted(
         format=Format.PDF,
-        title=info.get("Title", "").strip(),
-        authors=split_authors(info.get("Author")),
-        published=partial_date(info.get("CreationDate")),
-        language=language,
+        title=info.get("Title", "").strip() or xmp.title,
+        authors=split_authors(info.get("Author")) or xmp.creators,
+        publisher=xmp.publisher,
+        published=partial_date(info.get("CreationDate")) or partial_date(xmp.created),
+        language=language or xmp.language,
         pages=pages,
         needs_ocr=bool(pages) and not any(page.strip() for page in pages),
         metadata=metadata,

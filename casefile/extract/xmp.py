@@ -1,0 +1,117 @@
+"""XMP: the metadata packet PDF writers embed beside (or instead of) the info dictionary.
+
+PDFium has no call for the catalog's metadata stream, so the packet is found the way the
+XMP specification lets any reader find it: by scanning the file's bytes for the
+``x:xmpmeta`` element, which writers leave unfiltered for that purpose. The last packet
+wins (an incremental update appends the newer one). A compressed or encrypted packet is
+not found, and the info dictionary alone is used.
+
+The packet is parsed from its root element on: XML cannot declare a document type (and
+so no entity, local or external) after its root has started, so nothing here can expand
+or reach outside the file. A packet that is not well-formed is ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError, fromstring
+
+_MAX_PACKET = 4 * 1024 * 1024  # real packets are a few KB, padding included
+_NAMES = (b"xmpmeta", b"xapmeta")  # the second from XMP's first years
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_XMP = "{http://ns.adobe.com/xap/1.0/}"
+_PDF = "{http://ns.adobe.com/pdf/1.3/}"
+_PHOTOSHOP = "{http://ns.adobe.com/photoshop/1.0/}"
+
+
+@dataclass(frozen=True)
+class Xmp:
+    """What a packet states, as text (empty where it says nothing)."""
+
+    title: str = ""
+    creators: tuple[str, ...] = ()
+    description: str = ""
+    publisher: str = ""
+    language: str = ""
+    created: str = ""
+    modified: str = ""
+    keywords: str = ""
+    creator_tool: str = ""
+    producer: str = ""
+
+
+def read_xmp(data: bytes) -> Xmp:
+    """The last XMP packet in ``data``; an empty ``Xmp`` if there is none to read."""
+    root = _packet(data)
+    if root is None:
+        return Xmp()
+    return Xmp(
+        title=_alternative(root, f"{_DC}title"),
+        creators=tuple(_items(root, f"{_DC}creator")),
+        description=_alternative(root, f"{_DC}description"),
+        publisher=", ".join(_items(root, f"{_DC}publisher")),
+        language=next(iter(_items(root, f"{_DC}language")), ""),
+        created=_simple(root, f"{_XMP}CreateDate")
+        or _simple(root, f"{_PHOTOSHOP}DateCreated")
+        or next(iter(_items(root, f"{_DC}date")), ""),
+        modified=_simple(root, f"{_XMP}ModifyDate"),
+        keywords=_simple(root, f"{_PDF}Keywords") or ", ".join(_items(root, f"{_DC}subject")),
+        creator_tool=_simple(root, f"{_XMP}CreatorTool"),
+        producer=_simple(root, f"{_PDF}Producer"),
+    )
+
+
+def _packet(data: bytes) -> Element | None:
+    end, name = max((data.rfind(b"</x:" + name + b">"), name) for name in _NAMES)
+    if end < 0:
+        return None
+    start = data.rfind(b"<x:" + name, max(0, end - _MAX_PACKET), end)
+    if start < 0:
+        return None
+    try:
+        return fromstring(data[start : end + len(name) + 5])
+    except ParseError:
+        return None
+
+
+def _values(root: Element, name: str) -> list[Element]:
+    """The property ``name`` wherever the packet puts it: as an element, or as an
+    attribute of its description (the short form many writers use)."""
+    found: list[Element] = []
+    for description in root.iter(f"{_RDF}Description"):
+        if name in description.attrib:
+            short = Element(name)
+            short.text = description.attrib[name]
+            found.append(short)
+        found.extend(description.iter(name))
+    return found
+
+
+def _simple(root: Element, name: str) -> str:
+    for value in _values(root, name):
+        if value.text and value.text.strip():
+            return value.text.strip()
+    return ""
+
+
+def _items(root: Element, name: str) -> list[str]:
+    """A list (rdf:Seq, rdf:Bag) as its items; a plain value as one item."""
+    items: list[str] = []
+    for value in _values(root, name):
+        listed = list(value.iter(f"{_RDF}li"))
+        texts = [li.text for li in listed] if listed else [value.text]
+        items += [t.strip() for t in texts if t and t.strip()]
+    return items
+
+
+def _alternative(root: Element, name: str) -> str:
+    """A language alternative (rdf:Alt): the default language's text, else the first."""
+    for value in _values(root, name):
+        listed = list(value.iter(f"{_RDF}li"))
+        for li in listed:
+            if li.get("{http://www.w3.org/XML/1998/namespace}lang") == "x-default" and li.text:
+                return li.text.strip()
+        if listed and listed[0].text:
+            return listed[0].text.strip()
+    return _simple(root, name)
