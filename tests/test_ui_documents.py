@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QTextCursor
+from PySide6.QtGui import QDropEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -143,6 +143,9 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     )
     assert again.page.value() == 2
     assert again.text.textCursor().selectedText() == "two words"
+    assert again.pdf_search is not None
+    assert again.pdf_search.searchString() == "two words"  # marked on the PDF page
+    assert len(again.pdf_search.resultsOnPage(1)) == 1
     again.close()
 
 
@@ -169,6 +172,52 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
     window.import_paths([files / "report.pdf", files / "statement.txt"])
     assert shown == ["failed report.pdf: has 2 pages, more than the limit of 1"]
     assert source_titles(case_path) == {"Khalid Masood acted alone."}
+
+
+def test_finding_in_a_document_steps_through_its_pages_and_marks_the_pdf(
+    window: MainWindow, case_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    report = make_pdf(
+        tmp_path / "report.pdf",
+        ["Masood drove onto the bridge", "No name here", "Police named Masood; masood again"],
+    )
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([report])
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+    window.open_path(case_path)
+    window.open_document(document.id)
+    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow)  # shortcuts go to the active window
+
+    qtbot.keySequence(viewer, QKeySequence.StandardKey.Find)
+    assert viewer.find_field.hasFocus()
+    qtbot.keyClicks(viewer.find_field, "masood")
+    assert (viewer.page.value(), viewer.found.text().strip()) == (1, "1 of 3")
+    assert viewer.text.textCursor().selectedText() == "Masood"
+    assert viewer.pdf_search is not None
+    assert viewer.pdf_search.searchString() == "masood"
+    assert len(viewer.pdf_search.resultsOnPage(0)) == 1  # what the PDF view marks
+    assert len(viewer.pdf_search.resultsOnPage(2)) == 2
+
+    qtbot.keyClick(viewer.find_field, Qt.Key.Key_Return)
+    assert (viewer.page.value(), viewer.found.text().strip()) == (3, "2 of 3")
+    assert len(viewer.text.extraSelections()) == 2  # both on this page, marked in the text
+    qtbot.keyClick(viewer.find_field, Qt.Key.Key_Return)
+    assert (viewer.page.value(), viewer.found.text().strip()) == (3, "3 of 3")
+    assert viewer.text.textCursor().selectedText() == "masood"
+    qtbot.keyClick(viewer.find_field, Qt.Key.Key_Return)  # round to the first
+    assert (viewer.page.value(), viewer.found.text().strip()) == (1, "1 of 3")
+    viewer.find_previous()
+    assert (viewer.page.value(), viewer.found.text().strip()) == (3, "3 of 3")
+
+    viewer.find_field.selectAll()
+    qtbot.keyClicks(viewer.find_field, "drove  onto")  # any spacing matches
+    assert (viewer.page.value(), viewer.found.text().strip()) == (1, "1 of 1")
+    qtbot.keyClicks(viewer.find_field, "x")
+    assert viewer.found.text().strip() == "Not found"
+    assert viewer.text.extraSelections() == []
+    viewer.close()
 
 
 def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(

@@ -167,7 +167,8 @@ def shoot_documents(window: MainWindow, app: QApplication) -> None:
     window.open_document(imported.id)
     shown = viewer(app)
     shown.page.setValue(2)
-    shoot(shown, "13-document-pdf", app)
+    shown.find_text("Westminster", shown._here())  # as typed in the find field
+    shoot(viewer(app), "13-document-pdf", app)
     shown.close()
 
 

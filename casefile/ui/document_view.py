@@ -5,29 +5,49 @@ disk, nothing is fetched) next to its extracted text; other formats show their t
 alone. The text pane follows the PDF's page, and a selection in it becomes a quote
 with the source, the page and the character range filled in. Opening a quote's place
 selects that range again.
+
+Finding (Ctrl+F) goes through the pages' text, where the words are selected, and marks
+every match on the page shown: in the text, and on the PDF page itself (Qt's own search
+of the PDF). A quote opened at its place, or a search result at its page, is found the
+same way, so the reader sees it on the page and can step to the next one.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtPdf import QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QLabel,
+    QLineEdit,
     QMainWindow,
     QPlainTextEdit,
     QSpinBox,
     QSplitter,
+    QTextEdit,
     QToolBar,
     QWidget,
 )
 
 from casefile.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
+
+# More matches than this are not marked (one letter in a long report matches everywhere).
+MOST_FOUND = 10_000
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    page: int  # 1-based, as the page field shows it
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,9 @@ class DocumentViewer(QMainWindow):
         self.page.setSuffix(f" of {max(len(opened.pages), 1)}")
         self.page.valueChanged.connect(self._show_page)
         self.pdf_view: QPdfView | None = None
+        self.pdf_search: QPdfSearchModel | None = None
+        self.matches: list[Match] = []
+        self.current: Match | None = None
         splitter = QSplitter()
         if self.is_pdf:
             splitter.addWidget(self._pdf_view(opened.data))
@@ -80,53 +103,150 @@ class DocumentViewer(QMainWindow):
         self.quote_action.setEnabled(False)
         self.quote_action.triggered.connect(self._quote)
         self.text.copyAvailable.connect(self.quote_action.setEnabled)
-        toolbar = QToolBar("Document")
-        toolbar.setMovable(False)
-        if len(opened.pages) > 1:
-            toolbar.addWidget(self.page)
-            toolbar.addSeparator()
-        toolbar.addAction(self.quote_action)
-        if not any(p.strip() for p in opened.pages):
-            toolbar.addWidget(QLabel("  No text layer: this document needs OCR to be quoted."))
-        self.addToolBar(toolbar)
+        self.addToolBar(self._toolbar())
         self.resize(1320, 860)
         self._show_page(1)
         self.show_passage(opened.page, opened.char_start, opened.char_end)
+
+    def _toolbar(self) -> QToolBar:
+        toolbar = QToolBar("Document")
+        toolbar.setMovable(False)
+        pages = self.opened.pages
+        if len(pages) > 1:
+            toolbar.addWidget(self.page)
+            toolbar.addSeparator()
+        toolbar.addAction(self.quote_action)
+        self.find_field = QLineEdit()
+        self.find_field.setPlaceholderText("Find in document")
+        self.find_field.setAccessibleName("Find in document")
+        self.find_field.setClearButtonEnabled(True)
+        self.find_field.setMaximumWidth(320)
+        self.find_field.textEdited.connect(lambda typed: self.find_text(typed, self._here()))
+        self.find_field.returnPressed.connect(self.find_next)
+        self.found = QLabel()
+        self.found.setAccessibleName("Matches")
+        if not any(p.strip() for p in pages):
+            toolbar.addWidget(QLabel("  No text layer: this document needs OCR to be quoted."))
+        else:
+            toolbar.addSeparator()
+            toolbar.addWidget(self.find_field)
+            toolbar.addWidget(self.found)
+        for name, keys, slot in (
+            ("&Find…", QKeySequence.StandardKey.Find, self._focus_find),
+            ("Find &next", QKeySequence.StandardKey.FindNext, self.find_next),
+            ("Find &previous", QKeySequence.StandardKey.FindPrevious, self.find_previous),
+        ):
+            action = QAction(name, self)
+            action.setShortcut(keys)
+            action.triggered.connect(slot)
+            self.addAction(action)
+        return toolbar
 
     def _pdf_view(self, data: bytes) -> QPdfView:
         self.pages = PdfPages(self, data, "Document page")
         view, self.pdf = self.pages.view, self.pages.pdf
         view.pageNavigator().currentPageChanged.connect(lambda n: self.page.setValue(n + 1))
+        self.pdf_search = QPdfSearchModel(self)
+        self.pdf_search.setDocument(self.pdf)
+        view.setSearchModel(self.pdf_search)  # the view marks the matches on its page
         self.pdf_view = view
         return view
 
     def _show_page(self, number: int) -> None:
         pages = self.opened.pages
         self.text.setPlainText(pages[number - 1] if pages else "")
+        self._mark_matches(number)
         navigator = self.pdf_view.pageNavigator() if self.pdf_view is not None else None
         if navigator is not None and navigator.currentPage() != number - 1:
             navigator.jump(number - 1, navigator.currentLocation())
 
     def show_passage(self, page: int | None, start: int | None, end: int | None) -> None:
-        """Go to a quote's place: its page, its characters selected."""
+        """Go to a quote's place: its page, its words selected and marked."""
         self.page.setValue(page or 1)
         if start is not None and end is not None:
-            text = self.text.toPlainText()
-            cursor = self.text.textCursor()
-            cursor.setPosition(_qt_position(text, start))
-            cursor.setPosition(_qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
-            self.text.setTextCursor(cursor)
-            self.text.centerCursor()
+            words = " ".join(self.text.toPlainText()[start:end].split())
+            if not self.find_text(words, Match(page or 1, start, start)):
+                self._select(start, end)  # the words are not on the page (edited text)
 
     def show_words(self, page: int, words: list[str]) -> None:
-        """Go to a page and select the first of ``words`` found on it (a search result)."""
+        """Go to a page and mark the first of ``words`` found on it (a search result)."""
         self.page.setValue(page)
         text = self.text.toPlainText().casefold()
         for word in words:
             start = text.find(word.casefold())
             if start >= 0:
-                self.show_passage(page, start, start + len(word))
+                self.find_text(word, Match(page, start, start))
                 return
+
+    def find_text(self, text: str, here: Match) -> bool:
+        """Find ``text`` in every page, and go to the first match from ``here`` on (or the
+        first of all); whether there was one."""
+        if self.find_field.text() != text:
+            with QSignalBlocker(self.find_field):
+                self.find_field.setText(text)
+        self.matches = _matches(self.opened.pages, text)
+        if self.pdf_search is not None:
+            self.pdf_search.setSearchString(" ".join(text.split()))
+        self.current = None
+        self._mark_matches(self.page.value())
+        if not self.matches:
+            self.found.setText("  Not found" if text.strip() else "")
+            return False
+        self._go(next((m for m in self.matches if m >= here), self.matches[0]))
+        return True
+
+    def find_next(self) -> None:
+        if self.matches:
+            self._go(next((m for m in self.matches if m > self._here()), self.matches[0]))
+
+    def find_previous(self) -> None:
+        if self.matches:
+            earlier = [m for m in self.matches if m < self._here()]
+            self._go(earlier[-1] if earlier else self.matches[-1])
+
+    def _focus_find(self) -> None:
+        self.find_field.setFocus()
+        self.find_field.selectAll()
+
+    def _here(self) -> Match:
+        """Where the reader is: the current match, else the page's selection."""
+        if self.current is not None and self.current.page == self.page.value():
+            return self.current
+        text = self.text.toPlainText()
+        start = _index(text, self.text.textCursor().selectionStart())
+        return Match(self.page.value(), start, start)
+
+    def _go(self, match: Match) -> None:
+        self.current = match
+        self.page.setValue(match.page)
+        self._select(match.start, match.end)
+        shown = f"{self.matches.index(match) + 1:,} of {len(self.matches):,}"
+        self.found.setText(f"  {shown}{'+' if len(self.matches) == MOST_FOUND else ''}")
+
+    def _select(self, start: int, end: int) -> None:
+        text = self.text.toPlainText()
+        cursor = self.text.textCursor()
+        cursor.setPosition(_qt_position(text, start))
+        cursor.setPosition(_qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.centerCursor()
+
+    def _mark_matches(self, page: int) -> None:
+        """Every match on the page shown, marked in its text."""
+        text = self.text.toPlainText()
+        marked = QTextCharFormat()
+        marked.setBackground(QColor("#ffe08a"))
+        selections = []
+        for match in (m for m in self.matches if m.page == page):
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = QTextCursor(self.text.document())
+            selection.cursor.setPosition(_qt_position(text, match.start))
+            selection.cursor.setPosition(
+                _qt_position(text, match.end), QTextCursor.MoveMode.KeepAnchor
+            )
+            selection.format = marked
+            selections.append(selection)
+        self.text.setExtraSelections(selections)
 
     def _quote(self) -> None:
         cursor = self.text.textCursor()
@@ -155,6 +275,22 @@ def quote_preset(passage: Passage) -> dict[str, Any]:
         "char_start": passage.char_start,
         "char_end": passage.char_end,
     }
+
+
+def _matches(pages: Sequence[str], text: str) -> list[Match]:
+    """Where ``text`` is in the pages, in reading order: case-insensitive, and any run of
+    spaces or line breaks matches any other (a PDF's lines break where they break)."""
+    words = text.split()
+    if not words:
+        return []
+    pattern = re.compile(r"\s+".join(map(re.escape, words)), re.IGNORECASE)
+    found: list[Match] = []
+    for number, page in enumerate(pages, start=1):
+        for hit in pattern.finditer(page):
+            found.append(Match(number, hit.start(), hit.end()))
+            if len(found) == MOST_FOUND:
+                return found
+    return found
 
 
 # A quote's character range counts characters, as Python does; Qt counts UTF-16 units,
