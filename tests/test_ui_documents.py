@@ -19,6 +19,7 @@ from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
+from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
 from casefile.vocab import Kind, Relation
 from tests.test_import import make_pdf
@@ -256,6 +257,25 @@ def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(
 
     window.search_field.clear()
     assert window.right_pane.currentWidget() is window.detail
+
+
+def test_more_results_come_below_the_first_fifty(
+    window: MainWindow, case_path: Path, qtbot: QtBot
+) -> None:
+    with open_case(case_path, backups=False) as case:
+        case.records.add_many([PersonFields(name=f"Witness {n} of Amesbury") for n in range(70)])
+    window.open_path(case_path)
+    window.search_action.trigger()
+    qtbot.keyClicks(window.search_field, "amesbury")
+    qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
+    assert "Show 50 more results" in window.results.toPlainText()
+
+    window.results.anchorClicked.emit(QUrl(MORE))
+    qtbot.waitUntil(lambda: "People (70)" in window.results.toPlainText())
+    assert "more results" not in window.results.toPlainText()  # that was all of them
+
+    qtbot.keyClicks(window.search_field, " witness")  # new words: the first fifty again
+    qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
 
 
 def _anchor_of(window: MainWindow, label: str) -> str:

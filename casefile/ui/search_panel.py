@@ -3,6 +3,8 @@
 Typing is never blocked: each pause of a moment sends one search to the worker, and an
 answer that arrives after newer typing is dropped. A result is a link: a record opens in
 the window, a document page opens in the viewer at that page with the words selected.
+The best 50 come first; "Show more" asks again for 50 more (ranking is the search's cost,
+whatever the number shown, so a second page costs what the first did).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import STYLE
 
 TYPING_PAUSE_MS = 200
+PAGE = 50  # results at first, and how many more each "Show more" adds
+MORE = "more:"
 
 
 class SearchResults(QTextBrowser):
@@ -39,23 +43,28 @@ class SearchResults(QTextBrowser):
         self._timer.setInterval(TYPING_PAUSE_MS)
         self._timer.timeout.connect(self._ask)
         self._hits: dict[str, Hit] = {}
+        self._limit = PAGE
 
     def search(self, typed: str) -> None:
         """What the field holds now; the search runs once typing pauses."""
         self._typed = typed
+        self._limit = PAGE
         self._timer.start()
 
-    def _ask(self) -> None:
+    def _ask(self, keep_place: bool = False) -> None:
         self._asked += 1
-        asked, typed = self._asked, self._typed
+        asked, typed, limit = self._asked, self._typed, self._limit
 
         def answered(result: SearchResult) -> None:
             if asked == self._asked:  # newer typing has its own answer coming
-                self._show(typed, result)
+                place = self.verticalScrollBar().value()
+                self._show(typed, result, more=len(result.hits) >= limit)
+                if keep_place:  # more results came below the ones being read
+                    self.verticalScrollBar().setValue(place)
 
-        self.controller.read(lambda case: case.search.search(typed), answered)
+        self.controller.read(lambda case: case.search.search(typed, limit=limit), answered)
 
-    def _show(self, typed: str, result: SearchResult) -> None:
+    def _show(self, typed: str, result: SearchResult, more: bool = False) -> None:
         self._hits = {f"hit:{i}": h for i, h in enumerate(result.hits)}
         if not typed.strip():
             self.setHtml(f"{STYLE}<p class='muted'>Type to search the whole case.</p>")
@@ -73,9 +82,15 @@ class SearchResults(QTextBrowser):
                     f"<p><a href='{anchor}'>{escape(hit.label)}</a>{where}<br>"
                     f"<span class='change'>{_marked(hit.snippet)}</span></p>"
                 )
+        if more:
+            parts.append(f"<p><a href='{MORE}'>Show {PAGE} more results</a></p>")
         self.setHtml("".join(parts))
 
     def _follow(self, url: QUrl) -> None:
+        if url.toString() == MORE:
+            self._limit += PAGE
+            self._ask(keep_place=True)
+            return
         hit = self._hits.get(url.toString())
         if hit is None:
             return
