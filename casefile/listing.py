@@ -187,17 +187,20 @@ class Listing:
         self._remember("anchors", record, cursors)
         return cursors[wanted - 1], wanted * STRIDE - 1
 
-    def _filtered_ids(self, s: Session, q: ListQuery) -> list[UUID] | None:
-        """A list filtered by words: its IDs in order, if it has at most ``KEEP_AT_MOST``.
+    def _filtered_ids(self, s: Session, q: ListQuery) -> list[str] | None:
+        """A list filtered by words: its IDs (hex) in order, if it has at most ``KEEP_AT_MOST``.
         (Other filters narrow an index that is walked in order; words are matched in the
         search index, and the matches sorted anew at every step.)"""
         if not q.text.strip():
             return None
         record, known = self._recall(s, "kept", q)
         if known:
-            kept: list[UUID] | None = record.value
+            kept: list[str] | None = record.value
             return kept
-        found = list(s.scalars(_ids_in_order(q).limit(KEEP_AT_MOST + 1)))
+        query, _column, id_column = _in_order(q)
+        # As stored (hex): making a UUID of each costs as much as finding it.
+        as_text = query.with_only_columns(type_coerce(id_column, String))
+        found = list(s.scalars(as_text.limit(KEEP_AT_MOST + 1)).all())
         ids = found if len(found) <= KEEP_AT_MOST else None  # too many: walked each time
         self._remember("kept", record, ids)
         return ids
@@ -241,7 +244,7 @@ class Listing:
             first = total - (start + count) if q.descending else start
             ids = None
             if kept is not None:
-                ids = kept[start : start + count]
+                ids = [UUID(hex) for hex in kept[start : start + count]]
             elif STRIDE <= first <= total - (first + count):
                 ids = self._from_anchor(s, replace(q, descending=False), first, count)
                 if ids is not None and q.descending:

@@ -6,23 +6,24 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import ListQuery
-from casefile.records import AttackFields
+from casefile.records import AttackFields, QuoteFields, SourceFields
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
-from casefile.ui.table_model import RecordTableModel
+from casefile.ui.table_model import LOADING, RecordTableModel
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
 
@@ -246,6 +247,40 @@ def test_table_models_pass_the_model_tester(
         model.refresh()
         qtmodeltester.check(model)
     controller.close()
+
+
+def test_a_new_query_brings_the_rows_on_screen_with_its_count(
+    qtbot: QtBot, case_path: Path
+) -> None:
+    """One trip to the worker: when the new count arrives, the rows the view is showing
+    (where it stays, within the new count) are there with it, never placeholders first."""
+    with open_case(case_path, backups=False) as case:
+        source = case.records.add(SourceFields(title="Statements")).id
+        texts = [f"Statement {n}" + (" marked" if n % 2 else "") for n in range(450)]
+        case.records.add_many([QuoteFields(text=t, source=source) for t in texts])
+    controller = CaseController(Worker())
+    controller.open(case_path)
+    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
+    model = RecordTableModel(controller, Kind.QUOTE)
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.show()
+    model.refresh()
+    qtbot.waitUntil(lambda: model.total == 450, timeout=10_000)
+    view.scrollTo(model.index(350, 0))
+    qtbot.waitUntil(lambda: model.data(model.index(350, 0)) != LOADING, timeout=10_000)
+    shown: list[tuple[int, bool]] = []
+    model.counted.connect(lambda n: shown.append((n, model.data(model.index(n - 1, 0)) != LOADING)))
+
+    model.set_query(replace(model.query, text="marked"))  # 225 rows: the view goes to the end
+
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown == [(225, True)]
+    record = model.record_at(224)
+    assert record is not None
+    assert record.fields.text.endswith("marked")
+    controller.shutdown()
 
 
 def test_a_long_job_does_not_block_the_event_loop(qtbot: QtBot, case_path: Path) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from casefile.case import Case
 from casefile.listing import ListQuery, Window
 from casefile.records import Record
 from casefile.ui.columns import COLUMNS, Column
@@ -59,6 +60,7 @@ class RecordTableModel(QAbstractTableModel):
         self._wanted: set[int] = set()
         self._generation = 0
         self._counting = False
+        self._painted = 0  # the page of the row the view last asked to paint
         self.stale = True
 
     # -- what the view asks --------------------------------------------------------------
@@ -130,19 +132,26 @@ class RecordTableModel(QAbstractTableModel):
 
     def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
         """Show the rows of another query (filter, sort, kind); old pages are dropped.
-        A new sort order keeps the count, unless the count is still on its way."""
+        A new sort order keeps the count, unless the count is still on its way. The old
+        rows stay until the new ones come: the count comes with the page the view is
+        showing (where it stays, within the new count), in one trip to the worker."""
         self._generation += 1
         generation = self._generation
         self.query = query
-        if not recount and not self._counting:
-            self._reset(self.total)
-            return
-        self._counting = True
+        recount = recount or self._counting
+        self._counting = recount
+        total, painted = self.total, self._painted
 
-        def counted(total: int) -> None:
+        def count_and_fetch(case: Case) -> tuple[int, int, Window | None]:
+            counted = case.listing.count(query) if recount else total
+            page = min(painted, max(counted - 1, 0) // PAGE)
+            rows = case.listing.window(query, page * PAGE, PAGE, counted) if counted else None
+            return counted, page, rows
+
+        def arrived(answer: tuple[int, int, Window | None]) -> None:
             if generation == self._generation:
                 self._counting = False
-                self._reset(total)
+                self._reset(*answer)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
@@ -150,7 +159,7 @@ class RecordTableModel(QAbstractTableModel):
                 self._reset(0)
             self.controller.report(exc)
 
-        self.controller.read(lambda case: case.listing.count(query), counted, failed)
+        self.controller.read(count_and_fetch, arrived, failed)
 
     def refresh(self) -> None:
         """The case changed: count and fetch again what is on screen."""
@@ -168,12 +177,14 @@ class RecordTableModel(QAbstractTableModel):
 
     # -- loading ---------------------------------------------------------------------------
 
-    def _reset(self, total: int) -> None:
+    def _reset(self, total: int, page: int = 0, rows: Window | None = None) -> None:
         self.beginResetModel()
         self.total = total
         self._pages.clear()
         self._loading.clear()
         self._wanted.clear()
+        if rows is not None:
+            self._pages[page] = rows
         self.endResetModel()
         self.counted.emit(total)
 
@@ -183,6 +194,7 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= row < self.total:
             return None
         page, offset = divmod(row, PAGE)
+        self._painted = page
         if page not in self._pages:
             (fetch or self._fetch_now)(page)  # a synchronous worker (tests) has it at once
         window = self._pages.get(page)
