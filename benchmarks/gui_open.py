@@ -359,9 +359,16 @@ def schema() -> str:
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 1, 2").fetchall()
         conn.close()
     # A table rebuilt by a migration lists its constraints in set order, which changes
-    # from process to process: compare each statement's lines as a set.
+    # from process to process: compare each statement's lines as a set (without the
+    # comma that every line but the last one has).
     text = repr(
-        (migrate.head_revision(), [(t, n, sorted((sql or "").split("\n"))) for t, n, sql in rows])
+        (
+            migrate.HEAD,
+            [
+                (t, n, sorted(x.strip().rstrip(",") for x in (sql or "").split("\n")))
+                for t, n, sql in rows
+            ],
+        )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -64,9 +64,7 @@ def page_text(rng: random.Random, common: list[str], rare: list[str]) -> str:
 
 
 def key() -> str:
-    return hashlib.sha256(
-        Path(__file__).read_bytes() + migrate.head_revision().encode()
-    ).hexdigest()
+    return hashlib.sha256(Path(__file__).read_bytes() + migrate.HEAD.encode()).hexdigest()
 
 
 def build() -> None:

@@ -239,18 +239,18 @@ def upgrade_needed(path: Path | str, passphrase: str | None = None) -> bool:
         revision = migrate.current_revision(engine)
     finally:
         engine.dispose()
-    return revision in migrate.known_revisions() and revision != migrate.head_revision()
+    return revision != migrate.HEAD and revision in migrate.known_revisions()
 
 
 def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
     revision = migrate.current_revision(engine)
     if revision is None:
         raise CaseFileError(f"{path} is an incomplete case file (it has no schema)")
-    if revision not in migrate.known_revisions():
+    if revision != migrate.HEAD and revision not in migrate.known_revisions():
         raise CaseFileError(f"{path} was made by a newer Casefile; update Casefile to open it")
     use_wal(path, key)
     engine.dispose()  # pooled connections still report the journal mode they first read
-    if revision != migrate.head_revision():
+    if revision != migrate.HEAD:
         backup_before_upgrade(path, key, revision)
         migrate.upgrade(engine)
     ensure_builtin_terms(Sessions(engine))

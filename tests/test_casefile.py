@@ -1023,7 +1023,7 @@ def test_the_revision_chain_is_linear() -> None:
     assert len(heads) == 1
     assert len(bases) == 1
     chain = list(script.walk_revisions())  # newest first
-    assert chain[0].revision == heads[0] == migrate.head_revision()
+    assert chain[0].revision == heads[0] == migrate.HEAD
     assert chain[-1].revision == bases[0]
     assert chain[-1].down_revision is None
     for newer, older in itertools.pairwise(chain):
@@ -1064,7 +1064,7 @@ def test_an_older_case_is_upgraded_after_a_verified_backup(revision: str, tmp_pa
     path = tmp_path / "old.casefile"
     case_at_revision(path, revision)
     with open_case(path, backups=False) as case:
-        assert case.info().schema == migrate.head_revision()
+        assert case.info().schema == migrate.HEAD
         assert case.check() == []
     [backup] = tmp_path.glob("old.before-upgrade-*")
     assert f"-{revision}-" in backup.name
@@ -1079,17 +1079,17 @@ def test_a_case_at_the_first_revision_opens_at_head(tmp_path: Path) -> None:
     case_at_revision(path, first)
     with open_case(path, backups=False) as case:
         info = case.info()
-        assert info.schema == migrate.head_revision()
+        assert info.schema == migrate.HEAD
         assert info.title == "An old case"
         assert case.check() == []
-    upgraded = first != migrate.head_revision()
+    upgraded = first != migrate.HEAD
     assert len(list(tmp_path.glob("first.before-upgrade-*"))) == int(upgraded)
 
 
 def test_a_case_at_head_gets_no_upgrade_backup(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.plain, tmp_path)
     with open_case(path, backups=False) as case:
-        assert case.info().schema == migrate.head_revision()
+        assert case.info().schema == migrate.HEAD
     assert sorted(os.listdir(tmp_path)) == [path.name]
 
 

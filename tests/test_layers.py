@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from casefile.case import create_case
 
 
 def test_the_core_and_the_cli_do_not_import_qt() -> None:
@@ -24,6 +27,20 @@ def test_the_window_never_loads_a_network_capable_qt_module() -> None:
         "net = ('PySide6.QtNetwork', 'PySide6.QtWebEngine', 'PySide6.QtWebSockets'); "
         "loaded = [m for m in sys.modules if m.startswith(net)]; "
         "print(loaded); sys.exit(1 if loaded or 'PySide6.QtPdf' not in sys.modules else 0)"
+    )
+    assert_python_succeeds(code)
+
+
+def test_opening_a_current_case_loads_no_migration_machinery(tmp_path: Path) -> None:
+    """Alembic (and Mako) cost a tenth of a second at every start: they load only for a
+    case that needs upgrading."""
+    path = tmp_path / "current.casefile"
+    create_case(path).close()
+    code = (
+        "import sys, casefile.cli.main; from casefile.case import open_case; "
+        f"case = open_case({str(path)!r}, backups=False); case.close(); "
+        "loaded = [m for m in sys.modules if m.startswith(('alembic', 'mako'))]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
     )
     assert_python_succeeds(code)
 
