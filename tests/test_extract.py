@@ -136,15 +136,17 @@ XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
    <dc:publisher><rdf:Bag><rdf:li>RUSI</rdf:li></rdf:Bag></dc:publisher>
    <dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>
    <xmp:CreateDate>2017-03</xmp:CreateDate>
+   <xmp:ModifyDate>2017-03-24T09:30:00+01:00</xmp:ModifyDate>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>"""
 
 
-def with_xmp(data: bytes, packet: str) -> bytes:
+def with_xmp(data: bytes, packet: str, kind: bytes = b"/Type /Metadata /Subtype /XML") -> bytes:
     """``data`` with an incremental update that gives its catalog an XMP metadata stream
-    (unfiltered, as writers leave it)."""
+    (unfiltered, as writers leave it), or that adds the packet in another ``kind`` of
+    stream."""
     catalog = re.search(rb"(\d+) 0 obj\s*<<((?:(?!endobj).)*?/Type /Catalog)\s*>>", data, re.S)
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     previous = re.findall(rb"startxref\s+(\d+)", data)[-1]
@@ -153,8 +155,7 @@ def with_xmp(data: bytes, packet: str) -> bytes:
     objects = [
         (
             size,
-            b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream"
-            % (len(stream), stream),
+            b"<< %s /Length %d >>\nstream\n%s\nendstream" % (kind, len(stream), stream),
         ),
         (int(catalog[1]), b"<<%s /Metadata %d 0 R >>" % (catalog[2], size)),
     ]
@@ -188,7 +189,7 @@ def test_xmp_metadata_fills_what_the_document_information_leaves_out() -> None:
     assert result.authors == ("Raffaello Pantucci", "Zoë Martin")
     assert result.publisher == "RUSI"
     assert result.metadata["Keywords"] == "Westminster; vehicle attack"
-    assert result.metadata["Creator"] != "Report Writer 9"  # the information's own comes first
+    assert result.metadata["Creator"] == "anonymous"  # the information's own (ReportLab's)
     assert result.language == "en-GB"  # the catalog's /Lang, before XMP's
     assert result.published == PartialDate(2017, 3, 22)  # the information's CreationDate
 
@@ -203,6 +204,18 @@ def test_xmp_metadata_alone_gives_a_date_at_its_own_precision() -> None:
     assert result.published == PartialDate(2017, 3)
     assert result.metadata["Creator"] == "Report Writer 9"
     assert result.metadata["Created"] == "2017-03"
+    assert result.metadata["Modified"] == "2017-03-24 09:30:00 +01:00"  # as the information's
+
+
+def test_a_packet_inside_a_placed_photo_is_not_the_documents() -> None:
+    document = with_xmp(make_pdf(["Page one."]), XMP.format(title="The Westminster attack"))
+    photo = XMP.format(title="IMG_0042 (stock photo)").replace("Raffaello Pantucci", "A. Snap")
+    jpeg = b"/Type /XObject /Subtype /Image /Filter /DCTDecode"
+
+    result = extract(with_xmp(document, photo, kind=jpeg), "report.pdf")
+
+    assert result.title == "The Westminster attack"
+    assert result.authors == ("Raffaello Pantucci", "Zoë Martin")
 
 
 @pytest.mark.parametrize(

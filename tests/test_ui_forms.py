@@ -482,7 +482,7 @@ def test_required_references_and_relations_must_be_given(
     quote = RecordForm(controller, QuoteFields)
     qtbot.addWidget(quote)
     qtbot.keyClicks(quote.inputs["text"], "We did it")
-    assert quote.problem() == "Source: required"
+    assert quote.problem() == "Source is required"
     link = RecordForm(controller, LinkFields)
     qtbot.addWidget(link)
     assert link.inputs["relation"].currentText() == "—"
@@ -506,6 +506,7 @@ def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(
     assert not ok.isEnabled()
     assert dialog.error.isVisible()
     assert dialog.error.text() == "Date: 'yesterday' is not a date"
+    assert dialog.error.foregroundRole() == QPalette.ColorRole.WindowText  # the error colour
 
     retype(qtbot, date, "22 March 2017")
     qtbot.keyClicks(dialog.form.inputs["killed"], "5")
@@ -543,7 +544,8 @@ def test_link_dialog_starts_from_the_selected_record(
     show(qtbot, dialog)
     assert dialog.windowTitle() == "New link"
     assert dialog.form.inputs["subject"].line.text() == "Khalid Masood"
-    assert dialog.error.text() == "Relation: required"
+    assert dialog.error.text() == "Relation is required"
+    assert dialog.error.foregroundRole() == QPalette.ColorRole.PlaceholderText  # a hint yet
 
 
 def test_dialog_creates_a_missing_record_from_a_picker(

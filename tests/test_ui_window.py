@@ -19,6 +19,7 @@ from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import ListQuery
 from casefile.records import AttackFields, QuoteFields, SourceFields
+from casefile.ui.columns import WIDE_AT_LEAST
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
@@ -237,6 +238,19 @@ def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: Qt
     assert window.filter_error.isVisible()
 
 
+def test_every_column_of_a_table_fits_the_window_it_opens_in(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.resize(1400, 860)
+    window.open_path(demo_path)
+    for kind in Kind:
+        window.show_kind(kind)
+        header = window.table.horizontalHeader()
+        assert header.length() <= window.table.viewport().width(), kind  # none cut off
+        wide = [i for i, c in enumerate(window.models[kind].columns) if c.wide]
+        assert all(header.sectionSize(i) >= WIDE_AT_LEAST for i in wide), kind
+
+
 def test_table_models_pass_the_model_tester(
     qtmodeltester: Any, demo_path: Path, qtbot: QtBot
 ) -> None:
@@ -280,6 +294,42 @@ def test_a_new_query_brings_the_rows_on_screen_with_its_count(
     record = model.record_at(224)
     assert record is not None
     assert record.fields.text.endswith("marked")
+    controller.shutdown()
+
+
+def test_rows_asked_for_while_a_new_count_is_on_its_way_are_not_kept(
+    qtbot: QtBot, case_path: Path
+) -> None:
+    """A page painted before the new count arrives is asked for with the old count: what
+    it brings is dropped, never shown as rows of the new list."""
+    with open_case(case_path, backups=False) as case:
+        source = case.records.add(SourceFields(title="Statements")).id
+        texts = [f"Statement {n}" + (" marked" if n % 2 else "") for n in range(1000)]
+        case.records.add_many([QuoteFields(text=t, source=source) for t in texts])
+    controller = CaseController(Worker())
+    controller.open(case_path)
+    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
+    model = RecordTableModel(controller, Kind.QUOTE)
+    everything = model.query
+    model.set_query(replace(everything, text="marked"))
+    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
+    qtbot.waitUntil(lambda: model.data(model.index(450, 1)) != LOADING, timeout=10_000)
+    release = threading.Event()
+    controller.run(lambda case, task: release.wait(5), lambda _: None)  # the worker is busy
+
+    model.set_query(everything)  # 1,000 rows, counted once the worker is free
+    model.data(model.index(350, 1))  # painted meanwhile: asked for with the old count
+    qtbot.wait(50)
+    release.set()
+    qtbot.waitUntil(lambda: model.total == 1000, timeout=10_000)
+    qtbot.wait(200)  # anything still on its way has arrived
+    qtbot.waitUntil(lambda: model.data(model.index(350, 1)) != LOADING, timeout=10_000)
+
+    with open_case(case_path, backups=False) as case:
+        [expected] = case.listing.window(everything, 350, 1, 1000).records
+    shown = model.record_at(350)
+    assert shown is not None
+    assert shown.id == expected.id
     controller.shutdown()
 
 

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -34,7 +35,7 @@ def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
     per_year = Counter(a.year for a in attacks if a.year is not None)
     if per_year:
         undated = sum(1 for a in attacks if a.year is None)
-        note = f" {undated} attack(s) with no known date are not shown." if undated else ""
+        note = f" {_attacks(undated)} with no known date not shown." if undated else ""
         flow.append(
             _figure("Attacks per year", _per_year(per_year), f"Attacks in this pack by year.{note}")
         )
@@ -49,16 +50,20 @@ def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
             totals[0] += a.killed or 0
             totals[1] += a.wounded or 0
     if any(k + w for k, w in by_type.values()):
-        note = f" {unknown} attack(s) with no casualty figures are not counted." if unknown else ""
+        note = f" {_attacks(unknown)} with no casualty figures not counted." if unknown else ""
         flow.append(
             _figure(
                 "Casualties by attack type",
                 _casualties(by_type),
-                "Killed (dark) and wounded (light) by attack type; an attack of several types "
-                f"counts under each.{note}",
+                f"Killed and wounded by attack type; an attack of several types counts under "
+                f"each.{note}",
             )
         )
     return flow
+
+
+def _attacks(count: int) -> str:
+    return f"{count:,} attack{'' if count == 1 else 's'}"
 
 
 def _figure(title: str, drawing: Drawing, caption: str) -> Flowable:
@@ -132,7 +137,7 @@ def _casualties(by_type: dict[str, list[int]]) -> Drawing:
         by_type = {**{k: by_type[k] for k in kept}, OTHER: other}
         kinds = [*kept, OTHER]
     height = 30 + 22 * len(kinds)
-    drawing = _drawing(height + 10)
+    drawing = _drawing(height + 24)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 150, 20, TEXT_WIDTH - 170, height - 10
     chart.data = [[by_type[k][0] for k in kinds], [by_type[k][1] for k in kinds]]
@@ -144,4 +149,16 @@ def _casualties(by_type: dict[str, list[int]]) -> Drawing:
     chart.valueAxis.valueStep = _step(max(max(v) for v in by_type.values()))
     _axis_fonts(chart)
     drawing.add(chart)
+    drawing.add(_legend([(BAR, "Killed"), (WOUNDED, "Wounded")], chart.x, height + 14))
     return drawing
+
+
+def _legend(keys: list[tuple[colors.Color, str]], x: float, y: float) -> Legend:
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.colorNamePairs = keys
+    legend.columnMaximum = 1  # one row: the keys side by side
+    legend.deltax, legend.dx, legend.dy = 70, 8, 8
+    legend.fontName, legend.fontSize, legend.fillColor = SANS, 7.5, INK
+    legend.strokeColor = None
+    return legend

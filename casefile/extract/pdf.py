@@ -30,6 +30,9 @@ _LOAD_ERRORS = {
 _PDF_TIME = re.compile(
     r"D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?"
 )
+_XMP_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?$"
+)
 
 
 def read_pdf(data: bytes, password: str | None) -> Extracted:
@@ -44,8 +47,8 @@ def read_pdf(data: bytes, password: str | None) -> Extracted:
         "Keywords": info.get("Keywords") or xmp.keywords,
         "Creator": info.get("Creator") or xmp.creator_tool,
         "Producer": info.get("Producer") or xmp.producer,
-        "Created": _timestamp(info["CreationDate"]) if "CreationDate" in info else xmp.created,
-        "Modified": _timestamp(info["ModDate"]) if "ModDate" in info else xmp.modified,
+        "Created": _timestamp(info.get("CreationDate") or xmp.created),
+        "Modified": _timestamp(info.get("ModDate") or xmp.modified),
     }
     metadata = {key: value.strip() for key, value in stated.items() if value.strip()}
     if version:
@@ -99,8 +102,9 @@ def _language(pdf: pdfium.PdfDocument) -> str:
 
 
 def _timestamp(value: str) -> str:
-    """D:20170322101500+01'00' as 2017-03-22 10:15:00 +01:00; anything else as it is."""
-    found = _PDF_TIME.match(value)
+    """D:20170322101500+01'00' (the information's) and 2017-03-22T10:15:00+01:00 (XMP's)
+    as 2017-03-22 10:15:00 +01:00; anything else (a date alone) as it is."""
+    found = _PDF_TIME.match(value) or _XMP_TIME.match(value)
     if not found:
         return value
     year, month, day, hour, minute, second, utc, sign, zone_h, zone_m = found.groups()

@@ -3,8 +3,8 @@
 PDFium has no call for the catalog's metadata stream, so the packet is found the way the
 XMP specification lets any reader find it: by scanning the file's bytes for the
 ``x:xmpmeta`` element, which writers leave unfiltered for that purpose. The last packet
-wins (an incremental update appends the newer one). A compressed or encrypted packet is
-not found, and the info dictionary alone is used.
+that opens a metadata stream wins (an incremental update appends the newer one). A
+compressed or encrypted packet is not found, and the info dictionary alone is used.
 
 The packet is parsed from its root element on: XML cannot declare a document type (and
 so no entity, local or external) after its root has started, so nothing here can expand
@@ -13,11 +13,15 @@ or reach outside the file. A packet that is not well-formed is ignored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
 _MAX_PACKET = 4 * 1024 * 1024  # real packets are a few KB, padding included
 _NAMES = (b"xmpmeta", b"xapmeta")  # the second from XMP's first years
+_MOST_PACKETS = 64  # looked at from the end of the file, for the document's own
+_MAX_HEAD = 4096  # from a stream's object header to its packet
+_XML = re.compile(rb"/Subtype\s*/XML\b")
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _XMP = "{http://ns.adobe.com/xap/1.0/}"
@@ -63,28 +67,44 @@ def read_xmp(data: bytes) -> Xmp:
 
 
 def _packet(data: bytes) -> Element | None:
-    end, name = max((data.rfind(b"</x:" + name + b">"), name) for name in _NAMES)
-    if end < 0:
-        return None
-    start = data.rfind(b"<x:" + name, max(0, end - _MAX_PACKET), end)
-    if start < 0:
-        return None
-    try:
-        return fromstring(data[start : end + len(name) + 5])
-    except ParseError:
-        return None
+    """The last packet that is a metadata stream's (a JPEG placed in the PDF carries its
+    own packet inside its image data: that one describes the photo, not the document)."""
+    for name in _NAMES:
+        close = b"</x:" + name + b">"
+        end = data.rfind(close)
+        for _ in range(_MOST_PACKETS):
+            start = data.rfind(b"<x:" + name, max(0, end - _MAX_PACKET), end) if end > 0 else -1
+            if start < 0:
+                break
+            if _in_metadata_stream(data, start):
+                try:
+                    return fromstring(data[start : end + len(close)])
+                except ParseError:
+                    return None
+            end = data.rfind(close, 0, start)
+    return None
+
+
+def _in_metadata_stream(data: bytes, start: int) -> bool:
+    """Whether the packet at ``start`` opens a stream whose dictionary says it is XML
+    metadata (the packet comes a few bytes after the dictionary)."""
+    head = data[max(0, start - _MAX_HEAD) : start]
+    dictionary, streamed, _ = head[head.rfind(b"obj") + 1 :].partition(b"stream")
+    return bool(streamed) and _XML.search(dictionary) is not None
 
 
 def _values(root: Element, name: str) -> list[Element]:
-    """The property ``name`` wherever the packet puts it: as an element, or as an
-    attribute of its description (the short form many writers use)."""
+    """The property ``name`` of the packet's descriptions: as an element, or as an
+    attribute (the short form many writers use). Only the descriptions' own properties
+    are read, so that the work grows with the packet, not with how deep it nests."""
     found: list[Element] = []
-    for description in root.iter(f"{_RDF}Description"):
-        if name in description.attrib:
-            short = Element(name)
-            short.text = description.attrib[name]
-            found.append(short)
-        found.extend(description.iter(name))
+    for rdf in root.findall(f"{_RDF}RDF"):
+        for description in rdf.findall(f"{_RDF}Description"):
+            if name in description.attrib:
+                short = Element(name)
+                short.text = description.attrib[name]
+                found.append(short)
+            found.extend(description.findall(name))
     return found
 
 

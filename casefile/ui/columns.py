@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -21,22 +21,45 @@ class Column:
     sort: str | None = None  # a casefile.listing sort name; None: not sortable
     numeric: bool = False  # right-aligned
     width: int = 120
+    wide: bool = False  # shares the table's width left over by the others
 
 
 def field(
-    name: str, title: str, *, sort: str | None = None, numeric: bool = False, width: int = 120
+    name: str,
+    title: str,
+    *,
+    sort: str | None = None,
+    numeric: bool = False,
+    width: int = 120,
+    wide: bool = False,
 ) -> Column:
     """A column showing one field as people read it (dates at their precision...)."""
 
     def text(record: Record[Any], labels: Labels) -> str:
         return display(name, getattr(record.fields, name), labels, with_ids=False)
 
-    return Column(title, text, sort, numeric, width)
+    return Column(title, text, sort, numeric, width, wide)
 
 
 def label(title: str, sort: str | None = None) -> Column:
     """The record's own name (title, name, quote text): the widest column."""
-    return Column(title, lambda record, labels: record.label, sort, width=320)
+    return Column(title, lambda record, labels: record.label, sort, width=320, wide=True)
+
+
+# A wide column is never made narrower than this to fit: beyond it the table scrolls.
+WIDE_AT_LEAST = 160
+
+
+def fitted_widths(columns: Sequence[Column], available: int) -> list[int]:
+    """Each column's width: the narrow ones as set, the wide ones sharing what is left of
+    ``available`` (the table's width) so that the last column is not cut off, nor a
+    wide one left wider than the table needs."""
+    wide = [c for c in columns if c.wide]
+    if available <= 0:  # not laid out yet: as set
+        return [c.width for c in columns]
+    left = available - sum(c.width for c in columns if not c.wide)
+    share = max(WIDE_AT_LEAST, left // len(wide)) if wide else 0
+    return [share if c.wide else c.width for c in columns]
 
 
 def place(record: Record[Any], labels: Labels) -> str:
@@ -45,18 +68,22 @@ def place(record: Record[Any], labels: Labels) -> str:
 
 
 UPDATED = Column(
-    "Updated", lambda r, labels: f"{r.updated_at:%d %b %Y}" if r.updated_at else "", "updated"
+    "Updated",
+    lambda r, labels: f"{r.updated_at:%d %b %Y}" if r.updated_at else "",
+    "updated",
+    width=100,
 )
+NARROW = 90  # a word or two: a status, a kind, a grade
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     Kind.ATTACK: (
-        field("date", "Date", sort="date"),
+        field("date", "Date", sort="date", width=110),
         label("Attack", sort="title"),
         Column("Place", place),
-        field("killed", "Killed", sort="killed", numeric=True, width=70),
-        field("wounded", "Wounded", numeric=True, width=80),
+        field("killed", "Killed", sort="killed", numeric=True, width=60),
+        field("wounded", "Wounded", numeric=True, width=70),
         field("claimed_by", "Claimed by"),
-        field("status", "Status"),
+        field("status", "Status", width=NARROW),
         UPDATED,
     ),
     Kind.PERSON: (
@@ -64,51 +91,53 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("aliases", "Aliases"),
         field("roles", "Roles"),
         field("nationality", "Nationality"),
-        field("status", "Status"),
+        field("status", "Status", width=NARROW),
         UPDATED,
     ),
     Kind.GROUP: (
         label("Name", sort="name"),
         field("aliases", "Aliases"),
-        field("group_kind", "Kind"),
+        field("group_kind", "Kind", width=NARROW),
         field("country", "Country"),
         UPDATED,
     ),
     Kind.SOURCE: (
         label("Title", sort="title"),
-        field("published", "Published", sort="published"),
+        field("published", "Published", sort="published", width=110),
         field("publisher", "Publisher"),
-        field("source_kind", "Kind"),
+        field("source_kind", "Kind", width=NARROW),
         Column(
             "Reliability",
             lambda r, labels: r.fields.reliability.value if r.fields.reliability else "",
+            width=NARROW,
         ),
         UPDATED,
     ),
     Kind.DOCUMENT: (
         label("File", sort="file_name"),
         field("media_type", "Type"),
-        Column("Size", lambda r, labels: f"{r.fields.size / 1024:,.0f} KB", numeric=True),
+        Column("Size", lambda r, labels: f"{r.fields.size / 1024:,.0f} KB", numeric=True, width=80),
         field("source", "Source"),
         Column("SHA-256", lambda r, labels: r.fields.sha256[:16] + "…"),
     ),
     Kind.QUOTE: (
-        field("said", "Said", sort="said"),
+        field("said", "Said", sort="said", width=110),
         label("Quote"),
         field("speaker", "Speaker"),
         field("source", "Source"),
-        field("page", "Page", numeric=True, width=60),
+        field("page", "Page", numeric=True, width=50),
         Column(
             "Credibility",
             lambda r, labels: r.fields.credibility.value if r.fields.credibility else "",
+            width=NARROW,
         ),
         UPDATED,
     ),
     Kind.LINK: (
-        field("subject", "Subject", width=260),
-        field("relation", "Relation", sort="relation"),
-        field("object", "Object", width=260),
-        field("confidence", "Confidence"),
+        field("subject", "Subject", width=260, wide=True),
+        field("relation", "Relation", sort="relation", width=110),
+        field("object", "Object", width=260, wide=True),
+        field("confidence", "Confidence", width=NARROW),
         UPDATED,
     ),
 }

@@ -127,10 +127,10 @@ class DocumentViewer(QMainWindow):
         self.found.setAccessibleName("Matches")
         if not any(p.strip() for p in pages):
             toolbar.addWidget(QLabel("  No text layer: this document needs OCR to be quoted."))
-        else:
-            toolbar.addSeparator()
-            toolbar.addWidget(self.find_field)
-            toolbar.addWidget(self.found)
+            return toolbar  # nothing to find in
+        toolbar.addSeparator()
+        toolbar.addWidget(self.find_field)
+        toolbar.addWidget(self.found)
         for name, keys, slot in (
             ("&Find…", QKeySequence.StandardKey.Find, self._focus_find),
             ("Find &next", QKeySequence.StandardKey.FindNext, self.find_next),
@@ -161,26 +161,34 @@ class DocumentViewer(QMainWindow):
             navigator.jump(number - 1, navigator.currentLocation())
 
     def show_passage(self, page: int | None, start: int | None, end: int | None) -> None:
-        """Go to a quote's place: its page, its words selected and marked."""
+        """Go to a quote's place: its page, its characters selected, and every place its
+        words occur marked."""
         self.page.setValue(page or 1)
         if start is not None and end is not None:
-            words = " ".join(self.text.toPlainText()[start:end].split())
-            if not self.find_text(words, Match(page or 1, start, start)):
-                self._select(start, end)  # the words are not on the page (edited text)
+            self._mark(" ".join(self.text.toPlainText()[start:end].split()))
+            self._go(Match(page or 1, start, end))
 
     def show_words(self, page: int, words: list[str]) -> None:
-        """Go to a page and mark the first of ``words`` found on it (a search result)."""
+        """Go to a page and to the first of ``words`` found on it (a search result)."""
         self.page.setValue(page)
-        text = self.text.toPlainText().casefold()
         for word in words:
-            start = text.find(word.casefold())
-            if start >= 0:
-                self.find_text(word, Match(page, start, start))
+            self._mark(word)
+            here = [m for m in self.matches if m.page == page]
+            if here:
+                self._go(here[0])
                 return
 
     def find_text(self, text: str, here: Match) -> bool:
         """Find ``text`` in every page, and go to the first match from ``here`` on (or the
         first of all); whether there was one."""
+        self._mark(text)
+        if not self.matches:
+            return False
+        self._go(next((m for m in self.matches if m >= here), self.matches[0]))
+        return True
+
+    def _mark(self, text: str) -> None:
+        """Find ``text`` everywhere and mark it (in the text and on the PDF page)."""
         if self.find_field.text() != text:
             with QSignalBlocker(self.find_field):
                 self.find_field.setText(text)
@@ -189,11 +197,7 @@ class DocumentViewer(QMainWindow):
             self.pdf_search.setSearchString(" ".join(text.split()))
         self.current = None
         self._mark_matches(self.page.value())
-        if not self.matches:
-            self.found.setText("  Not found" if text.strip() else "")
-            return False
-        self._go(next((m for m in self.matches if m >= here), self.matches[0]))
-        return True
+        self.found.setText("  Not found" if text.strip() and not self.matches else "")
 
     def find_next(self) -> None:
         if self.matches:
@@ -212,16 +216,21 @@ class DocumentViewer(QMainWindow):
         """Where the reader is: the current match, else the page's selection."""
         if self.current is not None and self.current.page == self.page.value():
             return self.current
-        text = self.text.toPlainText()
-        start = _index(text, self.text.textCursor().selectionStart())
-        return Match(self.page.value(), start, start)
+        text, cursor = self.text.toPlainText(), self.text.textCursor()
+        start, end = (_index(text, p) for p in (cursor.selectionStart(), cursor.selectionEnd()))
+        return Match(self.page.value(), start, end)
 
     def _go(self, match: Match) -> None:
         self.current = match
         self.page.setValue(match.page)
         self._select(match.start, match.end)
-        shown = f"{self.matches.index(match) + 1:,} of {len(self.matches):,}"
-        self.found.setText(f"  {shown}{'+' if len(self.matches) == MOST_FOUND else ''}")
+        more = "+" if len(self.matches) == MOST_FOUND else ""
+        if match in self.matches:
+            self.found.setText(
+                f"  {self.matches.index(match) + 1:,} of {len(self.matches):,}{more}"
+            )
+        else:  # a quote's own place: beyond the matches counted, inside one, or edited
+            self.found.setText(f"  {len(self.matches):,}{more} found" if self.matches else "")
 
     def _select(self, start: int, end: int) -> None:
         text = self.text.toPlainText()

@@ -226,7 +226,7 @@ class RecordForm(QWidget):
         except InvalidInput as exc:
             raise InvalidInput(f"{spec.label}: {exc}") from None
         if spec.required and value is None:
-            raise InvalidInput(f"{spec.label}: required")
+            raise InvalidInput(f"{spec.label} is required")
         return value
 
     def problem(self) -> str:
@@ -251,7 +251,8 @@ class RecordForm(QWidget):
 
 class RecordDialog(QDialog):
     """Make or edit one record: its fields, tags and notes. OK stays disabled while the
-    input is invalid, and the line above the buttons says why."""
+    input is invalid, and the line above the buttons says why: quietly while it is only
+    what a new form still needs, as an error once the user's input is what is wrong."""
 
     def __init__(
         self,
@@ -301,14 +302,14 @@ class RecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.form.validity_changed.connect(self._show_validity)
         self.form.create_requested.connect(self._create)
-        self._show_validity(*self.form.validity())
+        self._show_validity(*self.form.validity(), as_error=False)
         self._fit()
 
     def values(self) -> tuple[AnyFields, tuple[str, ...], str]:
         return self.form.fields(), self.tags.value(), self.notes.value()
 
-    def _show_validity(self, valid: bool, problem: str) -> None:
-        self.error.show_text(problem, error=True)
+    def _show_validity(self, valid: bool, problem: str, as_error: bool = True) -> None:
+        self.error.show_text(problem, error=as_error)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(valid)
 
     def _fit(self) -> None:

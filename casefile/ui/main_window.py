@@ -55,6 +55,7 @@ from casefile.errors import NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
 from casefile.search import Saved
+from casefile.ui.columns import fitted_widths
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
@@ -138,8 +139,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(middle)
         self.splitter.addWidget(self.right_pane)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([170, 700, 410])
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([160, 780, 360])
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(250)
@@ -527,8 +528,9 @@ class MainWindow(QMainWindow):
         )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for number, column in enumerate(model.columns):
-            header.resizeSection(number, column.width)
+        available = self.table.viewport().width() if self.table.isVisible() else 0
+        for number, width in enumerate(fitted_widths(model.columns, available)):
+            header.resizeSection(number, width)
         sort = model.query.sort
         sorted_column = next((i for i, c in enumerate(model.columns) if c.sort == sort), -1)
         order = (

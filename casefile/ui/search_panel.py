@@ -9,6 +9,7 @@ whatever the number shown, so a second page costs what the first did).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -58,11 +59,13 @@ class SearchResults(QTextBrowser):
         def answered(result: SearchResult) -> None:
             if asked == self._asked:  # newer typing has its own answer coming
                 place = self.verticalScrollBar().value()
-                self._show(typed, result, more=len(result.hits) >= limit)
+                shown = replace(result, hits=result.hits[:limit])
+                self._show(typed, shown, more=len(result.hits) > limit)
                 if keep_place:  # more results came below the ones being read
                     self.verticalScrollBar().setValue(place)
 
-        self.controller.read(lambda case: case.search.search(typed, limit=limit), answered)
+        # One more than shown: whether there are more to offer.
+        self.controller.read(lambda case: case.search.search(typed, limit=limit + 1), answered)
 
     def _show(self, typed: str, result: SearchResult, more: bool = False) -> None:
         self._hits = {f"hit:{i}": h for i, h in enumerate(result.hits)}

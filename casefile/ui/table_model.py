@@ -94,6 +94,7 @@ class RecordTableModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
+        self._painted = index.row() // PAGE
         found = self._row(index.row(), fetch=self._want)
         if found is None:
             return LOADING if role == Qt.ItemDataRole.DisplayRole else None
@@ -178,6 +179,9 @@ class RecordTableModel(QAbstractTableModel):
     # -- loading ---------------------------------------------------------------------------
 
     def _reset(self, total: int, page: int = 0, rows: Window | None = None) -> None:
+        # Pages asked for until now were asked with the old count: what they bring is
+        # dropped (and asked again, if still on screen).
+        self._generation += 1
         self.beginResetModel()
         self.total = total
         self._pages.clear()
@@ -194,7 +198,6 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= row < self.total:
             return None
         page, offset = divmod(row, PAGE)
-        self._painted = page
         if page not in self._pages:
             (fetch or self._fetch_now)(page)  # a synchronous worker (tests) has it at once
         window = self._pages.get(page)
