@@ -13,11 +13,34 @@ from casefile.dates import PartialDate
 from casefile.vocab import LabelledEnum
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+# Words of field names that are not read as they are written.
+_SPELT = {"url": "URL", "char": "character", "sha256": "SHA-256"}
+
+
+def field_label(name: str) -> str:
+    """A field's name as a label: 'perpetrators_killed' → 'Perpetrators killed',
+    'url' → 'URL'."""
+    text = " ".join(_SPELT.get(word, word) for word in name.split("_"))
+    return text[:1].upper() + text[1:]
+
+
+def file_size(size: int) -> str:
+    """3,296 bytes as '3.2 KB' (as file managers put it, in units of 1,024)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    amount = size / 1024
+    for unit in ("KB", "MB"):
+        if amount < 1024:
+            return f"{amount:,.1f} {unit}"
+        amount /= 1024
+    return f"{amount:,.1f} GB"
 
 
 def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
     if value is None:
         return "unknown" if name in COUNT_FIELDS else ""
+    if name == "size" and isinstance(value, int):
+        return file_size(value)
     if isinstance(value, PartialDate):
         return value.display()
     if isinstance(value, LabelledEnum):

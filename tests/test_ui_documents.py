@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,19 @@ def test_dropping_a_folder_imports_it_and_reports_the_failures(
     assert "broken.pdf" in shown[0]
     window.show_kind(Kind.SOURCE)
     assert window.models[Kind.SOURCE].rowCount() == 2  # the table was refreshed
+
+
+def test_a_documents_details_read_as_words_and_sizes(
+    window: MainWindow, case_path: Path, files: Path
+) -> None:
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([files / "statement.txt"])
+    window.open_path(case_path)
+    window.show_kind(Kind.DOCUMENT)
+    select(window, "statement.txt")
+    shown = window.detail.toPlainText()
+    assert f"SHA-256\n{hashlib.sha256(TEXT.encode()).hexdigest()}" in shown, shown
+    assert f"Size\n{len(TEXT.encode())} bytes" in shown
 
 
 def test_a_source_offers_its_mentions_and_one_click_links_them(

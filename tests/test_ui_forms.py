@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel,
 from pytestqt.qtbot import QtBot
 
 from casefile.dates import DateError, PartialDate
+from casefile.display import field_label
 from casefile.errors import InvalidInput
 from casefile.records import (
     AnyFields,
@@ -37,7 +38,7 @@ from casefile.ui.fields import (
     TermsEdit,
     TextListEdit,
 )
-from casefile.ui.forms import RecordDialog, RecordForm, humanise
+from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.worker import Worker
 from casefile.vocab import (
     AttackStatus,
@@ -439,8 +440,8 @@ def test_form_labels_are_humanised_and_controls_named(
     assert captions[:3] == ["Title", "Date", "End date"]
     assert "Perpetrators killed" in captions
     assert "Claimed by" in captions
-    assert humanise("url") == "URL"
-    assert humanise("char_start") == "Character start"
+    assert field_label("url") == "URL"
+    assert field_label("char_start") == "Character start"
     assert form.inputs["perpetrators_killed"].accessibleName() == "Perpetrators killed"
     assert form.inputs["date"].line.accessibleName() == "Date"
 

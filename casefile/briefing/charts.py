@@ -149,7 +149,7 @@ def _casualties(by_type: dict[str, list[int]]) -> Drawing:
     chart.valueAxis.valueStep = _step(max(max(v) for v in by_type.values()))
     _axis_fonts(chart)
     drawing.add(chart)
-    drawing.add(_legend([(BAR, "Killed"), (WOUNDED, "Wounded")], chart.x, height + 14))
+    drawing.add(_legend([(BAR, "Killed"), (WOUNDED, "Wounded")], chart.x, height + 22))
     return drawing
 
 
@@ -158,6 +158,7 @@ def _legend(keys: list[tuple[colors.Color, str]], x: float, y: float) -> Legend:
     legend.x, legend.y = x, y
     legend.colorNamePairs = keys
     legend.columnMaximum = 1  # one row: the keys side by side
+    legend.alignment = "right"  # each swatch before its name
     legend.deltax, legend.dx, legend.dy = 70, 8, 8
     legend.fontName, legend.fontSize, legend.fillColor = SANS, 7.5, INK
     legend.strokeColor = None

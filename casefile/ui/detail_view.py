@@ -16,7 +16,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.details import RecordDetail
-from casefile.display import COUNT_FIELDS, display
+from casefile.display import COUNT_FIELDS, display, field_label
 from casefile.vocab import Kind
 
 STYLE = """
@@ -76,7 +76,7 @@ def render(detail: RecordDetail) -> str:
         value = detail.display_value(f.name)
         text = _value_html(f.name, value, detail)
         if text or f.name in COUNT_FIELDS:
-            name = f.name.replace("_", " ").capitalize()
+            name = field_label(f.name)
             parts.append(f"<tr><td class='name'>{escape(name)}</td><td>{text}</td></tr>")
     if record.tags:
         parts.append(

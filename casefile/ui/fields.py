@@ -117,6 +117,7 @@ class Note(QLabel):
 
     def show_text(self, text: str, *, error: bool = False) -> None:
         self.setText(text)
+        self.setVisible(bool(text))  # no blank line under a control with nothing to say
         muted = QPalette.ColorRole.PlaceholderText
         self.setForegroundRole(QPalette.ColorRole.WindowText if error else muted)
 

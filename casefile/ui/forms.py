@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from casefile.case import Case
 from casefile.dates import PartialDate
+from casefile.display import field_label
 from casefile.errors import InvalidInput
 from casefile.records import FIELDS_OF_KIND, AnyFields, Record
 from casefile.ui.controller import CaseController
@@ -47,18 +48,12 @@ from casefile.ui.fields import (
 from casefile.vocab import Kind, LabelledEnum, Relation
 
 MULTILINE = frozenset({"summary", "text", "translation", "context"})
-WORDS = {"url": "URL", "char": "character", "sha256": "SHA-256"}
 # What a value means beyond its label; a relation's explanation is its reverse reading.
 EXPLAIN: dict[type[LabelledEnum], Callable[[Any], str]] = {
     Relation: lambda relation: f"read from the object's side: “{relation.inverse_label}”",
 }
 SCREEN_SHARE = 0.85  # of the screen's height that a dialog may take before it scrolls
 WIDTH_IN_CHARACTERS = 100  # labels, and fields that show a headline-long title whole
-
-
-def humanise(name: str) -> str:
-    """'perpetrators_killed' → 'Perpetrators killed', 'url' → 'URL'."""
-    return _sentence(" ".join(WORDS.get(word, word) for word in name.split("_")))
 
 
 def _sentence(text: str) -> str:
@@ -85,7 +80,7 @@ class FormField:
 
     @property
     def label(self) -> str:
-        return humanise(self.name)
+        return field_label(self.name)
 
     @property
     def required(self) -> bool:
