@@ -431,6 +431,23 @@ def test_form_round_trips_fully_filled_records(
         assert form.problem() == ""
 
 
+def test_a_records_ticked_terms_are_listed_first(
+    qtbot: QtBot, controller: CaseController, known: dict[str, Record[Any]]
+) -> None:
+    attack = full_records(known)[0]
+    form = RecordForm(controller, AttackFields)
+    qtbot.addWidget(form)
+    form.set_fields(attack)
+    weapons = form.inputs["weapon_types"].list
+    shown = [weapons.item(row) for row in range(weapons.count())]
+    ticked = [i.data(Qt.ItemDataRole.UserRole) for i in shown[:2]]
+    assert ticked == ["melee", "vehicle"]  # first, in the vocabulary's order
+    assert all(i.checkState() == Qt.CheckState.Checked for i in shown[:2])
+    rest = [i.text() for i in shown[2:]]
+    assert rest == sorted(rest, key=str.casefold)  # then the others, as before
+    assert form.fields() == attack
+
+
 def test_form_labels_are_humanised_and_controls_named(
     qtbot: QtBot, controller: CaseController
 ) -> None:

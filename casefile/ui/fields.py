@@ -376,7 +376,9 @@ class TermsEdit(QWidget):
     """Codes from a case vocabulary (attack, weapon, target types), ticked by their labels.
 
     The terms come from the case, which may add its own to the GTD built-ins. The list
-    is short and scrolls, so a line under it names what is ticked."""
+    is short and scrolls, so a line under it names what is ticked, and the terms a record
+    has are listed first when it is opened (not as they are ticked: rows do not move under
+    the pointer)."""
 
     edited = Signal()
 
@@ -414,9 +416,10 @@ class TermsEdit(QWidget):
         self._show_chosen()
 
     def _fill(self, terms: list[Term]) -> None:
-        for term in terms:
+        for number, term in enumerate(terms):
             item = QListWidgetItem(term.label)
             item.setData(Qt.ItemDataRole.UserRole, term.code)
+            item.setData(Qt.ItemDataRole.UserRole + 1, number)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             self.list.addItem(item)
             self._labels[term.code] = term.label
@@ -425,10 +428,18 @@ class TermsEdit(QWidget):
 
     def _show_chosen(self) -> None:
         self.list.blockSignals(True)  # ``edited`` means a user's change
-        for row in range(self.list.count()):
-            item = self.list.item(row)
+        items = [self.list.takeItem(0) for _ in range(self.list.count())]
+        items.sort(  # the ticked first, each part in the vocabulary's order
+            key=lambda item: (
+                item.data(Qt.ItemDataRole.UserRole) not in self._chosen,
+                item.data(Qt.ItemDataRole.UserRole + 1),
+            )
+        )
+        for item in items:
             on = item.data(Qt.ItemDataRole.UserRole) in self._chosen
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.list.scrollToTop()
         self.list.blockSignals(False)
         self._summarise()
 
