@@ -12,6 +12,7 @@ import ast
 import hashlib
 import itertools
 import os
+import random
 import re
 import shutil
 import signal
@@ -163,6 +164,12 @@ def make_empty(folder: Path, masters: Masters) -> Path:
     return path
 
 
+def make_noise(folder: Path, masters: Masters) -> Path:
+    path = folder / "noise.casefile"
+    path.write_bytes(random.Random(7).randbytes(4096))
+    return path
+
+
 def make_text(folder: Path, masters: Masters) -> Path:
     path = folder / "notes.casefile"
     path.write_text("Interview notes, 3 May: the driver was seen at 14:05.\n", encoding="utf-8")
@@ -220,8 +227,11 @@ BAD_FILES = {
     "missing": Bad(make_missing, None, CaseFileError, ("no case file",)),
     "folder": Bad(make_folder, None, CaseFileError, ("folder",)),
     "empty": Bad(make_empty, None, CaseFileError, ("empty",)),
-    "text": Bad(make_text, None, NeedsPassphrase, ("passphrase",)),
-    "text-with-passphrase": Bad(make_text, "guess", WrongPassphrase, ("passphrase",)),
+    "text": Bad(make_text, None, CaseFileError, ("not a case file",)),
+    "text-with-passphrase": Bad(make_text, "guess", CaseFileError, ("not a case file",)),
+    # Whole pages of noise look like an encrypted case: only a passphrase can tell.
+    "noise": Bad(make_noise, None, NeedsPassphrase, ("passphrase",)),
+    "noise-with-passphrase": Bad(make_noise, "guess", WrongPassphrase, ("passphrase",)),
     "foreign-sqlite": Bad(make_foreign_sqlite, None, CaseFileError, ("not a casefile case",)),
     "foreign-wal-sqlite": Bad(
         make_foreign_wal_sqlite, None, CaseFileError, ("not a casefile case",)

@@ -507,6 +507,10 @@ def test_list_text_has_one_line_per_record(cli: Cli, demo_path: Path) -> None:
     assert {line[:8] for line in lines} == ids
 
 
+def test_list_takes_a_kind_as_one_of_it_too(cli: Cli, demo_path: Path) -> None:
+    assert cli.ok("list", demo_path, "person") == cli.ok("list", demo_path, "people")
+
+
 def test_list_of_nothing_says_so(cli: Cli, case_path: Path) -> None:
     assert cli.ok("list", case_path, "attacks").strip() == "no attacks"
     assert cli.json("list", case_path, "attacks") == []

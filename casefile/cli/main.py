@@ -47,6 +47,8 @@ KIND_PLURALS = {
     "quotes": Kind.QUOTE,
     "links": Kind.LINK,
 }
+# ``list`` takes a kind as people name a list of it, or as one of it ("attack").
+KIND_NAMES = {**KIND_PLURALS, **{kind.value: kind for kind in KIND_PLURALS.values()}}
 ADDABLE = (Kind.ATTACK, Kind.PERSON, Kind.GROUP, Kind.SOURCE, Kind.QUOTE, Kind.LINK)
 LINK_POSITIONALS = ("subject", "relation", "object")
 EXAMPLES = """\
@@ -175,8 +177,8 @@ def _add_commands(sub: Sub) -> None:
         example = _ADD_EXAMPLES[kind]
         kp = add_sub.add_parser(
             kind.value,
-            help=f"add a {kind.value}",
-            description=f"Add a {kind.value}.",
+            help=f"add {_a(kind.value)}",
+            description=f"Add {_a(kind.value)}.",
             epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -202,7 +204,7 @@ def _record_commands(sub: Sub) -> None:
         "casefile list my.casefile attacks --from 2016 --to 2017",
     )
     _case_arg(p)
-    p.add_argument("kind", choices=list(KIND_PLURALS), metavar="KIND", help=", ".join(KIND_PLURALS))
+    p.add_argument("kind", choices=list(KIND_NAMES), metavar="KIND", help=", ".join(KIND_PLURALS))
     p.add_argument("--sort", help="column to sort by (e.g. date, title, name, created, updated)")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--filter", default="", help="only records whose text contains this")
@@ -572,8 +574,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    kind = KIND_PLURALS[args.kind]
+    kind = KIND_NAMES[args.kind]
     dayfirst = _dayfirst(args)
     if args.sort and args.sort not in sort_names(kind):
         raise InvalidInput(f"{args.kind} can be sorted by: {', '.join(sort_names(kind))}")

@@ -107,6 +107,9 @@ def create_database(path: Path, passphrase: str | None) -> None:
         conn.close()
 
 
+MIN_PAGE_SIZE = 512  # SQLite's smallest page: a database file is a whole number of pages
+
+
 def probe(path: Path, passphrase: str | None) -> int:
     """Look at ``path`` and return its ``application_id``, or raise a one-line error.
 
@@ -120,6 +123,9 @@ def probe(path: Path, passphrase: str | None) -> int:
     if path.stat().st_size == 0:
         raise CaseFileError(f"{path} is empty, not a case file")
     plain = is_plain_sqlite(path)
+    if not plain and path.stat().st_size % MIN_PAGE_SIZE:
+        # An encrypted database is whole pages; this is some other file (a text file).
+        raise CaseFileError(f"{path} is not a case file")
     if not plain and passphrase is None:
         raise NeedsPassphrase(
             f"{path} is encrypted (or is not a case file): a passphrase is needed"
