@@ -25,6 +25,7 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextC
 from PySide6.QtPdf import QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from casefile.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
 
+READING_WIDTH = 90  # characters to a line of a document shown as text alone
 # More matches than this are not marked (one letter in a long report matches everywhere).
 MOST_FOUND = 10_000
 
@@ -95,12 +97,15 @@ class DocumentViewer(QMainWindow):
         splitter = QSplitter()
         if self.is_pdf:
             splitter.addWidget(self._pdf_view(opened.data))
-        splitter.addWidget(self.text)
+            splitter.addWidget(self.text)
+        else:  # text alone: in a column a reader's eye can follow, not the screen's width
+            splitter.addWidget(_column(self.text, READING_WIDTH))
         splitter.setSizes([1, 1])  # the page and its text side by side, equally
         self.setCentralWidget(splitter)
         self.quote_action = QAction("Create &quote from selection", self)
         self.quote_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
         self.quote_action.setEnabled(False)
+        self.quote_action.setToolTip("Select words in the text, then make them a quote")
         self.quote_action.triggered.connect(self._quote)
         self.text.copyAvailable.connect(self.quote_action.setEnabled)
         self.addToolBar(self._toolbar())
@@ -284,6 +289,19 @@ def quote_preset(passage: Passage) -> dict[str, Any]:
         "char_start": passage.char_start,
         "char_end": passage.char_end,
     }
+
+
+def _column(widget: QWidget, characters: int) -> QWidget:
+    """``widget`` at most ``characters`` wide, centred in whatever room it is given."""
+    margins = 2 * 24  # the document's margins and the scroll bar
+    widget.setMaximumWidth(widget.fontMetrics().averageCharWidth() * characters + margins)
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addStretch(1)
+    layout.addWidget(widget, 1000)  # all the room there is, up to its maximum
+    layout.addStretch(1)
+    return holder
 
 
 def _matches(pages: Sequence[str], text: str) -> list[Match]:
