@@ -16,6 +16,7 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from casefile.briefing import fonts
+from casefile.briefing.content import gather
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.briefing.script import levels, visual_order
 from casefile.briefing.service import ExportCancelled
@@ -94,6 +95,20 @@ def test_every_quote_is_in_the_pack_with_its_citation(demo_pack: Path) -> None:
     assert len(quotes) == 6
     for said in (" ".join(q.split()) for q in quotes):
         assert re.search(re.escape(f"“{said}”") + r" — [^“]*\[1\]", text), said
+
+
+def test_an_attack_quotes_what_its_people_and_groups_said_about_it_not_everything(
+    demo: Case,
+) -> None:
+    """ISIS claimed three of the demo's attacks: each profile quotes what ISIS said then,
+    not every ISIS statement three times over."""
+    with demo.sessions.read() as s:
+        content = gather(s, PackOptions())
+    quoted = {a.title: [q.text for q in a.quotes] for a in content.attacks}
+    assert quoted["Westminster attack"] == ["blood with blood"]
+    assert len(quoted["Brussels attacks"]) == 1
+    assert quoted["Brussels attacks"][0].startswith("If it was Paris yesterday")
+    assert quoted["Murder of a Sufi leader"] == []
 
 
 def _links(path: Path) -> list[tuple[int, str, int, float]]:

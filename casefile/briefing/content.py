@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,6 +27,8 @@ from casefile.errors import InvalidInput
 from casefile.vocab import Relation
 
 KEY_QUOTES_PER_ATTACK = 5
+# How long after an attack what its people and groups say is quoted under it.
+AFTERMATH = timedelta(days=30)
 R = TypeVar("R", bound=m.Record)
 _BATCH = 900  # ids per IN (...): well under SQLite's limit on bound values
 
@@ -292,14 +294,16 @@ class _Gathering:
         return tuple(found)
 
     def attack_entry(self, a: m.Attack, quotes: Sequence[m.Quote]) -> AttackEntry:
-        """Key quotes: those its links cite, then those of the people and groups tied to it."""
+        """Key quotes: those its links cite, then what the people and groups tied to it
+        said from its start until ``AFTERMATH`` after its end (a group that claims many
+        attacks is not quoted under each of them for everything it ever said)."""
         links = self.links_of[a.id]
         cited = {c for link in links for c in self.cited[link.id] if c in self.quote_rank}
         chosen = sorted(cited, key=self.quote_rank.__getitem__)[:KEY_QUOTES_PER_ATTACK]
         for link in links:
             other = link.object if link.subject == a.id else link.subject
-            for q in self.speaking.get(other, ())[: KEY_QUOTES_PER_ATTACK - len(chosen)]:
-                if q.id not in chosen:
+            for q in self.speaking.get(other, ()):
+                if len(chosen) < KEY_QUOTES_PER_ATTACK and q.id not in chosen and _during(q, a):
                     chosen.append(q.id)
         ties = self.ties(a.id)
         claimant = self.names.get(a.claimed_by) if a.claimed_by else None
@@ -351,6 +355,15 @@ class _Gathering:
         cites = self.cite([*(c for tie in ties for c in tie.cites), *said])
         shown = tuple((label, value) for label, value in facts if value)
         return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+
+
+def _during(quote: m.Quote, attack: m.Attack) -> bool:
+    """Whether the quote was said (as far as its date tells) from the attack's start until
+    ``AFTERMATH`` after its end; an undated quote or attack tells nothing, so no."""
+    if quote.said is None or attack.date is None:
+        return False
+    end = (attack.end_date or attack.date).last_day() + AFTERMATH
+    return quote.said.overlaps(attack.date.first_day(), end)
 
 
 def _when(start: PartialDate | None, end: PartialDate | None) -> str:
