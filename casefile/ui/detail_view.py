@@ -74,6 +74,8 @@ def render(detail: RecordDetail) -> str:
     parts.append("<table class='fields'>")
     for f in dataclasses.fields(record.fields):
         value = detail.display_value(f.name)
+        if value == record.label.strip("“”"):
+            continue  # the heading already says it (a title, a name, a quote's words)
         text = _value_html(f.name, value, detail)
         if text or f.name in COUNT_FIELDS:
             name = field_label(f.name)
