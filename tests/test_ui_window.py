@@ -263,19 +263,27 @@ def test_table_models_pass_the_model_tester(
     controller.close()
 
 
+def statements_model(
+    qtbot: QtBot, case_path: Path, count: int
+) -> tuple[CaseController, RecordTableModel]:
+    """``count`` quotes, every other one "marked", in a table model over a real (threaded)
+    worker."""
+    with open_case(case_path, backups=False) as case:
+        source = case.records.add(SourceFields(title="Statements")).id
+        texts = [f"Statement {n}" + (" marked" if n % 2 else "") for n in range(count)]
+        case.records.add_many([QuoteFields(text=t, source=source) for t in texts])
+    controller = CaseController(Worker())
+    controller.open(case_path)
+    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
+    return controller, RecordTableModel(controller, Kind.QUOTE)
+
+
 def test_a_new_query_brings_the_rows_on_screen_with_its_count(
     qtbot: QtBot, case_path: Path
 ) -> None:
     """One trip to the worker: when the new count arrives, the rows the view is showing
     (where it stays, within the new count) are there with it, never placeholders first."""
-    with open_case(case_path, backups=False) as case:
-        source = case.records.add(SourceFields(title="Statements")).id
-        texts = [f"Statement {n}" + (" marked" if n % 2 else "") for n in range(450)]
-        case.records.add_many([QuoteFields(text=t, source=source) for t in texts])
-    controller = CaseController(Worker())
-    controller.open(case_path)
-    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
-    model = RecordTableModel(controller, Kind.QUOTE)
+    controller, model = statements_model(qtbot, case_path, 450)
     view = QTableView()
     view.setModel(model)
     qtbot.addWidget(view)
@@ -302,14 +310,7 @@ def test_rows_asked_for_while_a_new_count_is_on_its_way_are_not_kept(
 ) -> None:
     """A page painted before the new count arrives is asked for with the old count: what
     it brings is dropped, never shown as rows of the new list."""
-    with open_case(case_path, backups=False) as case:
-        source = case.records.add(SourceFields(title="Statements")).id
-        texts = [f"Statement {n}" + (" marked" if n % 2 else "") for n in range(1000)]
-        case.records.add_many([QuoteFields(text=t, source=source) for t in texts])
-    controller = CaseController(Worker())
-    controller.open(case_path)
-    qtbot.waitUntil(lambda: controller.info is not None, timeout=10_000)
-    model = RecordTableModel(controller, Kind.QUOTE)
+    controller, model = statements_model(qtbot, case_path, 1000)
     everything = model.query
     model.set_query(replace(everything, text="marked"))
     qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
