@@ -27,12 +27,20 @@ def tags(case: Case) -> list[str]:
         return sorted(s.scalars(select(m.Tag.name)))
 
 
-def test_a_unit_that_breaks_a_constraint_fails_alone_and_its_batch_goes_on(case: Case) -> None:
+def recorded(case: Case) -> tuple[GroupCommit[str], list[str], list[tuple[str, str]]]:
+    """A group commit that batches for a minute, and the lists that hear which units were
+    committed and which failed (and why)."""
     done: list[str] = []
     failed: list[tuple[str, str]] = []
-    with GroupCommit[str](
+    group = GroupCommit[str](
         case.sessions, done.append, lambda unit, why: failed.append((unit, why)), every=60
-    ) as group:
+    )
+    return group, done, failed
+
+
+def test_a_unit_that_breaks_a_constraint_fails_alone_and_its_batch_goes_on(case: Case) -> None:
+    group, done, failed = recorded(case)
+    with group:
         group.run("first", add_tag("first", 1))
         group.run("same id", add_tag("clash", 1))  # the primary key is taken
         group.run("second", add_tag("second", 2))
@@ -83,11 +91,8 @@ def test_a_batch_whose_commit_fails_reports_every_unit_as_failed(
     disk, say; here a statement that cannot run) is reported, not raised as a bug."""
     broken = ("INSERT INTO no_such_table VALUES (1)", *search_tables.INDEX_PENDING)
     monkeypatch.setattr(search_tables, "INDEX_PENDING", broken)
-    done: list[str] = []
-    failed: list[tuple[str, str]] = []
-    with GroupCommit[str](
-        case.sessions, done.append, lambda unit, why: failed.append((unit, why)), every=60
-    ) as group:
+    group, done, failed = recorded(case)
+    with group:
         group.run("a", add_tag("a", 1))
         group.run("b", add_tag("b", 2))
     assert done == []

@@ -116,7 +116,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
     Kind.DOCUMENT: (
         label("File", sort="file_name"),
         field("media_type", "Type"),
-        Column("Size", lambda r, labels: f"{r.fields.size / 1024:,.0f} KB", numeric=True, width=80),
+        field("size", "Size", numeric=True, width=80),
         field("source", "Source"),
         Column("SHA-256", lambda r, labels: r.fields.sha256[:16] + "…"),
     ),
