@@ -26,11 +26,13 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from casefile.dates import PartialDate, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
-from casefile.db.search_tables import FTS_KEY, FTS_TEXT
+from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
 from casefile.errors import InvalidInput
 from casefile.record_service import MODEL_OF_KIND, labels, to_records
 from casefile.records import Record, metadata_fields
@@ -109,11 +111,17 @@ def sort_names(kind: Kind) -> list[str]:
     return [*SORTS[kind], *COMMON_SORTS]
 
 
-# A list filtered by words at most this long is read whole once, in order, and kept.
-# Finding such a row by position means matching the words in the search index and sorting
-# the matches anew, for every jump: a jump to the middle of ten thousand matches cost as
-# much as the filter itself. Read once, the list is sliced instead.
+# A list filtered by words at most this long is read whole once, in order, and kept, when
+# a row far from both its ends is wanted. Finding such a row by position means walking
+# the sort column's index, checking each entry against the matches, until that many
+# matches are passed: a jump to the middle of ten thousand matches among a million rows
+# walks half a million entries. Read once (a lookup and a sort per match), the list is
+# sliced instead.
 KEEP_AT_MOST = 100_000
+# Rows near either end of a list filtered by words are found by walking the index for at
+# most this many entries (about 15 ms), so the first page of a new filter costs what it
+# shows, not what it matches. Farther in, the list is kept (above).
+WALK_AT_MOST = 50_000
 
 # Every STRIDE-th row of a long list (its sort value and ID) is remembered on the way to
 # a jump. SQLite's indexes know no positions: a jump to row 500,000 walks 500,000 index
@@ -187,23 +195,28 @@ class Listing:
         self._remember("anchors", record, cursors)
         return cursors[wanted - 1], wanted * STRIDE - 1
 
-    def _filtered_ids(self, s: Session, q: ListQuery) -> list[str] | None:
-        """A list filtered by words: its IDs (hex) in order, if it has at most ``KEEP_AT_MOST``.
-        (Other filters narrow an index that is walked in order; words are matched in the
-        search index, and the matches sorted anew at every step.)"""
-        if not q.text.strip():
+    def _kept(
+        self, s: Session, q: ListQuery, start: int, count: int, total: int
+    ) -> list[str] | None:
+        """A list filtered by words, as its IDs (hex) in order, when it is known already or
+        rows ``start`` to ``start + count`` of its ``total`` are too far from its ends to
+        walk to (see ``KEEP_AT_MOST`` and ``WALK_AT_MOST``); None: walk. (Other filters
+        narrow the index that is walked; words are matched in the search index.)"""
+        if not q.text.strip() or total > KEEP_AT_MOST:
             return None
         record, known = self._recall(s, "kept", q)
         if known:
-            kept: list[str] | None = record.value
+            kept: list[str] = record.value
             return kept
-        query, _column, id_column = _in_order(q)
+        rows = s.scalar(select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)) or 0
+        matched = min(start, total - (start + count)) + count
+        if matched * rows <= WALK_AT_MOST * total:  # entries walked, at the list's density
+            return None
+        query, _column, id_column = _in_order(q, walk=False)
         # As stored (hex): making a UUID of each costs as much as finding it.
-        as_text = query.with_only_columns(type_coerce(id_column, String))
-        found = list(s.scalars(as_text.limit(KEEP_AT_MOST + 1)).all())
-        ids = found if len(found) <= KEEP_AT_MOST else None  # too many: walked each time
-        self._remember("kept", record, ids)
-        return ids
+        found = list(s.scalars(query.with_only_columns(type_coerce(id_column, String))))
+        self._remember("kept", record, found)
+        return found
 
     def page(self, q: ListQuery) -> Page:
         """The first ``q.limit`` records after ``q.after`` (keyset paging)."""
@@ -238,7 +251,7 @@ class Listing:
         offset = total - (start + count) if from_end else start
         model = MODEL_OF_KIND[q.kind]
         with self.sessions.read() as s:
-            kept = self._filtered_ids(s, q)
+            kept = self._kept(s, q, start, count, total)
             # The same rows in ascending order start at ``first`` (SQLite puts NULLs first
             # going up and last going down: one order is the other reversed).
             first = total - (start + count) if q.descending else start
@@ -282,15 +295,17 @@ class Listing:
             return total - int(s.scalar(after) or 0) - 1
 
     def count(self, q: ListQuery) -> int:
-        """Unfiltered, from the counts the triggers keep; filtered, from the kind's own
+        """Unfiltered, from the counts the triggers keep; by words alone, from the search
+        index (its rows of a kind are that kind's records); otherwise from the kind's own
         table (joining the shared record table would walk every record of every kind)."""
         if not _is_filtered(q):
             query = select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)
+        elif not _is_filtered(replace(q, text="")):
+            query = _matching(q).with_only_columns(func.count())
         else:
             query = _filtered(select(func.count()).select_from(_table(q.kind)), q)
         with self.sessions.read() as s:
-            kept = self._filtered_ids(s, q)
-            return len(kept) if kept is not None else int(s.scalar(query) or 0)
+            return int(s.scalar(query) or 0)
 
 
 def _is_filtered(q: ListQuery) -> bool:
@@ -329,10 +344,11 @@ def _ids_in_order(q: ListQuery) -> Select[Any]:
     return _in_order(q)[0]
 
 
-def _in_order(q: ListQuery) -> tuple[Select[Any], Any, Any]:
+def _in_order(q: ListQuery, *, walk: bool = True) -> tuple[Select[Any], Any, Any]:
     """The IDs of the list in its order, read from one table's (column, id) index where
     the sort allows: an OFFSET then skips index entries, not joined rows. With the sort
-    column and the ID column, for keyset conditions."""
+    column and the ID column, for keyset conditions. Matches of words are checked on
+    that walk, or, not ``walk``, looked up first and sorted (see ``_filtered``)."""
     table = _table(q.kind)
     name, column = _sort(q)
     id_column: Any = table.c.id
@@ -344,24 +360,36 @@ def _in_order(q: ListQuery) -> tuple[Select[Any], Any, Any]:
     else:
         column = table.c[column.property.columns[0].name]
         query = select(table.c.id)
-    query = _filtered(query, q)
+    query = _filtered(query, q, walk=walk)
     order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
     return query.order_by(*order), column, id_column
 
 
-def _filtered(query: Select[Any], q: ListQuery) -> Select[Any]:
+def _matching(q: ListQuery) -> Select[Any]:
+    """The search index's rows of the list's kind that hold the words typed (as the
+    start of words: "glasg" finds Glasgow): only that kind's range of keys is read."""
+    if not TEXT_COLUMNS[q.kind]:
+        raise InvalidInput(f"{q.kind.value}s have no text to filter on")
+    match = prefix_match(q.text)
+    start, end = key_range(q.kind.value)
+    rows = FTS_TEXT.c.rowid
+    if match is None:  # punctuation alone: no word can match it
+        return select(rows).where(false())
+    return select(rows).where(FTS_TEXT.c.fts_text.op("MATCH")(match), rows >= start, rows < end)
+
+
+def _filtered(query: Select[Any], q: ListQuery, *, walk: bool = False) -> Select[Any]:
+    """``query`` narrowed to the list's filters. Words are matched in the search index
+    (a word prefix among a million quotes is an index lookup, a substring test reads
+    every row); then either each match is looked up (dear per match), or, ``walk``, the
+    index being walked in order checks each of its entries against the matches (dear per
+    entry passed: for the first rows of a list with many matches)."""
     table = _table(q.kind)
     if q.text.strip():
-        if not TEXT_COLUMNS[q.kind]:
-            raise InvalidInput(f"{q.kind.value}s have no text to filter on")
-        match = prefix_match(q.text)
-        if match is None:  # punctuation alone: no word can match it
-            return query.where(false())
-        # From the search index: a word prefix among a million quotes is an index lookup,
-        # where a substring test reads every row.
-        matching = select(FTS_TEXT.c.rowid).where(FTS_TEXT.c.fts_text.op("MATCH")(match))
-        indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.page == 0, FTS_KEY.c.id.in_(matching))
-        query = query.where(table.c.id.in_(indexed))
+        indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.id.in_(_matching(q)))
+        # A unary + keeps SQLite from answering the IN through the ID's own index.
+        checked = UnaryExpression(table.c.id, operator=custom_op("+"), type_=table.c.id.type)
+        query = query.where((checked if walk else table.c.id).in_(indexed))
     if q.tag.strip():
         query = query.where(
             table.c.id.in_(

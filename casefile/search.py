@@ -25,7 +25,7 @@ from casefile.audit import AuditLog, created, diff
 from casefile.dates import edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions
-from casefile.db.search_tables import TEXT
+from casefile.db.search_tables import TEXT, key_range
 from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
 from casefile.search_query import SearchQuery, parse
@@ -136,7 +136,7 @@ class SearchService:
         (Ranking ranges of the index on two connections at once, then merging, was
         tried: exact, since bm25 weighs a word over the whole index, but SQLite's threads
         contend, and it was as often twice as slow as twice as fast.)"""
-        if _filters(query)[0]:
+        if _filters(query)[0]:  # kinds are not checked row by row: see _of_kinds
             pool = list(s.execute(_pooled(query, match, POOL)).all())
             rows = list(s.execute(_passing(query, pool, limit)).all())
             if len(rows) == limit or len(pool) < POOL:
@@ -185,7 +185,13 @@ class SearchService:
             for kind in Kind:
                 table = f'"{kind.value}"'
                 title, body = TEXT[kind.value]
-                s.execute(text(f"INSERT INTO fts_key (record_id, page) SELECT id, 0 FROM {table}"))
+                start, _end = key_range(kind.value)
+                s.execute(
+                    text(
+                        "INSERT INTO fts_key (id, record_id, page) "
+                        f"SELECT {start - 1} + row_number() OVER (ORDER BY id), id, 0 FROM {table}"
+                    )
+                )
                 s.execute(
                     text(
                         "INSERT INTO fts_text (rowid, title, body, notes) "
@@ -194,10 +200,12 @@ class SearchService:
                         "JOIN fts_key k ON k.record_id = t.id AND k.page = 0"
                     )
                 )
+            start, _end = key_range("page")
             s.execute(
                 text(
-                    "INSERT INTO fts_key (record_id, page) "
-                    "SELECT document_id, number FROM document_page"
+                    f"INSERT INTO fts_key (id, record_id, page) SELECT {start - 1} "
+                    "+ row_number() OVER (ORDER BY document_id, number), document_id, number "
+                    "FROM document_page"
                 )
             )
             s.execute(
@@ -236,23 +244,26 @@ def _index_problems(s: Session) -> list[str]:
         found.append(f"search index: damaged ({exc.orig or exc})")
     for kind in Kind:
         title, body = TEXT[kind.value]
+        start, end = key_range(kind.value)
         wrong = s.scalar(
             text(
                 f'SELECT count(*) FROM "{kind.value}" t JOIN record r ON r.id = t.id '
                 "LEFT JOIN fts_key k ON k.record_id = t.id AND k.page = 0 "
                 "LEFT JOIN fts_text f ON f.rowid = k.id "
                 f"WHERE f.rowid IS NULL OR f.title IS NOT {title.format(r='t')} "
-                f"OR f.body IS NOT {body.format(r='t')} OR f.notes IS NOT r.notes"
+                f"OR f.body IS NOT {body.format(r='t')} OR f.notes IS NOT r.notes "
+                f"OR k.id < {start} OR k.id >= {end}"
             )
         )
         if wrong:
             found.append(f"search index: {wrong} {kind.value} record(s) out of step")
+    start, end = key_range("page")
     pages = s.scalar(
         text(
             "SELECT count(*) FROM document_page p LEFT JOIN fts_key k "
             "ON k.record_id = p.document_id AND k.page = p.number "
             "LEFT JOIN fts_text f ON f.rowid = k.id "
-            "WHERE f.rowid IS NULL OR f.body IS NOT p.text"
+            f"WHERE f.rowid IS NULL OR f.body IS NOT p.text OR k.id < {start} OR k.id >= {end}"
         )
     )
     if pages:
@@ -303,10 +314,10 @@ def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
     FTS5 ranks alone and only the rows kept are joined to their records: joining every
     match of a common word first would cost more than ranking it."""
     where, params = _filters(query)
-    joins = "JOIN fts_key k ON k.id = fts_text.rowid JOIN record r ON r.id = k.record_id"
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid"
     best = (
         f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins if where else ''} "
-        f"WHERE fts_text MATCH :match {''.join(' AND ' + w for w in where)} "
+        f"WHERE fts_text MATCH :match {_of_kinds(query)} {''.join(' AND ' + w for w in where)} "
         "ORDER BY score LIMIT :limit"
     )
     sql = RESOLVED.format(best=best, join="JOIN") + " ORDER BY best.score"
@@ -315,12 +326,35 @@ def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
 
 
 def _pooled(query: SearchQuery, match: str, size: int) -> Any:
-    """The best ``size`` matches (rowid, score), filters not yet applied."""
+    """The best ``size`` matches (rowid, score) of the kinds asked for, other filters not
+    yet applied."""
     sql = (
         f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text "
-        f"WHERE fts_text MATCH :match ORDER BY score LIMIT :size"
+        f"WHERE fts_text MATCH :match {_of_kinds(query)} ORDER BY score LIMIT :size"
     )
     return text(sql).bindparams(match=_fts_match(query, match), size=size)
+
+
+def _of_kinds(query: SearchQuery) -> str:
+    """`` AND`` the index rows of the kinds asked for (all when none is): a range of keys
+    per kind, which FTS5 seeks to instead of reading every match (see ``key_range``).
+    FTS5 takes one range, so several kinds are read from the first to the last and the
+    rows between them are then dropped."""
+    names = sorted(k.value if isinstance(k, Kind) else k for k in query.kinds if k != "note")
+    if not names:
+        return ""
+    ranges = sorted(key_range(name) for name in names)
+    spans: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    within = f" AND fts_text.rowid >= {spans[0][0]} AND fts_text.rowid < {spans[-1][1]}"
+    if len(spans) == 1:
+        return within
+    each = " OR ".join(f"fts_text.rowid BETWEEN {a} AND {b - 1}" for a, b in spans)
+    return f"{within} AND ({each})"
 
 
 def _passing(query: SearchQuery, pool: Sequence[Row[Any]], limit: int) -> Any:
@@ -359,15 +393,9 @@ def _among(selects: list[tuple[str, str]], per_row: bool) -> str:
 
 
 def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """The filters other than kinds (``_of_kinds``), on the row's key ``k``."""
     where: list[str] = []
     params: dict[str, Any] = {}
-    kinds = [k.value for k in query.kinds if isinstance(k, Kind)]
-    if kinds or "page" in query.kinds:
-        names = [f":kind{i}" for i in range(len(kinds))]
-        params.update({f"kind{i}": k for i, k in enumerate(kinds)})
-        parts = [f"(k.page = 0 AND r.kind IN ({', '.join(names)}))"] if kinds else []
-        parts += ["k.page > 0"] if "page" in query.kinds else []
-        where.append("(" + " OR ".join(parts) + ")")
     for i, tag in enumerate(query.tags):
         tagged = (
             "SELECT rt.record_id FROM record_tag rt JOIN tag t ON t.id = rt.tag_id "

@@ -1516,15 +1516,19 @@ def test_timestamps_are_utc_now(case: Case) -> None:
     assert record.created_at == record.updated_at
 
 
-@pytest.mark.parametrize("keep", [0, 100_000], ids=["walked", "kept"])
+@pytest.mark.parametrize(
+    ("keep", "walk"), [(0, 50_000), (100_000, 0), (100_000, 30)], ids=["walked", "kept", "both"]
+)
 def test_window_rows_are_the_rows_of_the_list_in_order(
-    case: Case, keep: int, monkeypatch: pytest.MonkeyPatch
+    case: Case, keep: int, walk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The table's random-access window agrees with keyset paging, from either end, for
     every kind of sort and filter (the window reads IDs without the shared-table join),
-    whether a filtered list is walked each time or read whole and kept, and counting on
-    from anchors every few rows (NULL dates among them)."""
+    whether a list filtered by words is walked each time, read whole and kept, or walked
+    near its ends and kept for the middle; and counting on from anchors every few rows
+    (NULL dates among them)."""
     monkeypatch.setattr(listing, "KEEP_AT_MOST", keep)
+    monkeypatch.setattr(listing, "WALK_AT_MOST", walk)
     monkeypatch.setattr(listing, "STRIDE", 7)
     source = case.records.add(SourceFields(title="S")).id
     for i in range(90):
@@ -1559,7 +1563,10 @@ def test_window_rows_are_the_rows_of_the_list_in_order(
         assert got == expected, q
 
 
-def test_a_kept_filtered_list_follows_every_change(case: Case) -> None:
+def test_a_kept_filtered_list_follows_every_change(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "WALK_AT_MOST", 0)
     source = case.records.add(SourceFields(title="S")).id
     quotes = [case.records.add(QuoteFields(text=f"alpha {i}", source=source)).id for i in range(30)]
     q = ListQuery(Kind.QUOTE, text="alpha", sort="updated")

@@ -92,6 +92,46 @@ def test_filters_narrow_by_kind_tag_date_and_reliability(people: Case) -> None:
     assert found(people, "court", kind=Kind.PERSON) == []
 
 
+def test_each_kind_is_found_in_its_own_range_of_the_index(case: Case) -> None:
+    """A kind filter reads only that kind's range of index keys: one kind, neighbouring
+    kinds, kinds far apart, pages, and notes, as made and as rebuilt by a reindex."""
+    source = case.records.add(SourceFields(title="Shared source"), notes="shared note")
+    case.records.add(PersonFields(name="Shared person"))
+    case.records.add(GroupFields(name="Shared group"))
+    case.records.add(QuoteFields(text="shared quote", source=source.id))
+    case.documents.attach(b"pages", "pages.txt", source=source.id, pages=["a shared page"])
+    expected = {
+        "shared kind:person": {"person"},
+        "shared kind:person kind:group": {"person", "group"},
+        "shared kind:person kind:quote": {"person", "quote"},
+        "shared kind:page": {"page"},
+        "shared kind:quote kind:page": {"quote", "page"},
+        "shared kind:note": {"source"},  # its notes hold the word (grouped by its title)
+        "shared kind:note kind:quote": set(),
+        "shared": {"person", "group", "quote", "page", "source"},
+    }
+
+    def groups(typed: str) -> set[str]:
+        return {h.group for h in case.search.search(typed).hits}
+
+    for reindexed in (False, True):
+        assert {typed: groups(typed) for typed in expected} == expected, reindexed
+        assert case.check() == []
+        case.search.reindex()
+
+
+def test_check_sees_an_index_key_outside_its_kinds_range(case: Case) -> None:
+    case.records.add(PersonFields(name="Misplaced"))
+    with case.sessions.write() as s:
+        s.execute(text("UPDATE fts_key SET id = id + (1 << 40)"))
+        s.execute(text("DELETE FROM fts_text"))
+        s.execute(text("INSERT INTO fts_text (rowid, title) SELECT id, 'Misplaced' FROM fts_key"))
+    assert "search index: 1 person record(s) out of step" in case.check()
+    case.search.reindex()
+    assert case.check() == []
+    assert found(case, "misplaced kind:person") == ["Misplaced"]
+
+
 def test_a_match_in_the_notes_is_grouped_as_a_note(people: Case) -> None:
     [hit] = people.search.search("bradford").hits
     assert (hit.label, hit.group, hit.kind) == ("Zoë Quartermain", "note", Kind.PERSON)

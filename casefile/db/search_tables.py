@@ -23,6 +23,18 @@ FTS_KEY = Table(
 # ``fts_text`` is also the name of the hidden column that MATCH applies to.
 FTS_TEXT = Table("fts_text", _metadata, Column("rowid", Integer), Column("fts_text", String))
 
+# Each kind's index rows have keys in a range of their own, pages in the last (migration
+# 0005): a search for one kind reads only that range of each word's matches.
+KEY_SPAN = 1 << 40
+KEY_RANGES = ("attack", "person", "group", "source", "document", "quote", "link", "page")
+
+
+def key_range(name: str) -> tuple[int, int]:
+    """The keys of a kind's (or, for "page", the document pages') index rows: [start, end)."""
+    start = (KEY_RANGES.index(name) + 1) * KEY_SPAN
+    return start, start + KEY_SPAN
+
+
 # A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
 LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
 
