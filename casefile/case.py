@@ -146,6 +146,7 @@ class Case:
         return found
 
     def close(self) -> None:
+        self.search.close()
         self.sessions.engine.dispose()
 
     def __enter__(self) -> Case:

@@ -10,7 +10,9 @@ spelt many ways: "Masud" finds "Masood".
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from concurrent import futures
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID, uuid4
@@ -40,6 +42,9 @@ NEAR_SPELLING = 0.86
 # in the body, which outranks one in the notes.
 WEIGHTS = (10.0, 3.0, 1.0)
 POOL = 1000  # the best matches a filter is checked on first
+# Matches from which ranking them in two halves at once pays (about 5 ms of scoring,
+# against about 1 ms to hand a half over; see ``SearchService._top``).
+SPLIT_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ class SearchService:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
         self._named: tuple[Any, Names] | None = None
+        # Ranks the second half of a search's matches (see ``_top``); its thread starts
+        # at the first search.
+        self._halves = futures.ThreadPoolExecutor(1, thread_name_prefix="search")
 
     def _names(self, s: Session) -> Names:
         """The words of every person's and group's names, kept while they do not change
@@ -124,24 +132,57 @@ class SearchService:
             names = labels(s, {h.record_id for h in hits})
         return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
 
-    @staticmethod
-    def _best(s: Session, query: SearchQuery, match: str, limit: int) -> list[Row[Any]]:
-        """The best ``limit`` matches that pass the filters.
+    def _best(self, s: Session, query: SearchQuery, match: str, limit: int) -> list[Row[Any]]:
+        """The best ``limit`` matches that pass the filters, with the records they stand for.
 
         With filters, they are first checked only on the best ``POOL`` matches, row by
         row. That is exact whenever ``limit`` of them pass (a passing match outside the
         pool ranks below all of them) or the pool holds every match; otherwise the
-        filters go into the full ranking.
-
-        (Ranking ranges of the index on two connections at once, then merging, was
-        tried: exact, since bm25 weighs a word over the whole index, but SQLite's threads
-        contend, and it was as often twice as slow as twice as fast.)"""
-        if _filters(query)[0]:  # kinds are not checked row by row: see _of_kinds
-            pool = list(s.execute(_pooled(query, match, POOL)).all())
+        filters go into the full ranking."""
+        filtered = bool(_filters(query)[0])  # kinds are not checked row by row: _key_spans
+        if filtered:
+            pool = self._top(s, query, match, POOL, filtered=False)
             rows = list(s.execute(_passing(query, pool, limit)).all())
             if len(rows) == limit or len(pool) < POOL:
                 return rows
-        return list(s.execute(_ranked(query, match, limit)).all())
+        best = self._top(s, query, match, limit, filtered=filtered)
+        return list(s.execute(_passing(query, best, limit)).all())
+
+    def _top(
+        self, s: Session, query: SearchQuery, match: str, n: int, *, filtered: bool
+    ) -> list[tuple[int, float]]:
+        """The best ``n`` matches (key, score) of the kinds asked for, and past the other
+        filters if ``filtered``.
+
+        Ranking a common word means scoring every match: it is split at the middle match
+        into two halves, ranked at once on two connections, then merged. That is exact,
+        since bm25 weighs a word by the whole index whichever rows are read; and twice as
+        fast on two cores, for what finding the middle costs (a sixth of ranking).
+
+        Not for a phrase: bm25 matches each phrase over the whole index once per
+        statement, and for a phrase that is most of the work, which both halves would do."""
+        spans = _key_spans(query)
+        fts_match = _fts_match(query, match)
+        phrase = any(len(re.findall(r"\w+", t.text)) > 1 for g in query.groups for t in g)
+        middle = None if phrase else s.scalar(_middle_match(fts_match, spans))
+        halves = [spans] if middle is None else _split(spans, middle)
+        ranking = [_ranking(query, fts_match, n, half, filtered) for half in halves]
+        other = self._halves.submit(self._rank, ranking[1]) if len(ranking) > 1 else None
+        try:
+            rows = list(s.execute(ranking[0]).all())
+        finally:
+            if other is not None:
+                futures.wait([other])  # never left running on a case being closed
+        if other is not None:
+            rows += other.result()
+        return sorted(((r.rowid, r.score) for r in rows), key=lambda r: (r[1], r[0]))[:n]
+
+    def _rank(self, ranking: Any) -> list[Row[Any]]:
+        with self.sessions.read() as s:
+            return list(s.execute(ranking).all())
+
+    def close(self) -> None:
+        self._halves.shutdown()
 
     def save(self, name: str, query: str) -> Saved:
         """Keep a search under a name (a name already used gets the new query)."""
@@ -297,75 +338,87 @@ def _group(kind: Kind, page: int, outside_notes: bool) -> str:
 
 
 SCORE = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
-# The kept rows (``rowid``, ``score``) with the record each stands for.
-RESOLVED = (
-    "SELECT best.rowid AS rowid, best.score AS score, k.record_id AS record_id, "
-    "k.page AS page, r.kind AS kind FROM ({best}) best "
-    "{join} fts_key k ON k.id = best.rowid {join} record r ON r.id = k.record_id"
-)
 
 
 def _fts_match(query: SearchQuery, match: str) -> str:
     return f"{{notes}} : ({match})" if "note" in query.kinds else match
 
 
-def _ranked(query: SearchQuery, match: str, limit: int) -> Any:
-    """The best ``limit`` matches that pass the filters. Without filters,
-    FTS5 ranks alone and only the rows kept are joined to their records: joining every
-    match of a common word first would cost more than ranking it."""
-    where, params = _filters(query)
-    joins = "JOIN fts_key k ON k.id = fts_text.rowid"
-    best = (
-        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins if where else ''} "
-        f"WHERE fts_text MATCH :match {_of_kinds(query)} {''.join(' AND ' + w for w in where)} "
-        "ORDER BY score LIMIT :limit"
-    )
-    sql = RESOLVED.format(best=best, join="JOIN") + " ORDER BY best.score"
-    params.update(match=_fts_match(query, match), limit=limit)
-    return text(sql).bindparams(**params)
+Span = tuple[int, int]  # index keys from the first to before the second
+EVERY_KEY: list[Span] = [(0, 1 << 62)]
 
 
-def _pooled(query: SearchQuery, match: str, size: int) -> Any:
-    """The best ``size`` matches (rowid, score) of the kinds asked for, other filters not
-    yet applied."""
-    sql = (
-        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text "
-        f"WHERE fts_text MATCH :match {_of_kinds(query)} ORDER BY score LIMIT :size"
-    )
-    return text(sql).bindparams(match=_fts_match(query, match), size=size)
-
-
-def _of_kinds(query: SearchQuery) -> str:
-    """`` AND`` the index rows of the kinds asked for (all when none is): a range of keys
-    per kind, which FTS5 seeks to instead of reading every match (see ``key_range``).
-    FTS5 takes one range, so several kinds are read from the first to the last and the
-    rows between them are then dropped."""
+def _key_spans(query: SearchQuery) -> list[Span]:
+    """The keys of the index rows of the kinds asked for (every key when none is): a
+    range of keys per kind (``key_range``), neighbours joined."""
     names = sorted(k.value if isinstance(k, Kind) else k for k in query.kinds if k != "note")
-    if not names:
-        return ""
-    ranges = sorted(key_range(name) for name in names)
-    spans: list[tuple[int, int]] = []
-    for start, end in ranges:
+    spans: list[Span] = []
+    for start, end in sorted(key_range(name) for name in names):
         if spans and spans[-1][1] == start:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    within = f" AND fts_text.rowid >= {spans[0][0]} AND fts_text.rowid < {spans[-1][1]}"
+    return spans or EVERY_KEY
+
+
+def _split(spans: list[Span], key: int) -> list[list[Span]]:
+    """The spans below ``key``, and those from it on."""
+    below = [(a, min(b, key)) for a, b in spans if a < key]
+    above = [(max(a, key), b) for a, b in spans if b > key]
+    return [half for half in (below, above) if half]
+
+
+def _within(spans: list[Span]) -> str:
+    """``AND`` the row's key is in one of the spans. FTS5 seeks to a key and stops at
+    another, so it reads from the first span's start to the last one's end, and the rows
+    between spans are then dropped."""
+    within = f"AND fts_text.rowid >= {spans[0][0]} AND fts_text.rowid < {spans[-1][1]}"
     if len(spans) == 1:
         return within
     each = " OR ".join(f"fts_text.rowid BETWEEN {a} AND {b - 1}" for a, b in spans)
     return f"{within} AND ({each})"
 
 
-def _passing(query: SearchQuery, pool: Sequence[Row[Any]], limit: int) -> Any:
-    """The best ``limit`` rows of ``pool`` that pass the filters, checked row by row."""
-    where, params = _filters(query, per_row=True)
-    best = "SELECT value ->> 0 AS rowid, value ->> 1 AS score FROM json_each(:pool)"
-    # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
-    sql = RESOLVED.format(best=best, join="CROSS JOIN") + (
-        f" WHERE 1 {''.join(' AND ' + w for w in where)} ORDER BY best.score LIMIT :limit"
+def _middle_match(fts_match: str, spans: list[Span]) -> Any:
+    """The key of the middle match, if there are at least ``SPLIT_FROM`` (else None): a
+    count and a walk through the keys, without scoring any."""
+    matches = f"FROM fts_text WHERE fts_text MATCH :match {_within(spans)}"
+    sql = (
+        f"WITH matched (n) AS (SELECT count(*) {matches}) SELECT rowid {matches} "
+        "ORDER BY rowid LIMIT (SELECT n >= :least FROM matched) "
+        "OFFSET (SELECT n / 2 FROM matched)"
     )
-    params.update(pool=json.dumps([[row.rowid, row.score] for row in pool]), limit=limit)
+    return text(sql).bindparams(match=fts_match, least=SPLIT_FROM)
+
+
+def _ranking(query: SearchQuery, fts_match: str, n: int, spans: list[Span], filtered: bool) -> Any:
+    """The best ``n`` matches (rowid, score) among the keys of ``spans``, and past the
+    other filters if ``filtered``. Without filters, FTS5 ranks alone and only the rows
+    kept are joined to their records (by ``_passing``): joining every match of a common
+    word first would cost more than ranking it."""
+    where, params = _filters(query) if filtered else ([], {})
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid" if where else ""
+    sql = (
+        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins} "
+        f"WHERE fts_text MATCH :match {_within(spans)} {''.join(' AND ' + w for w in where)} "
+        "ORDER BY score LIMIT :n"
+    )
+    return text(sql).bindparams(**params, match=fts_match, n=n)
+
+
+def _passing(query: SearchQuery, pool: Sequence[tuple[int, float]], limit: int) -> Any:
+    """The best ``limit`` rows of ``pool`` (key, score) that pass the filters, checked row
+    by row, with the record each stands for."""
+    where, params = _filters(query, per_row=True)
+    # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
+    sql = (
+        "SELECT best.rowid AS rowid, best.score AS score, k.record_id AS record_id, "
+        "k.page AS page, r.kind AS kind FROM (SELECT value ->> 0 AS rowid, "
+        "value ->> 1 AS score, key AS place FROM json_each(:pool)) best "
+        "CROSS JOIN fts_key k ON k.id = best.rowid CROSS JOIN record r ON r.id = k.record_id "
+        f"WHERE 1 {''.join(' AND ' + w for w in where)} ORDER BY best.place LIMIT :limit"
+    )
+    params.update(pool=json.dumps(pool), limit=limit)
     return text(sql).bindparams(**params)
 
 
@@ -393,7 +446,7 @@ def _among(selects: list[tuple[str, str]], per_row: bool) -> str:
 
 
 def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], dict[str, Any]]:
-    """The filters other than kinds (``_of_kinds``), on the row's key ``k``."""
+    """The filters other than kinds (``_key_spans``), on the row's key ``k``."""
     where: list[str] = []
     params: dict[str, Any] = {}
     for i, tag in enumerate(query.tags):

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from casefile.db import driver
+from casefile.db import driver, library
 from casefile.db.search_tables import index_pending
 from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
 
@@ -30,6 +30,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43534631
 BUSY_TIMEOUT_MS = 5000
 LOCK_WAIT_MS = 1000
+
+library.stop_counting_memory()  # before any connection: see there
 
 DBAPIError = sqlcipher3.dbapi2.Error
 DriverConnection = sqlcipher3.dbapi2.Connection
