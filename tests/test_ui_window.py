@@ -61,10 +61,14 @@ def select(window: MainWindow, label: str) -> None:
 def test_opening_the_demo_case_shows_its_counts(window: MainWindow, demo_path: Path) -> None:
     window.open_path(demo_path)
     assert window.stack.currentWidget() is window.case_view
-    texts = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert "Attacks  (5)" in texts
-    assert "Quotes  (6)" in texts
-    assert "People  (6)" in texts
+    shown = {
+        window.sidebar.item(i).text(): window.sidebar.count_of(i)
+        for i in range(window.sidebar.count())
+    }
+    assert shown["Attacks"] == 5
+    assert shown["Quotes"] == 6
+    assert shown["People"] == 6
+    assert window.sidebar.item(0).data(Qt.ItemDataRole.AccessibleTextRole) == "Attacks, 5"
     assert window.count_label.text() == "5 attacks"
     assert window.models[Kind.ATTACK].rowCount() == 5
     assert "Westminster attack, March 2017" in window.windowTitle()

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -65,6 +63,7 @@ from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
 from casefile.ui.search_panel import SearchResults
 from casefile.ui.settings import WindowSettings
+from casefile.ui.sidebar import KindList
 from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
@@ -113,12 +112,7 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------
 
     def _build_case_view(self) -> QWidget:
-        self.sidebar = QListWidget()
-        self.sidebar.setAccessibleName("Record kinds")
-        for kind, title in KIND_TITLES.items():
-            item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, kind)
-            self.sidebar.addItem(item)
+        self.sidebar = KindList(KIND_TITLES)
         self.sidebar.setMinimumWidth(150)
 
         middle = QWidget()
@@ -499,17 +493,14 @@ class MainWindow(QMainWindow):
         self._show_selected()
 
     def _update_counts(self, info: CaseInfo) -> None:
-        for row in range(self.sidebar.count()):
-            item = self.sidebar.item(row)
-            kind = Kind.parse(item.data(Qt.ItemDataRole.UserRole))
-            item.setText(f"{KIND_TITLES[kind]}  ({info.counts.get(kind, 0):,})")
+        self.sidebar.set_counts(info.counts)
 
     # -- the table -------------------------------------------------------------------------
 
     def _kind_row_changed(self, row: int) -> None:
-        item = self.sidebar.item(row)
-        if item is not None:
-            self.show_kind(Kind.parse(item.data(Qt.ItemDataRole.UserRole)))
+        kind = self.sidebar.kind(row)
+        if kind is not None:
+            self.show_kind(kind)
 
     def show_kind(self, kind: Kind) -> None:
         self.kind = kind
