@@ -7,6 +7,7 @@ page does not grow with how far the reader has scrolled.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, replace
 from typing import Any, cast
 from uuid import UUID
@@ -122,6 +123,9 @@ KEEP_AT_MOST = 100_000
 # most this many entries (about 15 ms), so the first page of a new filter costs what it
 # shows, not what it matches. Farther in, the list is kept (above).
 WALK_AT_MOST = 50_000
+# A walk that took longer than this says the matches are not spread evenly: the list is
+# kept from then on.
+SLOW_WALK_S = 0.03
 
 # Every STRIDE-th row of a long list (its sort value and ID) is remembered on the way to
 # a jump. SQLite's indexes know no positions: a jump to row 500,000 walks 500,000 index
@@ -143,8 +147,8 @@ class _Remembered:
 class Listing:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
-        # "kept": a word-filtered list's IDs in order (None: more than KEEP_AT_MOST);
-        # "anchors": cursors[k] is the row at position (k + 1) * STRIDE - 1.
+        # "kept": a word-filtered list's IDs in order; "slow walk": that walking to its
+        # rows proved slow; "anchors": cursors[k] is the row at position (k + 1) * STRIDE - 1.
         self._remembered: dict[str, _Remembered] = {}
         self._lock = threading.Lock()
 
@@ -210,11 +214,17 @@ class Listing:
             return kept
         rows = s.scalar(select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)) or 0
         matched = min(start, total - (start + count)) + count
-        if matched * rows <= WALK_AT_MOST * total:  # entries walked, at the list's density
+        # Entries walked, if the matches are spread evenly through the index; unless a
+        # walk proved slow (the words follow the order: "abu" among names sorted Z to A).
+        slow = self._recall(s, "slow walk", q)[1]
+        if matched * rows <= WALK_AT_MOST * total and not slow:
             return None
         query, _column, id_column = _in_order(q, walk=False)
         # As stored (hex): making a UUID of each costs as much as finding it.
-        found = list(s.scalars(query.with_only_columns(type_coerce(id_column, String))))
+        as_text = query.with_only_columns(type_coerce(id_column, String))
+        found = list(s.scalars(as_text.limit(KEEP_AT_MOST + 1)))
+        if len(found) > KEEP_AT_MOST:  # grown since it was counted
+            return None
         self._remember("kept", record, found)
         return found
 
@@ -263,9 +273,12 @@ class Listing:
                 if ids is not None and q.descending:
                     ids.reverse()
             if ids is None:
+                began = time.perf_counter()
                 ids = list(s.scalars(_ids_in_order(flipped).limit(count).offset(offset)))
                 if from_end:
                     ids.reverse()
+                if q.text.strip() and time.perf_counter() - began > SLOW_WALK_S:
+                    self._remember("slow walk", self._recall(s, "slow walk", q)[0], True)
             found = {r.id: r for r in s.scalars(select(model).where(model.id.in_(ids)))}
             records = to_records(s, [found[i] for i in ids if i in found])
             refs = {

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from casefile.audit import AuditLog, created, diff
 from casefile.dates import edtf_range_bounds
 from casefile.db import models as m
-from casefile.db.engine import Sessions
-from casefile.db.search_tables import TEXT, key_range
+from casefile.db.engine import PARALLEL_READS, Sessions
+from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
 from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
 from casefile.search_query import SearchQuery, parse
@@ -160,25 +160,45 @@ class SearchService:
         fast on two cores, for what finding the middle costs (a sixth of ranking).
 
         Not for a phrase: bm25 matches each phrase over the whole index once per
-        statement, and for a phrase that is most of the work, which both halves would do."""
+        statement, and for a phrase that is most of the work, which both halves would do.
+
+        Nor where SQLite could not be set up for it (``PARALLEL_READS``).
+
+        The other half is read in a transaction of its own. If the case changed between
+        the two (a write from another thread or program: every change writes an audit
+        event), that half is ranked again here, so that every key is read as of one state.
+        """
         spans = _key_spans(query)
         fts_match = _fts_match(query, match)
+        stamp = s.scalar(STAMP)  # in this transaction's view of the case, as every read
         phrase = any(len(re.findall(r"\w+", t.text)) > 1 for g in query.groups for t in g)
-        middle = None if phrase else s.scalar(_middle_match(fts_match, spans))
+        split = PARALLEL_READS and not phrase
+        middle = s.scalar(_middle_match(fts_match, spans)) if split else None
         halves = [spans] if middle is None else _split(spans, middle)
         ranking = [_ranking(query, fts_match, n, half, filtered) for half in halves]
-        other = self._halves.submit(self._rank, ranking[1]) if len(ranking) > 1 else None
+        other = self._other_half(ranking[1], stamp) if len(ranking) > 1 else None
         try:
             rows = list(s.execute(ranking[0]).all())
         finally:
             if other is not None:
                 futures.wait([other])  # never left running on a case being closed
-        if other is not None:
-            rows += other.result()
+        if len(ranking) > 1:
+            theirs = None if other is None else other.result()
+            rows += list(s.execute(ranking[1]).all()) if theirs is None else theirs
         return sorted(((r.rowid, r.score) for r in rows), key=lambda r: (r[1], r[0]))[:n]
 
-    def _rank(self, ranking: Any) -> list[Row[Any]]:
+    def _other_half(self, ranking: Any, stamp: int | None) -> futures.Future[Any] | None:
+        """The half ranked on the search thread (None once the case is being closed)."""
+        try:
+            return self._halves.submit(self._rank, ranking, stamp)
+        except RuntimeError:  # shut down
+            return None
+
+    def _rank(self, ranking: Any, stamp: int | None) -> list[Row[Any]] | None:
+        """The rows of ``ranking``, or None if the case is not as of ``stamp`` here."""
         with self.sessions.read() as s:
+            if s.scalar(STAMP) != stamp:
+                return None
             return list(s.execute(ranking).all())
 
     def close(self) -> None:
@@ -218,9 +238,11 @@ class SearchService:
 
     def reindex(self) -> int:
         """Rebuild the index (and the record counts) from the data, in one transaction;
-        the number of rows indexed."""
+        the number of rows indexed. The index is made anew, not emptied row by row (which
+        reads every row's text again to find what to remove)."""
         with self.sessions.write() as s:
-            s.execute(text("DELETE FROM fts_text"))
+            s.execute(text("DROP TABLE fts_text"))
+            s.execute(text(FTS_CREATE))
             s.execute(text("DELETE FROM fts_key"))
             s.execute(text("DELETE FROM fts_pending"))
             for kind in Kind:
@@ -263,7 +285,11 @@ class SearchService:
                     "SELECT kind, count(*) FROM record GROUP BY kind"
                 )
             )
-            return int(s.scalar(text("SELECT count(*) FROM fts_key")) or 0)
+            rows = int(s.scalar(text("SELECT count(*) FROM fts_key")) or 0)
+            case = s.scalars(select(m.CaseInfo)).one()
+            changes = {"search index": [None, f"rebuilt: {rows:,} rows"]}
+            AuditLog(s).record("reindex", case.id, "case", case.title, changes)
+            return rows
 
     def problems(self) -> list[str]:
         """Where the index and the data disagree (``casefile check``)."""
@@ -379,6 +405,10 @@ def _within(spans: list[Span]) -> str:
     return f"{within} AND ({each})"
 
 
+# What says the case has changed: every change writes an audit event (a reindex too).
+STAMP = select(func.max(m.AuditEvent.id))
+
+
 def _middle_match(fts_match: str, spans: list[Span]) -> Any:
     """The key of the middle match, if there are at least ``SPLIT_FROM`` (else None): a
     count and a walk through the keys, without scoring any."""
@@ -401,7 +431,7 @@ def _ranking(query: SearchQuery, fts_match: str, n: int, spans: list[Span], filt
     sql = (
         f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins} "
         f"WHERE fts_text MATCH :match {_within(spans)} {''.join(' AND ' + w for w in where)} "
-        "ORDER BY score LIMIT :n"
+        "ORDER BY score, fts_text.rowid LIMIT :n"  # ties cut as the halves are merged
     )
     return text(sql).bindparams(**params, match=fts_match, n=n)
 

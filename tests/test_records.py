@@ -1517,18 +1517,21 @@ def test_timestamps_are_utc_now(case: Case) -> None:
 
 
 @pytest.mark.parametrize(
-    ("keep", "walk"), [(0, 50_000), (100_000, 0), (100_000, 30)], ids=["walked", "kept", "both"]
+    ("keep", "walk", "slow"),
+    [(0, 50_000, 1.0), (100_000, 0, 1.0), (100_000, 30, 1.0), (100_000, 50_000, 0.0)],
+    ids=["walked", "kept", "both", "kept after a slow walk"],
 )
 def test_window_rows_are_the_rows_of_the_list_in_order(
-    case: Case, keep: int, walk: int, monkeypatch: pytest.MonkeyPatch
+    case: Case, keep: int, walk: int, slow: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The table's random-access window agrees with keyset paging, from either end, for
     every kind of sort and filter (the window reads IDs without the shared-table join),
-    whether a list filtered by words is walked each time, read whole and kept, or walked
-    near its ends and kept for the middle; and counting on from anchors every few rows
-    (NULL dates among them)."""
+    whether a list filtered by words is walked each time, read whole and kept, walked
+    near its ends and kept for the middle, or kept once a walk proved slow; and counting
+    on from anchors every few rows (NULL dates among them)."""
     monkeypatch.setattr(listing, "KEEP_AT_MOST", keep)
     monkeypatch.setattr(listing, "WALK_AT_MOST", walk)
+    monkeypatch.setattr(listing, "SLOW_WALK_S", slow)
     monkeypatch.setattr(listing, "STRIDE", 7)
     source = case.records.add(SourceFields(title="S")).id
     for i in range(90):
@@ -1561,6 +1564,30 @@ def test_window_rows_are_the_rows_of_the_list_in_order(
             for r in case.listing.window(q, start, 17, total).records
         ]
         assert got == expected, q
+
+
+def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walking to a filtered list's first rows is chosen while the matches look spread
+    through the index; a walk that took long says they are not, and the list is kept."""
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(30):
+        case.records.add(QuoteFields(text=f"alpha {i}", source=source))
+    q = ListQuery(Kind.QUOTE, text="alpha")
+    total = case.listing.count(q)
+    walks: list[bool] = []
+    in_order = listing._in_order
+
+    def noted(q: ListQuery, *, walk: bool = True) -> Any:
+        walks.append(walk)
+        return in_order(q, walk=walk)
+
+    monkeypatch.setattr(listing, "_in_order", noted)
+    case.listing.window(q, 0, 5, total)
+    assert walks == [True]
+    monkeypatch.setattr(listing, "SLOW_WALK_S", 0.0)  # every walk is slow from here
+    case.listing.window(q, 0, 5, total)
+    case.listing.window(q, 0, 5, total)
+    assert walks == [True, True, False]  # read whole once, then sliced
 
 
 def test_a_kept_filtered_list_follows_every_change(

@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -266,9 +267,16 @@ def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
     problems = people.check()
     assert any("out of step" in p for p in problems)
     assert problems[-1] == "run `casefile reindex` to rebuild the search index"
+    with people.sessions.read() as s:
+        made = s.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'fts_text'"))
+    before = people.history.entries(None, limit=None)
     people.search.reindex()
     assert people.check() == []
     assert found(people, "zoe") == ["Zoë Quartermain"]
+    with people.sessions.read() as s:  # made anew, as the migrations made it
+        assert s.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'fts_text'")) == made
+    [entry] = people.history.entries(None, limit=None)[len(before) :]
+    assert (entry.action, entry.kind) == ("reindex", "case")  # tables' kept lists see it
 
 
 def test_search_works_in_an_encrypted_case(tmp_path: Path) -> None:
@@ -493,9 +501,9 @@ def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
     threads: set[str] = set()
     rank = search.SearchService._rank
 
-    def ranked_on_its_thread(service: search.SearchService, ranking: object) -> object:
+    def ranked_on_its_thread(service: search.SearchService, *args: Any) -> object:
         threads.add(threading.current_thread().name)
-        return rank(service, ranking)
+        return rank(service, *args)
 
     monkeypatch.setattr(search.SearchService, "_rank", ranked_on_its_thread)
 
@@ -513,6 +521,19 @@ def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
     assert results(2) == whole
     assert len(threads) == 1
     assert threading.current_thread().name not in threads
+
+    written: list[UUID] = []
+
+    def written_meanwhile(service: search.SearchService, *args: Any) -> object:
+        if not written:
+            written.append(case.records.add(QuoteFields(text="vehicle " * 6, source=source.id)).id)
+        return rank(service, *args)
+
+    # A write between the two halves' transactions: the second half is ranked again in
+    # the first one's, so the hits are those of the case as the search began.
+    monkeypatch.setattr(search.SearchService, "_rank", written_meanwhile)
+    assert [(h.record_id, h.page) for h in case.search.search("vehicle", limit=5).hits] == whole[0]
+    assert case.search.search("vehicle", limit=5).hits[0].record_id == written[0]
 
 
 def test_a_deleted_source_comes_back_with_its_pages_searchable(case: Case) -> None:

@@ -31,7 +31,9 @@ APPLICATION_ID = 0x43534631
 BUSY_TIMEOUT_MS = 5000
 LOCK_WAIT_MS = 1000
 
-library.stop_counting_memory()  # before any connection: see there
+# Whether two threads reading a case at once run side by side; set before any connection
+# is made (see ``library``).
+PARALLEL_READS = library.stop_counting_memory()
 
 DBAPIError = sqlcipher3.dbapi2.Error
 DriverConnection = sqlcipher3.dbapi2.Connection

@@ -9,8 +9,9 @@ pages), and 1.5 times faster with the counting off. Casefile never reads those c
 The driver offers no call for this, so it is made through ctypes on the driver's own
 library. SQLite accepts the setting only while it is not initialised, and the driver
 initialises it on import: it is shut down and initialised again around the call, which
-SQLite allows while no connection is open: ``engine`` does it as it is imported, before
-any connection is made.
+SQLite allows only while no connection is open: ``engine`` does it as it is imported,
+before it makes any connection. (A program that opens sqlcipher3 connections of its own
+must import ``casefile`` first.)
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ SQLITE_CONFIG_MEMSTATUS = 9
 
 
 def stop_counting_memory() -> bool:
-    """Whether the library now runs without its allocation counts."""
-    library = ctypes.CDLL(_driver.__file__)  # the one already loaded, not a second copy
-    if library.sqlite3_shutdown() != SQLITE_OK:
+    """Whether the library now runs without its allocation counts (False, for instance,
+    where the driver does not export SQLite's functions)."""
+    try:
+        library = ctypes.CDLL(_driver.__file__)  # the one already loaded, not a second copy
+        config = library.sqlite3_config
+        # sqlite3_config is variadic: only its first argument is declared, so that the
+        # second is passed as a variadic one (where, on arm64 macOS, it differs).
+        config.argtypes = [ctypes.c_int]
+        if library.sqlite3_shutdown() != SQLITE_OK:
+            return False
+        configured: bool = config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == SQLITE_OK
+        initialised: bool = library.sqlite3_initialize() == SQLITE_OK
+    except (OSError, AttributeError):
         return False
-    configured: bool = library.sqlite3_config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == 0
-    initialised: bool = library.sqlite3_initialize() == SQLITE_OK
     return initialised and configured

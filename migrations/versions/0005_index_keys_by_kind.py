@@ -61,7 +61,12 @@ def next_key(name: str) -> str:
 
 
 def upgrade() -> None:
-    op.execute("DELETE FROM fts_text")
+    # Made anew: emptying it row by row would read every row's text again.
+    op.execute("DROP TABLE fts_text")
+    op.execute(
+        "CREATE VIRTUAL TABLE fts_text USING fts5(title, body, notes, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
     op.execute("DELETE FROM fts_key")
     op.execute("DELETE FROM fts_pending")
     for kind, (title, body) in TEXT.items():
