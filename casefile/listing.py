@@ -180,6 +180,12 @@ class Listing:
         query = query.where(_beyond(column, id_column, anchor))
         return list(s.scalars(query.limit(count).offset(first - at - 1)))
 
+    def _reach(self, s: Session, q: ListQuery) -> int:
+        """How far into the ascending list its remembered anchors reach: a jump beyond the
+        middle walks from them if that is shorter than walking from the list's end."""
+        record, known = self._recall(s, "anchors", replace(q, descending=False))
+        return len(record.value) * STRIDE if known else 0
+
     def _anchor_before(self, s: Session, q: ListQuery, position: int) -> tuple[Cursor, int]:
         """The anchor row nearest before ``position`` of an ascending list, and its
         position (``position`` is at least ``STRIDE``)."""
@@ -268,7 +274,7 @@ class Listing:
             ids = None
             if kept is not None:
                 ids = [UUID(hex) for hex in kept[start : start + count]]
-            elif STRIDE <= first <= total - (first + count):
+            elif first >= STRIDE and first - self._reach(s, q) <= total - (first + count):
                 ids = self._from_anchor(s, replace(q, descending=False), first, count)
                 if ids is not None and q.descending:
                     ids.reverse()
