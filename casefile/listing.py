@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from casefile.dates import PartialDate, edtf_range_bounds
+from casefile.dates import PartialDate, circa_misjudged, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
@@ -422,18 +422,16 @@ def _filtered(query: Select[Any], q: ListQuery, *, walk: bool = False) -> Select
         if column is None:
             raise InvalidInput(f"{q.kind.value}s have no date to filter on")
         low, high = edtf_range_bounds(q.since, q.until)
-        # Compare the stored EDTF text (without its circa mark): that is what makes a
-        # range mean "starts within", at the date's own precision.
+        # The stored EDTF text, compared as it sorts: that is what makes a range mean
+        # "starts within", at the date's own precision; and a range of the index.
         stored = type_coerce(column, String)
-        text = func.rtrim(stored, "~")
-        # The plain comparisons are implied by the trimmed ones and let the index narrow
-        # the scan: trimming never makes the text larger, and a trimmed date below `high`
-        # is stored below the year after high's year.
-        if low is not None:
-            query = query.where(stored >= low, text >= low)
-        if high is not None:
-            next_year = f"{int(high[:4]) + 1:04d}"
-            query = query.where(stored < next_year, text < high)
+        within = and_(*([stored >= low] if low else []), *([stored < high] if high else []))
+        kept, left_out = circa_misjudged(low, high)
+        if kept:
+            within = and_(within, stored.not_in(kept))
+        if left_out:
+            within = or_(within, stored.in_(left_out))
+        query = query.where(within)
     return query
 
 

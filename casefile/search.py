@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, created, diff
-from casefile.dates import edtf_range_bounds
+from casefile.dates import circa_misjudged, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import PARALLEL_READS, Sessions
 from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
@@ -488,13 +488,21 @@ def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], d
         params[f"tag{i}"] = tag
     if query.since is not None or query.until is not None:
         low, high = edtf_range_bounds(query.since, query.until)
+        # As the tables' date filter (see listing._filtered): ranges of the dates' indexes,
+        # and the few circa values they misjudge named.
         within = " AND ".join(
-            [
-                *(["rtrim({c}, '~') >= :low"] if low else []),
-                *(["rtrim({c}, '~') < :high"] if high else []),
-            ]
+            [*(["{c} >= :low"] if low else []), *(["{c} < :high"] if high else [])]
         )
         params.update({k: v for k, v in (("low", low), ("high", high)) if v})
+        kept, left_out = circa_misjudged(low, high)
+        params.update({f"kept{i}": v for i, v in enumerate(kept)})
+        params.update({f"left_out{i}": v for i, v in enumerate(left_out)})
+        if kept:
+            within += f" AND {{c}} NOT IN ({', '.join(f':kept{i}' for i in range(len(kept)))})"
+        if left_out:
+            named = ", ".join(f":left_out{i}" for i in range(len(left_out)))
+            within = f"({within}) OR {{c}} IN ({named})"
+        within = f"({within})"
         dated = [
             (f'SELECT x.id FROM "{k}" x WHERE {within.format(c=f"x.{c}")}', "x.id")
             for k, c in DATED.items()

@@ -389,17 +389,29 @@ def test_a_document_that_names_someone_ten_times_ranks_before_one_that_names_the
 
 def test_dates_filter_at_each_precision(case: Case) -> None:
     source = case.records.add(SourceFields(title="S"))
-    for said in ("2016", "2016-03", "2016-03-22", "2017-01"):
+    for said in ("2016", "2016~", "2016-03", "2016-03~", "2016-03-22", "2017-01"):
         case.records.add(
             QuoteFields(text=f"claim {said}", source=source.id, said=PartialDate.parse(said))
         )
     assert set(found(case, "claim from:2016 to:2016")) == {
         "“claim 2016”",
+        "“claim 2016~”",
         "“claim 2016-03”",
+        "“claim 2016-03~”",
         "“claim 2016-03-22”",
     }
+    # A date starts at its first day, circa or not: "c. 2016" is not from March 2016 on,
+    # and is before the end of March.
     assert set(found(case, "claim from:2016-03 to:2016-03")) == {
         "“claim 2016-03”",
+        "“claim 2016-03~”",
+        "“claim 2016-03-22”",
+    }
+    assert set(found(case, "claim to:2016-03")) == {
+        "“claim 2016”",
+        "“claim 2016~”",
+        "“claim 2016-03”",
+        "“claim 2016-03~”",
         "“claim 2016-03-22”",
     }
     assert found(case, "claim from:2016-03-22 to:2016-03-22") == ["“claim 2016-03-22”"]
