@@ -255,6 +255,25 @@ def test_every_column_of_a_table_fits_the_window_it_opens_in(
         assert all(header.sectionSize(i) >= WIDE_AT_LEAST for i in wide), kind
 
 
+def test_columns_follow_the_window_until_one_is_sized_by_hand(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.resize(1400, 860)
+    window.open_path(demo_path)
+    window.show_kind(Kind.ATTACK)
+    header = window.table.horizontalHeader()
+    title = header.sectionSize(1)
+    window.resize(1280, 860)  # a laptop's width: every column still shows
+    qtbot.waitUntil(lambda: header.sectionSize(1) < title)
+    assert header.length() <= window.table.viewport().width()
+    header.resizeSection(1, 300)  # as a drag of the column's edge does
+    window.resize(1400, 860)
+    qtbot.wait(50)
+    assert header.sectionSize(1) == 300
+    window.show_kind(Kind.PERSON)  # another kind is fitted afresh
+    assert header.length() <= window.table.viewport().width()
+
+
 def test_table_models_pass_the_model_tester(
     qtmodeltester: Any, demo_path: Path, qtbot: QtBot
 ) -> None:

@@ -48,18 +48,23 @@ def label(title: str, sort: str | None = None) -> Column:
 
 # A wide column is never made narrower than this to fit: beyond it the table scrolls.
 WIDE_AT_LEAST = 160
+SHRINK_AT_MOST = 0.2  # of every column's width, in a table too narrow for them
 
 
 def fitted_widths(columns: Sequence[Column], available: int) -> list[int]:
     """Each column's width: the narrow ones as set, the wide ones sharing what is left of
     ``available`` (the table's width) so that the last column is not cut off, nor a
-    wide one left wider than the table needs."""
+    wide one left wider than the table needs. In a table too narrow for that, every
+    column gives up the same share of its width, up to ``SHRINK_AT_MOST``; beyond it the
+    table scrolls."""
     wide = [c for c in columns if c.wide]
     if available <= 0:  # not laid out yet: as set
         return [c.width for c in columns]
     left = available - sum(c.width for c in columns if not c.wide)
     share = max(WIDE_AT_LEAST, left // len(wide)) if wide else 0
-    return [share if c.wide else c.width for c in columns]
+    widths = [share if c.wide else c.width for c in columns]
+    scale = max(1 - SHRINK_AT_MOST, min(1.0, available / sum(widths)))
+    return [int(w * scale) for w in widths]
 
 
 def place(record: Record[Any], labels: Labels) -> str:

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -53,7 +52,6 @@ from casefile.errors import NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
 from casefile.search import Saved
-from casefile.ui.columns import fitted_widths
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
@@ -61,6 +59,7 @@ from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
 from casefile.ui.export_pack import export_briefing_pack
 from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
+from casefile.ui.record_table import RecordTable
 from casefile.ui.search_panel import SearchResults
 from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import KindList
@@ -160,8 +159,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.until)
         return bar
 
-    def _build_table(self) -> QTableView:
-        self.table = QTableView()
+    def _build_table(self) -> RecordTable:
+        self.table = RecordTable()
         self.table.setAccessibleName("Records")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several rows (Ctrl/Shift-click) for what takes several: a briefing pack of the
@@ -519,9 +518,7 @@ class MainWindow(QMainWindow):
         )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        available = self.table.viewport().width() if self.table.isVisible() else 0
-        for number, width in enumerate(fitted_widths(model.columns, available)):
-            header.resizeSection(number, width)
+        self.table.fit(model.columns)
         sort = model.query.sort
         sorted_column = next((i for i, c in enumerate(model.columns) if c.sort == sort), -1)
         order = (
