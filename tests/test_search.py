@@ -458,18 +458,25 @@ def test_a_filtered_search_gives_the_same_best_hits_whether_or_not_few_pass(case
         assert first == everything[:10], typed
 
 
+def vehicle_quotes(case: Case, count: int) -> UUID:
+    """``count`` quotes, each ranked differently for "vehicle" and "attack", most holding
+    "ramming", a third tagged so, dated over ten years; the source they are from."""
+    source = case.records.add(SourceFields(title="Court record")).id
+    for i in range(count):
+        words = "vehicle attack " * (1 + i % 5) + "filler " * i + ("ramming " if i % 4 else "")
+        case.records.add(
+            QuoteFields(text=words, source=source, said=PartialDate(2010 + i % 10)),
+            tags=("ramming",) if i % 3 == 0 else (),
+        )
+    return source
+
+
 def test_filters_checked_on_a_pool_of_the_best_give_exactly_the_full_rankings_hits(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whether enough pass within the pool, or the pool holds every match, or neither
     (the full ranking then runs), the hits are those of the full ranking."""
-    source = case.records.add(SourceFields(title="Court record"))
-    for i in range(90):
-        words = "vehicle attack " * (1 + i % 5) + "filler " * i + ("ramming " if i % 4 else "")
-        case.records.add(
-            QuoteFields(text=words, source=source.id, said=PartialDate(2010 + i % 10)),
-            tags=("ramming",) if i % 3 == 0 else (),
-        )
+    vehicle_quotes(case, 90)
     typed = ["vehicle tag:ramming", "attack from:2012 to:2015", "ramming kind:quote"]
 
     def results(pool: int) -> list[list[UUID]]:
@@ -491,15 +498,9 @@ def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
 ) -> None:
     """Matches are ranked in two halves on two threads and merged: the hits are those of
     one ranking, for plain words, prefixes, OR, exclusion, kinds and other filters."""
-    source = case.records.add(SourceFields(title="Court record"))
-    for i in range(60):
-        words = "vehicle attack " * (1 + i % 5) + "filler " * i + ("ramming " if i % 4 else "")
-        case.records.add(
-            QuoteFields(text=words, source=source.id, said=PartialDate(2010 + i % 10)),
-            tags=("ramming",) if i % 3 == 0 else (),
-        )
+    source = vehicle_quotes(case, 60)
     pages = ["vehicle " * (1 + i % 6) + "page filler " * i for i in range(40)]
-    case.documents.attach(b"report", "report.txt", source=source.id, pages=pages)
+    case.documents.attach(b"report", "report.txt", source=source, pages=pages)
     typed = [
         "vehicle",
         "veh*",
@@ -538,7 +539,7 @@ def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
 
     def written_meanwhile(service: search.SearchService, *args: Any) -> object:
         if not written:
-            written.append(case.records.add(QuoteFields(text="vehicle " * 6, source=source.id)).id)
+            written.append(case.records.add(QuoteFields(text="vehicle " * 6, source=source)).id)
         return rank(service, *args)
 
     # A write between the two halves' transactions: the second half is ranked again in
