@@ -235,8 +235,9 @@ def edtf_range_bounds(
     A plain string comparison can only see where a date starts, so "2016" is outside
     since=March 2016 (it starts in January) yet inside until=March 2016 although it runs past
     it. The bounds never cut a date of their own precision: since=1 March 2016 keeps "2016-03".
-    Circa values sort after the finer dates inside them ("2016~" > "2016-12-31"), so compare
-    with the trailing "~" removed when a bound falls inside a circa value's period.
+    Circa values sort after the finer dates inside them ("2016~" > "2016-12-31"): the few
+    a bound misjudges so are named by ``circa_misjudged``. Neither bound, (None, None), still
+    means "has a date".
     """
     lo = None if since is None else _coarsest_edtf_starting(since.first_day())
     if until is None or until.last_day() == date.max:

@@ -184,7 +184,9 @@ class Listing:
         """How far into the ascending list its remembered anchors reach: a jump beyond the
         middle walks from them if that is shorter than walking from the list's end."""
         record, known = self._recall(s, "anchors", replace(q, descending=False))
-        return len(record.value) * STRIDE if known else 0
+        if not known or not record.value or record.value[-1].value is None:
+            return 0  # anchors among empty values are found a row at a time, not by range
+        return len(record.value) * STRIDE
 
     def _anchor_before(self, s: Session, q: ListQuery, position: int) -> tuple[Cursor, int]:
         """The anchor row nearest before ``position`` of an ascending list, and its
@@ -425,7 +427,11 @@ def _filtered(query: Select[Any], q: ListQuery, *, walk: bool = False) -> Select
         # The stored EDTF text, compared as it sorts: that is what makes a range mean
         # "starts within", at the date's own precision; and a range of the index.
         stored = type_coerce(column, String)
-        within = and_(*([stored >= low] if low else []), *([stored < high] if high else []))
+        within = and_(
+            stored.is_not(None),
+            *([stored >= low] if low else []),
+            *([stored < high] if high else []),
+        )
         kept, left_out = circa_misjudged(low, high)
         if kept:
             within = and_(within, stored.not_in(kept))

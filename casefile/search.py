@@ -491,7 +491,11 @@ def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], d
         # As the tables' date filter (see listing._filtered): ranges of the dates' indexes,
         # and the few circa values they misjudge named.
         within = " AND ".join(
-            [*(["{c} >= :low"] if low else []), *(["{c} < :high"] if high else [])]
+            [
+                "{c} IS NOT NULL",
+                *(["{c} >= :low"] if low else []),
+                *(["{c} < :high"] if high else []),
+            ]
         )
         params.update({k: v for k, v in (("low", low), ("high", high)) if v})
         kept, left_out = circa_misjudged(low, high)

@@ -1213,6 +1213,9 @@ def test_date_range_filters_agree_with_comparing_each_date_without_its_circa_mar
         )
         assert {r.label for r in case.listing.page(query).records} == expected, (since, until)
         assert case.listing.count(query) == len(expected), (since, until)
+    case.records.add(AttackFields(title="undated"))
+    to_the_end = ListQuery(Kind.ATTACK, until=pd("9999"), limit=100)  # every dated one
+    assert {r.label for r in case.listing.page(to_the_end).records} == set(stored)
 
 
 def test_text_filter_finds_non_ascii_aliases(case: Case) -> None:
@@ -1623,6 +1626,33 @@ def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.M
     case.listing.window(q, 0, 5, total)
     case.listing.window(q, 0, 5, total)
     assert walks == [True, True, False]  # read whole once, then sliced
+
+
+def test_a_jump_past_the_middle_walks_from_the_end_when_anchors_stop_among_empty_dates(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anchors through rows without a date are found a row at a time: a jump past the
+    middle does not walk them further when the end is nearer."""
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(40):
+        said = PartialDate(2000 + i) if i >= 30 else None  # empty values sort first
+        case.records.add(QuoteFields(text=f"q{i}", source=source, said=said))
+    q = ListQuery(Kind.QUOTE, sort="said")
+    total = case.listing.count(q)
+    case.listing.window(q, 12, 4, total)  # anchors up to row 11, all without a date
+    walked: list[int] = []
+    anchor_before = listing.Listing._anchor_before
+
+    def noted(self: listing.Listing, s: Any, q: ListQuery, position: int) -> Any:
+        walked.append(position)
+        return anchor_before(self, s, q, position)
+
+    monkeypatch.setattr(listing.Listing, "_anchor_before", noted)
+    window = case.listing.window(q, 24, 4, total)
+    assert walked == []
+    listed = [r.id for r in case.listing.page(replace(q, limit=100)).records]
+    assert [r.id for r in window.records] == listed[24:28]
 
 
 def test_a_kept_filtered_list_follows_every_change(

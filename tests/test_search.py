@@ -416,6 +416,9 @@ def test_dates_filter_at_each_precision(case: Case) -> None:
     }
     assert found(case, "claim from:2016-03-22 to:2016-03-22") == ["“claim 2016-03-22”"]
     assert found(case, "claim from:2017") == ["“claim 2017-01”"]
+    case.records.add(QuoteFields(text="claim undated", source=source.id))
+    assert len(found(case, "claim")) == 7
+    assert len(found(case, "claim to:9999")) == 6  # to the end of time: every dated one
 
 
 def test_the_kept_record_counts_follow_every_change_and_check_sees_drift(people: Case) -> None:

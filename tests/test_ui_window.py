@@ -247,12 +247,15 @@ def test_every_column_of_a_table_fits_the_window_it_opens_in(
 ) -> None:
     window.resize(1400, 860)
     window.open_path(demo_path)
-    for kind in Kind:
-        window.show_kind(kind)
-        header = window.table.horizontalHeader()
-        assert header.length() <= window.table.viewport().width(), kind  # none cut off
-        wide = [i for i, c in enumerate(window.models[kind].columns) if c.wide]
-        assert all(header.sectionSize(i) >= WIDE_AT_LEAST for i in wide), kind
+    for width in (1400, 1280):  # at 1280 (a laptop), every column gives up a little
+        window.resize(width, 860)
+        for kind in Kind:
+            window.show_kind(kind)
+            header = window.table.horizontalHeader()
+            assert header.length() <= window.table.viewport().width(), (width, kind)
+            wide = [i for i, c in enumerate(window.models[kind].columns) if c.wide]
+            if width == 1400:
+                assert all(header.sectionSize(i) >= WIDE_AT_LEAST for i in wide), kind
 
 
 def test_columns_follow_the_window_until_one_is_sized_by_hand(

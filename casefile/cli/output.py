@@ -142,7 +142,7 @@ def history_text(entries: list[HistoryEntry]) -> str:
         return "no history"
     lines = []
     for e in entries:
-        lines.append(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<6}  {e.kind:<8}  {e.label}")
+        lines.append(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<7}  {e.kind:<8}  {e.label}")
         if e.action == "update":
             lines.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
     return "\n".join(lines)

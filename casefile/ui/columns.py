@@ -46,7 +46,8 @@ def label(title: str, sort: str | None = None) -> Column:
     return Column(title, lambda record, labels: record.label, sort, width=320, wide=True)
 
 
-# A wide column is never made narrower than this to fit: beyond it the table scrolls.
+# A wide column is not made narrower than this to share the table's width with the others
+# (only to fit a table too narrow for them all: see ``fitted_widths``).
 WIDE_AT_LEAST = 160
 SHRINK_AT_MOST = 0.2  # of every column's width, in a table too narrow for them
 
