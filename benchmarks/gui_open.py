@@ -965,8 +965,8 @@ def report(found: dict[Size, dict[str, Any]], builds: dict[Size, str]) -> None:
     print(
         "\n¹ first open in a fresh process, the case file dropped from the OS page cache "
         "(posix_fadvise); one run."
-        "\n² the first open of a day writes and checks a backup copy before anything "
-        "shows; one run."
+        "\n² the first open of a day, when a backup copy is due: it is written and checked "
+        "beside the window's work, after the first rows show; one run."
         "\n³ no column of the quotes table sorts by 'created'; set as the header would."
     )
     for size, result in found.items():

@@ -59,7 +59,8 @@ def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:
 
 
 def daily_backup(case_path: Path, key: str | None, now: datetime | None = None) -> Path | None:
-    """Write today's backup if the newest is a day old or missing; return its path."""
+    """Write today's backup if the newest is a day old or missing; return its path. The
+    case is untouched whatever happens to the copy."""
     now = now or datetime.now(UTC)
     current = existing_backups(case_path)
     if current:
@@ -70,7 +71,13 @@ def daily_backup(case_path: Path, key: str | None, now: datetime | None = None) 
     folder = backup_folder(case_path)
     folder.mkdir(exist_ok=True)
     dest = folder / f"{case_path.stem}-{now.strftime(STAMP)}.casefile"
-    verified_copy(case_path, key, dest)
+    try:
+        verified_copy(case_path, key, dest)
+    except (OSError, DBAPIError) as exc:  # a full disk, a folder gone: said in one line
+        raise CaseFileError(
+            f"today's backup copy of {case_path.name} could not be written ({exc}); "
+            "it is tried again at the next open"
+        ) from exc
     for old in existing_backups(case_path)[KEEP:]:
         old.unlink()
     return dest

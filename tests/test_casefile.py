@@ -30,10 +30,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+import sqlcipher3
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from casefile import backups
 from casefile.backups import KEEP, backup_before_upgrade, backup_folder, daily_backup
 from casefile.case import Case, change_passphrase, create_case, open_case
 from casefile.db import migrate
@@ -889,6 +891,23 @@ def test_daily_backup_of_a_case_with_brackets_in_its_name(tmp_path: Path, master
     day = datetime(2031, 3, 1, 8, 30, tzinfo=UTC)
     assert daily_backup(path, None, now=day) is not None
     assert daily_backup(path, None, now=day + timedelta(hours=1)) is None
+
+
+def test_a_daily_backup_that_cannot_be_written_says_so_in_one_line(
+    tmp_path: Path, masters: Masters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_case(masters.plain, tmp_path)
+    before = path.read_bytes()
+
+    def full_disk(*_args: object) -> None:
+        raise sqlcipher3.dbapi2.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(backups, "online_backup", full_disk)
+    with pytest.raises(CaseFileError) as caught:
+        daily_backup(path, None, now=datetime(2031, 3, 1, tzinfo=UTC))
+    assert_one_line(caught.value, "backup copy", "disk I/O error", "next open")
+    assert path.read_bytes() == before
+    assert list(backup_folder(path).iterdir()) == []
 
 
 def test_a_case_restored_from_a_backup_runs_in_wal_mode(tmp_path: Path, masters: Masters) -> None:
