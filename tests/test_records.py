@@ -1555,21 +1555,27 @@ def test_timestamps_are_utc_now(case: Case) -> None:
 
 
 @pytest.mark.parametrize(
-    ("keep", "walk", "slow"),
-    [(0, 50_000, 1.0), (100_000, 0, 1.0), (100_000, 30, 1.0), (100_000, 50_000, 0.0)],
-    ids=["walked", "kept", "both", "kept after a slow walk"],
+    "way",
+    [
+        {"KEEP_AT_MOST": 0, "KEYED_BELOW": 0},
+        {"KEEP_AT_MOST": 0, "KEYED_BELOW": 10**9},
+        {"WALK_AT_MOST": 0},
+        {"WALK_AT_MOST": 30},
+        {"SLOW_WALK_S": 0.0},
+    ],
+    ids=["walked", "walked by keys", "kept", "both", "kept after a slow walk"],
 )
 def test_window_rows_are_the_rows_of_the_list_in_order(
-    case: Case, keep: int, walk: int, slow: float, monkeypatch: pytest.MonkeyPatch
+    case: Case, way: dict[str, float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The table's random-access window agrees with keyset paging, from either end, for
     every kind of sort and filter (the window reads IDs without the shared-table join),
-    whether a list filtered by words is walked each time, read whole and kept, walked
-    near its ends and kept for the middle, or kept once a walk proved slow; and counting
-    on from anchors every few rows (NULL dates among them)."""
-    monkeypatch.setattr(listing, "KEEP_AT_MOST", keep)
-    monkeypatch.setattr(listing, "WALK_AT_MOST", walk)
-    monkeypatch.setattr(listing, "SLOW_WALK_S", slow)
+    whether a list filtered by words is walked each time (its matches listed, or each
+    entry's key checked), read whole and kept, walked near its ends and kept for the
+    middle, or kept once a walk proved slow; and counting on from anchors every few rows
+    (NULL dates among them)."""
+    for name, value in way.items():
+        monkeypatch.setattr(listing, name, value)
     monkeypatch.setattr(listing, "STRIDE", 7)
     source = case.records.add(SourceFields(title="S")).id
     for i in range(90):
@@ -1615,9 +1621,9 @@ def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.M
     walks: list[bool] = []
     in_order = listing._in_order
 
-    def noted(q: ListQuery, *, walk: bool = True) -> Any:
-        walks.append(walk)
-        return in_order(q, walk=walk)
+    def noted(q: ListQuery, matching: listing.Matching = listing.Matching.LISTED) -> Any:
+        walks.append(matching is not listing.Matching.LOOKED_UP)
+        return in_order(q, matching)
 
     monkeypatch.setattr(listing, "_in_order", noted)
     case.listing.window(q, 0, 5, total)
