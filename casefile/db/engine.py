@@ -29,6 +29,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # PRAGMA application_id marks a SQLite file as a Casefile case ("CSF1").
 APPLICATION_ID = 0x43534631
 BUSY_TIMEOUT_MS = 5000
+# Each connection's page cache (SQLite's default is 2 MB). A filter on a million quotes
+# reads thousands of index pages; with 2 MB they were read from the OS again on every
+# filter (the quote table's "caliphate" filter: 31 → 25 ms). At most 4 connections.
+CACHE_KB = 32_768
 LOCK_WAIT_MS = 1000
 
 # Whether two threads reading a case at once run side by side; set before any connection
@@ -90,6 +94,7 @@ def raw_connect(
         conn.create_function("casefold", 1, _sql_casefold, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         if not immutable:
             # FULL: a committed edit survives a power cut as well as a killed process.
             conn.execute("PRAGMA synchronous = FULL")
