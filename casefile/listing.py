@@ -141,8 +141,9 @@ KEEP_AT_MOST = 100_000
 # most this many entries (about 15 ms), so the first page of a new filter costs what it
 # shows, not what it matches. Farther in, the list is kept (above).
 WALK_AT_MOST = 50_000
-# Measured on a million quotes: listing the matches' records costs about 1.4 µs a match,
-# looking up an index entry's key 0.7 µs an entry walked (``Matching``).
+# A walk checks each entry's own key (``Matching.KEYED``) when it passes fewer than this
+# many entries per match. Measured on a million quotes: listing the matches' records costs
+# about 1.4 µs a match, looking up an entry's key 0.7 µs an entry.
 KEYED_BELOW = 2
 # A walk that took longer than this says the matches are not spread evenly: the list is
 # kept from then on.
@@ -356,7 +357,7 @@ class Listing:
         if not _is_filtered(q):
             query = select(m.RecordCount.n).where(m.RecordCount.kind == q.kind)
         elif not _is_filtered(replace(q, text="")):
-            query = _matching(q).with_only_columns(func.count())
+            query = _matches(q).with_only_columns(func.count())
         else:
             query = _filtered(select(func.count()).select_from(_table(q.kind)), q)
         with self.sessions.read() as s:
@@ -416,7 +417,7 @@ def _in_order(q: ListQuery, matching: Matching = Matching.LISTED) -> tuple[Selec
     return query.order_by(*order), column, id_column
 
 
-def _matching(q: ListQuery) -> Select[Any]:
+def _matches(q: ListQuery) -> Select[Any]:
     """The search index's rows of the list's kind that hold the words typed (as the
     start of words: "glasg" finds Glasgow): only that kind's range of keys is read."""
     if not TEXT_COLUMNS[q.kind]:
@@ -437,9 +438,9 @@ def _filtered(
     if q.text.strip():
         if matching is Matching.KEYED:
             key = select(FTS_KEY.c.id).where(FTS_KEY.c.record_id == table.c.id, FTS_KEY.c.page == 0)
-            query = query.where(key.scalar_subquery().in_(_matching(q)))
+            query = query.where(key.scalar_subquery().in_(_matches(q)))
         else:
-            indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.id.in_(_matching(q)))
+            indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.id.in_(_matches(q)))
             # A unary + keeps SQLite from answering the IN through the ID's own index.
             plus = UnaryExpression(table.c.id, operator=custom_op("+"), type_=table.c.id.type)
             query = query.where((plus if matching is Matching.LISTED else table.c.id).in_(indexed))
