@@ -441,6 +441,7 @@ class Gui:
         from PySide6.QtCore import qInstallMessageHandler
         from PySide6.QtWidgets import QApplication
 
+        from casefile.ui.app import keep_what_started
         from casefile.ui.controller import CaseController
         from casefile.ui.main_window import MainWindow
         from casefile.ui.settings import WindowSettings
@@ -460,6 +461,7 @@ class Gui:
         self.worker.unexpected.disconnect(self.window.show_bug)
         self.controller.failed.connect(self._failed)
         self.worker.unexpected.connect(self._failed)
+        keep_what_started()  # as casefile.ui.app.run does
         self.window.show()
         self.app.processEvents()
 
