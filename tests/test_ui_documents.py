@@ -320,6 +320,16 @@ def test_more_results_come_below_the_first_fifty(
     qtbot.keyClicks(window.search_field, " witness")  # new words: the first fifty again
     qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
 
+    # "Show more" under the old results, while newer words wait for typing to pause: the
+    # newer words' search still shows its first fifty.
+    window.results.anchorClicked.emit(QUrl(MORE))
+    qtbot.waitUntil(lambda: "People (100)" in window.results.toPlainText())
+    qtbot.keyClicks(window.search_field, " of")
+    window.results.anchorClicked.emit(QUrl(MORE))
+    qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
+    qtbot.wait(300)
+    assert "People (50)" in window.results.toPlainText()
+
 
 def _anchor_of(window: MainWindow, label: str) -> str:
     return next(a for a, hit in window.results._hits.items() if hit.label == label)

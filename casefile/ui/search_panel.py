@@ -45,6 +45,7 @@ class SearchResults(QTextBrowser):
         self._timer.timeout.connect(self._ask)
         self._hits: dict[str, Hit] = {}
         self._limit = PAGE
+        self._shown = ""  # what the results shown were found for
 
     def search(self, typed: str) -> None:
         """What the field holds now; the search runs once typing pauses."""
@@ -68,6 +69,7 @@ class SearchResults(QTextBrowser):
         self.controller.read(lambda case: case.search.search(typed, limit=limit + 1), answered)
 
     def _show(self, typed: str, result: SearchResult, more: bool = False) -> None:
+        self._shown = typed
         self._hits = {f"hit:{i}": h for i, h in enumerate(result.hits)}
         if not typed.strip():
             self.setHtml(f"{STYLE}<p class='muted'>Type to search the whole case.</p>")
@@ -91,8 +93,9 @@ class SearchResults(QTextBrowser):
 
     def _follow(self, url: QUrl) -> None:
         if url.toString() == MORE:
-            self._limit += PAGE
-            self._ask(keep_place=True)
+            if self._shown == self._typed:  # else newer words are about to replace these
+                self._limit += PAGE
+                self._ask(keep_place=True)
             return
         hit = self._hits.get(url.toString())
         if hit is None:
