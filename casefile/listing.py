@@ -202,18 +202,6 @@ class Listing:
         query = query.where(_beyond(column, id_column, anchor))
         return list(s.scalars(query.limit(count).offset(first - at - 1)))
 
-    def _matching(self, s: Session, q: ListQuery, passed: int, total: int) -> Matching:
-        """How a walk past ``passed`` rows of a list of ``total`` tells the records that
-        hold the words: ``KEYED`` if it walks fewer than ``KEYED_BELOW`` entries per match
-        (at the list's density, the matches spread evenly), else ``LISTED``."""
-        if not q.text.strip():
-            return Matching.LISTED
-        walked = passed * self._rows(s, q.kind) / max(total, 1)
-        return Matching.KEYED if walked < KEYED_BELOW * total else Matching.LISTED
-
-    def _rows(self, s: Session, kind: Kind) -> int:
-        return int(s.scalar(select(m.RecordCount.n).where(m.RecordCount.kind == kind)) or 0)
-
     def _reach(self, s: Session, q: ListQuery) -> int:
         """How far into the ascending list its remembered anchors reach: a jump beyond the
         middle walks from them if that is shorter than walking from the list's end."""
@@ -242,19 +230,19 @@ class Listing:
         return cursors[wanted - 1], wanted * STRIDE - 1
 
     def _kept(
-        self, s: Session, q: ListQuery, start: int, count: int, total: int
+        self, s: Session, q: ListQuery, start: int, count: int, total: int, *, rows: int
     ) -> list[str] | None:
-        """A list filtered by words, as its IDs (hex) in order, when it is known already or
-        rows ``start`` to ``start + count`` of its ``total`` are too far from its ends to
-        walk to (see ``KEEP_AT_MOST`` and ``WALK_AT_MOST``); None: walk. (Other filters
-        narrow the index that is walked; words are matched in the search index.)"""
+        """A list filtered by words (of ``total`` among ``rows`` records), as its IDs
+        (hex) in order, when it is known already or rows ``start`` to ``start + count``
+        are too far from its ends to walk to (see ``KEEP_AT_MOST`` and ``WALK_AT_MOST``);
+        None: walk. (Other filters narrow the index that is walked; words are matched in
+        the search index.)"""
         if not q.text.strip() or total > KEEP_AT_MOST:
             return None
         record, known = self._recall(s, "kept", q)
         if known:
             kept: list[str] = record.value
             return kept
-        rows = self._rows(s, q.kind)
         matched = min(start, total - (start + count)) + count
         # Entries walked, if the matches are spread evenly through the index; unless a
         # walk proved slow (the words follow the order: "abu" among names sorted Z to A).
@@ -303,7 +291,8 @@ class Listing:
         offset = total - (start + count) if from_end else start
         model = MODEL_OF_KIND[q.kind]
         with self.sessions.read() as s:
-            kept = self._kept(s, q, start, count, total)
+            rows = _rows(s, q.kind) if q.text.strip() else 0
+            kept = self._kept(s, q, start, count, total, rows=rows)
             # The same rows in ascending order start at ``first`` (SQLite puts NULLs first
             # going up and last going down: one order is the other reversed).
             first = total - (start + count) if q.descending else start
@@ -316,7 +305,7 @@ class Listing:
                     ids.reverse()
             if ids is None:
                 began = time.perf_counter()
-                walk = _in_order(flipped, self._matching(s, q, offset + count, total))[0]
+                walk = _in_order(flipped, _matching(q, offset + count, total, rows))[0]
                 ids = list(s.scalars(walk.limit(count).offset(offset)))
                 if from_end:
                     ids.reverse()
@@ -390,6 +379,20 @@ def _ordered(query: Select[Any], q: ListQuery) -> tuple[Select[Any], Any, Any]:
         query = query.where(m.Record.kind == q.kind)
     order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
     return query.order_by(*order), column, id_column
+
+
+def _rows(s: Session, kind: Kind) -> int:
+    return int(s.scalar(select(m.RecordCount.n).where(m.RecordCount.kind == kind)) or 0)
+
+
+def _matching(q: ListQuery, passed: int, total: int, rows: int) -> Matching:
+    """How a walk past ``passed`` rows of a list of ``total`` (among ``rows`` records)
+    tells the records that hold the words: ``KEYED`` if it walks fewer than
+    ``KEYED_BELOW`` entries per match (the matches spread evenly), else ``LISTED``."""
+    if not q.text.strip():
+        return Matching.LISTED
+    walked = passed * rows / max(total, 1)
+    return Matching.KEYED if walked < KEYED_BELOW * total else Matching.LISTED
 
 
 def _table(kind: Kind) -> Table:

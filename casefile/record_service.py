@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, diff
@@ -125,12 +125,9 @@ def _named(kind: Kind, text: str) -> str:
     return text
 
 
-def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
-    """Labels of many records in one query of the columns they are named by (links label
-    from their ends); making whole records of them cost five times as much."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
+def _labels_query() -> Select[Any]:
+    """Every record's kind and the column it is named by (a link: its ends and relation),
+    for ``labels`` to narrow to the records it is asked for."""
     record = _table(m.Record)
     named = {kind: _table(MODEL_OF_KIND[kind]) for kind in LABEL_FIELD}
     link = _table(m.Link)
@@ -146,7 +143,19 @@ def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
     ).select_from(record)
     for table in (*named.values(), link):
         query = query.outerjoin(table, table.c.id == record.c.id)
-    rows = session.execute(query.where(record.c.id.in_(wanted))).all()
+    return query
+
+
+_LABELS = _labels_query()
+
+
+def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Labels of many records in one query of the columns they are named by (links label
+    from their ends); making whole records of them cost five times as much."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(_LABELS.where(_table(m.Record).c.id.in_(wanted))).all()
     links = {
         row.id: LinkEnds(row.subject_id, row.relation, row.object_id)
         for row in rows

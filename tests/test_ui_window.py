@@ -26,6 +26,7 @@ from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
+from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, RecordTableModel
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
@@ -64,7 +65,7 @@ def test_opening_the_demo_case_shows_its_counts(window: MainWindow, demo_path: P
     window.open_path(demo_path)
     assert window.stack.currentWidget() is window.case_view
     shown = {
-        window.sidebar.item(i).text(): window.sidebar.count_of(i)
+        window.sidebar.item(i).text(): window.sidebar.item(i).data(COUNT_ROLE)
         for i in range(window.sidebar.count())
     }
     assert shown["Attacks"] == 5

@@ -73,7 +73,3 @@ class KindList(QListWidget):
             n = counts.get(Kind.parse(item.data(Qt.ItemDataRole.UserRole)), 0)
             item.setData(COUNT_ROLE, n)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{item.text()}, {n:,}")
-
-    def count_of(self, row: int) -> int | None:
-        value = self.item(row).data(COUNT_ROLE)
-        return None if value is None else int(value)
