@@ -20,12 +20,14 @@ from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import ListQuery
 from casefile.records import AttackFields, QuoteFields, SourceFields
+from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
 from casefile.ui.columns import WIDE_AT_LEAST
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
+from casefile.ui.record_table import RecordTable
 from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, RecordTableModel
 from casefile.ui.worker import Task, Worker
@@ -360,6 +362,56 @@ def test_rows_asked_for_while_a_new_count_is_on_its_way_are_not_kept(
     shown = model.record_at(350)
     assert shown is not None
     assert shown.id == expected.id
+    controller.shutdown()
+
+
+def test_a_jump_keeps_the_last_picture_until_its_rows_come(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows on their way are not painted as "…" while the table holds its last picture;
+    they are painted once they come, and placeholders only once the hold runs out."""
+    painted: list[tuple[int, str]] = []
+    data = RecordTableModel.data
+
+    def spy(self: RecordTableModel, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = data(self, index, role)
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
+            painted.append((index.row(), value))
+        return value
+
+    monkeypatch.setattr(RecordTableModel, "data", spy)  # before the model is made
+    controller, model = statements_model(qtbot, case_path, 1000)
+    table = RecordTable()
+    qtbot.addWidget(table)
+    table.resize(600, 400)
+    table.setModel(model)
+    table.show()
+    model.refresh()
+    qtbot.waitUntil(lambda: model.data(model.index(0, 1)) not in (None, LOADING), timeout=10_000)
+
+    def jump_while_busy(row: int) -> threading.Event:
+        release = threading.Event()
+        controller.run(lambda case, task: release.wait(5), lambda _: None)
+        painted.clear()
+        table.verticalScrollBar().setValue(row)
+        table.viewport().repaint()
+        return release
+
+    monkeypatch.setattr(record_table, "HOLD_MS", 60_000)
+    release = jump_while_busy(500)
+    assert painted == []  # held: the old picture stays, no "…"
+    release.set()
+    qtbot.waitUntil(lambda: any(row == 500 for row, _ in painted), timeout=10_000)
+    assert LOADING not in {text for _row, text in painted}
+    with open_case(case_path, backups=False) as case:
+        [expected] = case.listing.window(model.query, 500, 1, 1000).records
+    assert (500, expected.label) in painted
+
+    monkeypatch.setattr(record_table, "HOLD_MS", 1)
+    release = jump_while_busy(800)
+    qtbot.waitUntil(lambda: (800, LOADING) in painted, timeout=10_000)  # the hold ran out
+    release.set()
+    qtbot.waitUntil(lambda: painted[-1] != (800, LOADING) and painted[-1][1] != LOADING)
     controller.shutdown()
 
 

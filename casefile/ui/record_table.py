@@ -1,14 +1,23 @@
 """The table of records: its columns fitted to its width as a kind is shown and whenever
-the table is resized, until the reader sizes a column by hand."""
+the table is resized, until the reader sizes a column by hand; rows on their way shown
+without a flash of placeholders."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
 from casefile.ui.columns import Column, fitted_widths
+from casefile.ui.table_model import RecordTableModel
+
+# A scroll to rows that are not loaded keeps the picture it had for up to this long,
+# rather than painting "…" in every cell: rows that come within it (a page takes a few
+# milliseconds) appear without a flash, and the paint of placeholders is saved.
+HOLD_MS = 50
 
 
 class RecordTable(QTableView):
@@ -18,6 +27,22 @@ class RecordTable(QTableView):
         self._fitting = False
         self._by_hand = False
         self.horizontalHeader().sectionResized.connect(self._section_resized)
+        self._holding = False
+        self._held = QTimer(self)
+        self._held.setSingleShot(True)
+        self._held.timeout.connect(partial(self._hold, False))
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 (a Qt virtual)
+        old = self.model()
+        if isinstance(old, RecordTableModel):
+            old.loaded.disconnect(self._arrived)
+            old.modelReset.disconnect(self._arrived)
+        self._hold(False)
+        super().setModel(model)
+        if isinstance(model, RecordTableModel):
+            model.loaded.connect(self._arrived)
+            model.modelReset.connect(self._arrived)
 
     def fit(self, columns: Sequence[Column]) -> None:
         """Fit ``columns`` (the model's, just set) to the table, forgetting sizes set by
@@ -46,3 +71,43 @@ class RecordTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (a Qt virtual)
         super().resizeEvent(event)
         self._refit()
+
+    # -- holding the picture while rows come ---------------------------------------------
+
+    def _visible_rows(self) -> range:
+        first = self.rowAt(0)
+        if first < 0:
+            return range(0)
+        last = self.rowAt(self.viewport().height() - 1)
+        return range(first, self.model().rowCount() if last < 0 else last + 1)
+
+    def _scrolled(self) -> None:
+        model = self.model()
+        if isinstance(model, RecordTableModel) and model.ask_for(self._visible_rows()):
+            self._hold(True)
+
+    def _arrived(self) -> None:
+        model = self.model()
+        if not self._holding or not isinstance(model, RecordTableModel):
+            return
+        if not model.ask_for(self._visible_rows()):
+            self._hold(False)
+
+    def _hold(self, on: bool) -> None:
+        """Keep the last picture (nothing painted over an opaque, unfilled viewport leaves
+        it) until the rows are here or ``HOLD_MS`` has passed; or paint again."""
+        if on == self._holding:
+            return
+        self._holding = on
+        viewport = self.viewport()
+        viewport.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, on)
+        viewport.setAutoFillBackground(not on)
+        if on:
+            self._held.start(HOLD_MS)
+        else:
+            self._held.stop()
+            viewport.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (a Qt virtual)
+        if not self._holding:
+            super().paintEvent(event)

@@ -115,6 +115,18 @@ class RecordTableModel(QAbstractTableModel):
 
     # -- what the window does ------------------------------------------------------------
 
+    def ask_for(self, rows: range) -> bool:
+        """Ask now for the pages of ``rows`` that are not here (the view is about to show
+        them); whether any is missing."""
+        if not rows:
+            return False
+        self._painted = rows.start // PAGE
+        pages = range(rows.start // PAGE, (rows.stop - 1) // PAGE + 1)
+        missing = [page for page in pages if page not in self._pages]
+        for page in missing:
+            self._want(page)
+        return bool(missing)
+
     def record_at(self, row: int) -> Record[Any] | None:
         """The record at ``row`` if its page is here (asking for it if not)."""
         found = self._row(row)
