@@ -36,7 +36,7 @@ from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
 from casefile.errors import InvalidInput
-from casefile.record_service import MODEL_OF_KIND, labels, to_records
+from casefile.record_service import MODEL_OF_KIND, labels, read_records, to_records
 from casefile.records import Record, metadata_fields
 from casefile.search_query import prefix_match
 from casefile.vocab import Kind
@@ -289,7 +289,6 @@ class Listing:
         from_end = start > total - (start + count)
         flipped = replace(q, descending=not q.descending) if from_end else q
         offset = total - (start + count) if from_end else start
-        model = MODEL_OF_KIND[q.kind]
         with self.sessions.read() as s:
             rows = _rows(s, q.kind) if q.text.strip() else 0
             kept = self._kept(s, q, start, count, total, rows=rows)
@@ -311,8 +310,7 @@ class Listing:
                     ids.reverse()
                 if q.text.strip() and time.perf_counter() - began > SLOW_WALK_S:
                     self._remember("slow walk", self._recall(s, "slow walk", q)[0], True)
-            found = {r.id: r for r in s.scalars(select(model).where(model.id.in_(ids)))}
-            records = to_records(s, [found[i] for i in ids if i in found])
+            records = read_records(s, q.kind, ids)
             refs = {
                 value
                 for r in records

@@ -199,6 +199,61 @@ def to_records(session: Session, models: Sequence[m.Record]) -> list[Record[Any]
     return [to_record(r, fields_label(r.kind, r, end_labels)) for r in models]
 
 
+def _rows_query(kind: Kind) -> Select[Any]:
+    """A kind's records as rows: the shared columns, then the fields' own columns."""
+    record, table = _table(m.Record), _table(MODEL_OF_KIND[kind])
+    columns = (table.c[name] for name in COLUMNS_OF_KIND[kind].values())
+    shared = (record.c.id, record.c.created_at, record.c.updated_at, record.c.notes)
+    return select(*shared, *columns).join(table, table.c.id == record.c.id)
+
+
+_ROWS = {kind: _rows_query(kind) for kind in Kind}
+_TAGS = select(m.RecordTag.record_id, m.Tag.name).join(m.Tag)
+_CITED = select(m.LinkCitation.link_id, m.LinkCitation.cited_id).order_by(
+    m.LinkCitation.link_id, m.LinkCitation.position
+)
+
+
+def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Record[Any]]:
+    """Records of one kind in the order of ``ids`` (those not found left out), read as
+    rows: mapping objects first costs half as much again (4 ms for a table page of 100
+    quotes, against 2.5)."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    rows = {row.id: row for row in session.execute(_ROWS[kind].where(m.Record.id.in_(wanted)))}
+    tags: dict[UUID, list[str]] = {}
+    for record_id, name in session.execute(_TAGS.where(m.RecordTag.record_id.in_(wanted))):
+        tags.setdefault(record_id, []).append(name)
+    cited: dict[UUID, list[UUID]] = {}
+    if kind is Kind.LINK:
+        for link_id, cited_id in session.execute(_CITED.where(m.LinkCitation.link_id.in_(wanted))):
+            cited.setdefault(link_id, []).append(cited_id)
+    names = tuple(COLUMNS_OF_KIND[kind])
+    fields: dict[UUID, Any] = {}
+    for record_id, row in rows.items():
+        values: dict[str, Any] = dict(zip(names, row[4:], strict=True))
+        if kind is Kind.LINK:
+            values["citations"] = tuple(cited.get(record_id, ()))
+        fields[record_id] = FIELDS_OF_KIND[kind](**values)
+    ends = {e for f in fields.values() if isinstance(f, LinkFields) for e in (f.subject, f.object)}
+    end_labels = labels(session, ends)
+    return [
+        Record(
+            id=i,
+            kind=kind,
+            fields=fields[i],
+            label=fields_label(kind, fields[i], end_labels),
+            tags=tuple(sorted(tags.get(i, ()), key=fold)),
+            notes=rows[i].notes,
+            created_at=rows[i].created_at,
+            updated_at=rows[i].updated_at,
+        )
+        for i in ids
+        if i in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Deletion:
     """What a delete removed and changed: enough to put the case back as it was."""

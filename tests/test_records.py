@@ -1726,3 +1726,24 @@ def test_deleting_a_document_clears_the_quotes_taken_from_it_and_restore_puts_it
     case.records.restore(deletion)
     assert case.records.get(quote.id).fields.document == doc.id
     assert case.check() == []
+
+
+def test_window_records_are_the_records_read_one_by_one(demo: Case) -> None:
+    """A window reads its records as rows, not mapped objects: every field, tag, note,
+    time and label (a link's from its ends, with its citations) is what ``get`` gives."""
+    links = demo.listing.page(ListQuery(Kind.LINK, limit=500)).records
+    link = next(r for r in links if r.fields.citations)
+    demo.records.update(link.id, tags=["Zeta", "alpha", "Beta"], notes="Checked twice.")
+    for kind in Kind:
+        q = ListQuery(kind)
+        total = demo.listing.count(q)
+        window = demo.listing.window(q, 0, total or 1, total).records
+        assert len(window) == total, kind
+        assert window == demo.records.get_many([r.id for r in window]), kind
+    [shown] = [
+        r
+        for r in demo.listing.window(ListQuery(Kind.LINK), 0, len(links), len(links)).records
+        if r.id == link.id
+    ]
+    assert (shown.tags, shown.notes) == (("alpha", "Beta", "Zeta"), "Checked twice.")
+    assert shown.fields.citations == link.fields.citations

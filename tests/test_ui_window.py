@@ -29,7 +29,7 @@ from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
 from casefile.ui.record_table import RecordTable
 from casefile.ui.sidebar import COUNT_ROLE
-from casefile.ui.table_model import LOADING, RecordTableModel
+from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
 
@@ -412,6 +412,43 @@ def test_a_jump_keeps_the_last_picture_until_its_rows_come(
     qtbot.waitUntil(lambda: (800, LOADING) in painted, timeout=10_000)  # the hold ran out
     release.set()
     qtbot.waitUntil(lambda: painted[-1] != (800, LOADING) and painted[-1][1] != LOADING)
+    controller.shutdown()
+
+
+def test_a_new_list_on_a_tall_table_shows_no_placeholders(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page comes with the count; the rows past it that the table shows are
+    asked for at once, and the table holds its picture until they are here."""
+    painted: list[tuple[int, str]] = []
+    data = RecordTableModel.data
+
+    def spy(self: RecordTableModel, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = data(self, index, role)
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
+            painted.append((index.row(), value))
+        return value
+
+    monkeypatch.setattr(RecordTableModel, "data", spy)  # before the model is made
+    monkeypatch.setattr(record_table, "HOLD_MS", 60_000)
+    controller, model = statements_model(qtbot, case_path, 1000)
+    table = RecordTable()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.resize(600, 3 * PAGE * table.verticalHeader().defaultSectionSize())
+    table.show()
+    model.refresh()
+    qtbot.waitUntil(
+        lambda: any(row == 2 * PAGE and text != LOADING for row, text in painted), timeout=10_000
+    )
+    painted.clear()
+
+    model.set_query(replace(model.query, text="marked"))
+    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
+    with open_case(case_path, backups=False) as case:
+        [expected] = case.listing.window(model.query, 2 * PAGE, 1, 500).records
+    qtbot.waitUntil(lambda: (2 * PAGE, expected.label) in painted, timeout=10_000)
+    assert LOADING not in {text for _row, text in painted}
     controller.shutdown()
 
 

@@ -31,18 +31,18 @@ class RecordTable(QTableView):
         self._held = QTimer(self)
         self._held.setSingleShot(True)
         self._held.timeout.connect(partial(self._hold, False))
-        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._check)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 (a Qt virtual)
         old = self.model()
         if isinstance(old, RecordTableModel):
             old.loaded.disconnect(self._arrived)
-            old.modelReset.disconnect(self._arrived)
+            old.modelReset.disconnect(self._check)
         self._hold(False)
         super().setModel(model)
         if isinstance(model, RecordTableModel):
             model.loaded.connect(self._arrived)
-            model.modelReset.connect(self._arrived)
+            model.modelReset.connect(self._check)
 
     def fit(self, columns: Sequence[Column]) -> None:
         """Fit ``columns`` (the model's, just set) to the table, forgetting sizes set by
@@ -71,6 +71,7 @@ class RecordTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (a Qt virtual)
         super().resizeEvent(event)
         self._refit()
+        self._check()
 
     # -- holding the picture while rows come ---------------------------------------------
 
@@ -81,17 +82,16 @@ class RecordTable(QTableView):
         last = self.rowAt(self.viewport().height() - 1)
         return range(first, self.model().rowCount() if last < 0 else last + 1)
 
-    def _scrolled(self) -> None:
+    def _check(self) -> None:
+        """Ask for the rows on screen that are not here (scrolled to, uncovered, or past
+        the first page of a new list), holding the picture until they come."""
         model = self.model()
-        if isinstance(model, RecordTableModel) and model.ask_for(self._visible_rows()):
-            self._hold(True)
+        if isinstance(model, RecordTableModel):
+            self._hold(model.ask_for(self._visible_rows()))
 
     def _arrived(self) -> None:
-        model = self.model()
-        if not self._holding or not isinstance(model, RecordTableModel):
-            return
-        if not model.ask_for(self._visible_rows()):
-            self._hold(False)
+        if self._holding:
+            self._check()
 
     def _hold(self, on: bool) -> None:
         """Keep the last picture (nothing painted over an opaque, unfilled viewport leaves
