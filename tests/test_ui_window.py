@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
-from casefile.listing import ListQuery
+from casefile.listing import Listing, ListQuery
 from casefile.records import AttackFields, QuoteFields, SourceFields
 from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
@@ -449,6 +449,44 @@ def test_a_new_list_on_a_tall_table_shows_no_placeholders(
         [expected] = case.listing.window(model.query, 2 * PAGE, 1, 500).records
     qtbot.waitUntil(lambda: (2 * PAGE, expected.label) in painted, timeout=10_000)
     assert LOADING not in {text for _row, text in painted}
+    controller.shutdown()
+
+
+def test_a_new_list_fetches_the_rows_on_screen_and_the_rest_when_shown(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new list's first trip brings only the rows the table shows (its first paint
+    waits for those alone); scrolling within that page brings the rest of it."""
+    asked: list[tuple[int, int]] = []
+    window = Listing.window
+
+    def spy(self: Listing, q: ListQuery, start: int, count: int, total: int) -> Any:
+        asked.append((start, count))
+        return window(self, q, start, count, total)
+
+    monkeypatch.setattr(Listing, "window", spy)
+    controller, model = statements_model(qtbot, case_path, 1000)
+    table = RecordTable()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.resize(600, 12 * table.verticalHeader().defaultSectionSize())
+    table.show()
+    model.refresh()
+    qtbot.waitUntil(lambda: model.data(model.index(0, 1)) not in (None, LOADING), timeout=10_000)
+    shown = table.rowAt(table.viewport().height() - 1) + 1
+    assert 0 < shown < PAGE
+    asked.clear()
+
+    model.set_query(replace(model.query, text="marked"))
+    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
+    assert asked == [(0, shown)]
+    table.verticalScrollBar().setValue(shown + 5)  # still the first page
+    row = shown + 5
+    qtbot.waitUntil(lambda: model.data(model.index(row, 1)) not in (None, LOADING), timeout=10_000)
+    assert asked[1:] == [(0, PAGE)]
+    with open_case(case_path, backups=False) as case:
+        [expected] = case.listing.window(model.query, row, 1, 500).records
+    assert model.data(model.index(row, 1)) == expected.label
     controller.shutdown()
 
 

@@ -65,6 +65,8 @@ class RecordTableModel(QAbstractTableModel):
         self._generation = 0
         self._counting = False
         self._painted = 0  # the page of the row the view last asked to paint
+        self._shown_to = 0  # the row after the last one the table said it shows
+        self._partial: set[int] = set()  # pages of which only the rows on screen came
         self.stale = True
 
     # -- what the view asks --------------------------------------------------------------
@@ -124,9 +126,9 @@ class RecordTableModel(QAbstractTableModel):
         them); whether any is missing."""
         if not rows:
             return False
-        self._painted = rows.start // PAGE
+        self._painted, self._shown_to = rows.start // PAGE, rows.stop
         pages = range(rows.start // PAGE, (rows.stop - 1) // PAGE + 1)
-        missing = [page for page in pages if page not in self._pages]
+        missing = [p for p in pages if not self._holds(p, min(rows.stop - p * PAGE, PAGE) - 1)]
         for page in missing:
             self._want(page)
         return bool(missing)
@@ -151,18 +153,22 @@ class RecordTableModel(QAbstractTableModel):
         """Show the rows of another query (filter, sort, kind); old pages are dropped.
         A new sort order keeps the count, unless the count is still on its way. The old
         rows stay until the new ones come: the count comes with the page the view is
-        showing (where it stays, within the new count), in one trip to the worker."""
+        showing (where it stays, within the new count), in one trip to the worker; of
+        that page, only the rows on screen when the table said which (the rest of it is
+        asked for when it is shown)."""
         self._generation += 1
         generation = self._generation
         self.query = query
         recount = recount or self._counting
         self._counting = recount
-        total, painted = self.total, self._painted
+        total, painted, shown_to = self.total, self._painted, self._shown_to
 
         def count_and_fetch(case: Case) -> tuple[int, int, Window | None]:
             counted = case.listing.count(query) if recount else total
             page = min(painted, max(counted - 1, 0) // PAGE)
-            rows = case.listing.window(query, page * PAGE, PAGE, counted) if counted else None
+            start = page * PAGE
+            wanted = min(PAGE, shown_to - start) if shown_to > start else PAGE
+            rows = case.listing.window(query, start, wanted, counted) if counted else None
             return counted, page, rows
 
         def arrived(answer: tuple[int, int, Window | None]) -> None:
@@ -203,8 +209,11 @@ class RecordTableModel(QAbstractTableModel):
         self._pages.clear()
         self._loading.clear()
         self._wanted.clear()
+        self._partial.clear()
         if rows is not None:
             self._pages[page] = rows
+            if len(rows.records) < min(PAGE, total - page * PAGE):
+                self._partial.add(page)
         self.endResetModel()
         self.counted.emit(total)
 
@@ -214,15 +223,18 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= row < self.total:
             return None
         page, offset = divmod(row, PAGE)
-        if page not in self._pages:
+        if not self._holds(page, offset):
             (fetch or self._fetch_now)(page)  # a synchronous worker (tests) has it at once
         window = self._pages.get(page)
-        if window is None:
+        if window is None or offset >= len(window.records):
             return None
         self._pages.move_to_end(page)
-        if offset >= len(window.records):
-            return None
         return window.records[offset], window
+
+    def _holds(self, page: int, offset: int) -> bool:
+        """Whether row ``offset`` of ``page`` came, or never will (a short last page)."""
+        window = self._pages.get(page)
+        return window is not None and (page not in self._partial or offset < len(window.records))
 
     def _want(self, page: int) -> None:
         """A page the view is painting. The view asks for its rows one by one, so the
@@ -273,6 +285,7 @@ class RecordTableModel(QAbstractTableModel):
         if generation != self._generation:
             return  # a newer query replaced the one this page was for
         self._loading.discard(page)
+        self._partial.discard(page)
         self._pages[page] = window
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
