@@ -31,10 +31,9 @@ from casefile.ui.controller import CaseController
 from casefile.vocab import Kind
 
 Index = QModelIndex | QPersistentModelIndex
-# Rows fetched at a time: about a screenful (a laptop shows some 30; rows past the first
-# page are asked for with it, see RecordTable). The first page of a new list is what its
-# first paint waits for, and a list filtered by words walks its sort index until it has
-# found a page of matches: a page of 100 took twice as long to show.
+# Rows fetched at a time when the table scrolls to rows that are not here: about a
+# screenful (a laptop shows some 30), so a jump waits for few more rows than it shows.
+# (A new list's first trip brings only the rows on screen: see set_query.)
 PAGE = 50
 CACHED_PAGES = 80
 LOADING = "…"
