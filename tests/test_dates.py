@@ -1,11 +1,14 @@
 import random
-from datetime import date
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from casefile.dates import DateError, PartialDate, Precision, edtf_range_bounds
+from casefile.moments import day_of, moment
 
 YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY
 
@@ -277,3 +280,20 @@ def test_parse_only_raises_date_error(text: str, dayfirst: bool | None) -> None:
         assert "\n" not in str(outcome)
     else:
         assert PartialDate.from_edtf(outcome.to_edtf()) == outcome
+
+
+@pytest.fixture
+def in_paris(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_stored_times_read_in_the_readers_zone(in_paris: None) -> None:
+    """Times are stored in UTC (naive, as SQLite gives them back) and shown on the
+    reader's clock, with its zone named; the day is the reader's day."""
+    assert moment(datetime(2026, 12, 3, 5, 46)) == "3 Dec 2026 06:46 CET"
+    assert moment(datetime(2026, 7, 3, 5, 46, tzinfo=UTC)) == "3 Jul 2026 07:46 CEST"
+    assert day_of(datetime(2026, 12, 3, 23, 30)) == "4 Dec 2026"

@@ -12,6 +12,7 @@ from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display
 from casefile.extract.fields import clean_text
 from casefile.importer import ImportReport
+from casefile.moments import moment
 from casefile.records import Record
 from casefile.search import MARK_END, MARK_START, SearchResult, group_title
 from casefile.serialize import jsonable, record_json
@@ -49,7 +50,7 @@ def info_text(info: CaseInfo) -> str:
         info.title,
         f"  file:      {info.path} ({info.size_bytes / 1e6:.1f} MB, "
         f"{'encrypted' if info.encrypted else 'not encrypted'})",
-        f"  created:   {info.created_at:%d %B %Y %H:%M} UTC",
+        f"  created:   {moment(info.created_at)}",
         f"  records:   {counts_line(info) or 'none yet'}",
     ]
     if info.summary:
@@ -103,8 +104,8 @@ def show_text(detail: RecordDetail) -> str:
     if record.tags:
         lines.append(f"  tags:                {', '.join(record.tags)}")
     if record.created_at and record.updated_at:
-        lines.append(f"  created:             {record.created_at:%d %b %Y %H:%M} UTC")
-        lines.append(f"  updated:             {record.updated_at:%d %b %Y %H:%M} UTC")
+        lines.append(f"  created:             {moment(record.created_at)}")
+        lines.append(f"  updated:             {moment(record.updated_at)}")
     if record.notes:
         lines += ["  notes:", *(f"    {line}" for line in record.notes.splitlines())]
     if related.links:
@@ -142,7 +143,7 @@ def history_text(entries: list[HistoryEntry]) -> str:
         return "no history"
     lines = []
     for e in entries:
-        lines.append(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<7}  {e.kind:<8}  {e.label}")
+        lines.append(f"{moment(e.at):<22}  {e.action:<7}  {e.kind:<8}  {e.label}")
         if e.action == "update":
             lines.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
     return "\n".join(lines)

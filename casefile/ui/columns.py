@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from casefile.display import display
+from casefile.moments import day_of
 from casefile.records import Record
 from casefile.vocab import Kind
 
@@ -75,7 +76,7 @@ def place(record: Record[Any], labels: Labels) -> str:
 
 UPDATED = Column(
     "Updated",
-    lambda r, labels: f"{r.updated_at:%d %b %Y}" if r.updated_at else "",
+    lambda r, labels: day_of(r.updated_at) if r.updated_at else "",
     "updated",
     width=100,
 )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display, field_label
+from casefile.moments import moment
 from casefile.vocab import Kind
 
 STYLE = """
@@ -120,7 +121,7 @@ def render(detail: RecordDetail) -> str:
                 entry.action, entry.action + "d"
             )
             parts.append(
-                f"<div class='change'>{entry.at:%d %b %Y %H:%M} UTC — {escape(what)}"
+                f"<div class='change'>{moment(entry.at)} — {escape(what)}"
                 + (f": {escape(fields)}" if entry.action == "update" else "")
                 + "</div>"
             )
