@@ -263,10 +263,32 @@ def test_every_column_of_a_table_fits_the_window_it_opens_in(
                 assert all(header.sectionSize(i) >= WIDE_AT_LEAST for i in wide), kind
 
 
+def test_short_values_show_whole_and_the_names_take_the_rest(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    """A column is as wide as its values on screen want ("Government agency", not
+    "Governmen…"), up to its set width when room is short; the names take the rest."""
+    window.resize(1400, 860)
+    window.open_path(demo_path)
+    table = window.table
+    metrics, header = table.fontMetrics(), table.horizontalHeader()
+    for kind in (Kind.GROUP, Kind.PERSON):
+        window.show_kind(kind)
+        model = window.models[kind]
+        for number, column in enumerate(model.columns):
+            values = (model.data(model.index(row, number)) for row in range(model.total))
+            texts = [column.title, *values]
+            longest = max(metrics.horizontalAdvance(text) for text in texts)
+            if column.wide:
+                assert header.sectionSize(number) > column.width, (kind, column.title)
+            else:
+                assert longest < header.sectionSize(number) <= longest + 40, (kind, column.title)
+
+
 def test_columns_follow_the_window_until_one_is_sized_by_hand(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
-    window.resize(1400, 860)
+    window.resize(1600, 860)
     window.open_path(demo_path)
     window.show_kind(Kind.ATTACK)
     header = window.table.horizontalHeader()
@@ -275,7 +297,7 @@ def test_columns_follow_the_window_until_one_is_sized_by_hand(
     qtbot.waitUntil(lambda: header.sectionSize(1) < title)
     assert header.length() <= window.table.viewport().width()
     header.resizeSection(1, 300)  # as a drag of the column's edge does
-    window.resize(1400, 860)
+    window.resize(1600, 860)
     qtbot.wait(50)
     assert header.sectionSize(1) == 300
     window.show_kind(Kind.PERSON)  # another kind is fitted afresh

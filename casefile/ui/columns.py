@@ -48,25 +48,52 @@ def label(title: str, sort: str | None = None) -> Column:
 
 
 # A wide column is not made narrower than this to share the table's width with the others
-# (only to fit a table too narrow for them all: see ``fitted_widths``).
+# (see ``fitted_widths``).
 WIDE_AT_LEAST = 160
 SHRINK_AT_MOST = 0.2  # of every column's width, in a table too narrow for them
 
 
-def fitted_widths(columns: Sequence[Column], available: int) -> list[int]:
-    """Each column's width: the narrow ones as set, the wide ones sharing what is left of
-    ``available`` (the table's width) so that the last column is not cut off, nor a
-    wide one left wider than the table needs. In a table too narrow for that, every
-    column gives up the same share of its width, up to ``SHRINK_AT_MOST``; beyond it the
-    table scrolls."""
-    wide = [c for c in columns if c.wide]
+def fitted_widths(
+    columns: Sequence[Column], available: int, content: Sequence[int] | None = None
+) -> list[int]:
+    """Each column's width within ``available`` (the table's width), given what each
+    one's values want (``content``; before any is seen, the widths as set). The room is
+    given out in this order: every narrow column as its values want up to its set
+    width; the wide ones (the records' names) up to theirs; the narrow ones the rest of
+    what they want, the longest cut first; the wide ones whatever is left. In a table
+    too narrow even for the first two, the narrow columns give up the same share of
+    their width, up to ``SHRINK_AT_MOST``, before a wide one is made narrower than
+    ``WIDE_AT_LEAST``; beyond that the table scrolls."""
+    wanted = list(content) if content else [c.width for c in columns]
     if available <= 0:  # not laid out yet: as set
-        return [c.width for c in columns]
-    left = available - sum(c.width for c in columns if not c.wide)
-    share = max(WIDE_AT_LEAST, left // len(wide)) if wide else 0
-    widths = [share if c.wide else c.width for c in columns]
-    scale = max(1 - SHRINK_AT_MOST, min(1.0, available / sum(widths)))
-    return [int(w * scale) for w in widths]
+        return wanted
+    wide = [c for c in columns if c.wide]
+    narrow = [(w, min(w, c.width)) for w, c in zip(wanted, columns, strict=True) if not c.wide]
+    least = sum(floor for _w, floor in narrow)
+    names = max(len(wide) * WIDE_AT_LEAST, min(sum(c.width for c in wide), available - least))
+    room = available - names
+    level = _level(narrow, room)
+    fitted = [max(floor, min(w, level)) for w, floor in narrow]
+    scale = max(1 - SHRINK_AT_MOST, min(1.0, room / sum(fitted))) if fitted else 1.0
+    widths = [int(w * scale) for w in fitted]
+    share = max(WIDE_AT_LEAST, (available - sum(widths)) // len(wide)) if wide else 0
+    narrow_widths = iter(widths)
+    return [share if c.wide else next(narrow_widths) for c in columns]
+
+
+def _level(narrow: Sequence[tuple[int, int]], room: int) -> int:
+    """The highest width to cut the narrow columns at (none below its least) so that
+    they fit ``room``: every one whole if they can be."""
+    if sum(w for w, _least in narrow) <= room:
+        return max((w for w, _least in narrow), default=0)
+    low, high = 0, max(w for w, _least in narrow)
+    while low < high:  # the widest level that fits
+        middle = (low + high + 1) // 2
+        if sum(max(least, min(w, middle)) for w, least in narrow) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def place(record: Record[Any], labels: Labels) -> str:

@@ -1,6 +1,6 @@
-"""The table of records: its columns fitted to its width as a kind is shown and whenever
-the table is resized, until the reader sizes a column by hand; rows on their way shown
-without a flash of placeholders."""
+"""The table of records: its columns fitted to their values and to its width as a kind is
+shown and whenever the table is resized, until the reader sizes a column by hand; rows on
+their way shown without a flash of placeholders."""
 
 from __future__ import annotations
 
@@ -18,12 +18,19 @@ from casefile.ui.table_model import RecordTableModel
 # rather than painting "…" in every cell: rows that come within it (a page takes a few
 # milliseconds) appear without a flash, and the paint of placeholders is saved.
 HOLD_MS = 50
+# A column other than the records' names is as wide as the longest value on screen when
+# its kind is first shown (or its title), up to this or its set width; the names share
+# what is left. Widths do not follow later rows: columns that move while one reads are
+# worse than a value cut short (its tooltip shows it whole).
+CONTENT_AT_MOST = 240
+CELL_MARGIN = 16  # the item's padding and focus frame, either side
 
 
 class RecordTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._columns: Sequence[Column] = ()
+        self._content: list[int] | None = None  # the widths the values on screen want
         self._fitting = False
         self._by_hand = False
         self.horizontalHeader().sectionResized.connect(self._section_resized)
@@ -49,6 +56,27 @@ class RecordTable(QTableView):
         hand for the kind shown before."""
         self._columns = columns
         self._by_hand = False
+        self._content = None
+        self._measure()
+        self._refit()
+
+    def _measure(self) -> None:
+        """The widths the narrow columns' values want, once the rows on screen are here."""
+        model = self.model()
+        rows = self._visible_rows()
+        if self._content is not None or not isinstance(model, RecordTableModel):
+            return
+        if not rows or model.ask_for(rows):
+            return
+        metrics, header = self.fontMetrics(), self.horizontalHeader()
+
+        def wanted(number: int, column: Column) -> int:
+            texts = (str(model.data(model.index(row, number)) or "") for row in rows)
+            longest = max(metrics.horizontalAdvance(text) for text in texts) + CELL_MARGIN
+            title = header.sectionSizeFromContents(number).width()
+            return min(max(longest, title), max(column.width, CONTENT_AT_MOST))
+
+        self._content = [wanted(number, column) for number, column in enumerate(self._columns)]
         self._refit()
 
     def _refit(self) -> None:
@@ -58,7 +86,8 @@ class RecordTable(QTableView):
         header = self.horizontalHeader()
         self._fitting = True
         try:
-            for number, width in enumerate(fitted_widths(self._columns, available)):
+            widths = fitted_widths(self._columns, available, self._content)
+            for number, width in enumerate(widths):
                 header.resizeSection(number, width)
         finally:
             self._fitting = False
@@ -88,10 +117,12 @@ class RecordTable(QTableView):
         model = self.model()
         if isinstance(model, RecordTableModel):
             self._hold(model.ask_for(self._visible_rows()))
+            self._measure()
 
     def _arrived(self) -> None:
         if self._holding:
             self._check()
+        self._measure()
 
     def _hold(self, on: bool) -> None:
         """Keep the last picture (nothing painted over an opaque, unfilled viewport leaves
