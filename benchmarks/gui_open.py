@@ -424,16 +424,6 @@ def _qt_message(_kind: object, _context: object, message: str) -> None:
         print(f"Qt: {message}", file=sys.stderr)
 
 
-def loaded(model: RecordTableModel, row: int) -> bool:
-    """Whether the model holds ``row``, looked up without asking for it: record_at() asks
-    for a missing page itself, which would start loads before the view does."""
-    from casefile.ui.table_model import PAGE
-
-    page, offset = divmod(row, PAGE)
-    window = model._pages.get(page)
-    return window is not None and offset < len(window.records)
-
-
 class Gui:
     """The real main window, offscreen, driven the way a user's clicks drive it."""
 
@@ -533,7 +523,7 @@ class Gui:
         if model.total == 0:
             return True
         rows = self.visible_rows()
-        return len(rows) > 0 and all(loaded(model, row) for row in rows)
+        return len(rows) > 0 and all(model.has_row(row) for row in rows)
 
     def settle(self) -> None:
         """Untimed: let every pending job and repaint finish."""

@@ -22,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,7 @@ from casefile.cli import main as cli_main
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.errors import NeedsPassphrase
+from casefile.moments import moment
 from casefile.records import (
     AttackFields,
     GroupFields,
@@ -1063,6 +1065,8 @@ def test_history_lists_creates_updates_and_deletes(cli: Cli, populated: Populate
     text = cli.ok("history", path)
     for action in ("create", "update", "delete"):
         assert re.search(rf"\b{action}\b", text)
+    deleted = datetime.fromisoformat(history[-1]["at"])
+    assert re.search(rf"^{re.escape(moment(deleted))} +delete", text, re.M)  # the reader's clock
     assert len(cli.json("history", path, "--limit", "2")) == 2
     assert cli.json("history", path, "--limit", "2") == history[-2:]
 

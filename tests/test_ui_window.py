@@ -8,17 +8,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QTableView
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from casefile.case import Case, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.listing import Listing, ListQuery
+from casefile.moments import day_of
 from casefile.records import AttackFields, QuoteFields, SourceFields
 from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
@@ -279,6 +281,9 @@ def test_short_values_show_whole_and_the_names_take_the_rest(
             values = (model.data(model.index(row, number)) for row in range(model.total))
             texts = [column.title, *values]
             longest = max(metrics.horizontalAdvance(text) for text in texts)
+            first = model.record_at(0)
+            if column.title == "Updated" and first and first.updated_at:  # the reader's day
+                assert texts[1] == day_of(first.updated_at)
             if column.wide:
                 assert header.sectionSize(number) > column.width, (kind, column.title)
             else:
@@ -337,7 +342,7 @@ def test_a_new_query_brings_the_rows_on_screen_with_its_count(
     """One trip to the worker: when the new count arrives, the rows the view is showing
     (where it stays, within the new count) are there with it, never placeholders first."""
     controller, model = statements_model(qtbot, case_path, 450)
-    view = QTableView()
+    view = RecordTable()
     view.setModel(model)
     qtbot.addWidget(view)
     view.show()
@@ -369,7 +374,7 @@ def test_rows_asked_for_while_a_new_count_is_on_its_way_are_not_kept(
     qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
     qtbot.waitUntil(lambda: model.data(model.index(450, 1)) != LOADING, timeout=10_000)
     release = threading.Event()
-    controller.run(lambda case, task: release.wait(5), lambda _: None)  # the worker is busy
+    controller.read(lambda case: release.wait(5), lambda _: None)  # the worker is busy
 
     model.set_query(everything)  # 1,000 rows, counted once the worker is free
     model.data(model.index(350, 1))  # painted meanwhile: asked for with the old count
@@ -413,7 +418,7 @@ def test_a_jump_keeps_the_last_picture_until_its_rows_come(
 
     def jump_while_busy(row: int) -> threading.Event:
         release = threading.Event()
-        controller.run(lambda case, task: release.wait(5), lambda _: None)
+        controller.read(lambda case: release.wait(5), lambda _: None)  # rows wait
         painted.clear()
         table.verticalScrollBar().setValue(row)
         table.viewport().repaint()
@@ -434,51 +439,17 @@ def test_a_jump_keeps_the_last_picture_until_its_rows_come(
     qtbot.waitUntil(lambda: (800, LOADING) in painted, timeout=10_000)  # the hold ran out
     release.set()
     qtbot.waitUntil(lambda: painted[-1] != (800, LOADING) and painted[-1][1] != LOADING)
-    controller.shutdown()
 
-
-def test_a_new_list_on_a_tall_table_shows_no_placeholders(
-    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first page comes with the count; the rows past it that the table shows are
-    asked for at once, and the table holds its picture until they are here."""
-    painted: list[tuple[int, str]] = []
-    data = RecordTableModel.data
-
-    def spy(self: RecordTableModel, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        value = data(self, index, role)
-        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
-            painted.append((index.row(), value))
-        return value
-
-    monkeypatch.setattr(RecordTableModel, "data", spy)  # before the model is made
+    # A small scroll is not held: the rows it moved would show twice (placeholders show).
     monkeypatch.setattr(record_table, "HOLD_MS", 60_000)
-    controller, model = statements_model(qtbot, case_path, 1000)
-    table = RecordTable()
-    qtbot.addWidget(table)
-    table.setModel(model)
-    table.resize(600, 3 * PAGE * table.verticalHeader().defaultSectionSize())
-    table.show()
-    model.refresh()
-    qtbot.waitUntil(
-        lambda: any(row == 2 * PAGE and text != LOADING for row, text in painted), timeout=10_000
-    )
-    painted.clear()
-
-    model.set_query(replace(model.query, text="marked"))
-    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
-    with open_case(case_path, backups=False) as case:
-        [expected] = case.listing.window(model.query, 2 * PAGE, 1, 500).records
-    qtbot.waitUntil(lambda: (2 * PAGE, expected.label) in painted, timeout=10_000)
-    assert LOADING not in {text for _row, text in painted}
+    release = jump_while_busy(795)  # rows 800 on are here, 795 to 799 are not
+    assert (797, LOADING) in painted
+    release.set()
     controller.shutdown()
 
 
-def test_a_new_list_fetches_the_rows_on_screen_and_the_rest_when_shown(
-    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A new list's first trip brings only the rows the table shows (its first paint
-    waits for those alone); scrolling within that page brings the rest of it."""
+def window_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The (start, count) of every listing window asked for from now on."""
     asked: list[tuple[int, int]] = []
     window = Listing.window
 
@@ -487,28 +458,47 @@ def test_a_new_list_fetches_the_rows_on_screen_and_the_rest_when_shown(
         return window(self, q, start, count, total)
 
     monkeypatch.setattr(Listing, "window", spy)
+    return asked
+
+
+@pytest.mark.parametrize("rows", [12, 3 * PAGE])
+def test_a_new_list_comes_with_the_rows_on_screen_in_one_trip(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    """A new list's first trip brings the rows the table has room for, however many
+    pages they span, and no more of their last page (its first paint waits for those
+    alone); scrolling within that page brings the rest of it. A list that grows back
+    (the filter cleared) fills the screen in the same one trip."""
+    asked = window_calls(monkeypatch)
     controller, model = statements_model(qtbot, case_path, 1000)
     table = RecordTable()
     qtbot.addWidget(table)
     table.setModel(model)
-    table.resize(600, 12 * table.verticalHeader().defaultSectionSize())
+    table.resize(600, rows * table.verticalHeader().defaultSectionSize())
     table.show()
     model.refresh()
     qtbot.waitUntil(lambda: model.data(model.index(0, 1)) not in (None, LOADING), timeout=10_000)
-    shown = table.rowAt(table.viewport().height() - 1) + 1
-    assert 0 < shown < PAGE
-    asked.clear()
-
-    model.set_query(replace(model.query, text="marked"))
-    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
-    assert asked == [(0, shown)]
-    table.verticalScrollBar().setValue(shown + 5)  # still the first page
-    row = shown + 5
-    qtbot.waitUntil(lambda: model.data(model.index(row, 1)) not in (None, LOADING), timeout=10_000)
-    assert asked[1:] == [(0, PAGE)]
-    with open_case(case_path, backups=False) as case:
-        [expected] = case.listing.window(model.query, row, 1, 500).records
-    assert model.data(model.index(row, 1)) == expected.label
+    room = len(range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1))
+    assert room in (rows, rows - 1)  # the last one may be cut by the frame
+    everything = model.query
+    for text, total in (("999", 1), ("", 1000), ("marked", 500)):
+        asked.clear()
+        model.set_query(replace(everything, text=text))
+        qtbot.waitUntil(partial(lambda n: model.total == n, total), timeout=10_000)
+        assert len(asked) == 1, text
+        [(start, count)] = asked
+        assert start == 0, text
+        assert min(room, total) <= count <= room + 1, (text, asked)
+    qtbot.wait(50)
+    assert len(asked) == 1  # nothing on screen was missing
+    if room < PAGE:
+        row = count + 5  # further down the first page
+        table.verticalScrollBar().setValue(row)
+        qtbot.waitUntil(lambda: model.data(model.index(row, 1)) not in (None, LOADING))
+        assert asked[1:] == [(0, PAGE)]
+        with open_case(case_path, backups=False) as case:
+            [expected] = case.listing.window(model.query, row, 1, 500).records
+        assert model.data(model.index(row, 1)) == expected.label
     controller.shutdown()
 
 

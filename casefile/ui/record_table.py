@@ -66,7 +66,7 @@ class RecordTable(QTableView):
         rows = self._visible_rows()
         if self._content is not None or not isinstance(model, RecordTableModel):
             return
-        if not rows or model.ask_for(rows):
+        if not model.total or model.ask_for(rows):
             return
         metrics, header = self.fontMetrics(), self.horizontalHeader()
 
@@ -105,18 +105,21 @@ class RecordTable(QTableView):
     # -- holding the picture while rows come ---------------------------------------------
 
     def _visible_rows(self) -> range:
-        first = self.rowAt(0)
-        if first < 0:
-            return range(0)
-        last = self.rowAt(self.viewport().height() - 1)
-        return range(first, self.model().rowCount() if last < 0 else last + 1)
+        """The rows on screen, and below the last of a short list those there is room
+        for (the rows a longer list would show there)."""
+        first = max(self.rowAt(0), 0)
+        room = -(-self.viewport().height() // self.verticalHeader().defaultSectionSize())
+        return range(first, first + room)
 
     def _check(self) -> None:
-        """Ask for the rows on screen that are not here (scrolled to, uncovered, or past
-        the first page of a new list), holding the picture until they come."""
+        """Ask for the rows on screen that are not here; after a jump (none of them is
+        here), hold the picture until they come. A small scroll is not held: the rows
+        it moved would be shown twice."""
         model = self.model()
         if isinstance(model, RecordTableModel):
-            self._hold(model.ask_for(self._visible_rows()))
+            rows = self._visible_rows()
+            missing = model.ask_for(rows)
+            self._hold(missing and not any(model.has_row(row) for row in rows))
             self._measure()
 
     def _arrived(self) -> None:

@@ -63,8 +63,7 @@ class RecordTableModel(QAbstractTableModel):
         self._wanted: set[int] = set()
         self._generation = 0
         self._counting = False
-        self._painted = 0  # the page of the row the view last asked to paint
-        self._shown_to = 0  # the row after the last one the table said it shows
+        self._shown = range(PAGE)  # the rows the table last said it shows (or has room for)
         self._partial: set[int] = set()  # pages of which only the rows on screen came
         self.stale = True
 
@@ -99,7 +98,6 @@ class RecordTableModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        self._painted = index.row() // PAGE
         found = self._row(index.row(), fetch=self._want)
         if found is None:
             return LOADING if role == Qt.ItemDataRole.DisplayRole else None
@@ -121,16 +119,24 @@ class RecordTableModel(QAbstractTableModel):
     # -- what the window does ------------------------------------------------------------
 
     def ask_for(self, rows: range) -> bool:
-        """Ask now for the pages of ``rows`` that are not here (the view is about to show
-        them); whether any is missing."""
-        if not rows:
+        """The table shows ``rows`` (or has room for them, past the end of a short list):
+        ask now for those of them that are not here; whether any is missing. A new list
+        brings these rows with its count (``set_query``)."""
+        self._shown = rows
+        end = min(rows.stop, self.total)
+        if end <= rows.start:
             return False
-        self._painted, self._shown_to = rows.start // PAGE, rows.stop
-        pages = range(rows.start // PAGE, (rows.stop - 1) // PAGE + 1)
-        missing = [p for p in pages if not self._holds(p, min(rows.stop - p * PAGE, PAGE) - 1)]
+        pages = range(rows.start // PAGE, (end - 1) // PAGE + 1)
+        missing = [p for p in pages if not self._holds(p, min(end - p * PAGE, PAGE) - 1)]
         for page in missing:
             self._want(page)
         return bool(missing)
+
+    def has_row(self, row: int) -> bool:
+        """Whether the record of ``row`` is here (without asking for it)."""
+        page, offset = divmod(row, PAGE)
+        window = self._pages.get(page)
+        return window is not None and offset < len(window.records)
 
     def record_at(self, row: int) -> Record[Any] | None:
         """The record at ``row`` if its page is here (asking for it if not)."""
@@ -151,23 +157,24 @@ class RecordTableModel(QAbstractTableModel):
     def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
         """Show the rows of another query (filter, sort, kind); old pages are dropped.
         A new sort order keeps the count, unless the count is still on its way. The old
-        rows stay until the new ones come: the count comes with the page the view is
-        showing (where it stays, within the new count), in one trip to the worker; of
-        that page, only the rows on screen when the table said which (the rest of it is
-        asked for when it is shown)."""
+        rows stay until the new ones come: the count comes with the rows the table shows
+        (where it stays, within the new count), in one trip to the worker; of their last
+        page, only those rows (the rest of it is asked for when it is shown)."""
         self._generation += 1
         generation = self._generation
         self.query = query
         recount = recount or self._counting
         self._counting = recount
-        total, painted, shown_to = self.total, self._painted, self._shown_to
+        total, shown = self.total, self._shown
 
         def count_and_fetch(case: Case) -> tuple[int, int, Window | None]:
             counted = case.listing.count(query) if recount else total
-            page = min(painted, max(counted - 1, 0) // PAGE)
-            start = page * PAGE
-            wanted = min(PAGE, shown_to - start) if shown_to > start else PAGE
-            rows = case.listing.window(query, start, wanted, counted) if counted else None
+            if not counted:
+                return counted, 0, None
+            first = min(shown.start, max(counted - len(shown), 0))  # a shorter list's end
+            page = first // PAGE
+            end = min(first + max(len(shown), 1), counted)
+            rows = case.listing.window(query, page * PAGE, end - page * PAGE, counted)
             return counted, page, rows
 
         def arrived(answer: tuple[int, int, Window | None]) -> None:
@@ -210,9 +217,11 @@ class RecordTableModel(QAbstractTableModel):
         self._wanted.clear()
         self._partial.clear()
         if rows is not None:
-            self._pages[page] = rows
-            if len(rows.records) < min(PAGE, total - page * PAGE):
-                self._partial.add(page)
+            for number in range(page, page + -(-len(rows.records) // PAGE)):
+                part = rows.records[(number - page) * PAGE : (number - page + 1) * PAGE]
+                self._pages[number] = Window(part, rows.labels)
+                if len(part) < min(PAGE, total - number * PAGE):
+                    self._partial.add(number)
         self.endResetModel()
         self.counted.emit(total)
 
