@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from casefile.dates import PartialDate
+from casefile.extract.model import media_label
 from casefile.vocab import LabelledEnum
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
@@ -41,6 +42,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return "unknown" if name in COUNT_FIELDS else ""
     if name == "size" and isinstance(value, int):
         return file_size(value)
+    if name == "media_type" and isinstance(value, str):
+        return media_label(value)
     if isinstance(value, PartialDate):
         return value.display()
     if isinstance(value, LabelledEnum):

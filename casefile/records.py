@@ -59,7 +59,7 @@ def fixed() -> Any:
 def _require_text(name: str, value: str) -> str:
     text = value.strip()
     if not text:
-        raise InvalidInput(f"{name} must not be empty")
+        raise InvalidInput(f"{name} is required")
     return text
 
 

@@ -23,6 +23,8 @@ from casefile import documents, importer, reading, sandbox
 from casefile.case import Case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
+from casefile.display import display
+from casefile.extract.model import Format
 from casefile.importer import NEEDS_OCR, ImportOptions, Status, files_in
 from casefile.listing import ListQuery
 from casefile.records import QuoteFields, SourceFields
@@ -405,3 +407,12 @@ def test_a_quote_reopens_in_the_document_it_was_taken_from(case: Case, tmp_path:
     reading = case.documents.reading(quote.id)
     assert reading.document.id == attachment.id  # not the e-mail itself
     assert reading.pages[0][reading.char_start : reading.char_end] == "soldier of the Islamic State"
+
+
+def test_stored_types_read_as_people_call_them() -> None:
+    """A document's type is shown as "Web page", not "text/html; charset=utf-8"; a type
+    Casefile does not read keeps its own name."""
+    assert display("media_type", "text/plain; charset=utf-8", {}) == "Text file"
+    assert display("media_type", "multipart/related", {}) == "Web archive"
+    assert display("media_type", Format.DOCX.media_type, {}) == "Word document"
+    assert display("media_type", "Image/PNG", {}) == "image/png"

@@ -466,7 +466,7 @@ def test_form_labels_are_humanised_and_controls_named(
 def test_a_new_form_starts_from_the_defaults(qtbot: QtBot, controller: CaseController) -> None:
     form = RecordForm(controller, AttackFields)
     qtbot.addWidget(form)
-    assert form.problem() == "Title must not be empty"
+    assert form.problem() == "Title is required"
     qtbot.keyClicks(form.inputs["title"], "Westminster attack")
     assert form.fields() == AttackFields(title="Westminster attack")
 

@@ -40,6 +40,13 @@ _MEDIA_TYPES = {
 }
 
 
+def media_label(media_type: str) -> str:
+    """What people call a stored document's type: "Web page", not "text/html"."""
+    bare = media_type.partition(";")[0].strip().lower()
+    found = next((f for f in Format if f.media_type == bare), None)
+    return found.label[0].upper() + found.label[1:] if found else bare
+
+
 class Unsupported(InvalidInput):
     """Not a format Casefile reads; the message names what the file actually is."""
 

@@ -161,7 +161,7 @@ class RecordForm(QWidget):
                 continue
             widget = input_for(spec, controller, dayfirst)
             self.inputs[spec.name] = widget
-            self.add_row(spec.label, widget)
+            self.add_row(spec.label, widget, required=spec.required)
             widget.edited.connect(self.revalidate)
         for picker in self.findChildren(RecordPicker):
             picker.create_requested.connect(partial(self._create_requested, picker))
@@ -171,11 +171,15 @@ class RecordForm(QWidget):
         """Say which picker asked, so that the new record can be put in it."""
         self.create_requested.emit(picker, kind, text)
 
-    def add_row(self, label: str, widget: QWidget) -> None:
+    def add_row(self, label: str, widget: QWidget, *, required: bool = False) -> None:
         """Append a labelled row; rows that are not fields (a dialog's tags and notes) line
-        up with the fields this way."""
+        up with the fields this way. A required field's label is bold."""
         caption = QLabel(label)
         caption.setBuddy(widget)
+        if required:
+            caption.setStyleSheet("font-weight: 600;")
+            caption.setToolTip(f"{label} is required")
+            widget.setAccessibleDescription("required")
         if isinstance(widget, EnumCombo):
             cell = QVBoxLayout()
             cell.setSpacing(2)
