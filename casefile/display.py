@@ -11,7 +11,7 @@ from uuid import UUID
 
 from casefile.dates import PartialDate
 from casefile.extract.model import media_label
-from casefile.vocab import LabelledEnum
+from casefile.vocab import Credibility, LabelledEnum, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
 # Words of field names that are not read as they are written.
@@ -46,6 +46,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return media_label(value)
     if isinstance(value, PartialDate):
         return value.display()
+    if isinstance(value, (Reliability, Credibility)):  # analysts speak of "a B2 report"
+        return f"{value.value} — {value.label}"
     if isinstance(value, LabelledEnum):
         return value.label
     if isinstance(value, Enum):

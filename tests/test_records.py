@@ -23,6 +23,7 @@ from casefile.audit import HistoryEntry
 from casefile.case import Case, open_case
 from casefile.dates import PartialDate, edtf_range_bounds
 from casefile.db import models as m
+from casefile.display import display
 from casefile.errors import CasefileError, InvalidInput, NotFound
 from casefile.listing import Cursor, ListQuery
 from casefile.records import (
@@ -1747,3 +1748,11 @@ def test_window_records_are_the_records_read_one_by_one(demo: Case) -> None:
     ]
     assert (shown.tags, shown.notes) == (("alpha", "Beta", "Zeta"), "Checked twice.")
     assert shown.fields.citations == link.fields.citations
+
+
+def test_grades_show_their_code_and_what_it_means() -> None:
+    """Analysts speak of "a B2 report": the detail pane and the CLI show the code with
+    its meaning; other choices show their meaning alone."""
+    assert display("reliability", Reliability.B, {}) == "B — Usually reliable"
+    assert display("credibility", Credibility("2"), {}).startswith("2 — ")
+    assert display("status", AttackStatus.CONFIRMED, {}) == "Confirmed"

@@ -298,7 +298,10 @@ def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(
     assert viewer.text.textCursor().selectedText().casefold() == "two"
     viewer.close()
 
-    window.search_field.clear()
+    assert "1 found for “two words”. Esc goes back" in window.results.toPlainText()
+    window.search_field.setFocus()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
+    assert window.search_field.text() == ""
     assert window.right_pane.currentWidget() is window.detail
 
 

@@ -291,6 +291,11 @@ class MainWindow(QMainWindow):
         self.search_field.setMinimumWidth(320)
         self.search_field.textChanged.connect(self._search_changed)
         self.search_field.returnPressed.connect(self.focus_search)
+        leave = QAction("Back to the record", self.search_field)
+        leave.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        leave.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        leave.triggered.connect(self.search_field.clear)
+        self.search_field.addAction(leave)
         return self.search_field
 
     def _build_status_bar(self) -> None:

@@ -77,7 +77,12 @@ class SearchResults(QTextBrowser):
         if not result.hits:
             self.setHtml(f"{STYLE}<p class='muted'>Nothing found for {escape(typed)}.</p>")
             return
-        parts = [STYLE]
+        found = f"{len(result.hits)}{' or more' if more else ''}"
+        parts = [
+            STYLE,
+            f"<p class='muted'>{found} found for “{escape(typed.strip())}”. "
+            "Esc goes back to the record.</p>",
+        ]
         for group in dict.fromkeys(h.group for h in result.hits):
             anchors = [(a, h) for a, h in self._hits.items() if h.group == group]
             parts.append(f"<h3>{escape(group_title(group))} ({len(anchors)})</h3>")
