@@ -1754,5 +1754,5 @@ def test_grades_show_their_code_and_what_it_means() -> None:
     """Analysts speak of "a B2 report": the detail pane and the CLI show the code with
     its meaning; other choices show their meaning alone."""
     assert display("reliability", Reliability.B, {}) == "B — Usually reliable"
-    assert display("credibility", Credibility("2"), {}).startswith("2 — ")
+    assert display("credibility", Credibility.PROBABLY_TRUE, {}) == "2 — Probably true"
     assert display("status", AttackStatus.CONFIRMED, {}) == "Confirmed"
