@@ -63,9 +63,9 @@ class RecordTable(QTableView):
     def _measure(self) -> None:
         """The widths the narrow columns' values want, once the rows on screen are here."""
         model = self.model()
-        rows = self._visible_rows()
         if self._content is not None or not isinstance(model, RecordTableModel):
             return
+        rows = self._visible_rows()
         if not model.total or model.ask_for(rows):
             return
         metrics, header = self.fontMetrics(), self.horizontalHeader()

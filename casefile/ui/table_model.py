@@ -217,10 +217,9 @@ class RecordTableModel(QAbstractTableModel):
         self._wanted.clear()
         self._partial.clear()
         if rows is not None:
-            for number in range(page, page + -(-len(rows.records) // PAGE)):
-                part = rows.records[(number - page) * PAGE : (number - page + 1) * PAGE]
-                self._pages[number] = Window(part, rows.labels)
-                if len(part) < min(PAGE, total - number * PAGE):
+            for number, part in _pages(page, -(-len(rows.records) // PAGE), rows):
+                self._pages[number] = part
+                if len(part.records) < min(PAGE, total - number * PAGE):
                     self._partial.add(number)
         self.endResetModel()
         self.counted.emit(total)
@@ -275,9 +274,8 @@ class RecordTableModel(QAbstractTableModel):
         generation, query, total = self._generation, self.query, self.total
 
         def arrived(window: Window) -> None:
-            for n in range(count):
-                part = window.records[n * PAGE : (n + 1) * PAGE]
-                self._arrived(generation, first + n, Window(part, window.labels))
+            for page, part in _pages(first, count, window):
+                self._arrived(generation, page, part)
 
         def failed(exc: BaseException) -> None:
             self._loading.difference_update(range(first, first + count))  # asked again later
@@ -302,3 +300,11 @@ class RecordTableModel(QAbstractTableModel):
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
         self.loaded.emit()
+
+
+def _pages(first: int, count: int, window: Window) -> list[tuple[int, Window]]:
+    """A window of rows from the start of page ``first``, as ``count`` pages."""
+    return [
+        (first + n, Window(window.records[n * PAGE : (n + 1) * PAGE], window.labels))
+        for n in range(count)
+    ]
