@@ -30,6 +30,7 @@ from casefile.ui.dialogs import PassphraseDialog
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
 from casefile.ui.record_table import RecordTable
+from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
@@ -500,6 +501,30 @@ def test_a_new_list_comes_with_the_rows_on_screen_in_one_trip(
             [expected] = case.listing.window(model.query, row, 1, 500).records
         assert model.data(model.index(row, 1)) == expected.label
     controller.shutdown()
+
+
+def test_a_closed_case_is_among_the_recent_ones_and_opens_from_there(
+    window: MainWindow, demo_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start page lists the cases opened before (in this window and the next one),
+    each by name and folder, and a double-click opens one; the closed case's last news
+    leaves the status bar with it."""
+    monkeypatch.setenv("HOME", str(demo_path.parent.parent))
+    window.open_path(demo_path)
+    window.statusBar().showMessage("Import finished: 1 imported, 0 duplicate, 0 failed.")
+    window.close_case()
+    assert window.stack.currentWidget() is window.start_page
+    assert window.statusBar().currentMessage() == ""
+    listed = window.start_page.recent
+    assert listed.isVisibleTo(window)
+    assert listed.item(0).text() == f"{demo_path.stem}\n~/{demo_path.parent.name}"
+
+    listed.itemActivated.emit(listed.item(0))
+    assert window.controller.info is not None
+    assert window.controller.info.path == demo_path.resolve()
+    later = MainWindow(CaseController(Worker(synchronous=True)), WindowSettings())
+    qtbot.addWidget(later)
+    assert later.start_page.recent.item(0).data(Qt.ItemDataRole.UserRole) == demo_path.resolve()
 
 
 def test_a_long_job_does_not_block_the_event_loop(qtbot: QtBot, case_path: Path) -> None:

@@ -111,6 +111,9 @@ def main() -> int:
         shoot(dialog, f"11-new-{kind.value}", app)
         dialog.close()
     shoot_documents(window, app)
+    window.close_case()  # the start page again, the demo case now among the recent ones
+    settle(app)
+    shoot(window, "14-start-page-recent", app)
     window.close()
     shoot_pack(case_path, app)
     return 0

@@ -386,6 +386,7 @@ class MainWindow(QMainWindow):
         self._enable_case_actions(False)
         self.toolbar.hide()
         self.count_label.clear()
+        self.statusBar().clearMessage()  # news of the closed case
 
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()

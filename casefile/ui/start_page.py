@@ -48,24 +48,26 @@ class StartPage(QWidget):
 
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent cases")
+        self.recent.setStyleSheet("QListWidget::item { padding: 5px 6px; }")
         self.recent.itemActivated.connect(
             lambda item: self.open_path.emit(item.data(Qt.ItemDataRole.UserRole))
         )
         self.recent_title = QLabel("Recent cases")
-        self.recent_title.setStyleSheet("font-weight: 600; margin-top: 18px;")
+        self.recent_title.setStyleSheet("font-weight: 600;")
 
         self.hint = QLabel(
             "New here? Open the demo case: the March 2017 Westminster attack, recorded from "
             "one analysis article — attacks, people, groups, quotes and the links between them."
         )
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #555; margin-top: 18px;")
+        self.hint.setStyleSheet("color: #555;")
 
         column = QVBoxLayout()
         column.addWidget(title)
         column.addWidget(subtitle)
         column.addSpacing(18)
         column.addLayout(buttons)
+        column.addSpacing(18)
         column.addWidget(self.hint)
         column.addWidget(self.recent_title)
         column.addWidget(self.recent)
@@ -83,7 +85,7 @@ class StartPage(QWidget):
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()
         for path in paths:
-            item = QListWidgetItem(f"{path.stem}\n{path.parent}")
+            item = QListWidgetItem(f"{path.stem}\n{_folder(path)}")
             item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(str(path))
             self.recent.addItem(item)
@@ -93,3 +95,12 @@ class StartPage(QWidget):
         # As tall as its rows, up to a point: the page should not be mostly empty list.
         rows = min(len(paths), 8)
         self.recent.setFixedHeight(rows * (self.recent.sizeHintForRow(0) + 2) + 6 if rows else 0)
+
+
+def _folder(path: Path) -> str:
+    """Where a case is, as people write it: "~/Cases", not "/home/ana/Cases"."""
+    home = Path.home()
+    if not path.parent.is_relative_to(home):
+        return str(path.parent)
+    inside = path.parent.relative_to(home)
+    return "~" if inside == Path() else f"~/{inside}"
