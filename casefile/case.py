@@ -111,7 +111,7 @@ class Case:
             before = {"title": row.title, "summary": row.summary}
             if title is not None:
                 if not title.strip():
-                    raise InvalidInput("the case title must not be empty")
+                    raise InvalidInput("the case title is required")
                 row.title = title.strip()
             if summary is not None:
                 row.summary = summary.strip()

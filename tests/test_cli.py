@@ -813,7 +813,7 @@ def _bad_commands(p: Populated) -> list[tuple[list[str | Path | UUID], str]]:
         (["delete", path, p.source], "--yes"),
         (["backup", path, path], "cannot overwrite"),
         (["vocab", path, "weapon_type", "--add", "Vehicle"], "already exists"),
-        (["describe", path, "--title", " "], "empty"),
+        (["describe", path, "--title", " "], "required"),
         (["passphrase", path, "--remove"], "not encrypted"),
     ]
 

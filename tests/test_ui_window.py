@@ -503,6 +503,39 @@ def test_a_new_list_comes_with_the_rows_on_screen_in_one_trip(
     controller.shutdown()
 
 
+def test_a_list_that_gets_shorter_under_a_deep_scroll_brings_its_end_in_one_trip(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filtered while far down, the table stops at the shorter list's end: its first
+    trip brings those rows. Its columns were fitted to the rows when they came (the
+    worker is a real one): the empty Speaker column is as wide as its title."""
+    asked = window_calls(monkeypatch)
+    controller, model = statements_model(qtbot, case_path, 1000)
+    table = RecordTable()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.resize(1400, 12 * table.verticalHeader().defaultSectionSize())  # room for all
+    table.show()
+    table.fit(model.columns)
+    model.refresh()
+    qtbot.waitUntil(lambda: model.data(model.index(0, 1)) not in (None, LOADING), timeout=10_000)
+    speaker = [c.title for c in model.columns].index("Speaker")
+    assert table.horizontalHeader().sectionSize(speaker) < model.columns[speaker].width
+    table.verticalScrollBar().setValue(700)
+    qtbot.waitUntil(lambda: model.data(model.index(700, 1)) not in (None, LOADING))
+    asked.clear()
+
+    model.set_query(replace(model.query, text="marked"))  # 500 rows
+    qtbot.waitUntil(lambda: model.total == 500, timeout=10_000)
+    qtbot.wait(50)
+    [(start, count)] = asked
+    shown = range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
+    assert shown[-1] == 499
+    assert start <= shown[0]
+    assert start + count == 500
+    controller.shutdown()
+
+
 def test_a_closed_case_is_among_the_recent_ones_and_opens_from_there(
     window: MainWindow, demo_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

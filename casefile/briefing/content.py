@@ -413,7 +413,7 @@ def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
             publisher=record.publisher,
             published=record.published.display() if record.published else "",
             url=record.url,
-            reliability=f"{grade.value}: {grade.label}" if grade else "not graded",
+            reliability=f"{grade.value} — {grade.label}" if grade else "not graded",
             documents=tuple(documents[record.id]),
         )
     return entries

@@ -74,7 +74,7 @@ def fitted_widths(
     room = available - names
     level = _level(narrow, room)
     fitted = [max(floor, min(w, level)) for w, floor in narrow]
-    scale = max(1 - SHRINK_AT_MOST, min(1.0, room / sum(fitted))) if fitted else 1.0
+    scale = max(1 - SHRINK_AT_MOST, min(1.0, room / sum(fitted))) if sum(fitted) else 1.0
     widths = [int(w * scale) for w in fitted]
     share = max(WIDE_AT_LEAST, (available - sum(widths)) // len(wide)) if wide else 0
     narrow_widths = iter(widths)
@@ -86,7 +86,7 @@ def _level(narrow: Sequence[tuple[int, int]], room: int) -> int:
     they fit ``room``: every one whole if they can be."""
     if sum(w for w, _least in narrow) <= room:
         return max((w for w, _least in narrow), default=0)
-    low, high = 0, max(w for w, _least in narrow)
+    low, high = 0, max((w for w, _least in narrow), default=0)
     while low < high:  # the widest level that fits
         middle = (low + high + 1) // 2
         if sum(max(least, min(w, middle)) for w, least in narrow) <= room:

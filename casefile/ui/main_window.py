@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         leave.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         leave.triggered.connect(self.search_field.clear)
         self.search_field.addAction(leave)
+        self.results.addAction(leave)  # read, clicked or tabbed into: Esc there too
         return self.search_field
 
     def _build_status_bar(self) -> None:
@@ -514,8 +515,6 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(row)
         model = self.models[kind]
         self.table.setModel(model)
-        if model.stale:
-            model.refresh()
         self.table.selectionModel().currentRowChanged.connect(
             self._current_changed, Qt.ConnectionType.UniqueConnection
         )
@@ -525,6 +524,8 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.fit(model.columns)
+        if model.stale:  # after the fit: rows that come at once are measured by it
+            model.refresh()
         sort = model.query.sort
         sorted_column = next((i for i, c in enumerate(model.columns) if c.sort == sort), -1)
         order = (

@@ -66,7 +66,7 @@ class RecordTable(QTableView):
         if self._content is not None or not isinstance(model, RecordTableModel):
             return
         rows = self._visible_rows()
-        if not model.total or model.ask_for(rows):
+        if not rows or not model.total or model.ask_for(rows):
             return
         metrics, header = self.fontMetrics(), self.horizontalHeader()
 
@@ -107,8 +107,10 @@ class RecordTable(QTableView):
     def _visible_rows(self) -> range:
         """The rows on screen, and below the last of a short list those there is room
         for (the rows a longer list would show there)."""
-        first = max(self.rowAt(0), 0)
         room = -(-self.viewport().height() // self.verticalHeader().defaultSectionSize())
+        first = self.rowAt(0)
+        if first < 0:  # past the end of a list that just got shorter: where it will stop
+            first = max(self.model().rowCount() - room, 0)
         return range(first, first + room)
 
     def _check(self) -> None:

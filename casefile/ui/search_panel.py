@@ -75,9 +75,11 @@ class SearchResults(QTextBrowser):
             self.setHtml(f"{STYLE}<p class='muted'>Type to search the whole case.</p>")
             return
         if not result.hits:
-            self.setHtml(f"{STYLE}<p class='muted'>Nothing found for {escape(typed)}.</p>")
+            self.setHtml(
+                f"{STYLE}<p class='muted'>Nothing found for “{escape(typed.strip())}”.</p>"
+            )
             return
-        found = f"{len(result.hits)}{' or more' if more else ''}"
+        found = f"More than {len(result.hits)}" if more else str(len(result.hits))
         parts = [
             STYLE,
             f"<p class='muted'>{found} found for “{escape(typed.strip())}”. "
