@@ -71,6 +71,8 @@ class RecordTable(QTableView):
         metrics, header = self.fontMetrics(), self.horizontalHeader()
 
         def wanted(number: int, column: Column) -> int:
+            if column.wide:  # takes what the others leave, whatever its values
+                return column.width
             texts = (str(model.data(model.index(row, number)) or "") for row in rows)
             longest = max(metrics.horizontalAdvance(text) for text in texts) + CELL_MARGIN
             title = header.sectionSizeFromContents(number).width()
