@@ -172,6 +172,8 @@ def test_each_citation_links_to_its_own_source_entry(cited: Case, tmp_path: Path
         entry = textpage.get_text_bounded(0, height - 40, width, height + 2)
         number = int(label.strip("[]"))
         title = {1: "Linked source", 2: "Quoted source"}[number]  # numbered as first cited
+        grade = {1: "Graded D — Not usually reliable.", 2: "Graded A — Completely reliable."}
+        assert grade[number] in " ".join(entry.split()), (label, entry)
         assert f"[{number}]" in entry, (label, entry)
         assert title in entry, (label, entry)
 

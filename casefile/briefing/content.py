@@ -40,7 +40,7 @@ class SourceEntry:
     publisher: str
     published: str
     url: str
-    reliability: str
+    reliability: str  # "B — Usually reliable"; empty when not graded
     documents: tuple[tuple[str, str], ...]  # (file name, SHA-256)
 
 
@@ -413,7 +413,7 @@ def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
             publisher=record.publisher,
             published=record.published.display() if record.published else "",
             url=record.url,
-            reliability=f"{grade.value} — {grade.label}" if grade else "not graded",
+            reliability=f"{grade.value} — {grade.label}" if grade else "",
             documents=tuple(documents[record.id]),
         )
     return entries

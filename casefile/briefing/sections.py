@@ -386,7 +386,7 @@ class Story:
                 text += ". " + ". ".join(details)
             if s.url:
                 text += f". {markup(s.url)}"
-            text += f". Reliability: {markup(s.reliability)}."
+            text += f". Graded {markup(s.reliability)}." if s.reliability else ". Not graded."
             for name, sha in s.documents:
                 text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
             flow.append(Anchored(text, SOURCE, anchor=f"source-{number}"))
