@@ -65,9 +65,10 @@ class RecordTable(QTableView):
         model = self.model()
         if self._content is not None or not isinstance(model, RecordTableModel):
             return
-        rows = self._visible_rows()
-        if not rows or not model.total or model.ask_for(rows):
-            return
+        shown = self._visible_rows()
+        rows = range(shown.start, min(shown.stop, model.total))
+        if not rows or not all(model.has_row(row) for row in rows):
+            return  # measured when they come
         metrics, header = self.fontMetrics(), self.horizontalHeader()
 
         def wanted(number: int, column: Column) -> int:
@@ -128,8 +129,9 @@ class RecordTable(QTableView):
 
     def _arrived(self) -> None:
         if self._holding:
-            self._check()
-        self._measure()
+            self._check()  # which measures, too
+        else:
+            self._measure()
 
     def _hold(self, on: bool) -> None:
         """Keep the last picture (nothing painted over an opaque, unfilled viewport leaves
