@@ -502,7 +502,7 @@ class Run:
 def export_pack(case_path: Path, pdf: Path) -> Run:
     with open_case(case_path, backups=False) as case:
         start = time.perf_counter()
-        report = case.briefing.export(pdf, PackOptions())
+        report = case.briefing.export(pdf, PackOptions(), replace=True)
         return Run(time.perf_counter() - start, report.pages)
 
 
@@ -520,7 +520,7 @@ def gather_seconds(case_path: Path) -> float:
 def profile_pack(case_path: Path, pdf: Path) -> str:
     with open_case(case_path, backups=False) as case:
         profiler = cProfile.Profile()
-        profiler.runcall(case.briefing.export, pdf, PackOptions())
+        profiler.runcall(case.briefing.export, pdf, PackOptions(), replace=True)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(15)
     return out.getvalue()

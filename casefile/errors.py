@@ -18,6 +18,10 @@ class NotFound(CasefileError):
     """No record (or no case file) answers to what was asked for."""
 
 
+class AlreadyExists(CasefileError):
+    """A file would be replaced that the user did not say to replace."""
+
+
 class CaseFileError(CasefileError):
     """The file cannot be opened as a case: missing, foreign, locked, too new, encrypted."""
 

@@ -24,7 +24,7 @@ from casefile.case import Case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.demo import demo_records
-from casefile.errors import CasefileError, InvalidInput
+from casefile.errors import AlreadyExists, CasefileError, InvalidInput
 from casefile.records import (
     AttackFields,
     GroupFields,
@@ -58,7 +58,7 @@ def pages_text(path: Path) -> list[str]:
 
 
 def export(case: Case, path: Path, **options: object) -> Path:
-    case.briefing.export(path, PackOptions(**options))  # type: ignore[arg-type]
+    case.briefing.export(path, PackOptions(**options), replace=True)  # type: ignore[arg-type]
     return path
 
 
@@ -407,9 +407,9 @@ def test_a_cancel_or_a_failure_leaves_the_previous_file_as_it_was(
     out = tmp_path / "pack.pdf"
     out.write_bytes(b"the previous pack")
     with pytest.raises(ExportCancelled):
-        demo.briefing.export(out, PackOptions(), cancelled=lambda: True)
+        demo.briefing.export(out, PackOptions(), cancelled=lambda: True, replace=True)
     with pytest.raises(InvalidInput, match=r"not a TLP 2\.0 label"):
-        demo.briefing.export(out, PackOptions(marking="TLP:PURPLE"))
+        demo.briefing.export(out, PackOptions(marking="TLP:PURPLE"), replace=True)
     assert out.read_bytes() == b"the previous pack"
     assert [p.name for p in tmp_path.glob("*.pdf")] + [p.name for p in tmp_path.glob(".*")] == [
         "pack.pdf"
@@ -442,8 +442,56 @@ def test_the_cli_exports_a_scoped_pack(
     assert "TLP:GREEN" in text
     assert "Brussels attacks" in text
     assert "Westminster attack [" not in text
-    assert main(["export", "pdf", str(demo_path), str(out), "--marking", "TLP:BLUE"]) == 1
+    blue = tmp_path / "blue.pdf"
+    assert main(["export", "pdf", str(demo_path), str(blue), "--marking", "TLP:BLUE"]) == 1
     assert "not a TLP 2.0 label" in capsys.readouterr().err
+
+
+def test_an_export_never_replaces_the_case_and_replaces_a_file_only_when_told(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case_bytes = demo_path.read_bytes()
+    for force in ([], ["--force"]):
+        assert main(["export", "pdf", str(demo_path), str(demo_path), *force]) == 1
+        assert "is a case file; a briefing pack never replaces one" in capsys.readouterr().err
+    other_case = tmp_path / "other.db"
+    shutil.copyfile(demo_path, other_case)  # a case under another name is still a case
+    assert main(["export", "pdf", str(demo_path), str(other_case), "--force"]) == 1
+    assert "is a case file" in capsys.readouterr().err
+    assert demo_path.read_bytes() == case_bytes
+    assert other_case.read_bytes() == case_bytes
+
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"someone else's file")
+    assert main(["export", "pdf", str(demo_path), str(notes)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"casefile: {notes} already exists: add --force to replace it"
+    )
+    assert notes.read_bytes() == b"someone else's file"
+    assert main(["export", "pdf", str(demo_path), str(notes), "--force"]) == 0
+    assert notes.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.is_dir()) == [
+        "notes.pdf",
+        "other.db",
+        "westminster-2017.casefile",
+    ]
+
+
+def test_a_file_that_appears_while_the_pack_is_set_is_not_replaced(
+    demo: Case, tmp_path: Path
+) -> None:
+    out = tmp_path / "pack.pdf"
+
+    def meanwhile(done: float) -> None:
+        if done == 0.1:  # the case has been read; the pack is being set
+            out.write_bytes(b"written meanwhile")
+
+    with pytest.raises(AlreadyExists):
+        demo.briefing.export(out, PackOptions(), meanwhile)
+    assert out.read_bytes() == b"written meanwhile"
+    assert [p.name for p in tmp_path.glob("*.pdf")] + [p.name for p in tmp_path.glob(".*")] == [
+        "pack.pdf"
+    ]
 
 
 def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_path: Path) -> None:

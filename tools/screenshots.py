@@ -135,7 +135,7 @@ def shoot_pack(case_path: Path, app: QApplication) -> None:
     dialog.close()
     with open_case(case_path, backups=False) as case:
         options = PackOptions(marking="TLP:AMBER", author="A. Analyst", version="1.0")
-        report = case.briefing.export(pack, options)
+        report = case.briefing.export(pack, options, replace=True)
     preview = PackPreview(report, pack.read_bytes())
     preview.resize(900, 1000)
     preview.show()

@@ -1,10 +1,13 @@
 """Export a briefing pack: read the case once, set the PDF, and only then put it in place.
 
-The PDF is written beside the destination and renamed over it when complete, so a cancel,
-a crash or a full disk never leaves half a pack (or destroys the previous one)."""
+The PDF is written beside the destination and moved into place when complete, so a cancel,
+a crash or a full disk never leaves half a pack (or destroys the previous one). An
+existing file is replaced only when the caller says the user asked for it, and a case
+file never is: ``export pdf my.casefile my.casefile`` must not destroy the case."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 from collections.abc import Callable
@@ -14,8 +17,8 @@ from pathlib import Path
 from uuid import uuid4
 
 from casefile.briefing.options import PackOptions
-from casefile.db.engine import Sessions
-from casefile.errors import CasefileError, InvalidInput
+from casefile.db.engine import Sessions, is_case_file
+from casefile.errors import AlreadyExists, CasefileError, InvalidInput
 
 
 class ExportCancelled(CasefileError):
@@ -42,13 +45,17 @@ class BriefingService:
         progress: Callable[[float], None] = lambda done: None,
         cancelled: Callable[[], bool] = lambda: False,
         now: datetime | None = None,
+        *,
+        replace: bool = False,
     ) -> ExportReport:
-        """Write the pack to ``path``; ``progress`` hears the fraction done (0 to 1)."""
+        """Write the pack to ``path``; ``progress`` hears the fraction done (0 to 1). An
+        existing file at ``path`` is an ``AlreadyExists`` unless ``replace``."""
         path = Path(path)
         if path.is_dir():
             raise InvalidInput(f"{path} is a folder; give the name of the PDF to write")
         if not path.parent.is_dir():
             raise InvalidInput(f"no such folder: {path.parent}")
+        _refuse_to_replace(path, replace)
         # ReportLab and the fonts load only when a pack is made: opening a case stays quick.
         from casefile.briefing import fonts
         from casefile.briefing.content import gather
@@ -82,16 +89,27 @@ class BriefingService:
         )
         document.setProgressCallBack(on_progress)
         document.build_pack(Story(content, options, created).flowables())
-        _write_whole(path, pdf.getvalue())
+        _write_whole(path, pdf.getvalue(), replace=replace)
         progress(1.0)
         return ExportReport(
             path, document.page, len(content.attacks), len(content.quotes), len(content.sources)
         )
 
 
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write beside ``path``, flush to disk, then rename over it: all or nothing. The file
-    gets the usual permissions (the umask's), not a temporary file's owner-only ones."""
+def _refuse_to_replace(path: Path, replace: bool) -> None:
+    if not path.exists():
+        return
+    if path.suffix.lower() == ".casefile" or is_case_file(path):
+        raise InvalidInput(f"{path} is a case file; a briefing pack never replaces one")
+    if not replace:
+        raise AlreadyExists(f"{path} already exists")
+
+
+def _write_whole(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write beside ``path``, flush to disk, then move it into place: all or nothing. Not
+    replacing, the move is a hard link, which fails if a file appeared there meanwhile.
+    The file gets the usual permissions (the umask's), not a temporary file's owner-only
+    ones."""
     temporary = path.with_name(f".{path.stem}-{uuid4().hex[:12]}.pdf")
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -99,10 +117,28 @@ def _write_whole(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    except FileExistsError:
+        raise AlreadyExists(f"{path} already exists") from None
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise CasefileError(f"could not write {path}: {exc.strerror or exc}") from None
-    except BaseException:
+    finally:
         temporary.unlink(missing_ok=True)
-        raise
+
+
+def _link_new(temporary: Path, path: Path) -> None:
+    """Give ``temporary`` the name ``path`` only if nothing has it (FileExistsError)."""
+    try:
+        os.link(temporary, path)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in _NO_HARD_LINKS:
+            raise
+        if path.exists():  # a file system without hard links (FAT): check, then rename
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}

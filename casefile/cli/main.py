@@ -27,7 +27,7 @@ from casefile.dates import PartialDate
 from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
-from casefile.errors import CasefileError, InvalidInput, NeedsPassphrase
+from casefile.errors import AlreadyExists, CasefileError, InvalidInput, NeedsPassphrase
 from casefile.extract.fields import clean_text
 from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
@@ -413,6 +413,7 @@ def _export_commands(sub: Sub) -> None:
     )
     _case_arg(p)
     p.add_argument("out", type=Path, metavar="OUT.pdf", help="the PDF to write")
+    p.add_argument("--force", action="store_true", help="replace OUT.pdf if it exists")
     p.add_argument(
         "--attack", dest="attacks", action="append", metavar="ID", help="only this attack (repeat)"
     )
@@ -765,7 +766,12 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
             scope=scope,
         )
         progress = (lambda done: bar.show(round(done * 100), 100, args.out.name)) if bar else None
-        report = case.briefing.export(args.out, options, progress or (lambda done: None))
+        try:
+            report = case.briefing.export(
+                args.out, options, progress or (lambda done: None), replace=args.force
+            )
+        except AlreadyExists as exc:
+            raise AlreadyExists(f"{exc}: add --force to replace it") from None
     if bar is not None:
         bar.clear()
     counts = ", ".join(

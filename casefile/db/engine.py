@@ -61,6 +61,17 @@ def is_plain_sqlite(path: Path) -> bool:
         return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
+def is_case_file(path: Path) -> bool:
+    """Whether ``path`` is an unencrypted case, read from its header alone (the
+    application id is the big-endian word at byte 68 of a SQLite file)."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(72)
+    except OSError:
+        return False
+    return header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72]) == APPLICATION_ID
+
+
 def fold(text: str) -> str:
     """How names and tags compare: Unicode case folding ('Straße' = 'STRASSE'), NFC."""
     return unicodedata.normalize("NFC", text).casefold()

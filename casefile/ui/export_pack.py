@@ -9,7 +9,6 @@ worker too, so the preview shows it without the GUI thread touching the disk.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import re
 import threading
@@ -54,7 +53,7 @@ from casefile.briefing.options import (
 )
 from casefile.briefing.service import ExportCancelled, ExportReport
 from casefile.case import Case
-from casefile.errors import InvalidInput
+from casefile.errors import AlreadyExists, InvalidInput
 from casefile.records import Record
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import ERROR_STYLE
@@ -475,8 +474,6 @@ class ExportRun(ProgressRun):
         stop = self._stop
 
         def job(case: Case, task: Task) -> Exported:
-            if not replace and path.exists() and not path.is_dir():  # a folder: the core says
-                raise FileExistsError(errno.EEXIST, "already exists", str(path))
             shown = -1
 
             def progress(fraction: float) -> None:
@@ -486,13 +483,13 @@ class ExportRun(ProgressRun):
                     task.progress(shown, STEPS)
 
             report = case.briefing.export(
-                path, options, progress, lambda: task.cancelled or stop.is_set()
+                path, options, progress, lambda: task.cancelled or stop.is_set(), replace=replace
             )
             return Exported(report, report.path.read_bytes())
 
         def failed(exc: BaseException) -> None:
             self.close_dialog()
-            if isinstance(exc, FileExistsError):
+            if isinstance(exc, AlreadyExists):
                 self._ask_to_replace(path, options)
             elif isinstance(exc, ExportCancelled):
                 self.tell("Export cancelled; no file was written.")
