@@ -61,6 +61,12 @@ def is_plain_sqlite(path: Path) -> bool:
         return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
+def has_wal(path: Path) -> bool:
+    """Whether committed changes may wait in ``path``'s write-ahead log."""
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def is_case_file(path: Path) -> bool:
     """Whether ``path`` is an unencrypted case, read from its header alone (the
     application id is the big-endian word at byte 68 of a SQLite file)."""
@@ -134,7 +140,9 @@ def probe(path: Path, passphrase: str | None) -> int:
     """Look at ``path`` and return its ``application_id``, or raise a one-line error.
 
     Opened immutable (read-only, no locks, no WAL side files), so a file that turns out
-    not to be a case is left exactly as it was, and so is its folder.
+    not to be a case is left exactly as it was, and so is its folder; but not when a
+    write-ahead log lies beside it: an immutable open ignores the log, and a file whose
+    last checkpoint was cut short (a killed process, a full disk) is only whole with it.
     """
     if not path.exists():
         raise CaseFileError(f"no case file at {path}")
@@ -151,7 +159,7 @@ def probe(path: Path, passphrase: str | None) -> int:
             f"{path} is encrypted (or is not a case file): a passphrase is needed"
         )
     try:
-        conn = raw_connect(path, None if plain else passphrase, immutable=True)
+        conn = raw_connect(path, None if plain else passphrase, immutable=not has_wal(path))
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             app_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
