@@ -7,20 +7,30 @@ At most once a day, when a case is opened, a copy is written beside it in
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from casefile.db.engine import DBAPIError, probe
-from casefile.db.sqlite_tools import online_backup, problems
+from casefile.db.sqlite_tools import PARTIAL, online_backup, problems, side_files
 from casefile.errors import CaseFileError
 
 log = logging.getLogger("casefile")
 KEEP = 3
 INTERVAL = timedelta(days=1)
 STAMP = "%Y%m%d-%H%M%S"
+# A copy may need a little more room than the case (a log not yet merged, a freer page
+# layout); past the margin, a failing copy would only fill the disk the case is on.
+ROOM_FACTOR = 1.1
+ROOM_SPARE = 16 * 1024 * 1024
+# Beside the daily copies: written when today's copy failed, so that it is tried (and
+# reported) once a day, not at every open.
+FAILED = ".last-failure"
+CHECKING = ".checking"
 
 
 def backup_folder(case_path: Path) -> Path:
@@ -43,9 +53,45 @@ def all_backups(case_path: Path) -> list[Path]:
     return [*existing_backups(case_path), *sorted(before)]
 
 
+def leftovers(case_path: Path) -> list[Path]:
+    """What killed backups leave: copies cut short, unchecked, or with their journal."""
+    found = [*case_path.parent.glob(f"{glob.escape(case_path.stem)}.before-upgrade-*{CHECKING}*")]
+    folder = backup_folder(case_path)
+    if folder.is_dir():
+        found.extend(p for p in folder.iterdir() if _staged(p.name))
+    return sorted(found)
+
+
+def _staged(name: str) -> bool:
+    return any(mark in name for mark in (PARTIAL, CHECKING)) or name.endswith("-journal")
+
+
+def remove_leftovers(case_path: Path) -> None:
+    """At every open (and before a re-key): a killed backup's files would otherwise stay,
+    in plaintext beside a case encrypted since."""
+    for path in leftovers(case_path):
+        path.unlink(missing_ok=True)
+
+
+def ensure_room(case_path: Path, folder: Path) -> None:
+    """Refuse, before writing anything, a copy the disk has no room for."""
+    needed = sum(p.stat().st_size for p in [case_path, *side_files(case_path)] if p.exists())
+    free = shutil.disk_usage(folder).free
+    if free < needed * ROOM_FACTOR + ROOM_SPARE:
+        raise CaseFileError(
+            f"not enough free space for a backup copy in {folder}: it needs about "
+            f"{_megabytes(needed * ROOM_FACTOR + ROOM_SPARE)}, and {_megabytes(free)} is free"
+        )
+
+
+def _megabytes(size: float) -> str:
+    return f"{max(1, round(size / 1_048_576)):,} MB"
+
+
 def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:
     """Copy, then open the copy as a case and run the integrity checks on it."""
-    staging = dest.with_name(dest.name + ".checking")
+    ensure_room(case_path, dest.parent)
+    staging = dest.with_name(dest.name + CHECKING)
     online_backup(case_path, key, staging)
     try:
         probe(staging, key)
@@ -53,7 +99,8 @@ def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:
         if found:
             raise CaseFileError(f"the backup copy failed its check: {found[0]}")
     except BaseException:
-        staging.unlink(missing_ok=True)
+        for path in [staging, *side_files(staging)]:
+            path.unlink(missing_ok=True)
         raise
     staging.replace(dest)
 
@@ -62,25 +109,46 @@ def daily_backup(case_path: Path, key: str | None, now: datetime | None = None) 
     """Write today's backup if the newest is a day old or missing; return its path. The
     case is untouched whatever happens to the copy."""
     now = now or datetime.now(UTC)
-    current = existing_backups(case_path)
-    if current:
-        stamp = current[0].stem.removeprefix(case_path.stem + "-")
-        newest = datetime.strptime(stamp, STAMP).replace(tzinfo=UTC)
-        if now - newest < INTERVAL:
-            return None
+    if _tried_within_a_day(case_path, now):
+        return None
     folder = backup_folder(case_path)
-    folder.mkdir(exist_ok=True)
     dest = folder / f"{case_path.stem}-{now.strftime(STAMP)}.casefile"
     try:
+        folder.mkdir(exist_ok=True)
         verified_copy(case_path, key, dest)
-    except (OSError, DBAPIError) as exc:  # a full disk, a folder gone: said in one line
+    except (OSError, DBAPIError, CaseFileError) as exc:  # a full disk: said once, in one line
+        _note_failure(folder, now)
         raise CaseFileError(
-            f"today's backup copy of {case_path.name} could not be written ({exc}); "
-            "it is tried again at the next open"
+            f"today's backup copy of {case_path.name} could not be written ({_reason(exc)}); "
+            "it is tried again tomorrow (`casefile backup` makes one now)"
         ) from exc
+    (folder / FAILED).unlink(missing_ok=True)
     for old in existing_backups(case_path)[KEEP:]:
         old.unlink()
     return dest
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _tried_within_a_day(case_path: Path, now: datetime) -> bool:
+    current = existing_backups(case_path)
+    if current:
+        stamp = current[0].stem.removeprefix(case_path.stem + "-")
+        if now - datetime.strptime(stamp, STAMP).replace(tzinfo=UTC) < INTERVAL:
+            return True
+    failed = backup_folder(case_path) / FAILED
+    try:
+        text = failed.read_text(encoding="ascii").strip()
+        return now - datetime.strptime(text, STAMP).replace(tzinfo=UTC) < INTERVAL
+    except (OSError, ValueError):
+        return False
+
+
+def _note_failure(folder: Path, now: datetime) -> None:
+    with contextlib.suppress(OSError):  # a disk too full even for this: tried at next open
+        (folder / FAILED).write_text(now.strftime(STAMP), encoding="ascii")
 
 
 def try_daily_backup(case_path: Path, key: str | None) -> Path | None:

@@ -19,36 +19,43 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from casefile.audit import AuditLog, History, created, diff
-from casefile.backups import all_backups, backup_before_upgrade, daily_backup, try_daily_backup
+from casefile.backups import (
+    backup_before_upgrade,
+    daily_backup,
+    ensure_room,
+    remove_leftovers,
+    try_daily_backup,
+)
 from casefile.briefing.service import BriefingService
 from casefile.db import migrate
 from casefile.db import models as m
+from casefile.db.case_lock import CaseLock
 from casefile.db.engine import DBAPIError as DriverError
 from casefile.db.engine import (
-    DriverConnection,
     Sessions,
     assert_writable,
     create_database,
-    held_alone,
     is_plain_sqlite,
     key_pragma,
     make_engine,
     probe,
-    raw_connect,
     use_wal,
 )
-from casefile.db.sqlite_tools import export_rekeyed, online_backup, problems
+from casefile.db.sqlite_tools import online_backup, problems, remove_with_side_files, side_files
 from casefile.documents import DocumentService
-from casefile.errors import CaseFileError, CasefileError, InvalidInput
+from casefile.errors import CaseFileError, InvalidInput
 from casefile.importer import Importer
 from casefile.listing import Listing
 from casefile.mentions import MentionService
 from casefile.record_service import RecordService
+from casefile.rekeying import finish_interrupted
 from casefile.search import SearchService
 from casefile.vocab import Kind
 from casefile.vocabulary import VocabularyService, ensure_builtin_terms, missing_builtin_terms
 
 EXTENSION = ".casefile"
+# How long opening a case waits for a re-key in progress before saying so.
+REKEY_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -67,9 +74,10 @@ class CaseInfo:
 class Case:
     """An open case. Every service below runs one transaction per call."""
 
-    def __init__(self, path: Path, key: str | None, engine: Engine) -> None:
+    def __init__(self, path: Path, key: str | None, engine: Engine, lock: CaseLock) -> None:
         self.path = path
         self._key = key
+        self._lock = lock
         self.sessions = Sessions(engine)
         self.records = RecordService(self.sessions)
         self.documents = DocumentService(self.sessions, self.records)
@@ -129,6 +137,7 @@ class Case:
             raise CaseFileError(f"{dest} already exists; choose a new name")
         if not dest.parent.is_dir():
             raise CaseFileError(f"no folder {dest.parent}")
+        ensure_room(self.path, dest.parent)
         online_backup(self.path, self._key, dest)
 
     def daily_backup(self) -> Path | None:
@@ -148,6 +157,7 @@ class Case:
     def close(self) -> None:
         self.search.close()
         self.sessions.engine.dispose()
+        self._lock.release()
 
     def __enter__(self) -> Case:
         return self
@@ -173,7 +183,7 @@ def create_case(
     if passphrase is not None:
         key_pragma(passphrase)  # refuse a bad passphrase before anything is written
     staging = path.with_name(f".{path.name}.creating")
-    _remove_side_files(staging, with_main=True)
+    remove_with_side_files(staging)
     try:
         create_database(staging, passphrase)
         engine = make_engine(staging, passphrase)
@@ -194,7 +204,7 @@ def create_case(
             engine.dispose()
         os.replace(staging, path)
     except BaseException:
-        _remove_side_files(staging, with_main=True)
+        remove_with_side_files(staging)
         raise
     return open_case(path, passphrase, backups=False)
 
@@ -207,12 +217,23 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
     the wrong) passphrase, locked by another writer, or made by a newer Casefile.
     """
     path = Path(path)
+    finish_interrupted(path)
+    lock = CaseLock.shared(path, REKEY_WAIT_S)
+    try:
+        return _open_held(path, passphrase, backups, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_held(path: Path, passphrase: str | None, backups: bool, lock: CaseLock) -> Case:
     probe(path, passphrase)
     key = None if is_plain_sqlite(path) else passphrase
-    existing = {p for p in _side_files(path) if p.exists()}
+    existing = {p for p in side_files(path) if p.exists()}
     engine: Engine | None = None
     try:
         assert_writable(path, key)
+        remove_leftovers(path)
         engine = make_engine(path, key)
         _bring_up_to_date(path, key, engine)
         if backups:
@@ -220,7 +241,7 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
     except BaseException as exc:
         if engine is not None:
             engine.dispose()
-        for side in _side_files(path):
+        for side in side_files(path):
             if side not in existing and (side.name.endswith("-shm") or _empty(side)):
                 side.unlink(missing_ok=True)
         if isinstance(exc, DBAPIError):
@@ -228,7 +249,7 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
         if isinstance(exc, DriverError):
             raise CaseFileError(f"{path} is damaged: {one_line(exc)}") from None
         raise
-    return Case(path, key, engine)
+    return Case(path, key, engine, lock)
 
 
 def upgrade_needed(path: Path | str, passphrase: str | None = None) -> bool:
@@ -255,58 +276,6 @@ def _bring_up_to_date(path: Path, key: str | None, engine: Engine) -> None:
         backup_before_upgrade(path, key, revision)
         migrate.upgrade(engine)
     ensure_builtin_terms(Sessions(engine))
-
-
-def change_passphrase(path: Path | str, old: str | None, new: str | None) -> None:
-    """Encrypt, re-key or decrypt a case that is closed everywhere (``None``: no key).
-
-    A complete copy under the new key is written and checked first, then swapped in with
-    one rename, so a crash leaves either the old file or the new one. The case's backup
-    copies are re-keyed too: a plaintext backup beside an encrypted case would defeat it.
-    """
-    path = Path(path)
-    probe(path, old)
-    key = None if is_plain_sqlite(path) else old
-    if key is None and new is None:
-        raise InvalidInput(f"{path} is not encrypted")
-    if new is not None:
-        key_pragma(new)
-    with held_alone(path, key) as conn:
-        _rekey_file(path, conn, new)
-    for copy in all_backups(path):
-        try:
-            conn = raw_connect(copy, key)
-            try:
-                _rekey_file(copy, conn, new)
-            finally:
-                conn.close()
-        except (CasefileError, DriverError, OSError):
-            # A copy that cannot be re-keyed must not stay readable under the old key.
-            copy.unlink(missing_ok=True)
-
-
-def _rekey_file(path: Path, conn: DriverConnection, new: str | None) -> None:
-    """Replace ``path`` (open on ``conn``) by a checked copy under the new key."""
-    staging = path.with_name(f".{path.name}.rekeying")
-    _remove_side_files(staging, with_main=True)
-    try:
-        export_rekeyed(conn, staging, new)
-        probe(staging, new)
-        found = problems(staging, new)
-        if found:
-            raise CaseFileError(f"the re-keyed copy failed its check: {found[0]}")
-        os.replace(staging, path)
-    finally:
-        _remove_side_files(staging, with_main=True)
-
-
-def _side_files(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-
-def _remove_side_files(path: Path, *, with_main: bool = False) -> None:
-    for side in [path, *_side_files(path)] if with_main else _side_files(path):
-        side.unlink(missing_ok=True)
 
 
 def _empty(path: Path) -> bool:

@@ -37,7 +37,7 @@ from alembic.script import ScriptDirectory
 
 from casefile import backups
 from casefile.backups import KEEP, backup_before_upgrade, backup_folder, daily_backup
-from casefile.case import Case, change_passphrase, create_case, open_case
+from casefile.case import Case, create_case, open_case
 from casefile.db import migrate
 from casefile.db.engine import create_database, make_engine
 from casefile.db.models import Base
@@ -50,6 +50,7 @@ from casefile.errors import (
     WrongPassphrase,
 )
 from casefile.records import PersonFields, QuoteFields, SourceFields
+from casefile.rekeying import change_passphrase
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PASSPHRASE = "correct horse 'battery' staple"
@@ -902,12 +903,19 @@ def test_a_daily_backup_that_cannot_be_written_says_so_in_one_line(
     def full_disk(*_args: object) -> None:
         raise sqlcipher3.dbapi2.OperationalError("disk I/O error")
 
+    working = backups.online_backup
     monkeypatch.setattr(backups, "online_backup", full_disk)
+    day = datetime(2031, 3, 1, tzinfo=UTC)
     with pytest.raises(CaseFileError) as caught:
-        daily_backup(path, None, now=datetime(2031, 3, 1, tzinfo=UTC))
-    assert_one_line(caught.value, "backup copy", "disk I/O error", "next open")
+        daily_backup(path, None, now=day)
+    assert_one_line(caught.value, "backup copy", "disk I/O error", "tried again tomorrow")
     assert path.read_bytes() == before
-    assert list(backup_folder(path).iterdir()) == []
+    assert [p.name for p in backup_folder(path).iterdir()] == [backups.FAILED]
+    # Said once: the opens that follow the same day neither try nor say it again.
+    assert daily_backup(path, None, now=day + timedelta(hours=6)) is None
+    monkeypatch.setattr(backups, "online_backup", working)
+    assert daily_backup(path, None, now=day + timedelta(days=1)) is not None
+    assert backups.FAILED not in [p.name for p in backup_folder(path).iterdir()]
 
 
 def test_a_case_restored_from_a_backup_runs_in_wal_mode(tmp_path: Path, masters: Masters) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from casefile import paths
 from casefile.briefing.options import PackOptions, Scope, Section
-from casefile.case import Case, change_passphrase, create_case, open_case
+from casefile.case import Case, create_case, open_case
 from casefile.cli import output
 from casefile.cli.fields import add_options, convert, given_values, options_of
 from casefile.dates import PartialDate
@@ -32,6 +32,7 @@ from casefile.extract.fields import clean_text
 from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
+from casefile.rekeying import change_passphrase
 from casefile.vocab import Kind, Relation, Vocabulary
 
 log = logging.getLogger("casefile")
@@ -824,8 +825,15 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
         if args.remove
         else passphrase_from_user("New passphrase: ", NEW_PASSPHRASE_ENV, confirm=True)
     )
-    change_passphrase(args.case, old, new)
+    report = change_passphrase(args.case, old, new)
     print(f"{args.case} is now " + ("not encrypted" if new is None else "encrypted"))
+    if report.rekeyed:
+        n = len(report.rekeyed)
+        print(f"and so {'is' if n == 1 else 'are'} its {n} backup cop{'y' if n == 1 else 'ies'}")
+    for copy in report.removed:
+        print(f"removed the backup copy {copy}: it could not be read to encrypt it")
+    for copy in report.kept:
+        print(f"kept the backup copy {copy} as it was: it opens with another passphrase")
     return 0
 
 

@@ -15,6 +15,19 @@ import sqlcipher3
 
 from casefile.db.engine import APPLICATION_ID, DBAPIError, key_pragma, raw_connect
 
+PARTIAL = ".partial"  # a copy being written, beside its destination
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def side_files(path: Path) -> list[Path]:
+    """The files SQLite keeps beside a database while it is in use."""
+    return [path.with_name(path.name + suffix) for suffix in SIDE_SUFFIXES]
+
+
+def remove_with_side_files(path: Path) -> None:
+    for file in [path, *side_files(path)]:
+        file.unlink(missing_ok=True)
+
 
 def online_backup(source: Path, key: str | None, dest: Path) -> None:
     """A consistent copy of a case that may be open and written elsewhere.
@@ -25,22 +38,26 @@ def online_backup(source: Path, key: str | None, dest: Path) -> None:
     temporary name, is fsynced and renamed into place, so ``dest`` is either the whole copy
     or untouched. It keeps the case's encryption and is a single file (rollback journal).
     """
-    partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src = raw_connect(source, key)
+    partial = dest.with_name(dest.name + PARTIAL)
+    remove_with_side_files(partial)
     try:
-        out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
+        src = raw_connect(source, key)
         try:
-            if key is not None:
-                out.execute(key_pragma(key))
-            src.backup(out, pages=-1)
-            out.execute("PRAGMA journal_mode = DELETE")
+            out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
+            try:
+                if key is not None:
+                    out.execute(key_pragma(key))
+                src.backup(out, pages=-1)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
         finally:
-            out.close()
-    finally:
-        src.close()
-    _fsync(partial)
-    os.replace(partial, dest)
+            src.close()
+        _fsync(partial)
+        os.replace(partial, dest)
+    except BaseException:
+        remove_with_side_files(partial)  # a full disk: nothing of the copy is left behind
+        raise
 
 
 def problems(path: Path, key: str | None, *, quick: bool = False) -> list[str]:
@@ -93,8 +110,13 @@ def export_rekeyed(conn: sqlcipher3.dbapi2.Connection, dest: Path, new_key: str 
 def _fsync(path: Path) -> None:
     with path.open("rb+") as f:
         os.fsync(f.fileno())
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the names in ``folder`` (a rename, a removal) survive a power cut."""
     with contextlib.suppress(OSError):
-        fd = os.open(path.parent, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
