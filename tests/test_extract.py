@@ -35,8 +35,10 @@ from casefile.extract import (
     Extracted,
     Format,
     PasswordRequired,
+    TooLarge,
     Unsupported,
     detect,
+    dispatch,
 )
 from casefile.extract.dispatch import extract
 
@@ -354,6 +356,41 @@ def test_a_web_archive_without_a_canonical_link_is_labelled_by_its_location() ->
     assert extract(data, "page.mht").url == "https://news.example.com/westminster"
 
 
+def nested(depth: int) -> str:
+    """A page whose middle paragraph lies ``depth`` elements deep."""
+    return (
+        "<html><body><p>Claimed by Amaq.</p>"
+        + "<div>" * depth
+        + "<p>Deep words.</p>"
+        + "</div>" * depth
+        + "<p>Posted on 23 March.</p></body></html>"
+    )
+
+
+def test_text_past_the_parsers_depth_limit_is_said_to_be_missing() -> None:
+    shallow = extract(nested(200).encode(), "page.html")
+    assert "Deep words." in shallow.pages[0]
+    assert shallow.warnings == ()
+
+    deep = extract(nested(100_000).encode(), "page.html")
+    assert deep.pages == ("Claimed by Amaq.",)  # libxml2 stops at 256 levels, and says so
+    assert deep.warnings == (
+        "the page is nested too deep to read whole (more than 256 levels): "
+        "the text deeper in was not read",
+    )
+
+
+def test_text_past_the_parsers_size_limit_is_said_to_be_missing() -> None:
+    page = "<html><body><p>Claimed by Amaq.</p><p>" + "word " * 2_200_000 + "</p></body></html>"
+
+    result = extract(page.encode(), "page.html")
+
+    assert "word" not in result.pages[0]  # 11 MB in one piece: more than libxml2 takes
+    assert result.warnings == (
+        "the page is too large to read whole (a parser's limit): part of its text was not read",
+    )
+
+
 # --- Word -----------------------------------------------------------------------------------
 
 
@@ -523,6 +560,36 @@ def test_markdown_is_titled_by_its_heading() -> None:
     assert extract(b"Plain words", "notes.md").format is Format.MARKDOWN
 
 
+def test_more_text_than_the_limit_is_refused_by_its_size() -> None:
+    """A text file is measured before it is decoded (decoding a big one is what costs);
+    other formats by the text they give."""
+    with pytest.raises(
+        TooLarge, match=r"^has 2\.0 KB of text, more than the limit of 1,000 bytes$"
+    ):
+        extract(b"word " * 410, "notes.txt", max_text=1000)
+    assert extract(b"word " * 200, "notes.txt", max_text=1000).pages == ("word " * 200,)
+    page = f"<html><body><p>{'Claimed by Amaq. ' * 100}</p></body></html>".encode()
+    with pytest.raises(
+        TooLarge, match=r"^has 1\.7 KB of text, more than the limit of 1,000 bytes$"
+    ):
+        extract(page, "page.html", max_text=1000)
+
+
+def test_running_out_of_memory_or_stack_is_not_called_damage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker reading the file says which of its limits was met (a file called
+    "damaged: MemoryError" was a 200 MB text file that was not damaged at all)."""
+    for error in (MemoryError, RecursionError):
+
+        def fail(data: bytes, kind: Format, error: type[Exception] = error) -> Extracted:
+            raise error
+
+        monkeypatch.setattr(dispatch, "read_text", fail)
+        with pytest.raises(error):
+            extract(b"Plain words", "notes.txt")
+
+
 def test_a_long_first_line_makes_a_shortened_title() -> None:
     title = extract(("word " * 100).encode(), "notes.txt").title
 
@@ -578,6 +645,21 @@ def test_an_html_only_email_gives_the_text_of_its_html() -> None:
 
     assert result.authors == ("tips@example.org",)
     assert result.pages == ("See this channel.",)
+
+
+def test_an_html_body_past_the_parsers_depth_limit_is_said_to_be_missing() -> None:
+    message = EmailMessage()
+    message["From"] = "tips@example.org"
+    message["Subject"] = "Tip"
+    message.set_content(nested(1000), "html")
+
+    result = extract(message.as_bytes(), "tip.eml")
+
+    assert result.pages == ("Claimed by Amaq.",)
+    assert result.warnings == (
+        "its HTML body is nested too deep to read whole (more than 256 levels): "
+        "the text deeper in was not read",
+    )
 
 
 def test_malformed_addresses_are_shown_as_written() -> None:

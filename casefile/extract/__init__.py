@@ -16,6 +16,7 @@ from casefile.extract.model import (
     Extracted,
     Format,
     PasswordRequired,
+    TooLarge,
     Unsupported,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "Extracted",
     "Format",
     "PasswordRequired",
+    "TooLarge",
     "Unsupported",
     "detect",
 ]

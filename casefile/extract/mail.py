@@ -25,6 +25,7 @@ def read_email(data: bytes) -> Extracted:
     sender = headers.get("from")
     sent = headers.get("date")
     body = message.get_body(preferencelist=("plain", "html"))
+    text, cut = _body_text(body)
     return Extracted(
         format=Format.EMAIL,
         title=" ".join(str(headers.get("subject", "")).split()),
@@ -34,9 +35,10 @@ def read_email(data: bytes) -> Extracted:
         ),
         published=partial_date(sent.datetime if isinstance(sent, DateHeader) else None),
         language=str(headers.get("content-language", "")).strip(),
-        pages=(_body_text(body),),
+        pages=(text,),
         metadata={name: str(headers[name.lower()]) for name in _SHOWN if name.lower() in headers},
         attachments=tuple(_attachments(message, body)),
+        warnings=(f"its HTML body {cut}",) if cut else (),
     )
 
 
@@ -56,11 +58,14 @@ def _headers(message: EmailMessage) -> dict[str, object]:
     return found
 
 
-def _body_text(body: MIMEPart | None) -> str:
+def _body_text(body: MIMEPart | None) -> tuple[str, str]:
+    """The body's text, and what of it could not be read ("" if nothing)."""
     if body is None:
-        return ""
+        return "", ""
     text = decode_text(_payload(body), body.get_content_charset())
-    return html_text(text) if body.get_content_subtype() == "html" else normalise_newlines(text)
+    if body.get_content_subtype() == "html":
+        return html_text(text)
+    return normalise_newlines(text), ""
 
 
 def _attachments(part: MIMEPart, body: MIMEPart | None) -> Iterator[Attachment]:

@@ -59,6 +59,10 @@ class Damaged(InvalidInput):
     """A file of a known format that cannot be read safely: truncated, corrupt or hostile."""
 
 
+class TooLarge(InvalidInput):
+    """More text than may be read from one document (the limit is the caller's)."""
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file carried inside another (an e-mail's attachment), imported as its own document."""
@@ -73,7 +77,8 @@ class Extracted:
 
     ``pages`` holds one string per PDF page, so a quote can cite its page; other formats
     have no pages and give one section. Fields a file does not state are empty, never
-    guessed.
+    guessed. ``warnings``: why the text is not the document's whole text, one clause each
+    ("the page is nested too deep to read whole …"), for the importer to pass on.
     """
 
     format: Format
@@ -87,6 +92,7 @@ class Extracted:
     needs_ocr: bool = False
     metadata: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def media_type(self) -> str:

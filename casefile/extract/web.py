@@ -4,16 +4,21 @@ An investigator opening a saved extremist page must not announce themselves to i
 so nothing here reaches the network: trafilatura and lxml are only ever given the page
 already in memory (a URL passed along is a label, never fetched), lxml loads no external
 DTD or resource, and scripts are text to be dropped, never run.
+
+libxml2 stops at its limits (256 levels of nesting, about 10 MB of text in one piece) and
+keeps what it had, without failing; what it left out is said, never dropped in silence.
 """
 
 from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterable
 from email import policy
+from typing import Any
 
 import trafilatura
-from lxml.etree import ParserError
+from lxml.etree import ErrorTypes, ParserError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura.settings import Document
 
@@ -39,6 +44,7 @@ _BLOCKS = frozenset(
     }
 )
 _CELLS = frozenset({"td", "th"})
+_DEPTH = re.compile(r"depth in document: (\d+)", re.IGNORECASE)
 
 
 def read_html(data: bytes) -> Extracted:
@@ -58,19 +64,21 @@ def read_mhtml(data: bytes) -> Extracted:
     return _page(html, Format.MHTML, url=str(location).strip(), metadata=saved)
 
 
-def html_text(html: str) -> str:
-    """The readable text of an HTML page or fragment (an e-mail's HTML body, say)."""
-    tree = _parse(html)
-    return "" if tree is None else _text(tree)
+def html_text(html: str) -> tuple[str, str]:
+    """The readable text of an HTML page or fragment (an e-mail's HTML body, say), and
+    why it is not the whole text ("" if it is): see ``_parse``."""
+    tree, cut = _parse(html)
+    return ("" if tree is None else _text(tree)), cut
 
 
 def _page(
     html: str, kind: Format, *, url: str = "", metadata: dict[str, str] | None = None
 ) -> Extracted:
     shown = dict(metadata or {})
-    tree = _parse(html)
+    tree, cut = _parse(html)
+    warnings = (f"the page {cut}",) if cut else ()
     if tree is None:
-        return Extracted(format=kind, url=url, pages=("",), metadata=shown)
+        return Extracted(format=kind, url=url, pages=("",), metadata=shown, warnings=warnings)
     found = trafilatura.extract_metadata(tree, default_url=url or None)
     for name, value in (
         ("Description", found.description),
@@ -89,6 +97,7 @@ def _page(
         language=str(tree.get("lang") or "").strip(),
         pages=(_text(tree),),
         metadata=shown,
+        warnings=warnings,
     )
 
 
@@ -100,16 +109,34 @@ def _declared_charset(data: bytes) -> str | None:
     return label.decode("ascii")
 
 
-def _parse(html: str) -> HtmlElement | None:
-    """The page as a tree, fragments (as e-mail bodies often are) made whole pages.
+def _parse(html: str) -> tuple[HtmlElement | None, str]:
+    """The page as a tree, fragments (as e-mail bodies often are) made whole pages; and
+    what the parser left out at one of its limits, as a clause ("" if nothing).
 
     Parsed here, not by trafilatura's loader: that one guesses encodings of its own and
-    refuses fragments.
+    refuses fragments. The limits stay (no ``huge_tree``): they are what keeps a hostile
+    page's cost bounded.
     """
     try:
-        return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        tree = document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except ParserError:  # nothing but whitespace
-        return None
+        return None, ""
+    return tree, _left_out(_PARSER.error_log)
+
+
+def _left_out(errors: Iterable[Any]) -> str:
+    """What the parser's limits cost, from its log (of the last parse only)."""
+    for error in errors:
+        if error.type != ErrorTypes.ERR_RESOURCE_LIMIT:
+            continue
+        depth = _DEPTH.search(error.message)
+        if depth:
+            return (
+                f"is nested too deep to read whole (more than {depth[1]} levels): "
+                "the text deeper in was not read"
+            )
+        return "is too large to read whole (a parser's limit): part of its text was not read"
+    return ""
 
 
 def _text(tree: HtmlElement) -> str:
