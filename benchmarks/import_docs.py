@@ -216,7 +216,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="make the corpus again")
     args = parser.parse_args()
     folder = corpus(args.rebuild)
-    files = files_in([folder])
+    files = files_in([folder]).files
     megabytes = sum(p.stat().st_size for p in files) / 1024 / 1024
     base_s = baseline(files)
     api_s, peak_mb, summary = casefile_import(folder)

@@ -4,6 +4,12 @@ Reading (the risky, slow part) happens in the sandbox's worker processes, two fi
 time; storing happens here, one transaction per file, so a file that fails leaves
 nothing behind and the others go on. The same bytes are never stored twice: an import
 of a file the case already holds is reported as a duplicate of the source that has it.
+
+Bounded end to end: the main process opens files only through ``open_regular`` (a pipe
+or a device swapped in never makes it wait) and holds a file whole only while it stores
+it; each file has its limits in the workers, and the whole import a time limit, after
+which the files not reached are reported as skipped. Every path named or found gets an
+outcome, a folder that cannot be listed included.
 """
 
 from __future__ import annotations
@@ -12,11 +18,11 @@ import hashlib
 import logging
 import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from time import monotonic
 from uuid import UUID, uuid4
 
 from sqlalchemy import select
@@ -25,11 +31,22 @@ from sqlalchemy.orm import Session
 from casefile.audit import AuditLog
 from casefile.db import models as m
 from casefile.db.engine import Sessions
+from casefile.display import file_size
 from casefile.documents import DocumentService, add_pages, store_blob
+from casefile.errors import InvalidInput
 from casefile.extract.fields import clean_text
 from casefile.extract.model import Format, PasswordRequired
 from casefile.group_commit import GroupCommit
-from casefile.reading import CHANGED, PARSERS, ReadResult, ReadTask, read_document
+from casefile.reading import (
+    CHANGED,
+    PARSERS,
+    ReadResult,
+    ReadTask,
+    cannot_read,
+    open_regular,
+    read_as_hashed,
+    read_document,
+)
 from casefile.record_service import NewRecord, RecordService
 from casefile.records import DocumentFields, SourceFields
 from casefile.sandbox import Limits, Sandbox, TaskFailed
@@ -37,42 +54,63 @@ from casefile.vocab import SourceKind
 
 NEEDS_OCR = "needs OCR"
 log = logging.getLogger("casefile")
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """Limits per file (settings and CLI options) and the password for encrypted PDFs."""
+    """Limits per file (settings and CLI options), the whole import's time limit, and the
+    password for encrypted PDFs."""
 
     password: str | None = None
     max_mb: float = 200.0
     max_pages: int = 5000
     seconds: float = 120.0
     memory_mb: int = 2048
+    # Text read from one file. A document's text is stored, indexed and shown whole, and
+    # storing it costs the main process 9 to 12 times its size: a 50 MB text file (some
+    # 25,000 pages) took 450 to 590 MB.
+    max_text_mb: float = 50.0
+    # The whole import; None: see ``batch_limit``.
+    batch_seconds: float | None = None
+
+    def batch_limit(self, files: int) -> float:
+        """Seconds an import of ``files`` files may take: as set, or else as long as they
+        could take one after another, each to its own limit, and one more (for hashing
+        and storing): an import is never cut short while every file keeps its limit."""
+        if self.batch_seconds is not None:
+            return self.batch_seconds
+        return self.seconds * (files + 1)
 
 
 class Status(Enum):
     IMPORTED = "imported"
     DUPLICATE = "duplicate"
     FAILED = "failed"
+    SKIPPED = "skipped"  # not reached before the import's time limit
 
 
 @dataclass(frozen=True)
 class Outcome:
     path: Path
     status: Status
+    # Why it failed or was skipped; for a file imported, what of it could not be read
+    # (empty if nothing: its whole text was read).
     message: str = ""
     source_id: UUID | None = None
     title: str = ""
     needs_password: bool = False
 
     def line(self) -> str:
-        """One line for a summary: what happened to this file, and why if it failed."""
+        """One line for a summary: what happened to this file, and why if it was not
+        imported, or not whole."""
         name = clean_text(self.path.name)
         if self.status is Status.IMPORTED:
-            return f"imported {name}: {self.title}"
+            warning = f" (warning: {self.message})" if self.message else ""
+            return f"imported {name}: {self.title}{warning}"
         if self.status is Status.DUPLICATE:
             return f"duplicate {name}: already in the case as {self.title!r}"
-        return f"failed {name}: {self.message}"
+        return f"{self.status.value} {name}: {self.message}"
 
 
 @dataclass
@@ -88,7 +126,12 @@ class ImportReport:
         return sum(o.status is status for o in self.outcomes)
 
     def summary(self) -> str:
-        parts = [f"{self.count(s):,} {s.value}" for s in Status]
+        parts = [f"{self.count(s):,} {s.value}" for s in Status if s is not Status.SKIPPED]
+        in_part = sum(o.status is Status.IMPORTED and bool(o.message) for o in self.outcomes)
+        if in_part:
+            parts[0] += f" ({in_part:,} with part of its text)"
+        if skipped := self.count(Status.SKIPPED):
+            parts.append(f"{skipped:,} skipped (out of time)")
         left = self.total - len(self.outcomes)
         if left:
             parts.append(f"{left:,} not done (cancelled)")
@@ -99,14 +142,27 @@ SOURCE_KIND = {Format.EMAIL: SourceKind.OTHER, Format.PDF: SourceKind.REPORT}
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
-def files_in(paths: Iterable[Path]) -> list[Path]:
+@dataclass(frozen=True)
+class Listing:
+    files: list[Path]
+    unreadable: list[Outcome]  # folders that could not be listed, and why
+
+
+def files_in(paths: Iterable[Path]) -> Listing:
     """The files to import: folders recursively, in name order, each file once. Hidden
     files and the ``name_files`` folder a browser saves beside ``name.html`` (its images
-    and scripts, which are never used) are left out; so are case files themselves."""
+    and scripts, which are never used) are left out; so are case files themselves. A
+    folder that cannot be listed is not left out in silence: it is ``unreadable``."""
     found: dict[Path, None] = {}
+    unreadable: list[Outcome] = []
+
+    def unlisted(exc: OSError) -> None:
+        why = f"is a folder that cannot be read ({exc.strerror or exc})"
+        unreadable.append(Outcome(Path(exc.filename), Status.FAILED, why))
+
     for path in paths:
         if path.is_dir() and not path.is_symlink():
-            for folder, dirs, names in os.walk(path):
+            for folder, dirs, names in os.walk(path, onerror=unlisted):
                 here = Path(folder)
                 pages = {Path(n).stem for n in names if n.lower().endswith((".html", ".htm"))}
                 dirs[:] = sorted(
@@ -125,12 +181,25 @@ def files_in(paths: Iterable[Path]) -> list[Path]:
             # A file named twice is imported once (a link is refused as itself).
             same = path.absolute() if path.is_symlink() else Path(os.path.realpath(path))
             unique.setdefault(same, path)
-    return list(unique.values())
+    return Listing(list(unique.values()), unreadable)
 
 
 # A case file and its SQLite companions: never documents (importing the open case into
 # itself would read a file that changes as it is read).
 CASE_FILE = re.compile(r"\.casefile(-wal|-shm|-journal)?$")
+
+
+class _Deadline:
+    """The whole import's time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = monotonic() + seconds
+        self.reached = False
+        self.skipped = f"not reached within the import's time limit of {seconds:,.0f} s"
+
+    def passed(self) -> bool:
+        self.reached = self.reached or monotonic() >= self.at
+        return self.reached
 
 
 class Importer:
@@ -149,22 +218,31 @@ class Importer:
         cancelled: Callable[[], bool] = lambda: False,
     ) -> ImportReport:
         """Import files and folders; ``progress`` hears after each file. A cancel keeps
-        what was stored and stores nothing more."""
+        what was stored and stores nothing more; so does the end of the import's time
+        limit, and the files it did not reach are reported as skipped."""
         limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
         sandbox = Sandbox(read_document, limits, preload=[PARSERS])  # loads while we list
-        files = files_in(paths)
-        report = ImportReport(total=len(files))
+        found = files_in(paths)
+        files = found.files
+        report = ImportReport(total=len(files) + len(found.unreadable))
         with self.sessions.read() as s:
             stored = set(s.scalars(select(m.Document.sha256)))
         stored_as: dict[int, Outcome] = {}
+        deadline = _Deadline(options.batch_limit(len(files)))
+
+        def stopped() -> bool:
+            return cancelled() or deadline.passed()
 
         def done(outcome: Outcome) -> None:
             report.outcomes.append(outcome)
             progress(report)
 
+        for outcome in found.unreadable:
+            done(outcome)
+
         def tasks() -> Iterator[ReadTask]:
             for number, path in enumerate(files):
-                if cancelled():
+                if stopped():
                     return
                 prepared = self._prepare(number, path, options, stored)
                 if isinstance(prepared, Outcome):
@@ -187,14 +265,23 @@ class Importer:
             committed=lambda number: done(stored_as.pop(number)),
             failed=lambda number, why: done(Outcome(files[number], Status.FAILED, why)),
         ) as group:
-            for task, result in sandbox.map(tasks(), cancelled, group.commit_if_due):
+            for task, result in sandbox.map(tasks(), stopped, group.commit_if_due):
                 if isinstance(result, TaskFailed):
                     locked = result.error == PasswordRequired.__name__
                     done(Outcome(task.path, Status.FAILED, result.message, needs_password=locked))
-                elif (data := _as_hashed(task)) is None:
-                    done(Outcome(task.path, Status.FAILED, CHANGED))
+                    continue
+                # Read again rather than held since it was hashed: workers queue several
+                # files each, and holding all their bytes could take gigabytes.
+                try:
+                    data = read_as_hashed(task)
+                except InvalidInput as exc:
+                    done(Outcome(task.path, Status.FAILED, str(exc)))
                 else:
                     group.run(task.number, store(task, data, result))
+        if deadline.reached and not cancelled():
+            reached = {o.path for o in report.outcomes}
+            for path in (p for p in files if p not in reached):
+                done(Outcome(path, Status.SKIPPED, deadline.skipped))
         report.cancelled = len(report.outcomes) < report.total
         report.network_attempts = [(task.path, what) for task, what in sandbox.network_attempts]
         for path, what in report.network_attempts:
@@ -204,30 +291,17 @@ class Importer:
     def _prepare(
         self, number: int, path: Path, options: ImportOptions, stored: set[str]
     ) -> ReadTask | Outcome:
-        limit = int(options.max_mb * 1024 * 1024)
         try:
-            if path.is_symlink():
-                return Outcome(path, Status.FAILED, "is a symbolic link (import what it points to)")
-            if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device never ends
-                return Outcome(path, Status.FAILED, "is not a regular file")
-            with path.open("rb") as file:
-                data = file.read(limit + 1)  # a file that grew since it was listed stops here
-        except OSError as exc:
-            return Outcome(path, Status.FAILED, f"cannot be read ({exc.strerror or exc})")
-        if len(data) > limit:
-            size = max(path.stat().st_size, len(data))
-            return Outcome(
-                path,
-                Status.FAILED,
-                f"is {_megabytes(size)}, more than the limit of {_megabytes(limit)}",
-            )
-        sha = hashlib.sha256(data).hexdigest()
+            sha, size = _hashed(path, int(options.max_mb * MB))
+        except InvalidInput as exc:
+            return Outcome(path, Status.FAILED, str(exc))
         if sha in stored:  # known before the import began: not even read
             with self.sessions.read() as s:
                 holder = _holder(s, sha)
             if holder is not None:
                 return Outcome(path, Status.DUPLICATE, source_id=holder[0], title=holder[1])
-        return ReadTask(number, path, sha, options.password, options.max_pages)
+        max_text = int(options.max_text_mb * MB)
+        return ReadTask(number, path, sha, size, options.password, options.max_pages, max_text)
 
     def _store(
         self, s: Session, task: ReadTask, data: bytes, result: ReadResult, seen: bool
@@ -254,6 +328,13 @@ class Importer:
             for a in result.attachments
             if a.problem
         ]
+        warnings = [*found.warnings] + [
+            f"attachment {a.attachment.file_name}: {warning}"
+            for a in result.attachments
+            if a.extracted
+            for warning in a.extracted.warnings
+        ]
+        notes += [f"Warning: {warning}" for warning in warnings]
         tags = (NEEDS_OCR,) if found.needs_ocr else ()
         files = [(clean_text(task.path.name), data, found.media_type, found.pages)] + [
             (
@@ -280,22 +361,36 @@ class Importer:
         records = self.records.insert(s, AuditLog(s), new)
         for record, (*_, pages) in zip(records[1:], files, strict=True):
             add_pages(s, record.id, pages)
-        return Outcome(task.path, Status.IMPORTED, source_id=source_id, title=fields.title)
+        return Outcome(
+            task.path,
+            Status.IMPORTED,
+            "; ".join(warnings),
+            source_id=source_id,
+            title=fields.title,
+        )
 
 
-def _as_hashed(task: ReadTask) -> bytes | None:
-    """The file's bytes, read again to be stored, if they are still the ones hashed and
-    read (None if not). Read again rather than held since they were hashed: workers queue
-    several files each, and holding all their bytes could take gigabytes."""
+def _hashed(path: Path, limit: int) -> tuple[str, int]:
+    """The SHA-256 and size of the file at ``path``, read a piece at a time: the main
+    process holds no file whole before it stores it. One bigger than ``limit`` bytes is
+    refused by its size, unread; one whose size changes as it is read is ``CHANGED``."""
+    sha = hashlib.sha256()
+    read = 0
     try:
-        data = task.path.read_bytes()
-    except OSError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == task.sha256 else None
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.1f} MB"
+        with open_regular(path) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise InvalidInput(
+                    f"is {file_size(size)}, more than the limit of {file_size(limit)}"
+                )
+            while read <= size and (piece := file.read(MB)):
+                sha.update(piece)
+                read += len(piece)
+    except OSError as exc:
+        raise cannot_read(exc) from None
+    if read != size:
+        raise InvalidInput(CHANGED)
+    return sha.hexdigest(), read
 
 
 def _holder(s: Session, sha: str) -> tuple[UUID | None, str] | None:

@@ -6,9 +6,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def snapshot(path: Path) -> list[tuple[str, int]]:
 
 
 def test_a_folder_is_listed_without_hidden_files_or_a_saved_page_assets(folder: Path) -> None:
-    names = [p.relative_to(folder).as_posix() for p in files_in([folder])]
+    names = [p.relative_to(folder).as_posix() for p in files_in([folder]).files]
     assert names == [
         "empty.txt",
         "image.pdf",
@@ -346,6 +347,232 @@ def test_a_file_that_changes_after_it_was_read_is_not_stored(
     [outcome] = case.importer.import_files([note]).outcomes
     assert (outcome.status, outcome.message) == (Status.FAILED, reading.CHANGED)
     assert sources(case) == {}
+
+
+class Waited(Exception):
+    """The import waited on something that may never come (not an OSError, which the
+    code under test might catch)."""
+
+
+@contextmanager
+def never_waits(seconds: int = 60) -> Iterator[None]:
+    """A regression that makes the import wait on a pipe fails the test with ``Waited``
+    rather than hang the suite (the alarm interrupts the wait)."""
+
+    def waited(*_args: object) -> None:
+        raise Waited(f"the import waited {seconds} s on a file: it would wait forever")
+
+    previous = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_file_swapped_for_a_pipe_after_it_was_read_has_changed_and_nothing_waits(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read again to be stored: opening a pipe then waited for a writer,
+    forever (no time limit covers the main process)."""
+    note = tmp_path / "note.txt"
+    note.write_text("What the reader read.")
+    read_all = sandbox.Sandbox.map
+
+    def read_then_swap(self: Any, *args: Any) -> Any:
+        for task, result in read_all(self, *args):
+            task.path.unlink()
+            os.mkfifo(task.path)
+            yield task, result
+
+    monkeypatch.setattr(sandbox.Sandbox, "map", read_then_swap)
+    with never_waits():
+        [outcome] = case.importer.import_files([note]).outcomes
+    assert (outcome.status, outcome.message) == (Status.FAILED, reading.CHANGED)
+    assert sources(case) == {}
+
+
+def test_a_file_swapped_for_a_pipe_before_its_reader_opens_it_has_changed(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader waited on the pipe until its time limit, and the file was said to take
+    too long to read."""
+    note = tmp_path / "note.txt"
+    note.write_text("What was hashed.")
+    prepare = case.importer._prepare
+
+    def prepare_then_swap(number: int, path: Path, *rest: Any) -> Any:
+        task = prepare(number, path, *rest)
+        path.unlink()
+        os.mkfifo(path)
+        return task
+
+    monkeypatch.setattr(case.importer, "_prepare", prepare_then_swap)
+    with never_waits():
+        [outcome] = case.importer.import_files([note], ImportOptions(seconds=10)).outcomes
+    assert (outcome.status, outcome.message) == (Status.FAILED, reading.CHANGED)
+
+
+def test_a_pipe_given_or_swapped_in_after_listing_is_not_a_regular_file(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given = tmp_path / "given"
+    os.mkfifo(given)
+    note = tmp_path / "note.txt"
+    note.write_text("Listed as a file.")
+    listed = importer.files_in
+
+    def list_then_swap(paths: Sequence[Path]) -> importer.Listing:
+        found = listed(paths)
+        note.unlink()
+        os.mkfifo(note)
+        return found
+
+    monkeypatch.setattr(importer, "files_in", list_then_swap)
+    with never_waits():
+        report = case.importer.import_files([given, note])
+    assert [(o.path.name, o.status, o.message) for o in report.outcomes] == [
+        ("given", Status.FAILED, "is not a regular file"),
+        ("note.txt", Status.FAILED, "is not a regular file"),
+    ]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root reads any folder: permissions do not bite (the next test needs no root)",
+)
+def test_a_folder_without_permission_to_read_it_is_reported(case: Case, tmp_path: Path) -> None:
+    root = tmp_path / "downloads"
+    locked = root / "locked"
+    locked.mkdir(parents=True)
+    (locked / "secret.txt").write_text("Never seen")
+    (root / "notes.txt").write_text("Plain words")
+    locked.chmod(0)
+    try:
+        report = case.importer.import_files([root])
+    finally:
+        locked.chmod(0o755)
+    assert [(o.path, o.status, o.message) for o in report.outcomes] == [
+        (locked, Status.FAILED, "is a folder that cannot be read (Permission denied)"),
+        (root / "notes.txt", Status.IMPORTED, ""),
+    ]
+    assert report.summary() == "1 imported, 0 duplicate, 1 failed"
+
+
+def test_a_folder_too_deep_to_be_named_is_reported(case: Case, tmp_path: Path) -> None:
+    """No one, root included, can list a folder whose path is longer than the system
+    takes (4,096 bytes on Linux, 1,024 on macOS); it was skipped without a word."""
+    root = tmp_path / "downloads"
+    root.mkdir()
+    (root / "notes.txt").write_text("Plain words")
+    names = [letter * 250 for letter in "abcdefghijklmnopqrst"]  # 5,020 bytes
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    for name in names:  # made one inside the other, each named from the last
+        os.mkdir(name, dir_fd=folder)
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    os.close(folder)
+
+    report = case.importer.import_files([root])
+
+    assert report.total == 2
+    [unread, notes] = report.outcomes
+    assert (unread.status, unread.message) == (
+        Status.FAILED,
+        "is a folder that cannot be read (File name too long)",
+    )
+    depth = len(unread.path.relative_to(root).parts)
+    assert unread.path == root.joinpath(*names[:depth])  # the first one too long to name
+    assert (notes.path.name, notes.status) == ("notes.txt", Status.IMPORTED)
+
+
+def test_a_page_nested_too_deep_to_read_whole_is_imported_with_a_warning(
+    case: Case, tmp_path: Path
+) -> None:
+    """libxml2 stops at 256 levels: the text past them was dropped without a word."""
+    page = tmp_path / "deep.html"
+    page.write_text(
+        "<html><head><title>Claim</title></head><body><p>Claimed by Amaq.</p>"
+        + "<div>" * 100_000
+        + "<p>Deep words.</p>"
+        + "</div>" * 100_000
+        + "</body></html>"
+    )
+    report = case.importer.import_files([page])
+    warning = (
+        "the page is nested too deep to read whole (more than 256 levels): "
+        "the text deeper in was not read"
+    )
+    [outcome] = report.outcomes
+    assert (outcome.status, outcome.message) == (Status.IMPORTED, warning)
+    assert outcome.line() == f"imported deep.html: Claim (warning: {warning})"
+    assert report.summary() == "1 imported (1 with part of its text), 0 duplicate, 0 failed"
+    [source] = case.listing.page(ListQuery(Kind.SOURCE)).records
+    assert f"Warning: {warning}" in source.notes.splitlines()
+
+
+def test_a_text_file_with_more_text_than_the_limit_is_refused_for_its_size(
+    case: Case, tmp_path: Path
+) -> None:
+    """A 200 MB text file failed as "damaged: MemoryError" (the main process reached
+    1.47 GB); the limit is set lower here to keep the test small."""
+    big = tmp_path / "dump.txt"
+    big.write_bytes(b"The claim came via Amaq.\n" * 120_000)  # 3,000,000 bytes
+    small = tmp_path / "note.txt"
+    small.write_bytes(b"The claim came via Amaq.\n" * 20_000)
+    report = case.importer.import_files([big, small], ImportOptions(max_text_mb=1))
+    assert {o.path.name: (o.status, o.message) for o in report.outcomes} == {
+        "dump.txt": (Status.FAILED, "has 2.9 MB of text, more than the limit of 1.0 MB"),
+        "note.txt": (Status.IMPORTED, ""),
+    }
+
+
+def test_files_not_reached_within_the_imports_time_limit_are_skipped(
+    case: Case, folder: Path
+) -> None:
+    report = case.importer.import_files(
+        [folder / "notes.txt", folder / "report.pdf"], ImportOptions(batch_seconds=0)
+    )
+    why = "not reached within the import's time limit of 0 s"
+    assert [(o.path.name, o.status, o.message) for o in report.outcomes] == [
+        ("notes.txt", Status.SKIPPED, why),
+        ("report.pdf", Status.SKIPPED, why),
+    ]
+    assert report.outcomes[0].line() == f"skipped notes.txt: {why}"
+    assert report.summary() == "0 imported, 0 duplicate, 0 failed, 2 skipped (out of time)"
+    assert not report.cancelled
+    assert sources(case) == {}
+
+
+def test_the_imports_time_limit_stops_it_midway_and_keeps_what_was_stored(
+    case: Case, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's clock jumps an hour while the first file is stored."""
+    now = [0.0]
+    monkeypatch.setattr(importer, "monotonic", lambda: now[0])
+    store = case.importer._store
+
+    def store_an_hour_long(s: Session, task: reading.ReadTask, *rest: Any) -> Any:
+        now[0] += 3600
+        return store(s, task, *rest)
+
+    monkeypatch.setattr(case.importer, "_store", store_an_hour_long)
+    files = [folder / "report.pdf", folder / "notes.txt", folder / "web" / "article.html"]
+    report = case.importer.import_files(files, ImportOptions(batch_seconds=60))
+    assert sorted((o.status.value, o.message) for o in report.outcomes) == [
+        ("imported", ""),
+        ("skipped", "not reached within the import's time limit of 60 s"),
+        ("skipped", "not reached within the import's time limit of 60 s"),
+    ]
+    assert len(sources(case)) == 1
+    assert not report.cancelled
+
+
+def test_the_imports_time_limit_by_default_lets_each_file_take_its_own() -> None:
+    assert ImportOptions(seconds=10).batch_limit(3) == 40  # one after another, and one more
+    assert ImportOptions(seconds=10, batch_seconds=5).batch_limit(3) == 5
 
 
 def test_every_import_is_in_the_audit_trail(case: Case, folder: Path) -> None:

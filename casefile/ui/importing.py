@@ -94,14 +94,21 @@ class ImportRun(ProgressRun):
         if self.finished is not None:
             self.finished(report)
             return
-        failed = [o for o in report.outcomes if o.status is Status.FAILED]
+        # Failed, skipped (out of time), or imported without all of their text.
+        said = [o for o in report.outcomes if o.message]
         text = f"Import finished: {report.summary()}."
-        if not failed:
+        if not said:
             self.tell(text)
             return
+        missing = sum(o.status in (Status.FAILED, Status.SKIPPED) for o in said)
+        in_part = len(said) - missing
         box = QMessageBox(QMessageBox.Icon.Warning, "Import documents", text, parent=self.parent)
-        box.setInformativeText(f"{len(failed):,} file(s) could not be imported.")
-        box.setDetailedText("\n".join(o.line() for o in failed))
+        told = (
+            f"{missing:,} file(s) could not be imported." if missing else "",
+            f"{in_part:,} file(s) imported without all of their text." if in_part else "",
+        )
+        box.setInformativeText(" ".join(t for t in told if t))
+        box.setDetailedText("\n".join(o.line() for o in said))
         box.exec()
 
 
