@@ -73,14 +73,15 @@ def remove_leftovers(case_path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def ensure_room(case_path: Path, folder: Path) -> None:
-    """Refuse, before writing anything, a copy the disk has no room for."""
-    needed = sum(p.stat().st_size for p in [case_path, *side_files(case_path)] if p.exists())
+def ensure_room(folder: Path, *copied: Path, what: str = "a backup copy") -> None:
+    """Refuse, before writing anything, copies of ``copied`` the disk has no room for."""
+    files = [f for path in copied for f in [path, *side_files(path)] if f.exists()]
+    needed = sum(f.stat().st_size for f in files) * ROOM_FACTOR + ROOM_SPARE
     free = shutil.disk_usage(folder).free
-    if free < needed * ROOM_FACTOR + ROOM_SPARE:
+    if free < needed:
         raise CaseFileError(
-            f"not enough free space for a backup copy in {folder}: it needs about "
-            f"{_megabytes(needed * ROOM_FACTOR + ROOM_SPARE)}, and {_megabytes(free)} is free"
+            f"not enough free space for {what} in {folder}: it needs about "
+            f"{_megabytes(needed)}, and {_megabytes(free)} is free"
         )
 
 
@@ -90,7 +91,7 @@ def _megabytes(size: float) -> str:
 
 def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:
     """Copy, then open the copy as a case and run the integrity checks on it."""
-    ensure_room(case_path, dest.parent)
+    ensure_room(dest.parent, case_path)
     staging = dest.with_name(dest.name + CHECKING)
     online_backup(case_path, key, staging)
     try:
@@ -157,7 +158,7 @@ def try_daily_backup(case_path: Path, key: str | None) -> Path | None:
     try:
         return daily_backup(case_path, key)
     except (CaseFileError, OSError, DBAPIError) as exc:
-        log.warning("daily backup of %s failed: %s", case_path, exc)
+        log.warning("a daily backup failed: %s", type(exc).__name__)  # no paths, no content
         return None
 
 

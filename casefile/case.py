@@ -8,6 +8,7 @@ with open_case(path) as case:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ from casefile.db.engine import (
     probe,
     use_wal,
 )
+from casefile.db.failures import database_failure
 from casefile.db.sqlite_tools import online_backup, problems, remove_with_side_files, side_files
 from casefile.documents import DocumentService
 from casefile.errors import CaseFileError, InvalidInput
@@ -137,7 +139,7 @@ class Case:
             raise CaseFileError(f"{dest} already exists; choose a new name")
         if not dest.parent.is_dir():
             raise CaseFileError(f"no folder {dest.parent}")
-        ensure_room(self.path, dest.parent)
+        ensure_room(dest.parent, self.path)
         online_backup(self.path, self._key, dest)
 
     def daily_backup(self) -> Path | None:
@@ -243,11 +245,13 @@ def _open_held(path: Path, passphrase: str | None, backups: bool, lock: CaseLock
             engine.dispose()
         for side in side_files(path):
             if side not in existing and (side.name.endswith("-shm") or _empty(side)):
-                side.unlink(missing_ok=True)
-        if isinstance(exc, DBAPIError):
-            raise CaseFileError(f"{path} is damaged: {one_line(exc.orig)}") from None
-        if isinstance(exc, DriverError):
-            raise CaseFileError(f"{path} is damaged: {one_line(exc)}") from None
+                with contextlib.suppress(OSError):  # read-only media: the refusal is said
+                    side.unlink(missing_ok=True)
+        if isinstance(exc, DBAPIError | DriverError):
+            said = one_line(exc.orig if isinstance(exc, DBAPIError) else exc)
+            raise database_failure(exc, path) or CaseFileError(
+                f"cannot open {path}: {said}"
+            ) from None
         raise
     return Case(path, key, engine, lock)
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
 
 import platformdirs
 
@@ -36,7 +38,35 @@ def setup_logging() -> None:
         )
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_WithoutContent("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False
+
+
+class _WithoutContent(logging.Formatter):
+    """A log that never holds a case's content, even of an encrypted case: an error is
+    written as its type and the stack of the code (files of Casefile and its libraries,
+    never the user's), without its message, which can quote a name, a note, a query, a
+    statement's parameters or a file's path. The messages logged are written to say
+    nothing of the case either."""
+
+    def formatException(  # noqa: N802 (logging.Formatter's name)
+        self,
+        ei: tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None],
+    ) -> str:
+        lines: list[str] = []
+        exc = ei[1]
+        chain: list[BaseException] = []
+        while exc is not None and exc not in chain:
+            chain.append(exc)
+            exc = exc.__cause__ or exc.__context__
+        for exc in reversed(chain):
+            lines.append("Traceback (most recent call last):")
+            lines.extend(
+                f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}'
+                for frame in traceback.extract_tb(exc.__traceback__)
+            )
+            lines.append(f"{type(exc).__module__}.{type(exc).__qualname__}")
+        return "\n".join(lines)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
-from casefile.backups import all_backups, backup_folder, remove_leftovers
+from casefile.backups import all_backups, backup_folder, ensure_room, remove_leftovers
 from casefile.db.case_lock import CaseLock
 from casefile.db.engine import (
     DBAPIError,
@@ -74,8 +74,9 @@ def change_passphrase(path: Path | str, old: str | None, new: str | None) -> Rek
         key = None if is_plain_sqlite(path) else old
         if key is None and new is None:
             raise InvalidInput(f"{path} is not encrypted")
+        remove_leftovers(path)  # killed backups' copies, under the old key
+        ensure_room(path.parent, path, *all_backups(path), what="the re-encrypted copies")
         with held_alone(path, key) as conn:
-            remove_leftovers(path)  # killed backups' copies, under the old key
             try:
                 plan, report = _stage(path, conn, key, new)
                 # Held too, so that once renamed it keeps openers out until step 5 ends.

@@ -38,7 +38,7 @@ from alembic.script import ScriptDirectory
 from casefile import backups
 from casefile.backups import KEEP, backup_before_upgrade, backup_folder, daily_backup
 from casefile.case import Case, create_case, open_case
-from casefile.db import migrate
+from casefile.db import migrate, sqlite_tools
 from casefile.db.engine import create_database, make_engine
 from casefile.db.models import Base
 from casefile.db.sqlite_tools import problems
@@ -903,7 +903,7 @@ def test_a_daily_backup_that_cannot_be_written_says_so_in_one_line(
     def full_disk(*_args: object) -> None:
         raise sqlcipher3.dbapi2.OperationalError("disk I/O error")
 
-    working = backups.online_backup
+    working = sqlite_tools.online_backup
     monkeypatch.setattr(backups, "online_backup", full_disk)
     day = datetime(2031, 3, 1, tzinfo=UTC)
     with pytest.raises(CaseFileError) as caught:

@@ -7,21 +7,28 @@ Casefile, never with SQLite first, as a user would.
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 import sqlcipher3
 from sqlalchemy import event
 
+from casefile import paths
 from casefile.backups import backup_before_upgrade, backup_folder
 from casefile.case import create_case, open_case
+from casefile.cli.main import main
 from casefile.errors import CaseFileError
 from casefile.listing import ListQuery
-from casefile.records import PersonFields
+from casefile.record_service import RecordService
+from casefile.records import PersonFields, SourceFields
 from casefile.rekeying import change_passphrase
 from casefile.vocab import Kind
 
@@ -169,3 +176,161 @@ def test_a_backup_under_another_passphrase_is_kept_and_said(tmp_path: Path) -> N
     assert (report.rekeyed, report.removed, report.kept) == ([], [], [other])
     assert _opens_with(other, "an older passphrase")
     assert _opens_with(path, None)
+
+
+# -- what the user meets: one line, never a bug, never case content in the log --------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """`main` sets up its log file once per process: give each test its own."""
+    yield
+    logger = logging.getLogger("casefile")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
+    """The `casefile` command in-process: its exit code and what it said on stderr (or,
+    for an import, which reports each file on stdout, there)."""
+    capsys.readouterr()
+    code = main([str(a) for a in argv])
+    said = capsys.readouterr()
+    return code, said.err or said.out
+
+
+def test_the_log_holds_no_case_content_after_unexpected_errors(
+    tmp_path: Path,
+    casefile_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "Secret Operation Nightfall.casefile"
+    create_case(path, title="Nightfall", passphrase=PASSPHRASE).close()
+    monkeypatch.setenv("CASEFILE_PASSPHRASE", PASSPHRASE)
+
+    def broken(self: object, fields: object, **meta: object) -> None:
+        raise RuntimeError(f"could not store {fields!r} with {meta!r}")  # quotes the content
+
+    monkeypatch.setattr(RecordService, "add", broken)
+    code, err = run(
+        capsys, "add", "person", path, "--name", "Abu Secretname", "--notes", "informant X9"
+    )
+    assert code == 70
+    assert "a bug" in err
+
+    log = paths.log_file().read_text(encoding="utf-8")
+    assert "unexpected error in `casefile add`" in log
+    assert "builtins.RuntimeError" in log
+    assert "record_service.py" not in log  # the patched function is this test's
+    assert __file__ in log  # the stack: paths of code
+    for content in ("Secretname", "informant", "X9", "Nightfall", str(tmp_path)):
+        assert content not in log
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 6 MB file system of its own (tmpfs), for filling up and making read-only."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root (CI runs as root)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(disk)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as f, pytest.raises(OSError, match="No space left"):
+        _write_until_full(f)
+    return filler
+
+
+def _write_until_full(f: BinaryIO) -> None:
+    while True:
+        f.write(b"\0" * 65536)
+        f.flush()
+
+
+STAGING_MARKS = (".partial", ".checking", ".rekeying", ".rekeyed", "-journal", ".creating")
+
+
+@pytest.mark.parametrize("room", [0, 256 * 1024], ids=["full", "nearly-full"])
+def test_every_command_on_a_full_disk_says_so_in_one_line_and_loses_nothing(
+    room: int,
+    small_disk: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = small_disk / "full.casefile"
+    with create_case(path, title="Full") as case:
+        kept = case.records.add(PersonFields(name=MARK)).id
+        case.records.add(SourceFields(title="A report"))
+    report = tmp_path / "report.txt"
+    report.write_text("A statement. " * 20_000, encoding="utf-8")  # 260 KB: more than is left
+    filler = _fill(small_disk)
+    os.truncate(filler, filler.stat().st_size - room)  # room to open, not to write
+    monkeypatch.setenv("CASEFILE_NEW_PASSPHRASE", PASSPHRASE)
+
+    commands = [
+        ["add", "person", path, "--name", "Written on a full disk", "--notes", "x" * 300_000],
+        ["import", path, report],
+        ["backup", path, small_disk / "copy.casefile"],
+        ["passphrase", path],
+        ["export", "pdf", path, small_disk / "pack.pdf"],
+        ["reindex", path],
+        ["describe", path, "--summary", "y" * 300_000],
+    ]
+    for command in commands:
+        code, said = run(capsys, *command)
+        if code == 0 and command[0] in ("export", "reindex"):
+            continue  # a small pack, a small index may fit in what is left
+        assert code == 1, (command, said)
+        assert "disk is full" in said or "not enough free space" in said, (command, said)
+        assert "bug" not in said, (command, said)
+        # One line; an import, one for each file and one to sum up.
+        lines = said.strip().splitlines()
+        assert len(lines) == (2 if said.startswith("failed") else 1), said
+
+    filler.unlink()
+    code, said = run(capsys, "check", path)
+    assert code == 0, said
+    assert said.endswith("no problems found\n")
+    with open_case(path, backups=False) as case:
+        assert not case.encrypted
+        names = [r.label for r in case.listing.page(ListQuery(Kind.PERSON)).records]
+        assert names == [MARK]
+        assert case.records.get(kept).label == MARK
+    left = [p.name for p in small_disk.rglob("*") if any(m in p.name for m in STAGING_MARKS)]
+    assert left == []
+
+
+def test_a_case_on_read_only_media_is_refused_in_one_line(
+    small_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = small_disk / "read-only.casefile"
+    with create_case(path, title="Read-only") as case:
+        case.records.add(PersonFields(name=MARK))
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    before = sorted(p.name for p in small_disk.iterdir())
+    for command in (
+        ["list", path, "people"],
+        ["add", "person", path, "--name", "x"],
+        ["check", path],
+    ):
+        code, err = run(capsys, *command)
+        assert code == 1, (command, err)
+        assert "read-only" in err, (command, err)
+        assert len(err.strip().splitlines()) == 1, (command, err)
+    assert sorted(p.name for p in small_disk.iterdir()) == before

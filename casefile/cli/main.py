@@ -29,6 +29,7 @@ from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.errors import AlreadyExists, CasefileError, InvalidInput, NeedsPassphrase
 from casefile.extract.fields import clean_text
+from casefile.failures import known_failure
 from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
@@ -81,8 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casefile: interrupted; the case is as it was before this command", file=sys.stderr)
         return 130
-    except Exception:
-        log.exception("unexpected error running %s", args_list)
+    except Exception as exc:
+        known = known_failure(exc)
+        if known is not None:
+            print(f"casefile: {known}", file=sys.stderr)
+            return 1
+        # The command's name only: its arguments are the case's content (names, notes).
+        log.exception("unexpected error in `casefile %s`", args.run.__name__.removeprefix("cmd_"))
         print(f"casefile: unexpected error (a bug); details in {paths.log_file()}", file=sys.stderr)
         return 70
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from casefile.db import driver, library
+from casefile.db.failures import database_failure
 from casefile.db.search_tables import index_pending
 from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
 
@@ -167,7 +168,9 @@ def probe(path: Path, passphrase: str | None) -> int:
             conn.close()
     except DBAPIError as exc:
         if plain:
-            raise CaseFileError(f"{path} is damaged: {exc}") from None
+            raise database_failure(exc, path) or CaseFileError(
+                f"cannot read {path}: {exc}"
+            ) from None
         raise WrongPassphrase(f"wrong passphrase for {path} (or it is not a case file)") from None
     if app_id != APPLICATION_ID:
         raise CaseFileError(f"{path} is a SQLite database but not a Casefile case")

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from casefile.errors import CasefileError
+from casefile.failures import known_failure
 
 log = logging.getLogger("casefile.ui")
 T = TypeVar("T")
@@ -133,13 +134,14 @@ class Worker(QObject):
 
 
 def _is_bug(exc: BaseException) -> bool:
-    return not isinstance(exc, CasefileError | Cancelled | OSError)
+    return not isinstance(exc, CasefileError | Cancelled)
 
 
 def _run(job: Callable[[Task], T], task: Task) -> Outcome[T]:
     try:
         return Outcome(result=job(task))
     except BaseException as exc:  # delivered to the GUI thread, never lost in the thread
-        if _is_bug(exc):
+        error = known_failure(exc) or exc  # a full disk is said, not reported as a bug
+        if _is_bug(error):
             log.exception("unexpected error in a background job")
-        return Outcome(error=exc)
+        return Outcome(error=error)
