@@ -283,7 +283,7 @@ def test_every_command_on_a_full_disk_says_so_in_one_line_and_loses_nothing(
     os.truncate(filler, filler.stat().st_size - room)  # room to open, not to write
     monkeypatch.setenv("CASEFILE_NEW_PASSPHRASE", PASSPHRASE)
 
-    commands = [
+    commands: list[list[str | Path]] = [
         ["add", "person", path, "--name", "Written on a full disk", "--notes", "x" * 300_000],
         ["import", path, report],
         ["backup", path, small_disk / "copy.casefile"],
@@ -324,11 +324,12 @@ def test_a_case_on_read_only_media_is_refused_in_one_line(
         case.records.add(PersonFields(name=MARK))
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     before = sorted(p.name for p in small_disk.iterdir())
-    for command in (
+    commands: list[list[str | Path]] = [
         ["list", path, "people"],
         ["add", "person", path, "--name", "x"],
         ["check", path],
-    ):
+    ]
+    for command in commands:
         code, err = run(capsys, *command)
         assert code == 1, (command, err)
         assert "read-only" in err, (command, err)

@@ -46,11 +46,15 @@ def downgrade() -> None:
 
 
 def install_next_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, revision_source: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch | None,
+    revision_source: str = NEXT_REVISION,
 ) -> None:
-    """This Casefile, as if its next release (schema 9999) were installed."""
+    """This Casefile, as if its next release (schema 9999) were installed: for the test,
+    or (with no ``monkeypatch``) for good, in a process of the crash harness."""
+    set_attribute = setattr if monkeypatch is None else monkeypatch.setattr
     scripts = tmp_path / "migrations"
-    shutil.copytree(str(files("casefile.migrations")), scripts)
+    shutil.copytree(str(files("casefile.migrations")), scripts, dirs_exist_ok=True)
     (scripts / "versions" / "9999_next.py").write_text(revision_source.replace("{head}", HEAD))
     original = migrate.alembic_config
 
@@ -59,10 +63,10 @@ def install_next_release(
         made.set_main_option("script_location", str(scripts))
         return made
 
-    monkeypatch.setattr(migrate, "alembic_config", config)
+    set_attribute(migrate, "alembic_config", config)
     revision = re.search(r'^revision = "(\w+)"', revision_source, re.M)
     assert revision is not None
-    monkeypatch.setattr(migrate, "HEAD", revision[1])  # what that release would say
+    set_attribute(migrate, "HEAD", revision[1])  # what that release would say
 
 
 @pytest.fixture
