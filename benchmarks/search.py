@@ -14,7 +14,11 @@ of three runs. Printed: p50 and p95 per kind
 and overall, and the ratio. Targets: p95 no slower than raw (ratio <= 1.0) and under
 150 ms for every kind.
 
-    .venv/bin/python benchmarks/search.py [--rebuild]
+With ``--repeats``, instead: a search for a word that a page repeats 5,000, 40,000 and
+400,000 times, in a case of that page alone (issue #14: FTS5's snippet() grew with the
+square of the repeats: 15 s at 40,000). Target: under a second at 400,000.
+
+    .venv/bin/python benchmarks/search.py [--rebuild | --repeats]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import json
 import random
 import sqlite3
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -163,7 +168,11 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeats", action="store_true")
     args = parser.parse_args()
+    if args.repeats:
+        repeats()
+        return
     if args.rebuild or not META.exists() or json.loads(META.read_text())["key"] != key():
         print("building the search case (once)…", flush=True)
         build()
@@ -199,6 +208,19 @@ def main() -> None:
         f"{statistics.median(every_raw):>9.1f}{p95(every_raw):>9.1f}"
         f"{p95(every_api) / p95(every_raw):>7.2f}   (ms; targets: ratio <= 1.0, p95 < 150)"
     )
+
+
+def repeats() -> None:
+    """Milliseconds to search a page repeating the word searched for, per repeat count."""
+    print(f"{'repeats':>9}{'ms':>9}")
+    for count in (5_000, 40_000, 400_000):
+        with tempfile.TemporaryDirectory() as folder:
+            with create_case(Path(folder) / "repeats.casefile", title="Repeats") as case:
+                source = case.records.add(SourceFields(title="Flood")).id
+                page = "start " + "word " * count + "end"
+                case.documents.attach(b"flood", "flood.txt", source=source, pages=[page])
+                took = timed(partial(case.search.search, "word"))
+            print(f"{count:>9,}{took:>9.1f}   (target: < 1,000 at 400,000)", flush=True)
 
 
 if __name__ == "__main__":

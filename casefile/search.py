@@ -5,6 +5,9 @@ transaction, by triggers and by ``index_pending`` as each action commits; this m
 reads it, rebuilds it (``reindex``) and checks it. Names of people and groups are also
 found by near spellings of what was typed (rapidfuzz), since transliterated names are
 spelt many ways: "Masud" finds "Masood".
+
+A search's cost is bounded: its snippets are made over a bounded length of each hit's
+text, however many matches that holds (see ``casefile.db.search_bounds``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from casefile.audit import AuditLog, created, diff
 from casefile.dates import circa_misjudged, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import PARALLEL_READS, Sessions
+from casefile.db.search_bounds import Marks, Shown, Texts, snippets
 from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
 from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
@@ -35,6 +39,8 @@ from casefile.vocab import Kind
 
 SAVED = "saved_search"  # the audit trail's kind for saved searches
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
+MARKS = Marks(MARK_START, MARK_END, ellipsis="…", words=14)
+NOTES = 2  # the index's column of a record's notes (after its title and body)
 # Jaro-Winkler similarity from which a word of a name counts as the word typed: it
 # weighs the shared beginning, as transliterations share it (Masud, Masood, Massoud).
 NEAR_SPELLING = 0.86
@@ -110,18 +116,19 @@ class SearchService:
             return SearchResult(query, [])
         with self.sessions.read() as s:
             rows = self._best(s, query, match, limit)
-            shown = _shown(s, match, [r.rowid for r in rows])
+            texts = _texts(s, [r.rowid for r in rows])
+            shown = snippets(texts, query.sought, MARKS) if texts else {}
             hits = []
             for r in rows:
-                snippet, outside_notes = shown[r.rowid]
+                found = shown.get(r.rowid, Shown("", frozenset()))
                 kind = Kind.parse(r.kind)
                 hits.append(
                     Hit(
                         record_id=UUID(r.record_id),
                         kind=kind,
-                        group=_group(kind, r.page, outside_notes),
+                        group=_group(kind, r.page, found.columns != {NOTES}),
                         label="",
-                        snippet=snippet,
+                        snippet=found.snippet,
                         page=r.page or None,
                     )
                 )
@@ -452,19 +459,15 @@ def _passing(query: SearchQuery, pool: Sequence[tuple[int, float]], limit: int) 
     return text(sql).bindparams(**params)
 
 
-def _shown(s: Session, match: str, rowids: list[int]) -> dict[int, tuple[str, bool]]:
-    """Each row's snippet, and whether the words matched outside its notes: in one
-    statement (FTS5 finds each row by its ID without reading the rest of the match)."""
+def _texts(s: Session, rowids: list[int]) -> Texts:
+    """The text of each row of the index: its title, body and notes."""
     found = s.execute(
         text(
-            "SELECT rowid, snippet(fts_text, -1, :start, :end, '…', 14), "
-            "instr(highlight(fts_text, 0, :start, :end), :start) "
-            "+ instr(highlight(fts_text, 1, :start, :end), :start) "
-            "FROM fts_text WHERE fts_text MATCH :match "
-            "AND rowid IN (SELECT value FROM json_each(:rowids))"
-        ).bindparams(start=MARK_START, end=MARK_END, match=match, rowids=json.dumps(rowids))
+            "SELECT rowid, title, body, notes FROM fts_text "
+            "WHERE rowid IN (SELECT value FROM json_each(:rowids))"
+        ).bindparams(rowids=json.dumps(rowids))
     )
-    return {rowid: (str(snippet), bool(outside)) for rowid, snippet, outside in found}
+    return {rowid: (title, body, notes) for rowid, title, body, notes in found}
 
 
 def _among(selects: list[tuple[str, str]], per_row: bool) -> str:

@@ -55,6 +55,12 @@ class SearchQuery:
         """The plain words searched for (for near spellings of names)."""
         return [t.text for g in self.groups for t in g if " " not in t.text.strip()]
 
+    @property
+    def sought(self) -> list[str]:
+        """Each term searched for (not excluded) as an FTS5 query of its own, once: what
+        a snippet marks."""
+        return list(dict.fromkeys(t.fts() for g in self.groups for t in g))
+
     def match(self) -> str | None:
         """The FTS5 MATCH expression, or None when nothing is searched for."""
         groups = [" AND ".join(t.fts() for t in g) for g in self.groups if g]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import random
 import sqlite3
 import threading
+import unicodedata
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from casefile.audit import AuditLog
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
+from casefile.db import search_bounds
 from casefile.errors import InvalidInput, NotFound
 from casefile.listing import ListQuery
 from casefile.record_service import NewRecord
@@ -569,3 +572,93 @@ def test_sqlite_keeps_no_allocation_counts_so_threads_do_not_queue(people: Case)
     used.restype = ctypes.c_int64
     assert found(people, "enemy")  # connections open, statements run: memory in use
     assert used() == 0
+
+
+def test_a_page_repeating_a_word_400000_times_is_shown_from_a_bounded_text(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FTS5's snippet() and highlight() grow with the square of the matches in a text: over
+    this page they took hours. A snippet is now made over at most ``SHOWN`` characters of
+    each column, whatever the page holds: the work measured is that text's length."""
+    source = case.records.add(SourceFields(title="Flood"))
+    page = "start " + "word " * 400_000 + "and a rare one at the end"
+    document = case.documents.attach(b"flood", "flood.txt", source=source.id, pages=[page])
+    made_over: list[int] = []
+    shown_texts = search_bounds.shown_texts
+
+    def measured(*args: Any) -> dict[int, list[str]]:
+        shown = shown_texts(*args)
+        made_over.extend(len(text) for columns in shown.values() for text in columns)
+        return shown
+
+    monkeypatch.setattr(search_bounds, "shown_texts", measured)
+    [hit] = case.search.search("word").hits
+    assert (hit.record_id, hit.group, hit.page) == (document.id, "page", 1)
+    assert hit.snippet.startswith(f"start {MARK_START}word{MARK_END} {MARK_START}word{MARK_END}")
+    assert hit.snippet.endswith("…")
+    # The passage shown is the one holding the most of the words sought: the last, here.
+    [hit] = case.search.search("word rare").hits
+    assert hit.snippet.startswith("…")
+    assert f"and a {MARK_START}rare{MARK_END}" in hit.snippet
+    assert 0 < max(made_over) <= search_bounds.SHOWN + 2  # and an ellipsis at each end
+
+
+def test_a_long_texts_snippet_is_made_over_the_passage_with_the_most_words_sought(
+    case: Case,
+) -> None:
+    """In a text longer than ``SHOWN``: the first passage holding the most of the words
+    sought, whatever their forms (prefixes, folded accents); a phrase cut by the end of a
+    passage, found whole in the next; words in a record's notes told from the rest."""
+    source = case.records.add(SourceFields(title="Report"))
+    filler = "Nothing to see in this sentence at all. " * 60  # 2,400 characters
+    cut = "x " * 595 + "the enemy will run " + filler
+    assert any(1190 < end < 1204 for _, end in search_bounds.passages(cut))  # in the phrase
+    pages = [f"{filler}Only Zoë here. {filler}Zoë met Quartermain. {filler}Quartermain.", cut]
+    case.documents.attach(b"report", "report.txt", source=source.id, pages=pages)
+    notes = f"{filler}The notes name Abdeslam. {filler}"
+    case.records.add(PersonFields(name="Someone"), notes=notes)
+
+    def shown(typed: str) -> list[tuple[str, int | None, str]]:
+        return [
+            (
+                h.group,
+                h.page,
+                " ".join(h.snippet.split()).replace(MARK_START, "[").replace(MARK_END, "]"),
+            )
+            for h in case.search.search(typed).hits
+        ]
+
+    see = "Nothing to see in this sentence at all. Nothing to see…"
+    assert shown("zoe") == [("page", 1, f"…Only [Zoë] here. {see}")]
+    assert shown("zoe quartermain") == [("page", 1, f"…[Zoë] met [Quartermain]. {see}")]
+    assert shown("quarterm*") == [("page", 1, f"…Zoë met [Quartermain]. {see}")]
+    [(_, page, snippet)] = shown('"enemy will run"')
+    assert (page, snippet) == (2, "…x x x x the [enemy will run] Nothing to see in this sentence…")
+    assert shown("abdeslam") == [
+        (
+            "note",
+            None,
+            "…The notes name [Abdeslam]. Nothing to see in this sentence at all. Nothing to…",
+        )
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["word", "Zoë", "e\u0301t\u0301e", "_", " ", ", ", "\n", "x" * 30, "中文"])
+    )
+)
+def test_passages_cover_a_text_cut_only_between_words(parts: list[str]) -> None:
+    text = "".join(parts)
+    spans = list(search_bounds.passages(text, size=40, overlap=10))
+    assert not text or (spans[0][0], spans[-1][1]) == (0, len(text))
+
+    def between_words(character: str) -> bool:  # as FTS5 reads them
+        return unicodedata.category(character)[0] not in "LNM"
+
+    for (start, end), (after, _) in itertools.pairwise(spans):
+        assert start < after <= end  # in order, each repeating the end of the one before
+        assert between_words(text[end - 1])
+        assert between_words(text[after - 1])
+        assert end - start <= 40 or not any(map(between_words, text[start + 20 : start + 40]))

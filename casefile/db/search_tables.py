@@ -20,10 +20,12 @@ FTS_KEY = Table(
     Column("record_id", Uuid),
     Column("page", Integer),
 )
+# How the index reads words: case and accents folded ("Zoe" finds "Zoë").
+TOKENIZER = "unicode61 remove_diacritics 2"
 # As migration 0003 made it (a test checks that a reindex leaves the same table).
 FTS_CREATE = (
     "CREATE VIRTUAL TABLE fts_text USING fts5(title, body, notes, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    f"tokenize = '{TOKENIZER}', prefix = '2 3')"
 )
 # ``fts_text`` is also the name of the hidden column that MATCH applies to.
 FTS_TEXT = Table("fts_text", _metadata, Column("rowid", Integer), Column("fts_text", String))
