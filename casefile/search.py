@@ -7,11 +7,13 @@ found by near spellings of what was typed (rapidfuzz), since transliterated name
 spelt many ways: "Masud" finds "Masood".
 
 A search's cost is bounded: its snippets are made over a bounded length of each hit's
-text, however many matches that holds (see ``casefile.db.search_bounds``).
+text, however many matches that holds, and it stops at its time budget (see
+``casefile.db.search_bounds``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Sequence
@@ -30,7 +32,7 @@ from casefile.audit import AuditLog, created, diff
 from casefile.dates import circa_misjudged, edtf_range_bounds
 from casefile.db import models as m
 from casefile.db.engine import PARALLEL_READS, Sessions
-from casefile.db.search_bounds import Marks, Shown, Texts, snippets
+from casefile.db.search_bounds import Marks, OutOfTime, Shown, Texts, TimeBudget, snippets
 from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
 from casefile.errors import InvalidInput, NotFound
 from casefile.record_service import labels
@@ -41,6 +43,8 @@ SAVED = "saved_search"  # the audit trail's kind for saved searches
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
 MARKS = Marks(MARK_START, MARK_END, ellipsis="…", words=14)
 NOTES = 2  # the index's column of a record's notes (after its title and body)
+# Seconds a search may take: then it stops, and gives what it has found and says so.
+BUDGET = 2.0
 # Jaro-Winkler similarity from which a word of a name counts as the word typed: it
 # weighs the shared beginning, as transliterations share it (Masud, Masood, Massoud).
 NEAR_SPELLING = 0.86
@@ -84,6 +88,14 @@ class Saved:
 class SearchResult:
     query: SearchQuery
     hits: list[Hit]
+    stopped_after: float | None = None  # the time budget, if it ran out before the end
+
+    def stopped(self) -> str | None:
+        """One line saying that the search ran out of time (None if it did not)."""
+        if self.stopped_after is None:
+            return None
+        after = f"Search stopped after {self.stopped_after:g} s"
+        return f"{after}: the results so far" if self.hits else f"{after}, before finding any"
 
 
 class SearchService:
@@ -106,18 +118,34 @@ class SearchService:
             self._named = (tuple(version), Names.read(s))
         return self._named[1]
 
-    def search(self, typed: str, *, kind: Kind | None = None, limit: int = 50) -> SearchResult:
-        """The best ``limit`` matches for what was typed, best first."""
+    def search(
+        self,
+        typed: str,
+        *,
+        kind: Kind | None = None,
+        limit: int = 50,
+        budget: float | None = None,
+    ) -> SearchResult:
+        """The best ``limit`` matches for what was typed, best first.
+
+        After ``budget`` seconds (``BUDGET`` unless given) the search stops and gives what
+        it has, and says so: nothing if it was still ranking the matches, else the best
+        ones, with the snippets made by then. Their labels are read whatever the time
+        (a look-up each)."""
         query = parse(typed)
         if kind is not None:
             query.kinds.add(kind)
         match = query.match()
         if match is None:
             return SearchResult(query, [])
+        clock = TimeBudget(BUDGET if budget is None else budget)
         with self.sessions.read() as s:
-            rows = self._best(s, query, match, limit)
-            texts = _texts(s, [r.rowid for r in rows])
-            shown = snippets(texts, query.sought, MARKS) if texts else {}
+            rows: list[Row[Any]] = []
+            texts: Texts = {}
+            with contextlib.suppress(OutOfTime), clock.over(s):
+                rows = self._best(s, query, match, limit, clock)
+                texts = _texts(s, [r.rowid for r in rows])
+            shown = snippets(texts, query.sought, MARKS, clock) if texts else {}
             hits = []
             for r in rows:
                 found = shown.get(r.rowid, Shown("", frozenset()))
@@ -133,13 +161,20 @@ class SearchService:
                     )
                 )
             room = limit - len(hits)
-            if room > 0 and _may_be_a_name(query):
+            if room > 0 and _may_be_a_name(query) and clock.left():
                 known = {h.record_id for h in hits}
-                hits += _near_spellings(self._names(s), query, known)[:room]
+                with contextlib.suppress(OutOfTime), clock.over(s):
+                    hits += _near_spellings(self._names(s), query, known)[:room]
             names = labels(s, {h.record_id for h in hits})
-        return SearchResult(query, [replace(h, label=names.get(h.record_id, "?")) for h in hits])
+        return SearchResult(
+            query,
+            [replace(h, label=names.get(h.record_id, "?")) for h in hits],
+            stopped_after=clock.seconds if clock.spent else None,
+        )
 
-    def _best(self, s: Session, query: SearchQuery, match: str, limit: int) -> list[Row[Any]]:
+    def _best(
+        self, s: Session, query: SearchQuery, match: str, limit: int, clock: TimeBudget
+    ) -> list[Row[Any]]:
         """The best ``limit`` matches that pass the filters, with the records they stand for.
 
         With filters, they are first checked only on the best ``POOL`` matches, row by
@@ -148,15 +183,22 @@ class SearchService:
         filters go into the full ranking."""
         filtered = bool(_filters(query)[0])  # kinds are not checked row by row: _key_spans
         if filtered:
-            pool = self._top(s, query, match, POOL, filtered=False)
+            pool = self._top(s, query, match, POOL, clock, filtered=False)
             rows = list(s.execute(_passing(query, pool, limit)).all())
             if len(rows) == limit or len(pool) < POOL:
                 return rows
-        best = self._top(s, query, match, limit, filtered=filtered)
+        best = self._top(s, query, match, limit, clock, filtered=filtered)
         return list(s.execute(_passing(query, best, limit)).all())
 
     def _top(
-        self, s: Session, query: SearchQuery, match: str, n: int, *, filtered: bool
+        self,
+        s: Session,
+        query: SearchQuery,
+        match: str,
+        n: int,
+        clock: TimeBudget,
+        *,
+        filtered: bool,
     ) -> list[tuple[int, float]]:
         """The best ``n`` matches (key, score) of the kinds asked for, and past the other
         filters if ``filtered``.
@@ -183,7 +225,7 @@ class SearchService:
         middle = s.scalar(_middle_match(fts_match, spans)) if split else None
         halves = [spans] if middle is None else _split(spans, middle)
         ranking = [_ranking(query, fts_match, n, half, filtered) for half in halves]
-        other = self._other_half(ranking[1], stamp) if len(ranking) > 1 else None
+        other = self._other_half(ranking[1], stamp, clock) if len(ranking) > 1 else None
         try:
             rows = list(s.execute(ranking[0]).all())
         finally:
@@ -194,16 +236,18 @@ class SearchService:
             rows += list(s.execute(ranking[1]).all()) if theirs is None else theirs
         return sorted(((r.rowid, r.score) for r in rows), key=lambda r: (r[1], r[0]))[:n]
 
-    def _other_half(self, ranking: Any, stamp: int | None) -> futures.Future[Any] | None:
+    def _other_half(
+        self, ranking: Any, stamp: int | None, clock: TimeBudget
+    ) -> futures.Future[Any] | None:
         """The half ranked on the search thread (None once the case is being closed)."""
         try:
-            return self._halves.submit(self._rank, ranking, stamp)
+            return self._halves.submit(self._rank, ranking, stamp, clock)
         except RuntimeError:  # shut down
             return None
 
-    def _rank(self, ranking: Any, stamp: int | None) -> list[Row[Any]] | None:
+    def _rank(self, ranking: Any, stamp: int | None, clock: TimeBudget) -> list[Row[Any]] | None:
         """The rows of ``ranking``, or None if the case is not as of ``stamp`` here."""
-        with self.sessions.read() as s:
+        with self.sessions.read() as s, clock.over(s):
             if s.scalar(STAMP) != stamp:
                 return None
             return list(s.execute(ranking).all())

@@ -592,12 +592,13 @@ def test_a_page_repeating_a_word_400000_times_is_shown_from_a_bounded_text(
         return shown
 
     monkeypatch.setattr(search_bounds, "shown_texts", measured)
-    [hit] = case.search.search("word").hits
-    assert (hit.record_id, hit.group, hit.page) == (document.id, "page", 1)
+    result = case.search.search("word", budget=600)  # time is not what is measured
+    [hit] = result.hits
+    assert (hit.record_id, hit.group, hit.page, result.stopped()) == (document.id, "page", 1, None)
     assert hit.snippet.startswith(f"start {MARK_START}word{MARK_END} {MARK_START}word{MARK_END}")
     assert hit.snippet.endswith("…")
     # The passage shown is the one holding the most of the words sought: the last, here.
-    [hit] = case.search.search("word rare").hits
+    [hit] = case.search.search("word rare", budget=600).hits
     assert hit.snippet.startswith("…")
     assert f"and a {MARK_START}rare{MARK_END}" in hit.snippet
     assert 0 < max(made_over) <= search_bounds.SHOWN + 2  # and an ellipsis at each end
@@ -662,3 +663,51 @@ def test_passages_cover_a_text_cut_only_between_words(parts: list[str]) -> None:
         assert between_words(text[end - 1])
         assert between_words(text[after - 1])
         assert end - start <= 40 or not any(map(between_words, text[start + 20 : start + 40]))
+
+
+def test_a_search_out_of_time_gives_what_it_has_and_says_so(
+    case: Case, case_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Statements stop at the time budget (here none at all): a search still ranking has
+    found nothing yet; one ranked but still making snippets has its hits without them. The
+    CLI and its JSON say so in one line."""
+    source = case.records.add(SourceFields(title="Court record")).id
+    case.records.add_many(
+        [QuoteFields(text=f"vehicle attack {i}", source=source) for i in range(3000)]
+    )
+    case.documents.attach(b"crossing", "crossing.txt", source=source, pages=["zebra crossing"])
+    assert len(case.search.search("vehicle", budget=600).hits) == 50  # given the time
+
+    result = case.search.search("vehicle", budget=0)
+    assert (result.hits, result.stopped()) == ([], "Search stopped after 0 s, before finding any")
+    [hit] = case.search.search("zebra", budget=0).hits  # ranked in no time; not shown
+    assert (hit.label, hit.group, hit.snippet) == ("crossing.txt", "page", "")
+
+    monkeypatch.setattr(search, "BUDGET", 0.0)
+    assert main(["search", str(case_path), "vehicle"]) == 0
+    assert capsys.readouterr().out.strip() == "Search stopped after 0 s, before finding any"
+    assert main(["search", str(case_path), "zebra"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0] == "Document pages (1)"
+    assert out[-1] == "Search stopped after 0 s: the results so far"
+    assert main(["search", str(case_path), "zebra", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["stopped"] == "Search stopped after 0 s: the results so far"
+    assert [h["label"] for h in data["hits"]] == ["crossing.txt"]
+
+
+def test_the_search_panel_says_when_a_search_ran_out_of_time(
+    window: Any, case_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Said first, in one line, above the results found in time (ranked, not shown)."""
+    with open_case(case_path, backups=False) as case:
+        source = case.records.add(SourceFields(title="Court record")).id
+        case.documents.attach(b"crossing", "crossing.txt", source=source, pages=["zebra crossing"])
+    monkeypatch.setattr(search, "BUDGET", 0.0)
+    window.open_path(case_path)
+    window.search_action.trigger()
+    qtbot.keyClicks(window.search_field, "zebra")
+    qtbot.waitUntil(lambda: "Document pages (1)" in window.results.toPlainText())
+    lines = window.results.toPlainText().splitlines()
+    assert lines[0] == "Search stopped after 0 s: the results so far."
+    assert lines[1].startswith("1 found for “zebra”.")

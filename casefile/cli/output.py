@@ -191,6 +191,7 @@ class ProgressBar:
 def search_json(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query.match(),
+        "stopped": result.stopped(),  # the line saying it ran out of time, or null
         "hits": [
             {
                 "id": str(h.record_id),
@@ -207,9 +208,11 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 
 
 def search_text(result: SearchResult) -> str:
-    """Grouped by what was found, in rank order; matched words in [brackets]."""
+    """Grouped by what was found, in rank order; matched words in [brackets]. Last, the
+    line saying that the search ran out of time, if it did."""
+    stopped = result.stopped()
     if not result.hits:
-        return "nothing found"
+        return stopped or "nothing found"
     lines: list[str] = []
     groups = list(dict.fromkeys(h.group for h in result.hits))
     for group in groups:
@@ -221,4 +224,6 @@ def search_text(result: SearchResult) -> str:
             snippet = " ".join(hit.snippet.split()).replace(MARK_START, "[").replace(MARK_END, "]")
             lines.append(f"  {hit.label} [{str(hit.record_id)[:8]}{where}]")
             lines.append(f"    {snippet}")
+    if stopped:
+        lines.append(stopped)
     return "\n".join(lines)

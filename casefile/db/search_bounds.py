@@ -1,4 +1,5 @@
-"""What keeps a search's cost bounded: snippets made over a bounded length of text.
+"""What keeps a search's cost bounded: snippets made over a bounded length of text, and
+a time budget on the search's statements.
 
 FTS5's ``snippet()`` scores a window at every match in a text against every match in
 it, and ``highlight()`` copies all it has written at every match: both grow with the
@@ -8,17 +9,23 @@ a snippet is made by FTS5 over a copy of the hit's text in memory (so that nothi
 encrypted case reaches a disk), in which a long column's text is cut to the passage
 holding the most of the words sought. A column of up to ``SHOWN`` characters (a record's,
 a page of a book) is taken whole: its snippet is what FTS5 makes over the index.
+
+The time budget is SQLite's progress handler: it looks at the clock every ``STEPS``
+steps of a statement, and stops the statement once the time is up.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlcipher3
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from casefile.db.search_tables import TOKENIZER
 
@@ -30,7 +37,61 @@ SHOWN = 2_400
 # About how many characters a passage repeats of the one before, so that a phrase cut by
 # the end of one is whole in the next.
 OVERLAP = 100
+STEPS = 1_000  # steps of a statement between two looks at the clock
 COLUMNS = ("title", "body", "notes")
+
+
+class OutOfTime(Exception):
+    """A statement was stopped because the search's time budget ran out."""
+
+
+class TimeBudget:
+    """The time a search may take, from when this is made, on every connection it uses."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+        self.spent = False  # whether the time ran out before the search was done
+
+    def left(self) -> bool:
+        """Whether there is time left (once there is not, the budget is spent)."""
+        if time.monotonic() >= self._end:
+            self.spent = True
+        return not self.spent
+
+    @contextlib.contextmanager
+    def over(self, session: Session) -> Iterator[None]:
+        """The session's statements stop once the time is up, raising ``OutOfTime``."""
+        dbapi = session.connection().connection.dbapi_connection
+        assert dbapi is not None
+        with self.stopping(dbapi):
+            try:
+                yield
+            except DBAPIError as exc:
+                if self.spent and _interrupted(exc.orig):
+                    raise OutOfTime from exc
+                raise
+
+    @contextlib.contextmanager
+    def stopping(self, dbapi: sqlcipher3.dbapi2.Connection) -> Iterator[None]:
+        """The DB-API connection's statements stop once the time is up (``OutOfTime``)."""
+        dbapi.set_progress_handler(self._look, STEPS)
+        try:
+            yield
+        except sqlcipher3.dbapi2.OperationalError as exc:
+            if self.spent and _interrupted(exc):
+                raise OutOfTime from exc
+            raise
+        finally:
+            dbapi.set_progress_handler(None, STEPS)
+
+    def _look(self) -> bool:
+        return not self.left()  # true: SQLite stops the statement
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    """Whether SQLite's error is that of a statement its progress handler stopped."""
+    return isinstance(error, sqlcipher3.dbapi2.OperationalError) and str(error) == "interrupted"
 
 
 @dataclass(frozen=True)
@@ -46,7 +107,7 @@ class Marks:
 
 @dataclass(frozen=True)
 class Shown:
-    """A hit's snippet, and the columns of its text
+    """A hit's snippet ("" if the time ran out first), and the columns of its text
     (0, 1, 2: title, body, notes) in which a word sought was found."""
 
     snippet: str
@@ -56,13 +117,16 @@ class Shown:
 Texts = Mapping[int, tuple[str | None, str | None, str | None]]  # per row: title, body, notes
 
 
-def snippets(texts: Texts, terms: Sequence[str], marks: Marks) -> dict[int, Shown]:
+def snippets(
+    texts: Texts, terms: Sequence[str], marks: Marks, budget: TimeBudget
+) -> dict[int, Shown]:
     """How each row of ``texts`` is shown, found with ``terms`` (FTS5 queries, one per
     term sought): FTS5's snippet over its columns, a long one cut to its passage holding
-    the most terms (the first such) and the one after."""
-    if not terms:
+    the most terms (the first such) and the one after. A row that the time ran out
+    before is left out, or has no snippet."""
+    if not terms or not budget.left():
         return {}
-    shown = shown_texts(texts, terms, marks.ellipsis)
+    shown = shown_texts(texts, terms, marks.ellipsis, budget)
     with _in_memory() as conn:
         conn.execute(
             f"CREATE VIRTUAL TABLE shown USING fts5({', '.join(COLUMNS)}, tokenize = '{TOKENIZER}')"
@@ -73,13 +137,17 @@ def snippets(texts: Texts, terms: Sequence[str], marks: Marks) -> dict[int, Show
         )
         anywhere = " OR ".join(terms)
         columns: dict[int, set[int]] = {}
-        for column, name in enumerate(COLUMNS):
-            sql = "SELECT rowid FROM shown WHERE shown MATCH ?"
-            for (row,) in conn.execute(sql, (f"{{{name}}} : ({anywhere})",)):
-                columns.setdefault(row, set()).add(column)
-        sql = "SELECT rowid, snippet(shown, -1, ?, ?, ?, ?) FROM shown WHERE shown MATCH ?"
-        params = (marks.start, marks.end, marks.ellipsis, marks.words, anywhere)
-        made = dict(conn.execute(sql, params))
+        made: dict[int, str] = {}
+        with contextlib.suppress(OutOfTime), budget.stopping(conn):
+            for column, name in enumerate(COLUMNS):
+                sql = "SELECT rowid FROM shown WHERE shown MATCH ?"
+                for (row,) in conn.execute(sql, (f"{{{name}}} : ({anywhere})",)):
+                    columns.setdefault(row, set()).add(column)
+            if budget.left():
+                sql = "SELECT rowid, snippet(shown, -1, ?, ?, ?, ?) FROM shown WHERE shown MATCH ?"
+                params = (marks.start, marks.end, marks.ellipsis, marks.words, anywhere)
+                for row, snippet in conn.execute(sql, params):  # kept as made, if stopped
+                    made[row] = snippet
     return {row: Shown(made.get(row, ""), frozenset(c)) for row, c in columns.items()}
 
 
@@ -92,10 +160,12 @@ class _Passage:
     shown_to: int  # where what is shown of it ends: the next passage's end
 
 
-def shown_texts(texts: Texts, terms: Sequence[str], ellipsis: str) -> dict[int, list[str]]:
+def shown_texts(
+    texts: Texts, terms: Sequence[str], ellipsis: str, budget: TimeBudget
+) -> dict[int, list[str]]:
     """Per row, the text of each column a snippet is made over: the whole, or of a column
     longer than ``SHOWN`` characters, its passage holding the most terms (the first such)
-    and the one after. Where that cuts the column's
+    and the one after (nothing if the time ran out first). Where that cuts the column's
     text, it says so with an ellipsis, which the snippet shows if it reaches it."""
     whole = {row: [text or "" for text in columns] for row, columns in texts.items()}
     shown = {row: list(columns) for row, columns in whole.items()}
@@ -106,7 +176,7 @@ def shown_texts(texts: Texts, terms: Sequence[str], ellipsis: str) -> dict[int, 
         if len(text) > SHOWN
         for (start, end), after in _with_next(list(passages(text)))
     ]
-    held = _terms_held(whole, long, terms) if long else {}
+    held = _terms_held(whole, long, terms, budget) if long and budget.left() else {}
     cut = {(p.row, p.column) for p in long}
     for row, column in cut:
         shown[row][column] = ""
@@ -125,7 +195,10 @@ def shown_texts(texts: Texts, terms: Sequence[str], ellipsis: str) -> dict[int, 
 
 
 def _terms_held(
-    whole: Mapping[int, list[str]], long: Sequence[_Passage], terms: Sequence[str]
+    whole: Mapping[int, list[str]],
+    long: Sequence[_Passage],
+    terms: Sequence[str],
+    budget: TimeBudget,
 ) -> dict[int, int]:
     """Per passage of ``long`` (by its place) that holds some of ``terms``, how many."""
     held: dict[int, int] = {}
@@ -135,10 +208,11 @@ def _terms_held(
             "INSERT INTO passage (rowid, text) VALUES (?, ?)",
             ((key, whole[p.row][p.column][p.start : p.end]) for key, p in enumerate(long)),
         )
-        for term in terms:
-            sql = "SELECT rowid FROM passage WHERE passage MATCH ?"
-            for (key,) in conn.execute(sql, (term,)):
-                held[key] = held.get(key, 0) + 1
+        with contextlib.suppress(OutOfTime), budget.stopping(conn):
+            for term in terms:
+                sql = "SELECT rowid FROM passage WHERE passage MATCH ?"
+                for (key,) in conn.execute(sql, (term,)):
+                    held[key] = held.get(key, 0) + 1
     return held
 
 

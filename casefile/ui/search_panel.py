@@ -74,14 +74,16 @@ class SearchResults(QTextBrowser):
         if not typed.strip():
             self.setHtml(f"{STYLE}<p class='muted'>Type to search the whole case.</p>")
             return
+        stopped = result.stopped()  # ran out of time: said first, in one line
+        said = f"<p class='muted'>{escape(stopped)}.</p>" if stopped else ""
         if not result.hits:
-            self.setHtml(
-                f"{STYLE}<p class='muted'>Nothing found for “{escape(typed.strip())}”.</p>"
-            )
+            nothing = f"<p class='muted'>Nothing found for “{escape(typed.strip())}”.</p>"
+            self.setHtml(f"{STYLE}{said or nothing}")
             return
         found = f"More than {len(result.hits)}" if more else str(len(result.hits))
         parts = [
             STYLE,
+            said,
             f"<p class='muted'>{found} found for “{escape(typed.strip())}”. "
             "Esc goes back to the record.</p>",
         ]
