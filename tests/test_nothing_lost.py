@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from casefile.listing import ListQuery
 from casefile.record_service import RecordService
 from casefile.records import PersonFields, SourceFields
 from casefile.rekeying import change_passphrase
+from casefile.rescue import rescue_case
 from casefile.vocab import Kind
 
 PAGE = 4096
@@ -335,3 +337,64 @@ def test_a_case_on_read_only_media_is_refused_in_one_line(
         assert "read-only" in err, (command, err)
         assert len(err.strip().splitlines()) == 1, (command, err)
     assert sorted(p.name for p in small_disk.iterdir()) == before
+
+
+# -- a damaged case: said only when it is, and rescued -------------------------------------
+
+
+def _damage_a_page_of(path: Path, table: str) -> None:
+    """Overwrite one leaf page in the middle of ``table`` with noise, as a bad sector does."""
+    try:
+        with sqlite3.connect(path) as db:
+            leaves = [
+                row[0]
+                for row in db.execute(
+                    "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,)
+                )
+            ]
+    except sqlite3.OperationalError as exc:
+        pytest.skip(f"this SQLite has no dbstat table to find a page by: {exc}")
+    page = leaves[len(leaves) // 2]
+    with path.open("r+b") as f:
+        f.seek((page - 1) * PAGE)
+        f.write(bytes(range(256)) * (PAGE // 256))
+
+
+def test_a_damaged_case_is_rescued_into_a_copy_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.casefile"
+    with create_case(path, title="Damaged") as case:
+        ids = case.records.add_many(
+            [PersonFields(name=f"{MARK} {n:04d} " + "x" * 200) for n in range(2000)]
+        )
+        source = case.records.add(SourceFields(title="A report")).id
+    _damage_a_page_of(path, "person")
+    before = path.read_bytes()
+    with open_case(path, backups=False) as case:
+        found = case.check()
+        assert found, found
+
+    rescued = rescue_case(path)
+    assert path.read_bytes() == before  # only read
+    assert rescued.path.name.startswith("damaged.rescued-")
+    assert rescued.salvaged.damaged == ["person"]
+    assert 1900 < rescued.salvaged.rows["person"] < 2000  # all but one page's rows
+    assert rescued.problems == []
+    with open_case(rescued.path, backups=False) as copy:
+        assert copy.check() == []
+        people = copy.records.get_many(ids)
+        assert len(people) == rescued.salvaged.rows["person"]
+        assert copy.records.get(source).label == "A report"
+        result = copy.search.search(f"{MARK.split(maxsplit=1)[0]} 0001")  # the index is rebuilt
+        assert result.hits
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_case_with_nothing_left_to_rescue_is_said_in_one_line(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.casefile"
+    with create_case(whole, title="Whole") as case:
+        case.records.add_many([PersonFields(name=f"{MARK} {n}") for n in range(500)])
+    cut = tmp_path / "cut.casefile"
+    cut.write_bytes(whole.read_bytes()[:5000])  # a copy cut short: the schema is gone
+    with pytest.raises(CaseFileError, match=r"^nothing can be rescued from .*cut\.casefile"):
+        rescue_case(cut)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.casefile", "whole.casefile"]

@@ -145,12 +145,7 @@ def probe(path: Path, passphrase: str | None) -> int:
     write-ahead log lies beside it: an immutable open ignores the log, and a file whose
     last checkpoint was cut short (a killed process, a full disk) is only whole with it.
     """
-    if not path.exists():
-        raise CaseFileError(f"no case file at {path}")
-    if path.is_dir():
-        raise CaseFileError(f"{path} is a folder, not a case file")
-    if path.stat().st_size == 0:
-        raise CaseFileError(f"{path} is empty, not a case file")
+    probe_file(path)
     plain = is_plain_sqlite(path)
     if not plain and path.stat().st_size % MIN_PAGE_SIZE:
         # An encrypted database is whole pages; this is some other file (a text file).
@@ -175,6 +170,16 @@ def probe(path: Path, passphrase: str | None) -> int:
     if app_id != APPLICATION_ID:
         raise CaseFileError(f"{path} is a SQLite database but not a Casefile case")
     return app_id
+
+
+def probe_file(path: Path) -> None:
+    """Refuse, in one line, what cannot be a case file at all."""
+    if not path.exists():
+        raise CaseFileError(f"no case file at {path}")
+    if path.is_dir():
+        raise CaseFileError(f"{path} is a folder, not a case file")
+    if path.stat().st_size == 0:
+        raise CaseFileError(f"{path} is empty, not a case file")
 
 
 def make_engine(path: Path, passphrase: str | None) -> Engine:

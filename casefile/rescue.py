@@ -1,0 +1,54 @@
+"""A rescue copy of a damaged case: what can still be read, written beside it.
+
+The case itself is only read, never changed: the user compares the copy with the last
+backup and keeps what serves them. (``casefile check --repair``.)"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from casefile.backups import STAMP, ensure_room
+from casefile.case import REKEY_WAIT_S, open_case
+from casefile.db.case_lock import CaseLock
+from casefile.db.engine import is_plain_sqlite, probe_file
+from casefile.db.salvage import Salvaged, salvage
+from casefile.db.sqlite_tools import remove_with_side_files
+from casefile.errors import NeedsPassphrase
+
+
+@dataclass(frozen=True)
+class Rescued:
+    path: Path
+    salvaged: Salvaged
+    problems: list[str]  # what ``check`` still finds in the copy (none, as a rule)
+
+
+def rescue_case(path: Path | str, passphrase: str | None = None) -> Rescued:
+    """Write ``CASE.rescued-STAMP.casefile`` beside the case: every row that can be read,
+    the search index rebuilt, checked. Refused while the case is being re-encrypted."""
+    path = Path(path)
+    probe_file(path)
+    key = None if is_plain_sqlite(path) else passphrase
+    if key is None and not is_plain_sqlite(path):
+        raise NeedsPassphrase(f"{path} is encrypted: a passphrase is needed to rescue it")
+    stamp = datetime.now(UTC).strftime(STAMP)
+    dest = path.with_name(f"{path.stem}.rescued-{stamp}.casefile")
+    staging = dest.with_name(f".{dest.name}.rescuing")
+    ensure_room(path.parent, path, what="a rescue copy")
+    lock = CaseLock.shared(path, REKEY_WAIT_S)
+    try:
+        remove_with_side_files(staging)
+        try:
+            salvaged = salvage(path, key, staging)
+            with open_case(staging, key, backups=False) as case:
+                case.search.reindex()
+                problems = case.check()
+            os.replace(staging, dest)
+        finally:
+            remove_with_side_files(staging)
+    finally:
+        lock.release()
+    return Rescued(dest, salvaged, problems)
