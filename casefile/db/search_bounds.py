@@ -73,9 +73,10 @@ class TimeBudget:
                 raise
 
     @contextlib.contextmanager
-    def stopping(self, dbapi: sqlcipher3.dbapi2.Connection) -> Iterator[None]:
-        """The DB-API connection's statements stop once the time is up (``OutOfTime``)."""
-        dbapi.set_progress_handler(self._look, STEPS)
+    def stopping(self, dbapi: sqlcipher3.dbapi2.Connection, steps: int = STEPS) -> Iterator[None]:
+        """The DB-API connection's statements stop once the time is up (``OutOfTime``),
+        looked at every ``steps`` steps."""
+        dbapi.set_progress_handler(self._look, steps)
         try:
             yield
         except sqlcipher3.dbapi2.OperationalError as exc:
@@ -138,7 +139,8 @@ def snippets(
         anywhere = " OR ".join(terms)
         columns: dict[int, set[int]] = {}
         made: dict[int, str] = {}
-        with contextlib.suppress(OutOfTime), budget.stopping(conn):
+        # A row's snippet is one step, of up to 100 ms: the clock is looked at every step.
+        with contextlib.suppress(OutOfTime), budget.stopping(conn, steps=1):
             for column, name in enumerate(COLUMNS):
                 sql = "SELECT rowid FROM shown WHERE shown MATCH ?"
                 for (row,) in conn.execute(sql, (f"{{{name}}} : ({anywhere})",)):
