@@ -53,6 +53,14 @@ _WEEKDAY_NUMBERS = {
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CIRCA = re.compile(r"(?:circa|about|ca?\.|~)\s*", re.IGNORECASE)
 _EDTF = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(~?)")
+# A sign before a number: dateutil takes it for a separator ("-500" is read as the year
+# 500), and the EDTF form of a year before the common era is "-0500". After a number it is
+# a dash ("2016 - 2017") or a zone's offset after a time of day ("10:00:00 -0500", as
+# e-mail dates are written), and dateutil can judge it.
+_SIGN = re.compile(
+    r"(?P<number>\d(?:\s*[ap]\.?m\.?)?\s*)?(?<![\w.:])(?P<sign>[-+\u2212])\s*\d", re.IGNORECASE
+)
+_BEFORE_COMMON_ERA = re.compile(r"\bB\.?\s?C\.?(?:E\b\.?)?(?!\w)", re.IGNORECASE)
 # dateutil reads a year-first numeric date as year-day-month when dayfirst is set, which
 # nobody writes; year-first text is always read year-month-day.
 _YEAR_FIRST = re.compile(r"\W*[0-9]{3}")
@@ -100,6 +108,7 @@ class PartialDate:
             raise DateError("no date given")
         prefix = _CIRCA.match(shown)
         core = shown[prefix.end() :] if prefix else shown
+        _refuse_signs(shown, core)
         # Our own storage form is read exactly: dateutil takes "0050" for a two-digit year.
         result = (
             cls.from_edtf(core) if _EDTF.fullmatch(core) else _parse_words(shown, core, dayfirst)
@@ -172,6 +181,19 @@ class PartialDate:
             "precision": self.precision.value,
             "circa": self.circa,
         }
+
+
+def _refuse_signs(shown: str, core: str) -> None:
+    """Casefile's dates are of the common era: a year before it, or a signed one, is refused
+    rather than read without its sign."""
+    if _BEFORE_COMMON_ERA.search(core):
+        raise DateError(f"{shown!r}: years before the common era are not supported")
+    for found in _SIGN.finditer(core):
+        if found["number"]:
+            continue
+        if found["sign"] == "+":
+            raise DateError(f"{shown!r}: write the year without a sign")
+        raise DateError(f"{shown!r}: years before the common era are not supported")
 
 
 def _parse_words(shown: str, core: str, dayfirst: bool | None) -> PartialDate:

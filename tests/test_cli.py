@@ -834,6 +834,17 @@ def test_bad_date_message_names_the_option(cli: Cli, case_path: Path) -> None:
     assert counts(case_path)[Kind.ATTACK] == 0
 
 
+@pytest.mark.parametrize("argv", [["--date", "-500"], ["--date=-2017"], ["--date", "c. -500"]])
+def test_a_year_before_the_common_era_is_refused(
+    cli: Cli, case_path: Path, argv: list[str]
+) -> None:
+    """They were stored as the years 500 and 2017."""
+    line = cli.fails("add", "attack", case_path, "--title", "A", *argv)
+    assert line.startswith("casefile: --date: '")
+    assert line.endswith("': years before the common era are not supported")
+    assert counts(case_path)[Kind.ATTACK] == 0
+
+
 def test_unknown_role_lists_the_choices(cli: Cli, case_path: Path) -> None:
     line = cli.fails("add", "person", case_path, "--name", "N", "--role", "wizard")
     for role in PersonRole:

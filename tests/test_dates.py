@@ -65,6 +65,12 @@ exact_partial_dates = st.builds(_partial, st.dates(), st.sampled_from(Precision)
         ("800", "0800", "800", YEAR),
         ("0050", "0050", "0050", YEAR),
         ("c. 0005-03", "0005-03~", "c. 0005-03", MONTH),
+        # A zone's offset after a time of day is no sign of the year (e-mail dates).
+        ("Wed, 22 Mar 2017 10:00:00 -0500", "2017-03-22", "22 March 2017", DAY),
+        ("2017-03-22 10:00 +0100", "2017-03-22", "22 March 2017", DAY),
+        ("22 March 2017 10am -0500", "2017-03-22", "22 March 2017", DAY),
+        ("2017-03-22T10:00:00-05:00", "2017-03-22", "22 March 2017", DAY),
+        ("Mar-2017", "2017-03", "March 2017", MONTH),
     ],
 )
 def test_parse(text: str, edtf: str, shown: str, precision: Precision) -> None:
@@ -257,6 +263,59 @@ def test_edtf_round_trip(value: PartialDate) -> None:
 def test_parse_reads_back_display_and_edtf(value: PartialDate, dayfirst: bool | None) -> None:
     assert PartialDate.parse(value.display(), dayfirst=dayfirst) == value
     assert PartialDate.parse(value.to_edtf(), dayfirst=dayfirst) == value
+
+
+BEFORE_THE_COMMON_ERA = "years before the common era are not supported"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-500", f"'-500': {BEFORE_THE_COMMON_ERA}"),  # was the year 500
+        ("-2017", f"'-2017': {BEFORE_THE_COMMON_ERA}"),  # was 2017
+        ("\u22122017", BEFORE_THE_COMMON_ERA),  # a minus sign
+        ("- 2017", BEFORE_THE_COMMON_ERA),
+        ("--2017", BEFORE_THE_COMMON_ERA),
+        ("-0500", BEFORE_THE_COMMON_ERA),  # EDTF's own form of 501 BCE
+        ("-2017-03-22", BEFORE_THE_COMMON_ERA),
+        ("March -2017", BEFORE_THE_COMMON_ERA),  # was March 2017
+        ("22 March -500", BEFORE_THE_COMMON_ERA),  # was 22 March 500
+        ("22/03/-2017", BEFORE_THE_COMMON_ERA),
+        ("c. -500", BEFORE_THE_COMMON_ERA),  # was c. 500
+        ("~-500", BEFORE_THE_COMMON_ERA),
+        ("500 BC", BEFORE_THE_COMMON_ERA),
+        ("44 B.C.", BEFORE_THE_COMMON_ERA),
+        ("c. 500 bce", BEFORE_THE_COMMON_ERA),
+        ("+2017", "'+2017': write the year without a sign"),
+    ],
+)
+def test_a_signed_year_is_refused(text: str, message: str) -> None:
+    with pytest.raises(DateError) as error:
+        PartialDate.parse(text)
+    assert message in str(error.value)
+
+
+def _signed(value: PartialDate, sign: str, edtf: bool) -> str:
+    """``value`` written with ``sign`` before its year: "22 March -2017", "-2016-03~"."""
+    if edtf or value.year < 100:  # years below 100 are shown in the EDTF form
+        text = value.to_edtf() if edtf else value.display()
+        circa, bare = ("c. ", text[3:]) if text.startswith("c. ") else ("", text)
+        return circa + sign + bare
+    head, _, year = value.display().rpartition(" ")
+    return f"{head} {sign}{year}".lstrip()
+
+
+@given(
+    partial_dates,
+    st.sampled_from(["-", "\u2212", "- "]),
+    st.booleans(),
+    st.sampled_from([True, False, None]),
+)
+def test_no_signed_year_is_read_as_another_date(
+    value: PartialDate, sign: str, edtf: bool, dayfirst: bool | None
+) -> None:
+    with pytest.raises(DateError, match=BEFORE_THE_COMMON_ERA):
+        PartialDate.parse(_signed(value, sign, edtf), dayfirst=dayfirst)
 
 
 @given(exact_partial_dates, exact_partial_dates)
