@@ -4,6 +4,7 @@ briefing pack: dates at their precision, grades by their label, unknown counts a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
@@ -14,6 +15,14 @@ from casefile.extract.model import media_label
 from casefile.vocab import Credibility, LabelledEnum, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+# What a terminal would act on instead of showing, or that hides where text is: C0 and C1
+# controls and DEL (ESC recolours, CR rewrites the line), the line and paragraph
+# separators, the bidirectional embeddings, overrides and isolates (U+202E shows a name
+# backwards), and lone surrogates (undecodable bytes of a file name, which cannot even be
+# written to a UTF-8 stream). The marks LRM, RLM and ALM stay: they belong to right-to-left
+# names and reorder nothing after them.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # Words of field names that are not read as they are written.
 _SPELT = {"url": "URL", "char": "character", "sha256": "SHA-256"}
 
@@ -23,6 +32,25 @@ def field_label(name: str) -> str:
     'url' → 'URL'."""
     text = " ".join(_SPELT.get(word, word) for word in name.split("_"))
     return text[:1].upper() + text[1:]
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as it may be printed: each ``UNSAFE`` character as an escape (``\\x1b``,
+    ``\\r``, ``\\n``, ``\\u202e``; an undecodable byte as ``\\xff``), the rest as it is.
+
+    What is stored is never changed; this is only how it is shown. Backslashes are not
+    escaped, so escaping twice changes nothing."""
+    return UNSAFE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found[0]
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # how Python keeps a byte that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def file_size(size: int) -> str:

@@ -1,6 +1,8 @@
 """Command-line options made from the record dataclasses, so `add` and `edit` never drift
 from what a record holds. Values stay text until a case is open: a bad date or an unknown
-ID is then a one-line user error (exit 1), not an argparse usage error."""
+ID is then a one-line user error (exit 1), not an argparse usage error.
+
+Every option is read by ``Parser``, which prints argparse's own messages terminal-safe."""
 
 from __future__ import annotations
 
@@ -10,16 +12,26 @@ import math
 import types
 import typing
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from casefile.case import Case
 from casefile.dates import DateError, PartialDate
+from casefile.display import terminal_safe
 from casefile.errors import InvalidInput
 from casefile.records import AnyFields
 from casefile.vocab import LabelledEnum, Vocabulary
 
 UNKNOWN_WORDS = {"", "unknown", "?", "none", "n/a"}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse for the CLI: its own messages (which quote what was typed) are
+    terminal-safe. Sub-commands' parsers are of this class too (argparse makes them of the
+    parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(terminal_safe(message))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import math
 import os
@@ -22,11 +21,12 @@ from casefile import paths
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.case import Case, create_case, open_case
 from casefile.cli import output
-from casefile.cli.fields import add_options, convert, given_values, options_of
+from casefile.cli.fields import Parser, add_options, convert, given_values, options_of
 from casefile.dates import PartialDate
 from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
+from casefile.display import terminal_safe
 from casefile.errors import AlreadyExists, CasefileError, InvalidInput, NeedsPassphrase
 from casefile.extract.fields import clean_text
 from casefile.failures import known_failure
@@ -112,7 +112,7 @@ def _command(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="casefile",
         description="Record attacks, people, groups, sources and quotes in one case file.",
         epilog=EXAMPLES,
@@ -532,7 +532,9 @@ def open_for(args: argparse.Namespace) -> Case:
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+    """Print JSON or text, terminal-safe (output's texts are already: this is for those
+    a command writes itself)."""
+    print(output.json_text(data) if args.json else output.safe_lines(text.split("\n")))
 
 
 # -- commands --------------------------------------------------------------------------
@@ -547,14 +549,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     passphrase = passphrase_from_user("New passphrase: ", confirm=True) if args.encrypt else None
     with create_case(args.case, title=args.title, passphrase=passphrase) as case:
-        print(f"created {case.path} ({'encrypted' if passphrase else 'not encrypted'})")
+        print(
+            terminal_safe(f"created {case.path} ({'encrypted' if passphrase else 'not encrypted'})")
+        )
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     with write_demo_case(args.case) as case:
         info = case.info()
-        print(f"wrote the demo case to {case.path}: {output.counts_line(info)}")
+        print(terminal_safe(f"wrote the demo case to {case.path}: {output.counts_line(info)}"))
     return 0
 
 
@@ -628,7 +632,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         cls = FIELDS_OF_KIND[record.kind]
         skip = ("subject", "object") if record.kind is Kind.LINK else ()
         options = options_of(cls, skip=skip)
-        parser = argparse.ArgumentParser(prog=f"casefile edit CASE ID ({record.kind.value})")
+        parser = Parser(prog=f"casefile edit CASE ID ({record.kind.value})")
         add_options(parser, options, all_optional=True)
         _meta_args(parser)
         given = parser.parse_args(args.changes)
@@ -653,7 +657,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
             )
         case.records.delete(record.id)
     extra = dependents.describe()
-    print(f"deleted {record.kind.value} '{record.label}'" + (f" ({extra})" if extra else ""))
+    said = f"deleted {record.kind.value} '{record.label}'" + (f" ({extra})" if extra else "")
+    print(terminal_safe(said))
     return 0
 
 
@@ -677,10 +682,11 @@ def cmd_vocab(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         if args.add:
             term = case.vocabulary.add(vocabulary, args.add, case.info().id)
-            print(f"added {vocabulary.label.lower()} '{term.label}' as {term.code}")
+            print(terminal_safe(f"added {vocabulary.label.lower()} '{term.label}' as {term.code}"))
             return 0
         for term in case.vocabulary.terms(vocabulary):
-            print(f"{term.code:24} {term.label}{'' if term.builtin else '  (this case)'}")
+            mine = "" if term.builtin else "  (this case)"
+            print(terminal_safe(f"{term.code:24} {term.label}{mine}"))
     return 0
 
 
@@ -708,14 +714,14 @@ def cmd_searches(args: argparse.Namespace) -> int:
             print(f"forgot the saved search {args.forget!r}")
             return 0
         saved = case.search.saved()
-    print("\n".join(f"{s.name}: {s.query}" for s in saved) or "no saved searches")
+    print(output.safe_lines(f"{s.name}: {s.query}" for s in saved) or "no saved searches")
     return 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         rows = case.search.reindex()
-    print(f"rebuilt the search index of {args.case}: {rows:,} records and pages")
+    print(terminal_safe(f"rebuilt the search index of {args.case}: {rows:,} records and pages"))
     return 0
 
 
@@ -742,7 +748,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print(
                 "casefile: interrupted; the files imported before now are kept "
-                f"(see `casefile list {args.case} sources`)",
+                f"(see `casefile list {terminal_safe(str(args.case))} sources`)",
                 file=sys.stderr,
             )
             return 130
@@ -809,14 +815,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         found = case.check()
     for line in found:
-        print(f"problem: {line}")
-    print(f"{args.case}: " + ("no problems found" if not found else f"{len(found)} problem(s)"))
+        print(terminal_safe(f"problem: {line}"))
+    print(
+        terminal_safe(f"{args.case}: ")
+        + ("no problems found" if not found else f"{len(found)} problem(s)")
+    )
     return 1 if found else 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     with open_for(args) as case:
-        print(f"{case.path} is at schema {case.info().schema} (the newest)")
+        print(terminal_safe(f"{case.path} is at schema {case.info().schema} (the newest)"))
     return 0
 
 

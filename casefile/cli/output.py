@@ -1,15 +1,23 @@
-"""How the CLI prints records, cases and history, as text for people and JSON for scripts."""
+"""How the CLI prints records, cases and history, as text for people and JSON for scripts.
+
+Whatever a case or a file name holds reaches the terminal through ``terminal_safe``, a
+line at a time (``safe_lines``): a name cannot recolour the terminal, rewrite a line or start
+a new one. JSON escapes the same characters (``json_text``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import shutil
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from casefile.audit import HistoryEntry
 from casefile.case import CaseInfo
 from casefile.details import RecordDetail
-from casefile.display import COUNT_FIELDS, display
+from casefile.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
 from casefile.extract.fields import clean_text
 from casefile.importer import ImportReport
 from casefile.moments import moment
@@ -19,6 +27,24 @@ from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind
 
 __all__ = ["record_json"]
+
+
+def safe_lines(rows: Iterable[str]) -> str:
+    """Lines of text as printed: each one terminal-safe, so none can become two."""
+    return "\n".join(terminal_safe(row) for row in rows)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as JSON for a terminal or a script. json.dumps escapes the C0 controls in
+    strings (those left are its own indentation); the other ``UNSAFE`` characters (DEL,
+    C1, bidirectional controls, lone surrogates) are escaped here as it would, so the text
+    reads back to exactly the same values."""
+    return UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    char = found[0]
+    return char if char < " " else f"\\u{ord(char):04x}"
 
 
 def plural(kind: Kind, n: int) -> str:
@@ -46,7 +72,7 @@ def info_json(info: CaseInfo) -> dict[str, Any]:
 
 
 def info_text(info: CaseInfo) -> str:
-    lines = [
+    rows = [
         info.title,
         f"  file:      {info.path} ({info.size_bytes / 1e6:.1f} MB, "
         f"{'encrypted' if info.encrypted else 'not encrypted'})",
@@ -54,8 +80,8 @@ def info_text(info: CaseInfo) -> str:
         f"  records:   {counts_line(info) or 'none yet'}",
     ]
     if info.summary:
-        lines += ["", info.summary]
-    return "\n".join(lines)
+        rows += ["", *info.summary.splitlines()]
+    return safe_lines(rows)
 
 
 def table(kind: Kind, records: list[Record[Any]]) -> str:
@@ -69,7 +95,11 @@ def table(kind: Kind, records: list[Record[Any]]) -> str:
         Kind.QUOTE: ("said",),
     }.get(kind, ())
     rows = [
-        [str(r.id)[:8], *(display(c, getattr(r.fields, c), {}) for c in columns), r.label]
+        [
+            str(r.id)[:8],
+            *(terminal_safe(display(c, getattr(r.fields, c), {})) for c in columns),
+            terminal_safe(r.label),
+        ]
         for r in records
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns) + 1)]
@@ -96,34 +126,34 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
 
 def show_text(detail: RecordDetail) -> str:
     record, related = detail.record, detail
-    lines = [f"{record.kind.label}: {record.label}", f"  id:                  {record.id}"]
+    rows = [f"{record.kind.label}: {record.label}", f"  id:                  {record.id}"]
     for f in dataclasses.fields(record.fields):
         text = display(f.name, detail.display_value(f.name), related.labels)
         if text or f.name in COUNT_FIELDS:
-            lines.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
+            rows.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
     if record.tags:
-        lines.append(f"  tags:                {', '.join(record.tags)}")
+        rows.append(f"  tags:                {', '.join(record.tags)}")
     if record.created_at and record.updated_at:
-        lines.append(f"  created:             {moment(record.created_at)}")
-        lines.append(f"  updated:             {moment(record.updated_at)}")
+        rows.append(f"  created:             {moment(record.created_at)}")
+        rows.append(f"  updated:             {moment(record.updated_at)}")
     if record.notes:
-        lines += ["  notes:", *(f"    {line}" for line in record.notes.splitlines())]
+        rows += ["  notes:", *(f"    {line}" for line in record.notes.splitlines())]
     if related.links:
-        lines.append("  links:")
+        rows.append("  links:")
         for link in related.links:
-            lines.append(f"    {link.label} [{str(link.id)[:8]}]")
+            rows.append(f"    {link.label} [{str(link.id)[:8]}]")
     for title, items in (("quotes", related.quotes), ("documents", related.documents)):
         if items:
-            lines.append(f"  {title}:")
-            lines.extend(f"    {r.label} [{str(r.id)[:8]}]" for r in items)
+            rows.append(f"  {title}:")
+            rows.extend(f"    {r.label} [{str(r.id)[:8]}]" for r in items)
     if related.mentions:
-        lines.append(
+        rows.append(
             "  mentions:            "
             + ", ".join(
                 f"{m.label} ({m.count}{', linked' if m.linked else ''})" for m in related.mentions
             )
         )
-    return "\n".join(lines)
+    return safe_lines(rows)
 
 
 def history_json(e: HistoryEntry) -> dict[str, Any]:
@@ -141,12 +171,12 @@ def history_json(e: HistoryEntry) -> dict[str, Any]:
 def history_text(entries: list[HistoryEntry]) -> str:
     if not entries:
         return "no history"
-    lines = []
+    rows = []
     for e in entries:
-        lines.append(f"{moment(e.at):<22}  {e.action:<7}  {e.kind:<8}  {e.label}")
+        rows.append(f"{moment(e.at):<22}  {e.action:<7}  {e.kind:<8}  {e.label}")
         if e.action == "update":
-            lines.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
-    return "\n".join(lines)
+            rows.extend(f"    {name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items())
+    return safe_lines(rows)
 
 
 def import_json(report: ImportReport) -> dict[str, Any]:
@@ -167,7 +197,7 @@ def import_json(report: ImportReport) -> dict[str, Any]:
 
 
 def import_text(report: ImportReport) -> str:
-    return "\n".join([*(o.line() for o in report.outcomes), report.summary()])
+    return safe_lines([*(o.line() for o in report.outcomes), report.summary()])
 
 
 class ProgressBar:
@@ -180,7 +210,7 @@ class ProgressBar:
         width = shutil.get_terminal_size().columns
         filled = 24 * done // max(total, 1)
         head = f"[{'#' * filled}{'.' * (24 - filled)}] {done:,}/{total:,} "
-        self.stream.write("\r" + (head + name)[: width - 1].ljust(width - 1))
+        self.stream.write("\r" + (head + terminal_safe(name))[: width - 1].ljust(width - 1))
         self.stream.flush()
 
     def clear(self) -> None:
