@@ -34,7 +34,7 @@ from casefile.cli import main as cli_main
 from casefile.cli.main import main
 from casefile.cli.output import ProgressBar
 from casefile.dates import PartialDate
-from casefile.display import UNSAFE
+from casefile.display import UNSAFE, terminal_safe
 from casefile.errors import NeedsPassphrase
 from casefile.moments import moment
 from casefile.records import (
@@ -1611,3 +1611,112 @@ def test_search_results_are_printed_escaped(cli: Cli, case_path: Path) -> None:
     out = cli.ok("search", case_path, "Findme")
     assert SHOWN in out
     assert_terminal_safe(out)
+
+
+# -- bytes that are not UTF-8 (as the shell passes them) -------------------------------
+
+# Bytes that are not UTF-8: Python keeps them in argv as lone surrogates ("\udcff").
+NOT_UTF8 = os.fsdecode(b"\xff")
+
+
+def _text_options(p: Populated) -> list[tuple[list[str | Path | UUID], str]]:
+    path, bad = p.path, f"a{NOT_UTF8}b"
+    return [
+        (["add", "person", path, "--name", bad], "--name"),
+        (["add", "person", path, "--name", "N", "--notes", bad], "--notes"),
+        (["add", "person", path, "--name", "N", "--tag", "ok", "--tag", bad], "--tag"),
+        (["add", "person", path, "--name", "N", "--alias", bad], "--alias"),
+        (["add", "attack", path, "--title", "A", "--date", bad], "--date"),
+        (["add", "quote", path, "--text", "T", "--source", bad], "--source"),
+        (["add", "link", path, p.person, bad, p.group], "RELATION"),
+        (["edit", path, p.person, "--name", bad], "--name"),
+        (["edit", path, p.person, "--notes", bad], "--notes"),
+        (["show", path, bad], "ID"),
+        (["list", path, "people", "--filter", bad], "--filter"),
+        (["list", path, "attacks", "--from", bad], "--from"),
+        (["search", path, bad], "QUERY"),
+        (["search", path, "word", "--save", bad], "--save"),
+        (["searches", path, "--forget", bad], "--forget"),
+        (["describe", path, "--title", bad], "--title"),
+        (["vocab", path, "weapon_type", "--add", bad], "--add"),
+        (["import", path, path, "--pdf-password", bad], "--pdf-password"),
+        (["export", "pdf", path, path.with_suffix(".pdf"), "--marking", bad], "--marking"),
+    ]
+
+
+def test_text_that_is_not_utf8_is_refused_naming_its_option(cli: Cli, populated: Populated) -> None:
+    before = snapshot(populated.path)
+    for argv, option in _text_options(populated):
+        line = cli.fails(*argv)
+        assert line == f"casefile: {option} is not valid UTF-8 text", argv
+        assert snapshot(populated.path) == before, argv
+    assert not populated.path.with_suffix(".pdf").exists()
+
+
+def test_a_new_case_title_that_is_not_utf8_is_refused(cli: Cli, tmp_path: Path) -> None:
+    line = cli.fails("new", tmp_path / "new.casefile", "--title", NOT_UTF8)
+    assert line == "casefile: --title is not valid UTF-8 text"
+    assert not (tmp_path / "new.casefile").exists()
+
+
+def test_a_passphrase_variable_that_is_not_utf8_is_refused(
+    cli: Cli, secret_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEFILE_PASSPHRASE", NOT_UTF8)
+    assert cli.fails("info", secret_path) == (
+        "casefile: $CASEFILE_PASSPHRASE is not valid UTF-8 text"
+    )
+
+
+def test_script_refuses_a_name_that_is_not_utf8(case_path: Path) -> None:
+    """As a shell passes it: the raw byte, in a real process."""
+    before = snapshot(case_path)
+    argv: list[str | bytes | Path] = [CASEFILE, "add", "person", case_path, "--name", b"\xff"]
+    result = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        b"",
+        b"casefile: --name is not valid UTF-8 text\n",
+    )
+    assert snapshot(case_path) == before
+
+
+def test_a_file_whose_name_is_not_utf8_is_imported(
+    cli: Cli, case_path: Path, tmp_path: Path
+) -> None:
+    """The undecodable byte is kept as U+FFFD where the name is stored and shown (as in
+    the window), since a title or a file name must be text; the file itself is read."""
+    path = tmp_path / os.fsdecode(b"caf\xe9 \x1b.html")
+    path.write_text("<html><body><p>Words of the report</p></body></html>")
+    out = cli.ok("import", case_path, path)
+    assert out.startswith("imported caf\ufffd \\x1b.html: caf\ufffd \\x1b\n")
+    [document] = cli.json("list", case_path, "documents")
+    assert document["file_name"] == "caf\ufffd \x1b.html"
+    [source] = cli.json("list", case_path, "sources")
+    assert source["title"] == "caf\ufffd \x1b"
+    [outcome] = json.loads(cli.ok("import", case_path, path, "--json"))["files"]
+    assert outcome["status"] == "duplicate"
+
+
+def test_a_pack_path_is_printed_escaped(cli: Cli, case_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / f"pack {NOT_UTF8}\x1b[2J.pdf"
+    said = cli.ok("export", "pdf", case_path, out)
+    assert said.startswith(f"wrote {tmp_path}/pack \\xff\\x1b[2J.pdf: ")
+    assert out.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="casefile/db/engine.py raw_connect quotes str(path), which fails on the "
+    "undecodable byte: quote(os.fsencode(path.resolve())) opens it",
+)
+def test_a_case_whose_path_is_not_utf8_opens(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"dossier \xff")
+    folder.mkdir()
+    path = folder / "case.casefile"
+    assert cli.ok("new", path) == "created " + terminal_safe(str(path)) + " (not encrypted)\n"
+    cli.add("person", path, "--name", "Rita Katz")
+    assert "\\xff" in cli.ok("info", path)
+    assert cli.json("info", path)["path"] == str(path)
+    assert cli.ok("list", path, "people").endswith("Rita Katz\n")
+    assert cli.ok("check", path) == terminal_safe(str(path)) + ": no problems found\n"

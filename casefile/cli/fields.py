@@ -2,13 +2,16 @@
 from what a record holds. Values stay text until a case is open: a bad date or an unknown
 ID is then a one-line user error (exit 1), not an argparse usage error.
 
-Every option is read by ``Parser``, which prints argparse's own messages terminal-safe."""
+Every option is read by ``Parser``, which refuses text that is not UTF-8 (exit 1, one line
+naming the option) before anything is stored, and prints argparse's own messages
+terminal-safe."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import math
+import os
 import types
 import typing
 from enum import StrEnum
@@ -25,13 +28,49 @@ from casefile.vocab import LabelledEnum, Vocabulary
 UNKNOWN_WORDS = {"", "unknown", "?", "none", "n/a"}
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is text. On Linux arguments and the environment are bytes, and
+    Python keeps bytes that are not UTF-8 as lone surrogates, which no database, file or
+    terminal can take as text (a path may hold them: it is bytes to the system too)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def environ_text(name: str) -> str | None:
+    """The environment variable ``name``, refused if it is not UTF-8 text."""
+    value = os.environ.get(name)
+    if value is not None and not is_text(value):
+        raise InvalidInput(f"${name} is not valid UTF-8 text")
+    return value
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse for the CLI: its own messages (which quote what was typed) are
-    terminal-safe. Sub-commands' parsers are of this class too (argparse makes them of the
-    parent's)."""
+    """argparse for the CLI: a text value that is not UTF-8 is refused in one line naming
+    its option, and argparse's own messages (which quote what was typed) are terminal-safe.
+    Sub-commands' parsers are of this class too (argparse makes them of the parent's)."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if action.dest == argparse.SUPPRESS or action.nargs == argparse.REMAINDER:
+                continue  # a remainder is parsed again, by a parser of this class
+            value = getattr(parsed, action.dest, None)
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and not is_text(text):
+                    self.exit(1, f"casefile: {_option_name(action)} is not valid UTF-8 text\n")
+        return parsed, rest
 
     def error(self, message: str) -> NoReturn:
         super().error(terminal_safe(message))
+
+
+def _option_name(action: argparse.Action) -> str:
+    if action.option_strings:
+        return max(action.option_strings, key=len)
+    return action.metavar if isinstance(action.metavar, str) else action.dest.upper()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ from casefile import paths
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.case import Case, create_case, open_case
 from casefile.cli import output
-from casefile.cli.fields import Parser, add_options, convert, given_values, options_of
+from casefile.cli.fields import Parser, add_options, convert, environ_text, given_values, options_of
 from casefile.dates import PartialDate
 from casefile.db.engine import probe
 from casefile.demo import write_demo_case
@@ -512,8 +512,8 @@ def _dayfirst(args: argparse.Namespace) -> bool | None:
 
 
 def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: bool = False) -> str:
-    if env in os.environ:
-        return os.environ[env]
+    if (value := environ_text(env)) is not None:
+        return value
     if not sys.stdin.isatty():
         raise InvalidInput(f"a passphrase is needed: set {env} or run in a terminal")
     first = getpass.getpass(prompt)
@@ -524,7 +524,7 @@ def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: boo
 
 def open_for(args: argparse.Namespace) -> Case:
     try:
-        return open_case(args.case, os.environ.get(PASSPHRASE_ENV))
+        return open_case(args.case, environ_text(PASSPHRASE_ENV))
     except NeedsPassphrase as exc:
         if PASSPHRASE_ENV in os.environ or not sys.stdin.isatty():
             raise NeedsPassphrase(f"{exc}; set {PASSPHRASE_ENV} or run in a terminal") from None
@@ -727,7 +727,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
-        password=args.pdf_password or os.environ.get(PDF_PASSWORD_ENV),
+        password=args.pdf_password or environ_text(PDF_PASSWORD_ENV),
         max_mb=args.max_size,
         max_pages=args.max_pages,
         seconds=args.timeout,
