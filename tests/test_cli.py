@@ -1720,3 +1720,37 @@ def test_a_case_whose_path_is_not_utf8_opens(cli: Cli, tmp_path: Path) -> None:
     assert cli.json("info", path)["path"] == str(path)
     assert cli.ok("list", path, "people").endswith("Rita Katz\n")
     assert cli.ok("check", path) == terminal_safe(str(path)) + ": no problems found\n"
+
+
+# -- found by tests/test_cli_fuzz.py ----------------------------------------------------
+
+
+def test_an_empty_path_is_refused(cli: Cli, case_path: Path, tmp_path: Path) -> None:
+    """Path("") is the current folder: `import CASE ''` imported all of it, `info ''`
+    was exit 70."""
+    before = snapshot(case_path)
+    for argv in (["import", case_path, ""], ["info", ""], ["backup", case_path, ""]):
+        err = cli.usage_error(*argv)
+        assert "an empty path names no file or folder" in err
+    assert snapshot(case_path) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open_case (casefile/rekeying.py finish_interrupted) asks for path.with_name() "
+    "before anything checks that the path names a file: ValueError, exit 70",
+)
+@pytest.mark.parametrize("path", [".", "/"])
+def test_a_case_path_without_a_file_name_is_a_user_error(cli: Cli, path: str) -> None:
+    assert "casefile: " in cli.fails("info", path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cmd_backup prints its paths raw: print(terminal_safe(...)) as the other commands "
+    "(a path that is not UTF-8 is exit 70)",
+)
+def test_a_backup_destination_is_printed_escaped(cli: Cli, case_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / f"copy {NOT_UTF8}\x1b[2J.casefile"
+    said = cli.ok("backup", case_path, copy)
+    assert said == f"backed up {case_path} to {tmp_path}/copy \\xff\\x1b[2J.casefile\n"

@@ -15,6 +15,7 @@ import os
 import types
 import typing
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
 
@@ -49,8 +50,13 @@ def environ_text(name: str) -> str | None:
 
 class Parser(argparse.ArgumentParser):
     """argparse for the CLI: a text value that is not UTF-8 is refused in one line naming
-    its option, and argparse's own messages (which quote what was typed) are terminal-safe.
+    its option, an empty path is refused (``type=Path`` would take it for the current
+    folder), and argparse's own messages (which quote what was typed) are terminal-safe.
     Sub-commands' parsers are of this class too (argparse makes them of the parent's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", Path, _path)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed, rest = super().parse_known_args(args, namespace)
@@ -65,6 +71,12 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         super().error(terminal_safe(message))
+
+
+def _path(text: str) -> Path:
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)
 
 
 def _option_name(action: argparse.Action) -> str:
