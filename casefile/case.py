@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, select
@@ -52,6 +53,9 @@ from casefile.mentions import MentionService
 from casefile.record_service import RecordService
 from casefile.rekeying import finish_interrupted
 from casefile.search import SearchService
+
+if TYPE_CHECKING:
+    from casefile.rescue import Rescued
 from casefile.vocab import Kind
 from casefile.vocabulary import VocabularyService, ensure_builtin_terms, missing_builtin_terms
 
@@ -155,6 +159,12 @@ class Case:
         )
         found.extend(self.search.problems())
         return found
+
+    def rescue(self) -> Rescued:
+        """A copy of everything that can still be read, beside the case (``rescue``)."""
+        from casefile.rescue import rescue_case  # it opens the copy as a case: this module
+
+        return rescue_case(self.path, self._key)
 
     def close(self) -> None:
         self.search.close()

@@ -26,6 +26,10 @@ class CaseFileError(CasefileError):
     """The file cannot be opened as a case: missing, foreign, locked, too new, encrypted."""
 
 
+class Damaged(CaseFileError):
+    """Parts of the case cannot be read: a rescued copy of the rest can be made."""
+
+
 class NeedsPassphrase(CaseFileError):
     """The file is encrypted (or is not a database at all) and no passphrase was given."""
 

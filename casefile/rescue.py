@@ -9,9 +9,14 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
+from sqlalchemy import select
+
+from casefile.audit import AuditLog, created
 from casefile.backups import STAMP, ensure_room
-from casefile.case import REKEY_WAIT_S, open_case
+from casefile.case import REKEY_WAIT_S, Case, open_case
+from casefile.db import models as m
 from casefile.db.case_lock import CaseLock
 from casefile.db.engine import is_plain_sqlite, probe_file
 from casefile.db.salvage import Salvaged, salvage
@@ -44,6 +49,7 @@ def rescue_case(path: Path | str, passphrase: str | None = None) -> Rescued:
         try:
             salvaged = salvage(path, key, staging)
             with open_case(staging, key, backups=False) as case:
+                _describe_if_lost(case, path)
                 case.search.reindex()
                 problems = case.check()
             os.replace(staging, dest)
@@ -52,3 +58,15 @@ def rescue_case(path: Path | str, passphrase: str | None = None) -> Rescued:
     finally:
         lock.release()
     return Rescued(dest, salvaged, problems)
+
+
+def _describe_if_lost(case: Case, damaged: Path) -> None:
+    """The case's own row (its title) lost with its page: a new one, named after the
+    file, so that the copy opens; said in its history."""
+    with case.sessions.write() as s:
+        if s.scalars(select(m.CaseInfo)).first() is None:
+            info = m.CaseInfo(id=uuid4(), title=damaged.stem, created_at=datetime.now(UTC))
+            s.add(info)
+            AuditLog(s).record(
+                "create", info.id, "case", info.title, created({"title": info.title})
+            )

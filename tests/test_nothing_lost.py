@@ -342,7 +342,7 @@ def test_a_case_on_read_only_media_is_refused_in_one_line(
 # -- a damaged case: said only when it is, and rescued -------------------------------------
 
 
-def _damage_a_page_of(path: Path, table: str) -> None:
+def damage_a_page_of(path: Path, table: str) -> None:
     """Overwrite one leaf page in the middle of ``table`` with noise, as a bad sector does."""
     try:
         with sqlite3.connect(path) as db:
@@ -367,7 +367,7 @@ def test_a_damaged_case_is_rescued_into_a_copy_and_left_untouched(tmp_path: Path
             [PersonFields(name=f"{MARK} {n:04d} " + "x" * 200) for n in range(2000)]
         )
         source = case.records.add(SourceFields(title="A report")).id
-    _damage_a_page_of(path, "person")
+    damage_a_page_of(path, "person")
     before = path.read_bytes()
     with open_case(path, backups=False) as case:
         found = case.check()

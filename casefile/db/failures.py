@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlcipher3
 from sqlalchemy.exc import DBAPIError as WrappedError
 
-from casefile.errors import CaseFileError
+from casefile.errors import CaseFileError, Damaged
 
 AS_IT_WAS = "the case is as it was"
 DISK_FULL = f"the disk is full: free some space and try again; {AS_IT_WAS}"
@@ -19,19 +19,19 @@ READ_ONLY = f"the case is on read-only media (or not writable by you); {AS_IT_WA
 BUSY = f"another program is writing to the case: try again in a moment; {AS_IT_WAS}"
 IO_ERROR = f"the disk could not be read or written (an I/O error): check it; {AS_IT_WAS}"
 DAMAGED = (
-    "the case file is damaged ({said}); the last good copies are in the .backups folder beside it"
+    "the case file is damaged ({said}); what can still be read can be rescued into a copy "
+    "beside it"
 )
-
 FULL_BELOW = 1024 * 1024
 # SQLite's messages (the DB-API driver gives no codes) and what they mean to a user.
-_SAID = (
-    ("database or disk is full", DISK_FULL),
-    ("readonly database", READ_ONLY),
-    ("database is locked", BUSY),
-    ("database table is locked", BUSY),
-    ("disk i/o error", IO_ERROR),
-    ("database disk image is malformed", DAMAGED),
-    ("file is not a database", DAMAGED),
+_SAID: tuple[tuple[str, str, type[CaseFileError]], ...] = (
+    ("database or disk is full", DISK_FULL, CaseFileError),
+    ("readonly database", READ_ONLY, CaseFileError),
+    ("database is locked", BUSY, CaseFileError),
+    ("database table is locked", BUSY, CaseFileError),
+    ("disk i/o error", IO_ERROR, CaseFileError),
+    ("database disk image is malformed", DAMAGED, Damaged),
+    ("file is not a database", DAMAGED, Damaged),
 )
 
 
@@ -43,9 +43,9 @@ def database_failure(exc: BaseException, path: Path | None = None) -> CaseFileEr
     said = " ".join(str(said_by).split())
     if "disk i/o error" in said.lower() and path is not None and _full(path.parent):
         said = "database or disk is full"  # as SQLite says it when the log cannot grow
-    for words, message in _SAID:
+    for words, message, error in _SAID:
         if words in said.lower():
-            return CaseFileError((f"{path}: " if path else "") + message.format(said=said))
+            return error((f"{path}: " if path else "") + message.format(said=said))
     return None
 
 

@@ -48,9 +48,10 @@ from casefile.dates import DateError, PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.documents import Reading
-from casefile.errors import NeedsPassphrase, WrongPassphrase
+from casefile.errors import Damaged, NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
+from casefile.rescue import Rescued, rescue_case
 from casefile.search import Saved
 from casefile.ui.controller import CaseController, Changes
 from casefile.ui.detail_view import DetailView
@@ -432,6 +433,9 @@ class MainWindow(QMainWindow):
                 )
                 if dialog.exec():
                     self.open_path(path, dialog.value())
+                return
+            if isinstance(exc, Damaged):
+                self._offer_rescue(str(exc), lambda task: rescue_case(path, passphrase))
                 return
             self.show_error(" ".join(str(exc).split()))
 
@@ -843,11 +847,49 @@ class MainWindow(QMainWindow):
         def done(problems: list[str]) -> None:
             self.statusBar().clearMessage()
             if problems:
-                QMessageBox.warning(self, "Check case", "Problems found:\n\n" + "\n".join(problems))
+                found = "Problems found:\n\n" + "\n".join(problems)
+                self._offer_rescue(found, None)
             else:
                 QMessageBox.information(self, "Check case", "No problems found.")
 
         self.controller.run(lambda case, task: case.check(), done)
+
+    def _offer_rescue(self, problem: str, rescue: Callable[[Task], Rescued] | None) -> None:
+        """Say what is wrong with a case and offer a rescued copy of what can be read (of
+        the open case when ``rescue`` is None); the case itself is left as it is."""
+        answer = QMessageBox.warning(
+            self,
+            "Damaged case",
+            f"{problem}\n\nWrite a rescued copy of everything that can still be read beside "
+            "the case? The case itself is left as it is.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.statusBar().showMessage("Rescuing what can be read…")
+
+        def rescued(copy: Rescued) -> None:
+            self.statusBar().clearMessage()
+            rows = copy.salvaged.rows.get("record", 0)
+            lost = ", ".join(copy.salvaged.damaged)
+            lost = f" Some rows could not be read (of the tables {lost})." if lost else ""
+            opened = QMessageBox.question(
+                self,
+                "Damaged case",
+                f"{rows:,} records were rescued into {copy.path.name}, beside the case.{lost}"
+                "\n\nOpen the rescued copy?",
+            )
+            if opened == QMessageBox.StandardButton.Yes:
+                self.open_path(copy.path)
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().clearMessage()
+            self.show_error(" ".join(str(exc).split()))
+
+        if rescue is None:
+            self.controller.run(lambda case, task: case.rescue(), rescued, failed)
+        else:
+            self.controller.worker.submit(rescue, rescued, failed)
 
     def _busy(self, _busy: bool) -> None:
         workers = (self.controller.worker, self.controller.maintenance)
