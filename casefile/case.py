@@ -41,6 +41,7 @@ from casefile.db.engine import (
     key_pragma,
     make_engine,
     probe,
+    probe_file,
     use_wal,
 )
 from casefile.db.failures import database_failure
@@ -229,6 +230,7 @@ def open_case(path: Path | str, passphrase: str | None = None, *, backups: bool 
     the wrong) passphrase, locked by another writer, or made by a newer Casefile.
     """
     path = Path(path)
+    probe_file(path)  # a folder ("."), nothing, an empty file: said before anything else
     finish_interrupted(path)
     lock = CaseLock.shared(path, REKEY_WAIT_S)
     try:

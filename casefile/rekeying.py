@@ -35,6 +35,7 @@ from casefile.db.engine import (
     is_plain_sqlite,
     key_pragma,
     probe,
+    probe_file,
     raw_connect,
 )
 from casefile.db.sqlite_tools import export_rekeyed, fsync_folder, problems, remove_with_side_files
@@ -67,6 +68,7 @@ def change_passphrase(path: Path | str, old: str | None, new: str | None) -> Rek
     path = Path(path)
     if new is not None:
         key_pragma(new)  # refuse an unusable passphrase before anything is touched
+    probe_file(path)
     lock = CaseLock.exclusive(path, LOCK_WAIT_S)
     try:
         _finish(path)

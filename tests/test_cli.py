@@ -1591,21 +1591,11 @@ def test_imported_file_names_are_stored_as_found_and_printed_escaped(
     assert_terminal_safe(cli.ok("list", case_path, "sources"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main() prints a CasefileError's message raw, and messages quote what was typed "
-    "('--killed: '...' is not a whole number'): it should print terminal_safe(str(exc))",
-)
 def test_error_messages_are_printed_escaped(cli: Cli, case_path: Path) -> None:
     line = cli.fails("add", "attack", case_path, "--title", "A", "--killed", "\x1b[2J")
     assert line.startswith("casefile: --killed: '\\x1b[2J' is not a whole number")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output.search_text (in the search work) prints labels and snippets raw: it "
-    "should print its lines with safe_lines",
-)
 def test_search_results_are_printed_escaped(cli: Cli, case_path: Path) -> None:
     cli.add("person", case_path, "--name", f"Findme {HOSTILE}")
     out = cli.ok("search", case_path, "Findme")
@@ -1705,11 +1695,6 @@ def test_a_pack_path_is_printed_escaped(cli: Cli, case_path: Path, tmp_path: Pat
     assert out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="casefile/db/engine.py raw_connect quotes str(path), which fails on the "
-    "undecodable byte: quote(os.fsencode(path.resolve())) opens it",
-)
 def test_a_case_whose_path_is_not_utf8_opens(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / os.fsdecode(b"dossier \xff")
     folder.mkdir()
@@ -1735,21 +1720,11 @@ def test_an_empty_path_is_refused(cli: Cli, case_path: Path, tmp_path: Path) -> 
     assert snapshot(case_path) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_case (casefile/rekeying.py finish_interrupted) asks for path.with_name() "
-    "before anything checks that the path names a file: ValueError, exit 70",
-)
 @pytest.mark.parametrize("path", [".", "/"])
 def test_a_case_path_without_a_file_name_is_a_user_error(cli: Cli, path: str) -> None:
     assert "casefile: " in cli.fails("info", path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cmd_backup prints its paths raw: print(terminal_safe(...)) as the other commands "
-    "(a path that is not UTF-8 is exit 70)",
-)
 def test_a_backup_destination_is_printed_escaped(cli: Cli, case_path: Path, tmp_path: Path) -> None:
     copy = tmp_path / f"copy {NOT_UTF8}\x1b[2J.casefile"
     said = cli.ok("backup", case_path, copy)

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+from uuid import UUID
 
 import pytest
 import sqlcipher3
@@ -24,7 +25,7 @@ from sqlalchemy import event
 
 from casefile import paths
 from casefile.backups import backup_before_upgrade, backup_folder
-from casefile.case import create_case, open_case
+from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.errors import CaseFileError
 from casefile.listing import ListQuery
@@ -186,7 +187,12 @@ def test_a_backup_under_another_passphrase_is_kept_and_said(tmp_path: Path) -> N
 @pytest.fixture(autouse=True)
 def fresh_logging() -> Iterator[None]:
     """`main` sets up its log file once per process: give each test its own."""
+    _close_the_log()
     yield
+    _close_the_log()
+
+
+def _close_the_log() -> None:
     logger = logging.getLogger("casefile")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
@@ -342,6 +348,13 @@ def test_a_case_on_read_only_media_is_refused_in_one_line(
 # -- a damaged case: said only when it is, and rescued -------------------------------------
 
 
+def add_people(case: Case, count: int = 2000) -> list[UUID]:
+    """Enough people, with long enough names, to fill some forty pages."""
+    return case.records.add_many(
+        [PersonFields(name=f"{MARK} {n:04d} {'x' * 200}") for n in range(count)]
+    )
+
+
 def damage_a_page_of(path: Path, table: str) -> None:
     """Overwrite one leaf page in the middle of ``table`` with noise, as a bad sector does."""
     try:
@@ -363,9 +376,7 @@ def damage_a_page_of(path: Path, table: str) -> None:
 def test_a_damaged_case_is_rescued_into_a_copy_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "damaged.casefile"
     with create_case(path, title="Damaged") as case:
-        ids = case.records.add_many(
-            [PersonFields(name=f"{MARK} {n:04d} " + "x" * 200) for n in range(2000)]
-        )
+        ids = add_people(case)
         source = case.records.add(SourceFields(title="A report")).id
     damage_a_page_of(path, "person")
     before = path.read_bytes()
@@ -398,3 +409,29 @@ def test_a_case_with_nothing_left_to_rescue_is_said_in_one_line(tmp_path: Path) 
     with pytest.raises(CaseFileError, match=r"^nothing can be rescued from .*cut\.casefile"):
         rescue_case(cut)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.casefile", "whole.casefile"]
+
+
+def test_check_repair_writes_the_rescued_copy_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "scratched.casefile"
+    with create_case(path, title="Scratched") as case:
+        case.records.add_many(
+            [PersonFields(name=f"{MARK} {n:04d} {'x' * 200}") for n in range(2000)]
+        )
+    damage_a_page_of(path, "person")
+    before = path.read_bytes()
+    code, said = run(capsys, "check", path)
+    assert code == 1
+    code, said = run(capsys, "check", path, "--repair")
+    assert code == 0, said
+    [copy] = tmp_path.glob("scratched.rescued-*.casefile")
+    lines = said.splitlines()
+    assert lines[0].startswith(f"wrote {copy}: 1,9")
+    assert lines[1:] == [
+        "some rows of the table person could not be read",
+        f"{path} is as it was",
+    ]
+    assert path.read_bytes() == before
+    code, said = run(capsys, "check", copy)
+    assert (code, said) == (0, f"{copy}: no problems found\n")

@@ -12,7 +12,7 @@ from casefile.case import create_case, open_case
 from casefile.listing import ListQuery
 from casefile.records import PersonFields
 from casefile.vocab import Kind
-from tests.test_nothing_lost import damage_a_page_of
+from tests.test_nothing_lost import add_people, damage_a_page_of
 
 Yes = QMessageBox.StandardButton.Yes
 
@@ -56,8 +56,7 @@ def test_check_case_that_finds_damage_offers_the_rescued_copy(
 ) -> None:
     path = tmp_path / "scratched.casefile"
     with create_case(path, title="Scratched") as case:
-        people = [PersonFields(name=f"Person {n:04d} {'x' * 200}") for n in range(2000)]
-        case.records.add_many(people)
+        add_people(case)
     damage_a_page_of(path, "person")  # the case opens; its check finds the damage
     asked: list[str] = []
 

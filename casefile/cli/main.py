@@ -27,13 +27,20 @@ from casefile.db.engine import probe
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.display import terminal_safe
-from casefile.errors import AlreadyExists, CasefileError, InvalidInput, NeedsPassphrase
+from casefile.errors import (
+    AlreadyExists,
+    CasefileError,
+    Damaged,
+    InvalidInput,
+    NeedsPassphrase,
+)
 from casefile.extract.fields import clean_text
 from casefile.failures import known_failure
 from casefile.importer import ImportOptions, ImportReport, Status
 from casefile.listing import ListQuery, sort_names
 from casefile.records import FIELDS_OF_KIND
 from casefile.rekeying import change_passphrase
+from casefile.rescue import rescue_case
 from casefile.vocab import Kind, Relation, Vocabulary
 
 log = logging.getLogger("casefile")
@@ -72,8 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths.setup_logging()
         result: int = args.run(args)
         return result
-    except CasefileError as exc:
-        print(f"casefile: {exc}", file=sys.stderr)
+    except CasefileError as exc:  # messages quote what was typed: shown escaped
+        print(terminal_safe(f"casefile: {exc}"), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`casefile list ... | head`): not an error of ours.
@@ -85,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         known = known_failure(exc)
         if known is not None:
-            print(f"casefile: {known}", file=sys.stderr)
+            print(terminal_safe(f"casefile: {known}"), file=sys.stderr)
             return 1
         # The command's name only: its arguments are the case's content (names, notes).
         log.exception("unexpected error in `casefile %s`", args.run.__name__.removeprefix("cmd_"))
@@ -346,6 +353,19 @@ def _case_commands(sub: Sub) -> None:
         metavar="MB",
         help="per reader",
     )
+    p.add_argument(
+        "--max-text",
+        type=_positive,
+        default=defaults.max_text_mb,
+        metavar="MB",
+        help="text read from one file",
+    )
+    p.add_argument(
+        "--batch-timeout",
+        type=_positive,
+        metavar="S",
+        help="the whole import (default: the per-file timeout for each file, and one more)",
+    )
     _json_arg(p)
 
     _export_commands(sub)
@@ -365,9 +385,14 @@ def _case_commands(sub: Sub) -> None:
         "check",
         cmd_check,
         "check integrity, foreign keys and document hashes",
-        "casefile check my.casefile",
+        "casefile check my.casefile --repair",
     )
     _case_arg(p)
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="write a copy of everything that can be read beside the case (left untouched)",
+    )
 
     p = _command(
         sub,
@@ -732,6 +757,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         max_pages=args.max_pages,
         seconds=args.timeout,
         memory_mb=args.max_memory,
+        max_text_mb=args.max_text,
+        batch_seconds=args.batch_timeout,
     )
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
@@ -755,7 +782,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.clear()
     emit(args, output.import_json(report), output.import_text(report))
-    return 1 if report.count(Status.FAILED) else 0
+    return 1 if report.count(Status.FAILED) or report.count(Status.SKIPPED) else 0
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
@@ -807,20 +834,47 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         case.backup(args.dest)
-    print(f"backed up {args.case} to {args.dest}")
+    print(terminal_safe(f"backed up {args.case} to {args.dest}"))
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with open_for(args) as case:
-        found = case.check()
+    if args.repair:
+        return _repair(args)
+    try:
+        with open_for(args) as case:
+            found = case.check()
+    except Damaged as exc:
+        raise Damaged(f"{exc}: `casefile check --repair` writes it") from None
     for line in found:
         print(terminal_safe(f"problem: {line}"))
     print(
         terminal_safe(f"{args.case}: ")
         + ("no problems found" if not found else f"{len(found)} problem(s)")
     )
+    if found:
+        print("`casefile check --repair` writes a copy of what can be read beside the case")
     return 1 if found else 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    try:
+        rescued = rescue_case(args.case, environ_text(PASSPHRASE_ENV))
+    except NeedsPassphrase:
+        if not sys.stdin.isatty():
+            raise
+        passphrase = passphrase_from_user(f"Passphrase for {args.case.name}: ")
+        rescued = rescue_case(args.case, passphrase)
+    salvaged = rescued.salvaged
+    print(terminal_safe(f"wrote {rescued.path}: {salvaged.rows.get('record', 0):,} records"))
+    for table in salvaged.damaged:
+        print(terminal_safe(f"some rows of the table {table} could not be read"))
+    for name in salvaged.not_made:
+        print(terminal_safe(f"the index or trigger {name} could not be made again"))
+    for line in rescued.problems:
+        print(terminal_safe(f"problem in the copy: {line}"))
+    print(terminal_safe(f"{args.case} is as it was"))
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -841,14 +895,21 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
         else passphrase_from_user("New passphrase: ", NEW_PASSPHRASE_ENV, confirm=True)
     )
     report = change_passphrase(args.case, old, new)
-    print(f"{args.case} is now " + ("not encrypted" if new is None else "encrypted"))
+    lines = [f"{args.case} is now " + ("not encrypted" if new is None else "encrypted")]
     if report.rekeyed:
         n = len(report.rekeyed)
-        print(f"and so {'is' if n == 1 else 'are'} its {n} backup cop{'y' if n == 1 else 'ies'}")
-    for copy in report.removed:
-        print(f"removed the backup copy {copy}: it could not be read to encrypt it")
-    for copy in report.kept:
-        print(f"kept the backup copy {copy} as it was: it opens with another passphrase")
+        lines.append(
+            f"and so {'is' if n == 1 else 'are'} its {n} backup cop{'y' if n == 1 else 'ies'}"
+        )
+    lines.extend(
+        f"removed the backup copy {copy}: it could not be read to encrypt it"
+        for copy in report.removed
+    )
+    lines.extend(
+        f"kept the backup copy {copy} as it was: it opens with another passphrase"
+        for copy in report.kept
+    )
+    print(output.safe_lines(lines))
     return 0
 
 

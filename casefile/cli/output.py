@@ -256,4 +256,4 @@ def search_text(result: SearchResult) -> str:
             lines.append(f"    {snippet}")
     if stopped:
         lines.append(stopped)
-    return "\n".join(lines)
+    return safe_lines(lines)

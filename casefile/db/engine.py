@@ -99,7 +99,9 @@ def raw_connect(
     files, for looking at a file that may not be ours without leaving a trace.
     """
     mode = "ro" if immutable else "rw"
-    uri = f"file:{quote(str(path.resolve()))}?mode={mode}" + ("&immutable=1" if immutable else "")
+    uri = f"file:{quote(os.fsencode(path.resolve()))}?mode={mode}" + (
+        "&immutable=1" if immutable else ""
+    )
     conn = sqlcipher3.dbapi2.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
