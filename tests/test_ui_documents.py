@@ -170,11 +170,13 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
     def one_page(dialog: Any) -> None:
         assert isinstance(dialog, ImportLimitsDialog)
         dialog.max_pages.setValue(1)
+        dialog.max_text_mb.setValue(3)
         dialog.accept()
 
     with_modal(qtbot, one_page)
     window.edit_import_limits()
     assert WindowSettings().import_options().max_pages == 1  # kept between runs
+    assert WindowSettings().import_options().max_text_mb == 3
 
     shown: list[str] = []
 

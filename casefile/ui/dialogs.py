@@ -152,17 +152,16 @@ class ImportLimitsDialog(QDialog):
         self.setWindowTitle("Import limits")
         self._options = options
         self.max_mb = QDoubleSpinBox(decimals=0, minimum=1, maximum=10_000, suffix=" MB")
-        self.max_mb.setValue(options.max_mb)
         self.max_pages = QSpinBox(minimum=1, maximum=1_000_000, suffix=" pages")
-        self.max_pages.setValue(options.max_pages)
+        self.max_text_mb = QDoubleSpinBox(decimals=0, minimum=1, maximum=10_000, suffix=" MB")
         self.seconds = QDoubleSpinBox(decimals=0, minimum=1, maximum=3600, suffix=" s")
-        self.seconds.setValue(options.seconds)
         self.memory_mb = QSpinBox(minimum=256, maximum=65_536, suffix=" MB")
-        self.memory_mb.setValue(options.memory_mb)
+        self._show(options)
         form = QFormLayout()
         for label, field, tip in (
             ("Largest file", self.max_mb, "Bigger files are not imported."),
             ("Most pages", self.max_pages, "Documents with more pages are not imported."),
+            ("Most text in a file", self.max_text_mb, "A file with more text is not imported."),
             ("Time to read a file", self.seconds, "A file that takes longer is given up."),
             ("Memory to read a file", self.memory_mb, "A file that needs more is given up."),
         ):
@@ -185,6 +184,7 @@ class ImportLimitsDialog(QDialog):
     def _show(self, options: ImportOptions) -> None:
         self.max_mb.setValue(options.max_mb)
         self.max_pages.setValue(options.max_pages)
+        self.max_text_mb.setValue(options.max_text_mb)
         self.seconds.setValue(options.seconds)
         self.memory_mb.setValue(options.memory_mb)
 
@@ -193,6 +193,7 @@ class ImportLimitsDialog(QDialog):
             self._options,
             max_mb=self.max_mb.value(),
             max_pages=self.max_pages.value(),
+            max_text_mb=self.max_text_mb.value(),
             seconds=self.seconds.value(),
             memory_mb=self.memory_mb.value(),
         )
