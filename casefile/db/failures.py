@@ -19,8 +19,7 @@ READ_ONLY = f"the case is on read-only media (or not writable by you); {AS_IT_WA
 BUSY = f"another program is writing to the case: try again in a moment; {AS_IT_WAS}"
 IO_ERROR = f"the disk could not be read or written (an I/O error): check it; {AS_IT_WAS}"
 DAMAGED = (
-    "the case file is damaged ({said}); what can still be read can be rescued into a copy "
-    "beside it"
+    "the case file is damaged ({said}); what can still be read can be rescued into a copy beside it"
 )
 FULL_BELOW = 1024 * 1024
 # SQLite's messages (the DB-API driver gives no codes) and what they mean to a user.
