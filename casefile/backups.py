@@ -10,13 +10,22 @@ from __future__ import annotations
 import contextlib
 import glob
 import logging
+import os
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
+from casefile.db.case_lock import in_use
 from casefile.db.engine import DBAPIError, probe
-from casefile.db.sqlite_tools import PARTIAL, online_backup, problems, side_files
+from casefile.db.sqlite_tools import (
+    PARTIAL,
+    online_backup,
+    problems,
+    remove_with_side_files,
+    side_files,
+)
 from casefile.errors import CaseFileError
 
 log = logging.getLogger("casefile")
@@ -31,6 +40,7 @@ ROOM_SPARE = 16 * 1024 * 1024
 # reported) once a day, not at every open.
 FAILED = ".last-failure"
 CHECKING = ".checking"
+PENDING = ".pending-"  # a note: the partial file of a copy being written elsewhere
 
 
 def backup_folder(case_path: Path) -> Path:
@@ -54,16 +64,30 @@ def all_backups(case_path: Path) -> list[Path]:
 
 
 def leftovers(case_path: Path) -> list[Path]:
-    """What killed backups leave: copies cut short, unchecked, or with their journal."""
+    """What killed backups left: copies cut short or unchecked, their journals, and the
+    partial copies that notes name; not what a live backup holds (``in_use``)."""
     found = [*case_path.parent.glob(f"{glob.escape(case_path.stem)}.before-upgrade-*{CHECKING}*")]
     folder = backup_folder(case_path)
     if folder.is_dir():
         found.extend(p for p in folder.iterdir() if _staged(p.name))
-    return sorted(found)
+        for note in folder.glob(f"{PENDING}*"):
+            partial = Path(os.fsdecode(note.read_bytes()))
+            found.extend([*side_files(partial), partial, note])
+    return sorted(p for p in found if p.exists() and not in_use(_written(p)))
 
 
 def _staged(name: str) -> bool:
     return any(mark in name for mark in (PARTIAL, CHECKING)) or name.endswith("-journal")
+
+
+def _written(path: Path) -> Path:
+    """The copy a file belongs to: its journal, or a note, is the copy's while it is."""
+    if path.name.startswith(PENDING):
+        return Path(os.fsdecode(path.read_bytes()))
+    for suffix in ("-journal", "-wal", "-shm"):
+        if path.name.endswith(suffix):
+            return path.with_name(path.name.removesuffix(suffix))
+    return path
 
 
 def remove_leftovers(case_path: Path) -> None:
@@ -71,6 +95,21 @@ def remove_leftovers(case_path: Path) -> None:
     in plaintext beside a case encrypted since."""
     for path in leftovers(case_path):
         path.unlink(missing_ok=True)
+
+
+def backup_to(case_path: Path, key: str | None, dest: Path) -> None:
+    """The copy the user asked for (``casefile backup``), at ``dest``. While it is written
+    a note in the backups folder names its partial file, so that if it is killed the next
+    open finds and removes what it left, wherever that is."""
+    ensure_room(dest.parent, case_path)
+    folder = backup_folder(case_path)
+    folder.mkdir(exist_ok=True)
+    note = folder / f"{PENDING}{uuid4().hex[:12]}"
+    note.write_bytes(os.fsencode(dest.with_name(dest.name + PARTIAL)))
+    try:
+        online_backup(case_path, key, dest).release()
+    finally:
+        note.unlink(missing_ok=True)
 
 
 def ensure_room(folder: Path, *copied: Path, what: str = "a backup copy") -> None:
@@ -93,17 +132,18 @@ def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:
     """Copy, then open the copy as a case and run the integrity checks on it."""
     ensure_room(dest.parent, case_path)
     staging = dest.with_name(dest.name + CHECKING)
-    online_backup(case_path, key, staging)
+    lock = online_backup(case_path, key, staging)
     try:
         probe(staging, key)
         found = problems(staging, key, quick=True)
         if found:
             raise CaseFileError(f"the backup copy failed its check: {found[0]}")
+        staging.replace(dest)
     except BaseException:
-        for path in [staging, *side_files(staging)]:
-            path.unlink(missing_ok=True)
+        remove_with_side_files(staging)
         raise
-    staging.replace(dest)
+    finally:
+        lock.release()
 
 
 def daily_backup(case_path: Path, key: str | None, now: datetime | None = None) -> Path | None:

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from casefile.audit import AuditLog, History, created, diff
 from casefile.backups import (
     backup_before_upgrade,
+    backup_to,
     daily_backup,
-    ensure_room,
     remove_leftovers,
     try_daily_backup,
 )
@@ -45,7 +45,7 @@ from casefile.db.engine import (
     use_wal,
 )
 from casefile.db.failures import database_failure
-from casefile.db.sqlite_tools import online_backup, problems, remove_with_side_files, side_files
+from casefile.db.sqlite_tools import problems, remove_with_side_files, side_files
 from casefile.documents import DocumentService
 from casefile.errors import CaseFileError, InvalidInput
 from casefile.importer import Importer
@@ -144,8 +144,7 @@ class Case:
             raise CaseFileError(f"{dest} already exists; choose a new name")
         if not dest.parent.is_dir():
             raise CaseFileError(f"no folder {dest.parent}")
-        ensure_room(dest.parent, self.path)
-        online_backup(self.path, self._key, dest)
+        backup_to(self.path, self._key, dest)
 
     def daily_backup(self) -> Path | None:
         """Today's verified backup copy, if none was made in the last day (see backups)."""

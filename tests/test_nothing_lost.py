@@ -27,6 +27,7 @@ from casefile import paths
 from casefile.backups import backup_before_upgrade, backup_folder
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
+from casefile.db.sqlite_tools import online_backup
 from casefile.errors import CaseFileError
 from casefile.listing import ListQuery
 from casefile.record_service import RecordService
@@ -435,3 +436,57 @@ def test_check_repair_writes_the_rescued_copy_from_the_cli(
     assert path.read_bytes() == before
     code, said = run(capsys, "check", copy)
     assert (code, said) == (0, f"{copy}: no problems found\n")
+
+
+# -- backups: what a killed one leaves is swept at the next open, a live one is not ---------
+
+KILLED_BACKUP = """
+import os, signal, sys
+from pathlib import Path
+from casefile.case import open_case
+from casefile.db import sqlite_tools
+
+real = sqlite_tools._copy
+
+def killed_half_way(source, key, partial):
+    real(source, key, partial)  # the copy is written, not yet renamed into place
+    os.kill(os.getpid(), signal.SIGKILL)
+
+sqlite_tools._copy = killed_half_way
+with open_case(sys.argv[1], backups=False) as case:
+    case.backup(Path(sys.argv[2]))
+"""
+
+
+def test_a_killed_backup_leaves_nothing_once_the_case_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "case" / "kept.casefile"
+    path.parent.mkdir()
+    create_case(path, title="Kept").close()
+    elsewhere = tmp_path / "usb"
+    elsewhere.mkdir()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BACKUP, str(path), str(elsewhere / "copy.casefile")],
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ["copy.casefile.partial"]
+
+    open_case(path, backups=False).close()
+    assert list(elsewhere.iterdir()) == []
+    assert list(backup_folder(path).iterdir()) == []  # the note that named it, too
+
+
+def test_a_copy_being_checked_is_not_taken_for_a_leftover(tmp_path: Path) -> None:
+    path = tmp_path / "busy.casefile"
+    create_case(path, title="Busy").close()
+    backup_folder(path).mkdir()
+    checking = backup_folder(path) / "busy-20310301-083000.casefile.checking"
+    held = online_backup(path, None, checking)  # as a daily backup holds it while it checks
+    try:
+        open_case(path, backups=False).close()  # another program opens the case meanwhile
+        assert checking.exists()
+    finally:
+        held.release()
+    open_case(path, backups=False).close()
+    assert not checking.exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from casefile.db.case_lock import CaseLock
 from casefile.db.engine import APPLICATION_ID, DBAPIError, key_pragma, raw_connect
 
 PARTIAL = ".partial"  # a copy being written, beside its destination
@@ -29,7 +30,7 @@ def remove_with_side_files(path: Path) -> None:
         file.unlink(missing_ok=True)
 
 
-def online_backup(source: Path, key: str | None, dest: Path) -> None:
+def online_backup(source: Path, key: str | None, dest: Path) -> CaseLock:
     """A consistent copy of a case that may be open and written elsewhere.
 
     SQLite's backup API, in one step: copying in slices restarts whenever a writer
@@ -37,27 +38,41 @@ def online_backup(source: Path, key: str | None, dest: Path) -> None:
     transaction, which in WAL mode does not hold the writer up. The copy goes to a
     temporary name, is fsynced and renamed into place, so ``dest`` is either the whole copy
     or untouched. It keeps the case's encryption and is a single file (rollback journal).
+
+    Returns a lock on the copy, held until released: a sweep of leftovers at another
+    open (``in_use``) leaves a copy alone while it is written or checked.
     """
     partial = dest.with_name(dest.name + PARTIAL)
     remove_with_side_files(partial)
     try:
-        src = raw_connect(source, key)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        lock = CaseLock.exclusive(partial, 0)  # follows the file through the rename
         try:
-            out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
-            try:
-                if key is not None:
-                    out.execute(key_pragma(key))
-                src.backup(out, pages=-1)
-                out.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                out.close()
-        finally:
-            src.close()
-        _fsync(partial)
-        os.replace(partial, dest)
+            _copy(source, key, partial)
+            _fsync(partial)
+            os.replace(partial, dest)
+        except BaseException:
+            lock.release()
+            raise
     except BaseException:
         remove_with_side_files(partial)  # a full disk: nothing of the copy is left behind
         raise
+    return lock
+
+
+def _copy(source: Path, key: str | None, partial: Path) -> None:
+    src = raw_connect(source, key)
+    try:
+        out = sqlcipher3.dbapi2.connect(str(partial), isolation_level=None)
+        try:
+            if key is not None:
+                out.execute(key_pragma(key))
+            src.backup(out, pages=-1)
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+    finally:
+        src.close()
 
 
 def problems(path: Path, key: str | None, *, quick: bool = False) -> list[str]:
