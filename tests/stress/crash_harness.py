@@ -53,7 +53,7 @@ OPERATIONS = {
     "reindex": 1.0,
     "rekey": 2.5,
     "backup": 1.5,
-    "upgrade": 0.6,
+    "upgrade": 0.06,
 }
 STAGING_MARKS = (".rekeying", ".rekeyed", ".partial", ".checking", "-journal", ".creating")
 UPGRADE_MARK = ".before-upgrade-"
@@ -222,6 +222,15 @@ class Harness:
         if found.get("refused") is None:
             self.key = found["key"]
         self._check_files(op, self.path.parent)
+        self._check_partials(op)
+
+    def _check_partials(self, op: str) -> None:
+        """Copies the user asked for are written elsewhere: a killed one's partial file
+        is removed by the next open too."""
+        left = [p.name for p in self.work.glob("copy-*") if p.name.endswith(STAGING_MARKS)]
+        if left:
+            self.tally.leftovers += len(left)
+            self.tally.notes.append(f"{op}: left: {', '.join(left)}")
 
     def _upgrade_trial(self, number: int) -> None:
         folder = self.work / f"upgrade-{number}"
@@ -319,12 +328,14 @@ class Harness:
                 self.tally.notes.append(f"{op}: plaintext: {', '.join(plain)}")
 
 
-def run(trials: int, seed: int, folder: Path) -> Tally:
+def run(trials: int, seed: int, folder: Path, progress: int = 0) -> Tally:
     """``trials`` trials, the operations taken in turn (so that each is tried alike)."""
     harness = Harness(folder, seed)
     operations = list(OPERATIONS)
     for n in range(trials):
         harness.trial(operations[n % len(operations)])
+        if progress and (n + 1) % progress == 0:
+            print(harness.tally.line(), flush=True)
     return harness.tally
 
 
@@ -335,7 +346,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        tally = run(args.trials, args.seed, Path(folder))
+        tally = run(args.trials, args.seed, Path(folder), progress=50)
     print(tally.line(), f"in {time.perf_counter() - started:.0f} s")
     for note in tally.notes:
         print(" ", note)
