@@ -26,10 +26,16 @@ def log_file() -> Path:
     return data_dir() / "casefile.log"
 
 
+LOG_HANDLER_NAME = "casefile-log"
+
+
 def setup_logging() -> None:
-    """Log to a rotating file; never to the terminal, where one line per error is the rule."""
+    """Log to a rotating file; never to the terminal, where one line per error is the rule.
+
+    Once per process: the handler is known by its name, not by the logger having handlers,
+    since a host (pytest, an embedding application) may attach its own."""
     root = logging.getLogger("casefile")
-    if root.handlers:
+    if any(handler.get_name() == LOG_HANDLER_NAME for handler in root.handlers):
         return
     try:
         log_file().parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +44,7 @@ def setup_logging() -> None:
         )
     except OSError:
         handler = logging.NullHandler()
+    handler.set_name(LOG_HANDLER_NAME)
     handler.setFormatter(_WithoutContent("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -50,6 +57,16 @@ class _WithoutContent(logging.Formatter):
     never the user's), without its message, which can quote a name, a note, a query, a
     statement's parameters or a file's path. The messages logged are written to say
     nothing of the case either."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches an exception's text on the record for every handler after the
+        # first: another handler's full traceback, message included, would be written here.
+        cached = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
 
     def formatException(  # noqa: N802 (logging.Formatter's name)
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ import pytest
 # Qt draws offscreen in tests: no display needed, and set before Qt is first imported.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from casefile import paths
 from casefile.case import Case, create_case, open_case
 from casefile.demo import write_demo_case
 
@@ -55,6 +57,23 @@ def casefile_home(
     monkeypatch.delenv("CASEFILE_PASSPHRASE", raising=False)
     monkeypatch.delenv("CASEFILE_NEW_PASSPHRASE", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def fresh_log() -> Iterator[None]:
+    """`main` sets up its log file once per process: each test gets its own, in its own
+    home, and the file is closed after."""
+    _close_the_log()
+    yield
+    _close_the_log()
+
+
+def _close_the_log() -> None:
+    logger = logging.getLogger("casefile")
+    for handler in list(logger.handlers):
+        if handler.get_name() == paths.LOG_HANDLER_NAME:
+            logger.removeHandler(handler)
+            handler.close()
 
 
 @pytest.fixture

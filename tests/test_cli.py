@@ -13,14 +13,12 @@ import dataclasses
 import hashlib
 import io
 import json
-import logging
 import os
 import re
 import shutil
 import string
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -198,16 +196,6 @@ class Populated:
     quote: UUID
     link: UUID
     cited_elsewhere: UUID
-
-
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    """`main` sets up a log file once per process; give every test its own, and close it."""
-    yield
-    logger = logging.getLogger("casefile")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import logging
 import os
 import shutil
 import sys
@@ -187,15 +186,6 @@ def master(tmp_path_factory: pytest.TempPathFactory) -> Master:
     with open_case(path, backups=False) as case:
         ids = [str(r.id) for kind in Kind for r in case.listing.page(ListQuery(kind)).records]
     return Master(path, ids)
-
-
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    yield
-    logger = logging.getLogger("casefile")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ Casefile, never with SQLite first, as a user would.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -185,21 +186,6 @@ def test_a_backup_under_another_passphrase_is_kept_and_said(tmp_path: Path) -> N
 # -- what the user meets: one line, never a bug, never case content in the log --------------
 
 
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    """`main` sets up its log file once per process: give each test its own."""
-    _close_the_log()
-    yield
-    _close_the_log()
-
-
-def _close_the_log() -> None:
-    logger = logging.getLogger("casefile")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
     """The `casefile` command in-process: its exit code and what it said on stderr (or,
     for an import, which reports each file on stdout, there)."""
@@ -207,6 +193,29 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
     code = main([str(a) for a in argv])
     said = capsys.readouterr()
     return code, said.err or said.out
+
+
+def test_the_log_is_written_and_kept_clean_when_a_host_watches_too(casefile_home: Path) -> None:
+    # pytest (and an embedding application) attach their own handlers to a logger that does
+    # not propagate: the log file was then never opened, and once it was, the host's
+    # formatting of an error (message included) was cached on the record and written here.
+    seen = io.StringIO()
+    watcher = logging.StreamHandler(seen)
+    logger = logging.getLogger("casefile")
+    logger.addHandler(watcher)
+    try:
+        paths.setup_logging()
+        try:
+            raise ValueError("the informant is Abu Secretname")
+        except ValueError:
+            logger.exception("a known line")
+    finally:
+        logger.removeHandler(watcher)
+    assert "Abu Secretname" in seen.getvalue()  # the host saw the whole error
+    log = paths.log_file().read_text(encoding="utf-8")
+    assert "a known line" in log
+    assert "builtins.ValueError" in log
+    assert "Abu Secretname" not in log
 
 
 def test_the_log_holds_no_case_content_after_unexpected_errors(
