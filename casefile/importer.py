@@ -284,8 +284,10 @@ class Importer:
                 done(Outcome(path, Status.SKIPPED, deadline.skipped))
         report.cancelled = len(report.outcomes) < report.total
         report.network_attempts = [(task.path, what) for task, what in sandbox.network_attempts]
-        for path, what in report.network_attempts:
-            log.warning("reading %s tried to open a connection (refused): %s", path, what)
+        if report.network_attempts:  # the report names the files; the log names none
+            log.warning(
+                "%d document(s) tried to open a connection (refused)", len(report.network_attempts)
+            )
         return report
 
     def _prepare(
