@@ -34,6 +34,14 @@ def field_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def sentence(message: str) -> str:
+    """A core message, written as one line for the terminal ("the range ends…"), as a
+    sentence in a window ("The range ends…."): capitalised, one space between words, with
+    its full stop."""
+    text = " ".join(message.split())
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
 def terminal_safe(text: str) -> str:
     """``text`` as it may be printed: each ``UNSAFE`` character as an escape (``\\x1b``,
     ``\\r``, ``\\n``, ``\\u202e``; an undecodable byte as ``\\xff``), the rest as it is.

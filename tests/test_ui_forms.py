@@ -466,7 +466,7 @@ def test_form_labels_are_humanised_and_controls_named(
 def test_a_new_form_starts_from_the_defaults(qtbot: QtBot, controller: CaseController) -> None:
     form = RecordForm(controller, AttackFields)
     qtbot.addWidget(form)
-    assert form.problem() == "Title is required"
+    assert form.problem() == "Title is required."
     qtbot.keyClicks(form.inputs["title"], "Westminster attack")
     assert form.fields() == AttackFields(title="Westminster attack")
 
@@ -477,8 +477,8 @@ def test_form_reports_a_bad_date_with_its_label(qtbot: QtBot, controller: CaseCo
     qtbot.keyClicks(form.inputs["title"], "Westminster attack")
     with qtbot.waitSignal(form.validity_changed) as signal:
         qtbot.keyClicks(form.inputs["claim_date"].line, "yesterday")
-    assert signal.args == [False, "Claim date: 'y' is not a date"]  # told at the first key
-    assert form.validity() == (False, "Claim date: 'yesterday' is not a date")
+    assert signal.args == [False, "Claim date: 'y' is not a date."]  # told at the first key
+    assert form.validity() == (False, "Claim date: 'yesterday' is not a date.")
     with pytest.raises(InvalidInput) as raised:
         form.fields()
     assert str(raised.value) == "Claim date: 'yesterday' is not a date"
@@ -489,7 +489,7 @@ def test_form_reports_rules_that_span_fields(qtbot: QtBot, controller: CaseContr
     qtbot.addWidget(form)
     qtbot.keyClicks(form.inputs["title"], "Westminster attack")
     qtbot.keyClicks(form.inputs["latitude"], "51.5")
-    assert form.problem() == "Give both latitude and longitude, or neither"
+    assert form.problem() == "Give both latitude and longitude, or neither."
     qtbot.keyClicks(form.inputs["longitude"], "-0.12")
     assert form.problem() == ""
 
@@ -500,7 +500,7 @@ def test_required_references_and_relations_must_be_given(
     quote = RecordForm(controller, QuoteFields)
     qtbot.addWidget(quote)
     qtbot.keyClicks(quote.inputs["text"], "We did it")
-    assert quote.problem() == "Source is required"
+    assert quote.problem() == "Source is required."
     link = RecordForm(controller, LinkFields)
     qtbot.addWidget(link)
     assert link.inputs["relation"].currentText() == "—"
@@ -523,7 +523,7 @@ def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(
     qtbot.keyClicks(date, "yesterday")
     assert not ok.isEnabled()
     assert dialog.error.isVisible()
-    assert dialog.error.text() == "Date: 'yesterday' is not a date"
+    assert dialog.error.text() == "Date: 'yesterday' is not a date."
     assert dialog.error.foregroundRole() == QPalette.ColorRole.WindowText  # the error colour
 
     retype(qtbot, date, "22 March 2017")
@@ -562,7 +562,7 @@ def test_link_dialog_starts_from_the_selected_record(
     show(qtbot, dialog)
     assert dialog.windowTitle() == "New link"
     assert dialog.form.inputs["subject"].line.text() == "Khalid Masood"
-    assert dialog.error.text() == "Relation is required"
+    assert dialog.error.text() == "Relation is required."
     assert dialog.error.foregroundRole() == QPalette.ColorRole.PlaceholderText  # a hint yet
 
 

@@ -53,6 +53,7 @@ from casefile.briefing.options import (
 )
 from casefile.briefing.service import ExportCancelled, ExportReport
 from casefile.case import Case
+from casefile.display import sentence
 from casefile.errors import AlreadyExists, InvalidInput
 from casefile.records import Record
 from casefile.ui.controller import CaseController
@@ -84,12 +85,6 @@ def default_file(case_title: str, case_path: Path, remembered_folder: str) -> Pa
         location = QStandardPaths.StandardLocation.DocumentsLocation
         folder = Path(QStandardPaths.writableLocation(location) or Path.home())
     return folder / f"{name} - briefing pack{SUFFIX}"
-
-
-def _sentence(message: str) -> str:
-    """A core message ("the range ends…") as a line in a dialog ("The range ends…")."""
-    text = " ".join(message.split())
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
 def _line(name: str, text: str = "", *, placeholder: str = "") -> QLineEdit:
@@ -389,7 +384,7 @@ class ExportPackDialog(QDialog):
             marking = normal_marking(self.marking.currentText())
         except InvalidInput as exc:
             marking = None
-            show_problem(self.marking, _sentence(str(exc)))
+            show_problem(self.marking, sentence(str(exc)))
         else:
             show_problem(self.marking, "")
         self.chip.show_marking(marking)
@@ -397,7 +392,7 @@ class ExportPackDialog(QDialog):
         try:
             self.values()
         except InvalidInput as exc:
-            problem = _sentence(str(exc))
+            problem = sentence(str(exc))
         else:
             problem = ""
         self.error.setText(problem)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from casefile.case import Case
 from casefile.dates import PartialDate
-from casefile.display import field_label
+from casefile.display import field_label, sentence
 from casefile.errors import InvalidInput
 from casefile.records import FIELDS_OF_KIND, AnyFields, Record
 from casefile.ui.controller import CaseController
@@ -54,10 +54,6 @@ EXPLAIN: dict[type[LabelledEnum], Callable[[Any], str]] = {
 }
 SCREEN_SHARE = 0.85  # of the screen's height that a dialog may take before it scrolls
 WIDTH_IN_CHARACTERS = 100  # labels, and fields that show a headline-long title whole
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool]:
@@ -209,10 +205,7 @@ class RecordForm(QWidget):
     def fields(self) -> AnyFields:
         """The record as typed; InvalidInput with a one-line message when it is not valid."""
         values = {spec.name: self._value(spec) for spec in self._specs}
-        try:
-            return self.cls(**values)
-        except InvalidInput as exc:
-            raise InvalidInput(_sentence(str(exc))) from None
+        return self.cls(**values)
 
     def _value(self, spec: FormField) -> Any:
         if spec.name not in self.inputs:
@@ -233,7 +226,7 @@ class RecordForm(QWidget):
         try:
             self.fields()
         except InvalidInput as exc:
-            return str(exc)
+            return sentence(str(exc))
         return ""
 
     def validity(self) -> tuple[bool, str]:

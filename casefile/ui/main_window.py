@@ -47,6 +47,7 @@ from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
 from casefile.dates import DateError, PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
+from casefile.display import sentence
 from casefile.documents import Reading
 from casefile.errors import Damaged, NeedsPassphrase, WrongPassphrase
 from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
@@ -437,7 +438,7 @@ class MainWindow(QMainWindow):
             if isinstance(exc, Damaged):
                 self._offer_rescue(str(exc), lambda task: rescue_case(path, passphrase))
                 return
-            self.show_error(" ".join(str(exc).split()))
+            self.show_error(str(exc))
 
         def checked(needed: bool) -> None:
             if needed:
@@ -860,8 +861,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.warning(
             self,
             "Damaged case",
-            f"{problem}\n\nWrite a rescued copy of everything that can still be read beside "
-            "the case? The case itself is left as it is.",
+            f"{sentence(problem)}\n\nWrite a rescued copy of everything that can still be "
+            "read beside the case? The case itself is left as it is.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -884,7 +885,7 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.statusBar().clearMessage()
-            self.show_error(" ".join(str(exc).split()))
+            self.show_error(str(exc))
 
         if rescue is None:
             self.controller.run(lambda case, task: case.rescue(), rescued, failed)
@@ -902,7 +903,7 @@ class MainWindow(QMainWindow):
     # -- messages ----------------------------------------------------------------------------
 
     def show_error(self, message: str) -> None:
-        QMessageBox.warning(self, "Casefile", message)
+        QMessageBox.warning(self, "Casefile", sentence(message))
 
     def show_bug(self, exc: BaseException) -> None:
         QMessageBox.critical(
