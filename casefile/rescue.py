@@ -23,12 +23,40 @@ from casefile.db.salvage import Salvaged, salvage
 from casefile.db.sqlite_tools import remove_with_side_files
 from casefile.errors import NeedsPassphrase
 
+# What a table's lost rows were, in the user's words; tables made again from the others
+# (the search index, counts, the schema's version) lose nothing the user wrote.
+LOST_AS = {
+    "case_info": "the case's title and notes",
+    "record": "records",
+    "attack": "attacks",
+    "person": "people",
+    "group": "groups",
+    "source": "sources",
+    "quote": "quotes",
+    "link": "links",
+    "link_citation": "links' citations",
+    "document": "stored documents",
+    "document_page": "stored documents",
+    "blob": "stored documents",
+    "tag": "tags",
+    "record_tag": "tags",
+    "vocabulary_term": "the case's vocabulary",
+    "saved_search": "saved searches",
+    "audit_event": "history",
+}
+
 
 @dataclass(frozen=True)
 class Rescued:
     path: Path
     salvaged: Salvaged
     problems: list[str]  # what ``check`` still finds in the copy (none, as a rule)
+
+    @property
+    def lost(self) -> list[str]:
+        """What could not all be read, in the user's words, each once."""
+        words = (LOST_AS.get(table) for table in self.salvaged.damaged)
+        return list(dict.fromkeys(w for w in words if w))
 
 
 def rescue_case(path: Path | str, passphrase: str | None = None) -> Rescued:

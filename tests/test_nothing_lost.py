@@ -439,7 +439,7 @@ def test_check_repair_writes_the_rescued_copy_from_the_cli(
     lines = said.splitlines()
     assert lines[0].startswith(f"wrote {copy}: 1,9")
     assert lines[1:] == [
-        "some rows of the table person could not be read",
+        "partly lost (they could not all be read): people",
         f"{path} is as it was",
     ]
     assert path.read_bytes() == before

@@ -41,7 +41,9 @@ def test_opening_a_damaged_case_offers_a_rescued_copy_and_opens_it(
     assert "is damaged" in asked[0]
     assert "Write a rescued copy" in asked[0]
     assert "records were rescued into damaged.rescued-" in asked[1]
-    assert "Some rows could not be read (of the tables case_info, person)" in asked[1]
+    assert (
+        "Partly lost (they could not all be read): the case's title and notes, people." in asked[1]
+    )
     info = window.controller.info
     assert info is not None
     assert info.path.name.startswith("damaged.rescued-")
@@ -70,7 +72,7 @@ def test_check_case_that_finds_damage_offers_the_rescued_copy(
     assert window.controller.info.path == path
     # The day's backup copy fails its own check, and says so (once).
     [backup_failed] = asked
-    assert "today's backup copy of scratched.casefile could not be written" in backup_failed
+    assert "Today's backup copy of scratched.casefile could not be written" in backup_failed
     window.check_action.trigger()
 
     assert asked[1].startswith("Problems found:")

@@ -867,8 +867,8 @@ def _repair(args: argparse.Namespace) -> int:
         rescued = rescue_case(args.case, passphrase)
     salvaged = rescued.salvaged
     print(terminal_safe(f"wrote {rescued.path}: {salvaged.rows.get('record', 0):,} records"))
-    for table in salvaged.damaged:
-        print(terminal_safe(f"some rows of the table {table} could not be read"))
+    if rescued.lost:
+        print(terminal_safe(f"partly lost (they could not all be read): {', '.join(rescued.lost)}"))
     for name in salvaged.not_made:
         print(terminal_safe(f"the index or trigger {name} could not be made again"))
     for line in rescued.problems:

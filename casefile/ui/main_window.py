@@ -436,7 +436,8 @@ class MainWindow(QMainWindow):
                     self.open_path(path, dialog.value())
                 return
             if isinstance(exc, Damaged):
-                self._offer_rescue(str(exc), lambda task: rescue_case(path, passphrase))
+                said = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
+                self._offer_rescue(said, lambda task: rescue_case(path, passphrase))
                 return
             self.show_error(str(exc))
 
@@ -872,8 +873,8 @@ class MainWindow(QMainWindow):
         def rescued(copy: Rescued) -> None:
             self.statusBar().clearMessage()
             rows = copy.salvaged.rows.get("record", 0)
-            lost = ", ".join(copy.salvaged.damaged)
-            lost = f" Some rows could not be read (of the tables {lost})." if lost else ""
+            lost = ", ".join(copy.lost)
+            lost = f" Partly lost (they could not all be read): {lost}." if lost else ""
             opened = QMessageBox.question(
                 self,
                 "Damaged case",
