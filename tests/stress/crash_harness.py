@@ -197,6 +197,11 @@ class Harness:
         self.key: str | None = None
         self.acknowledged: set[UUID] = set()
         self.tally = Tally()
+        # How long after "ready" a kill may land. A re-key's time grows with the case, so
+        # its window follows it: longer after each re-key killed, shorter after each made.
+        # It settles where about half finish, the kills spread over every step of it
+        # (stage, swap, backups) rather than all landing in its first copy.
+        self.window = dict(OPERATIONS)
         with create_case(self.path, title=MARK) as case:
             self.acknowledged.add(case.records.add(PersonFields(name=f"{MARK} first")).id)
         self.older = folder / "older.casefile"  # the case an upgrade trial starts from
@@ -216,6 +221,8 @@ class Harness:
         self.tally.acknowledged += len(written)
         made = op == "rekey" and "rekeyed" in said
         self.tally.rekeys_made += made
+        if op == "rekey":
+            self.window[op] *= 0.9 if made else 1.1
         keys = [new] if made else [self.key, new] if op == "rekey" else [self.key]
         copies = [Path(line.split(maxsplit=1)[1]) for line in said if line.startswith("copy ")]
         found = self._verify(op, self.path, keys, self.acknowledged, copies, upgraded=False)
@@ -260,7 +267,7 @@ class Harness:
         )
         assert child.stdout is not None
         said = [child.stdout.readline().strip()]  # "ready": loaded, about to start
-        time.sleep(self.random.uniform(0, OPERATIONS[op]))
+        time.sleep(self.random.uniform(0, self.window[op]))
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()
         return said + [line.strip() for line in out.splitlines()]
