@@ -249,38 +249,59 @@ def _coarsest_edtf_starting(day: date) -> str:
     return re.sub(r"(-01)+$", "", day.isoformat())
 
 
-def edtf_range_bounds(
-    since: PartialDate | None, until: PartialDate | None
-) -> tuple[str | None, str | None]:
-    """Bounds ``lo <= edtf < hi`` selecting the dates that *start* in since..until.
+@dataclass(frozen=True)
+class DateRange:
+    """``since..until``, either end open: what a filter by dates keeps, everywhere (the
+    tables, search, the briefing pack's scope, the CLI).
 
-    A plain string comparison can only see where a date starts, so "2016" is outside
-    since=March 2016 (it starts in January) yet inside until=March 2016 although it runs past
-    it. The bounds never cut a date of their own precision: since=1 March 2016 keeps "2016-03".
-    Circa values sort after the finer dates inside them ("2016~" > "2016-12-31"): the few
-    a bound misjudges so are named by ``circa_misjudged``. Neither bound, (None, None), still
-    means "has a date".
-    """
-    lo = None if since is None else _coarsest_edtf_starting(since.first_day())
-    if until is None or until.last_day() == date.max:
-        return lo, None
-    return lo, _coarsest_edtf_starting(until.last_day() + timedelta(days=1))
+    A record is within the range when the time its dates cover meets it: from its date's
+    first day to its end date's (or its date's own) last day. So "2016" is within March
+    2016 (it may have been then), and an attack from 20 December 2015 to 5 January 2016 is
+    within 2016. A circa date counts as its date. A record without a date is in no range;
+    a range with neither end keeps every dated record."""
 
+    since: PartialDate | None = None
+    until: PartialDate | None = None
 
-def circa_misjudged(lo: str | None, hi: str | None) -> tuple[list[str], list[str]]:
-    """The circa values that ``lo <= stored < hi`` judges otherwise than the rule does
-    (``lo <= stored without its "~" < hi``), as (kept wrongly, left out wrongly).
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.until.last_day() < self.since.first_day():
+            raise InvalidInput(f"the range ends ({self.until}) before it starts ({self.since})")
 
-    "p~" sorts after every date that starts with p ("2016~" > "2016-12-31"), so it
-    compares otherwise than p only against a finer bound that starts with p: a lower
-    bound "2016-03" keeps "2016~" (yet "2016" is before it), an upper bound "2016-04"
-    leaves it out (yet "2016" is before it, and kept if not before the lower bound).
-    Those few values are named; comparing every stored date without its "~" instead
-    costs a function call per row, seven times what counting a range of an index does."""
+    def __bool__(self) -> bool:
+        return self.since is not None or self.until is not None
 
-    def coarser(bound: str) -> list[str]:
-        return [bound[:n] for n in (4, 7) if n < len(bound)]  # "2016", "2016-03"
+    def meets(self, start: PartialDate | None, end: PartialDate | None = None) -> bool:
+        """Whether dates from ``start`` to ``end`` meet the range (the rule, in Python)."""
+        if start is None:
+            return False
+        first = self.since.first_day() if self.since else date.min
+        last = self.until.last_day() if self.until else date.max
+        return start.first_day() <= last and first <= (end or start).last_day()
 
-    kept = [p + "~" for p in coarser(lo)] if lo else []
-    left_out = [p + "~" for p in coarser(hi) if lo is None or p >= lo] if hi else []
-    return kept, left_out
+    @property
+    def low(self) -> str | None:
+        """Stored EDTF text (which sorts as it reads: "2016" < "2016-03" < "2016-03-22",
+        a circa mark after the finer dates inside it: "2016~" > "2016-12-31") ``>= low``
+        starts on or after since's first day."""
+        return None if self.since is None else _coarsest_edtf_starting(self.since.first_day())
+
+    @property
+    def high(self) -> str | None:
+        """Stored EDTF text ``< high`` starts before until's last day is over (a circa
+        value aside: see ``circa_before_high``)."""
+        if self.until is None or self.until.last_day() == date.max:
+            return None
+        return _coarsest_edtf_starting(self.until.last_day() + timedelta(days=1))
+
+    def holding_low(self) -> list[str]:
+        """The coarser dates that start before since yet hold its first day, and so end
+        within the range: "2016" and "2016-03" for since 15 March 2016. (Their circa forms
+        sort after ``low`` already.)"""
+        low = self.low
+        return [low[:n] for n in (4, 7) if low and n < len(low)]
+
+    def circa_before_high(self) -> list[str]:
+        """The circa dates that start before until's last day is over yet sort after
+        ``high``: "2016~" for an until of March 2016 ("2016~" > "2016-04")."""
+        high = self.high
+        return [high[:n] + "~" for n in (4, 7) if high and n < len(high)]

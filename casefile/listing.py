@@ -31,9 +31,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from casefile.dates import PartialDate, circa_misjudged, edtf_range_bounds
+from casefile.dates import DateRange, PartialDate
 from casefile.db import models as m
-from casefile.db.engine import Sessions, fold
+from casefile.db.engine import Sessions
+from casefile.db.filters import DATED, tagged, within
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
 from casefile.errors import InvalidInput
 from casefile.record_service import MODEL_OF_KIND, labels, read_records, to_records
@@ -41,8 +42,8 @@ from casefile.records import Record, metadata_fields
 from casefile.search_query import prefix_match
 from casefile.vocab import Kind
 
-# Per kind: the columns a list can be sorted by (the first is the default), the column
-# that date-range filters apply to, and the columns the quick text filter looks in.
+# Per kind: the columns a list can be sorted by (the first is the default), and the
+# columns the quick text filter looks in. (The dates a range filters on: ``DATED``.)
 SORTS: dict[Kind, dict[str, Any]] = {
     Kind.ATTACK: {"date": m.Attack.date, "title": m.Attack.title, "killed": m.Attack.killed},
     Kind.PERSON: {"name": m.Person.name},
@@ -51,12 +52,6 @@ SORTS: dict[Kind, dict[str, Any]] = {
     Kind.DOCUMENT: {"file_name": m.Document.file_name},
     Kind.QUOTE: {"said": m.Quote.said},
     Kind.LINK: {"relation": m.Link.relation},
-}
-DATE_COLUMN: dict[Kind, Any] = {
-    Kind.ATTACK: m.Attack.date,
-    Kind.PERSON: m.Person.birth_date,
-    Kind.SOURCE: m.Source.published,
-    Kind.QUOTE: m.Quote.said,
 }
 TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
     Kind.ATTACK: (m.Attack.title, m.Attack.location, m.Attack.city, m.Attack.country),
@@ -67,6 +62,7 @@ TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
     Kind.QUOTE: (m.Quote.text, m.Quote.translation),
     Kind.LINK: (),
 }
+DATED_KINDS = frozenset(DATED)  # the kinds a list can be filtered by dates
 COMMON_SORTS = {"created": m.Record.created_at, "updated": m.Record.updated_at}
 
 
@@ -106,6 +102,13 @@ class ListQuery:
     until: PartialDate | None = None
     limit: int = 50
     after: Cursor | None = None
+
+    def __post_init__(self) -> None:
+        DateRange(self.since, self.until)  # a range ending before it starts: refused now
+
+    @property
+    def dates(self) -> DateRange:
+        return DateRange(self.since, self.until)
 
 
 @dataclass(frozen=True)
@@ -446,32 +449,11 @@ def _filtered(
             plus = UnaryExpression(table.c.id, operator=custom_op("+"), type_=table.c.id.type)
             query = query.where((plus if matching is Matching.LISTED else table.c.id).in_(indexed))
     if q.tag.strip():
-        query = query.where(
-            table.c.id.in_(
-                select(m.RecordTag.record_id)
-                .join(m.Tag)
-                .where(func.casefold(m.Tag.name) == fold(q.tag.strip()))
-            )
-        )
-    if q.since is not None or q.until is not None:
-        column = DATE_COLUMN.get(q.kind)
-        if column is None:
+        query = query.where(tagged(table.c.id, q.tag))
+    if q.dates:
+        if q.kind not in DATED:
             raise InvalidInput(f"{q.kind.value}s have no date to filter on")
-        low, high = edtf_range_bounds(q.since, q.until)
-        # The stored EDTF text, compared as it sorts: that is what makes a range mean
-        # "starts within", at the date's own precision; and a range of the index.
-        stored = type_coerce(column, String)
-        within = and_(
-            stored.is_not(None),
-            *([stored >= low] if low else []),
-            *([stored < high] if high else []),
-        )
-        kept, left_out = circa_misjudged(low, high)
-        if kept:
-            within = and_(within, stored.not_in(kept))
-        if left_out:
-            within = or_(within, stored.in_(left_out))
-        query = query.where(within)
+        query = query.where(within(q.kind, q.dates))
     return query
 
 

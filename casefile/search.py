@@ -24,14 +24,15 @@ from uuid import UUID, uuid4
 
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import ColumnElement, Row, and_, func, literal_column, select, text, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, created, diff
-from casefile.dates import circa_misjudged, edtf_range_bounds
+from casefile.dates import DateRange
 from casefile.db import models as m
 from casefile.db.engine import PARALLEL_READS, Sessions
+from casefile.db.filters import DATED, as_sql, documents_within, tagged, within
 from casefile.db.search_bounds import Marks, OutOfTime, Shown, Texts, TimeBudget, snippets
 from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
 from casefile.errors import InvalidInput, NotFound
@@ -522,45 +523,32 @@ def _among(selects: list[tuple[str, str]], per_row: bool) -> str:
     return f"k.record_id IN ({' UNION ALL '.join(tied)})"
 
 
+def _tied(ids: Any, key: Any, per_row: bool) -> list[Any]:
+    """Per row, a select of IDs is tied to the row's record (see ``_among``)."""
+    return [ids == key] if per_row else []
+
+
 def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], dict[str, Any]]:
     """The filters other than kinds (``_key_spans``), on the row's key ``k``."""
     where: list[str] = []
     params: dict[str, Any] = {}
-    for i, tag in enumerate(query.tags):
-        tagged = (
-            "SELECT rt.record_id FROM record_tag rt JOIN tag t ON t.id = rt.tag_id "
-            f"WHERE casefold(t.name) = casefold(:tag{i})"
-        )
-        where.append(_among([(tagged, "rt.record_id")], per_row))
-        params[f"tag{i}"] = tag
-    if query.since is not None or query.until is not None:
-        low, high = edtf_range_bounds(query.since, query.until)
-        # As the tables' date filter (see listing._filtered): ranges of the dates' indexes,
-        # and the few circa values they misjudge named.
-        within = " AND ".join(
-            [
-                "{c} IS NOT NULL",
-                *(["{c} >= :low"] if low else []),
-                *(["{c} < :high"] if high else []),
-            ]
-        )
-        params.update({k: v for k, v in (("low", low), ("high", high)) if v})
-        kept, left_out = circa_misjudged(low, high)
-        params.update({f"kept{i}": v for i, v in enumerate(kept)})
-        params.update({f"left_out{i}": v for i, v in enumerate(left_out)})
-        if kept:
-            within += f" AND {{c}} NOT IN ({', '.join(f':kept{i}' for i in range(len(kept)))})"
-        if left_out:
-            named = ", ".join(f":left_out{i}" for i in range(len(left_out)))
-            within = f"({within}) OR {{c}} IN ({named})"
-        within = f"({within})"
-        dated = [
-            (f'SELECT x.id FROM "{k}" x WHERE {within.format(c=f"x.{c}")}', "x.id")
-            for k, c in DATED.items()
-        ]
-        document = "SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE "
-        dated.append((document + within.format(c="s.published"), "d.id"))
-        where.append(_among(dated, per_row))
+    shared: list[Any] = []  # as the tables filter (``casefile.db.filters``)
+    key: ColumnElement[Any] = literal_column("k.record_id")
+    for tag in query.tags:
+        shared.append(tagged(key, tag))
+    dates = DateRange(query.since, query.until)
+    if dates:
+        per_kind: list[Any] = []
+        for kind, (start, _end) in DATED.items():
+            ids = start.table.c.id
+            per_kind.append(select(ids).where(within(kind, dates), *_tied(ids, key, per_row)))
+        documents = documents_within(dates)
+        per_kind.append(documents.where(*_tied(m.Document.__table__.c.id, key, per_row)))
+        shared.append(key.in_(union_all(*per_kind)))
+    if shared:
+        sql, values = as_sql(and_(*shared))
+        where.append(sql)
+        params.update(values)
     if query.reliability:
         grades = ", ".join(f":grade{i}" for i in range(len(query.reliability)))
         params.update({f"grade{i}": g.value for i, g in enumerate(query.reliability)})
@@ -578,9 +566,6 @@ def _filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], d
         ]
         where.append(_among(through_source, per_row))
     return where, params
-
-
-DATED = {"attack": "date", "person": "birth_date", "source": "published", "quote": "said"}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from casefile.dates import DateError, PartialDate, Precision, edtf_range_bounds
+from casefile.dates import DateError, DateRange, PartialDate, Precision
+from casefile.errors import InvalidInput
 from casefile.moments import day_of, moment
 
 YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY
@@ -15,6 +16,10 @@ YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY
 
 def pd(text: str) -> PartialDate:
     return PartialDate.from_edtf(text)
+
+
+def _maybe(text: str | None) -> PartialDate | None:
+    return None if text is None else pd(text)
 
 
 def _partial(day: date, precision: Precision, circa: bool) -> PartialDate:
@@ -238,20 +243,51 @@ def test_to_json() -> None:
         (pd("2016-03-22"), None, ("2016-03-22", None)),
     ],
 )
-def test_edtf_range_bounds(
+def test_a_date_range_as_bounds_of_stored_text(
     since: PartialDate | None, until: PartialDate | None, bounds: tuple[str | None, str | None]
 ) -> None:
-    assert edtf_range_bounds(since, until) == bounds
+    dates = DateRange(since, until)
+    assert (dates.low, dates.high) == bounds
 
 
-@given(exact_partial_dates, exact_partial_dates, exact_partial_dates)
-def test_range_bounds_select_dates_starting_within(
+@given(partial_dates, exact_partial_dates, exact_partial_dates)
+def test_a_range_keeps_the_dates_that_meet_it(
     value: PartialDate, since: PartialDate, until: PartialDate
 ) -> None:
-    lo, hi = edtf_range_bounds(since, until)
-    assert lo is not None
-    selected = lo <= value.to_edtf() and (hi is None or value.to_edtf() < hi)
-    assert selected == (since.first_day() <= value.first_day() <= until.last_day())
+    if until.last_day() < since.first_day():
+        since, until = until, since
+    dates = DateRange(since, until)
+    # "Meets" is what the days say, whatever the precision: the date may fall within.
+    assert dates.meets(value) == (
+        value.first_day() <= until.last_day() and since.first_day() <= value.last_day()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "since", "until", "meets"),
+    [
+        ("2016", "2016-03", "2016-03", True),  # it may have been in March
+        ("2016-03", "2016-03-15", None, True),
+        ("2016-02", "2016-03-15", None, False),
+        ("2016~", None, "2016-03", True),  # a circa date counts as its date
+        ("2017", None, "2016-12-31", False),
+    ],
+)
+def test_what_a_range_keeps(value: str, since: str | None, until: str | None, meets: bool) -> None:
+    dates = DateRange(_maybe(since), _maybe(until))
+    assert dates.meets(pd(value)) is meets
+
+
+def test_a_range_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(InvalidInput, match=r"the range ends \(2015\) before it starts"):
+        DateRange(pd("2016"), pd("2015"))
+
+
+def test_an_attack_that_runs_into_a_range_meets_it() -> None:
+    in_2016 = DateRange(pd("2016"), pd("2016"))
+    assert in_2016.meets(pd("2015-12-20"), pd("2016-01-05"))
+    assert not in_2016.meets(pd("2015-12-20"), pd("2015-12-31"))
+    assert not in_2016.meets(None)
 
 
 @given(partial_dates)

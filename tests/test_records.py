@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import random
 import string
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from sqlalchemy import func, select
 from casefile import listing
 from casefile.audit import HistoryEntry
 from casefile.case import Case, open_case
-from casefile.dates import PartialDate, edtf_range_bounds
+from casefile.dates import PartialDate
 from casefile.db import models as m
 from casefile.display import display
 from casefile.errors import CasefileError, InvalidInput, NotFound
@@ -1116,7 +1115,7 @@ DATED = (
 BOUNDS = (None, "2015-12", "2016", "2016-03", "2016-03-01", "2016-03-22", "2016-12-31", "2017")
 
 
-def test_date_range_filters_select_dates_that_start_within(case: Case) -> None:
+def test_date_range_filters_select_dates_that_meet_the_range(case: Case) -> None:
     for edtf in DATED:
         case.records.add(AttackFields(title=edtf, date=pd(edtf)))
     case.records.add(AttackFields(title="undated"))
@@ -1135,26 +1134,36 @@ def test_date_range_filters_select_dates_that_start_within(case: Case) -> None:
 
     # The examples a person would check by hand.
     assert "2016" in within(None, "2016")
-    assert "2016" not in within("2016-03", None)
+    assert "2016" in within("2016-03", None)  # it may have been in March or after
     assert "2016-03" in within("2016", "2016")
     assert within("2016", "2016") == {d for d in DATED if d.startswith("2016")}
-    assert within("2016-03", "2016-03") == {"2016-03", "2016-03-01", "2016-03-22", "2016-03-31"}
-    assert within("2016-03-22", "2016-03-22") == {"2016-03-22"}
-    assert within("2016-03-01", None) >= {"2016-03", "2016-03-01"}
+    assert within("2016-03", "2016-03") == {
+        "2016",
+        "2016-03",
+        "2016-03-01",
+        "2016-03-22",
+        "2016-03-31",
+    }
+    assert within("2016-03-22", "2016-03-22") == {"2016", "2016-03", "2016-03-22"}
+    assert within("2016-03-01", None) >= {"2016", "2016-03", "2016-03-01"}
     assert "2016" in within(None, "2016-03")
     assert "undated" not in within(None, "2017")
 
-    # Every combination against the rule "starts within since..until".
+    # Every combination against the rule: the days a date may be meet since..until.
     for since in BOUNDS:
         for until in BOUNDS:
             if since is None and until is None:
                 continue
             low = None if since is None else pd(since).first_day()
             high = None if until is None else pd(until).last_day()
+            if low and high and high < low:
+                with pytest.raises(InvalidInput, match=r"the range ends .* before it starts"):
+                    within(since, until)
+                continue
             expected = {
                 d
                 for d in DATED
-                if (low is None or pd(d).first_day() >= low)
+                if (low is None or pd(d).last_day() >= low)
                 and (high is None or pd(d).first_day() <= high)
             }
             assert within(since, until) == expected, (since, until)
@@ -1176,47 +1185,11 @@ def test_date_range_filters_treat_circa_dates_like_their_plain_form(case: Case) 
         )
         return {r.label for r in case.listing.page(query).records}
 
-    # "c. 2015" starts in January 2015 as "2015" does; "c. June 2015" starts on 1 June.
-    assert within("2015-06", None) == {"2015-06", "2015-06~"}
+    # "c. 2015" is the year 2015, "c. June 2015" is June: they meet what 2015 and June do.
+    assert within("2015-06", None) == {"2015", "2015~", "2015-06", "2015-06~"}
+    assert within("2015-07", None) == {"2015", "2015~"}
     assert within(None, "2015-06") == {"2015", "2015~", "2015-06", "2015-06~"}
     assert within(None, "2015-06-10") == {"2015", "2015~", "2015-06", "2015-06~"}
-
-
-def test_date_range_filters_agree_with_comparing_each_date_without_its_circa_mark(
-    case: Case,
-) -> None:
-    """Ranges of the index with the few circa values they misjudge named (for speed)
-    select exactly what comparing every stored date without its "~" selects."""
-    stored = [
-        f"{y}{m}{d}{c}"
-        for y in ("2015", "2016")
-        for m, days in (("", ("",)), ("-03", ("", "-01", "-15", "-31")), ("-12", ("", "-31")))
-        for d in days
-        for c in ("", "~")
-    ]
-    for edtf in stored:
-        case.records.add(AttackFields(title=edtf, date=pd(edtf)))
-    bounds = [None, "2015", "2016", "2016-03", "2016-03-15", "2016-04", "2015-12-31", "2016-12"]
-    for since, until in itertools.product(bounds, bounds):
-        low, high = edtf_range_bounds(
-            None if since is None else pd(since), None if until is None else pd(until)
-        )
-        expected = {
-            e
-            for e in stored
-            if (low is None or e.rstrip("~") >= low) and (high is None or e.rstrip("~") < high)
-        }
-        query = ListQuery(
-            Kind.ATTACK,
-            since=None if since is None else pd(since),
-            until=None if until is None else pd(until),
-            limit=100,
-        )
-        assert {r.label for r in case.listing.page(query).records} == expected, (since, until)
-        assert case.listing.count(query) == len(expected), (since, until)
-    case.records.add(AttackFields(title="undated"))
-    to_the_end = ListQuery(Kind.ATTACK, until=pd("9999"), limit=100)  # every dated one
-    assert {r.label for r in case.listing.page(to_the_end).records} == set(stored)
 
 
 def test_text_filter_finds_non_ascii_aliases(case: Case) -> None:

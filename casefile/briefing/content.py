@@ -15,16 +15,16 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.briefing.options import PackOptions, Section
 from casefile.dates import PartialDate
 from casefile.db import models as m
-from casefile.db.engine import fold
+from casefile.db.filters import tagged, within
 from casefile.display import display
 from casefile.errors import InvalidInput
-from casefile.vocab import Relation
+from casefile.vocab import Kind, Relation
 
 KEY_QUOTES_PER_ATTACK = 5
 # How long after an attack what its people and groups say is quoted under it.
@@ -184,21 +184,14 @@ class _Gathering:
         scope = self.options.scope
         query = select(m.Attack)
         if scope.tag is not None:
-            tagged = (
-                select(m.RecordTag.record_id)
-                .join(m.Tag)
-                .where(func.casefold(m.Tag.name) == fold(scope.tag.strip()))
-            )
-            query = query.where(m.Attack.id.in_(tagged))
+            query = query.where(tagged(m.Attack.id, scope.tag))
+        if scope.dates:
+            query = query.where(within(Kind.ATTACK, scope.dates))
         if scope.attacks:
             query = query.where(or_(*_in(m.Attack.id, scope.attacks)))
         found = list(self.s.scalars(query))
         if missing := set(scope.attacks) - {a.id for a in found}:
             raise InvalidInput(f"not an attack in this case: {', '.join(map(str, missing))}")
-        if scope.start or scope.end:
-            first = scope.start.first_day() if scope.start else date.min
-            last = scope.end.last_day() if scope.end else date.max
-            found = [a for a in found if a.date and _spans(a.date, a.end_date, first, last)]
         return sorted(found, key=lambda a: (_by_date(a.date), a.title.casefold()))
 
     def links(self, attack_ids: set[UUID]) -> list[m.Link]:
@@ -372,11 +365,6 @@ def _when(start: PartialDate | None, end: PartialDate | None) -> str:
     if end is None or end == start:
         return start.display()
     return f"{start.display()} \N{EN DASH} {end.display()}"
-
-
-def _spans(start: PartialDate, end: PartialDate | None, first: date, last: date) -> bool:
-    """Whether an attack from ``start`` (to ``end``) overlaps the days first to last."""
-    return start.first_day() <= last and first <= (end or start).last_day()
 
 
 def _claim(a: m.Attack, names: dict[UUID, str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from casefile.dates import PartialDate
+from casefile.dates import DateRange, PartialDate
 from casefile.errors import InvalidInput
 from casefile.vocab import LabelledEnum
 
@@ -56,8 +56,9 @@ class Scope:
     """Which attacks the pack covers; the people, groups, quotes and sources follow from
     them (the case's summary is printed as it is).
 
-    The whole case when nothing is set. A date range keeps the attacks whose (partial)
-    dates overlap it; an attack with no date is then left out, as it cannot be placed."""
+    The whole case when nothing is set. A date range keeps the attacks within it as every
+    list and search does (``dates.DateRange``); an attack with no date is then left out,
+    as it cannot be placed."""
 
     attacks: tuple[UUID, ...] = ()
     tag: str | None = None
@@ -68,10 +69,13 @@ class Scope:
     def whole_case(self) -> bool:
         return not self.attacks and self.tag is None and self.start is None and self.end is None
 
+    @property
+    def dates(self) -> DateRange:
+        return DateRange(self.start, self.end)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "attacks", tuple(dict.fromkeys(self.attacks)))
-        if self.start and self.end and self.end.last_day() < self.start.first_day():
-            raise InvalidInput(f"the range ends ({self.end}) before it starts ({self.start})")
+        DateRange(self.start, self.end)  # a range ending before it starts: refused now
 
 
 @dataclass(frozen=True)

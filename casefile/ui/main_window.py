@@ -44,13 +44,13 @@ from PySide6.QtWidgets import (
 
 from casefile import paths
 from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
-from casefile.dates import DateError, PartialDate
+from casefile.dates import PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
 from casefile.display import sentence
 from casefile.documents import Reading
-from casefile.errors import Damaged, NeedsPassphrase, WrongPassphrase
-from casefile.listing import DATE_COLUMN, TEXT_COLUMNS
+from casefile.errors import Damaged, InvalidInput, NeedsPassphrase, WrongPassphrase
+from casefile.listing import DATED_KINDS, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
 from casefile.rescue import Rescued, rescue_case
 from casefile.search import Saved
@@ -539,7 +539,7 @@ class MainWindow(QMainWindow):
         )
         header.setSortIndicator(sorted_column, order)
         self.filter.setEnabled(bool(TEXT_COLUMNS[kind]))
-        has_dates = kind in DATE_COLUMN
+        has_dates = kind in DATED_KINDS
         self.since.setVisible(has_dates)
         self.until.setVisible(has_dates)
         self.new_record_action.setText(
@@ -570,18 +570,18 @@ class MainWindow(QMainWindow):
         try:
             since = PartialDate.parse(self.since.text()) if self.since.text().strip() else None
             until = PartialDate.parse(self.until.text()) if self.until.text().strip() else None
-        except DateError as exc:
+            query = replace(
+                model.query,
+                text=text,
+                tag=tags[0] if tags else "",
+                since=since if self.kind in DATED_KINDS else None,
+                until=until if self.kind in DATED_KINDS else None,
+            )
+        except InvalidInput as exc:  # a date that cannot be read, a range ending too early
             self.filter_error.setText(str(exc))
             self.filter_error.show()
             return
         self.filter_error.hide()
-        query = replace(
-            model.query,
-            text=text,
-            tag=tags[0] if tags else "",
-            since=since if self.kind in DATE_COLUMN else None,
-            until=until if self.kind in DATE_COLUMN else None,
-        )
         if query != model.query:
             model.set_query(query)
 
