@@ -158,6 +158,7 @@ class Attack(Record):
     __mapper_args__ = {"polymorphic_identity": Kind.ATTACK}
     __table_args__ = (
         Index("ix_attack_date_id", "date", "id"),
+        Index("ix_attack_end_date_id", "end_date", "id"),
         Index("ix_attack_title_id", "title", "id"),
         Index("ix_attack_killed_id", "killed", "id"),
     )
