@@ -10,7 +10,6 @@ record look-ups) ask the controller, which answers later on the GUI thread.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -40,6 +39,7 @@ from shiboken6 import isValid
 from casefile.case import Case
 from casefile.dates import PartialDate
 from casefile.errors import InvalidInput
+from casefile.input_text import UNKNOWN, read_date, read_number
 from casefile.listing import ListQuery
 from casefile.records import Record
 from casefile.ui.controller import CaseController
@@ -50,7 +50,6 @@ T = TypeVar("T")
 E = TypeVar("E", bound=LabelledEnum)
 
 ERROR_COLOR = QColor("#b3261e")  # a muted red: a problem to fix, not an alarm
-UNKNOWN = "unknown"
 LIST_SEPARATOR = ";"
 SEARCH_DELAY_MS = 150  # long enough not to query on every key, short enough to feel live
 SEARCH_LIMIT = 20
@@ -170,40 +169,26 @@ class MultilineEdit(QPlainTextEdit):
 
 
 class NumberEdit(TextInput):
-    """An optional number as text: empty or "unknown" means not known, which is not zero."""
+    """An optional number as text: empty or "unknown" (``input_text``'s words) means not
+    known, which is not zero. Whether it is in range is the record's rule, said by the
+    form."""
 
     def __init__(
         self,
         number: type[int] | type[float] = float,
         *,
-        minimum: float | None = None,
         name: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(name=name, parent=parent)
         self._number = number
-        self._minimum = minimum
         self.setPlaceholderText(UNKNOWN)
         # A number is short: a full-width field would look like room for text.
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.textChanged.connect(self._check)
 
     def value(self) -> Any:
-        text = self.text().strip()
-        if text.lower() in ("", UNKNOWN):
-            return None
-        noun = "a whole number" if self._number is int else "a number"
-        try:
-            number = self._number(text)
-        except ValueError:
-            raise InvalidInput(f"'{text}' is not {noun} (leave it empty when unknown)") from None
-        if not math.isfinite(number):
-            raise InvalidInput(f"'{text}' is not {noun}")
-        if self._minimum is not None and number < self._minimum:
-            raise InvalidInput(
-                f"'{text}' is less than {self._minimum} (leave it empty when unknown)"
-            )
-        return number
+        return read_number(self.text(), self._number)
 
     def set_value(self, value: float | None) -> None:
         self.setText("" if value is None else str(value))
@@ -218,10 +203,10 @@ class NumberEdit(TextInput):
 
 
 class CountEdit(NumberEdit):
-    """How many (killed, wounded…): a whole number from 0, or unknown."""
+    """How many (killed, wounded…): a whole number, or unknown."""
 
     def __init__(self, *, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(int, minimum=0, name=name, parent=parent)
+        super().__init__(int, name=name, parent=parent)
 
 
 class PartialDateEdit(QWidget):
@@ -251,8 +236,7 @@ class PartialDateEdit(QWidget):
         self._understand()
 
     def value(self) -> PartialDate | None:
-        text = self.line.text()
-        return PartialDate.parse(text, dayfirst=self._dayfirst) if text.strip() else None
+        return read_date(self.line.text(), dayfirst=self._dayfirst)
 
     def set_value(self, value: PartialDate | None) -> None:
         self.line.setText("" if value is None else value.display())
@@ -266,7 +250,7 @@ class PartialDateEdit(QWidget):
             return
         show_problem(self.line, "")
         if value is None:
-            self.note.show_text(self.HINT)
+            self.note.show_text(f"→ {UNKNOWN}" if self.line.text().strip() else self.HINT)
         else:
             self.note.show_text(f"→ {value.display()}, {value.precision.value} precision")
         self.line.setAccessibleDescription(self.note.text())

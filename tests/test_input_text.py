@@ -1,0 +1,116 @@
+"""Typed values read one way: the words for "not known", numbers and dates, the same in
+the CLI's options and the window's inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from casefile.case import open_case
+from casefile.cli.main import main
+from casefile.dates import PartialDate
+from casefile.errors import InvalidInput
+from casefile.input_text import UNKNOWN_WORDS, read_date, read_number
+from casefile.listing import ListQuery
+from casefile.records import AttackFields
+from casefile.ui.controller import CaseController
+from casefile.ui.fields import CountEdit, NumberEdit, PartialDateEdit
+from casefile.ui.forms import RecordForm
+from casefile.ui.worker import Worker
+from casefile.vocab import Kind
+
+TYPED = ["n/a", "N/A", "?", "unknown", "Unknown", "none", "", "  ", "3", " 12 ", "-1", "many"]
+TYPED_NUMBERS = [*TYPED, "51.5", "1e3", "nan", "inf", "0x10"]
+
+
+def _read(read: Any) -> tuple[str, Any]:
+    try:
+        return "value", read()
+    except InvalidInput as exc:
+        return "refused", str(exc)
+
+
+@pytest.mark.parametrize("word", sorted(UNKNOWN_WORDS | {"N/A", " Unknown ", "NONE"}))
+def test_every_word_for_unknown_is_unknown_for_numbers_and_dates(word: str) -> None:
+    assert read_number(word, int) is None
+    assert read_number(word, float) is None
+    assert read_date(word, dayfirst=True) is None
+
+
+def test_a_number_that_is_not_one_is_refused_with_the_way_to_say_unknown() -> None:
+    with pytest.raises(InvalidInput, match=r"^'dozens' is not a whole number \('unknown' when"):
+        read_number("dozens", int)
+    with pytest.raises(InvalidInput, match="is not a number"):
+        read_number("nan", float)
+    assert read_number(" 3 ", int) == 3
+    assert read_date("March 2016", dayfirst=True) == PartialDate(2016, 3)
+
+
+@pytest.mark.parametrize("text", TYPED_NUMBERS)
+def test_the_window_reads_a_number_as_the_terminal_does(qtbot: QtBot, text: str) -> None:
+    for number, edit in ((int, CountEdit(name="Killed")), (float, NumberEdit(name="Latitude"))):
+        qtbot.addWidget(edit)
+        edit.setText(text)
+        expected = _read(lambda n=number: read_number(text, n))
+        assert _read(edit.value) == expected, (number, text)
+
+
+def test_a_negative_count_is_refused_by_the_records_rule_in_the_form(
+    qtbot: QtBot, controller: CaseController
+) -> None:
+    form = RecordForm(controller, AttackFields)
+    qtbot.addWidget(form)
+    qtbot.keyClicks(form.inputs["title"], "Westminster attack")
+    qtbot.keyClicks(form.inputs["killed"], "-1")
+    assert form.problem().startswith("Killed cannot be negative")
+
+
+def test_the_window_reads_unknown_in_a_date_field(qtbot: QtBot) -> None:
+    edit = PartialDateEdit(name="Date")
+    qtbot.addWidget(edit)
+    edit.line.setText("n/a")
+    assert edit.value() is None
+    assert edit.note.text() == "→ unknown"
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, case_path: Path) -> Iterator[CaseController]:
+    opened = CaseController(Worker(synchronous=True))
+    opened.open(case_path)
+    yield opened
+    opened.shutdown()
+
+
+def test_n_a_typed_in_the_window_and_given_to_the_cli_both_store_unknown(
+    qtbot: QtBot,
+    controller: CaseController,
+    case_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    form = RecordForm(controller, AttackFields)
+    qtbot.addWidget(form)
+    qtbot.keyClicks(form.inputs["title"], "Typed in the window")
+    qtbot.keyClicks(form.inputs["killed"], "n/a")
+    qtbot.keyClicks(form.inputs["wounded"], "?")
+    qtbot.keyClicks(form.inputs["date"].line, "unknown")
+    assert form.problem() == ""
+    fields = form.fields()
+    controller.shutdown()
+    with open_case(case_path, backups=False) as case:
+        case.records.add(fields)
+
+    argv = ["add", "attack", str(case_path), "--title", "Given to the CLI"]
+    assert main([*argv, "--killed", "n/a", "--wounded", "?", "--date", "unknown"]) == 0
+    with open_case(case_path, backups=False) as case:
+        stored = case.listing.page(ListQuery(Kind.ATTACK)).records
+    assert sorted(r.fields.title for r in stored) == ["Given to the CLI", "Typed in the window"]
+    for record in stored:
+        assert (record.fields.killed, record.fields.wounded, record.fields.date) == (
+            None,
+            None,
+            None,
+        )
