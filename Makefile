@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Every package, runtime and development, at one version with its hashes: `make lock` writes it.
 LOCK := requirements.lock
 
-.PHONY: run test lint lock bench screenshots clean
+.PHONY: run test lint lock hooks bench screenshots clean
 
 # Installs the lock's packages alone, each checked against its hashes (--no-deps: the lock holds
 # every dependency already, and the pip a new venv comes with misreads a pinned package that is
@@ -41,6 +41,10 @@ lock: | $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --group pyproject.toml:build \
 		--universal --python-version 3.11 --generate-hashes --no-strip-extras --quiet \
 		--custom-compile-command "make lock" $(LOCK_ARGS) -o $(LOCK)
+
+# What `make lint` runs, and a large-file check, before each commit; from .venv, fetching nothing.
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 $(BIN)/uv:
 	$(MAKE) $(STAMP)
