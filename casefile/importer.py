@@ -37,6 +37,7 @@ from casefile.errors import InvalidInput
 from casefile.extract.fields import clean_text
 from casefile.extract.model import Format, PasswordRequired
 from casefile.group_commit import GroupCommit
+from casefile.import_options import ImportOptions as ImportOptions  # noqa: PLC0414 (re-export)
 from casefile.reading import (
     CHANGED,
     PARSERS,
@@ -55,32 +56,6 @@ from casefile.vocab import SourceKind
 NEEDS_OCR = "needs OCR"
 log = logging.getLogger("casefile")
 MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """Limits per file (settings and CLI options), the whole import's time limit, and the
-    password for encrypted PDFs."""
-
-    password: str | None = None
-    max_mb: float = 200.0
-    max_pages: int = 5000
-    seconds: float = 120.0
-    memory_mb: int = 2048
-    # Text read from one file. A document's text is stored, indexed and shown whole, and
-    # storing it costs the main process 9 to 12 times its size: a 50 MB text file (some
-    # 25,000 pages) took 450 to 590 MB.
-    max_text_mb: float = 50.0
-    # The whole import; None: see ``batch_limit``.
-    batch_seconds: float | None = None
-
-    def batch_limit(self, files: int) -> float:
-        """Seconds an import of ``files`` files may take: as set, or else as long as they
-        could take one after another, each to its own limit, and one more (for hashing
-        and storing): an import is never cut short while every file keeps its limit."""
-        if self.batch_seconds is not None:
-            return self.batch_seconds
-        return self.seconds * (files + 1)
 
 
 class Status(Enum):
@@ -213,7 +188,7 @@ class Importer:
     def import_files(
         self,
         paths: Sequence[Path],
-        options: ImportOptions = ImportOptions(),
+        options: ImportOptions = ImportOptions(),  # noqa: B008 (frozen)
         progress: Callable[[ImportReport], None] = lambda report: None,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> ImportReport:

@@ -1,0 +1,33 @@
+"""What an import may take: the limits per file and for the whole import, and the password
+for encrypted PDFs. Apart from the importer, so that the settings and the CLI's options
+read the defaults without loading the importer and the database layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Limits per file (settings and CLI options), the whole import's time limit, and the
+    password for encrypted PDFs."""
+
+    password: str | None = None
+    max_mb: float = 200.0
+    max_pages: int = 5000
+    seconds: float = 120.0
+    memory_mb: int = 2048
+    # Text read from one file. A document's text is stored, indexed and shown whole, and
+    # storing it costs the main process 9 to 12 times its size: a 50 MB text file (some
+    # 25,000 pages) took 450 to 590 MB.
+    max_text_mb: float = 50.0
+    # The whole import; None: see ``batch_limit``.
+    batch_seconds: float | None = None
+
+    def batch_limit(self, files: int) -> float:
+        """Seconds an import of ``files`` files may take: as set, or else as long as they
+        could take one after another, each to its own limit, and one more (for hashing
+        and storing): an import is never cut short while every file keeps its limit."""
+        if self.batch_seconds is not None:
+            return self.batch_seconds
+        return self.seconds * (files + 1)
