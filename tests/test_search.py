@@ -25,7 +25,7 @@ from casefile.audit import AuditLog
 from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
-from casefile.db import search_bounds
+from casefile.db import search_bounds, search_sql
 from casefile.errors import InvalidInput, NotFound
 from casefile.listing import ListQuery
 from casefile.record_service import NewRecord
@@ -534,7 +534,7 @@ def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
     monkeypatch.setattr(search.SearchService, "_rank", ranked_on_its_thread)
 
     def results(split_from: int) -> list[list[tuple[UUID, int | None]]]:
-        monkeypatch.setattr(search, "SPLIT_FROM", split_from)
+        monkeypatch.setattr(search_sql, "SPLIT_FROM", split_from)
         return [
             [(h.record_id, h.page) for h in case.search.search(t, limit=limit).hits]
             for t in typed

@@ -1,0 +1,287 @@
+"""The SQL of search, which SQLite's full-text index (FTS5) and its functions (``MATCH``,
+``bm25``) shape: written here, behind ``casefile/db``, so that the service in
+``casefile.search`` holds only what a search does, not how this database does it.
+
+Rows of the index are keyed by ranges per kind (``search_tables.key_range``), so a kind
+is a span of keys FTS5 can seek to; filters other than kinds are the shared ones of
+``casefile.db.filters``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, select, text, union_all
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from casefile.dates import DateRange
+from casefile.db import models as m
+from casefile.db.filters import DATED, as_sql, documents_within, tagged, within
+from casefile.db.search_bounds import Texts
+from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
+from casefile.search_query import SearchQuery
+from casefile.vocab import Kind
+
+# Ranking weights per column: a match in a title (a name, a quote's words) outranks one
+# in the body, which outranks one in the notes.
+WEIGHTS = (10.0, 3.0, 1.0)
+# Matches from which ranking them in two halves at once pays (about 5 ms of scoring,
+# against about 1 ms to hand a half over; see ``SearchService._top``).
+SPLIT_FROM = 10_000
+
+
+def index_problems(s: Session) -> list[str]:
+    found: list[str] = []
+    try:
+        s.execute(text("INSERT INTO fts_text (fts_text) VALUES ('integrity-check')"))
+    except DBAPIError as exc:  # FTS5 reports damage as an error of this statement
+        found.append(f"search index: damaged ({exc.orig or exc})")
+    for kind in Kind:
+        title, body = TEXT[kind.value]
+        start, end = key_range(kind.value)
+        wrong = s.scalar(
+            text(
+                f'SELECT count(*) FROM "{kind.value}" t JOIN record r ON r.id = t.id '
+                "LEFT JOIN fts_key k ON k.record_id = t.id AND k.page = 0 "
+                "LEFT JOIN fts_text f ON f.rowid = k.id "
+                f"WHERE f.rowid IS NULL OR f.title IS NOT {title.format(r='t')} "
+                f"OR f.body IS NOT {body.format(r='t')} OR f.notes IS NOT r.notes "
+                f"OR k.id < {start} OR k.id >= {end}"
+            )
+        )
+        if wrong:
+            found.append(f"search index: {wrong} {kind.value} record(s) out of step")
+    start, end = key_range("page")
+    pages = s.scalar(
+        text(
+            "SELECT count(*) FROM document_page p LEFT JOIN fts_key k "
+            "ON k.record_id = p.document_id AND k.page = p.number "
+            "LEFT JOIN fts_text f ON f.rowid = k.id "
+            f"WHERE f.rowid IS NULL OR f.body IS NOT p.text OR k.id < {start} OR k.id >= {end}"
+        )
+    )
+    if pages:
+        found.append(f"search index: {pages} document page(s) out of step")
+    waiting = s.scalar(text("SELECT count(*) FROM fts_pending"))
+    if waiting:
+        found.append(f"search index: {waiting} entries were never indexed")
+    extra = s.scalar(
+        text(
+            "SELECT (SELECT count(*) FROM fts_key) - (SELECT count(*) FROM record) "
+            "- (SELECT count(*) FROM document_page)"
+        )
+    )
+    if extra:
+        found.append(f"search index: {extra} entries for records that do not exist")
+    wrong_counts = s.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT kind, count(*) AS n FROM record GROUP BY kind) a "
+            "FULL JOIN record_count c USING (kind) WHERE coalesce(a.n, 0) <> coalesce(c.n, 0)"
+        )
+    )
+    if wrong_counts:
+        found.append(f"record counts: {wrong_counts} kind(s) out of step")
+    return found
+
+
+SCORE = f"bm25(fts_text, {', '.join(str(w) for w in WEIGHTS)}) AS score"
+
+
+def match_in_columns(query: SearchQuery, match: str) -> str:
+    return f"{{notes}} : ({match})" if "note" in query.kinds else match
+
+
+Span = tuple[int, int]  # index keys from the first to before the second
+EVERY_KEY: list[Span] = [(0, 1 << 62)]
+
+
+def key_spans(query: SearchQuery) -> list[Span]:
+    """The keys of the index rows of the kinds asked for (every key when none is): a
+    range of keys per kind (``key_range``), neighbours joined."""
+    names = sorted(k.value if isinstance(k, Kind) else k for k in query.kinds if k != "note")
+    spans: list[Span] = []
+    for start, end in sorted(key_range(name) for name in names):
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans or EVERY_KEY
+
+
+def split_spans(spans: list[Span], key: int) -> list[list[Span]]:
+    """The spans below ``key``, and those from it on."""
+    below = [(a, min(b, key)) for a, b in spans if a < key]
+    above = [(max(a, key), b) for a, b in spans if b > key]
+    return [half for half in (below, above) if half]
+
+
+def within_spans(spans: list[Span]) -> str:
+    """``AND`` the row's key is in one of the spans. FTS5 seeks to a key and stops at
+    another, so it reads from the first span's start to the last one's end, and the rows
+    between spans are then dropped."""
+    within = f"AND fts_text.rowid >= {spans[0][0]} AND fts_text.rowid < {spans[-1][1]}"
+    if len(spans) == 1:
+        return within
+    each = " OR ".join(f"fts_text.rowid BETWEEN {a} AND {b - 1}" for a, b in spans)
+    return f"{within} AND ({each})"
+
+
+# What says the case has changed: every change writes an audit event (a reindex too).
+STAMP = select(func.max(m.AuditEvent.id))
+
+
+def middle_match(fts_match: str, spans: list[Span]) -> Any:
+    """The key of the middle match, if there are at least ``SPLIT_FROM`` (else None): a
+    count and a walk through the keys, without scoring any."""
+    matches = f"FROM fts_text WHERE fts_text MATCH :match {within_spans(spans)}"
+    sql = (
+        f"WITH matched (n) AS (SELECT count(*) {matches}) SELECT rowid {matches} "
+        "ORDER BY rowid LIMIT (SELECT n >= :least FROM matched) "
+        "OFFSET (SELECT n / 2 FROM matched)"
+    )
+    return text(sql).bindparams(match=fts_match, least=SPLIT_FROM)
+
+
+def ranked(query: SearchQuery, fts_match: str, n: int, spans: list[Span], filtered: bool) -> Any:
+    """The best ``n`` matches (rowid, score) among the keys of ``spans``, and past the
+    other filters if ``filtered``. Without filters, FTS5 ranks alone and only the rows
+    kept are joined to their records (by ``passing``): joining every match of a common
+    word first would cost more than ranking it."""
+    where, params = filters(query) if filtered else ([], {})
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid" if where else ""
+    sql = (
+        f"SELECT fts_text.rowid AS rowid, {SCORE} FROM fts_text {joins} "
+        f"WHERE fts_text MATCH :match {within_spans(spans)} {''.join(' AND ' + w for w in where)} "
+        "ORDER BY score, fts_text.rowid LIMIT :n"  # ties cut as the halves are merged
+    )
+    return text(sql).bindparams(**params, match=fts_match, n=n)
+
+
+def passing(query: SearchQuery, pool: Sequence[tuple[int, float]], limit: int) -> Any:
+    """The best ``limit`` rows of ``pool`` (key, score) that pass the filters, checked row
+    by row, with the record each stands for."""
+    where, params = filters(query, per_row=True)
+    # CROSS JOIN keeps SQLite from starting at the records (every quote) instead.
+    sql = (
+        "SELECT best.rowid AS rowid, best.score AS score, k.record_id AS record_id, "
+        "k.page AS page, r.kind AS kind FROM (SELECT value ->> 0 AS rowid, "
+        "value ->> 1 AS score, key AS place FROM json_each(:pool)) best "
+        "CROSS JOIN fts_key k ON k.id = best.rowid CROSS JOIN record r ON r.id = k.record_id "
+        f"WHERE 1 {''.join(' AND ' + w for w in where)} ORDER BY best.place LIMIT :limit"
+    )
+    params.update(pool=json.dumps(pool), limit=limit)
+    return text(sql).bindparams(**params)
+
+
+def texts_of(s: Session, rowids: list[int]) -> Texts:
+    """The text of each row of the index: its title, body and notes."""
+    found = s.execute(
+        text(
+            "SELECT rowid, title, body, notes FROM fts_text "
+            "WHERE rowid IN (SELECT value FROM json_each(:rowids))"
+        ).bindparams(rowids=json.dumps(rowids))
+    )
+    return {rowid: (title, body, notes) for rowid, title, body, notes in found}
+
+
+def _among(selects: list[tuple[str, str]], per_row: bool) -> str:
+    """``k.record_id`` among the IDs the ``(SELECT id ... WHERE ..., id column)`` give.
+    Per row, each select is tied to the row's record (a primary-key lookup) instead of
+    being listed whole first: cheaper for a thousand rows, dearer for a hundred thousand."""
+    tied = [f"{sql} AND {column} = k.record_id" if per_row else sql for sql, column in selects]
+    return f"k.record_id IN ({' UNION ALL '.join(tied)})"
+
+
+def _tied(ids: Any, key: Any, per_row: bool) -> list[Any]:
+    """Per row, a select of IDs is tied to the row's record (see ``_among``)."""
+    return [ids == key] if per_row else []
+
+
+def filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """The filters other than kinds (``key_spans``), on the row's key ``k``."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    shared: list[Any] = []  # as the tables filter (``casefile.db.filters``)
+    key: ColumnElement[Any] = literal_column("k.record_id")
+    for tag in query.tags:
+        shared.append(tagged(key, tag))
+    dates = DateRange(query.since, query.until)
+    if dates:
+        per_kind: list[Any] = []
+        for kind, (start, _end) in DATED.items():
+            ids = start.table.c.id
+            per_kind.append(select(ids).where(within(kind, dates), *_tied(ids, key, per_row)))
+        documents = documents_within(dates)
+        per_kind.append(documents.where(*_tied(m.Document.__table__.c.id, key, per_row)))
+        shared.append(key.in_(union_all(*per_kind)))
+    if shared:
+        sql, values = as_sql(and_(*shared))
+        where.append(sql)
+        params.update(values)
+    if query.reliability:
+        grades = ", ".join(f":grade{i}" for i in range(len(query.reliability)))
+        params.update({f"grade{i}": g.value for i, g in enumerate(query.reliability)})
+        graded = f"s.reliability IN ({grades})"
+        through_source = [
+            (f"SELECT s.id FROM source s WHERE {graded}", "s.id"),
+            (
+                f"SELECT q.id FROM quote q JOIN source s ON s.id = q.source_id WHERE {graded}",
+                "q.id",
+            ),
+            (
+                f"SELECT d.id FROM document d JOIN source s ON s.id = d.source_id WHERE {graded}",
+                "d.id",
+            ),
+        ]
+        where.append(_among(through_source, per_row))
+    return where, params
+
+
+def rebuild_index(s: Session) -> int:
+    """Make the index (and the record counts) anew from the data; the rows indexed.
+    Made anew, not emptied row by row (which reads every row's text again to find what
+    to remove)."""
+    s.execute(text("DROP TABLE fts_text"))
+    s.execute(text(FTS_CREATE))
+    s.execute(text("DELETE FROM fts_key"))
+    s.execute(text("DELETE FROM fts_pending"))
+    for kind in Kind:
+        table = f'"{kind.value}"'
+        title, body = TEXT[kind.value]
+        start, _end = key_range(kind.value)
+        s.execute(
+            text(
+                "INSERT INTO fts_key (id, record_id, page) "
+                f"SELECT {start - 1} + row_number() OVER (ORDER BY id), id, 0 FROM {table}"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO fts_text (rowid, title, body, notes) "
+                f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
+                f"FROM {table} t JOIN record r ON r.id = t.id "
+                "JOIN fts_key k ON k.record_id = t.id AND k.page = 0"
+            )
+        )
+    start, _end = key_range("page")
+    s.execute(
+        text(
+            f"INSERT INTO fts_key (id, record_id, page) SELECT {start - 1} "
+            "+ row_number() OVER (ORDER BY document_id, number), document_id, number "
+            "FROM document_page"
+        )
+    )
+    s.execute(
+        text(
+            "INSERT INTO fts_text (rowid, title, body, notes) "
+            "SELECT k.id, '', p.text, '' FROM document_page p "
+            "JOIN fts_key k ON k.record_id = p.document_id AND k.page = p.number"
+        )
+    )
+    s.execute(text("DELETE FROM record_count"))
+    s.execute(
+        text("INSERT INTO record_count (kind, n) SELECT kind, count(*) FROM record GROUP BY kind")
+    )
+    return int(s.scalar(text("SELECT count(*) FROM fts_key")) or 0)
