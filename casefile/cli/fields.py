@@ -16,15 +16,17 @@ import types
 import typing
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from uuid import UUID
 
-from casefile.case import Case
 from casefile.dates import DateError, PartialDate
 from casefile.display import terminal_safe
 from casefile.errors import InvalidInput
 from casefile.records import AnyFields
 from casefile.vocab import LabelledEnum, Vocabulary
+
+if TYPE_CHECKING:  # the parser is built before a case is opened, without the database layer
+    from casefile.case import Case
 
 UNKNOWN_WORDS = {"", "unknown", "?", "none", "n/a"}
 

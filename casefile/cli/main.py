@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from casefile import paths
 from casefile.briefing.options import PackOptions, Scope, Section
-from casefile.case import Case, create_case, open_case
 from casefile.cli import output
 from casefile.cli.fields import Parser, add_options, convert, environ_text, given_values, options_of
 from casefile.dates import PartialDate
-from casefile.db.engine import probe
-from casefile.demo import write_demo_case
-from casefile.details import RecordDetail
 from casefile.display import terminal_safe
 from casefile.errors import (
     AlreadyExists,
@@ -35,15 +29,14 @@ from casefile.errors import (
     NeedsPassphrase,
 )
 from casefile.extract.fields import clean_text
-from casefile.failures import known_failure
-from casefile.importer import ImportOptions, ImportReport, Status
-from casefile.listing import ListQuery, sort_names
+from casefile.import_options import ImportOptions
 from casefile.records import FIELDS_OF_KIND
-from casefile.rekeying import change_passphrase
-from casefile.rescue import rescue_case
 from casefile.vocab import Kind, Relation, Vocabulary
 
-log = logging.getLogger("casefile")
+if TYPE_CHECKING:
+    from casefile.case import Case
+    from casefile.importer import ImportReport
+
 PASSPHRASE_ENV = "CASEFILE_PASSPHRASE"
 PDF_PASSWORD_ENV = "CASEFILE_PDF_PASSWORD"
 NEW_PASSPHRASE_ENV = "CASEFILE_NEW_PASSPHRASE"
@@ -75,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list:
         args_list = ["gui"]
     args = parser.parse_args(args_list)
+    from casefile import paths  # after parsing: `--help` and usage errors need no log file
+
     try:
         paths.setup_logging()
         result: int = args.run(args)
@@ -90,12 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("casefile: interrupted; the case is as it was before this command", file=sys.stderr)
         return 130
     except Exception as exc:
+        import logging
+
+        from casefile.failures import known_failure
+
         known = known_failure(exc)
         if known is not None:
             print(terminal_safe(f"casefile: {known}"), file=sys.stderr)
             return 1
         # The command's name only: its arguments are the case's content (names, notes).
-        log.exception("unexpected error in `casefile %s`", args.run.__name__.removeprefix("cmd_"))
+        logging.getLogger("casefile").exception(
+            "unexpected error in `casefile %s`", args.run.__name__.removeprefix("cmd_")
+        )
         print(f"casefile: unexpected error (a bug); details in {paths.log_file()}", file=sys.stderr)
         return 70
 
@@ -548,6 +549,8 @@ def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: boo
 
 
 def open_for(args: argparse.Namespace) -> Case:
+    from casefile.case import open_case
+
     try:
         return open_case(args.case, environ_text(PASSPHRASE_ENV))
     except NeedsPassphrase as exc:
@@ -563,6 +566,9 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 
 # -- commands --------------------------------------------------------------------------
+# Each command imports the services it uses when it runs, not this module: `--help` and a
+# usage error then start without SQLAlchemy or any service (benchmarks/cli_startup.py,
+# tests/test_cli_startup.py).
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -572,6 +578,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from casefile.case import create_case
+
     passphrase = passphrase_from_user("New passphrase: ", confirm=True) if args.encrypt else None
     with create_case(args.case, title=args.title, passphrase=passphrase) as case:
         print(
@@ -581,6 +589,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from casefile.demo import write_demo_case
+
     with write_demo_case(args.case) as case:
         info = case.info()
         print(terminal_safe(f"wrote the demo case to {case.path}: {output.counts_line(info)}"))
@@ -616,6 +626,8 @@ def _a(noun: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from casefile.listing import ListQuery, sort_names
+
     kind = KIND_NAMES[args.kind]
     dayfirst = _dayfirst(args)
     if args.sort and args.sort not in sort_names(kind):
@@ -645,6 +657,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from casefile.details import RecordDetail
+
     with open_for(args) as case:
         detail = RecordDetail.gather(case, case.records.resolve(args.id))
     emit(args, output.show_json(detail), output.show_text(detail))
@@ -751,6 +765,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from casefile.importer import Status
+
     options = ImportOptions(
         password=args.pdf_password or environ_text(PDF_PASSWORD_ENV),
         max_mb=args.max_size,
@@ -858,6 +874,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
+    from casefile.rescue import rescue_case
+
     try:
         rescued = rescue_case(args.case, environ_text(PASSPHRASE_ENV))
     except NeedsPassphrase:
@@ -884,6 +902,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
+    from casefile.db.engine import probe
+    from casefile.rekeying import change_passphrase
+
     old = None
     try:
         probe(args.case, None)  # looks without opening it: no upgrade, no backup

@@ -12,19 +12,21 @@ import json
 import re
 import shutil
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from casefile.audit import HistoryEntry
-from casefile.case import CaseInfo
-from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
 from casefile.extract.fields import clean_text
-from casefile.importer import ImportReport
 from casefile.moments import moment
 from casefile.records import Record
-from casefile.search import MARK_END, MARK_START, SearchResult, group_title
 from casefile.serialize import jsonable, record_json
 from casefile.vocab import Kind
+
+if TYPE_CHECKING:  # the values a command prints; their services load only when it runs
+    from casefile.audit import HistoryEntry
+    from casefile.case import CaseInfo
+    from casefile.details import RecordDetail
+    from casefile.importer import ImportReport
+    from casefile.search import SearchResult
 
 __all__ = ["record_json"]
 
@@ -219,6 +221,8 @@ class ProgressBar:
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
+    from casefile.search import MARK_END, MARK_START  # loaded by the search that ran
+
     return {
         "query": result.query.match(),
         "stopped": result.stopped(),  # the line saying it ran out of time, or null
@@ -240,6 +244,8 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 def search_text(result: SearchResult) -> str:
     """Grouped by what was found, in rank order; matched words in [brackets]. Last, the
     line saying that the search ran out of time, if it did."""
+    from casefile.search import MARK_END, MARK_START, group_title
+
     stopped = result.stopped()
     if not result.hits:
         return stopped or "nothing found"
