@@ -10,9 +10,8 @@ from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import total_ordering
-
-from dateutil.parser import parser, parserinfo
+from functools import cache, total_ordering
+from typing import Any
 
 from casefile.errors import InvalidInput
 
@@ -27,29 +26,52 @@ class DateError(InvalidInput):
     """Text that cannot be taken as a date; ``str(e)`` is one line telling the user why."""
 
 
-class _FullYears(parserinfo):
-    """dateutil silently picks a century for "17"; the record would then state a guess as fact."""
-
-    def convertyear(self, year: int, century_specified: bool = False) -> int:
-        if year < 100 and not century_specified:
-            raise DateError(
-                f"write the year in full: '{year:02d}' could be 20{year:02d} or 19{year:02d}"
-            )
-        return year
-
-
-_PARSER = parser(_FullYears())
 # Parsing with both defaults shows which fields came from the text: those are the ones that
 # agree. Both years are leap years and both months have 31 days, so "29 February" and "31"
 # still parse and get reported as missing the year rather than as impossible.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 12, 2))
-# Names come from dateutil's own tables, so what we print is exactly what we can read back,
-# whatever the locale.
-_MONTH_NAMES = [names[-1] for names in parserinfo.MONTHS]
-_WEEKDAY_NAMES = [names[-1] for names in parserinfo.WEEKDAYS]
+# The names dateutil reads (its own tables: a test holds them equal), so what is printed is
+# exactly what can be read back, whatever the locale. Written out, so that showing a date
+# does not import dateutil: a command that only prints pays nothing for parsing.
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY_NUMBERS = {
-    name.lower(): number for number, names in enumerate(parserinfo.WEEKDAYS) for name in names
+    spelt.lower(): number
+    for number, name in enumerate(_WEEKDAY_NAMES)
+    for spelt in (name[:3], name)
 }
+
+
+@cache
+def _parser() -> Any:
+    """dateutil's parser, made at the first date read, refusing two-digit years: dateutil
+    silently picks a century for "17"; the record would then state a guess as fact."""
+    from dateutil.parser import parser, parserinfo
+
+    class FullYears(parserinfo):
+        def convertyear(self, year: int, century_specified: bool = False) -> int:
+            if year < 100 and not century_specified:
+                raise DateError(
+                    f"write the year in full: '{year:02d}' could be 20{year:02d} or 19{year:02d}"
+                )
+            return year
+
+    return parser(FullYears())
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CIRCA = re.compile(r"(?:circa|about|ca?\.|~)\s*", re.IGNORECASE)
 _EDTF = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(~?)")
@@ -232,7 +254,7 @@ def _parse_words(shown: str, core: str, dayfirst: bool | None) -> PartialDate:
 
 def _read(shown: str, core: str, dayfirst: bool) -> PartialDate:
     try:
-        a, b = (_PARSER.parse(core, d, ignoretz=True, dayfirst=dayfirst) for d in _DEFAULTS)
+        a, b = (_parser().parse(core, d, ignoretz=True, dayfirst=dayfirst) for d in _DEFAULTS)
     except DateError:
         raise
     except (ValueError, ArithmeticError):  # dateutil also lets Overflow and decimal errors out

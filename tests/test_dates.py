@@ -392,3 +392,14 @@ def test_stored_times_read_in_the_readers_zone(in_paris: None) -> None:
     assert moment(datetime(2026, 12, 3, 5, 46, tzinfo=UTC)) == "3 Dec 2026 06:46 CET"
     assert moment(datetime(2026, 7, 3, 5, 46, tzinfo=UTC)) == "3 Jul 2026 07:46 CEST"
     assert day_of(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)) == "4 Dec 2026"
+
+
+def test_the_names_printed_are_the_names_dateutil_reads() -> None:
+    from dateutil.parser import parserinfo
+
+    from casefile import dates
+
+    assert list(dates._MONTH_NAMES) == [names[-1] for names in parserinfo.MONTHS]
+    assert list(dates._WEEKDAY_NAMES) == [names[-1] for names in parserinfo.WEEKDAYS]
+    spelt = {name.lower(): n for n, names in enumerate(parserinfo.WEEKDAYS) for name in names}
+    assert dates._WEEKDAY_NUMBERS == spelt
