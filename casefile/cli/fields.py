@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import os
 import types
 import typing
@@ -19,16 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from uuid import UUID
 
-from casefile.dates import DateError, PartialDate
+from casefile.dates import PartialDate
 from casefile.display import terminal_safe
 from casefile.errors import InvalidInput
+from casefile.input_text import means_unknown, read_date, read_number
 from casefile.records import AnyFields
 from casefile.vocab import LabelledEnum, Vocabulary
 
 if TYPE_CHECKING:  # the parser is built before a case is opened, without the database layer
     from casefile.case import Case
-
-UNKNOWN_WORDS = {"", "unknown", "?", "none", "n/a"}
 
 
 def is_text(value: str) -> bool:
@@ -148,14 +146,14 @@ def convert(
                 )
             else:
                 values[name] = _one(case, opt, opt.hint, text, dayfirst)
-        except (DateError, ValueError) as exc:
+        except (InvalidInput, ValueError) as exc:
             raise InvalidInput(f"{opt.flag}: {exc}") from None
     return values
 
 
 def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | None) -> Any:
     base, optional = _unwrap(hint)
-    if optional and text.strip().lower() in UNKNOWN_WORDS:
+    if optional and means_unknown(text):
         return None
     if opt.metadata.get("vocab") is not None:
         vocabulary: Vocabulary = opt.metadata["vocab"]
@@ -165,25 +163,12 @@ def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | No
     if base is UUID:
         return case.records.resolve(text)
     if base is PartialDate:
-        return PartialDate.parse(text, dayfirst=dayfirst)
-    if base is int:
-        return _number(int, text)
-    if base is float:
-        return _number(float, text)
+        return read_date(text, dayfirst=dayfirst)
+    if base is int or base is float:
+        return read_number(text, base)
     if isinstance(base, type) and issubclass(base, LabelledEnum):
         return base.parse(text)
     raise TypeError(f"no option parser for {hint!r}")
-
-
-def _number(kind: type[int] | type[float], text: str) -> Any:
-    noun = "a whole number" if kind is int else "a number"
-    try:
-        value = kind(text.strip())
-    except ValueError:
-        raise ValueError(f"'{text}' is not {noun} (use 'unknown' when it is not known)") from None
-    if not math.isfinite(value):
-        raise ValueError(f"'{text}' is not {noun}")
-    return value
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool]:
