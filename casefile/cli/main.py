@@ -225,9 +225,17 @@ def _record_commands(sub: Sub) -> None:
     p.add_argument("--filter", default="", help="only records whose text contains this")
     p.add_argument("--tag", default="", help="only records with this tag")
     p.add_argument(
-        "--from", dest="since", help="only records dated in or after this (partial) date"
+        "--from",
+        dest="since",
+        metavar="DATE",
+        help="only records whose dates reach this (partial) date or later",
     )
-    p.add_argument("--to", dest="until", help="only records dated in or before this (partial) date")
+    p.add_argument(
+        "--to",
+        dest="until",
+        metavar="DATE",
+        help="only records whose dates start by the end of this (partial) date",
+    )
     p.add_argument("--limit", type=_count, default=0, help="at most this many (default: all)")
     _json_arg(p)
 
@@ -451,8 +459,12 @@ def _export_commands(sub: Sub) -> None:
         "--attack", dest="attacks", action="append", metavar="ID", help="only this attack (repeat)"
     )
     p.add_argument("--tag", help="only the attacks with this tag")
-    p.add_argument("--from", dest="start", metavar="DATE", help="only attacks from this date")
-    p.add_argument("--to", dest="end", metavar="DATE", help="only attacks up to this date")
+    p.add_argument(
+        "--from", dest="start", metavar="DATE", help="only attacks reaching this date or later"
+    )
+    p.add_argument(
+        "--to", dest="end", metavar="DATE", help="only attacks starting by the end of this date"
+    )
     defaults = PackOptions()
     p.add_argument(
         "--marking",
