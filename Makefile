@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Every package, runtime and development, at one version with its hashes: `make lock` writes it.
 LOCK := requirements.lock
 
-.PHONY: run test lint lock hooks bench screenshots clean
+.PHONY: run test test-fast lint lock hooks bench screenshots clean
 
 # Installs the lock's packages alone, each checked against its hashes (--no-deps: the lock holds
 # every dependency already, and the pip a new venv comes with misreads a pinned package that is
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The edit-test loop: the suite less the tests marked slow, in under a minute; no lint.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow" -q
 
 # Resolves pyproject.toml's pins for every Python from 3.11 on every OS, keeping the lock's other
 # versions where they still fit. To move one: make lock LOCK_ARGS="--upgrade-package NAME";

@@ -20,6 +20,14 @@ from casefile.case import Case, create_case, open_case
 from casefile.demo import write_demo_case
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives the window (it takes ``qtbot``) is slow: `make test-fast` leaves it
+    out, with the tests marked slow by hand (``pytest.mark.slow``)."""
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 class NetworkUsed(AssertionError):
     pass
 

@@ -68,6 +68,7 @@ def demo_pack(demo: Case, tmp_path: Path) -> Path:
 
 
 @needs_poppler  # reads the page layout as poppler lays it out
+@pytest.mark.slow
 def test_the_demo_pack_has_every_section_and_the_marking_and_page_x_of_y_on_every_page(
     demo_pack: Path,
 ) -> None:
@@ -222,6 +223,7 @@ def scripts_pack(case: Case, tmp_path: Path) -> Path:
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_names_in_any_script_come_back_out_in_reading_order(scripts_pack: Path) -> None:
     text = "\n".join(pages_text(scripts_pack))
     for words in (ISLAMIC_STATE, URDU, "Заявление Владимира Путина", "José Müller", "Zoë"):
@@ -292,6 +294,7 @@ def test_the_demo_pack_passes_qpdf(demo_pack: Path) -> None:
     assert checked.returncode == 0, checked.stdout
 
 
+@pytest.mark.slow
 def test_long_text_stays_on_the_page_and_long_tables_repeat_their_header(
     case: Case, tmp_path: Path
 ) -> None:
@@ -321,6 +324,7 @@ def test_long_text_stays_on_the_page_and_long_tables_repeat_their_header(
     assert sum(" ".join(p.split()).count("Attack ") for p in timeline_pages) >= 120
 
 
+@pytest.mark.slow
 def test_the_scope_picks_attacks_by_id_tag_and_date(case: Case, tmp_path: Path) -> None:
     early = case.records.add(
         AttackFields(title="Early attack", date=PartialDate(2015)), tags=("uk",)
@@ -387,6 +391,7 @@ def test_a_case_with_nothing_to_report_gives_a_short_pack_that_says_so(
     assert not any(re.search(r"^\s*(Timeline|Sources|Contents)\s*$", p, re.M) for p in pages)
 
 
+@pytest.mark.slow
 def test_metadata_is_set_and_the_author_can_be_left_out(demo: Case, tmp_path: Path) -> None:
     named = pdfium.PdfDocument(
         export(demo, tmp_path / "named.pdf", author="A. Analyst", marking="OFFICIAL")
@@ -494,6 +499,7 @@ def test_a_file_that_appears_while_the_pack_is_set_is_not_replaced(
     ]
 
 
+@pytest.mark.slow
 def test_no_profile_heading_is_left_alone_at_the_foot_of_a_page(case: Case, tmp_path: Path) -> None:
     source = case.records.add(SourceFields(title="Court record"))
     summary = "The attackers struck at dawn and escaped before the police arrived. " * 3

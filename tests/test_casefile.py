@@ -250,6 +250,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("kind", list(BAD_FILES))
+@pytest.mark.slow
 def test_a_bad_file_is_refused_with_one_line_and_left_as_it_was(
     kind: str, tmp_path: Path, masters: Masters
 ) -> None:
@@ -290,6 +291,7 @@ con.close()
 """
 
 
+@pytest.mark.slow
 def test_a_case_locked_by_another_writer_is_refused_quickly(
     tmp_path: Path, masters: Masters
 ) -> None:
@@ -354,6 +356,7 @@ def test_markers_are_readable_in_a_plain_case_file(masters: Masters) -> None:
     assert all(marker in data for marker in MARKERS)
 
 
+@pytest.mark.slow
 def test_an_encrypted_case_reopens_and_hides_its_contents(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.encrypted, tmp_path)
     with open_case(path, PASSPHRASE, backups=False) as case:
@@ -374,6 +377,7 @@ def test_an_encrypted_case_reopens_and_hides_its_contents(tmp_path: Path, master
     ],
     ids=["quotes-spaces-backslash-unicode", "very-long-sql-like"],
 )
+@pytest.mark.slow
 def test_awkward_passphrases_work(passphrase: str, tmp_path: Path) -> None:
     path = tmp_path / "awkward.casefile"
     with create_case(path, passphrase=passphrase) as case:
@@ -419,6 +423,7 @@ def test_change_passphrase_refuses_an_unusable_new_passphrase(
         assert_marked_data(case)
 
 
+@pytest.mark.slow
 def test_change_passphrase_encrypts_rekeys_and_decrypts(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.plain, tmp_path)
 
@@ -469,12 +474,14 @@ def test_change_passphrase_refuses_to_decrypt_a_plain_case(
     assert sha256(path) == sha256(masters.plain)
 
 
+@pytest.mark.slow
 def test_change_passphrase_leaves_only_the_case_file(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.plain, tmp_path)
     change_passphrase(path, None, PASSPHRASE)
     assert sorted(os.listdir(tmp_path)) == [path.name]
 
 
+@pytest.mark.slow
 def test_change_passphrase_does_not_lose_edits_of_a_case_open_elsewhere(
     tmp_path: Path, masters: Masters
 ) -> None:
@@ -503,6 +510,7 @@ case.close()
 
 
 @pytest.mark.parametrize("where", ["this-process", "another-process"])
+@pytest.mark.slow
 def test_change_passphrase_refuses_while_the_case_is_open_elsewhere(
     where: str, tmp_path: Path, masters: Masters
 ) -> None:
@@ -544,6 +552,7 @@ def test_change_passphrase_refuses_while_the_case_is_open_elsewhere(
             assert scalar(case, "SELECT count(*) FROM quote WHERE text = ?", text) == 1
 
 
+@pytest.mark.slow
 def test_encrypting_a_case_leaves_no_plaintext_copy_beside_it(
     tmp_path: Path, masters: Masters
 ) -> None:
@@ -560,6 +569,7 @@ def all_files(folder: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("new", [PASSPHRASE, None], ids=["encrypt", "decrypt"])
+@pytest.mark.slow
 def test_change_passphrase_rekeys_the_backup_copies(
     new: str | None, tmp_path: Path, masters: Masters
 ) -> None:
@@ -585,6 +595,7 @@ def test_change_passphrase_rekeys_the_backup_copies(
     assert all_files(tmp_path) == files
 
 
+@pytest.mark.slow
 def test_backup_and_check_work_on_an_encrypted_case(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.encrypted, tmp_path)
     dest = tmp_path / "manual-copy.casefile"
@@ -656,6 +667,7 @@ def assert_records_complete(case: Case) -> None:
     assert case.check() == []
 
 
+@pytest.mark.slow
 def test_every_committed_edit_survives_kill_9(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.plain, tmp_path)
     source = source_of(path)
@@ -683,6 +695,7 @@ def test_every_committed_edit_survives_kill_9(tmp_path: Path, masters: Masters) 
         assert_marked_data(case)
 
 
+@pytest.mark.slow
 def test_a_bulk_add_killed_mid_write_leaves_none_or_all(tmp_path: Path, masters: Masters) -> None:
     path = copy_case(masters.plain, tmp_path)
     source = source_of(path)
@@ -806,6 +819,7 @@ def test_a_backup_taken_while_another_connection_writes_is_consistent(
             assert_marked_data(copy)
 
 
+@pytest.mark.slow
 def test_a_backup_completes_while_another_connection_commits_continuously(
     tmp_path: Path, masters: Masters
 ) -> None:
@@ -1097,6 +1111,7 @@ def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("revision", revisions_oldest_first()[:-1])
+@pytest.mark.slow
 def test_an_older_case_is_upgraded_after_a_verified_backup(revision: str, tmp_path: Path) -> None:
     path = tmp_path / "old.casefile"
     case_at_revision(path, revision)
@@ -1147,6 +1162,7 @@ def test_backup_before_upgrade_writes_a_verified_copy(tmp_path: Path, masters: M
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+@pytest.mark.slow
 def test_every_connection_is_wal_synchronous_full_with_foreign_keys(
     encrypted: bool, tmp_path: Path, masters: Masters
 ) -> None:

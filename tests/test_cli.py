@@ -334,6 +334,7 @@ def test_new_with_an_empty_passphrase_leaves_no_file_behind(
     assert sorted(p.name for p in folder.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_demo_writes_the_westminster_case(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "westminster-2017.casefile"
     out = cli.ok("demo", path)
@@ -480,6 +481,7 @@ def test_add_link_takes_the_relation_as_its_label(cli: Cli, populated: Populated
 
 
 @pytest.mark.parametrize("plural", list(DEMO_COUNTS))
+@pytest.mark.slow
 def test_list_json_is_one_object_per_record(cli: Cli, demo_path: Path, plural: str) -> None:
     records = cli.json("list", demo_path, plural)
     assert isinstance(records, list)
@@ -585,6 +587,7 @@ def test_describe_sets_title_and_summary(cli: Cli, case_path: Path) -> None:
         ("source", ["--title", "S"]),
     ],
 )
+@pytest.mark.slow
 def test_add_prints_just_the_new_id(
     cli: Cli, case_path: Path, kind: str, options: list[str]
 ) -> None:
@@ -627,6 +630,7 @@ def test_add_json_prints_the_whole_record(cli: Cli, case_path: Path) -> None:
     assert {name: shown[name] for name in printed} == printed
 
 
+@pytest.mark.slow
 def test_a_unique_prefix_works_wherever_an_id_is_taken(cli: Cli, populated: Populated) -> None:
     path = populated.path
     prefix = str(populated.attack)[:8]
@@ -664,6 +668,7 @@ def _two_ids_sharing_a_prefix(path: Path) -> tuple[str, str]:
     return first, second
 
 
+@pytest.mark.slow
 def test_an_ambiguous_prefix_is_a_user_error(cli: Cli, case_path: Path) -> None:
     first, second = _two_ids_sharing_a_prefix(case_path)
     before = snapshot(case_path)
@@ -685,6 +690,7 @@ UNKNOWN_OR_MALFORMED_IDS = [
 
 
 @pytest.mark.parametrize(("record_id", "message"), UNKNOWN_OR_MALFORMED_IDS)
+@pytest.mark.slow
 def test_an_unknown_or_malformed_id_is_a_user_error(
     cli: Cli, populated: Populated, record_id: str, message: str
 ) -> None:
@@ -808,6 +814,7 @@ def _bad_commands(p: Populated) -> list[tuple[list[str | Path | UUID], str]]:
     ]
 
 
+@pytest.mark.slow
 def test_user_errors_exit_1_with_one_line_and_leave_the_case_unchanged(
     cli: Cli, populated: Populated
 ) -> None:
@@ -1050,6 +1057,7 @@ def test_delete_of_a_record_without_dependents_needs_no_yes(cli: Cli, populated:
     assert exists(populated.path, populated.cited_elsewhere)
 
 
+@pytest.mark.slow
 def test_history_lists_creates_updates_and_deletes(cli: Cli, populated: Populated) -> None:
     path = populated.path
     cli.ok("edit", path, populated.attack, "--killed", "4")
@@ -1152,6 +1160,7 @@ def test_list_limit(cli: Cli, demo_path: Path) -> None:
     assert len(cli.ok("list", demo_path, "attacks", "--limit", "2").splitlines()) == 2
 
 
+@pytest.mark.slow
 def test_list_pages_through_more_than_one_page(cli: Cli, case_path: Path) -> None:
     total = 1003  # more than two of the CLI's 500-row pages
     with open_case(case_path, backups=False) as case:
@@ -1258,6 +1267,7 @@ def test_vocab_add_refuses_a_label_that_is_already_taken(cli: Cli, case_path: Pa
 # -- 8. passphrases ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_passphrase_encrypts_and_removes(
     cli: Cli, demo_path: Path, monkeypatch: pytest.MonkeyPatch, no_terminal: None
 ) -> None:
@@ -1286,6 +1296,7 @@ def test_passphrase_encrypts_and_removes(
     assert info["counts"] == before
 
 
+@pytest.mark.slow
 def test_passphrase_changes_the_key(
     cli: Cli, secret_path: Path, monkeypatch: pytest.MonkeyPatch, no_terminal: None
 ) -> None:
@@ -1398,6 +1409,7 @@ def test_the_largest_number_sqlite_stores_is_accepted(cli: Cli, case_path: Path)
 
 @pytest.mark.parametrize("command", ["list", "history"])
 @pytest.mark.parametrize("limit", [HUGE, str(10**9 + 1), "-1"])
+@pytest.mark.slow
 def test_a_limit_outside_0_to_a_billion_is_a_usage_error(
     cli: Cli, populated: Populated, command: str, limit: str
 ) -> None:
@@ -1415,6 +1427,7 @@ def test_a_limit_outside_0_to_a_billion_is_a_usage_error(
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["add", "attack", "--help"]])
+@pytest.mark.slow
 def test_script_help(argv: list[str]) -> None:
     result = run_script(*argv)
     assert result.returncode == 0, result.stderr
@@ -1423,6 +1436,7 @@ def test_script_help(argv: list[str]) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_script_user_error(tmp_path: Path) -> None:
     result = run_script("info", tmp_path / "missing.casefile")
     assert result.returncode == 1
@@ -1431,6 +1445,7 @@ def test_script_user_error(tmp_path: Path) -> None:
     assert "no case file" in line
 
 
+@pytest.mark.slow
 def test_script_usage_error(case_path: Path) -> None:
     before = snapshot(case_path)
     result = run_script("list", case_path, "bananas")
@@ -1441,6 +1456,7 @@ def test_script_usage_error(case_path: Path) -> None:
     assert snapshot(case_path) == before
 
 
+@pytest.mark.slow
 def test_script_encrypted_case_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "secret.casefile"
     key = {"CASEFILE_PASSPHRASE": "a long passphrase"}
@@ -1485,6 +1501,7 @@ def assert_terminal_safe(text: str) -> None:
     assert UNSAFE.search(text.replace("\n", "")) is None, text
 
 
+@pytest.mark.slow
 def test_names_with_control_characters_are_stored_as_found_and_printed_escaped(
     cli: Cli, case_path: Path
 ) -> None:
@@ -1564,6 +1581,7 @@ def test_the_progress_bar_escapes_the_file_name() -> None:
     assert_terminal_safe(shown.removeprefix("\r"))
 
 
+@pytest.mark.slow
 def test_imported_file_names_are_stored_as_found_and_printed_escaped(
     cli: Cli, case_path: Path, tmp_path: Path
 ) -> None:
@@ -1622,6 +1640,7 @@ def _text_options(p: Populated) -> list[tuple[list[str | Path | UUID], str]]:
     ]
 
 
+@pytest.mark.slow
 def test_text_that_is_not_utf8_is_refused_naming_its_option(cli: Cli, populated: Populated) -> None:
     before = snapshot(populated.path)
     for argv, option in _text_options(populated):
@@ -1646,6 +1665,7 @@ def test_a_passphrase_variable_that_is_not_utf8_is_refused(
     )
 
 
+@pytest.mark.slow
 def test_script_refuses_a_name_that_is_not_utf8(case_path: Path) -> None:
     """As a shell passes it: the raw byte, in a real process."""
     before = snapshot(case_path)

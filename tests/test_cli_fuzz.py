@@ -36,6 +36,9 @@ from casefile.records import FIELDS_OF_KIND
 from casefile.search_query import parse
 from casefile.vocab import Kind
 
+# Hypothesis runs hundreds of commands on real cases.
+pytestmark = pytest.mark.slow
+
 # The window is not the CLI's to fuzz.
 SKIPPED = {"gui"}
 FUZZ = settings(

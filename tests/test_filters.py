@@ -91,6 +91,7 @@ def _packed(case: Case, dates: DateRange, tag: str | None = None) -> set[str]:
         return {a.title for a in gather(s, PackOptions(scope=scope)).attacks}
 
 
+@pytest.mark.slow
 def test_tables_search_and_pack_keep_the_same_attacks_for_every_range(dated: Case) -> None:
     for since, until in itertools.product(BOUNDS, BOUNDS):
         if since and until and pd(until).last_day() < pd(since).first_day():
@@ -104,6 +105,7 @@ def test_tables_search_and_pack_keep_the_same_attacks_for_every_range(dated: Cas
         assert _packed(dated, dates) == expected, (since, until)
 
 
+@pytest.mark.slow
 def test_every_dated_kind_keeps_what_its_date_meets(dated: Case) -> None:
     for since, until in itertools.product(BOUNDS, BOUNDS):
         if since and until and pd(until).last_day() < pd(since).first_day():

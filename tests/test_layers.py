@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from casefile.case import create_case
+
+# Each test starts a new interpreter (`make lint`'s contracts check the imports quickly).
+pytestmark = pytest.mark.slow
 
 
 def test_the_core_and_the_cli_do_not_import_qt() -> None:

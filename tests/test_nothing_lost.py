@@ -37,6 +37,9 @@ from casefile.rekeying import change_passphrase
 from casefile.rescue import rescue_case
 from casefile.vocab import Kind
 
+# Killed processes and encrypted copies: seconds each.
+pytestmark = pytest.mark.slow
+
 PAGE = 4096
 
 

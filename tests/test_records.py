@@ -1006,6 +1006,7 @@ def page_through(case: Case, query: ListQuery) -> tuple[list[UUID], int]:
 
 
 @pytest.mark.parametrize("sort", ["date", "title", "killed", "created"])
+@pytest.mark.slow
 def test_keyset_paging_visits_every_record_once_in_order(case: Case, sort: str) -> None:
     records = build_attacks(case)
     ascending = [r.id for r in sorted(records, key=lambda r: expected_key(sort, r))]
@@ -1115,6 +1116,7 @@ DATED = (
 BOUNDS = (None, "2015-12", "2016", "2016-03", "2016-03-01", "2016-03-22", "2016-12-31", "2017")
 
 
+@pytest.mark.slow
 def test_date_range_filters_select_dates_that_meet_the_range(case: Case) -> None:
     for edtf in DATED:
         case.records.add(AttackFields(title=edtf, date=pd(edtf)))
@@ -1295,6 +1297,7 @@ def test_tags_compare_with_unicode_case_folding(case: Case) -> None:
 # -- 8. bulk path -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_add_many_stores_and_audits_every_record(case: Case) -> None:
     source = case.records.add(SourceFields(title="Big transcript"))
     person = case.records.add(PersonFields(name="Speaker"))
@@ -1539,6 +1542,7 @@ def test_timestamps_are_utc_now(case: Case) -> None:
     ],
     ids=["walked", "walked by keys", "kept", "both", "kept after a slow walk"],
 )
+@pytest.mark.slow
 def test_window_rows_are_the_rows_of_the_list_in_order(
     case: Case, way: dict[str, float], monkeypatch: pytest.MonkeyPatch
 ) -> None:

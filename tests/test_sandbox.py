@@ -8,8 +8,13 @@ import threading
 import time
 from collections.abc import Iterator
 
+import pytest
+
 from casefile.errors import InvalidInput
 from casefile.sandbox import Limits, Sandbox, TaskFailed
+
+# Reader processes started, killed and timed out.
+pytestmark = pytest.mark.slow
 
 
 def behave(task: str) -> str:

@@ -145,6 +145,7 @@ def test_a_match_in_the_notes_is_grouped_as_a_note(people: Case) -> None:
     assert f"{MARK_START}Bradford{MARK_END}" in hit.snippet
 
 
+@pytest.mark.slow
 def test_names_are_found_by_near_spellings(people: Case) -> None:
     assert found(people, "Masud") == ["Khalid Masood"]
     assert found(people, "Massoud") == ["Khalid Masood"]
@@ -180,6 +181,7 @@ def test_names_are_found_by_near_spellings(people: Case) -> None:
         "x OR",
     ],
 )
+@pytest.mark.slow
 def test_whatever_is_typed_is_searched_and_never_an_error(people: Case, typed: str) -> None:
     people.search.search(typed)
 
@@ -192,6 +194,7 @@ def test_no_typed_text_raises(people: Case, typed: str) -> None:
     people.search.search(typed)
 
 
+@pytest.mark.slow
 def test_the_index_follows_every_change_made_through_the_api(case: Case) -> None:
     rng = random.Random(5)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
@@ -282,6 +285,7 @@ def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
     assert (entry.action, entry.kind) == ("reindex", "case")  # tables' kept lists see it
 
 
+@pytest.mark.slow
 def test_search_works_in_an_encrypted_case(tmp_path: Path) -> None:
     with create_case(tmp_path / "secret.casefile", passphrase="correct horse") as case:
         case.records.add(GroupFields(name="Hay'at Tahrir al-Sham"))
@@ -484,6 +488,7 @@ def vehicle_quotes(case: Case, count: int) -> UUID:
     return source
 
 
+@pytest.mark.slow
 def test_filters_checked_on_a_pool_of_the_best_give_exactly_the_full_rankings_hits(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -506,6 +511,7 @@ def test_filters_checked_on_a_pool_of_the_best_give_exactly_the_full_rankings_hi
     assert results(100) == full  # the pool of 100 holds all 90 matches
 
 
+@pytest.mark.slow
 def test_ranking_two_halves_at_once_gives_exactly_the_hits_of_one_ranking(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -672,6 +678,7 @@ def test_passages_cover_a_text_cut_only_between_words(parts: list[str]) -> None:
         assert end - start <= 40 or not any(map(between_words, text[start + 20 : start + 40]))
 
 
+@pytest.mark.slow
 def test_a_search_out_of_time_gives_what_it_has_and_says_so(
     case: Case, case_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -703,6 +710,7 @@ def test_a_search_out_of_time_gives_what_it_has_and_says_so(
     assert [h["label"] for h in data["hits"]] == ["crossing.txt"]
 
 
+@pytest.mark.slow
 def test_the_search_panel_says_when_a_search_ran_out_of_time(
     window: Any, case_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

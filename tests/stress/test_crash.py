@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.stress.crash_harness import OPERATIONS, run
+
+# A minute of random kills: the whole suite runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 
 def test_killed_at_random_moments_a_case_loses_nothing_acknowledged(tmp_path: Path) -> None:

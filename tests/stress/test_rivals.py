@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.stress.rivals import run
+
+# A minute of rival writers: the whole suite runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 
 def test_two_writers_and_a_rekey_lose_nothing_and_say_only_clean_things(tmp_path: Path) -> None:
