@@ -14,6 +14,7 @@ from sqlalchemy import Select, Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.audit import AuditLog, diff
+from casefile.changes import Changes
 from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
@@ -264,6 +265,12 @@ class Deletion:
     blobs: dict[str, bytes]  # document bytes no other document kept
     pages: dict[UUID, tuple[str, ...]]  # extracted text of deleted documents
 
+    @property
+    def changes(self) -> Changes:
+        """What the delete touched (and its undo, ``restore``, touches again): the
+        records it took with it, those that lost a reference, and what they referred to."""
+        return changes_of((*self.records, *self.detached))
+
 
 @dataclass(frozen=True)
 class Dependents:
@@ -279,6 +286,16 @@ class Dependents:
         if self.detached:
             parts.append(f"removes it from {_count(self.detached)}")
         return "; ".join(parts)
+
+
+def changes_of(records: Iterable[Record[Any]]) -> Changes:
+    """What adding, removing or changing records touched (a change: give the record
+    as it was and as it is): their kinds and IDs, and the records they refer to, whose
+    lists (links, quotes, documents) are not what they were."""
+    touched = list(records)
+    ids = frozenset(r.id for r in touched)
+    related = frozenset(value for r in touched for _name, value, _kinds in _ref_values(r.fields))
+    return Changes(frozenset(r.kind for r in touched), ids, related - ids)
 
 
 def _count(items: Sequence[tuple[UUID, Kind, str]]) -> str:
@@ -335,7 +352,8 @@ class RecordService:
         notes: str = "",
         record_id: UUID | None = None,
     ) -> Record[F]:
-        """Add one record; ``record_id`` lets an undone add come back as the same record."""
+        """Add one record; ``record_id`` lets an undone add come back as the same record.
+        What it touched: ``changes_of([record])``."""
         if isinstance(fields, FIELDS_OF_KIND[Kind.DOCUMENT]):
             raise InvalidInput("documents are added by attaching a file to a source")
         new = NewRecord(fields, tags=tuple(tags), notes=notes, record_id=record_id)
@@ -418,7 +436,8 @@ class RecordService:
         tags: Sequence[str] | None = None,
         notes: str | None = None,
     ) -> Record[Any]:
-        """Change some fields (by name), the tags or the notes; no change, no audit entry."""
+        """Change some fields (by name), the tags or the notes; no change, no audit entry.
+        What it touched: ``changes_of([before, after])``."""
         with self.sessions.write() as s:
             model = self._load(s, record_id)
             self.change(s, AuditLog(s), model, changes or {}, tags=tags, notes=notes)
@@ -488,9 +507,10 @@ class RecordService:
             _drop_orphan_blobs(s, blobs)
             return snapshot
 
-    def restore(self, deletion: Deletion) -> None:
+    def restore(self, deletion: Deletion) -> Changes:
         """Undo a delete: the same records with the same IDs, tags, notes and documents,
-        and the references the delete had cleared. One action in the audit trail."""
+        and the references the delete had cleared. One action in the audit trail; what
+        it touched is what the delete did."""
         with self.sessions.write() as s:
             audit = AuditLog(s)
             for sha, data in deletion.blobs.items():
@@ -507,6 +527,7 @@ class RecordService:
             for before in deletion.detached:
                 values = {n: getattr(before.fields, n) for n in field_names(type(before.fields))}
                 self.change(s, audit, self._load(s, before.id), values)
+        return deletion.changes
 
     def _load(self, s: Session, record_id: UUID) -> m.Record:
         model = s.get(m.Record, record_id)

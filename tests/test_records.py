@@ -25,6 +25,7 @@ from casefile.db import models as m
 from casefile.display import display
 from casefile.errors import CasefileError, InvalidInput, NotFound
 from casefile.listing import Cursor, ListQuery
+from casefile.record_service import changes_of
 from casefile.records import (
     AnyFields,
     AttackFields,
@@ -686,6 +687,53 @@ def test_deleting_a_source_takes_quotes_documents_and_links_in_one_action(case: 
     assert blob_count(case) == 0
     assert case.documents.pages(doc.id) == []
     assert case.check() == []
+
+
+def test_a_deletion_names_every_kind_and_record_it_touched(case: Case) -> None:
+    """What views refresh after a delete (and its undo): the source, what went with it,
+    what lost a reference to it, and the records whose lists they were in."""
+    source = case.records.add(SourceFields(title="Doomed source"))
+    kept_source = case.records.add(SourceFields(title="Kept source"))
+    person = case.records.add(PersonFields(name="Speaker"))
+    group = case.records.add(GroupFields(name="Group"))
+    quote = case.records.add(QuoteFields(text="Said", source=source.id, speaker=person.id))
+    doc = case.documents.attach(b"bytes", "doc.txt", source=source.id, pages=["p1"])
+    link = case.records.add(
+        LinkFields(subject=person.id, relation=Relation.CALLED_FOR, object=source.id)
+    )
+    citing = case.records.add(
+        LinkFields(
+            subject=person.id,
+            relation=Relation.MEMBER_OF,
+            object=group.id,
+            citations=(source.id, kept_source.id),
+        )
+    )
+
+    deletion = case.records.delete(source.id)
+
+    changes = deletion.changes
+    assert changes.kinds == {Kind.SOURCE, Kind.QUOTE, Kind.DOCUMENT, Kind.LINK}
+    assert changes.records == frozenset({source.id, quote.id, doc.id, link.id, citing.id})
+    assert changes.related == {person.id, group.id, kept_source.id}
+    assert changes.touches([person.id])  # its links and quotes are not what they were
+    assert not changes.touches([uuid4()])
+    assert case.records.restore(deletion) == changes  # the undo touches the same
+
+
+def test_an_add_or_an_edit_names_the_records_whose_lists_changed(case: Case) -> None:
+    source = case.records.add(SourceFields(title="Source"))
+    first = case.records.add(PersonFields(name="First speaker"))
+    second = case.records.add(PersonFields(name="Second speaker"))
+    quote = case.records.add(QuoteFields(text="Said", source=source.id, speaker=first.id))
+    added = changes_of([quote])
+    assert (added.kinds, added.records) == (frozenset({Kind.QUOTE}), frozenset({quote.id}))
+    assert added.related == {source.id, first.id}
+
+    after = case.records.update(quote.id, {"speaker": second.id})
+    edited = changes_of([quote, after])
+    assert (edited.kinds, edited.records) == (frozenset({Kind.QUOTE}), frozenset({quote.id}))
+    assert edited.related == {source.id, first.id, second.id}  # the old speaker's too
 
 
 def test_deleting_a_speaker_keeps_the_quote_without_speaker(case: Case) -> None:
