@@ -52,6 +52,7 @@ from casefile.case import EXTENSION, CaseInfo, create_case, open_case
 from casefile.dates import PartialDate
 from casefile.db import migrate
 from casefile.listing import ListQuery
+from casefile.record_service import changes_of
 from casefile.records import (
     AnyFields,
     AttackFields,
@@ -604,7 +605,8 @@ class Gui:
         """Untimed: an edit elsewhere in the case (a person added), as a user makes
         between two filters; the filtered lists the listing keeps are stale after it."""
         self.controller.write(
-            lambda case: case.records.add(PersonFields(name="Someone new")), kinds=[Kind.PERSON]
+            lambda case: case.records.add(PersonFields(name="Someone new")),
+            changes=lambda person: changes_of([person]),
         )
         self.settle()
 

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from casefile.dates import DateError, PartialDate
 from casefile.display import field_label
 from casefile.errors import InvalidInput
+from casefile.record_service import changes_of
 from casefile.records import (
     AnyFields,
     AttackFields,
@@ -80,7 +81,11 @@ def add(
     controller: CaseController, fields: AnyFields, tags: tuple[str, ...] = (), notes: str = ""
 ) -> Record[Any]:
     stored: list[Record[Any]] = []
-    controller.write(lambda case: case.records.add(fields, tags=tags, notes=notes), stored.append)
+    controller.write(
+        lambda case: case.records.add(fields, tags=tags, notes=notes),
+        stored.append,
+        changes=lambda record: changes_of([record]),
+    )
     return stored[0]
 
 

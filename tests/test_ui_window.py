@@ -18,10 +18,17 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from casefile.case import Case, create_case, open_case
+from casefile.changes import Changes
 from casefile.dates import PartialDate
 from casefile.listing import Listing, ListQuery
 from casefile.moments import day_of
-from casefile.records import AttackFields, QuoteFields, SourceFields
+from casefile.records import (
+    AttackFields,
+    LinkFields,
+    PersonFields,
+    QuoteFields,
+    SourceFields,
+)
 from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
 from casefile.ui.columns import WIDE_AT_LEAST
@@ -34,7 +41,7 @@ from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
-from casefile.vocab import Kind
+from casefile.vocab import Kind, Relation
 
 
 def attacks_in(path: Path) -> dict[str, AttackFields]:
@@ -183,6 +190,109 @@ def test_declining_the_delete_keeps_the_record(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     window.delete_record_action.trigger()
     assert "Brussels attacks" in attacks_in(demo_path)
+
+
+def person_in(path: Path, name: str) -> PersonFields:
+    with open_case(path, backups=False) as case:
+        page = case.listing.page(ListQuery(Kind.PERSON, text=name))
+    (record,) = page.records
+    assert isinstance(record.fields, PersonFields)
+    return record.fields
+
+
+def retype_nationality(qtbot: QtBot, text: str) -> Callable[[RecordDialog], None]:
+    def change(dialog: RecordDialog) -> None:
+        nationality = dialog.form.inputs["nationality"]
+        nationality.selectAll()
+        qtbot.keyClicks(nationality, text)
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+
+    return change
+
+
+def test_an_edit_shows_in_the_detail_pane_and_the_row_stays_selected(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(demo_path)
+    window.show_kind(Kind.PERSON)
+    select(window, "Andrew Parker")
+    parker = window.selected()
+    assert parker is not None
+    assert "British" in window.detail.toPlainText()
+
+    with_modal(qtbot, retype_nationality(qtbot, "French"))
+    with qtbot.waitSignal(window.controller.changed) as changed:
+        window.edit_record_action.trigger()
+
+    assert changed.args == [Changes(frozenset({Kind.PERSON}), frozenset({parker.id}))]
+    assert person_in(demo_path, "Andrew Parker").nationality == "French"
+    selected = window.selected()
+    assert selected is not None
+    assert selected.id == parker.id
+    assert selected.fields.nationality == "French"
+    shown = window.detail.toPlainText()
+    assert "French" in shown
+    assert "British" not in shown
+    window.undo_action.trigger()
+    assert person_in(demo_path, "Andrew Parker").nationality == "British"
+    assert "British" in window.detail.toPlainText()
+
+
+def test_an_edit_shows_in_the_detail_pane_with_the_worker_thread(
+    qtbot: QtBot, demo_path: Path
+) -> None:
+    """As a user sees it: the table's new rows come after the edit, on their own."""
+    window = MainWindow(CaseController(Worker()), WindowSettings())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_path(demo_path)
+    qtbot.waitUntil(lambda: window.models[Kind.ATTACK].rowCount() == 5, timeout=10_000)
+    window.show_kind(Kind.PERSON)
+    qtbot.waitUntil(lambda: window.models[Kind.PERSON].has_row(0), timeout=5_000)
+    select(window, "Andrew Parker")
+    qtbot.waitUntil(lambda: "British" in window.detail.toPlainText(), timeout=5_000)
+
+    with_modal(qtbot, retype_nationality(qtbot, "French"))
+    window.edit_record_action.trigger()
+
+    qtbot.waitUntil(lambda: "French" in window.detail.toPlainText(), timeout=5_000)
+    selected = window.selected()
+    assert selected is not None
+    assert selected.label == "Andrew Parker"
+    assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
+    window.close()
+    assert person_in(demo_path, "Andrew Parker").nationality == "French"
+
+
+def test_a_new_link_shows_in_the_detail_pane_without_selecting_again(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(demo_path)
+    window.show_kind(Kind.PERSON)
+    select(window, "Rita Katz")
+    katz = window.selected()
+    assert katz is not None
+    groups: list[Any] = []
+    window.controller.read(lambda case: case.listing.page(ListQuery(Kind.GROUP)), groups.append)
+    isis = next(r for r in groups[0].records if r.label == "ISIS")
+    label = "Rita Katz — associated with — ISIS"
+    assert label not in window.detail.toPlainText()
+
+    # What "Add link…" stores once its dialog is filled in (the dialog: test_ui_forms).
+    link = LinkFields(subject=katz.id, relation=Relation.ASSOCIATED_WITH, object=isis.id)
+    window.editor.add(link, (), "")
+
+    with open_case(demo_path, backups=False) as case:
+        (stored,) = [r for r in case.records.links_of(katz.id) if r.fields.object == isis.id]
+    assert (stored.fields.relation, stored.label) == (Relation.ASSOCIATED_WITH, label)
+    assert label in window.detail.toPlainText()
+    selected = window.selected()
+    assert selected is not None
+    assert selected.id == katz.id
+    window.undo_action.trigger()
+    assert label not in window.detail.toPlainText()
 
 
 def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(

@@ -1,34 +1,27 @@
 """The open case, as the GUI sees it: every call goes to the worker, every change is
 announced once.
 
-Views never call each other: a mutation returns, the controller emits ``changed`` with
-the kinds it touched, and each view decides whether to refresh (the Anki pattern).
+Views never call each other: a mutation returns what it changed (``Changes``), the
+controller emits ``changed`` with it, and each view decides whether to refresh (the
+Anki pattern).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from casefile.case import Case, CaseInfo, create_case, open_case
+from casefile.changes import Changes
 from casefile.errors import CaseFileError
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind
 
 T = TypeVar("T")
 Opened = tuple[CaseInfo, Callable[[], object]]  # the case's summary, its daily backup
-ALL_KINDS = frozenset(Kind)
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What a finished action touched; views refresh only what concerns them."""
-
-    kinds: frozenset[Kind] = ALL_KINDS
 
 
 class CaseController(QObject):
@@ -119,16 +112,16 @@ class CaseController(QObject):
         fn: Callable[[Case], T],
         on_done: Callable[[T], None] | None = None,
         *,
-        kinds: Iterable[Kind] = ALL_KINDS,
+        changes: Callable[[T], Changes],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Task:
-        """Run one user action (one transaction) and announce what it changed."""
-        changes = Changes(frozenset(kinds))
+        """Run one user action (one transaction) and announce what it changed:
+        ``changes`` reads that from the action's result (a plain value)."""
 
         def done(result: T) -> None:
             if on_done is not None:
                 on_done(result)
-            self._refresh_info(changes)
+            self._refresh_info(changes(result))
 
         return self.worker.submit(lambda task: fn(self._require()), done, on_error or self.report)
 
@@ -144,7 +137,7 @@ class CaseController(QObject):
         maintenance worker: on its own connections, so the tables keep paging while it
         runs. A job that writes names the kinds it changes; they refresh when it ends,
         however it ends (an import cancelled half-way keeps what it stored)."""
-        changes = Changes(frozenset(kinds))
+        changes = Changes.of_kinds(kinds)
 
         def announce() -> None:
             if changes.kinds:

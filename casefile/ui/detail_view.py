@@ -15,11 +15,14 @@ from uuid import UUID
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from casefile.changes import Changes
 from casefile.details import RecordDetail
 from casefile.display import COUNT_FIELDS, display, field_label
 from casefile.moments import moment
+from casefile.records import LinkFields
 from casefile.vocab import Kind
 
+NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
 STYLE = """
 <style>
  body { font-size: 10pt; }
@@ -45,13 +48,31 @@ class DetailView(QTextBrowser):
         self.setOpenExternalLinks(False)  # offline: nothing in a case opens the network
         self.setAccessibleName("Record details")
         self.anchorClicked.connect(self._follow)
+        self.shown: RecordDetail | None = None
         self.show_nothing()
 
     def show_nothing(self, text: str = "Select a record to see it here.") -> None:
+        self.shown = None
         self.setHtml(f"{STYLE}<p class='muted'>{escape(text)}</p>")
 
     def show_detail(self, detail: RecordDetail) -> None:
+        self.shown = detail
         self.setHtml(STYLE + render(detail))
+
+    def concerns(self, changes: Changes) -> bool:
+        """Whether what the pane shows is out of date after ``changes``: the record, a
+        record it names or lists, or one of its lists (a new link to it, a new quote of
+        a source; a new person or group named in a source's documents)."""
+        detail = self.shown
+        if detail is None:
+            return False
+        if (
+            detail.record.kind is Kind.SOURCE
+            and detail.documents
+            and not changes.kinds.isdisjoint(NAMED_IN_DOCUMENTS)
+        ):
+            return True
+        return changes.touches(shown_ids(detail))
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == "record":
@@ -60,6 +81,17 @@ class DetailView(QTextBrowser):
             self.link_mention.emit(UUID(url.path()))
         elif url.scheme() == "open":
             self.open_document.emit(UUID(url.path()))
+
+
+def shown_ids(detail: RecordDetail) -> set[UUID]:
+    """Every record the pane shows or names (a link by the names of its ends)."""
+    ids = {detail.record.id, *detail.labels}
+    for item in (*detail.links, *detail.quotes, *detail.documents):
+        ids.add(item.id)
+        if isinstance(item.fields, LinkFields):
+            ids.update((item.fields.subject, item.fields.object))
+    ids.update(mention.record_id for mention in detail.mentions)
+    return ids
 
 
 def render(detail: RecordDetail) -> str:

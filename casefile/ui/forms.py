@@ -28,6 +28,7 @@ from casefile.case import Case
 from casefile.dates import PartialDate
 from casefile.display import field_label, sentence
 from casefile.errors import InvalidInput
+from casefile.record_service import changes_of
 from casefile.records import FIELDS_OF_KIND, AnyFields, Record
 from casefile.ui.controller import CaseController
 from casefile.ui.fields import (
@@ -329,4 +330,6 @@ class RecordDialog(QDialog):
         def add(case: Case) -> Record[Any]:
             return case.records.add(fields, tags=tags, notes=notes)
 
-        self._controller.write(add, deliver_to(picker, picker.choose), kinds=[kind])
+        self._controller.write(
+            add, deliver_to(picker, picker.choose), changes=lambda record: changes_of([record])
+        )

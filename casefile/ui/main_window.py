@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from casefile import paths
 from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
+from casefile.changes import Changes
 from casefile.dates import PartialDate
 from casefile.demo import write_demo_case
 from casefile.details import RecordDetail
@@ -54,7 +55,7 @@ from casefile.listing import DATED_KINDS, TEXT_COLUMNS
 from casefile.records import LinkFields, Record
 from casefile.rescue import Rescued, rescue_case
 from casefile.search import Saved
-from casefile.ui.controller import CaseController, Changes
+from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.kind = Kind.ATTACK
         self._pending_select: UUID | None = None
         self._pending_row: int | None = None
+        self._keep_selected: set[UUID] = set()  # other rows selected with the pending one
         self.setWindowTitle("Casefile")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -494,15 +496,29 @@ class MainWindow(QMainWindow):
         self.detail.show_nothing()
 
     def _case_changed(self, changes: Changes) -> None:
+        """Read again what the change concerns: the table shown (keeping its selection),
+        tables not shown are dropped until shown, the detail pane's record."""
         if self.controller.info is not None:
             self._update_counts(self.controller.info)
             self.setWindowTitle(f"{self.controller.info.title} — Casefile")
-        for kind in changes.kinds:
-            if kind is self.kind:
-                self.models[kind].refresh()
-            else:
-                self.models[kind].forget()
-        self._show_selected()
+        shown = self.models[self.kind]
+        for model in self.models.values():
+            if model is not shown and model.concerns(changes):
+                model.forget()
+        if shown.concerns(changes):
+            self._refresh_keeping_selection(shown)  # selected again: the pane reads it
+        elif self.detail.concerns(changes):
+            self._show_selected()
+
+    def _refresh_keeping_selection(self, model: RecordTableModel) -> None:
+        """Rows come anew after a change, and the selection with them: the current
+        record is selected again where it now stands (if it still exists), and the other
+        selected rows that are among the rows read."""
+        current = self.selected()
+        if current is not None and self._pending_select is None:
+            self._pending_select = current.id
+            self._keep_selected = {r.id for r in self.selected_records()} - {current.id}
+        model.refresh()
 
     def _update_counts(self, info: CaseInfo) -> None:
         self.sidebar.set_counts(info.counts)
@@ -559,6 +575,8 @@ class MainWindow(QMainWindow):
             model.record_at(self._pending_row)
             self._pending_row = None
             self._select_pending()
+        elif self._pending_select is not None and self._pending_row is None:
+            self._find_pending(model)
         noun = KIND_TITLES[self.kind].lower() if total != 1 else self.kind.value
         self.count_label.setText(f"{total:,} {noun}")
 
@@ -647,6 +665,28 @@ class MainWindow(QMainWindow):
 
         self.controller.read(find, found)
 
+    def _find_pending(self, model: RecordTableModel) -> None:
+        """Select the pending record if its row is among those read; if not, ask where
+        it stands (a change may have sorted it elsewhere, or removed it)."""
+        self._select_pending()
+        record_id = self._pending_select
+        if record_id is None:
+            return
+        query = model.query
+
+        def found(row: int | None) -> None:
+            if self._pending_select != record_id or model.query != query:
+                return  # another selection, or another list, since
+            if row is None:
+                self._pending_select = None
+                self._keep_selected.clear()
+                self._show_selected()  # nothing is selected now: the pane says so
+            else:
+                model.record_at(row)  # its page: `_select_pending` selects it when here
+                self._select_pending()
+
+        self.controller.read(lambda case: case.listing.position(query, record_id), found)
+
     def _select_pending(self) -> None:
         if self._pending_select is None:
             return
@@ -656,11 +696,13 @@ class MainWindow(QMainWindow):
             return
         self._pending_select = None
         index = model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        flags = QItemSelectionModel.SelectionFlag
+        selection = self.table.selectionModel()
+        selection.setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+        for other in (model.row_of(record_id) for record_id in self._keep_selected):
+            if other is not None:
+                selection.select(model.index(other, 0), flags.Select | flags.Rows)
+        self._keep_selected.clear()
         self.table.scrollTo(index)
 
     # -- editing ---------------------------------------------------------------------------
@@ -732,7 +774,7 @@ class MainWindow(QMainWindow):
             self.controller.write(
                 lambda case: case.search.save(name, typed),
                 lambda _saved: self._refresh_saved_searches(),
-                kinds=(),
+                changes=lambda _saved: Changes(),
             )
 
     def _refresh_saved_searches(self) -> None:
@@ -758,7 +800,7 @@ class MainWindow(QMainWindow):
         self.controller.write(
             lambda case: case.search.forget(name),
             lambda _none: self._refresh_saved_searches(),
-            kinds=(),
+            changes=lambda _none: Changes(),
         )
 
     def _open_search_hit(self, record_id: UUID) -> None:

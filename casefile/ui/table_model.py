@@ -24,8 +24,9 @@ from PySide6.QtCore import (
 )
 
 from casefile.case import Case
+from casefile.changes import Changes
 from casefile.listing import ListQuery, Window
-from casefile.records import Record
+from casefile.records import FIELDS_OF_KIND, Record, metadata_fields
 from casefile.ui.columns import COLUMNS, Column
 from casefile.ui.controller import CaseController
 from casefile.vocab import Kind
@@ -37,6 +38,13 @@ Index = QModelIndex | QPersistentModelIndex
 PAGE = 50
 CACHED_PAGES = 80
 LOADING = "…"
+
+
+def shown_kinds(kind: Kind) -> frozenset[Kind]:
+    """The kinds whose records a table of ``kind`` shows: its own, and those its
+    references name (an attack's group, a quote's speaker, a link's ends)."""
+    named = (k for _name, kinds in metadata_fields(FIELDS_OF_KIND[kind], "ref") for k in kinds)
+    return frozenset((kind, *named))
 
 
 def default_query(kind: Kind) -> ListQuery:
@@ -66,6 +74,7 @@ class RecordTableModel(QAbstractTableModel):
         self._shown = range(PAGE)  # the rows the table last said it shows (or has room for)
         self._partial: set[int] = set()  # pages of which only the rows on screen came
         self.stale = True
+        self.shows = shown_kinds(kind)
 
     # -- what the view asks --------------------------------------------------------------
 
@@ -189,6 +198,11 @@ class RecordTableModel(QAbstractTableModel):
             self.controller.report(exc)
 
         self.controller.read(count_and_fetch, arrived, failed)
+
+    def concerns(self, changes: Changes) -> bool:
+        """Whether ``changes`` may have changed a row: a record of this kind, or one that
+        a row names."""
+        return not self.shows.isdisjoint(changes.kinds)
 
     def refresh(self) -> None:
         """The case changed: count and fetch again what is on screen."""

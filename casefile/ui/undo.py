@@ -15,17 +15,20 @@ from uuid import UUID
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from casefile.case import Case
-from casefile.record_service import Deletion
+from casefile.changes import Changes
+from casefile.record_service import Deletion, changes_of
 from casefile.records import AnyFields, Record
 from casefile.ui.controller import CaseController
-from casefile.vocab import Kind
+
+
+def _same(changes: Changes) -> Changes:
+    return changes
 
 
 class _Command(QUndoCommand):
-    def __init__(self, controller: CaseController, text: str, kinds: frozenset[Kind]) -> None:
+    def __init__(self, controller: CaseController, text: str) -> None:
         super().__init__(text)
         self.controller = controller
-        self.kinds = kinds
         self.stack: QUndoStack | None = None  # set by Editor when pushed
         self._ran = True
 
@@ -33,10 +36,10 @@ class _Command(QUndoCommand):
         if self._ran:
             self._ran = False
             return
-        self.controller.write(self.forward, kinds=self.kinds, on_error=self._failed)
+        self.controller.write(self.forward, changes=_same, on_error=self._failed)
 
     def undo(self) -> None:
-        self.controller.write(self.backward, kinds=self.kinds, on_error=self._failed)
+        self.controller.write(self.backward, changes=_same, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         """The stack moved but the case did not: what is left on it no longer matches
@@ -45,50 +48,55 @@ class _Command(QUndoCommand):
             self.stack.clear()
         self.controller.report(exc)
 
-    def forward(self, case: Case) -> Any:
+    def forward(self, case: Case) -> Changes:
+        """Do it again (on the worker); what it changed."""
         raise NotImplementedError
 
-    def backward(self, case: Case) -> Any:
+    def backward(self, case: Case) -> Changes:
+        """Undo it (on the worker); what it changed."""
         raise NotImplementedError
 
 
 class AddRecord(_Command):
     def __init__(self, controller: CaseController, record: Record[Any]) -> None:
-        super().__init__(controller, f"Add {record.kind.value} “{record.label}”", frozenset(Kind))
+        super().__init__(controller, f"Add {record.kind.value} “{record.label}”")
         self.record = record
 
-    def forward(self, case: Case) -> Any:
+    def forward(self, case: Case) -> Changes:
         r = self.record
-        return case.records.add(r.fields, tags=r.tags, notes=r.notes, record_id=r.id)
+        case.records.add(r.fields, tags=r.tags, notes=r.notes, record_id=r.id)
+        return changes_of([r])
 
-    def backward(self, case: Case) -> Any:
-        return case.records.delete(self.record.id)
+    def backward(self, case: Case) -> Changes:
+        return case.records.delete(self.record.id).changes
 
 
 class EditRecord(_Command):
     def __init__(self, controller: CaseController, before: Record[Any], after: Record[Any]) -> None:
-        super().__init__(controller, f"Edit {before.kind.value} “{after.label}”", frozenset(Kind))
+        super().__init__(controller, f"Edit {before.kind.value} “{after.label}”")
         self.before, self.after = before, after
 
-    def forward(self, case: Case) -> Any:
-        return _put(case, self.after)
+    def forward(self, case: Case) -> Changes:
+        _put(case, self.after)
+        return changes_of([self.before, self.after])
 
-    def backward(self, case: Case) -> Any:
-        return _put(case, self.before)
+    def backward(self, case: Case) -> Changes:
+        _put(case, self.before)
+        return changes_of([self.after, self.before])
 
 
 class DeleteRecord(_Command):
     def __init__(self, controller: CaseController, label: str, deletion: Deletion) -> None:
-        super().__init__(controller, f"Delete “{label}”", frozenset(Kind))
+        super().__init__(controller, f"Delete “{label}”")
         self.deletion = deletion
         self.record_id = deletion.records[-1].id
 
-    def forward(self, case: Case) -> Any:
+    def forward(self, case: Case) -> Changes:
         self.deletion = case.records.delete(self.record_id)
-        return self.deletion
+        return self.deletion.changes
 
-    def backward(self, case: Case) -> Any:
-        case.records.restore(self.deletion)
+    def backward(self, case: Case) -> Changes:
+        return case.records.restore(self.deletion)
 
 
 def _put(case: Case, record: Record[Any]) -> Record[Any]:
@@ -116,13 +124,18 @@ class Editor:
         on_done: Callable[[Record[Any]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
+        """Add a record (from the window, a document, or a form's "Create new …")."""
+
         def done(record: Record[Any]) -> None:
             self._push(AddRecord(self.controller, record))
             if on_done is not None:
                 on_done(record)
 
         self.controller.write(
-            lambda case: case.records.add(fields, tags=tags, notes=notes), done, on_error=on_error
+            lambda case: case.records.add(fields, tags=tags, notes=notes),
+            done,
+            changes=lambda record: changes_of([record]),
+            on_error=on_error,
         )
 
     def edit(
@@ -147,7 +160,11 @@ class Editor:
             if on_done is not None:
                 on_done(after)
 
-        self.controller.write(job, done, on_error=on_error)
+        def changes(result: tuple[Record[Any], Record[Any]]) -> Changes:
+            before, after = result
+            return changes_of(result) if before != after else Changes()
+
+        self.controller.write(job, done, changes=changes, on_error=on_error)
 
     def delete(
         self, record_id: UUID, label: str, on_done: Callable[[], None] | None = None
@@ -157,4 +174,8 @@ class Editor:
             if on_done is not None:
                 on_done()
 
-        self.controller.write(lambda case: case.records.delete(record_id), done)
+        self.controller.write(
+            lambda case: case.records.delete(record_id),
+            done,
+            changes=lambda deletion: deletion.changes,
+        )
