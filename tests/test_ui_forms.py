@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -40,6 +40,7 @@ from casefile.ui.fields import (
     TextListEdit,
 )
 from casefile.ui.forms import RecordDialog, RecordForm
+from casefile.ui.undo import Editor
 from casefile.ui.worker import Worker
 from casefile.vocab import (
     AttackStatus,
@@ -87,6 +88,12 @@ def add(
         changes=lambda record: changes_of([record]),
     )
     return stored[0]
+
+
+@pytest.fixture
+def editor(controller: CaseController) -> Editor:
+    """The window's edits, on an undo stack of their own."""
+    return Editor(controller, QUndoStack())
 
 
 @pytest.fixture
@@ -514,10 +521,8 @@ def test_required_references_and_relations_must_be_given(
     assert "carried out by" in link.inputs["relation"].explanation.text()
 
 
-def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(
-    qtbot: QtBot, controller: CaseController
-) -> None:
-    dialog = RecordDialog(controller, Kind.ATTACK)
+def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(qtbot: QtBot, editor: Editor) -> None:
+    dialog = RecordDialog(editor, Kind.ATTACK)
     show(qtbot, dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert dialog.windowTitle() == "New attack"
@@ -546,11 +551,11 @@ def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(
 
 
 def test_edit_dialog_shows_the_record_and_the_reliability_explanation(
-    qtbot: QtBot, controller: CaseController, known: dict[str, Record[Any]]
+    qtbot: QtBot, controller: CaseController, editor: Editor, known: dict[str, Record[Any]]
 ) -> None:
     source = full_records(known)[3]
     record = add(controller, source, tags=("osint",), notes="Checked.")
-    dialog = RecordDialog(controller, Kind.SOURCE, record)
+    dialog = RecordDialog(editor, Kind.SOURCE, record)
     show(qtbot, dialog)
     assert dialog.windowTitle() == "Edit source"
     reliability = dialog.form.inputs["reliability"]
@@ -560,9 +565,9 @@ def test_edit_dialog_shows_the_record_and_the_reliability_explanation(
 
 
 def test_link_dialog_starts_from_the_selected_record(
-    qtbot: QtBot, controller: CaseController, known: dict[str, Record[Any]]
+    qtbot: QtBot, editor: Editor, known: dict[str, Record[Any]]
 ) -> None:
-    dialog = RecordDialog(controller, Kind.LINK, preset={"subject": known["person"].id})
+    dialog = RecordDialog(editor, Kind.LINK, preset={"subject": known["person"].id})
     show(qtbot, dialog)
     assert dialog.windowTitle() == "New link"
     assert dialog.form.inputs["subject"].line.text() == "Khalid Masood"
@@ -571,9 +576,9 @@ def test_link_dialog_starts_from_the_selected_record(
 
 
 def test_dialog_creates_a_missing_record_from_a_picker(
-    qtbot: QtBot, controller: CaseController, known: dict[str, Record[Any]]
+    qtbot: QtBot, controller: CaseController, editor: Editor, known: dict[str, Record[Any]]
 ) -> None:
-    dialog = RecordDialog(controller, Kind.QUOTE)
+    dialog = RecordDialog(editor, Kind.QUOTE)
     show(qtbot, dialog)
     speaker = dialog.form.inputs["speaker"]
     search(qtbot, speaker, "Rachid Redouane", "Create new person “Rachid Redouane”…")
@@ -592,8 +597,44 @@ def test_dialog_creates_a_missing_record_from_a_picker(
     assert speaker.line.text() == "Rachid Redouane"
 
 
-def test_tab_follows_the_layout(qtbot: QtBot, controller: CaseController) -> None:
-    dialog = RecordDialog(controller, Kind.PERSON)
+def test_a_record_made_from_a_picker_is_undone_like_any_other_add(
+    qtbot: QtBot, controller: CaseController, editor: Editor, known: dict[str, Record[Any]]
+) -> None:
+    """ "Create new …" is an edit of its own: Undo takes the new record out of the case,
+    Redo brings it back as the same record."""
+    dialog = RecordDialog(editor, Kind.QUOTE)
+    show(qtbot, dialog)
+    speaker = dialog.form.inputs["speaker"]
+    search(qtbot, speaker, "Rachid Redouane", "Create new person “Rachid Redouane”…")
+    click_offer(qtbot, speaker, "Create new person “Rachid Redouane”…")
+    qtbot.waitUntil(lambda: bool(dialog.findChildren(RecordDialog)))
+    (nested,) = dialog.findChildren(RecordDialog)
+    with qtbot.waitSignal(controller.changed) as changed:
+        qtbot.mouseClick(
+            nested.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    made = speaker.value()
+    assert made is not None
+    assert changed.args[0].kinds == {Kind.PERSON}
+    assert changed.args[0].records == {made}
+    assert editor.stack.count() == 1
+    assert editor.stack.undoText() == "Add person “Rachid Redouane”"
+    dialog.reject()  # the quote is not made: the person stays until undone
+
+    def stored() -> list[str]:
+        found: list[list[Record[Any]]] = []
+        controller.read(lambda case: case.records.get_many([made]), found.append)
+        return [r.label for r in found[0]]
+
+    assert stored() == ["Rachid Redouane"]
+    editor.stack.undo()
+    assert stored() == []
+    editor.stack.redo()
+    assert stored() == ["Rachid Redouane"]
+
+
+def test_tab_follows_the_layout(qtbot: QtBot, editor: Editor) -> None:
+    dialog = RecordDialog(editor, Kind.PERSON)
     show(qtbot, dialog)
     inputs = dialog.form.inputs
     expected = [
@@ -615,10 +656,8 @@ def test_tab_follows_the_layout(qtbot: QtBot, controller: CaseController) -> Non
 
 
 @pytest.mark.parametrize("kind", [Kind.ATTACK, Kind.QUOTE, Kind.LINK])
-def test_every_control_has_an_accessible_name(
-    qtbot: QtBot, controller: CaseController, kind: Kind
-) -> None:
-    dialog = RecordDialog(controller, kind)
+def test_every_control_has_an_accessible_name(qtbot: QtBot, editor: Editor, kind: Kind) -> None:
+    dialog = RecordDialog(editor, kind)
     show(qtbot, dialog)
     focusable = [
         widget

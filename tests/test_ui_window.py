@@ -295,6 +295,32 @@ def test_a_new_link_shows_in_the_detail_pane_without_selecting_again(
     assert label not in window.detail.toPlainText()
 
 
+def test_saving_and_forgetting_a_search_are_undone(
+    window: MainWindow, case_path: Path, qtbot: QtBot
+) -> None:
+    window.open_path(case_path)
+    window.search_field.setText("enemy")
+
+    def name_it(dialog: Any) -> None:
+        dialog.setTextValue("Enemies")
+        dialog.accept()
+
+    with_modal(qtbot, name_it)
+    window.save_search_action.trigger()
+    [forget] = window.forget_menu.actions()
+    forget.trigger()
+    assert window.saved_menu.actions() == []
+
+    window.undo_action.trigger()  # the search is back
+    assert [a.text() for a in window.saved_menu.actions()] == ["Enemies"]
+    with open_case(case_path, backups=False) as case:
+        assert [(s.name, s.query) for s in case.search.saved()] == [("Enemies", "enemy")]
+    window.undo_action.trigger()  # it was never saved
+    assert window.saved_menu.actions() == []
+    with open_case(case_path, backups=False) as case:
+        assert case.search.saved() == []
+
+
 def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(
     window: MainWindow, tmp_path: Path, qtbot: QtBot
 ) -> None:

@@ -95,7 +95,7 @@ def main() -> int:
     window.show_kind(Kind.ATTACK)
     select_row(window, "Westminster attack", app)
     record = window.selected()
-    dialog = RecordDialog(window.controller, Kind.ATTACK, record, window)
+    dialog = RecordDialog(window.editor, Kind.ATTACK, record, window)
     dialog.resize(720, 860)
     dialog.show()
     shoot(dialog, "10-edit-attack", app)
@@ -105,7 +105,7 @@ def main() -> int:
         line.setFocus(Qt.FocusReason.OtherFocusReason)
     dialog.close()
     for kind in (Kind.SOURCE, Kind.QUOTE, Kind.LINK):
-        dialog = RecordDialog(window.controller, kind, None, window)
+        dialog = RecordDialog(window.editor, kind, None, window)
         dialog.resize(720, 760)
         dialog.show()
         shoot(dialog, f"11-new-{kind.value}", app)

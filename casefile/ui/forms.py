@@ -24,11 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.case import Case
 from casefile.dates import PartialDate
 from casefile.display import field_label, sentence
 from casefile.errors import InvalidInput
-from casefile.record_service import changes_of
 from casefile.records import FIELDS_OF_KIND, AnyFields, Record
 from casefile.ui.controller import CaseController
 from casefile.ui.fields import (
@@ -46,6 +44,7 @@ from casefile.ui.fields import (
     TextListEdit,
     deliver_to,
 )
+from casefile.ui.undo import Editor
 from casefile.vocab import Kind, LabelledEnum, Relation
 
 MULTILINE = frozenset({"summary", "text", "translation", "context"})
@@ -249,7 +248,7 @@ class RecordDialog(QDialog):
 
     def __init__(
         self,
-        controller: CaseController,
+        editor: Editor,
         kind: Kind,
         record: Record[Any] | None = None,
         parent: QWidget | None = None,
@@ -258,12 +257,14 @@ class RecordDialog(QDialog):
         dayfirst: bool | None = True,
     ) -> None:
         """``record`` is the one to edit (None for a new one); ``preset`` fills fields of
-        a new one (a link's subject, a quote's text, source and page from a document)."""
+        a new one (a link's subject, a quote's text, source and page from a document).
+        The dialog stores nothing itself, but for a picker's "Create new …": that goes
+        through ``editor``, on the undo stack like any other add."""
         super().__init__(parent)
-        self._controller = controller
+        self._editor = editor
         self._dayfirst = dayfirst
         self.setWindowTitle(f"{'New' if record is None else 'Edit'} {kind.label.lower()}")
-        self.form = RecordForm(controller, FIELDS_OF_KIND[kind], dayfirst=dayfirst)
+        self.form = RecordForm(editor.controller, FIELDS_OF_KIND[kind], dayfirst=dayfirst)
         self.tags = TextListEdit(name="Tags")
         self.notes = MultilineEdit(name="Notes", lines=3)
         self.form.add_row("Tags", self.tags)
@@ -318,18 +319,14 @@ class RecordDialog(QDialog):
 
     def _create(self, picker: RecordPicker, kind: Kind, text: str) -> None:
         """A picker's "Create new …": ask for the new record, store it, then pick it."""
-        dialog = RecordDialog(self._controller, kind, parent=self, dayfirst=self._dayfirst)
+        dialog = RecordDialog(self._editor, kind, parent=self, dayfirst=self._dayfirst)
         dialog.finished.connect(dialog.deleteLater)
         dialog.form.set_label_text(text)
-        dialog.accepted.connect(partial(self._add, dialog, picker, kind))
+        dialog.accepted.connect(partial(self._add, dialog, picker))
         dialog.open()
 
-    def _add(self, dialog: RecordDialog, picker: RecordPicker, kind: Kind) -> None:
-        fields, tags, notes = dialog.values()
-
-        def add(case: Case) -> Record[Any]:
-            return case.records.add(fields, tags=tags, notes=notes)
-
-        self._controller.write(
-            add, deliver_to(picker, picker.choose), changes=lambda record: changes_of([record])
-        )
+    def _add(self, dialog: RecordDialog, picker: RecordPicker) -> None:
+        """Store the new record as an undoable step of its own, before the record being
+        made that refers to it (undone in the opposite order; a reference to a record
+        that is gone is refused when stored, like any other)."""
+        self._editor.add(*dialog.values(), on_done=deliver_to(picker, picker.choose))

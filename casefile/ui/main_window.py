@@ -501,6 +501,8 @@ class MainWindow(QMainWindow):
         if self.controller.info is not None:
             self._update_counts(self.controller.info)
             self.setWindowTitle(f"{self.controller.info.title} — Casefile")
+        if changes.searches:
+            self._refresh_saved_searches()
         shown = self.models[self.kind]
         for model in self.models.values():
             if model is not shown and model.concerns(changes):
@@ -710,7 +712,7 @@ class MainWindow(QMainWindow):
     def new_record(self) -> None:
         if self.kind is Kind.DOCUMENT:
             return
-        dialog = RecordDialog(self.controller, self.kind, None, self)
+        dialog = RecordDialog(self.editor, self.kind, None, self)
         if dialog.exec():
             fields, tags, notes = dialog.values()
             self.editor.add(fields, tags, notes, on_done=lambda r: self.go_to(r.id))
@@ -719,7 +721,7 @@ class MainWindow(QMainWindow):
         record = self.selected()
         if record is None or record.kind is Kind.DOCUMENT:
             return
-        dialog = RecordDialog(self.controller, record.kind, record, self)
+        dialog = RecordDialog(self.editor, record.kind, record, self)
         if dialog.exec():
             fields, tags, notes = dialog.values()
             self.editor.edit(record.id, fields, tags, notes)
@@ -728,7 +730,7 @@ class MainWindow(QMainWindow):
         record = self.selected()
         if record is None:
             return
-        dialog = RecordDialog(self.controller, Kind.LINK, None, self, preset={"subject": record.id})
+        dialog = RecordDialog(self.editor, Kind.LINK, None, self, preset={"subject": record.id})
         if dialog.exec():
             fields, tags, notes = dialog.values()
             self.editor.add(fields, tags, notes)
@@ -771,11 +773,7 @@ class MainWindow(QMainWindow):
             return
         name, ok = QInputDialog.getText(self, "Save this search", "Name:", text=typed)
         if ok and name.strip():
-            self.controller.write(
-                lambda case: case.search.save(name, typed),
-                lambda _saved: self._refresh_saved_searches(),
-                changes=lambda _saved: Changes(),
-            )
+            self.editor.save_search(name, typed)
 
     def _refresh_saved_searches(self) -> None:
         def show(saved: list[Saved]) -> None:
@@ -797,11 +795,7 @@ class MainWindow(QMainWindow):
         self.focus_search()
 
     def _forget_saved(self, name: str) -> None:
-        self.controller.write(
-            lambda case: case.search.forget(name),
-            lambda _none: self._refresh_saved_searches(),
-            changes=lambda _none: Changes(),
-        )
+        self.editor.forget_search(name)
 
     def _open_search_hit(self, record_id: UUID) -> None:
         self.right_pane.setCurrentWidget(self.detail)
@@ -810,7 +804,7 @@ class MainWindow(QMainWindow):
     def quote_passage(self, passage: Passage, viewer: QWidget) -> None:
         """A selection in a document becomes a quote; the user adds the speaker."""
         preset = quote_preset(passage)
-        dialog = RecordDialog(self.controller, Kind.QUOTE, None, viewer, preset=preset)
+        dialog = RecordDialog(self.editor, Kind.QUOTE, None, viewer, preset=preset)
         if dialog.exec():
             self.editor.add(*dialog.values())
 

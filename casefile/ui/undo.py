@@ -18,7 +18,10 @@ from casefile.case import Case
 from casefile.changes import Changes
 from casefile.record_service import Deletion, changes_of
 from casefile.records import AnyFields, Record
+from casefile.search import Saved
 from casefile.ui.controller import CaseController
+
+SEARCHES = Changes(searches=True)
 
 
 def _same(changes: Changes) -> Changes:
@@ -97,6 +100,39 @@ class DeleteRecord(_Command):
 
     def backward(self, case: Case) -> Changes:
         return case.records.restore(self.deletion)
+
+
+class SaveSearch(_Command):
+    """Keep a search under a name; undo forgets it, or gives the name its old search."""
+
+    def __init__(self, controller: CaseController, saved: Saved, before: Saved | None) -> None:
+        super().__init__(controller, f"Save the search “{saved.name}”")
+        self.saved, self.before = saved, before
+
+    def forward(self, case: Case) -> Changes:
+        case.search.save(self.saved.name, self.saved.query)
+        return SEARCHES
+
+    def backward(self, case: Case) -> Changes:
+        if self.before is None:
+            case.search.forget(self.saved.name)
+        else:
+            case.search.save(self.before.name, self.before.query)
+        return SEARCHES
+
+
+class ForgetSearch(_Command):
+    def __init__(self, controller: CaseController, saved: Saved) -> None:
+        super().__init__(controller, f"Forget the search “{saved.name}”")
+        self.saved = saved
+
+    def forward(self, case: Case) -> Changes:
+        case.search.forget(self.saved.name)
+        return SEARCHES
+
+    def backward(self, case: Case) -> Changes:
+        case.search.save(self.saved.name, self.saved.query)
+        return SEARCHES
 
 
 def _put(case: Case, record: Record[Any]) -> Record[Any]:
@@ -179,3 +215,30 @@ class Editor:
             done,
             changes=lambda deletion: deletion.changes,
         )
+
+    def save_search(self, name: str, query: str) -> None:
+        """Keep a search under a name (a name already used gets the new search)."""
+
+        def job(case: Case) -> tuple[Saved, Saved | None]:
+            before = {s.name: s for s in case.search.saved()}
+            saved = case.search.save(name, query)
+            return saved, before.get(saved.name)
+
+        def done(result: tuple[Saved, Saved | None]) -> None:
+            saved, before = result
+            if saved != before:
+                self._push(SaveSearch(self.controller, saved, before))
+
+        self.controller.write(job, done, changes=lambda _result: SEARCHES)
+
+    def forget_search(self, name: str) -> None:
+        def job(case: Case) -> Saved | None:
+            saved = next((s for s in case.search.saved() if s.name == name.strip()), None)
+            case.search.forget(name)  # says so if there is none
+            return saved
+
+        def done(saved: Saved | None) -> None:
+            if saved is not None:
+                self._push(ForgetSearch(self.controller, saved))
+
+        self.controller.write(job, done, changes=lambda _saved: SEARCHES)
