@@ -402,4 +402,4 @@ def test_the_names_printed_are_the_names_dateutil_reads() -> None:
     assert list(dates._MONTH_NAMES) == [names[-1] for names in parserinfo.MONTHS]
     assert list(dates._WEEKDAY_NAMES) == [names[-1] for names in parserinfo.WEEKDAYS]
     spelt = {name.lower(): n for n, names in enumerate(parserinfo.WEEKDAYS) for name in names}
-    assert dates._WEEKDAY_NUMBERS == spelt
+    assert spelt == dates._WEEKDAY_NUMBERS
