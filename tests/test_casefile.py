@@ -267,6 +267,7 @@ def test_a_bad_file_is_refused_with_one_line_and_left_as_it_was(
 
 
 @pytest.mark.parametrize("kind", list(BAD_FILES))
+@pytest.mark.slow
 def test_a_refused_file_gets_no_new_files_beside_it(
     kind: str, tmp_path: Path, masters: Masters
 ) -> None:

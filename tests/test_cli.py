@@ -1317,6 +1317,7 @@ def test_passphrase_without_a_new_one_and_no_terminal_changes_nothing(
     assert snapshot(case_path) == before
 
 
+@pytest.mark.slow
 def test_wrong_passphrase_is_a_user_error(
     cli: Cli, secret_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1679,6 +1680,7 @@ def test_script_refuses_a_name_that_is_not_utf8(case_path: Path) -> None:
     assert snapshot(case_path) == before
 
 
+@pytest.mark.slow
 def test_a_file_whose_name_is_not_utf8_is_imported(
     cli: Cli, case_path: Path, tmp_path: Path
 ) -> None:

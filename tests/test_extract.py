@@ -776,6 +776,7 @@ def assert_refused_at_most(data: bytes, name: str) -> None:
     data=st.binary(max_size=2048),
     name=st.sampled_from(["a.pdf", "a.docx", "a.html", "a.eml", "a.md", "a"]),
 )
+@pytest.mark.slow
 def test_any_bytes_fail_only_with_a_message(prefix: bytes, data: bytes, name: str) -> None:
     assert_refused_at_most(prefix + data, name)
 
@@ -790,6 +791,7 @@ SAMPLES = {
 
 @settings(max_examples=200, deadline=None)
 @given(name=st.sampled_from(sorted(SAMPLES)), cut=st.floats(0, 1), flip=st.integers(0, 255))
+@pytest.mark.slow
 def test_truncated_or_corrupted_files_fail_only_with_a_message(
     name: str, cut: float, flip: int
 ) -> None:

@@ -488,6 +488,7 @@ def test_a_folder_too_deep_to_be_named_is_reported(case: Case, tmp_path: Path) -
     assert (notes.path.name, notes.status) == ("notes.txt", Status.IMPORTED)
 
 
+@pytest.mark.slow
 def test_a_page_nested_too_deep_to_read_whole_is_imported_with_a_warning(
     case: Case, tmp_path: Path
 ) -> None:

@@ -139,6 +139,7 @@ def test_check_sees_an_index_key_outside_its_kinds_range(case: Case) -> None:
     assert found(case, "misplaced kind:person") == ["Misplaced"]
 
 
+@pytest.mark.slow
 def test_a_match_in_the_notes_is_grouped_as_a_note(people: Case) -> None:
     [hit] = people.search.search("bradford").hits
     assert (hit.label, hit.group, hit.kind) == ("Zoë Quartermain", "note", Kind.PERSON)
