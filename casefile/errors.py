@@ -1,28 +1,28 @@
 """Errors a person can act on.
 
-Every ``CasefileError`` carries a one-line message written for the user; the CLI prints it
+Every ``KnownError`` carries a one-line message written for the user; the CLI prints it
 and exits 1, the GUI shows it. Anything else that escapes is a bug, logged with its
 traceback.
 """
 
 
-class CasefileError(Exception):
+class KnownError(Exception):
     """A known problem with a one-line, user-readable message."""
 
 
-class InvalidInput(CasefileError, ValueError):
+class InvalidInput(KnownError, ValueError):
     """The user typed something that cannot be stored as it is."""
 
 
-class NotFound(CasefileError):
+class NotFound(KnownError):
     """No record (or no case file) answers to what was asked for."""
 
 
-class AlreadyExists(CasefileError):
+class AlreadyExists(KnownError):
     """A file would be replaced that the user did not say to replace."""
 
 
-class CaseFileError(CasefileError):
+class CaseFileError(KnownError):
     """The file cannot be opened as a case: missing, foreign, locked, too new, encrypted."""
 
 

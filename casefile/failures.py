@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 
 from casefile.db.failures import BUSY, DISK_FULL, IO_ERROR, READ_ONLY, database_failure
-from casefile.errors import CasefileError, InvalidInput
+from casefile.errors import InvalidInput, KnownError
 
 _BY_ERRNO = {
     errno.ENOSPC: DISK_FULL,
@@ -21,20 +21,20 @@ _BY_ERRNO = {
 }
 
 
-def known_failure(exc: BaseException) -> CasefileError | None:
+def known_failure(exc: BaseException) -> KnownError | None:
     """``exc`` as a known error with a message for the user, or None if it is a bug."""
-    if isinstance(exc, CasefileError):
+    if isinstance(exc, KnownError):
         return exc
     found = database_failure(exc)
     if found is not None:
         return found
     if isinstance(exc, OSError):
         if exc.errno in _BY_ERRNO:
-            return CasefileError(_BY_ERRNO[exc.errno])
+            return KnownError(_BY_ERRNO[exc.errno])
         what = f"{exc.filename}: " if exc.filename else ""
-        return CasefileError(f"{what}{exc.strerror or type(exc).__name__}")
+        return KnownError(f"{what}{exc.strerror or type(exc).__name__}")
     if isinstance(exc, UnicodeError):
         return InvalidInput("some text given is not valid UTF-8 (or cannot be stored as text)")
     if isinstance(exc, MemoryError):
-        return CasefileError("not enough memory for this; close other programs and try again")
+        return KnownError("not enough memory for this; close other programs and try again")
     return None

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from casefile.db.engine import Sessions
-from casefile.errors import CasefileError
+from casefile.errors import KnownError
 
 T = TypeVar("T")
 log = logging.getLogger("casefile")
@@ -58,7 +58,7 @@ class GroupCommit(Generic[T]):
             self._abort(f"could not be stored ({exc.orig or exc})")
             self.failed(unit, f"could not be stored ({exc.orig or exc})")
             return
-        except (CasefileError, OSError) as exc:  # this unit alone is rolled back
+        except (KnownError, OSError) as exc:  # this unit alone is rolled back
             self.failed(unit, f"could not be stored ({exc})")
             return
         except Exception as exc:  # a bug met on this unit's data: it alone is rolled back

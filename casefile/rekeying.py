@@ -39,7 +39,7 @@ from casefile.db.engine import (
     raw_connect,
 )
 from casefile.db.sqlite_tools import export_rekeyed, fsync_folder, problems, remove_with_side_files
-from casefile.errors import CaseFileError, CasefileError, InvalidInput
+from casefile.errors import CaseFileError, InvalidInput, KnownError
 
 STAGED = ".rekeying"
 PLAN = ".rekeyed"
@@ -140,7 +140,7 @@ def _stage(
             finally:
                 copy_conn.close()
             report.rekeyed.append(copy)
-        except (CasefileError, DBAPIError, OSError):
+        except (KnownError, DBAPIError, OSError):
             (report.removed if is_plain_sqlite(copy) else report.kept).append(copy)
     base = path.parent
     plan = Plan(

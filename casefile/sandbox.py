@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
-from casefile.errors import CasefileError, InvalidInput
+from casefile.errors import InvalidInput, KnownError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -306,7 +306,7 @@ class Sandbox(Generic[T, R]):
         except OSError:  # it died starting up: nothing could be read at all
             worker.kill()
             log.exception("a document reader process could not start")
-            raise CasefileError(
+            raise KnownError(
                 "the document readers could not start (details in the log); nothing more "
                 "was imported"
             ) from None

@@ -24,7 +24,7 @@ from casefile.case import Case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.demo import demo_records
-from casefile.errors import AlreadyExists, CasefileError, InvalidInput
+from casefile.errors import AlreadyExists, InvalidInput, KnownError
 from casefile.records import (
     AttackFields,
     GroupFields,
@@ -574,7 +574,7 @@ def test_a_pack_has_the_usual_permissions_and_a_write_failure_is_one_line(
     os.umask(umask)
     out = export(demo, tmp_path / "pack.pdf")
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
-    with pytest.raises(CasefileError, match="could not write"):
+    with pytest.raises(KnownError, match="could not write"):
         demo.briefing.export(Path("/proc/pack.pdf"), PackOptions())
 
 

@@ -44,8 +44,8 @@ from casefile.db.models import Base
 from casefile.db.sqlite_tools import problems
 from casefile.errors import (
     CaseFileError,
-    CasefileError,
     InvalidInput,
+    KnownError,
     NeedsPassphrase,
     WrongPassphrase,
 )
@@ -469,7 +469,7 @@ def test_change_passphrase_refuses_to_decrypt_a_plain_case(
     tmp_path: Path, masters: Masters
 ) -> None:
     path = copy_case(masters.plain, tmp_path)
-    with pytest.raises(CasefileError) as caught:  # InvalidInput: the user asked for it
+    with pytest.raises(KnownError) as caught:  # InvalidInput: the user asked for it
         change_passphrase(path, None, None)
     assert_one_line(caught.value, "not encrypted")
     assert sha256(path) == sha256(masters.plain)

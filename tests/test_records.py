@@ -23,7 +23,7 @@ from casefile.case import Case, open_case
 from casefile.dates import PartialDate
 from casefile.db import models as m
 from casefile.display import display
-from casefile.errors import CasefileError, InvalidInput, NotFound
+from casefile.errors import InvalidInput, KnownError, NotFound
 from casefile.listing import Cursor, ListQuery
 from casefile.record_service import changes_of
 from casefile.records import (
@@ -1476,7 +1476,7 @@ def test_describe_is_audited_and_persists(case_path: Path) -> None:
         assert len(case.history.entries()) == count
         case.describe(summary="")
         assert case.history.entries()[-1].changes == {"summary": ["What happened.", ""]}
-        with pytest.raises(CasefileError) as exc:
+        with pytest.raises(KnownError) as exc:
             case.describe(title="   ")
         assert_one_line(exc.value)
         assert len(case.history.entries()) == count + 1

@@ -18,10 +18,10 @@ from uuid import uuid4
 
 from casefile.briefing.options import PackOptions
 from casefile.db.engine import Sessions, is_case_file
-from casefile.errors import AlreadyExists, CasefileError, InvalidInput
+from casefile.errors import AlreadyExists, InvalidInput, KnownError
 
 
-class ExportCancelled(CasefileError):
+class ExportCancelled(KnownError):
     pass
 
 
@@ -124,7 +124,7 @@ def _write_whole(path: Path, data: bytes, *, replace: bool) -> None:
     except FileExistsError:
         raise AlreadyExists(f"{path} already exists") from None
     except OSError as exc:
-        raise CasefileError(f"could not write {path}: {exc.strerror or exc}") from None
+        raise KnownError(f"could not write {path}: {exc.strerror or exc}") from None
     finally:
         temporary.unlink(missing_ok=True)
 

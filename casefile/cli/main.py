@@ -1,6 +1,6 @@
 """The `casefile` command: parse, call one core service, print text or JSON.
 
-Known problems (``CasefileError``) print one line on stderr and exit 1 with the case
+Known problems (``KnownError``) print one line on stderr and exit 1 with the case
 unchanged; usage errors exit 2 (argparse); anything else is a bug, logged with its
 traceback to the log file and reported in one line.
 """
@@ -23,9 +23,9 @@ from casefile.dates import PartialDate
 from casefile.display import terminal_safe
 from casefile.errors import (
     AlreadyExists,
-    CasefileError,
     Damaged,
     InvalidInput,
+    KnownError,
     NeedsPassphrase,
 )
 from casefile.extract.fields import clean_text
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths.setup_logging()
         result: int = args.run(args)
         return result
-    except CasefileError as exc:  # messages quote what was typed: shown escaped
+    except KnownError as exc:  # messages quote what was typed: shown escaped
         print(terminal_safe(f"casefile: {exc}"), file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from casefile.errors import CasefileError
+from casefile.errors import KnownError
 from casefile.failures import known_failure
 
 log = logging.getLogger("casefile.ui")
@@ -134,7 +134,7 @@ class Worker(QObject):
 
 
 def _is_bug(exc: BaseException) -> bool:
-    return not isinstance(exc, CasefileError | Cancelled)
+    return not isinstance(exc, KnownError | Cancelled)
 
 
 def _run(job: Callable[[Task], T], task: Task) -> Outcome[T]:

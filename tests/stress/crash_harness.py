@@ -121,7 +121,7 @@ from typing import Any
 from uuid import UUID
 from casefile.case import open_case, upgrade_needed
 from casefile.db.engine import is_plain_sqlite
-from casefile.errors import CasefileError
+from casefile.errors import KnownError
 
 path, upgraded, work = Path(sys.argv[1]), sys.argv[2] == "1", Path(sys.argv[3])
 keys = [k or None for k in json.loads(sys.argv[4])]
@@ -136,7 +136,7 @@ for key in keys:
     try:
         case = open_case(path, key, backups=False)
         break
-    except CasefileError as exc:
+    except KnownError as exc:
         found["refused"] = str(exc)
 else:
     print(json.dumps(found))
@@ -151,7 +151,7 @@ with case:
 for copy in copies:
     try:
         open_case(copy, found["key"], backups=False).close()
-    except CasefileError as exc:
+    except KnownError as exc:
         found["bad_copies"].append(f"{copy.name}: {exc}")
 print(json.dumps(found))
 """

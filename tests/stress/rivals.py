@@ -28,7 +28,7 @@ CLEAN = ("being re-encrypted", "open in another program", "try again in a moment
 WRITER = r"""
 import sys, time
 from casefile.case import open_case
-from casefile.errors import CasefileError
+from casefile.errors import KnownError
 from casefile.records import PersonFields
 
 path, name, key = sys.argv[1], sys.argv[2], sys.argv[5]
@@ -40,7 +40,7 @@ while done < count:
             for _ in range(min(per_open, count - done)):
                 print("id", case.records.add(PersonFields(name=f"{name} {done}")).id, flush=True)
                 done += 1
-    except CasefileError as exc:
+    except KnownError as exc:
         print("refused", exc, flush=True)
         time.sleep(0.05)
 print("done", flush=True)
@@ -49,7 +49,7 @@ print("done", flush=True)
 REKEYER = r"""
 import sys, time
 from casefile.db.engine import is_plain_sqlite
-from casefile.errors import CasefileError
+from casefile.errors import KnownError
 from casefile.rekeying import change_passphrase
 
 path, key, stop = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -58,7 +58,7 @@ while not Path(stop).exists():
     try:
         change_passphrase(path, key, key if is_plain_sqlite(Path(path)) else None)
         print("rekeyed", flush=True)
-    except CasefileError as exc:
+    except KnownError as exc:
         print("refused", exc, flush=True)
         time.sleep(0.05)
 """
