@@ -18,8 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from casefile.briefing import fonts
 from casefile.briefing.content import gather
 from casefile.briefing.options import PackOptions, Scope, Section
-from casefile.briefing.script import levels, visual_order
 from casefile.briefing.service import ExportCancelled
+from casefile.briefing.writing_systems import levels, visual_order
 from casefile.case import Case
 from casefile.cli.main import main
 from casefile.dates import PartialDate

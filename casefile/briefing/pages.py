@@ -22,7 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from casefile.briefing.fonts import SANS
 from casefile.briefing.options import tlp_colour
-from casefile.briefing.script import markup, para, style_for
+from casefile.briefing.writing_systems import markup, para, style_for
 
 MARGIN = 20 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4

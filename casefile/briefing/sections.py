@@ -1,7 +1,8 @@
 """The pack's sections as ReportLab flowables, from the gathered content.
 
-Every piece of user text goes through ``script.markup`` or ``script.paragraph`` (escaped,
-each script in a font that has it); every cited statement ends with its [n] marks.
+Every piece of user text goes through ``writing_systems.markup`` or
+``writing_systems.paragraph`` (escaped, each script in a font that has it); every cited
+statement ends with its [n] marks.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from casefile.briefing.pages import (
     grid,
     rows_table,
 )
-from casefile.briefing.script import base_is_rtl, markup, para, paragraph
+from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
 from casefile.dates import PartialDate
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
