@@ -37,7 +37,7 @@ from casefile.records import (
 )
 from casefile.search import MARK_END, MARK_START
 from casefile.vocab import Kind, Reliability
-from tests.test_casefile import case_at_revision
+from tests.test_case_file import case_at_revision
 
 
 def found(case: Case, query: str, **kwargs: object) -> list[str]:
