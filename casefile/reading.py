@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile.errors import InvalidInput
-from casefile.extract.fields import clean_text
+from casefile.extract.metadata import clean_text
 from casefile.extract.model import Attachment, Extracted
 
 PARSERS = "casefile.extract.dispatch"

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casefile.case import open_case
-from casefile.cli.fields import is_text
 from casefile.cli.main import build_parser, main
+from casefile.cli.options import is_text
 from casefile.demo import write_demo_case
 from casefile.display import UNSAFE
 from casefile.errors import KnownError

@@ -18,8 +18,8 @@ from casefile.input_text import UNKNOWN_WORDS, read_date, read_number
 from casefile.listing import ListQuery
 from casefile.records import AttackFields
 from casefile.ui.controller import CaseController
-from casefile.ui.fields import CountEdit, NumberEdit, PartialDateEdit
 from casefile.ui.forms import RecordForm
+from casefile.ui.inputs import CountEdit, NumberEdit, PartialDateEdit
 from casefile.ui.worker import Worker
 from casefile.vocab import Kind
 

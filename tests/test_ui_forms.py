@@ -28,7 +28,8 @@ from casefile.records import (
     SourceFields,
 )
 from casefile.ui.controller import CaseController
-from casefile.ui.fields import (
+from casefile.ui.forms import RecordDialog, RecordForm
+from casefile.ui.inputs import (
     ERROR_COLOR,
     CountEdit,
     EnumChecks,
@@ -39,7 +40,6 @@ from casefile.ui.fields import (
     TermsEdit,
     TextListEdit,
 )
-from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.undo import Editor
 from casefile.ui.worker import Worker
 from casefile.vocab import (

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.cli import output
-from casefile.cli.fields import Parser, add_options, convert, environ_text, given_values, options_of
+from casefile.cli.options import (
+    Parser,
+    add_options,
+    convert,
+    environ_text,
+    given_values,
+    options_of,
+)
 from casefile.dates import PartialDate
 from casefile.display import terminal_safe
 from casefile.errors import (
@@ -28,7 +35,7 @@ from casefile.errors import (
     KnownError,
     NeedsPassphrase,
 )
-from casefile.extract.fields import clean_text
+from casefile.extract.metadata import clean_text
 from casefile.import_options import ImportOptions
 from casefile.records import FIELDS_OF_KIND
 from casefile.vocab import Kind, Relation, Vocabulary

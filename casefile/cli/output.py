@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from casefile.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
-from casefile.extract.fields import clean_text
+from casefile.extract.metadata import clean_text
 from casefile.moments import moment
 from casefile.records import Record
 from casefile.serialize import jsonable, record_json

@@ -11,7 +11,7 @@ from email.headerregistry import AddressHeader, DateHeader
 from email.message import EmailMessage, MIMEPart
 
 from casefile.extract.decode import decode_text, normalise_newlines
-from casefile.extract.fields import partial_date
+from casefile.extract.metadata import partial_date
 from casefile.extract.model import Attachment, Extracted, Format
 from casefile.extract.web import html_text
 

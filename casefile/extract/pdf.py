@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from casefile.extract.decode import normalise_newlines
-from casefile.extract.fields import partial_date, split_authors
+from casefile.extract.metadata import partial_date, split_authors
 from casefile.extract.model import Damaged, Extracted, Format, PasswordRequired, Unsupported
 from casefile.extract.xmp import read_xmp
 

@@ -23,7 +23,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura.settings import Document
 
 from casefile.extract.decode import decode_text
-from casefile.extract.fields import partial_date, split_authors
+from casefile.extract.metadata import partial_date, split_authors
 from casefile.extract.model import Damaged, Extracted, Format
 
 # Where browsers look for the charset: a <meta> or an XML declaration in the first 1024 bytes.

@@ -29,7 +29,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from casefile.extract.fields import partial_date, split_authors
+from casefile.extract.metadata import partial_date, split_authors
 from casefile.extract.model import Damaged, Extracted, Format, Unsupported
 
 _MAX_UNPACKED = 512 * 1024 * 1024

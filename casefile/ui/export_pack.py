@@ -58,7 +58,7 @@ from casefile.errors import AlreadyExists, InvalidInput
 from casefile.records import Record
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import ERROR_STYLE
-from casefile.ui.fields import Note, PartialDateEdit, show_problem
+from casefile.ui.inputs import Note, PartialDateEdit, show_problem
 from casefile.ui.pdf_pages import PdfPages
 from casefile.ui.progress_run import ProgressRun
 from casefile.ui.settings import LastPack, WindowSettings

@@ -29,7 +29,7 @@ from casefile.display import field_label, sentence
 from casefile.errors import InvalidInput
 from casefile.records import FIELDS_OF_KIND, AnyFields, Record
 from casefile.ui.controller import CaseController
-from casefile.ui.fields import (
+from casefile.ui.inputs import (
     CountEdit,
     EnumChecks,
     EnumCombo,
