@@ -48,7 +48,7 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Outcome(Generic[T]):
+class JobResult(Generic[T]):
     """A finished job's result or error, delivered on the GUI thread."""
 
     result: T | None = None
@@ -62,7 +62,7 @@ Failed = Callable[[BaseException], None]
 class Worker(QObject):
     """Runs jobs one at a time on a background thread and reports on the GUI thread."""
 
-    finished = Signal(object, object, object)  # on_done, on_error, Outcome
+    finished = Signal(object, object, object)  # on_done, on_error, JobResult
     progressed = Signal(object, int, int)  # Task, done, total
     busy_changed = Signal(bool)
     unexpected = Signal(object)  # an exception that is a bug, after it is logged
@@ -96,7 +96,7 @@ class Worker(QObject):
             self._deliver(on_done, on_error, _run(job, task))
         else:
             self._tasks[id(task)] = task
-            future: Future[Outcome[T]] = self._pool.submit(_run, job, task)
+            future: Future[JobResult[T]] = self._pool.submit(_run, job, task)
             future.add_done_callback(lambda f: self._tasks.pop(id(task), None))
             future.add_done_callback(lambda f: self.finished.emit(on_done, on_error, f.result()))
         return task
@@ -118,7 +118,7 @@ class Worker(QObject):
 
     @Slot(object, object, object)
     def _deliver(
-        self, on_done: Done | None, on_error: Failed | None, outcome: Outcome[Any]
+        self, on_done: Done | None, on_error: Failed | None, outcome: JobResult[Any]
     ) -> None:
         self._pending -= 1
         if self._pending == 0:
@@ -137,11 +137,11 @@ def _is_bug(exc: BaseException) -> bool:
     return not isinstance(exc, KnownError | Cancelled)
 
 
-def _run(job: Callable[[Task], T], task: Task) -> Outcome[T]:
+def _run(job: Callable[[Task], T], task: Task) -> JobResult[T]:
     try:
-        return Outcome(result=job(task))
+        return JobResult(result=job(task))
     except BaseException as exc:  # delivered to the GUI thread, never lost in the thread
         error = known_failure(exc) or exc  # a full disk is said, not reported as a bug
         if _is_bug(error):
             log.exception("unexpected error in a background job")
-        return Outcome(error=error)
+        return JobResult(error=error)
