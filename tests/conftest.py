@@ -133,3 +133,12 @@ def window(qtbot: Any) -> Iterator[Any]:
     win.show()
     yield win
     win.controller.close()
+
+
+def settled(qtbot: Any, controller: Any) -> None:
+    """Every job the window's worker was given so far has run and been delivered: a job
+    of its own, queued last, has come back (one worker, in order). What a negative check
+    looks at is then final, without waiting for a time and hoping."""
+    back: list[bool] = []
+    controller.read(lambda _case: None, lambda _none: back.append(True))
+    qtbot.waitUntil(lambda: bool(back), timeout=10_000)

@@ -23,6 +23,7 @@ from casefile.ui.main_window import MainWindow
 from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
 from casefile.vocab import Kind, Relation
+from tests.conftest import settled
 from tests.test_import import make_pdf
 from tests.test_ui_window import select, with_modal
 
@@ -334,7 +335,8 @@ def test_more_results_come_below_the_first_fifty(
     qtbot.keyClicks(window.search_field, " of")
     window.results.anchorClicked.emit(QUrl(MORE))
     qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
-    qtbot.wait(300)
+    assert not window.results._timer.isActive()  # no search is waiting to start
+    settled(qtbot, window.controller)  # and none asked for is still on its way
     assert "People (50)" in window.results.toPlainText()
 
 

@@ -42,6 +42,7 @@ from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
 from casefile.vocab import Kind, Relation
+from tests.conftest import settled
 
 
 def attacks_in(path: Path) -> dict[str, AttackFields]:
@@ -518,7 +519,7 @@ def test_rows_asked_for_while_a_new_count_is_on_its_way_are_not_kept(
     qtbot.wait(50)
     release.set()
     qtbot.waitUntil(lambda: model.total == 1000, timeout=10_000)
-    qtbot.wait(200)  # anything still on its way has arrived
+    settled(qtbot, controller)  # anything still on its way has arrived
     qtbot.waitUntil(lambda: model.data(model.index(350, 1)) != LOADING, timeout=10_000)
 
     with open_case(case_path, backups=False) as case:
