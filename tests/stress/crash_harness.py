@@ -12,7 +12,9 @@ child is under way, kills it with SIGKILL at a random moment, and then opens the
 - no file in its folder or its backups folder holds a name of the case in plaintext,
   when the case is encrypted.
 
-The case carries over from trial to trial, as a user's does. Run as a script for the long
+The case carries over from trial to trial, as a user's does, for a hundred trials (by
+then it holds some 20,000 records); then a new case starts, so that the trials of a long
+run stay alike in cost rather than slowing as one case grows. Run as a script for the long
 run reported on the issue (``python -m tests.stress.crash_harness --trials 1000``);
 ``tests/stress/test_crash.py`` runs a few trials of each operation in CI.
 """
@@ -55,6 +57,7 @@ OPERATIONS = {
     "backup": 1.5,
     "upgrade": 0.06,
 }
+CASE_LIFE = 100  # trials on one case before the next starts
 STAGING_MARKS = (".rekeying", ".rekeyed", ".partial", ".checking", "-journal", ".creating")
 UPGRADE_MARK = ".before-upgrade-"
 
@@ -188,7 +191,7 @@ class Tally:
 class Harness:
     """One case through many trials (the upgrade trials each on a case of their own)."""
 
-    def __init__(self, folder: Path, seed: int) -> None:
+    def __init__(self, folder: Path, seed: int, tally: Tally) -> None:
         self.random = random.Random(seed)
         self.work = folder / "work"
         self.work.mkdir(parents=True)
@@ -196,7 +199,7 @@ class Harness:
         self.path.parent.mkdir()
         self.key: str | None = None
         self.acknowledged: set[UUID] = set()
-        self.tally = Tally()
+        self.tally = tally
         # How long after "ready" a kill may land. A re-key's time grows with the case, so
         # its window follows it: longer after each re-key killed, shorter after each made.
         # It settles where about half finish, the kills spread over every step of it
@@ -337,13 +340,16 @@ class Harness:
 
 def run(trials: int, seed: int, folder: Path, progress: int = 0) -> Tally:
     """``trials`` trials, the operations taken in turn (so that each is tried alike)."""
-    harness = Harness(folder, seed)
+    tally = Tally()
     operations = list(OPERATIONS)
     for n in range(trials):
+        if n % CASE_LIFE == 0:  # the last case's checks are done: its files can go
+            shutil.rmtree(folder / f"case-{n // CASE_LIFE - 1}", ignore_errors=True)
+            harness = Harness(folder / f"case-{n // CASE_LIFE}", seed + n, tally)
         harness.trial(operations[n % len(operations)])
         if progress and (n + 1) % progress == 0:
-            print(harness.tally.line(), flush=True)
-    return harness.tally
+            print(tally.line(), flush=True)
+    return tally
 
 
 def main() -> int:
