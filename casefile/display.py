@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from casefile.dates import PartialDate
-from casefile.extract.model import media_label
+from casefile.formats import media_label
 from casefile.vocab import Credibility, LabelledEnum, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})

@@ -35,7 +35,8 @@ from casefile.display import file_size
 from casefile.documents import DocumentService, add_pages, store_blob
 from casefile.errors import InvalidInput
 from casefile.extract.metadata import clean_text
-from casefile.extract.model import Format, PasswordRequired
+from casefile.extract.model import PasswordRequired
+from casefile.formats import Format
 from casefile.group_commit import GroupCommit
 from casefile.import_options import ImportOptions as ImportOptions  # noqa: PLC0414 (re-export)
 from casefile.reading import (

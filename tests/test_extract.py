@@ -33,7 +33,6 @@ from casefile.errors import InvalidInput
 from casefile.extract import (
     Damaged,
     Extracted,
-    Format,
     PasswordRequired,
     TooLarge,
     Unsupported,
@@ -41,6 +40,7 @@ from casefile.extract import (
     dispatch,
 )
 from casefile.extract.dispatch import extract
+from casefile.formats import Format
 
 # --- PDF ------------------------------------------------------------------------------------
 

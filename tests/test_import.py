@@ -25,7 +25,7 @@ from casefile.case import Case, open_case
 from casefile.cli.main import main
 from casefile.dates import PartialDate
 from casefile.display import display
-from casefile.extract.model import Format
+from casefile.formats import Format
 from casefile.importer import NEEDS_OCR, ImportOptions, Status, files_in
 from casefile.listing import ListQuery
 from casefile.records import QuoteFields, SourceFields

@@ -13,7 +13,8 @@ import re
 import zipfile
 
 from casefile.extract.decode import bom_codec, decode_text, looks_like_text
-from casefile.extract.model import Format, Unsupported
+from casefile.extract.model import Unsupported
+from casefile.formats import Format
 
 _BINARY = tuple(
     (re.compile(pattern, re.DOTALL), name)

@@ -13,11 +13,12 @@ from casefile.display import file_size
 from casefile.errors import InvalidInput
 from casefile.extract.detect import detect
 from casefile.extract.mail import read_email
-from casefile.extract.model import Damaged, Extracted, Format, TooLarge
+from casefile.extract.model import Damaged, Extracted, TooLarge
 from casefile.extract.pdf import read_pdf
 from casefile.extract.text import read_text
 from casefile.extract.web import read_html, read_mhtml
 from casefile.extract.word import read_docx
+from casefile.formats import Format
 
 _REASON_LENGTH = 160
 _TEXT = frozenset({Format.TEXT, Format.MARKDOWN})

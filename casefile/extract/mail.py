@@ -12,8 +12,9 @@ from email.message import EmailMessage, MIMEPart
 
 from casefile.extract.decode import decode_text, normalise_newlines
 from casefile.extract.metadata import partial_date
-from casefile.extract.model import Attachment, Extracted, Format
+from casefile.extract.model import Attachment, Extracted
 from casefile.extract.web import html_text
+from casefile.formats import Format
 
 _SHOWN = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
 _UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f]")

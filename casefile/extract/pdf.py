@@ -18,8 +18,9 @@ import pypdfium2.raw as pdfium_c
 
 from casefile.extract.decode import normalise_newlines
 from casefile.extract.metadata import partial_date, split_authors
-from casefile.extract.model import Damaged, Extracted, Format, PasswordRequired, Unsupported
+from casefile.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
 from casefile.extract.xmp import read_xmp
+from casefile.formats import Format
 
 _PDFIUM = threading.Lock()
 _LOAD_ERRORS = {

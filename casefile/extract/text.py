@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from casefile.extract.decode import decode_text, normalise_newlines
-from casefile.extract.model import Extracted, Format
+from casefile.extract.model import Extracted
+from casefile.formats import Format
 
 _TITLE_LENGTH = 200
 # A Markdown ATX heading's markers: "## Title ##".

@@ -24,7 +24,8 @@ from trafilatura.settings import Document
 
 from casefile.extract.decode import decode_text
 from casefile.extract.metadata import partial_date, split_authors
-from casefile.extract.model import Damaged, Extracted, Format
+from casefile.extract.model import Damaged, Extracted
+from casefile.formats import Format
 
 # Where browsers look for the charset: a <meta> or an XML declaration in the first 1024 bytes.
 _DECLARED = re.compile(

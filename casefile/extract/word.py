@@ -30,7 +30,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from casefile.extract.metadata import partial_date, split_authors
-from casefile.extract.model import Damaged, Extracted, Format, Unsupported
+from casefile.extract.model import Damaged, Extracted, Unsupported
+from casefile.formats import Format
 
 _MAX_UNPACKED = 512 * 1024 * 1024
 _MAIN = CONTENT_TYPE.WML_DOCUMENT_MAIN
