@@ -25,21 +25,21 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from casefile.audit import created
-from casefile.case import create_case, open_case
-from casefile.dates import PartialDate
 from casefile.db.search_tables import INDEX_PENDING
-from casefile.listing import ListQuery
-from casefile.record_service import COLUMNS_OF_KIND
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.records import (
     AnyFields,
     AttackFields,
     PersonFields,
     QuoteFields,
     SourceFields,
 )
-from casefile.serialize import fields_json
-from casefile.vocab import Kind, PersonRole
+from casefile.domain.serialize import fields_json
+from casefile.domain.terms import Kind, PersonRole
+from casefile.services.audit import created
+from casefile.services.case import create_case, open_case
+from casefile.services.listing import ListQuery
+from casefile.services.record_service import COLUMNS_OF_KIND
 
 N_ATTACKS, N_PEOPLE, N_QUOTES, N_SINGLE = 10_000, 20_000, 100_000, 2_000
 Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]

@@ -61,13 +61,10 @@ from reportlab.platypus import (
     Table,
 )
 
-from casefile.audit import AuditLog
 from casefile.briefing import fonts
 from casefile.briefing.options import PackOptions
-from casefile.case import create_case, open_case
-from casefile.dates import PartialDate
-from casefile.record_service import NewRecord
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.records import (
     AnyFields,
     AttackFields,
     GroupFields,
@@ -76,7 +73,7 @@ from casefile.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.vocab import (
+from casefile.domain.terms import (
     GTD_TERMS,
     AttackStatus,
     Claimed,
@@ -89,6 +86,9 @@ from casefile.vocab import (
     SourceKind,
     Vocabulary,
 )
+from casefile.services.audit import AuditLog
+from casefile.services.case import create_case, open_case
+from casefile.services.record_service import NewRecord
 
 SEED = 2015
 SCALES = (100, 500, 1_000)  # attacks; quotes x4, sources x2, people x0.6, groups x0.12

@@ -47,13 +47,9 @@ from uuid import UUID
 
 from sqlalchemy import Engine, event
 
-from casefile.backups import backup_folder, daily_backup, existing_backups
-from casefile.case import EXTENSION, CaseInfo, create_case, open_case
-from casefile.dates import PartialDate
 from casefile.db import migrate
-from casefile.listing import ListQuery
-from casefile.record_service import changes_of
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.records import (
     AnyFields,
     AttackFields,
     GroupFields,
@@ -61,7 +57,7 @@ from casefile.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.vocab import (
+from casefile.domain.terms import (
     AttackStatus,
     Credibility,
     GroupKind,
@@ -70,6 +66,10 @@ from casefile.vocab import (
     Reliability,
     SourceKind,
 )
+from casefile.services.backups import backup_folder, daily_backup, existing_backups
+from casefile.services.case import EXTENSION, CaseInfo, create_case, open_case
+from casefile.services.listing import ListQuery
+from casefile.services.record_service import changes_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication

@@ -4,7 +4,7 @@ A corpus is generated once and cached in benchmarks/.cache/import-corpus/ (rebui
 missing or when this generator changes): 300 PDFs of 10 pages, 300 saved web articles and
 100 Word documents, their text drawn from the demo article. Then, in the same run:
 
-- baseline: the same libraries (casefile.extract: pypdfium2, trafilatura, python-docx)
+- baseline: the same libraries (casefile.importing.extract: pypdfium2, trafilatura, python-docx)
   reading every file in one plain process, storing nothing;
 - Casefile: `casefile import CASE CORPUS` into a new case, as a user runs it: worker
   processes with limits, hashing, duplicate checks, storing originals, text per page and
@@ -32,9 +32,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from casefile.demo import article_bytes
-from casefile.extract.dispatch import extract
-from casefile.importer import files_in
+from casefile.importing.extract.dispatch import extract
+from casefile.services.demo import article_bytes
+from casefile.services.importer import files_in
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 KEY = CACHE / "import-corpus.key"

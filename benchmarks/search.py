@@ -36,12 +36,12 @@ from contextlib import closing
 from functools import partial
 from pathlib import Path
 
-from casefile.audit import AuditLog
-from casefile.case import create_case, open_case
-from casefile.dates import PartialDate
 from casefile.db import migrate
-from casefile.demo import article_bytes
-from casefile.records import AnyFields, GroupFields, PersonFields, QuoteFields, SourceFields
+from casefile.domain.dates import PartialDate
+from casefile.domain.records import AnyFields, GroupFields, PersonFields, QuoteFields, SourceFields
+from casefile.services.audit import AuditLog
+from casefile.services.case import create_case, open_case
+from casefile.services.demo import article_bytes
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 CASE = CACHE / "search-100000-pages.casefile"

@@ -15,9 +15,9 @@ import pytest
 # Qt draws offscreen in tests: no display needed, and set before Qt is first imported.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from casefile import paths
-from casefile.case import Case, create_case, open_case
-from casefile.demo import write_demo_case
+from casefile.services import paths
+from casefile.services.case import Case, create_case, open_case
+from casefile.services.demo import write_demo_case
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

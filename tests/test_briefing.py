@@ -20,12 +20,10 @@ from casefile.briefing.content import gather
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.briefing.service import ExportCancelled
 from casefile.briefing.writing_systems import levels, visual_order
-from casefile.case import Case
 from casefile.cli.main import main
-from casefile.dates import PartialDate
-from casefile.demo import demo_records
-from casefile.errors import AlreadyExists, InvalidInput, KnownError
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
+from casefile.domain.records import (
     AttackFields,
     GroupFields,
     LinkFields,
@@ -33,7 +31,9 @@ from casefile.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.vocab import Relation, Reliability
+from casefile.domain.terms import Relation, Reliability
+from casefile.services.case import Case
+from casefile.services.demo import demo_records
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 needs_poppler = pytest.mark.skipif(

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from casefile.case import open_case
 from casefile.cli.main import main
 from casefile.db.engine import BUSY_TIMEOUT_MS
-from casefile.listing import ListQuery
-from casefile.records import PersonFields
-from casefile.vocab import Kind
+from casefile.domain.records import PersonFields
+from casefile.domain.terms import Kind
+from casefile.services.case import open_case
+from casefile.services.listing import ListQuery
 
 # Another program's write transaction, held until its stdin closes.
 HOLD_WRITE_LOCK = """

@@ -35,22 +35,22 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from casefile import backups
-from casefile.backups import KEEP, backup_before_upgrade, backup_folder, daily_backup
-from casefile.case import Case, create_case, open_case
 from casefile.db import migrate, sqlite_tools
 from casefile.db.engine import create_database, make_engine
 from casefile.db.models import Base
 from casefile.db.sqlite_tools import problems
-from casefile.errors import (
+from casefile.domain.errors import (
     CaseFileError,
     InvalidInput,
     KnownError,
     NeedsPassphrase,
     WrongPassphrase,
 )
-from casefile.records import PersonFields, QuoteFields, SourceFields
-from casefile.rekeying import change_passphrase
+from casefile.domain.records import PersonFields, QuoteFields, SourceFields
+from casefile.services import backups
+from casefile.services.backups import KEEP, backup_before_upgrade, backup_folder, daily_backup
+from casefile.services.case import Case, create_case, open_case
+from casefile.services.rekeying import change_passphrase
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PASSPHRASE = "correct horse 'battery' staple"
@@ -501,7 +501,7 @@ def test_change_passphrase_does_not_lose_edits_of_a_case_open_elsewhere(
 
 HOLD_OPEN = """
 import sys
-from casefile.case import open_case
+from casefile.services.case import open_case
 case = open_case(sys.argv[1], backups=False)
 case.info()
 print("open", flush=True)
@@ -619,8 +619,8 @@ def test_backup_and_check_work_on_an_encrypted_case(tmp_path: Path, masters: Mas
 ONE_BY_ONE = """
 import sys
 from uuid import UUID
-from casefile.case import open_case
-from casefile.records import QuoteFields
+from casefile.services.case import open_case
+from casefile.domain.records import QuoteFields
 case = open_case(sys.argv[1], backups=False)
 source = UUID(sys.argv[2])
 n = 0
@@ -633,8 +633,8 @@ while True:
 IN_BULK = """
 import sys
 from uuid import UUID
-from casefile.case import open_case
-from casefile.records import QuoteFields
+from casefile.services.case import open_case
+from casefile.domain.records import QuoteFields
 case = open_case(sys.argv[1], backups=False)
 items = [QuoteFields(text=f"in bulk {i:06d}", source=UUID(sys.argv[2])) for i in range(20000)]
 print("start", flush=True)

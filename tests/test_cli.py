@@ -27,15 +27,14 @@ from uuid import UUID
 
 import pytest
 
-from casefile.case import create_case, open_case
 from casefile.cli import main as cli_main
 from casefile.cli.main import main
 from casefile.cli.output import ProgressBar
-from casefile.dates import PartialDate
-from casefile.display import UNSAFE, terminal_safe
-from casefile.errors import NeedsPassphrase
-from casefile.moments import moment
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import UNSAFE, terminal_safe
+from casefile.domain.errors import NeedsPassphrase
+from casefile.domain.moments import moment
+from casefile.domain.records import (
     AttackFields,
     GroupFields,
     LinkFields,
@@ -44,7 +43,8 @@ from casefile.records import (
     Record,
     SourceFields,
 )
-from casefile.vocab import Kind, PersonRole, Relation, Reliability, Vocabulary
+from casefile.domain.terms import Kind, PersonRole, Relation, Reliability, Vocabulary
+from casefile.services.case import create_case, open_case
 
 CASEFILE = Path(sys.executable).parent / "casefile"
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -25,16 +25,16 @@ import sqlcipher3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casefile.case import open_case
 from casefile.cli.main import build_parser, main
 from casefile.cli.options import is_text
-from casefile.demo import write_demo_case
-from casefile.display import UNSAFE
-from casefile.errors import KnownError
-from casefile.listing import ListQuery
-from casefile.records import FIELDS_OF_KIND
-from casefile.search_query import parse
-from casefile.vocab import Kind
+from casefile.domain.display import UNSAFE
+from casefile.domain.errors import KnownError
+from casefile.domain.records import FIELDS_OF_KIND
+from casefile.domain.search_query import parse
+from casefile.domain.terms import Kind
+from casefile.services.case import open_case
+from casefile.services.demo import write_demo_case
+from casefile.services.listing import ListQuery
 
 # Hypothesis runs hundreds of commands on real cases.
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from casefile.cli.main import build_parser
-from casefile.import_options import ImportOptions
+from casefile.domain.import_options import ImportOptions
 
 
 @pytest.mark.parametrize(

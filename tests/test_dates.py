@@ -7,9 +7,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from casefile.dates import DateError, DateRange, PartialDate, Precision
-from casefile.errors import InvalidInput
-from casefile.moments import day_of, moment
+from casefile.domain.dates import DateError, DateRange, PartialDate, Precision
+from casefile.domain.errors import InvalidInput
+from casefile.domain.moments import day_of, moment
 
 YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY
 
@@ -397,7 +397,7 @@ def test_stored_times_read_in_the_readers_zone(in_paris: None) -> None:
 def test_the_names_printed_are_the_names_dateutil_reads() -> None:
     from dateutil.parser import parserinfo
 
-    from casefile import dates
+    from casefile.domain import dates
 
     assert list(dates._MONTH_NAMES) == [names[-1] for names in parserinfo.MONTHS]
     assert list(dates._WEEKDAY_NAMES) == [names[-1] for names in parserinfo.WEEKDAYS]

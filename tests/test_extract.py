@@ -28,9 +28,10 @@ from hypothesis import strategies as st
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
-from casefile.dates import PartialDate
-from casefile.errors import InvalidInput
-from casefile.extract import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import InvalidInput
+from casefile.domain.formats import Format
+from casefile.importing.extract import (
     Damaged,
     Extracted,
     PasswordRequired,
@@ -39,8 +40,7 @@ from casefile.extract import (
     detect,
     dispatch,
 )
-from casefile.extract.dispatch import extract
-from casefile.formats import Format
+from casefile.importing.extract.dispatch import extract
 
 # --- PDF ------------------------------------------------------------------------------------
 
@@ -803,7 +803,7 @@ def test_truncated_or_corrupted_files_fail_only_with_a_message(
 
 def test_extraction_never_loads_qt() -> None:
     code = (
-        "import sys, casefile.extract; "
+        "import sys, casefile.importing.extract; "
         "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "sys.exit(str(loaded) if loaded else 0)"
     )

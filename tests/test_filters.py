@@ -12,12 +12,12 @@ import pytest
 
 from casefile.briefing.content import gather
 from casefile.briefing.options import PackOptions, Scope
-from casefile.case import Case
 from casefile.cli.main import main
-from casefile.dates import DateRange, PartialDate
-from casefile.listing import ListQuery
-from casefile.records import AttackFields, QuoteFields, SourceFields
-from casefile.vocab import Kind
+from casefile.domain.dates import DateRange, PartialDate
+from casefile.domain.records import AttackFields, QuoteFields, SourceFields
+from casefile.domain.terms import Kind
+from casefile.services.case import Case
+from casefile.services.listing import ListQuery
 
 WORD = "zephyrine"  # in every title: what the search looks for
 
@@ -134,7 +134,7 @@ def test_the_cli_lists_and_packs_the_attack_that_runs_into_the_year(
 ) -> None:
     # Reported: `list --from 2016 --to 2016` listed one attack, `export pdf` with the same
     # options packed two (one from 20 December 2015 to 5 January 2016).
-    from casefile.case import open_case
+    from casefile.services.case import open_case
 
     with open_case(case_path, backups=False) as case:
         case.records.add(

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casefile.case import Case
 from casefile.db import models as m
 from casefile.db import search_tables
-from casefile.group_commit import GroupCommit
+from casefile.services.case import Case
+from casefile.services.group_commit import GroupCommit
 
 
 def add_tag(name: str, tag_id: int) -> Callable[[Session], None]:

@@ -20,16 +20,17 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
-from casefile import documents, importer, reading, sandbox
-from casefile.case import Case, open_case
 from casefile.cli.main import main
-from casefile.dates import PartialDate
-from casefile.display import display
-from casefile.formats import Format
-from casefile.importer import NEEDS_OCR, ImportOptions, Status, files_in
-from casefile.listing import ListQuery
-from casefile.records import QuoteFields, SourceFields
-from casefile.vocab import Kind, SourceKind
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import display
+from casefile.domain.formats import Format
+from casefile.domain.records import QuoteFields, SourceFields
+from casefile.domain.terms import Kind, SourceKind
+from casefile.importing import reading, sandbox
+from casefile.services import documents, importer
+from casefile.services.case import Case, open_case
+from casefile.services.importer import NEEDS_OCR, ImportOptions, Status, files_in
+from casefile.services.listing import ListQuery
 
 ARTICLE = """<!doctype html><html><head>
 <title>Westminster attacker acted alone | The Paper</title>

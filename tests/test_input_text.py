@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from casefile.case import open_case
 from casefile.cli.main import main
-from casefile.dates import PartialDate
-from casefile.errors import InvalidInput
-from casefile.input_text import UNKNOWN_WORDS, read_date, read_number
-from casefile.listing import ListQuery
-from casefile.records import AttackFields
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import InvalidInput
+from casefile.domain.input_text import UNKNOWN_WORDS, read_date, read_number
+from casefile.domain.records import AttackFields
+from casefile.domain.terms import Kind
+from casefile.services.case import open_case
+from casefile.services.listing import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordForm
 from casefile.ui.inputs import CountEdit, NumberEdit, PartialDateEdit
 from casefile.ui.worker import Worker
-from casefile.vocab import Kind
 
 TYPED = ["n/a", "N/A", "?", "unknown", "Unknown", "none", "", "  ", "3", " 12 ", "-1", "many"]
 TYPED_NUMBERS = [*TYPED, "51.5", "1e3", "nan", "inf", "0x10"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casefile.case import create_case
+from casefile.services.case import create_case
 
 # Each test starts a new interpreter (`make lint`'s contracts check the imports quickly).
 pytestmark = pytest.mark.slow
@@ -17,8 +17,9 @@ pytestmark = pytest.mark.slow
 
 def test_the_core_and_the_cli_do_not_import_qt() -> None:
     code = (
-        "import sys, casefile.case, casefile.cli.main, casefile.demo, casefile.details, "
-        "casefile.importer, casefile.reading, casefile.sandbox; "
+        "import sys, casefile.services.case, casefile.cli.main, casefile.services.demo, "
+        "casefile.services.details, casefile.services.importer, "
+        "casefile.importing.reading, casefile.importing.sandbox; "
         "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
@@ -42,7 +43,7 @@ def test_opening_a_current_case_loads_no_migration_machinery(tmp_path: Path) -> 
     path = tmp_path / "current.casefile"
     create_case(path).close()
     code = (
-        "import sys, casefile.cli.main; from casefile.case import open_case; "
+        "import sys, casefile.cli.main; from casefile.services.case import open_case; "
         f"case = open_case({str(path)!r}, backups=False); case.close(); "
         "loaded = [m for m in sys.modules if m.startswith(('alembic', 'mako'))]; "
         "print(loaded); sys.exit(1 if loaded else 0)"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from casefile.case import Case
-from casefile.mentions import NameCounter
-from casefile.records import GroupFields, LinkFields, PersonFields, SourceFields
-from casefile.vocab import Kind, Relation
+from casefile.domain.records import GroupFields, LinkFields, PersonFields, SourceFields
+from casefile.domain.terms import Kind, Relation
+from casefile.services.case import Case
+from casefile.services.mentions import NameCounter
 
 
 def test_names_match_whole_words_ignoring_case_but_acronyms_only_as_written() -> None:

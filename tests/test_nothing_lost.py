@@ -24,18 +24,18 @@ import pytest
 import sqlcipher3
 from sqlalchemy import event
 
-from casefile import paths
-from casefile.backups import backup_before_upgrade, backup_folder
-from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
 from casefile.db.sqlite_tools import online_backup
-from casefile.errors import CaseFileError
-from casefile.listing import ListQuery
-from casefile.record_service import RecordService
-from casefile.records import PersonFields, SourceFields
-from casefile.rekeying import change_passphrase
-from casefile.rescue import rescue_case
-from casefile.vocab import Kind
+from casefile.domain.errors import CaseFileError
+from casefile.domain.records import PersonFields, SourceFields
+from casefile.domain.terms import Kind
+from casefile.services import paths
+from casefile.services.backups import backup_before_upgrade, backup_folder
+from casefile.services.case import Case, create_case, open_case
+from casefile.services.listing import ListQuery
+from casefile.services.record_service import RecordService
+from casefile.services.rekeying import change_passphrase
+from casefile.services.rescue import rescue_case
 
 # Killed processes and encrypted copies: seconds each.
 pytestmark = pytest.mark.slow
@@ -97,7 +97,7 @@ PASSPHRASE = "correct horse battery staple"
 MARK = "Zebulon Markworthy"  # a name whose bytes show a plaintext copy of the case
 KILLED_AT = """
 import os, signal, sys
-import casefile.rekeying as rekeying
+import casefile.services.rekeying as rekeying
 
 path, old, new, step = sys.argv[1], sys.argv[2] or None, sys.argv[3] or None, sys.argv[4]
 calls = []
@@ -455,7 +455,7 @@ def test_check_repair_writes_the_rescued_copy_from_the_cli(
 KILLED_BACKUP = """
 import os, signal, sys
 from pathlib import Path
-from casefile.case import open_case
+from casefile.services.case import open_case
 from casefile.db import sqlite_tools
 
 real = sqlite_tools._copy

@@ -17,16 +17,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from casefile import listing
-from casefile.audit import HistoryEntry
-from casefile.case import Case, open_case
-from casefile.dates import PartialDate
 from casefile.db import models as m
-from casefile.display import display
-from casefile.errors import InvalidInput, KnownError, NotFound
-from casefile.listing import Cursor, ListQuery
-from casefile.record_service import changes_of
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import display
+from casefile.domain.errors import InvalidInput, KnownError, NotFound
+from casefile.domain.records import (
     AnyFields,
     AttackFields,
     DocumentFields,
@@ -37,7 +32,7 @@ from casefile.records import (
     Record,
     SourceFields,
 )
-from casefile.vocab import (
+from casefile.domain.terms import (
     AttackStatus,
     Claimed,
     Confidence,
@@ -51,6 +46,11 @@ from casefile.vocab import (
     SourceKind,
     Vocabulary,
 )
+from casefile.services import listing
+from casefile.services.audit import HistoryEntry
+from casefile.services.case import Case, open_case
+from casefile.services.listing import Cursor, ListQuery
+from casefile.services.record_service import changes_of
 
 
 def pd(text: str) -> PartialDate:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from casefile.errors import InvalidInput
-from casefile.sandbox import Limits, Sandbox, TaskFailed
+from casefile.domain.errors import InvalidInput
+from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
 
 # Reader processes started, killed and timed out.
 pytestmark = pytest.mark.slow

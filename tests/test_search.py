@@ -20,23 +20,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from casefile import search
-from casefile.audit import AuditLog
-from casefile.case import Case, create_case, open_case
 from casefile.cli.main import main
-from casefile.dates import PartialDate
 from casefile.db import search_bounds, search_sql
-from casefile.errors import InvalidInput, NotFound
-from casefile.listing import ListQuery
-from casefile.record_service import NewRecord
-from casefile.records import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import InvalidInput, NotFound
+from casefile.domain.records import (
     GroupFields,
     PersonFields,
     QuoteFields,
     SourceFields,
 )
-from casefile.search import MARK_END, MARK_START
-from casefile.vocab import Kind, Reliability
+from casefile.domain.terms import Kind, Reliability
+from casefile.services import search
+from casefile.services.audit import AuditLog
+from casefile.services.case import Case, create_case, open_case
+from casefile.services.listing import ListQuery
+from casefile.services.record_service import NewRecord
+from casefile.services.search import MARK_END, MARK_START
 from tests.test_case_file import case_at_revision
 
 

@@ -1,5 +1,5 @@
-from casefile.case import Case
-from casefile.vocab import Kind
+from casefile.domain.terms import Kind
+from casefile.services.case import Case
 
 
 def test_demo_case_has_the_article_records(demo: Case) -> None:

@@ -13,16 +13,16 @@ from PySide6.QtGui import QDropEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from casefile.case import open_case
-from casefile.listing import ListQuery
-from casefile.records import GroupFields, PersonFields, QuoteFields
+from casefile.domain.records import GroupFields, PersonFields, QuoteFields
+from casefile.domain.terms import Kind, Relation
+from casefile.services.case import open_case
+from casefile.services.listing import ListQuery
 from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
 from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
-from casefile.vocab import Kind, Relation
 from tests.conftest import settled
 from tests.test_import import make_pdf
 from tests.test_ui_window import select, with_modal

@@ -29,14 +29,14 @@ from pytestqt.qtbot import QtBot
 
 from casefile.briefing.options import Section
 from casefile.briefing.service import BriefingService
-from casefile.case import open_case
-from casefile.listing import ListQuery
+from casefile.domain.terms import Kind
+from casefile.services.case import open_case
+from casefile.services.listing import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.export_pack import ExportPackDialog, PackPreview
 from casefile.ui.main_window import MainWindow
 from casefile.ui.settings import WindowSettings
 from casefile.ui.worker import Worker
-from casefile.vocab import Kind
 from tests.test_ui_window import select, with_modal
 
 TITLE = "Westminster attack, March 2017"

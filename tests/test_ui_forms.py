@@ -13,11 +13,10 @@ from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from casefile.dates import DateError, PartialDate
-from casefile.display import field_label
-from casefile.errors import InvalidInput
-from casefile.record_service import changes_of
-from casefile.records import (
+from casefile.domain.dates import DateError, PartialDate
+from casefile.domain.display import field_label
+from casefile.domain.errors import InvalidInput
+from casefile.domain.records import (
     AnyFields,
     AttackFields,
     GroupFields,
@@ -27,6 +26,21 @@ from casefile.records import (
     Record,
     SourceFields,
 )
+from casefile.domain.terms import (
+    AttackStatus,
+    Claimed,
+    Confidence,
+    Credibility,
+    GroupKind,
+    Kind,
+    PersonRole,
+    PersonStatus,
+    Relation,
+    Reliability,
+    SourceKind,
+    Vocabulary,
+)
+from casefile.services.record_service import changes_of
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.inputs import (
@@ -42,20 +56,6 @@ from casefile.ui.inputs import (
 )
 from casefile.ui.undo import Editor
 from casefile.ui.worker import Worker
-from casefile.vocab import (
-    AttackStatus,
-    Claimed,
-    Confidence,
-    Credibility,
-    GroupKind,
-    Kind,
-    PersonRole,
-    PersonStatus,
-    Relation,
-    Reliability,
-    SourceKind,
-    Vocabulary,
-)
 
 # Shown windows and popups ask the offscreen platform for what only a real screen does
 # (size limits, raising, grabbing the keyboard); it warns and carries on.

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from casefile.case import create_case, open_case
-from casefile.listing import ListQuery
-from casefile.records import PersonFields
-from casefile.vocab import Kind
+from casefile.domain.records import PersonFields
+from casefile.domain.terms import Kind
+from casefile.services.case import create_case, open_case
+from casefile.services.listing import ListQuery
 from tests.test_nothing_lost import add_people, damage_a_page_of
 
 Yes = QMessageBox.StandardButton.Yes

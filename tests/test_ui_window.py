@@ -17,18 +17,19 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from casefile.case import Case, create_case, open_case
-from casefile.changes import Changes
-from casefile.dates import PartialDate
-from casefile.listing import Listing, ListQuery
-from casefile.moments import day_of
-from casefile.records import (
+from casefile.domain.changes import Changes
+from casefile.domain.dates import PartialDate
+from casefile.domain.moments import day_of
+from casefile.domain.records import (
     AttackFields,
     LinkFields,
     PersonFields,
     QuoteFields,
     SourceFields,
 )
+from casefile.domain.terms import Kind, Relation
+from casefile.services.case import Case, create_case, open_case
+from casefile.services.listing import Listing, ListQuery
 from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
 from casefile.ui.columns import WIDE_AT_LEAST
@@ -41,7 +42,6 @@ from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
-from casefile.vocab import Kind, Relation
 from tests.conftest import settled
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from casefile.case import create_case, open_case, upgrade_needed
 from casefile.db import migrate
-from casefile.errors import CaseFileError
-from casefile.records import PersonFields, SourceFields
-from casefile.vocab import Kind, Vocabulary
+from casefile.domain.errors import CaseFileError
+from casefile.domain.records import PersonFields, SourceFields
+from casefile.domain.terms import Kind, Vocabulary
+from casefile.services.case import create_case, open_case, upgrade_needed
 
 HEAD = migrate.HEAD  # the next release's revision follows this one
 NEXT_REVISION = '''"""A later release adds a column."""

@@ -20,14 +20,14 @@ os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from casefile.demo import article_bytes, write_demo_case
+from casefile.domain.terms import Kind
+from casefile.services.demo import article_bytes, write_demo_case
 from casefile.ui.controller import CaseController
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import KIND_TITLES, MainWindow
 from casefile.ui.settings import WindowSettings
 from casefile.ui.worker import Worker
-from casefile.vocab import Kind
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARTICLE_SOURCE = (
@@ -123,7 +123,7 @@ def shoot_pack(case_path: Path, app: QApplication) -> None:
     """File → Export briefing pack…, its preview, and the demo pack page by page as a
     reader sees it (pdftoppm)."""
     from casefile.briefing.options import PackOptions
-    from casefile.case import open_case
+    from casefile.services.case import open_case
     from casefile.ui.export_pack import ExportPackDialog, PackPreview
     from casefile.ui.settings import LastPack
 

@@ -19,12 +19,12 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.briefing.options import PackOptions, Section
-from casefile.dates import PartialDate
 from casefile.db import models as m
 from casefile.db.filters import tagged, within
-from casefile.display import display
-from casefile.errors import InvalidInput
-from casefile.vocab import Kind, Relation
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import display
+from casefile.domain.errors import InvalidInput
+from casefile.domain.terms import Kind, Relation
 
 KEY_QUOTES_PER_ATTACK = 5
 # How long after an attack what its people and groups say is quoted under it.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from casefile.dates import DateRange, PartialDate
-from casefile.errors import InvalidInput
-from casefile.vocab import LabelledEnum
+from casefile.domain.dates import DateRange, PartialDate
+from casefile.domain.errors import InvalidInput
+from casefile.domain.terms import LabelledEnum
 
 
 class Section(LabelledEnum):

@@ -46,7 +46,7 @@ from casefile.briefing.pages import (
     rows_table,
 )
 from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
-from casefile.dates import PartialDate
+from casefile.domain.dates import PartialDate
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
 SHADE = colors.HexColor("#F2F4F6")

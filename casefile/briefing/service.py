@@ -18,7 +18,7 @@ from uuid import uuid4
 
 from casefile.briefing.options import PackOptions
 from casefile.db.engine import Sessions, is_case_file
-from casefile.errors import AlreadyExists, InvalidInput, KnownError
+from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
 
 
 class ExportCancelled(KnownError):

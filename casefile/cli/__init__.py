@@ -14,8 +14,8 @@ def run() -> int:
     nothing instead of loading the whole CLI and database layer in every reader."""
     if sys.argv[1:2] == ["import"]:
         # The readers' fork server loads the parsers while this process loads the rest.
-        from casefile.reading import PARSERS, read_document
-        from casefile.sandbox import prepare
+        from casefile.importing.reading import PARSERS, read_document
+        from casefile.importing.sandbox import prepare
 
         # A fork server that cannot start now is reported by the import itself.
         with contextlib.suppress(Exception):

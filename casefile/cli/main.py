@@ -26,23 +26,23 @@ from casefile.cli.options import (
     given_values,
     options_of,
 )
-from casefile.dates import PartialDate
-from casefile.display import terminal_safe
-from casefile.errors import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import terminal_safe
+from casefile.domain.errors import (
     AlreadyExists,
     Damaged,
     InvalidInput,
     KnownError,
     NeedsPassphrase,
 )
-from casefile.extract.metadata import clean_text
-from casefile.import_options import ImportOptions
-from casefile.records import FIELDS_OF_KIND
-from casefile.vocab import Kind, Relation, Vocabulary
+from casefile.domain.import_options import ImportOptions
+from casefile.domain.records import FIELDS_OF_KIND
+from casefile.domain.terms import Kind, Relation, Vocabulary
+from casefile.importing.extract.metadata import clean_text
 
 if TYPE_CHECKING:
-    from casefile.case import Case
-    from casefile.importer import ImportReport
+    from casefile.services.case import Case
+    from casefile.services.importer import ImportReport
 
 PASSPHRASE_ENV = "CASEFILE_PASSPHRASE"
 PDF_PASSWORD_ENV = "CASEFILE_PDF_PASSWORD"
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list:
         args_list = ["gui"]
     args = parser.parse_args(args_list)
-    from casefile import paths  # after parsing: `--help` and usage errors need no log file
+    from casefile.services import paths  # after parsing: `--help` and usage errors need no log file
 
     try:
         paths.setup_logging()
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         import logging
 
-        from casefile.failures import known_failure
+        from casefile.services.failures import known_failure
 
         known = known_failure(exc)
         if known is not None:
@@ -568,7 +568,7 @@ def passphrase_from_user(prompt: str, env: str = PASSPHRASE_ENV, *, confirm: boo
 
 
 def open_for(args: argparse.Namespace) -> Case:
-    from casefile.case import open_case
+    from casefile.services.case import open_case
 
     try:
         return open_case(args.case, environ_text(PASSPHRASE_ENV))
@@ -597,7 +597,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from casefile.case import create_case
+    from casefile.services.case import create_case
 
     passphrase = passphrase_from_user("New passphrase: ", confirm=True) if args.encrypt else None
     with create_case(args.case, title=args.title, passphrase=passphrase) as case:
@@ -608,7 +608,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from casefile.demo import write_demo_case
+    from casefile.services.demo import write_demo_case
 
     with write_demo_case(args.case) as case:
         info = case.info()
@@ -645,7 +645,7 @@ def _a(noun: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from casefile.listing import ListQuery, sort_names
+    from casefile.services.listing import ListQuery, sort_names
 
     kind = KIND_NAMES[args.kind]
     dayfirst = _dayfirst(args)
@@ -676,7 +676,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from casefile.details import RecordDetail
+    from casefile.services.details import RecordDetail
 
     with open_for(args) as case:
         detail = RecordDetail.gather(case, case.records.resolve(args.id))
@@ -784,7 +784,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from casefile.importer import Status
+    from casefile.services.importer import Status
 
     options = ImportOptions(
         password=args.pdf_password or environ_text(PDF_PASSWORD_ENV),
@@ -893,7 +893,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from casefile.rescue import rescue_case
+    from casefile.services.rescue import rescue_case
 
     try:
         rescued = rescue_case(args.case, environ_text(PASSPHRASE_ENV))
@@ -922,7 +922,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
     from casefile.db.engine import probe
-    from casefile.rekeying import change_passphrase
+    from casefile.services.rekeying import change_passphrase
 
     old = None
     try:

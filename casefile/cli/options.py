@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from uuid import UUID
 
-from casefile.dates import PartialDate
-from casefile.display import terminal_safe
-from casefile.errors import InvalidInput
-from casefile.input_text import means_unknown, read_date, read_number
-from casefile.records import AnyFields
-from casefile.vocab import LabelledEnum, Vocabulary
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import terminal_safe
+from casefile.domain.errors import InvalidInput
+from casefile.domain.input_text import means_unknown, read_date, read_number
+from casefile.domain.records import AnyFields
+from casefile.domain.terms import LabelledEnum, Vocabulary
 
 if TYPE_CHECKING:  # the parser is built before a case is opened, without the database layer
-    from casefile.case import Case
+    from casefile.services.case import Case
 
 
 def is_text(value: str) -> bool:

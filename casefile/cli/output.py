@@ -14,19 +14,19 @@ import shutil
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from casefile.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
-from casefile.extract.metadata import clean_text
-from casefile.moments import moment
-from casefile.records import Record
-from casefile.serialize import jsonable, record_json
-from casefile.vocab import Kind
+from casefile.domain.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
+from casefile.domain.moments import moment
+from casefile.domain.records import Record
+from casefile.domain.serialize import jsonable, record_json
+from casefile.domain.terms import Kind
+from casefile.importing.extract.metadata import clean_text
 
 if TYPE_CHECKING:  # the values a command prints; their services load only when it runs
-    from casefile.audit import HistoryEntry
-    from casefile.case import CaseInfo
-    from casefile.details import RecordDetail
-    from casefile.importer import ImportReport
-    from casefile.search import SearchResult
+    from casefile.services.audit import HistoryEntry
+    from casefile.services.case import CaseInfo
+    from casefile.services.details import RecordDetail
+    from casefile.services.importer import ImportReport
+    from casefile.services.search import SearchResult
 
 __all__ = ["record_json"]
 
@@ -221,7 +221,7 @@ class ProgressBar:
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
-    from casefile.search import MARK_END, MARK_START  # loaded by the search that ran
+    from casefile.services.search import MARK_END, MARK_START  # loaded by the search that ran
 
     return {
         "query": result.query.match(),
@@ -244,7 +244,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 def search_text(result: SearchResult) -> str:
     """Grouped by what was found, in rank order; matched words in [brackets]. Last, the
     line saying that the search ran out of time, if it did."""
-    from casefile.search import MARK_END, MARK_START, group_title
+    from casefile.services.search import MARK_END, MARK_START, group_title
 
     stopped = result.stopped()
     if not result.hits:

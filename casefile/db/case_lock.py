@@ -19,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from casefile.errors import CaseFileError
+from casefile.domain.errors import CaseFileError
 
 try:
     import fcntl

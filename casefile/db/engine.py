@@ -24,7 +24,7 @@ from sqlalchemy.pool import QueuePool
 from casefile.db import driver, library
 from casefile.db.failures import database_failure
 from casefile.db.search_tables import index_pending
-from casefile.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
+from casefile.domain.errors import CaseFileError, InvalidInput, NeedsPassphrase, WrongPassphrase
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # PRAGMA application_id marks a SQLite file as a Casefile case ("CSF1").

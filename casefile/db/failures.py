@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlcipher3
 from sqlalchemy.exc import DBAPIError as WrappedError
 
-from casefile.errors import CaseFileError, Damaged
+from casefile.domain.errors import CaseFileError, Damaged
 
 AS_IT_WAS = "the case is as it was"
 DISK_FULL = f"the disk is full: free some space and try again; {AS_IT_WAS}"

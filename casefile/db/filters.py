@@ -12,10 +12,10 @@ from sqlalchemy import ColumnElement, String, and_, func, or_, select, true, typ
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
-from casefile.dates import DateRange
 from casefile.db import models as m
 from casefile.db.engine import fold
-from casefile.vocab import Kind
+from casefile.domain.dates import DateRange
+from casefile.domain.terms import Kind
 
 _ATTACK, _PERSON, _SOURCE, _QUOTE, _DOCUMENT = (
     model.__table__ for model in (m.Attack, m.Person, m.Source, m.Quote, m.Document)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
-from casefile.errors import CaseFileError
+from casefile.domain.errors import CaseFileError
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -3,7 +3,7 @@
 Every record kind shares one ``record`` row (joined-table inheritance): one UUID space, so a
 link, a tag or an audit entry can point at any record with a real foreign key, and the
 common columns (timestamps, notes) live in one place. Attribute names equal the field
-names of the matching ``casefile.records`` dataclass, which keeps the mapping generic.
+names of the matching ``casefile.domain.records`` dataclass, which keeps the mapping generic.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from casefile.dates import PartialDate
 from casefile.db.types import EnumList, PartialDateType, TextList, UtcDateTime
-from casefile.vocab import (
+from casefile.domain.dates import PartialDate
+from casefile.domain.terms import (
     AttackStatus,
     Claimed,
     Confidence,

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from casefile.db.engine import DBAPIError, DriverConnection, create_database, raw_connect
-from casefile.errors import CaseFileError
-from casefile.vocab import Kind
+from casefile.domain.errors import CaseFileError
+from casefile.domain.terms import Kind
 
 BATCH = 500
 # How far past an unreadable row the walk looks for the next readable one, in doublings.

@@ -1,6 +1,6 @@
 """The SQL of search, which SQLite's full-text index (FTS5) and its functions (``MATCH``,
 ``bm25``) shape: written here, behind ``casefile/db``, so that the service in
-``casefile.search`` holds only what a search does, not how this database does it.
+``casefile.services.search`` holds only what a search does, not how this database does it.
 
 Rows of the index are keyed by ranges per kind (``search_tables.key_range``), so a kind
 is a span of keys FTS5 can seek to; filters other than kinds are the shared ones of
@@ -16,13 +16,13 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, select, text, 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from casefile.dates import DateRange
 from casefile.db import models as m
 from casefile.db.filters import DATED, as_sql, documents_within, tagged, within
 from casefile.db.search_bounds import Texts
 from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
-from casefile.search_query import SearchQuery
-from casefile.vocab import Kind
+from casefile.domain.dates import DateRange
+from casefile.domain.search_query import SearchQuery
+from casefile.domain.terms import Kind
 
 # Ranking weights per column: a match in a title (a name, a quote's words) outranks one
 # in the body, which outranks one in the notes.

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from casefile.dates import PartialDate
+from casefile.domain.dates import PartialDate
 
 
 class PartialDateType(TypeDecorator[PartialDate]):

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from casefile import paths
+from casefile.services import paths
 
 log = logging.getLogger("casefile.ui")
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casefile.display import display
-from casefile.moments import day_of
-from casefile.records import Record
-from casefile.vocab import Kind
+from casefile.domain.display import display
+from casefile.domain.moments import day_of
+from casefile.domain.records import Record
+from casefile.domain.terms import Kind
 
 Labels = Mapping[UUID, str]
 
@@ -19,7 +19,7 @@ Labels = Mapping[UUID, str]
 class Column:
     title: str
     text: Callable[[Record[Any], Labels], str]
-    sort: str | None = None  # a casefile.listing sort name; None: not sortable
+    sort: str | None = None  # a casefile.services.listing sort name; None: not sortable
     numeric: bool = False  # right-aligned
     width: int = 120
     wide: bool = False  # shares the table's width left over by the others

@@ -14,11 +14,11 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from casefile.case import Case, CaseInfo, create_case, open_case
-from casefile.changes import Changes
-from casefile.errors import CaseFileError
+from casefile.domain.changes import Changes
+from casefile.domain.errors import CaseFileError
+from casefile.domain.terms import Kind
+from casefile.services.case import Case, CaseInfo, create_case, open_case
 from casefile.ui.worker import Task, Worker
-from casefile.vocab import Kind
 
 T = TypeVar("T")
 Opened = tuple[CaseInfo, Callable[[], object]]  # the case's summary, its daily backup

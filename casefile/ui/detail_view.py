@@ -15,12 +15,12 @@ from uuid import UUID
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from casefile.changes import Changes
-from casefile.details import RecordDetail
-from casefile.display import COUNT_FIELDS, display, field_label
-from casefile.moments import moment
-from casefile.records import LinkFields
-from casefile.vocab import Kind
+from casefile.domain.changes import Changes
+from casefile.domain.display import COUNT_FIELDS, display, field_label
+from casefile.domain.moments import moment
+from casefile.domain.records import LinkFields
+from casefile.domain.terms import Kind
+from casefile.services.details import RecordDetail
 
 NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
 STYLE = """

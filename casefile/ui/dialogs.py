@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.case import EXTENSION
-from casefile.importer import ImportOptions
+from casefile.services.case import EXTENSION
+from casefile.services.importer import ImportOptions
 
 ERROR_STYLE = "color: #b00020;"
 

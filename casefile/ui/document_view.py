@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.documents import Reading
+from casefile.services.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
 
 READING_WIDTH = 90  # characters to a line of a document shown as text alone

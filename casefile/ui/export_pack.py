@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile import paths
 from casefile.briefing.options import (
     TLP_COLOURS,
     PackOptions,
@@ -52,10 +51,11 @@ from casefile.briefing.options import (
     tlp_colour,
 )
 from casefile.briefing.service import ExportCancelled, ExportReport
-from casefile.case import Case
-from casefile.display import sentence
-from casefile.errors import AlreadyExists, InvalidInput
-from casefile.records import Record
+from casefile.domain.display import sentence
+from casefile.domain.errors import AlreadyExists, InvalidInput
+from casefile.domain.records import Record
+from casefile.services import paths
+from casefile.services.case import Case
 from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import ERROR_STYLE
 from casefile.ui.inputs import Note, PartialDateEdit, show_problem

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.dates import PartialDate
-from casefile.display import field_label, sentence
-from casefile.errors import InvalidInput
-from casefile.records import FIELDS_OF_KIND, AnyFields, Record
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import field_label, sentence
+from casefile.domain.errors import InvalidInput
+from casefile.domain.records import FIELDS_OF_KIND, AnyFields, Record
+from casefile.domain.terms import Kind, LabelledEnum, Relation
 from casefile.ui.controller import CaseController
 from casefile.ui.inputs import (
     CountEdit,
@@ -45,7 +46,6 @@ from casefile.ui.inputs import (
     deliver_to,
 )
 from casefile.ui.undo import Editor
-from casefile.vocab import Kind, LabelledEnum, Relation
 
 MULTILINE = frozenset({"summary", "text", "translation", "context"})
 # What a value means beyond its label; a relation's explanation is its reverse reading.

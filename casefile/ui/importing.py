@@ -13,12 +13,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from casefile.case import Case
-from casefile.importer import ImportOptions, ImportReport, Outcome, Status
+from casefile.domain.terms import Kind
+from casefile.services.case import Case
+from casefile.services.importer import ImportOptions, ImportReport, Outcome, Status
 from casefile.ui.controller import CaseController
 from casefile.ui.progress_run import ProgressRun
 from casefile.ui.worker import Task
-from casefile.vocab import Kind
 
 IMPORTED_KINDS = (Kind.SOURCE, Kind.DOCUMENT)
 

@@ -36,15 +36,15 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from casefile.case import Case
-from casefile.dates import PartialDate
-from casefile.errors import InvalidInput
-from casefile.input_text import UNKNOWN, read_date, read_number
-from casefile.listing import ListQuery
-from casefile.records import Record
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import InvalidInput
+from casefile.domain.input_text import UNKNOWN, read_date, read_number
+from casefile.domain.records import Record
+from casefile.domain.terms import Kind, LabelledEnum, Vocabulary
+from casefile.services.case import Case
+from casefile.services.listing import ListQuery
+from casefile.services.vocabulary import Term
 from casefile.ui.controller import CaseController
-from casefile.vocab import Kind, LabelledEnum, Vocabulary
-from casefile.vocabulary import Term
 
 T = TypeVar("T")
 E = TypeVar("E", bound=LabelledEnum)

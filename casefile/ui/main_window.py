@@ -42,19 +42,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile import paths
-from casefile.case import EXTENSION, Case, CaseInfo, upgrade_needed
-from casefile.changes import Changes
-from casefile.dates import PartialDate
-from casefile.demo import write_demo_case
-from casefile.details import RecordDetail
-from casefile.display import sentence
-from casefile.documents import Reading
-from casefile.errors import Damaged, InvalidInput, NeedsPassphrase, WrongPassphrase
-from casefile.listing import DATED_KINDS, TEXT_COLUMNS
-from casefile.records import LinkFields, Record
-from casefile.rescue import Rescued, rescue_case
-from casefile.search import Saved
+from casefile.domain.changes import Changes
+from casefile.domain.dates import PartialDate
+from casefile.domain.display import sentence
+from casefile.domain.errors import Damaged, InvalidInput, NeedsPassphrase, WrongPassphrase
+from casefile.domain.records import LinkFields, Record
+from casefile.domain.terms import Kind, Relation
+from casefile.services import paths
+from casefile.services.case import EXTENSION, Case, CaseInfo, upgrade_needed
+from casefile.services.demo import write_demo_case
+from casefile.services.details import RecordDetail
+from casefile.services.documents import Reading
+from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS
+from casefile.services.rescue import Rescued, rescue_case
+from casefile.services.search import Saved
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
@@ -70,7 +71,6 @@ from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
 from casefile.ui.worker import Task
-from casefile.vocab import Kind, Relation
 
 KIND_TITLES = {
     Kind.ATTACK: "Attacks",

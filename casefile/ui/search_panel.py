@@ -15,7 +15,7 @@ from html import escape
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from casefile.search import MARK_END, MARK_START, Hit, SearchResult, group_title
+from casefile.services.search import MARK_END, MARK_START, Hit, SearchResult, group_title
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import STYLE
 

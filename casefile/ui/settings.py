@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from casefile import paths
 from casefile.briefing.options import PackOptions
-from casefile.importer import ImportOptions
+from casefile.services import paths
+from casefile.services.importer import ImportOptions
 
 RECENT_MAX = 8
 

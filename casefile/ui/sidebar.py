@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.vocab import Kind
+from casefile.domain.terms import Kind
 
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 PADDING = 6  # above and below a kind's name, and at either side of the list

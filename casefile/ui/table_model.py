@@ -23,13 +23,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from casefile.case import Case
-from casefile.changes import Changes
-from casefile.listing import ListQuery, Window
-from casefile.records import FIELDS_OF_KIND, Record, metadata_fields
+from casefile.domain.changes import Changes
+from casefile.domain.records import FIELDS_OF_KIND, Record, metadata_fields
+from casefile.domain.terms import Kind
+from casefile.services.case import Case
+from casefile.services.listing import ListQuery, Window
 from casefile.ui.columns import COLUMNS, Column
 from casefile.ui.controller import CaseController
-from casefile.vocab import Kind
 
 Index = QModelIndex | QPersistentModelIndex
 # Rows fetched at a time when the table scrolls to rows that are not here: about a

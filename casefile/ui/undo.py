@@ -14,11 +14,11 @@ from uuid import UUID
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from casefile.case import Case
-from casefile.changes import Changes
-from casefile.record_service import Deletion, changes_of
-from casefile.records import AnyFields, Record
-from casefile.search import Saved
+from casefile.domain.changes import Changes
+from casefile.domain.records import AnyFields, Record
+from casefile.services.case import Case
+from casefile.services.record_service import Deletion, changes_of
+from casefile.services.search import Saved
 from casefile.ui.controller import CaseController
 
 SEARCHES = Changes(searches=True)

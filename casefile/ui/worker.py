@@ -17,8 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from casefile.errors import KnownError
-from casefile.failures import known_failure
+from casefile.domain.errors import KnownError
+from casefile.services.failures import known_failure
 
 log = logging.getLogger("casefile.ui")
 T = TypeVar("T")

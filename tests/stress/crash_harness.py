@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from casefile.backups import backup_folder
-from casefile.case import create_case, open_case
-from casefile.listing import ListQuery
-from casefile.records import PersonFields
-from casefile.vocab import Kind
+from casefile.domain.records import PersonFields
+from casefile.domain.terms import Kind
+from casefile.services.backups import backup_folder
+from casefile.services.case import create_case, open_case
+from casefile.services.listing import ListQuery
 
 MARK = "Quillon Vantablack"  # in every name written: its bytes reveal a plaintext copy
 KEYS = (None, "first passphrase", "second passphrase")
@@ -65,8 +65,8 @@ CHILD = r"""
 import os, sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from casefile.case import open_case
-from casefile.records import PersonFields
+from casefile.services.case import open_case
+from casefile.domain.records import PersonFields
 
 op, path, key, new, trial = sys.argv[1:6]
 path, key, new, trial = Path(path), key or None, new or None, int(trial)
@@ -79,7 +79,7 @@ if op == "upgrade":  # this Casefile as its next release: opening the case upgra
     from tests.test_upgrade import install_next_release
     install_next_release(work / f"next-{trial}", None)
 if op == "rekey":
-    from casefile.rekeying import change_passphrase
+    from casefile.services.rekeying import change_passphrase
     ack("ready")
     change_passphrase(path, key, new)
     ack("rekeyed")
@@ -106,7 +106,7 @@ with open_case(path, key, backups=False) as case:
         while True:
             case.search.reindex()
     elif op == "backup":
-        from casefile.backups import daily_backup
+        from casefile.services.backups import daily_backup
         for n in range(1000):
             dest = work / f"copy-{trial}-{n}.casefile"
             case.backup(dest)
@@ -122,9 +122,9 @@ import json, sys
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from casefile.case import open_case, upgrade_needed
+from casefile.services.case import open_case, upgrade_needed
 from casefile.db.engine import is_plain_sqlite
-from casefile.errors import KnownError
+from casefile.domain.errors import KnownError
 
 path, upgraded, work = Path(sys.argv[1]), sys.argv[2] == "1", Path(sys.argv[3])
 keys = [k or None for k in json.loads(sys.argv[4])]

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from casefile.case import create_case, open_case
 from casefile.db.engine import is_plain_sqlite
+from casefile.services.case import create_case, open_case
 
 PASSPHRASE = "rival passphrase"
 CLEAN = ("being re-encrypted", "open in another program", "try again in a moment")
 
 WRITER = r"""
 import sys, time
-from casefile.case import open_case
-from casefile.errors import KnownError
-from casefile.records import PersonFields
+from casefile.services.case import open_case
+from casefile.domain.errors import KnownError
+from casefile.domain.records import PersonFields
 
 path, name, key = sys.argv[1], sys.argv[2], sys.argv[5]
 count, per_open = int(sys.argv[3]), int(sys.argv[4])
@@ -49,8 +49,8 @@ print("done", flush=True)
 REKEYER = r"""
 import sys, time
 from casefile.db.engine import is_plain_sqlite
-from casefile.errors import KnownError
-from casefile.rekeying import change_passphrase
+from casefile.domain.errors import KnownError
+from casefile.services.rekeying import change_passphrase
 
 path, key, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 from pathlib import Path

@@ -1,0 +1,1 @@
+"""Values of a case: plain, immutable, no database and no files."""

@@ -1,0 +1,54 @@
+"""What one action changed in a case: the small value every mutating call reports, so
+that whoever shows the case reads again only what concerns it (the Anki pattern: one
+signal carries it, and each view decides for itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from casefile.domain.terms import Kind
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The records an action added, changed or removed, and what that touched.
+
+    ``related`` are records that did not change themselves but whose lists did: those a
+    changed record refers to, before or after the change (a new link's subject and
+    object, a deleted quote's source). ``records`` is None when the action cannot name
+    its records one by one (an import of many files): any record of ``kinds`` may have
+    changed."""
+
+    kinds: frozenset[Kind] = frozenset()
+    records: frozenset[UUID] | None = frozenset()
+    related: frozenset[UUID] = frozenset()
+    searches: bool = False  # the saved searches
+
+    @classmethod
+    def of_kinds(cls, kinds: Iterable[Kind]) -> Changes:
+        """Some records of these kinds, not known one by one."""
+        kinds = frozenset(kinds)
+        return cls(kinds, None if kinds else frozenset())
+
+    def __or__(self, other: Changes) -> Changes:
+        records = (
+            None if self.records is None or other.records is None else self.records | other.records
+        )
+        return Changes(
+            self.kinds | other.kinds,
+            records,
+            self.related | other.related,
+            self.searches or other.searches,
+        )
+
+    def touches(self, ids: Iterable[UUID]) -> bool:
+        """Whether any of these records changed, or a list of its did (a link to it, a
+        quote of it): what shows them should read them again."""
+        if not self.kinds:
+            return False
+        if self.records is None:
+            return True
+        wanted = set(ids)
+        return not self.records.isdisjoint(wanted) or not self.related.isdisjoint(wanted)

@@ -1,0 +1,96 @@
+"""How a field's value reads to a person, the same in the terminal, the window and the
+briefing pack: dates at their precision, grades by their label, unknown counts as
+"unknown" (never 0), references by the label of what they point at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from casefile.domain.dates import PartialDate
+from casefile.domain.formats import media_label
+from casefile.domain.terms import Credibility, LabelledEnum, Reliability
+
+COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+# What a terminal would act on instead of showing, or that hides where text is: C0 and C1
+# controls and DEL (ESC recolours, CR rewrites the line), the line and paragraph
+# separators, the bidirectional embeddings, overrides and isolates (U+202E shows a name
+# backwards), and lone surrogates (undecodable bytes of a file name, which cannot even be
+# written to a UTF-8 stream). The marks LRM, RLM and ALM stay: they belong to right-to-left
+# names and reorder nothing after them.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Words of field names that are not read as they are written.
+_SPELT = {"url": "URL", "char": "character", "sha256": "SHA-256"}
+
+
+def field_label(name: str) -> str:
+    """A field's name as a label: 'perpetrators_killed' → 'Perpetrators killed',
+    'url' → 'URL'."""
+    text = " ".join(_SPELT.get(word, word) for word in name.split("_"))
+    return text[:1].upper() + text[1:]
+
+
+def sentence(message: str) -> str:
+    """A core message, written as one line for the terminal ("the range ends…"), as a
+    sentence in a window ("The range ends…."): capitalised, one space between words, with
+    its full stop."""
+    text = " ".join(message.split())
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as it may be printed: each ``UNSAFE`` character as an escape (``\\x1b``,
+    ``\\r``, ``\\n``, ``\\u202e``; an undecodable byte as ``\\xff``), the rest as it is.
+
+    What is stored is never changed; this is only how it is shown. Backslashes are not
+    escaped, so escaping twice changes nothing."""
+    return UNSAFE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found[0]
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # how Python keeps a byte that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def file_size(size: int) -> str:
+    """3,296 bytes as '3.2 KB' (as file managers put it, in units of 1,024)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    amount = size / 1024
+    for unit in ("KB", "MB"):
+        if amount < 1024:
+            return f"{amount:,.1f} {unit}"
+        amount /= 1024
+    return f"{amount:,.1f} GB"
+
+
+def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
+    if value is None:
+        return "unknown" if name in COUNT_FIELDS else ""
+    if name == "size" and isinstance(value, int):
+        return file_size(value)
+    if name == "media_type" and isinstance(value, str):
+        return media_label(value)
+    if isinstance(value, PartialDate):
+        return value.display()
+    if isinstance(value, (Reliability, Credibility)):  # analysts speak of "a B2 report"
+        return f"{value.value} — {value.label}"
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, UUID):
+        label = labels.get(value, "?")
+        return f"{label} [{str(value)[:8]}]" if with_ids else label
+    if isinstance(value, tuple):
+        return ", ".join(display(name, v, labels, with_ids=with_ids) for v in value)
+    return str(value)

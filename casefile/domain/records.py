@@ -1,0 +1,312 @@
+"""The record kinds of a case as plain, immutable values.
+
+The services take these in and hand them out; the CLI and the GUI never see ORM objects.
+Each field's metadata says what the services must check that a dataclass cannot: which
+kinds a reference may point at, which case vocabulary a code belongs to, and which fields
+are fixed once stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from casefile.domain.dates import PartialDate
+from casefile.domain.errors import InvalidInput
+from casefile.domain.terms import (
+    AttackStatus,
+    Claimed,
+    Confidence,
+    Credibility,
+    GroupKind,
+    Kind,
+    PersonRole,
+    PersonStatus,
+    Relation,
+    Reliability,
+    SourceKind,
+    Vocabulary,
+)
+
+
+def ref(*kinds: Kind, cli: str | None = None) -> Any:
+    """A reference to another record, which must exist and be of one of ``kinds``."""
+    return field(default=None, metadata={"ref": kinds, "cli": cli})
+
+
+def required_ref(*kinds: Kind, cli: str | None = None) -> Any:
+    return field(metadata={"ref": kinds, "cli": cli})
+
+
+def terms(vocabulary: Vocabulary, cli: str) -> Any:
+    return field(default=(), metadata={"vocab": vocabulary, "cli": cli})
+
+
+def listed(cli: str) -> Any:
+    """A repeatable value; ``cli`` is the singular option name (``--alias``)."""
+    return field(default=(), metadata={"cli": cli})
+
+
+def fixed() -> Any:
+    """Set when the record is made and never changed afterwards (provenance)."""
+    return field(metadata={"fixed": True})
+
+
+def _require_text(name: str, value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"{name} is required")
+    return text
+
+
+INT_LIMIT = 2**63 - 1  # what SQLite (and any SQL database) stores in an INTEGER
+
+
+def _require_count(name: str, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise InvalidInput(f"{name} cannot be negative (leave it empty when unknown)")
+    _require_storable(name, value)
+
+
+def _require_storable(name: str, value: int | None) -> None:
+    if value is not None and abs(value) > INT_LIMIT:
+        raise InvalidInput(f"{name} is too large")
+
+
+def _clean_list(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Strip, drop empties and repeats, keep the order the user gave."""
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttackFields:
+    title: str
+    date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    location: str = ""
+    city: str = ""
+    country: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    attack_types: tuple[str, ...] = terms(Vocabulary.ATTACK_TYPE, "attack-type")
+    weapon_types: tuple[str, ...] = terms(Vocabulary.WEAPON_TYPE, "weapon-type")
+    target_types: tuple[str, ...] = terms(Vocabulary.TARGET_TYPE, "target-type")
+    killed: int | None = None
+    wounded: int | None = None
+    perpetrators_killed: int | None = None
+    claimed: Claimed = Claimed.UNKNOWN
+    claimed_by: UUID | None = ref(Kind.GROUP)
+    claim_date: PartialDate | None = None
+    claim_method: str = ""
+    status: AttackStatus = AttackStatus.CONFIRMED
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "title", _require_text("title", self.title))
+        for name in ("killed", "wounded", "perpetrators_killed"):
+            _require_count(name.replace("_", " "), getattr(self, name))
+        if self.latitude is not None and not (
+            math.isfinite(self.latitude) and -90 <= self.latitude <= 90
+        ):
+            raise InvalidInput("latitude must be between -90 and 90")
+        if self.longitude is not None and not (
+            math.isfinite(self.longitude) and -180 <= self.longitude <= 180
+        ):
+            raise InvalidInput("longitude must be between -180 and 180")
+        if (self.latitude is None) != (self.longitude is None):
+            raise InvalidInput("give both latitude and longitude, or neither")
+        if self.date and self.end_date and self.end_date.last_day() < self.date.first_day():
+            raise InvalidInput(f"end date {self.end_date} is before the start date {self.date}")
+        if self.end_date and not self.date:
+            raise InvalidInput("an end date needs a start date")
+        if self.claimed_by is not None or self.claim_date or self.claim_method.strip():
+            if self.claimed is Claimed.NO:
+                raise InvalidInput("the attack is marked as not claimed but has claim details")
+            # Naming who claimed it is saying that it was claimed.
+            _set(self, "claimed", Claimed.YES)
+        for name in ("attack_types", "weapon_types", "target_types"):
+            _set(self, name, _clean_list(getattr(self, name)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonFields:
+    name: str
+    aliases: tuple[str, ...] = listed("alias")
+    roles: tuple[PersonRole, ...] = listed("role")
+    nationality: str = ""
+    birth_date: PartialDate | None = None
+    status: PersonStatus = PersonStatus.UNKNOWN
+
+    def __post_init__(self) -> None:
+        _set(self, "name", _require_text("name", self.name))
+        _set(self, "aliases", _clean_list(self.aliases))
+        _set(self, "roles", tuple(dict.fromkeys(self.roles)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupFields:
+    name: str
+    aliases: tuple[str, ...] = listed("alias")
+    group_kind: GroupKind = field(default=GroupKind.OTHER, metadata={"cli": "kind"})
+    country: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "name", _require_text("name", self.name))
+        _set(self, "aliases", _clean_list(self.aliases))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceFields:
+    title: str
+    source_kind: SourceKind = field(default=SourceKind.ARTICLE, metadata={"cli": "kind"})
+    authors: tuple[str, ...] = listed("author")
+    publisher: str = ""
+    published: PartialDate | None = None
+    url: str = ""
+    accessed: PartialDate | None = None
+    language: str = ""
+    reliability: Reliability | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "title", _require_text("title", self.title))
+        _set(self, "authors", _clean_list(self.authors))
+        _set(self, "url", self.url.strip())
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentFields:
+    """A stored original. Its bytes live once in the case, named by their SHA-256."""
+
+    source: UUID | None = ref(Kind.SOURCE)
+    file_name: str
+    media_type: str = "application/octet-stream"
+    sha256: str = fixed()
+    size: int = fixed()
+
+    def __post_init__(self) -> None:
+        _set(self, "file_name", _require_text("file name", self.file_name))
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteFields:
+    text: str
+    source: UUID = required_ref(Kind.SOURCE)
+    # Which of the source's documents the page and characters are in (an e-mail and its
+    # attachments are one source): the viewer opens the quote there.
+    document: UUID | None = ref(Kind.DOCUMENT)
+    speaker: UUID | None = ref(Kind.PERSON, Kind.GROUP)
+    page: int | None = None
+    paragraph: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    said: PartialDate | None = None
+    credibility: Credibility | None = None
+    language: str = ""
+    translation: str = ""
+    context: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "text", _require_text("quote text", self.text))
+        for name in ("page", "paragraph", "char_start", "char_end"):
+            _require_storable(name.replace("_", " "), getattr(self, name))
+        for name in ("page", "paragraph"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise InvalidInput(f"{name} numbers start at 1")
+        if (self.char_start is None) != (self.char_end is None):
+            raise InvalidInput("give both ends of the character range, or neither")
+        if (
+            self.char_start is not None
+            and self.char_end is not None
+            and not 0 <= self.char_start < self.char_end
+        ):
+            raise InvalidInput("the character range must be start < end, from 0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkFields:
+    subject: UUID = required_ref(*Kind)
+    relation: Relation
+    object: UUID = required_ref(*Kind)
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    confidence: Confidence | None = None
+    citations: tuple[UUID, ...] = field(
+        default=(), metadata={"ref": (Kind.SOURCE, Kind.QUOTE), "cli": "source"}
+    )
+
+    def __post_init__(self) -> None:
+        if self.subject == self.object:
+            raise InvalidInput("a record cannot be linked to itself")
+        if self.start and self.end and self.end.last_day() < self.start.first_day():
+            raise InvalidInput(f"link end {self.end} is before its start {self.start}")
+        _set(self, "citations", tuple(dict.fromkeys(self.citations)))
+
+
+AnyFields = (
+    AttackFields
+    | PersonFields
+    | GroupFields
+    | SourceFields
+    | DocumentFields
+    | QuoteFields
+    | LinkFields
+)
+F = TypeVar("F", bound=AnyFields)
+
+FIELDS_OF_KIND: dict[Kind, type[AnyFields]] = {
+    Kind.ATTACK: AttackFields,
+    Kind.PERSON: PersonFields,
+    Kind.GROUP: GroupFields,
+    Kind.SOURCE: SourceFields,
+    Kind.DOCUMENT: DocumentFields,
+    Kind.QUOTE: QuoteFields,
+    Kind.LINK: LinkFields,
+}
+KIND_OF_FIELDS: dict[type[AnyFields], Kind] = {v: k for k, v in FIELDS_OF_KIND.items()}
+
+
+@dataclass(frozen=True)
+class Record(Generic[F]):
+    """One stored record as the services hand it out."""
+
+    id: UUID
+    kind: Kind
+    fields: F
+    label: str
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def field_names(cls: type[AnyFields]) -> tuple[str, ...]:
+    """Cached: bulk imports ask this for every record."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_METADATA: dict[tuple[type[Any], str], tuple[tuple[str, Any], ...]] = {}
+
+
+def metadata_fields(cls: type[AnyFields], key: str) -> tuple[tuple[str, Any], ...]:
+    """(field name, metadata value) of the fields that carry ``key`` (cached, as above)."""
+    found = _METADATA.get((cls, key))
+    if found is None:
+        found = _METADATA[cls, key] = tuple(
+            (f.name, f.metadata[key]) for f in dataclasses.fields(cls) if f.metadata.get(key)
+        )
+    return found

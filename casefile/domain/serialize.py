@@ -1,0 +1,93 @@
+"""Plain JSON forms of record values, for ``--json`` output and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from operator import attrgetter
+from typing import Any
+from uuid import UUID
+
+from casefile.domain.dates import PartialDate
+from casefile.domain.records import AnyFields, Record, field_names
+
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
+    """Dates appear as display text plus sortable ISO (EDTF) form with their precision.
+
+    The audit trail stores a partial date as its EDTF string alone (``dates_as_objects``
+    off): compact, exact, and readable as it stands.
+    """
+    if type(value) in PLAIN:  # the common case first: this runs for every field of a bulk import
+        return value
+    if isinstance(value, PartialDate):
+        return value.to_json() if dates_as_objects else value.to_edtf()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [
+            v if type(v) in PLAIN else jsonable(v, dates_as_objects=dates_as_objects) for v in value
+        ]
+    return value
+
+
+def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str, Any]:
+    values = ((name, getattr(fields, name)) for name in field_names(type(fields)))
+    return {
+        # Plain values are most of an import: they skip the call.
+        name: value if type(value) in PLAIN else jsonable(value, dates_as_objects=dates_as_objects)
+        for name, value in values
+    }
+
+
+def created_json(fields: AnyFields, tags: tuple[str, ...], notes: str) -> dict[str, list[Any]]:
+    """A create's audit changes, ``[None, value]`` for each filled field, in one pass.
+
+    The same result as ``created()`` of the fields' JSON, but empty values are skipped
+    before they are converted: most fields of an imported record are empty."""
+    changes: dict[str, list[Any]] = {}
+    cls = type(fields)
+    for name, value in zip(field_names(cls), _values(cls)(fields), strict=True):
+        if not value and type(value) in _EMPTY_TYPES:  # None, "" or (); 0 and False stay
+            continue
+        changes[name] = [
+            None,
+            value if type(value) in PLAIN else jsonable(value, dates_as_objects=False),
+        ]
+    if tags:
+        changes["tags"] = [None, list(tags)]
+    if notes:
+        changes["notes"] = [None, notes]
+    return changes
+
+
+_EMPTY_TYPES = frozenset({type(None), str, tuple})
+_GETTERS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values(cls: type[AnyFields]) -> Callable[[Any], tuple[Any, ...]]:
+    """All field values of a record in one C-level call (cached per record type)."""
+    getter = _GETTERS.get(cls)
+    if getter is None:
+        getter = _GETTERS[cls] = attrgetter(*field_names(cls))  # every record has 2+ fields
+    return getter
+
+
+def record_json(record: Record[Any]) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "kind": record.kind.value,
+        "label": record.label,
+        **fields_json(record.fields),
+        "tags": list(record.tags),
+        "notes": record.notes,
+        "created_at": jsonable(record.created_at),
+        "updated_at": jsonable(record.updated_at),
+    }

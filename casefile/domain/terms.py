@@ -1,0 +1,228 @@
+"""The fixed vocabularies of a case: record kinds, roles, grades and relations.
+
+They are enums rather than free text so that two investigators (and the PDF pack, and
+search filters) mean the same thing by "B" or "perpetrator". Attack, weapon and target
+types are different: they follow the Global Terrorism Database codebook but a case may add
+its own values, so they live in the case file (table ``vocabulary_term``) and only their
+built-in seed is defined here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from casefile.domain.errors import InvalidInput
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry a human label (and optionally an explanation)."""
+
+    label: str
+    explanation: str
+
+    def __new__(cls, value: str, label: str, explanation: str = "") -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.explanation = explanation
+        return member
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Accept the stored value or the label, case-insensitively, with one clear error."""
+        wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
+        for member in cls:
+            if wanted in (member.value.lower(), member.label.lower().replace(" ", "_")):
+                return member
+        choices = ", ".join(m.value for m in cls)
+        raise InvalidInput(f"'{text}' is not a valid {cls.noun()} (choose from: {choices})")
+
+    @classmethod
+    def noun(cls) -> str:
+        return "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__).strip()
+
+
+class Kind(LabelledEnum):
+    ATTACK = "attack", "Attack"
+    PERSON = "person", "Person"
+    GROUP = "group", "Group"
+    SOURCE = "source", "Source"
+    DOCUMENT = "document", "Document"
+    QUOTE = "quote", "Quote"
+    LINK = "link", "Link"
+
+
+class PersonRole(LabelledEnum):
+    PERPETRATOR = "perpetrator", "Perpetrator"
+    SUSPECT = "suspect", "Suspect"
+    VICTIM = "victim", "Victim"
+    OFFICIAL = "official", "Official"
+    RESEARCHER = "researcher", "Researcher"
+    SPOKESPERSON = "spokesperson", "Spokesperson"
+    OTHER = "other", "Other"
+
+
+class PersonStatus(LabelledEnum):
+    UNKNOWN = "unknown", "Unknown"
+    ALIVE = "alive", "Alive"
+    DECEASED = "deceased", "Deceased"
+    DETAINED = "detained", "Detained"
+
+
+class GroupKind(LabelledEnum):
+    MILITANT_GROUP = "militant_group", "Militant group"
+    GOVERNMENT_AGENCY = "government_agency", "Government agency"
+    POLICE_FORCE = "police_force", "Police force"
+    MEDIA_OUTLET = "media_outlet", "Media outlet"
+    RESEARCH_ORGANISATION = "research_organisation", "Research organisation"
+    OTHER = "other", "Other"
+
+
+class SourceKind(LabelledEnum):
+    ARTICLE = "article", "Article"
+    REPORT = "report", "Report"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    SOCIAL_MEDIA_POST = "social_media_post", "Social media post"
+    COURT_RECORD = "court_record", "Court record"
+    VIDEO = "video", "Video"
+    INTERVIEW = "interview", "Interview"
+    DATASET = "dataset", "Dataset"
+    OTHER = "other", "Other"
+
+
+class Reliability(LabelledEnum):
+    """Source reliability on the Admiralty (NATO STANAG 2511) scale."""
+
+    A = "A", "Completely reliable", "No doubt of authenticity, trustworthiness or competency"
+    B = "B", "Usually reliable", "Minor doubt; a history of valid information most of the time"
+    C = "C", "Fairly reliable", "Doubt; has provided valid information in the past"
+    D = "D", "Not usually reliable", "Significant doubt; provided valid information in the past"
+    E = "E", "Unreliable", "Lacking authenticity, trustworthiness and competency"
+    F = "F", "Reliability cannot be judged", "No basis exists for evaluating reliability"
+
+
+class Credibility(LabelledEnum):
+    """Information credibility on the Admiralty scale."""
+
+    CONFIRMED = "1", "Confirmed by other sources", "Confirmed by independent sources"
+    PROBABLY_TRUE = (
+        "2",
+        "Probably true",
+        "Not confirmed; logical and consistent with other information",
+    )
+    POSSIBLY_TRUE = (
+        "3",
+        "Possibly true",
+        "Not confirmed; reasonably logical, agrees with some information",
+    )
+    DOUBTFUL = "4", "Doubtful", "Not confirmed; possible but not logical, no other information"
+    IMPROBABLE = (
+        "5",
+        "Improbable",
+        "Not confirmed; not logical and contradicted by other information",
+    )
+    CANNOT_JUDGE = "6", "Truth cannot be judged", "No basis exists for evaluating validity"
+
+
+class Claimed(LabelledEnum):
+    UNKNOWN = "unknown", "Unknown"
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class AttackStatus(LabelledEnum):
+    CONFIRMED = "confirmed", "Confirmed"
+    SUSPECTED = "suspected", "Suspected"
+    DISPUTED = "disputed", "Disputed"
+
+
+class Confidence(LabelledEnum):
+    CONFIRMED = "confirmed", "Confirmed"
+    PROBABLE = "probable", "Probable"
+    POSSIBLE = "possible", "Possible"
+    DOUBTFUL = "doubtful", "Doubtful"
+
+
+class Relation(LabelledEnum):
+    """A typed link; the explanation is the label read from the object's side."""
+
+    CARRIED_OUT = "carried_out", "carried out", "carried out by"
+    CLAIMED = "claimed", "claimed", "claimed by"
+    PLANNED = "planned", "planned", "planned by"
+    INSPIRED_BY = "inspired_by", "inspired by", "inspired"
+    MEMBER_OF = "member_of", "member of", "has member"
+    LEADER_OF = "leader_of", "leader of", "led by"
+    SUPPORTER_OF = "supporter_of", "supporter of", "supported by"
+    AFFILIATE_OF = "affiliate_of", "affiliate of", "has affiliate"
+    CALLED_FOR = "called_for", "called for", "called for by"
+    INVESTIGATED = "investigated", "investigated", "investigated by"
+    TARGETED = "targeted", "targeted", "targeted by"
+    SIMILAR_TO = "similar_to", "similar to", "similar to"
+    ASSOCIATED_WITH = "associated_with", "associated with", "associated with"
+    MENTIONS = "mentions", "mentions", "mentioned in"
+
+    @property
+    def inverse_label(self) -> str:
+        return self.explanation
+
+
+class Vocabulary(LabelledEnum):
+    ATTACK_TYPE = "attack_type", "Attack type"
+    WEAPON_TYPE = "weapon_type", "Weapon type"
+    TARGET_TYPE = "target_type", "Target type"
+
+
+# Built-in values, after the GTD codebook (START, University of Maryland). Codes are stable
+# identifiers stored in the case; labels are what people read.
+GTD_TERMS: dict[Vocabulary, tuple[tuple[str, str], ...]] = {
+    Vocabulary.ATTACK_TYPE: (
+        ("assassination", "Assassination"),
+        ("armed_assault", "Armed assault"),
+        ("bombing", "Bombing/explosion"),
+        ("hijacking", "Hijacking"),
+        ("hostage_barricade", "Hostage taking (barricade incident)"),
+        ("hostage_kidnapping", "Hostage taking (kidnapping)"),
+        ("facility_attack", "Facility/infrastructure attack"),
+        ("unarmed_assault", "Unarmed assault"),
+        ("unknown", "Unknown"),
+    ),
+    Vocabulary.WEAPON_TYPE: (
+        ("biological", "Biological"),
+        ("chemical", "Chemical"),
+        ("radiological", "Radiological"),
+        ("nuclear", "Nuclear"),
+        ("firearms", "Firearms"),
+        ("explosives", "Explosives"),
+        ("fake_weapons", "Fake weapons"),
+        ("incendiary", "Incendiary"),
+        ("melee", "Melee"),
+        ("vehicle", "Vehicle"),
+        ("sabotage_equipment", "Sabotage equipment"),
+        ("other", "Other"),
+        ("unknown", "Unknown"),
+    ),
+    Vocabulary.TARGET_TYPE: (
+        ("business", "Business"),
+        ("government", "Government (general)"),
+        ("police", "Police"),
+        ("military", "Military"),
+        ("airports_aircraft", "Airports and aircraft"),
+        ("diplomatic", "Government (diplomatic)"),
+        ("educational", "Educational institution"),
+        ("food_water", "Food or water supply"),
+        ("journalists_media", "Journalists and media"),
+        ("maritime", "Maritime"),
+        ("ngo", "NGO"),
+        ("private_citizens", "Private citizens and property"),
+        ("religious", "Religious figures/institutions"),
+        ("telecommunication", "Telecommunication"),
+        ("non_state_militia", "Terrorists/non-state militia"),
+        ("tourists", "Tourists"),
+        ("transportation", "Transportation"),
+        ("utilities", "Utilities"),
+        ("political_party", "Violent political party"),
+        ("other", "Other"),
+        ("unknown", "Unknown"),
+    ),
+}

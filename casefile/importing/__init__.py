@@ -1,0 +1,1 @@
+"""Reading files into text, in a sandbox: no database."""

@@ -1,0 +1,173 @@
+"""What a file really is, judged by its bytes.
+
+Extensions lie (a web page saved as report.pdf, a photo renamed to look like a document),
+so the name is only consulted where content cannot tell: Markdown is plain text, and a
+web archive starts with the same headers as an e-mail.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+
+from casefile.domain.formats import Format
+from casefile.importing.extract.decode import bom_codec, decode_text, looks_like_text
+from casefile.importing.extract.model import Unsupported
+
+_BINARY = tuple(
+    (re.compile(pattern, re.DOTALL), name)
+    for pattern, name in (
+        (rb"\x89PNG\r\n\x1a\n", "PNG image"),
+        (rb"\xff\xd8\xff", "JPEG image"),
+        (rb"GIF8[79]a", "GIF image"),
+        (rb"II\*\x00|MM\x00\*", "TIFF image"),
+        (rb"RIFF.{4}WEBP", "WebP image"),
+        (rb".{4}ftyp(?:heic|heix|mif1)", "HEIC image"),
+        (rb".{4}ftyp", "MP4 or QuickTime video"),
+        (rb"RIFF.{4}AVI ", "AVI video"),
+        (rb"RIFF.{4}WAVE", "WAV audio"),
+        (rb"ID3[\x02-\x04]", "MP3 audio"),
+        (rb"OggS", "Ogg audio or video"),
+        (rb"fLaC", "FLAC audio"),
+        (rb"MZ.{0,62}\x00", "Windows executable"),
+        (rb"\x7fELF", "ELF executable"),
+        (rb"\xcf\xfa\xed\xfe", "macOS executable"),
+        (rb"\x1f\x8b", "gzip archive"),
+        (rb"BZh[1-9]1AY&SY", "bzip2 archive"),
+        (rb"\xfd7zXZ\x00", "xz archive"),
+        (rb"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+        (rb"Rar!\x1a\x07", "RAR archive"),
+        (rb"\x28\xb5\x2f\xfd", "Zstandard archive"),
+        (
+            rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "Office 97-2003 or password-protected Office document",
+        ),
+        (rb"\{\\rtf", "RTF document"),
+        (rb"SQLite format 3\x00", "SQLite database"),
+        (rb"%!PS", "PostScript document"),
+    )
+)
+_ZIPPED = (
+    ("xl/workbook.xml", "Excel workbook"),
+    ("ppt/presentation.xml", "PowerPoint presentation"),
+    ("META-INF/container.xml", "EPUB e-book"),
+    ("content.xml", "OpenDocument file"),
+)
+# An RFC 822 header field: "Name: value", the name printable ASCII without a colon.
+_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:(.*)")
+_MAIL_FIELDS = frozenset(
+    {"from", "to", "cc", "date", "subject", "received", "message-id", "return-path"}
+)
+_MAIL_ONLY = frozenset({"to", "cc", "received", "message-id", "return-path", "delivered-to"})
+_HTML_PART = re.compile(rb"content-type:[ \t]*text/html", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>/]", re.IGNORECASE)
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+_MARKDOWN_SIGNS = tuple(
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        r"^#{1,6}[ \t]+\S",  # heading
+        r"^(?:```|~~~)",  # fenced code
+        r"\[[^\]\n]+\]\([^)\s]+\)",  # link
+        r"^[ \t]*(?:[-*+]|\d+\.)[ \t]+\S",  # list item
+        r"\*\*[^*\n]+\*\*",  # strong emphasis
+    )
+)
+
+
+def detect(data: bytes, file_name: str) -> Format:
+    """The format of ``data``, or Unsupported naming what it is instead."""
+    if not data:
+        raise Unsupported("unsupported format: empty file")
+    if b"%PDF-" in data[:1024]:  # what PDF readers accept: junk may precede the header
+        return Format.PDF
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zipped(data)
+    for pattern, name in _BINARY:
+        if pattern.match(data):
+            raise Unsupported(f"unsupported format: {name}")
+    suffix = os.path.splitext(file_name)[1].lower()
+    mime = _mime_kind(data, suffix)
+    if mime:
+        return mime
+    head = _head(data).lstrip()
+    if head.startswith("<") and _HTML_TAG.search(head):
+        return Format.HTML
+    text = decode_text(data)
+    if not looks_like_text(text):
+        raise Unsupported("unsupported format: binary data")
+    if suffix in _MARKDOWN_SUFFIXES or _looks_like_markdown(text):
+        return Format.MARKDOWN
+    return Format.TEXT
+
+
+def _zipped(data: bytes) -> Format:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = package.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        # Truncated: the central directory is gone, but each part's own header names it.
+        names = [name for name in ("[Content_Types].xml", "word/") if name.encode() in data]
+    # Word's main part is word/document.xml, or document2.xml and so on from Word online.
+    if "[Content_Types].xml" in names and any(name.startswith("word/") for name in names):
+        return Format.DOCX
+    kind = next((kind for member, kind in _ZIPPED if member in names), "ZIP archive")
+    raise Unsupported(f"unsupported format: {kind}")
+
+
+def _mime_kind(data: bytes, suffix: str) -> Format | None:
+    """E-mail or web archive, both of which start with RFC 822 headers.
+
+    A web archive is multipart/related with an HTML page; so is an e-mail with pictures in
+    its body, but only an e-mail was ever sent to anyone.
+    """
+    fields = _header_fields(data)
+    content_type = fields.get("content-type", "").split(";")[0].strip().lower()
+    if (
+        content_type == "multipart/related"
+        and _HTML_PART.search(data)
+        and (suffix in (".mht", ".mhtml") or not _MAIL_ONLY & fields.keys())
+    ):
+        return Format.MHTML
+    if {"from", "received", "message-id"} & fields.keys() and len(_MAIL_FIELDS & fields.keys()) > 1:
+        return Format.EMAIL
+    return None
+
+
+def _header_fields(data: bytes) -> dict[str, str]:
+    """The header fields the file starts with (lower-case names), or none if it does not."""
+    fields: dict[str, str] = {}
+    name = ""
+    lines = data[:65536].splitlines()
+    if lines and lines[0].startswith(b"From "):  # mbox's separator line
+        del lines[0]
+    for line in lines:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and name:
+            fields[name] += line.decode("latin-1")
+            continue
+        found = _FIELD.fullmatch(line)
+        if not found:
+            return {}
+        name = found[1].decode("ascii").lower()
+        fields[name] = found[2].decode("latin-1")
+    return fields
+
+
+def _head(data: bytes) -> str:
+    """The start of the file as text, enough to see markup in: ASCII-compatible unless a
+    byte-order mark says otherwise."""
+    marked = bom_codec(data)
+    if marked is None:
+        return data[:1024].decode("latin-1")
+    codec, skip = marked
+    return data[skip:1024].decode(codec, errors="ignore")
+
+
+def _looks_like_markdown(text: str) -> bool:
+    """A heading or a code fence, and at least one other kind of Markdown."""
+    sample = text[:65536]
+    found = [sign.search(sample) is not None for sign in _MARKDOWN_SIGNS]
+    return (found[0] or found[1]) and sum(found) > 1

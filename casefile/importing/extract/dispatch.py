@@ -1,0 +1,76 @@
+"""The one entry point: detect the format, read it, and keep library failures inside.
+
+Documents are sometimes hostile, and parsers fail on them in ways no list of exceptions
+anticipates (an IndexError deep in a header parser, lxml's own errors, a MemoryError), so
+every failure while reading a recognised format becomes ``Damaged`` with a one-line reason;
+the original stays chained for the log. Running out of memory or of stack is not damage:
+those pass through, for the worker that reads the file to say which limit it met.
+"""
+
+from __future__ import annotations
+
+from casefile.domain.display import file_size
+from casefile.domain.errors import InvalidInput
+from casefile.domain.formats import Format
+from casefile.importing.extract.detect import detect
+from casefile.importing.extract.mail import read_email
+from casefile.importing.extract.model import Damaged, Extracted, TooLarge
+from casefile.importing.extract.pdf import read_pdf
+from casefile.importing.extract.text import read_text
+from casefile.importing.extract.web import read_html, read_mhtml
+from casefile.importing.extract.word import read_docx
+
+_REASON_LENGTH = 160
+_TEXT = frozenset({Format.TEXT, Format.MARKDOWN})
+
+
+def extract(
+    data: bytes, file_name: str, *, password: str | None = None, max_text: int | None = None
+) -> Extracted:
+    """The text and metadata of the file ``data``, named ``file_name`` by its owner.
+
+    ``password`` opens an encrypted PDF. ``max_text``: the most text to read, in characters;
+    a text file is measured by its bytes, before it is decoded (decoding is what costs).
+    Raises ``Unsupported``, ``PasswordRequired``, ``Damaged`` or ``TooLarge`` (all
+    ``InvalidInput``) for files that cannot be read.
+    """
+    kind = detect(data, file_name)
+    if kind in _TEXT:
+        _within(len(data), max_text)
+    try:
+        found = _read(kind, data, password)
+    except (InvalidInput, MemoryError, RecursionError):
+        raise
+    except Exception as error:
+        raise Damaged(f"damaged {kind.label}: {_reason(error)}") from error
+    _within(sum(map(len, found.pages)), max_text)
+    return found
+
+
+def _within(size: int, max_text: int | None) -> None:
+    if max_text is not None and size > max_text:
+        raise TooLarge(
+            f"has {file_size(size)} of text, more than the limit of {file_size(max_text)}"
+        )
+
+
+def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
+    match kind:
+        case Format.PDF:
+            return read_pdf(data, password)
+        case Format.DOCX:
+            return read_docx(data)
+        case Format.HTML:
+            return read_html(data)
+        case Format.MHTML:
+            return read_mhtml(data)
+        case Format.EMAIL:
+            return read_email(data)
+        case Format.TEXT | Format.MARKDOWN:
+            return read_text(data, kind)
+
+
+def _reason(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    reason = lines[0] if lines else type(error).__name__
+    return reason if len(reason) <= _REASON_LENGTH else f"{reason[:_REASON_LENGTH]}…"

@@ -1,0 +1,115 @@
+"""PDF: the text of each page (so quotes can cite pages), the document information, and
+its XMP metadata where the information leaves a field out.
+
+PDFium is not thread-safe, not even across documents, so one lock serialises it within a
+process; the importer gets its parallelism from worker processes. Every PDFium object is
+closed as soon as it has been read, not when the garbage collector gets round to it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+from contextlib import closing
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from casefile.domain.formats import Format
+from casefile.importing.extract.decode import normalise_newlines
+from casefile.importing.extract.metadata import partial_date, split_authors
+from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
+from casefile.importing.extract.xmp import read_xmp
+
+_PDFIUM = threading.Lock()
+_LOAD_ERRORS = {
+    pdfium_c.FPDF_ERR_FILE: "it cannot be opened",
+    pdfium_c.FPDF_ERR_FORMAT: "it is truncated or corrupt",
+    pdfium_c.FPDF_ERR_PAGE: "a page cannot be read",
+}
+_PDF_TIME = re.compile(
+    r"D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?"
+)
+_XMP_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?$"
+)
+
+
+def read_pdf(data: bytes, password: str | None) -> Extracted:
+    with _PDFIUM, _open(data, password) as pdf:
+        pages = tuple(_page_text(pdf, index) for index in range(len(pdf)))
+        info = pdf.get_metadata_dict(skip_empty=True)
+        language = _language(pdf)
+        version = pdf.get_version()
+    xmp = read_xmp(data)  # for what the info dictionary leaves out
+    stated = {
+        "Subject": info.get("Subject") or xmp.description,
+        "Keywords": info.get("Keywords") or xmp.keywords,
+        "Creator": info.get("Creator") or xmp.creator_tool,
+        "Producer": info.get("Producer") or xmp.producer,
+        "Created": _timestamp(info.get("CreationDate") or xmp.created),
+        "Modified": _timestamp(info.get("ModDate") or xmp.modified),
+    }
+    metadata = {key: value.strip() for key, value in stated.items() if value.strip()}
+    if version:
+        metadata["PDF version"] = f"{version // 10}.{version % 10}"
+    return Extracted(
+        format=Format.PDF,
+        title=info.get("Title", "").strip() or xmp.title,
+        authors=split_authors(info.get("Author")) or xmp.creators,
+        publisher=xmp.publisher,
+        published=partial_date(info.get("CreationDate")) or partial_date(xmp.created),
+        language=language or xmp.language,
+        pages=pages,
+        needs_ocr=bool(pages) and not any(page.strip() for page in pages),
+        metadata=metadata,
+    )
+
+
+def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as error:
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise PasswordRequired(
+                "the PDF is protected by a password: the one given is wrong"
+                if password
+                else "the PDF is protected by a password, and none was given"
+            ) from None
+        if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise Unsupported(
+                "unsupported format: PDF with an unknown kind of encryption"
+            ) from None
+        reason = _LOAD_ERRORS.get(error.err_code, "it has no readable pages")
+        raise Damaged(f"damaged PDF document: {reason}") from None
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    with closing(pdf[index]) as page, closing(page.get_textpage()) as textpage:
+        # Bounded by the page box: what is printed on the page, not text hidden off it.
+        text: str = textpage.get_text_bounded()
+    return normalise_newlines(text)
+
+
+def _language(pdf: pdfium.PdfDocument) -> str:
+    """The catalog's /Lang, which pypdfium2 has no helper for."""
+    size = pdfium_c.FPDFCatalog_GetLanguage(pdf, None, 0)  # in bytes, with the final NUL
+    if size <= 2:
+        return ""
+    buffer = (ctypes.c_ushort * (size // 2))()
+    pdfium_c.FPDFCatalog_GetLanguage(pdf, buffer, size)
+    return bytes(buffer).decode("utf-16-le", errors="replace").rstrip("\x00").strip()
+
+
+def _timestamp(value: str) -> str:
+    """D:20170322101500+01'00' (the information's) and 2017-03-22T10:15:00+01:00 (XMP's)
+    as 2017-03-22 10:15:00 +01:00; anything else (a date alone) as it is."""
+    found = _PDF_TIME.match(value) or _XMP_TIME.match(value)
+    if not found:
+        return value
+    year, month, day, hour, minute, second, utc, sign, zone_h, zone_m = found.groups()
+    shown = f"{year}-{month}-{day} {hour}:{minute}:{second or '00'}"
+    if utc:
+        return f"{shown} UTC"
+    return f"{shown} {sign}{zone_h}:{zone_m or '00'}" if sign else shown

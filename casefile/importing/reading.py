@@ -1,0 +1,162 @@
+"""What a sandbox worker does with one file: read it and its attachments.
+
+A module of its own, light to import (no database, no parser): the fork server imports
+it, and ``PARSERS``, once for all workers, and the importer names ``read_document`` for
+them without loading a parser itself.
+
+The importer's main process and its workers open files only through ``open_regular``:
+whatever a path names by the time it is opened (a pipe, a device, a link swapped in since
+it was listed), nothing waits on it.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from casefile.domain.errors import InvalidInput
+from casefile.importing.extract.metadata import clean_text
+from casefile.importing.extract.model import Attachment, Extracted
+
+PARSERS = "casefile.importing.extract.dispatch"
+CHANGED = "changed while it was being imported; import it again"
+NOT_REGULAR = "is not a regular file"
+LINK = "is a symbolic link (import what it points to)"
+# Non-blocking: opening a FIFO for reading waits for a writer (forever if none comes), and
+# a device's open may wait too. No link followed, no terminal taken as ours.
+_OPEN = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class NotAFile(InvalidInput):
+    """The path names a pipe, a device, a folder or a link, not a regular file."""
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """One file for a worker: it reads the bytes itself (they do not cross a pipe) and
+    checks they are still the ones hashed here, which are the ones stored."""
+
+    number: int  # its place in the import: what in-flight state is keyed by
+    path: Path
+    sha256: str
+    size: int
+    password: str | None
+    max_pages: int
+    max_text: int  # characters of text (bytes of a text file)
+
+
+@dataclass(frozen=True)
+class ReadAttachment:
+    attachment: Attachment
+    extracted: Extracted | None  # None: stored as it is, its text unread
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    extracted: Extracted
+    attachments: tuple[ReadAttachment, ...]
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened to read, if it is a regular file (else ``NotAFile``; ``InvalidInput``
+    if it cannot be opened). Its type is checked on what was opened, not on the name
+    beforehand: a pipe swapped in between would be opened all the same, and wait."""
+    try:
+        fd = os.open(path, _OPEN)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW's answer for a link
+            raise NotAFile(LINK) from None
+        raise cannot_read(exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile(NOT_REGULAR)
+        _blocking(fd)  # so that no file system's read comes back short with EAGAIN
+        return os.fdopen(fd, "rb")
+    except OSError as exc:
+        os.close(fd)
+        raise cannot_read(exc) from None
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_as_hashed(task: ReadTask) -> bytes:
+    """The file's bytes if they are still the ones hashed for ``task``; else ``CHANGED``
+    (a file now bigger is not read whole: its size tells first)."""
+    try:
+        with open_regular(task.path) as file:
+            if os.fstat(file.fileno()).st_size != task.size:
+                raise InvalidInput(CHANGED)
+            data = file.read(task.size + 1)
+    except NotAFile:  # it was a regular file when it was hashed
+        raise InvalidInput(CHANGED) from None
+    except OSError as exc:
+        raise cannot_read(exc) from None
+    if hashlib.sha256(data).hexdigest() != task.sha256:
+        raise InvalidInput(CHANGED)
+    return data
+
+
+def cannot_read(exc: OSError) -> InvalidInput:
+    return InvalidInput(f"cannot be read ({exc.strerror or exc})")
+
+
+def _blocking(fd: int) -> None:
+    if not getattr(os, "O_NONBLOCK", 0):
+        return
+    import fcntl
+
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+
+
+def _cleaned(found: Extracted) -> Extracted:
+    return replace(
+        found,
+        title=clean_text(found.title),
+        authors=tuple(clean_text(a) for a in found.authors),
+        publisher=clean_text(found.publisher),
+        url=clean_text(found.url),
+        language=clean_text(found.language),
+        pages=tuple(clean_text(p) for p in found.pages),
+        metadata={clean_text(k): clean_text(v) for k, v in found.metadata.items()},
+        attachments=tuple(replace(a, file_name=clean_text(a.file_name)) for a in found.attachments),
+    )
+
+
+def read_document(task: ReadTask) -> ReadResult:
+    """The document and its attachments, read (in a sandbox worker)."""
+    from casefile.importing.extract.dispatch import extract
+
+    data = read_as_hashed(task)
+    found = extract(data, task.path.name, password=task.password, max_text=task.max_text)
+    del data  # a text file's bytes, beside its text, are what a worker's memory holds most
+    extracted = _checked(_cleaned(found), task)
+    attachments = []
+    for attachment in extracted.attachments:
+        try:
+            inner = extract(attachment.data, attachment.file_name, max_text=task.max_text)
+            attachments.append(ReadAttachment(attachment, _checked(_cleaned(inner), task)))
+        except InvalidInput as exc:
+            attachments.append(ReadAttachment(attachment, None, str(exc)))
+    return ReadResult(extracted, tuple(attachments))
+
+
+def _checked(extracted: Extracted, task: ReadTask) -> Extracted:
+    if len(extracted.pages) > task.max_pages:
+        raise InvalidInput(
+            f"has {len(extracted.pages):,} pages, more than the limit of {task.max_pages:,}"
+        )
+    return extracted

@@ -1,0 +1,1 @@
+"""The case and what can be done with it: one transaction per action."""

@@ -1,0 +1,65 @@
+"""Everything shown beside one record: what it refers to, its links, its quotes and
+documents (for a source), its history. Gathered once, for `casefile show` and the GUI's
+detail pane alike."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from casefile.domain.records import Record
+from casefile.domain.terms import Kind
+from casefile.services.audit import HistoryEntry
+from casefile.services.case import Case
+from casefile.services.mentions import Mention
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    record: Record[Any]
+    labels: dict[UUID, str]  # of the records this one refers to
+    term_labels: dict[str, dict[str, str]]  # field name -> vocabulary code -> label
+    links: list[Record[Any]]
+    quotes: list[Record[Any]]
+    documents: list[Record[Any]]
+    mentions: list[Mention]  # for a source: who its documents name
+    history: list[HistoryEntry]
+
+    @classmethod
+    def gather(cls, case: Case, record_id: UUID) -> RecordDetail:
+        record = case.records.get(record_id)
+        fields = dataclasses.fields(record.fields)
+        refs = [
+            v
+            for f in fields
+            for v in _as_tuple(getattr(record.fields, f.name))
+            if isinstance(v, UUID)
+        ]
+        is_source = record.kind is Kind.SOURCE
+        return cls(
+            record=record,
+            labels={r.id: r.label for r in case.records.get_many(refs)},
+            term_labels={
+                f.name: {t.code: t.label for t in case.vocabulary.terms(f.metadata["vocab"])}
+                for f in fields
+                if f.metadata.get("vocab") is not None
+            },
+            links=case.records.links_of(record.id),
+            quotes=case.records.quotes_of(record.id) if is_source else [],
+            documents=case.records.documents_of(record.id) if is_source else [],
+            mentions=case.mentions.in_source(record.id) if is_source else [],
+            history=case.history.entries(record.id),
+        )
+
+    def display_value(self, name: str) -> Any:
+        """A field's value with vocabulary codes replaced by their labels."""
+        value = getattr(self.record.fields, name)
+        if name in self.term_labels:
+            return tuple(self.term_labels[name].get(code, code) for code in value)
+        return value
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
