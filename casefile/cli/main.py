@@ -587,7 +587,7 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 # -- commands --------------------------------------------------------------------------
 # Each command imports the services it uses when it runs, not this module: `--help` and a
 # usage error then start without SQLAlchemy or any service (benchmarks/cli_startup.py,
-# tests/test_cli_startup.py).
+# tests/cli/test_startup.py).
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -76,7 +76,7 @@ def ack(*words):
     print(*words, flush=True)
 
 if op == "upgrade":  # this Casefile as its next release: opening the case upgrades it
-    from tests.test_upgrade import install_next_release
+    from tests.services.test_upgrade import install_next_release
     install_next_release(work / f"next-{trial}", None)
 if op == "rekey":
     from casefile.services.rekeying import change_passphrase
@@ -131,7 +131,7 @@ keys = [k or None for k in json.loads(sys.argv[4])]
 acknowledged = {UUID(i) for i in Path(sys.argv[5]).read_text().split()}
 copies = [Path(p) for p in json.loads(sys.argv[6])]
 if upgraded:
-    from tests.test_upgrade import install_next_release
+    from tests.services.test_upgrade import install_next_release
     install_next_release(work / "next-verify", None)
 found = {"refused": None, "key": None, "missing": 0, "problems": [], "bad_copies": []}
 found["was_upgraded"] = upgraded and not upgrade_needed(path)

@@ -24,8 +24,8 @@ from casefile.ui.main_window import MainWindow
 from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
 from tests.conftest import settled
-from tests.test_import import make_pdf
-from tests.test_ui_window import select, with_modal
+from tests.services.test_import import make_pdf
+from tests.ui.test_window import select, with_modal
 
 TEXT = "Khalid Masood acted alone.\nIslamic State claimed the attack through Amaq.\n"
 

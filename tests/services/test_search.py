@@ -37,7 +37,7 @@ from casefile.services.case import Case, create_case, open_case
 from casefile.services.listing import ListQuery
 from casefile.services.record_service import NewRecord
 from casefile.services.search import MARK_END, MARK_START
-from tests.test_case_file import case_at_revision
+from tests.services.test_case_file import case_at_revision
 
 
 def found(case: Case, query: str, **kwargs: object) -> list[str]:

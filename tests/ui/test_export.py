@@ -37,7 +37,7 @@ from casefile.ui.export_pack import ExportPackDialog, PackPreview
 from casefile.ui.main_window import MainWindow
 from casefile.ui.settings import WindowSettings
 from casefile.ui.worker import Worker
-from tests.test_ui_window import select, with_modal
+from tests.ui.test_window import select, with_modal
 
 TITLE = "Westminster attack, March 2017"
 

@@ -1717,7 +1717,7 @@ def test_a_case_whose_path_is_not_utf8_opens(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("check", path) == terminal_safe(str(path)) + ": no problems found\n"
 
 
-# -- found by tests/test_cli_fuzz.py ----------------------------------------------------
+# -- found by tests/cli/test_fuzz.py ----------------------------------------------------
 
 
 def test_an_empty_path_is_refused(cli: Cli, case_path: Path, tmp_path: Path) -> None:
