@@ -15,6 +15,7 @@ import pytest
 # Qt draws offscreen in tests: no display needed, and set before Qt is first imported.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from casefile.domain.dates import PartialDate
 from casefile.services import paths
 from casefile.services.case import Case, create_case, open_case
 from casefile.services.demo import write_demo_case
@@ -142,3 +143,8 @@ def settled(qtbot: Any, controller: Any) -> None:
     back: list[bool] = []
     controller.read(lambda _case: None, lambda _none: back.append(True))
     qtbot.waitUntil(lambda: bool(back), timeout=10_000)
+
+
+def pd(text: str) -> PartialDate:
+    """A partial date written as EDTF ("2017-03", "2017-03-22~"), for short test data."""
+    return PartialDate.from_edtf(text)

@@ -10,12 +10,9 @@ from hypothesis import strategies as st
 from casefile.domain.dates import DateError, DateRange, PartialDate, Precision
 from casefile.domain.errors import InvalidInput
 from casefile.domain.moments import day_of, moment
+from tests.conftest import pd
 
 YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY
-
-
-def pd(text: str) -> PartialDate:
-    return PartialDate.from_edtf(text)
 
 
 def _maybe(text: str | None) -> PartialDate | None:

@@ -18,12 +18,9 @@ from casefile.domain.records import AttackFields, QuoteFields, SourceFields
 from casefile.domain.terms import Kind
 from casefile.services.case import Case
 from casefile.services.listing import ListQuery
+from tests.conftest import pd
 
 WORD = "zephyrine"  # in every title: what the search looks for
-
-
-def pd(text: str) -> PartialDate:
-    return PartialDate.from_edtf(text)
 
 
 def _maybe(text: str | None) -> PartialDate | None:

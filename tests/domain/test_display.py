@@ -1,0 +1,14 @@
+"""How values read to a person."""
+
+from __future__ import annotations
+
+from casefile.domain.display import display
+from casefile.domain.terms import AttackStatus, Credibility, Reliability
+
+
+def test_grades_show_their_code_and_what_it_means() -> None:
+    """Analysts speak of "a B2 report": the detail pane and the CLI show the code with
+    its meaning; other choices show their meaning alone."""
+    assert display("reliability", Reliability.B, {}) == "B — Usually reliable"
+    assert display("credibility", Credibility.PROBABLY_TRUE, {}) == "2 — Probably true"
+    assert display("status", AttackStatus.CONFIRMED, {}) == "Confirmed"
