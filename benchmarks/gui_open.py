@@ -48,6 +48,7 @@ from uuid import UUID
 from sqlalchemy import Engine, event
 
 from casefile.db import migrate
+from casefile.domain.changes import changes_of
 from casefile.domain.dates import PartialDate
 from casefile.domain.records import (
     AnyFields,
@@ -69,7 +70,6 @@ from casefile.domain.terms import (
 from casefile.services.backups import backup_folder, daily_backup, existing_backups
 from casefile.services.case import EXTENSION, CaseInfo, create_case, open_case
 from casefile.services.listing import ListQuery
-from casefile.services.record_service import changes_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
+from casefile.domain.records import Record, ref_values
 from casefile.domain.terms import Kind
 
 
@@ -52,3 +54,13 @@ class Changes:
             return True
         wanted = set(ids)
         return not self.records.isdisjoint(wanted) or not self.related.isdisjoint(wanted)
+
+
+def changes_of(records: Iterable[Record[Any]]) -> Changes:
+    """What adding, removing or changing records touched (a change: give the record
+    as it was and as it is): their kinds and IDs, and the records they refer to, whose
+    lists (links, quotes, documents) are not what they were."""
+    touched = list(records)
+    ids = frozenset(r.id for r in touched)
+    related = frozenset(value for r in touched for _name, value, _kinds in ref_values(r.fields))
+    return Changes(frozenset(r.kind for r in touched), ids, related - ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -310,3 +311,11 @@ def metadata_fields(cls: type[AnyFields], key: str) -> tuple[tuple[str, Any], ..
             (f.name, f.metadata[key]) for f in dataclasses.fields(cls) if f.metadata.get(key)
         )
     return found
+
+
+def ref_values(fields: AnyFields) -> Iterable[tuple[str, UUID, tuple[Kind, ...]]]:
+    for name, kinds in metadata_fields(type(fields), "ref"):
+        value = getattr(fields, name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if v is not None:
+                yield name, v, kinds

@@ -40,7 +40,7 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.records import Record, metadata_fields
 from casefile.domain.search_query import prefix_match
 from casefile.domain.terms import Kind
-from casefile.services.record_service import MODEL_OF_KIND, labels, read_records, to_records
+from casefile.services.record_reading import MODEL_OF_KIND, labels, read_records, to_records
 
 # Per kind: the columns a list can be sorted by (the first is the default), and the
 # columns the quick text filter looks in. (The dates a range filters on: ``DATED``.)

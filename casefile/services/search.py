@@ -46,7 +46,7 @@ from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.search_query import SearchQuery, parse
 from casefile.domain.terms import Kind
 from casefile.services.audit import AuditLog, created, diff
-from casefile.services.record_service import labels
+from casefile.services.record_reading import labels
 
 SAVED = "saved_search"  # the audit trail's kind for saved searches
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet

@@ -14,10 +14,10 @@ from uuid import UUID
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from casefile.domain.changes import Changes
+from casefile.domain.changes import Changes, changes_of
 from casefile.domain.records import AnyFields, Record
 from casefile.services.case import Case
-from casefile.services.record_service import Deletion, changes_of
+from casefile.services.deletion import Deletion
 from casefile.services.search import Saved
 from casefile.ui.controller import CaseController
 

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from casefile.domain.changes import changes_of
 from casefile.domain.errors import NotFound
 from casefile.domain.records import (
     AttackFields,
@@ -18,7 +19,6 @@ from casefile.domain.records import (
 )
 from casefile.domain.terms import Kind, Relation
 from casefile.services.case import Case
-from casefile.services.record_service import changes_of
 from tests.conftest import pd
 from tests.services.record_checks import assert_utc, blob_count, new_entries
 

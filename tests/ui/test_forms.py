@@ -13,6 +13,7 @@ from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from casefile.domain.changes import changes_of
 from casefile.domain.dates import DateError, PartialDate
 from casefile.domain.display import field_label
 from casefile.domain.errors import InvalidInput
@@ -40,7 +41,6 @@ from casefile.domain.terms import (
     SourceKind,
     Vocabulary,
 )
-from casefile.services.record_service import changes_of
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.inputs import (

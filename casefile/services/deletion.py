@@ -1,0 +1,167 @@
+"""What deleting a record takes with it, in an order the foreign keys accept, and the
+snapshot that lets ``restore`` put it all back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from casefile.db import models as m
+from casefile.domain.changes import Changes, changes_of
+from casefile.domain.records import AnyFields, Record, ref_values
+from casefile.domain.terms import Kind
+from casefile.services.record_reading import to_records
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a delete removed and changed: enough to put the case back as it was."""
+
+    summary: Dependents
+    records: tuple[Record[Any], ...]  # in the order they were deleted (the record last)
+    detached: tuple[Record[Any], ...]  # as they were before losing their reference
+    blobs: dict[str, bytes]  # document bytes no other document kept
+    pages: dict[UUID, tuple[str, ...]]  # extracted text of deleted documents
+
+    @property
+    def changes(self) -> Changes:
+        """What the delete touched (and its undo, ``restore``, touches again): the
+        records it took with it, those that lost a reference, and what they referred to."""
+        return changes_of((*self.records, *self.detached))
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What deleting a record takes with it, and what only loses a reference to it."""
+
+    deleted: tuple[tuple[UUID, Kind, str], ...]
+    detached: tuple[tuple[UUID, Kind, str], ...]
+
+    def describe(self) -> str:
+        parts = []
+        if self.deleted:
+            parts.append(f"deletes {_count(self.deleted)} with it")
+        if self.detached:
+            parts.append(f"removes it from {_count(self.detached)}")
+        return "; ".join(parts)
+
+
+def _count(items: Sequence[tuple[UUID, Kind, str]]) -> str:
+    by_kind: dict[Kind, int] = {}
+    for _, kind, _label in items:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return ", ".join(f"{n} {k.value}{'s' if n != 1 else ''}" for k, n in by_kind.items())
+
+
+def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Record]]:
+    """Records deleted with ``root`` (root first) and records that only lose a reference."""
+    deleted: dict[UUID, m.Record] = {}
+    todo = [root]
+    while todo:
+        model = todo.pop()
+        if model.id in deleted:
+            continue
+        deleted[model.id] = model
+        todo.extend(
+            s.scalars(
+                select(m.Link).where(or_(m.Link.subject == model.id, m.Link.object == model.id))
+            )
+        )
+        if isinstance(model, m.Source):
+            todo.extend(s.scalars(select(m.Quote).where(m.Quote.source == model.id)))
+            todo.extend(s.scalars(select(m.Document).where(m.Document.source == model.id)))
+    gone = set(deleted)
+    detached: dict[UUID, m.Record] = {}
+    for query in (
+        select(m.Quote).where(m.Quote.speaker.in_(gone)),
+        select(m.Quote).where(m.Quote.document.in_(gone)),
+        select(m.Attack).where(m.Attack.claimed_by.in_(gone)),
+        select(m.Link).join(m.LinkCitation).where(m.LinkCitation.cited_id.in_(gone)),
+    ):
+        for model in s.scalars(query):
+            if model.id not in gone:
+                detached[model.id] = model
+    return list(deleted.values()), list(detached.values())
+
+
+def delete_plan(
+    s: Session, root: m.Record
+) -> tuple[list[tuple[m.Record, str]], list[m.Record], Dependents]:
+    """What goes, in an order the foreign keys accept (links first, the record last)."""
+    found, detached = _dependents(s, root)
+    dependents = list(reversed(found[1:]))
+    ordered = _links_before_their_ends([r for r in dependents if isinstance(r, m.Link)])
+    ordered += [r for r in dependents if not isinstance(r, m.Link)]
+    deleted = _labelled(s, [*ordered, root])
+    summary = Dependents(
+        tuple((r.id, r.kind, label) for r, label in deleted[:-1]),
+        tuple((r.id, r.kind, label) for r, label in _labelled(s, detached)),
+    )
+    return deleted, detached, summary
+
+
+def _links_before_their_ends(links: list[m.Link]) -> list[m.Record]:
+    """A link about a link (say, one citing a membership) is deleted before it."""
+    ordered: list[m.Record] = []
+    waiting = list(links)
+    while waiting:
+        ends = {end for link in waiting for end in (link.subject, link.object)}
+        free = [link for link in waiting if link.id not in ends] or waiting  # no cycles exist
+        ordered.extend(free)
+        waiting = [link for link in waiting if link not in free]
+    return ordered
+
+
+def take_snapshot(
+    s: Session, deleted: list[m.Record], detached: list[m.Record], summary: Dependents
+) -> Deletion:
+    documents = [d for d in deleted if isinstance(d, m.Document)]
+    doc_ids = [d.id for d in documents]
+    pages: dict[UUID, list[str]] = {}
+    query = select(m.DocumentPage).where(m.DocumentPage.document_id.in_(doc_ids))
+    for page in s.scalars(query.order_by(m.DocumentPage.number)):
+        pages.setdefault(page.document_id, []).append(page.text)
+    hashes = {d.sha256 for d in documents}
+    blobs = dict(
+        s.execute(select(m.Blob.sha256, m.Blob.data).where(m.Blob.sha256.in_(hashes))).all()
+    )
+    return Deletion(
+        summary=summary,
+        records=tuple(to_records(s, deleted)),
+        detached=tuple(to_records(s, detached)),
+        blobs=blobs,
+        pages={k: tuple(v) for k, v in pages.items()},
+    )
+
+
+def _labelled(s: Session, models: Sequence[m.Record]) -> list[tuple[m.Record, str]]:
+    records = to_records(s, models)
+    return [(model, r.label) for model, r in zip(models, records, strict=True)]
+
+
+def without(fields: AnyFields, gone: set[UUID]) -> dict[str, Any]:
+    """The field changes that drop references to deleted records."""
+    changes: dict[str, Any] = {}
+    for name, value, _kinds in ref_values(fields):
+        if value in gone:
+            current = getattr(fields, name)
+            changes[name] = (
+                tuple(v for v in current if v not in gone) if isinstance(current, tuple) else None
+            )
+    return changes
+
+
+def drop_orphan_blobs(s: Session, hashes: set[str]) -> None:
+    for sha in hashes:
+        still_used = s.scalar(
+            select(func.count()).select_from(m.Document).where(m.Document.sha256 == sha)
+        )
+        if not still_used:
+            blob = s.get(m.Blob, sha)
+            if blob is not None:
+                s.delete(blob)

@@ -1,0 +1,220 @@
+"""Records read from their tables as plain values: which table holds each kind, how a
+record is named (its label), and rows turned into ``Record`` values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import Select, Table, func, select
+from sqlalchemy.orm import Session
+
+from casefile.db import models as m
+from casefile.db.engine import fold
+from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, field_names
+from casefile.domain.terms import Kind, Relation
+
+MODEL_OF_KIND: dict[Kind, type[m.Record]] = {
+    Kind.ATTACK: m.Attack,
+    Kind.PERSON: m.Person,
+    Kind.GROUP: m.Group,
+    Kind.SOURCE: m.Source,
+    Kind.DOCUMENT: m.Document,
+    Kind.QUOTE: m.Quote,
+    Kind.LINK: m.Link,
+}
+
+
+LABEL_FIELD = {
+    Kind.ATTACK: "title",
+    Kind.PERSON: "name",
+    Kind.GROUP: "name",
+    Kind.SOURCE: "title",
+    Kind.DOCUMENT: "file_name",
+    Kind.QUOTE: "text",
+}
+
+
+QUOTE_LABEL_LENGTH = 80
+
+
+def _columns(kind: Kind) -> dict[str, str]:
+    """Field name → column name in the kind's own table (``source`` → ``source_id``)."""
+    mapper = MODEL_OF_KIND[kind].__mapper__
+    table = MODEL_OF_KIND[kind].__table__
+    names = {}
+    for name in field_names(FIELDS_OF_KIND[kind]):
+        prop = mapper.attrs.get(name)
+        columns = getattr(prop, "columns", ())
+        if columns and columns[0].table is table:
+            names[name] = columns[0].name
+    return names
+
+
+COLUMNS_OF_KIND = {kind: _columns(kind) for kind in Kind}
+
+
+# A record's values for its kind table's columns, in one call (every kind has 2+ columns).
+VALUES_OF_KIND = {kind: attrgetter(*COLUMNS_OF_KIND[kind]) for kind in Kind}
+
+
+def table_of(model: type[m.Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def fields_of(model: m.Record) -> AnyFields:
+    cls = FIELDS_OF_KIND[model.kind]
+    return cls(**{name: getattr(model, name) for name in field_names(cls)})
+
+
+def fields_label(kind: Kind, fields: Any, end_labels: Mapping[UUID, str]) -> str:
+    """How a record is named in lists: ``fields`` is a fields value or a model, whose
+    attribute names agree."""
+    if kind is Kind.LINK:
+        return link_label(fields, end_labels)
+    return _named(kind, str(getattr(fields, LABEL_FIELD[kind])))
+
+
+def _named(kind: Kind, text: str) -> str:
+    if kind is Kind.QUOTE:
+        short = " ".join(text.split())
+        if len(short) > QUOTE_LABEL_LENGTH:
+            short = short[: QUOTE_LABEL_LENGTH - 1].rstrip() + "…"
+        return f"“{short}”"
+    return text
+
+
+def _labels_query() -> Select[Any]:
+    """Every record's kind and the column it is named by (a link: its ends and relation),
+    for ``labels`` to narrow to the records it is asked for."""
+    record = table_of(m.Record)
+    named = {kind: table_of(MODEL_OF_KIND[kind]) for kind in LABEL_FIELD}
+    link = table_of(m.Link)
+    query = select(
+        record.c.id,
+        record.c.kind,
+        func.coalesce(
+            *(t.c[COLUMNS_OF_KIND[kind][LABEL_FIELD[kind]]] for kind, t in named.items())
+        ),
+        link.c.subject_id,
+        link.c.relation,
+        link.c.object_id,
+    ).select_from(record)
+    for table in (*named.values(), link):
+        query = query.outerjoin(table, table.c.id == record.c.id)
+    return query
+
+
+_LABELS = _labels_query()
+
+
+def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Labels of many records in one query of the columns they are named by (links label
+    from their ends); making whole records of them cost five times as much."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(_LABELS.where(table_of(m.Record).c.id.in_(wanted))).all()
+    links = {
+        row.id: LinkEnds(row.subject_id, row.relation, row.object_id)
+        for row in rows
+        if row.kind is Kind.LINK
+    }
+    ends = labels(
+        session, {e for link_ends in links.values() for e in (link_ends.subject, link_ends.object)}
+    )
+    result = {row.id: _named(row.kind, str(row[2])) for row in rows if row.kind is not Kind.LINK}
+    result.update((link_id, link_label(link_ends, ends)) for link_id, link_ends in links.items())
+    return result
+
+
+@dataclass(frozen=True)
+class LinkEnds:
+    subject: UUID
+    relation: Relation
+    object: UUID
+
+
+def link_label(link: m.Link | LinkFields | LinkEnds, ends: Mapping[UUID, str]) -> str:
+    return f"{ends.get(link.subject, '?')} — {link.relation.label} — {ends.get(link.object, '?')}"
+
+
+def to_record(model: m.Record, label: str) -> Record[Any]:
+    return Record(
+        id=model.id,
+        kind=model.kind,
+        fields=fields_of(model),
+        label=label,
+        tags=tuple(sorted((t.tag.name for t in model.tag_rows), key=fold)),
+        notes=model.notes,
+        created_at=model.created_at,
+        updated_at=model.updated_at,
+    )
+
+
+def to_records(session: Session, models: Sequence[m.Record]) -> list[Record[Any]]:
+    ends = {e for r in models if isinstance(r, m.Link) for e in (r.subject, r.object)}
+    end_labels = labels(session, ends)
+    return [to_record(r, fields_label(r.kind, r, end_labels)) for r in models]
+
+
+def _rows_query(kind: Kind) -> Select[Any]:
+    """A kind's records as rows: the shared columns, then the fields' own columns."""
+    record, table = table_of(m.Record), table_of(MODEL_OF_KIND[kind])
+    columns = (table.c[name] for name in COLUMNS_OF_KIND[kind].values())
+    shared = (record.c.id, record.c.created_at, record.c.updated_at, record.c.notes)
+    return select(*shared, *columns).join(table, table.c.id == record.c.id)
+
+
+_ROWS = {kind: _rows_query(kind) for kind in Kind}
+
+
+_TAGS = select(m.RecordTag.record_id, m.Tag.name).join(m.Tag)
+
+
+_CITED = select(m.LinkCitation.link_id, m.LinkCitation.cited_id).order_by(
+    m.LinkCitation.link_id, m.LinkCitation.position
+)
+
+
+def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Record[Any]]:
+    """Records of one kind in the order of ``ids`` (those not found left out), read as
+    rows: mapping objects first costs half as much again (4 ms for a table page of 100
+    quotes, against 2.5)."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    rows = {row.id: row for row in session.execute(_ROWS[kind].where(m.Record.id.in_(wanted)))}
+    tags: dict[UUID, list[str]] = {}
+    for record_id, name in session.execute(_TAGS.where(m.RecordTag.record_id.in_(wanted))):
+        tags.setdefault(record_id, []).append(name)
+    cited: dict[UUID, list[UUID]] = {}
+    if kind is Kind.LINK:
+        for link_id, cited_id in session.execute(_CITED.where(m.LinkCitation.link_id.in_(wanted))):
+            cited.setdefault(link_id, []).append(cited_id)
+    names = tuple(COLUMNS_OF_KIND[kind])
+    fields: dict[UUID, Any] = {}
+    for record_id, row in rows.items():
+        values: dict[str, Any] = dict(zip(names, row[4:], strict=True))
+        if kind is Kind.LINK:
+            values["citations"] = tuple(cited.get(record_id, ()))
+        fields[record_id] = FIELDS_OF_KIND[kind](**values)
+    ends = {e for f in fields.values() if isinstance(f, LinkFields) for e in (f.subject, f.object)}
+    end_labels = labels(session, ends)
+    return [
+        Record(
+            id=i,
+            kind=kind,
+            fields=fields[i],
+            label=fields_label(kind, fields[i], end_labels),
+            tags=tuple(sorted(tags.get(i, ()), key=fold)),
+            notes=rows[i].notes,
+            created_at=rows[i].created_at,
+            updated_at=rows[i].updated_at,
+        )
+        for i in ids
+        if i in rows
+    ]

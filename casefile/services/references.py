@@ -1,0 +1,76 @@
+"""Checks a record's fields must pass against the case before they are written: each
+reference names an existing record of an allowed kind, each vocabulary term is the case's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casefile.db import models as m
+from casefile.domain.errors import InvalidInput
+from casefile.domain.records import AnyFields, metadata_fields, ref_values
+from casefile.domain.terms import Kind, Vocabulary
+
+
+def check_references(s: Session, fields: AnyFields) -> None:
+    check_references_many(s, [fields])
+
+
+def check_references_many(
+    s: Session, items: Sequence[AnyFields], pending: Mapping[UUID, Kind] | None = None
+) -> None:
+    """Every reference must name an existing record of an allowed kind; ``pending`` are
+    records being inserted in the same action, which may refer to each other."""
+    refs = [r for fields in items for r in ref_values(fields)]
+    kinds: dict[UUID, Kind] = dict(pending or {})
+    ids = {v for _, v, _ in refs} - set(kinds)
+    for chunk in _chunks(list(ids), 500):
+        kinds.update(
+            s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk))).all()
+        )
+    for name, value, allowed in refs:
+        label = name.replace("_", " ")
+        if value not in kinds:
+            raise InvalidInput(f"{label}: no record with ID {value}")
+        if kinds[value] not in allowed:
+            wanted = " or ".join(k.value for k in allowed)
+            raise InvalidInput(f"{label} must be a {wanted}, not a {kinds[value].value}")
+
+
+def _chunks(items: list[UUID], size: int) -> Iterable[list[UUID]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def terms_used(items: Sequence[AnyFields]) -> dict[Vocabulary, set[str]]:
+    used: dict[Vocabulary, set[str]] = {}
+    for fields in items:
+        for name, vocabulary in metadata_fields(type(fields), "vocab"):
+            used.setdefault(vocabulary, set()).update(getattr(fields, name))
+    return used
+
+
+def check_terms(s: Session, fields: AnyFields) -> None:
+    for vocabulary, codes in terms_used([fields]).items():
+        check_codes(s, vocabulary, codes)
+
+
+def check_codes(s: Session, vocabulary: Vocabulary, codes: set[str]) -> None:
+    if not codes:
+        return
+    known = set(
+        s.scalars(
+            select(m.VocabularyTerm.code).where(
+                m.VocabularyTerm.vocabulary == vocabulary.value, m.VocabularyTerm.code.in_(codes)
+            )
+        )
+    )
+    unknown = sorted(codes - known)
+    if unknown:
+        raise InvalidInput(
+            f"unknown {vocabulary.label.lower()} '{unknown[0]}' "
+            "(add it to the case's vocabulary first)"
+        )
