@@ -752,14 +752,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         query = args.query
         if args.saved:
-            found = {s.name.casefold(): s for s in case.search.saved()}
+            found = {s.name.casefold(): s for s in case.saved_searches.all()}
             if args.saved.strip().casefold() not in found:
                 raise InvalidInput(f"no saved search named {args.saved!r}")
             query = found[args.saved.strip().casefold()].query
         if not query.strip():
             raise InvalidInput("say what to search for (or --saved NAME)")
         if args.save:
-            case.search.save(args.save, query)
+            case.saved_searches.save(args.save, query)
         result = case.search.search(query, kind=args.kind, limit=args.limit)
     emit(args, output.search_json(result), output.search_text(result))
     return 0
@@ -768,17 +768,17 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_searches(args: argparse.Namespace) -> int:
     with open_for(args) as case:
         if args.forget:
-            case.search.forget(args.forget)
+            case.saved_searches.forget(args.forget)
             print(f"forgot the saved search {args.forget!r}")
             return 0
-        saved = case.search.saved()
+        saved = case.saved_searches.all()
     print(output.safe_lines(f"{s.name}: {s.query}" for s in saved) or "no saved searches")
     return 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     with open_for(args) as case:
-        rows = case.search.reindex()
+        rows = case.search_index.rebuild()
     print(terminal_safe(f"rebuilt the search index of {args.case}: {rows:,} records and pages"))
     return 0
 

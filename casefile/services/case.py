@@ -53,7 +53,9 @@ from casefile.services.listing import Listing
 from casefile.services.mentions import MentionService
 from casefile.services.record_service import RecordService
 from casefile.services.rekeying import finish_interrupted
+from casefile.services.saved_searches import SavedSearches
 from casefile.services.search import SearchService
+from casefile.services.search_index import SearchIndex
 
 if TYPE_CHECKING:
     from casefile.services.rescue import Rescued
@@ -94,6 +96,8 @@ class Case:
         self.documents = DocumentService(self.sessions, self.records)
         self.mentions = MentionService(self.sessions)
         self.search = SearchService(self.sessions)
+        self.saved_searches = SavedSearches(self.sessions)
+        self.search_index = SearchIndex(self.sessions)
         self.importer = Importer(self.sessions, self.records, self.documents)
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
@@ -161,7 +165,7 @@ class Case:
             f"document bytes changed: stored as {want[:12]}…, now hash to {got[:12]}…"
             for want, got in self.documents.mismatched_hashes()
         )
-        found.extend(self.search.problems())
+        found.extend(self.search_index.problems())
         return found
 
     def rescue(self) -> Rescued:

@@ -78,7 +78,7 @@ def rescue_case(path: Path | str, passphrase: str | None = None) -> Rescued:
             salvaged = salvage(path, key, staging)
             with open_case(staging, key, backups=False) as case:
                 _describe_if_lost(case, path)
-                case.search.reindex()
+                case.search_index.rebuild()
                 problems = case.check()
             os.replace(staging, dest)
         finally:

@@ -2,7 +2,7 @@
 
 The index (SQLite FTS5, see migrations 0003 and 0004) is kept in step inside every
 transaction, by triggers and by ``index_pending`` as each action commits; this module only
-reads it, rebuilds it (``reindex``) and checks it. Names of people and groups are also
+reads it (``search_index.py`` rebuilds and checks it). Names of people and groups are also
 found by near spellings of what was typed (rapidfuzz), since transliterated names are
 spelt many ways: "Masud" finds "Masood".
 
@@ -18,12 +18,11 @@ import re
 from concurrent import futures
 from dataclasses import dataclass, replace
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 from sqlalchemy import Row, func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
@@ -32,23 +31,18 @@ from casefile.db.search_bounds import Marks, OutOfTime, Shown, Texts, TimeBudget
 from casefile.db.search_sql import (
     STAMP,
     filters,
-    index_problems,
     key_spans,
     match_in_columns,
     middle_match,
     passing,
     ranked,
-    rebuild_index,
     split_spans,
     texts_of,
 )
-from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.search_query import SearchQuery, parse
 from casefile.domain.terms import Kind
-from casefile.services.audit import AuditLog, created, diff
 from casefile.services.record_reading import labels
 
-SAVED = "saved_search"  # the audit trail's kind for saved searches
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
 MARKS = Marks(MARK_START, MARK_END, ellipsis="…", words=14)
 NOTES = 2  # the index's column of a record's notes (after its title and body)
@@ -79,12 +73,6 @@ def group_title(group: str) -> str:
 
 
 GROUPS_OUTSIDE_KINDS = {"page": "Document pages", "note": "Notes"}
-
-
-@dataclass(frozen=True)
-class Saved:
-    name: str
-    query: str
 
 
 @dataclass(frozen=True)
@@ -257,59 +245,6 @@ class SearchService:
 
     def close(self) -> None:
         self._halves.shutdown()
-
-    def save(self, name: str, query: str) -> Saved:
-        """Keep a search under a name (a name already used gets the new query)."""
-        name, query = " ".join(name.split()), query.strip()
-        if not name or not query:
-            raise InvalidInput("a saved search needs a name and something to search for")
-        with self.sessions.write() as s:
-            audit = AuditLog(s)
-            row = s.scalars(select(m.SavedSearch).where(m.SavedSearch.name == name)).first()
-            if row is None:
-                row = m.SavedSearch(id=uuid4(), name=name, query=query, created_at=audit.at)
-                s.add(row)
-                audit.record("create", row.id, SAVED, name, created({"query": query}))
-            elif row.query != query:
-                audit.record(
-                    "update", row.id, SAVED, name, diff({"query": row.query}, {"query": query})
-                )
-                row.query = query
-            return Saved(row.name, row.query)
-
-    def saved(self) -> list[Saved]:
-        with self.sessions.read() as s:
-            rows = s.scalars(select(m.SavedSearch).order_by(m.SavedSearch.name))
-            return [Saved(r.name, r.query) for r in rows]
-
-    def forget(self, name: str) -> None:
-        with self.sessions.write() as s:
-            row = s.scalars(select(m.SavedSearch).where(m.SavedSearch.name == name.strip())).first()
-            if row is None:
-                raise NotFound(f"no saved search named {name!r}")
-            AuditLog(s).record("delete", row.id, SAVED, row.name, diff({"query": row.query}, {}))
-            s.delete(row)
-
-    def reindex(self) -> int:
-        """Rebuild the index (``rebuild_index``) in one transaction, which the case's
-        history records; the number of rows indexed."""
-        with self.sessions.write() as s:
-            rows = rebuild_index(s)
-            case = s.scalars(select(m.CaseInfo)).one()
-            changes = {"search index": [None, f"rebuilt: {rows:,} rows"]}
-            AuditLog(s).record("reindex", case.id, "case", case.title, changes)
-            return rows
-
-    def problems(self) -> list[str]:
-        """Where the index and the data disagree (``casefile check``)."""
-        try:
-            with self.sessions.read() as s:
-                found = index_problems(s)
-        except DBAPIError as exc:  # a damaged file: the integrity check says where
-            found = [f"search index: could not be checked ({exc.orig or exc})"]
-        if found:
-            found.append("run `casefile reindex` to rebuild the search index")
-        return found
 
 
 def _group(kind: Kind, page: int, outside_notes: bool) -> str:

@@ -55,7 +55,7 @@ from casefile.services.details import RecordDetail
 from casefile.services.documents import Reading
 from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS
 from casefile.services.rescue import Rescued, rescue_case
-from casefile.services.search import Saved
+from casefile.services.saved_searches import Saved
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
@@ -788,7 +788,7 @@ class MainWindow(QMainWindow):
             self.saved_menu.setEnabled(bool(saved))
             self.forget_menu.setEnabled(bool(saved))
 
-        self.controller.read(lambda case: case.search.saved(), show)
+        self.controller.read(lambda case: case.saved_searches.all(), show)
 
     def _run_saved(self, query: str) -> None:
         self.search_field.setText(query)

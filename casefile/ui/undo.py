@@ -18,7 +18,7 @@ from casefile.domain.changes import Changes, changes_of
 from casefile.domain.records import AnyFields, Record
 from casefile.services.case import Case
 from casefile.services.deletion import Deletion
-from casefile.services.search import Saved
+from casefile.services.saved_searches import Saved
 from casefile.ui.controller import CaseController
 
 SEARCHES = Changes(searches=True)
@@ -110,14 +110,14 @@ class SaveSearch(_Command):
         self.saved, self.before = saved, before
 
     def forward(self, case: Case) -> Changes:
-        case.search.save(self.saved.name, self.saved.query)
+        case.saved_searches.save(self.saved.name, self.saved.query)
         return SEARCHES
 
     def backward(self, case: Case) -> Changes:
         if self.before is None:
-            case.search.forget(self.saved.name)
+            case.saved_searches.forget(self.saved.name)
         else:
-            case.search.save(self.before.name, self.before.query)
+            case.saved_searches.save(self.before.name, self.before.query)
         return SEARCHES
 
 
@@ -127,11 +127,11 @@ class ForgetSearch(_Command):
         self.saved = saved
 
     def forward(self, case: Case) -> Changes:
-        case.search.forget(self.saved.name)
+        case.saved_searches.forget(self.saved.name)
         return SEARCHES
 
     def backward(self, case: Case) -> Changes:
-        case.search.save(self.saved.name, self.saved.query)
+        case.saved_searches.save(self.saved.name, self.saved.query)
         return SEARCHES
 
 
@@ -220,8 +220,8 @@ class Editor:
         """Keep a search under a name (a name already used gets the new search)."""
 
         def job(case: Case) -> tuple[Saved, Saved | None]:
-            before = {s.name: s for s in case.search.saved()}
-            saved = case.search.save(name, query)
+            before = {s.name: s for s in case.saved_searches.all()}
+            saved = case.saved_searches.save(name, query)
             return saved, before.get(saved.name)
 
         def done(result: tuple[Saved, Saved | None]) -> None:
@@ -233,8 +233,8 @@ class Editor:
 
     def forget_search(self, name: str) -> None:
         def job(case: Case) -> Saved | None:
-            saved = next((s for s in case.search.saved() if s.name == name.strip()), None)
-            case.search.forget(name)  # says so if there is none
+            saved = next((s for s in case.saved_searches.all() if s.name == name.strip()), None)
+            case.saved_searches.forget(name)  # says so if there is none
             return saved
 
         def done(saved: Saved | None) -> None:

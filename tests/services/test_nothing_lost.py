@@ -80,7 +80,7 @@ def test_a_case_whose_checkpoint_was_cut_short_opens_whole(tmp_path: Path) -> No
             lambda conn, _record: conn.execute("PRAGMA wal_autocheckpoint = 0"),
         )
         ids = {case.records.add(PersonFields(name=f"Person {n}")).id for n in range(50)}
-        case.search.reindex()  # rewrites the schema: the killed checkpoint cuts through it
+        case.search_index.rebuild()  # rewrites the schema: the killed checkpoint cuts through it
         shutil.copyfile(path, snapshot)  # the files as the kill left them, log and all
         shutil.copyfile(f"{path}-wal", f"{snapshot}-wal")
     _checkpoint_cut_short(snapshot, tmp_path)

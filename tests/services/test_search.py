@@ -124,7 +124,7 @@ def test_each_kind_is_found_in_its_own_range_of_the_index(case: Case) -> None:
     for reindexed in (False, True):
         assert {typed: groups(typed) for typed in expected} == expected, reindexed
         assert case.check() == []
-        case.search.reindex()
+        case.search_index.rebuild()
 
 
 def test_check_sees_an_index_key_outside_its_kinds_range(case: Case) -> None:
@@ -134,7 +134,7 @@ def test_check_sees_an_index_key_outside_its_kinds_range(case: Case) -> None:
         s.execute(text("DELETE FROM fts_text"))
         s.execute(text("INSERT INTO fts_text (rowid, title) SELECT id, 'Misplaced' FROM fts_key"))
     assert "search index: 1 person record(s) out of step" in case.check()
-    case.search.reindex()
+    case.search_index.rebuild()
     assert case.check() == []
     assert found(case, "misplaced kind:person") == ["Misplaced"]
 
@@ -223,7 +223,7 @@ def test_the_index_follows_every_change_made_through_the_api(case: Case) -> None
             if rng.random() < 0.5:
                 case.records.restore(deletion)
                 live[target] = word
-    assert case.search.problems() == []
+    assert case.search_index.problems() == []
     for word in words:
         expected = {rid for rid, w in live.items() if w == word}
         hits = case.search.search(word, kind=Kind.QUOTE, limit=500).hits
@@ -263,7 +263,7 @@ def test_rows_added_then_changed_or_removed_within_one_action_are_indexed_as_the
     with pytest.raises(RuntimeError):
         failing_action()
     assert case.search.search("never").hits == []
-    assert case.search.problems() == []
+    assert case.search_index.problems() == []
 
 
 def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
@@ -277,7 +277,7 @@ def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
     with people.sessions.read() as s:
         made = s.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'fts_text'"))
     before = people.history.entries(None, limit=None)
-    people.search.reindex()
+    people.search_index.rebuild()
     assert people.check() == []
     assert found(people, "zoe") == ["Zoë Quartermain"]
     with people.sessions.read() as s:  # made anew, as the migrations made it
@@ -330,17 +330,19 @@ def test_the_cli_searches_and_rebuilds(
 
 
 def test_saved_searches_are_kept_in_the_case_and_audited(people: Case, case_path: Path) -> None:
-    people.search.save("  Enemy  quotes ", "enemy kind:quote")
-    people.search.save("Names", "masood")
-    people.search.save("Enemy quotes", "enemy from:2016")  # same name: the query is replaced
+    people.saved_searches.save("  Enemy  quotes ", "enemy kind:quote")
+    people.saved_searches.save("Names", "masood")
+    people.saved_searches.save(
+        "Enemy quotes", "enemy from:2016"
+    )  # same name: the query is replaced
     with open_case(case_path, backups=False) as again:
-        saved = again.search.saved()
+        saved = again.saved_searches.all()
     assert [(s.name, s.query) for s in saved] == [
         ("Enemy quotes", "enemy from:2016"),
         ("Names", "masood"),
     ]
-    people.search.forget("names")  # names are matched without regard to case
-    assert [s.name for s in people.search.saved()] == ["Enemy quotes"]
+    people.saved_searches.forget("names")  # names are matched without regard to case
+    assert [s.name for s in people.saved_searches.all()] == ["Enemy quotes"]
     history = [(e.action, e.kind, e.label) for e in people.history.entries()][-4:]
     assert history == [
         ("create", "saved_search", "Enemy quotes"),
@@ -349,9 +351,9 @@ def test_saved_searches_are_kept_in_the_case_and_audited(people: Case, case_path
         ("delete", "saved_search", "Names"),
     ]
     with pytest.raises(InvalidInput, match="needs a name"):
-        people.search.save(" ", "x")
+        people.saved_searches.save(" ", "x")
     with pytest.raises(NotFound, match="no saved search named 'gone'"):
-        people.search.forget("gone")
+        people.saved_searches.forget("gone")
 
 
 def test_the_cli_saves_and_reruns_a_search(
@@ -453,7 +455,7 @@ def test_the_kept_record_counts_follow_every_change_and_check_sees_drift(people:
     with people.sessions.write() as s:
         s.execute(text("UPDATE record_count SET n = n + 5 WHERE kind = 'person'"))
     assert "record counts: 1 kind(s) out of step" in people.check()
-    people.search.reindex()
+    people.search_index.rebuild()
     assert people.check() == []
     assert people.info().counts == actual()
 
@@ -576,7 +578,7 @@ def test_a_deleted_source_comes_back_with_its_pages_searchable(case: Case) -> No
     )
     case.records.restore(case.records.delete(source.id))
     assert [(h.group, h.page) for h in case.search.search("okapi").hits] == [("page", 2)]
-    assert case.search.problems() == []
+    assert case.search_index.problems() == []
 
 
 def test_sqlite_keeps_no_allocation_counts_so_threads_do_not_queue(people: Case) -> None:

@@ -104,7 +104,7 @@ with open_case(path, key, backups=False) as case:
                 ack("id", outcome.source_id)
     elif op == "reindex":
         while True:
-            case.search.reindex()
+            case.search_index.rebuild()
     elif op == "backup":
         from casefile.services.backups import daily_backup
         for n in range(1000):

@@ -357,7 +357,7 @@ def test_a_search_saved_in_the_window_runs_again_from_its_menu(
     with_modal(qtbot, name_it)
     window.save_search_action.trigger()
     with open_case(case_path, backups=False) as case:
-        assert [(s.name, s.query) for s in case.search.saved()] == [
+        assert [(s.name, s.query) for s in case.saved_searches.all()] == [
             ("Enemy quotes", "enemy kind:quote")
         ]
     [run] = window.saved_menu.actions()
@@ -370,7 +370,7 @@ def test_a_search_saved_in_the_window_runs_again_from_its_menu(
     forget.trigger()
     assert window.saved_menu.actions() == []
     with open_case(case_path, backups=False) as case:
-        assert case.search.saved() == []
+        assert case.saved_searches.all() == []
 
 
 def test_a_quote_after_an_emoji_keeps_its_character_range(

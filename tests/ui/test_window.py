@@ -315,11 +315,11 @@ def test_saving_and_forgetting_a_search_are_undone(
     window.undo_action.trigger()  # the search is back
     assert [a.text() for a in window.saved_menu.actions()] == ["Enemies"]
     with open_case(case_path, backups=False) as case:
-        assert [(s.name, s.query) for s in case.search.saved()] == [("Enemies", "enemy")]
+        assert [(s.name, s.query) for s in case.saved_searches.all()] == [("Enemies", "enemy")]
     window.undo_action.trigger()  # it was never saved
     assert window.saved_menu.actions() == []
     with open_case(case_path, backups=False) as case:
-        assert case.search.saved() == []
+        assert case.saved_searches.all() == []
 
 
 def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(
