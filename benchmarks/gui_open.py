@@ -578,7 +578,7 @@ class Gui:
         self.controller.opened.connect(switch)
         try:
             model = self.window.models[kind]
-            return self.step(model, lambda: self.window.open_path(self.path), f"open {kind}")
+            return self.step(model, lambda: self.window.opener.open_path(self.path), f"open {kind}")
         finally:
             self.controller.opened.disconnect(switch)
 

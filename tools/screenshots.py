@@ -73,7 +73,7 @@ def main() -> int:
 
     case_path = Path(os.environ["CASEFILE_HOME"]) / "westminster-2017.casefile"
     write_demo_case(case_path).close()
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     picks = {
         Kind.ATTACK: "Westminster attack",
         Kind.SOURCE: ARTICLE_SOURCE,  # its document mentions people and groups of the case

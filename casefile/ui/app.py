@@ -95,9 +95,9 @@ def run(case: Path | None = None, *, demo: bool = False) -> int:
     keep_what_started()
     window.show()
     if demo:
-        window.open_demo()
+        window.opener.open_demo()
     elif case is not None:
-        window.open_path(case)
+        window.opener.open_path(case)
     return app.exec()
 
 

@@ -8,7 +8,6 @@ controller says something changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -25,7 +24,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -43,34 +41,30 @@ from PySide6.QtWidgets import (
 )
 
 from casefile.domain.changes import Changes
-from casefile.domain.dates import PartialDate
 from casefile.domain.display import sentence
-from casefile.domain.errors import Damaged, InvalidInput, NeedsPassphrase, WrongPassphrase
 from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind, Relation
 from casefile.services import paths
-from casefile.services.case import EXTENSION, Case, CaseInfo, upgrade_needed
-from casefile.services.demo import write_demo_case
+from casefile.services.case import EXTENSION, Case, CaseInfo
 from casefile.services.details import RecordDetail
 from casefile.services.documents import Reading
-from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS
-from casefile.services.rescue import Rescued, rescue_case
-from casefile.services.saved_searches import Saved
+from casefile.ui.case_opening import CaseOpener
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
-from casefile.ui.dialogs import ImportLimitsDialog, NewCaseDialog, PassphraseDialog
+from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
 from casefile.ui.export_pack import export_briefing_pack
+from casefile.ui.filter_bar import FilterBar
 from casefile.ui.forms import RecordDialog
 from casefile.ui.importing import ImportRun
 from casefile.ui.record_table import RecordTable
+from casefile.ui.saved_search_menus import SavedSearchMenus
 from casefile.ui.search_panel import SearchResults
 from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import KindList
 from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
-from casefile.ui.worker import Task
 
 KIND_TITLES = {
     Kind.ATTACK: "Attacks",
@@ -82,7 +76,6 @@ KIND_TITLES = {
     Kind.DOCUMENT: "Documents",
 }
 ROW_HEIGHT = 24
-DEMO_NAME = "westminster-2017" + EXTENSION
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +85,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.undo_stack = QUndoStack(self)
         self.editor = Editor(controller, self.undo_stack)
+        self.opener = CaseOpener(controller, self, self.show_error)
         self.kind = Kind.ATTACK
         self._pending_select: UUID | None = None
         self._pending_row: int | None = None
@@ -121,10 +115,9 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         layout = QVBoxLayout(middle)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._build_filter_bar())
-        layout.addWidget(self.filter_error)
+        self.filter_bar = FilterBar()
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self._build_table(), 1)
-        self.filter_error.hide()
 
         self.detail = DetailView()
         self.results = SearchResults(self.controller)
@@ -138,30 +131,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([160, 780, 360])
-        self.filter_timer = QTimer(self)
-        self.filter_timer.setSingleShot(True)
-        self.filter_timer.setInterval(250)
         return self.splitter
-
-    def _build_filter_bar(self) -> QHBoxLayout:
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter… (words, or #tag)")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setAccessibleName("Filter records")
-        self.since = QLineEdit()
-        self.until = QLineEdit()
-        for edit, text in ((self.since, "From date"), (self.until, "To date")):
-            edit.setPlaceholderText(text.split()[0].lower() + " (e.g. 2016)")
-            edit.setAccessibleName(text)
-            edit.setMaximumWidth(150)
-            edit.setClearButtonEnabled(True)
-        self.filter_error = QLabel()
-        self.filter_error.setStyleSheet("color: #b00020;")
-        bar = QHBoxLayout()
-        bar.addWidget(self.filter, 1)
-        bar.addWidget(self.since)
-        bar.addWidget(self.until)
-        return bar
 
     def _build_table(self) -> RecordTable:
         self.table = RecordTable()
@@ -198,10 +168,10 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
-        self.new_case_action = self._action("&New case…", self.new_case, keys.New)
-        self.open_action = self._action("&Open case…", self.open_dialog, keys.Open)
+        self.new_case_action = self._action("&New case…", self.opener.new_case, keys.New)
+        self.open_action = self._action("&Open case…", self.opener.open_dialog, keys.Open)
         self.recent_menu = QMenu("Open &recent", self)
-        self.demo_action = self._action("Open the &demo case", self.open_demo)
+        self.demo_action = self._action("Open the &demo case", self.opener.open_demo)
         self.close_action = self._action("&Close case", self.close_case, keys.Close)
         self.backup_action = self._action("&Back up a copy…", self.backup)
         self.check_action = self._action("Chec&k case", self.check)
@@ -254,8 +224,7 @@ class MainWindow(QMainWindow):
         search_menu.addAction(self.search_action)
         search_menu.addAction(self.save_search_action)
         search_menu.addSeparator()
-        self.saved_menu = search_menu.addMenu("Saved searches")
-        self.forget_menu = search_menu.addMenu("Forget a saved search")
+        self.saved_searches = SavedSearchMenus(search_menu)
         view_menu = self.menuBar().addMenu("&View")
         for number, kind in enumerate(KIND_TITLES, start=1):
             view_menu.addAction(
@@ -327,15 +296,14 @@ class MainWindow(QMainWindow):
         c.maintenance.busy_changed.connect(self._busy)
         c.worker.unexpected.connect(self.show_bug)
         c.maintenance.unexpected.connect(self.show_bug)
-        self.start_page.new_case.connect(self.new_case)
-        self.start_page.open_case.connect(self.open_dialog)
-        self.start_page.open_demo.connect(self.open_demo)
-        self.start_page.open_path.connect(self.open_path)
+        self.start_page.new_case.connect(self.opener.new_case)
+        self.start_page.open_case.connect(self.opener.open_dialog)
+        self.start_page.open_demo.connect(self.opener.open_demo)
+        self.start_page.open_path.connect(self.opener.open_path)
         self.sidebar.currentRowChanged.connect(self._kind_row_changed)
-        self.filter.textChanged.connect(self.filter_timer.start)
-        self.since.textChanged.connect(self.filter_timer.start)
-        self.until.textChanged.connect(self.filter_timer.start)
-        self.filter_timer.timeout.connect(self.apply_filter)
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.saved_searches.run.connect(self._run_saved)
+        self.saved_searches.forget.connect(self.editor.forget_search)
         self.table.doubleClicked.connect(lambda _index: self.edit_record())
         self.detail.navigate.connect(self.go_to)
         self.detail.link_mention.connect(self.link_mention)
@@ -373,7 +341,7 @@ class MainWindow(QMainWindow):
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         case = next((f for f in files if f.suffix == EXTENSION), None)
         if case is not None:
-            self.open_path(case)
+            self.opener.open_path(case)
         elif files and self.controller.is_open:
             self.import_paths(files)
         else:
@@ -399,63 +367,8 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(path.name)
             action.setToolTip(str(path))
-            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _checked=False, p=path: self.opener.open_path(p))
         self.recent_menu.setEnabled(bool(recent))
-
-    def new_case(self) -> None:
-        dialog = NewCaseDialog(Path.home(), self)
-        if dialog.exec():
-            path, title, passphrase = dialog.values()
-            self.controller.create(path, title, passphrase)
-
-    def open_dialog(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "Open case", str(Path.home()), f"Case files (*{EXTENSION});;All files (*)"
-        )
-        if chosen:
-            self.open_path(Path(chosen))
-
-    def open_demo(self) -> None:
-        """A copy of the demo case in the data folder: the user may change it freely."""
-        path = paths.data_dir() / DEMO_NAME
-
-        def job(task: Task) -> Path:
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_demo_case(path).close()
-            return path
-
-        self.controller.worker.submit(job, self.open_path, lambda exc: self.show_error(str(exc)))
-
-    def open_path(self, path: Path, passphrase: str | None = None) -> None:
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, NeedsPassphrase | WrongPassphrase):
-                error = str(exc) if isinstance(exc, WrongPassphrase) else ""
-                dialog = PassphraseDialog(
-                    path, "Wrong passphrase: try again." if error else "", self
-                )
-                if dialog.exec():
-                    self.open_path(path, dialog.value())
-                return
-            if isinstance(exc, Damaged):
-                said = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
-                self._offer_rescue(said, lambda task: rescue_case(path, passphrase))
-                return
-            self.show_error(str(exc))
-
-        def checked(needed: bool) -> None:
-            if needed:
-                QMessageBox.information(
-                    self,
-                    "Upgrade",
-                    f"{path.name} was made by an older Casefile. A backup copy will be "
-                    "written next to it, then it will be upgraded.",
-                )
-            self.controller.open(path, passphrase, on_error=failed)
-
-        self.controller.worker.submit(
-            lambda task: upgrade_needed(path, passphrase), checked, failed
-        )
 
     def _enable_case_actions(self, case_open: bool) -> None:
         """Case actions follow the open case; record actions also need a selection."""
@@ -556,10 +469,7 @@ class MainWindow(QMainWindow):
             Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
         )
         header.setSortIndicator(sorted_column, order)
-        self.filter.setEnabled(bool(TEXT_COLUMNS[kind]))
-        has_dates = kind in DATED_KINDS
-        self.since.setVisible(has_dates)
-        self.until.setVisible(has_dates)
+        self.filter_bar.show_kind(kind)
         self.new_record_action.setText(
             f"New {kind.value}…" if kind is not Kind.DOCUMENT else "New record…"
         )
@@ -584,30 +494,12 @@ class MainWindow(QMainWindow):
 
     def apply_filter(self) -> None:
         model = self.models[self.kind]
-        words = self.filter.text().split() if self.filter.isEnabled() else []
-        tags = [w[1:] for w in words if w.startswith("#") and len(w) > 1]
-        text = " ".join(w for w in words if not w.startswith("#"))
-        try:
-            since = PartialDate.parse(self.since.text()) if self.since.text().strip() else None
-            until = PartialDate.parse(self.until.text()) if self.until.text().strip() else None
-            query = replace(
-                model.query,
-                text=text,
-                tag=tags[0] if tags else "",
-                since=since if self.kind in DATED_KINDS else None,
-                until=until if self.kind in DATED_KINDS else None,
-            )
-        except InvalidInput as exc:  # a date that cannot be read, a range ending too early
-            self.filter_error.setText(str(exc))
-            self.filter_error.show()
-            return
-        self.filter_error.hide()
-        if query != model.query:
+        query = self.filter_bar.narrow(model.query)
+        if query is not None and query != model.query:
             model.set_query(query)
 
     def focus_filter(self) -> None:
-        self.filter.setFocus()
-        self.filter.selectAll()
+        self.filter_bar.focus()
 
     def selected(self) -> Record[Any] | None:
         index = self.table.currentIndex()
@@ -657,9 +549,7 @@ class MainWindow(QMainWindow):
 
         def found(result: tuple[Kind, int | None]) -> None:
             kind, row = result
-            self.filter.clear()
-            self.since.clear()
-            self.until.clear()
+            self.filter_bar.clear()
             self._pending_select = record_id
             self._pending_row = row
             self.models[kind].forget(self.models[kind].default_query())
@@ -776,26 +666,11 @@ class MainWindow(QMainWindow):
             self.editor.save_search(name, typed)
 
     def _refresh_saved_searches(self) -> None:
-        def show(saved: list[Saved]) -> None:
-            self.saved_menu.clear()
-            self.forget_menu.clear()
-            for item in saved:
-                run = self.saved_menu.addAction(item.name)
-                run.setToolTip(item.query)
-                run.triggered.connect(lambda _=False, q=item.query: self._run_saved(q))
-                forget = self.forget_menu.addAction(item.name)
-                forget.triggered.connect(lambda _=False, n=item.name: self._forget_saved(n))
-            self.saved_menu.setEnabled(bool(saved))
-            self.forget_menu.setEnabled(bool(saved))
-
-        self.controller.read(lambda case: case.saved_searches.all(), show)
+        self.controller.read(lambda case: case.saved_searches.all(), self.saved_searches.show)
 
     def _run_saved(self, query: str) -> None:
         self.search_field.setText(query)
         self.focus_search()
-
-    def _forget_saved(self, name: str) -> None:
-        self.editor.forget_search(name)
 
     def _open_search_hit(self, record_id: UUID) -> None:
         self.right_pane.setCurrentWidget(self.detail)
@@ -886,48 +761,11 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             if problems:
                 found = "Problems found:\n\n" + "\n".join(problems)
-                self._offer_rescue(found, None)
+                self.opener.offer_rescue(found, None)
             else:
                 QMessageBox.information(self, "Check case", "No problems found.")
 
         self.controller.run(lambda case, task: case.check(), done)
-
-    def _offer_rescue(self, problem: str, rescue: Callable[[Task], Rescued] | None) -> None:
-        """Say what is wrong with a case and offer a rescued copy of what can be read (of
-        the open case when ``rescue`` is None); the case itself is left as it is."""
-        answer = QMessageBox.warning(
-            self,
-            "Damaged case",
-            f"{sentence(problem)}\n\nWrite a rescued copy of everything that can still be "
-            "read beside the case? The case itself is left as it is.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self.statusBar().showMessage("Rescuing what can be read…")
-
-        def rescued(copy: Rescued) -> None:
-            self.statusBar().clearMessage()
-            rows = copy.salvaged.rows.get("record", 0)
-            lost = ", ".join(copy.lost)
-            lost = f" Partly lost (they could not all be read): {lost}." if lost else ""
-            opened = QMessageBox.question(
-                self,
-                "Damaged case",
-                f"{rows:,} records were rescued into {copy.path.name}, beside the case.{lost}"
-                "\n\nOpen the rescued copy?",
-            )
-            if opened == QMessageBox.StandardButton.Yes:
-                self.open_path(copy.path)
-
-        def failed(exc: BaseException) -> None:
-            self.statusBar().clearMessage()
-            self.show_error(str(exc))
-
-        if rescue is None:
-            self.controller.run(lambda case, task: case.rescue(), rescued, failed)
-        else:
-            self.controller.worker.submit(rescue, rescued, failed)
 
     def _busy(self, _busy: bool) -> None:
         workers = (self.controller.worker, self.controller.maintenance)

@@ -63,7 +63,7 @@ def _people(path: Path) -> list[str]:
 def test_an_edit_in_the_window_while_another_program_writes_is_told_not_a_bug(
     window: Any, case_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     assert window.controller.is_open
     said: list[tuple[str, str]] = []
 

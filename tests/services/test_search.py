@@ -722,7 +722,7 @@ def test_the_search_panel_says_when_a_search_ran_out_of_time(
         source = case.records.add(SourceFields(title="Court record")).id
         case.documents.attach(b"crossing", "crossing.txt", source=source, pages=["zebra crossing"])
     monkeypatch.setattr(search, "BUDGET", 0.0)
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.search_action.trigger()
     qtbot.keyClicks(window.search_field, "zebra")
     qtbot.waitUntil(lambda: "Document pages (1)" in window.results.toPlainText())

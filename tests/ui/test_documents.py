@@ -68,7 +68,7 @@ def test_dropping_a_folder_imports_it_and_reports_the_failures(
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", exec_)
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     drop(window, [files])
     assert source_titles(case_path) == {"Khalid Masood acted alone.", "Threat assessment"}
     assert len(shown) == 1
@@ -82,7 +82,7 @@ def test_a_documents_details_read_as_words_and_sizes(
 ) -> None:
     with open_case(case_path, backups=False) as case:
         case.importer.import_files([files / "statement.txt"])
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.show_kind(Kind.DOCUMENT)
     select(window, "statement.txt")
     shown = window.detail.toPlainText()
@@ -97,7 +97,7 @@ def test_a_source_offers_its_mentions_and_one_click_links_them(
         masood = case.records.add(PersonFields(name="Khalid Masood"))
         isis = case.records.add(GroupFields(name="Islamic State"))
         case.importer.import_files([files / "statement.txt"])
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.show_kind(Kind.SOURCE)
     select(window, "Khalid Masood acted alone.")
     html = window.detail.toHtml()
@@ -121,7 +121,7 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     with open_case(case_path, backups=False) as case:
         case.importer.import_files([files / "report.pdf"])
         [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.open_document(document.id)
     viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
     assert viewer.text.toPlainText().strip() == "Page one words"  # it opens on page 1
@@ -186,7 +186,7 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", exec_)
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.import_paths([files / "report.pdf", files / "statement.txt"])
     assert shown == ["failed report.pdf: has 2 pages, more than the limit of 1"]
     assert source_titles(case_path) == {"Khalid Masood acted alone."}
@@ -202,7 +202,7 @@ def test_finding_in_a_document_steps_through_its_pages_and_marks_the_pdf(
     with open_case(case_path, backups=False) as case:
         case.importer.import_files([report])
         [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.open_document(document.id)
     viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
     viewer.activateWindow()
@@ -256,7 +256,7 @@ def test_a_quote_opens_at_its_own_place_even_inside_a_repeat(
                 char_end=start + 7,
             )
         )
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.open_document(quote.id)
     viewer = next(
         w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible()
@@ -273,7 +273,7 @@ def test_searching_as_you_type_shows_grouped_results_that_open_where_they_are(
     with open_case(case_path, backups=False) as case:
         group = case.records.add(GroupFields(name="Islamic State", aliases=("Amaq",)))
         case.importer.import_files([files / "statement.txt", files / "report.pdf"])
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.search_action.trigger()
     assert window.search_field.hasFocus()
     qtbot.keyClicks(window.search_field, "amaq")
@@ -315,7 +315,7 @@ def test_more_results_come_below_the_first_fifty(
 ) -> None:
     with open_case(case_path, backups=False) as case:
         case.records.add_many([PersonFields(name=f"Witness {n} of Amesbury") for n in range(100)])
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.search_action.trigger()
     qtbot.keyClicks(window.search_field, "amesbury")
     qtbot.waitUntil(lambda: "People (50)" in window.results.toPlainText())
@@ -347,7 +347,7 @@ def _anchor_of(window: MainWindow, label: str) -> str:
 def test_a_search_saved_in_the_window_runs_again_from_its_menu(
     window: MainWindow, case_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.search_field.setText("enemy kind:quote")
 
     def name_it(dialog: Any) -> None:
@@ -360,15 +360,15 @@ def test_a_search_saved_in_the_window_runs_again_from_its_menu(
         assert [(s.name, s.query) for s in case.saved_searches.all()] == [
             ("Enemy quotes", "enemy kind:quote")
         ]
-    [run] = window.saved_menu.actions()
+    [run] = window.saved_searches.saved_menu.actions()
     assert run.text() == "Enemy quotes"
     window.search_field.clear()
     run.trigger()
     assert window.search_field.text() == "enemy kind:quote"
     assert window.right_pane.currentWidget() is window.results
-    [forget] = window.forget_menu.actions()
+    [forget] = window.saved_searches.forget_menu.actions()
     forget.trigger()
-    assert window.saved_menu.actions() == []
+    assert window.saved_searches.saved_menu.actions() == []
     with open_case(case_path, backups=False) as case:
         assert case.saved_searches.all() == []
 
@@ -381,7 +381,7 @@ def test_a_quote_after_an_emoji_keeps_its_character_range(
     with open_case(case_path, backups=False) as case:
         case.importer.import_files([tmp_path / "post.txt"])
         [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.open_document(document.id)
     viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
     start = viewer.text.toPlainText().index("claimed")  # a character index

@@ -162,7 +162,7 @@ def test_the_action_is_in_the_file_menu_and_needs_an_open_case(
     assert actions.index(window.export_action) == actions.index(window.limits_action) + 1
     assert window.export_action.shortcut().toString() == "Ctrl+Shift+E"
     assert not window.export_action.isEnabled()
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     assert window.export_action.isEnabled()
     window.close_case()
     assert not window.export_action.isEnabled()
@@ -178,7 +178,7 @@ def test_a_tagged_pack_with_a_tlp_marking_and_without_two_sections(
         case.records.update(attack_id(demo_path, "Westminster attack"), tags=("demo", "london"))
     out = tmp_path / "out" / "westminster.pdf"
     out.parent.mkdir()
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
 
     def fill(dialog: ExportPackDialog) -> None:
         assert dialog.title.placeholderText() == TITLE
@@ -225,7 +225,7 @@ def test_a_tagged_pack_with_a_tlp_marking_and_without_two_sections(
 def test_the_author_can_be_left_out_of_the_pdf(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "anonymous.pdf"
 
     def fill(dialog: ExportPackDialog) -> None:
@@ -242,7 +242,7 @@ def test_the_author_can_be_left_out_of_the_pdf(
 def test_the_attack_selected_in_the_window_can_be_the_scope(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
 
     def nothing_selected(dialog: ExportPackDialog) -> None:
         assert not dialog.chosen.isEnabled()
@@ -270,7 +270,7 @@ def test_the_attack_selected_in_the_window_can_be_the_scope(
 def test_several_attacks_selected_with_ctrl_click_are_the_scope_and_delete_waits_for_one(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     select(window, "Brussels attacks")
     model = window.models[Kind.ATTACK]
     labels = [getattr(model.record_at(r), "label", "") for r in range(model.rowCount())]
@@ -303,7 +303,7 @@ def test_several_attacks_selected_with_ctrl_click_are_the_scope_and_delete_waits
 def test_a_date_range_says_how_it_was_read_and_keeps_the_attacks_inside_it(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "range"  # no suffix: .pdf is added
 
     def fill(dialog: ExportPackDialog) -> None:
@@ -334,7 +334,7 @@ def test_a_date_range_says_how_it_was_read_and_keeps_the_attacks_inside_it(
 def test_an_invalid_tlp_label_disables_export_and_says_why(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     seen: dict[str, Any] = {}
 
     def fill(dialog: ExportPackDialog) -> None:
@@ -368,7 +368,7 @@ def test_an_invalid_tlp_label_disables_export_and_says_why(
 def test_cancel_leaves_no_file(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "cancelled.pdf"
     clicks: list[int] = []
 
@@ -412,7 +412,7 @@ def test_a_typed_name_of_an_existing_file_asks_before_replacing_it(
         return answers.pop(0)
 
     monkeypatch.setattr(QMessageBox, "question", question)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     export(window, qtbot, lambda dialog: type_into(qtbot, dialog.path, str(out)))
     assert "existing.pdf already exists" in asked[0]
     assert out.read_bytes() == b"the previous pack"  # "No" kept it
@@ -447,7 +447,7 @@ def test_a_file_chosen_in_the_save_dialog_is_replaced_without_asking_again(
         return str(out), "PDF files (*.pdf)"
 
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", save_file_name)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
 
     def fill(dialog: ExportPackDialog) -> None:
         click(qtbot, dialog.browse)
@@ -463,7 +463,7 @@ def test_a_file_chosen_in_the_save_dialog_is_replaced_without_asking_again(
 def test_an_export_that_fails_says_why_in_one_line(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot, warnings_shown: list[str]
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "no such folder" / "pack.pdf"
     export(window, qtbot, lambda dialog: type_into(qtbot, dialog.path, str(out)))
     assert len(warnings_shown) == 1
@@ -489,7 +489,7 @@ def test_show_in_folder_opens_the_packs_folder(
         return True
 
     monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "packs" / "pack.pdf"
     out.parent.mkdir()
     export(window, qtbot, lambda dialog: type_into(qtbot, dialog.path, str(out)))
@@ -501,7 +501,7 @@ def test_show_in_folder_opens_the_packs_folder(
 def test_the_next_export_offers_the_last_marking_author_and_folder(
     window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     out = tmp_path / "packs" / "first.pdf"
     out.parent.mkdir()
 
@@ -556,7 +556,7 @@ def test_the_pack_is_built_off_the_gui_thread(
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(BriefingService, "export", export_on)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     qtbot.waitUntil(window.export_action.isEnabled, timeout=10_000)
     out = tmp_path / "threaded.pdf"
     export(window, qtbot, lambda dialog: type_into(qtbot, dialog.path, str(out)))

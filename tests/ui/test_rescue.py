@@ -36,7 +36,7 @@ def test_opening_a_damaged_case_offers_a_rescued_copy_and_opens_it(
 
     monkeypatch.setattr(QMessageBox, "warning", answer)
     monkeypatch.setattr(QMessageBox, "question", answer)
-    window.open_path(path)
+    window.opener.open_path(path)
 
     assert "is damaged" in asked[0]
     assert "Write a rescued copy" in asked[0]
@@ -68,7 +68,7 @@ def test_check_case_that_finds_damage_offers_the_rescued_copy(
 
     monkeypatch.setattr(QMessageBox, "warning", answer)
     monkeypatch.setattr(QMessageBox, "question", answer)
-    window.open_path(path)
+    window.opener.open_path(path)
     assert window.controller.info.path == path
     # The day's backup copy fails its own check, and says so (once).
     [backup_failed] = asked

@@ -75,7 +75,7 @@ def select(window: MainWindow, label: str) -> None:
 
 
 def test_opening_the_demo_case_shows_its_counts(window: MainWindow, demo_path: Path) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     assert window.stack.currentWidget() is window.case_view
     shown = {
         window.sidebar.item(i).text(): window.sidebar.item(i).data(COUNT_ROLE)
@@ -93,7 +93,7 @@ def test_opening_the_demo_case_shows_its_counts(window: MainWindow, demo_path: P
 def test_adding_an_attack_through_the_form_is_in_the_case(
     window: MainWindow, case_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
 
     def fill(dialog: RecordDialog) -> None:
         qtbot.keyClicks(dialog.form.inputs["title"], "Parsons Green bombing")
@@ -115,7 +115,7 @@ def test_adding_an_attack_through_the_form_is_in_the_case(
 def test_an_invalid_date_shows_why_and_saves_nothing(
     window: MainWindow, case_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     seen: list[str] = []
 
     def fill(dialog: RecordDialog) -> None:
@@ -138,7 +138,7 @@ def test_an_invalid_date_shows_why_and_saves_nothing(
 def test_undo_and_redo_reach_the_case_file(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     select(window, "Westminster attack")
 
     def change(dialog: RecordDialog) -> None:
@@ -161,7 +161,7 @@ def test_undo_and_redo_reach_the_case_file(
 def test_deleting_asks_then_removes_and_undo_brings_it_back(
     window: MainWindow, demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     select(window, "Westminster attack")
     asked: list[str] = []
 
@@ -186,7 +186,7 @@ def test_deleting_asks_then_removes_and_undo_brings_it_back(
 def test_declining_the_delete_keeps_the_record(
     window: MainWindow, demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     select(window, "Brussels attacks")
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     window.delete_record_action.trigger()
@@ -216,7 +216,7 @@ def retype_nationality(qtbot: QtBot, text: str) -> Callable[[RecordDialog], None
 def test_an_edit_shows_in_the_detail_pane_and_the_row_stays_selected(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     window.show_kind(Kind.PERSON)
     select(window, "Andrew Parker")
     parker = window.selected()
@@ -248,7 +248,7 @@ def test_an_edit_shows_in_the_detail_pane_with_the_worker_thread(
     window = MainWindow(CaseController(Worker()), WindowSettings())
     qtbot.addWidget(window)
     window.show()
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     qtbot.waitUntil(lambda: window.models[Kind.ATTACK].rowCount() == 5, timeout=10_000)
     window.show_kind(Kind.PERSON)
     qtbot.waitUntil(lambda: window.models[Kind.PERSON].has_row(0), timeout=5_000)
@@ -270,7 +270,7 @@ def test_an_edit_shows_in_the_detail_pane_with_the_worker_thread(
 def test_a_new_link_shows_in_the_detail_pane_without_selecting_again(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     window.show_kind(Kind.PERSON)
     select(window, "Rita Katz")
     katz = window.selected()
@@ -299,7 +299,7 @@ def test_a_new_link_shows_in_the_detail_pane_without_selecting_again(
 def test_saving_and_forgetting_a_search_are_undone(
     window: MainWindow, case_path: Path, qtbot: QtBot
 ) -> None:
-    window.open_path(case_path)
+    window.opener.open_path(case_path)
     window.search_field.setText("enemy")
 
     def name_it(dialog: Any) -> None:
@@ -308,16 +308,16 @@ def test_saving_and_forgetting_a_search_are_undone(
 
     with_modal(qtbot, name_it)
     window.save_search_action.trigger()
-    [forget] = window.forget_menu.actions()
+    [forget] = window.saved_searches.forget_menu.actions()
     forget.trigger()
-    assert window.saved_menu.actions() == []
+    assert window.saved_searches.saved_menu.actions() == []
 
     window.undo_action.trigger()  # the search is back
-    assert [a.text() for a in window.saved_menu.actions()] == ["Enemies"]
+    assert [a.text() for a in window.saved_searches.saved_menu.actions()] == ["Enemies"]
     with open_case(case_path, backups=False) as case:
         assert [(s.name, s.query) for s in case.saved_searches.all()] == [("Enemies", "enemy")]
     window.undo_action.trigger()  # it was never saved
-    assert window.saved_menu.actions() == []
+    assert window.saved_searches.saved_menu.actions() == []
     with open_case(case_path, backups=False) as case:
         assert case.saved_searches.all() == []
 
@@ -340,7 +340,7 @@ def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(
         with_modal(qtbot, act)
 
     type_passphrase(["wrong one", "right one"])
-    window.open_path(path)
+    window.opener.open_path(path)
     assert tries == ["", "Wrong passphrase: try again."]
     assert window.controller.info is not None
     assert window.controller.info.encrypted
@@ -349,7 +349,7 @@ def test_the_passphrase_dialog_says_when_the_passphrase_is_wrong(
 def test_following_a_link_in_the_detail_pane_selects_that_record(
     window: MainWindow, demo_path: Path
 ) -> None:
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     select(window, "Westminster attack")
     record = window.selected()
     assert record is not None
@@ -362,9 +362,9 @@ def test_following_a_link_in_the_detail_pane_selects_that_record(
 
 
 def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: QtBot) -> None:
-    window.open_path(demo_path)
-    qtbot.keyClicks(window.since, "2016")
-    qtbot.keyClicks(window.until, "2016")
+    window.opener.open_path(demo_path)
+    qtbot.keyClicks(window.filter_bar.since, "2016")
+    qtbot.keyClicks(window.filter_bar.until, "2016")
     window.apply_filter()
     model = window.models[Kind.ATTACK]
     labels = {model.record_at(r).label for r in range(model.rowCount())}  # type: ignore[union-attr]
@@ -373,25 +373,24 @@ def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: Qt
         "Murder of a Sufi leader",
         "Murder of an Ahmadi shopkeeper in Glasgow",
     }
-    window.until.clear()
-    window.since.clear()
-    qtbot.keyClicks(window.filter, "glasgow")
-    window.apply_filter()
-    assert model.rowCount() == 1
-    window.filter.setText("nonsense-words")
+    window.filter_bar.until.clear()
+    window.filter_bar.since.clear()
+    qtbot.keyClicks(window.filter_bar.words, "glasgow")  # applied once typing pauses
+    qtbot.waitUntil(lambda: model.query.text == "glasgow" and model.rowCount() == 1)
+    window.filter_bar.words.setText("nonsense-words")
     window.apply_filter()
     assert model.rowCount() == 0
-    window.filter.clear()
-    qtbot.keyClicks(window.since, "not a date")
+    window.filter_bar.words.clear()
+    qtbot.keyClicks(window.filter_bar.since, "not a date")
     window.apply_filter()
-    assert window.filter_error.isVisible()
+    assert window.filter_bar.error.isVisible()
 
 
 def test_every_column_of_a_table_fits_the_window_it_opens_in(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
     window.resize(1400, 860)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     for width in (1400, 1280):  # at 1280 (a laptop), every column gives up a little
         window.resize(width, 860)
         for kind in Kind:
@@ -409,7 +408,7 @@ def test_short_values_show_whole_and_the_names_take_the_rest(
     """A column is as wide as its values on screen want ("Government agency", not
     "Governmen…"), up to its set width when room is short; the names take the rest."""
     window.resize(1400, 860)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     table = window.table
     metrics, header = table.fontMetrics(), table.horizontalHeader()
     for kind in (Kind.GROUP, Kind.PERSON):
@@ -432,7 +431,7 @@ def test_columns_follow_the_window_until_one_is_sized_by_hand(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
     window.resize(1600, 860)
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     window.show_kind(Kind.ATTACK)
     header = window.table.horizontalHeader()
     title = header.sectionSize(1)
@@ -680,7 +679,7 @@ def test_a_closed_case_is_among_the_recent_ones_and_opens_from_there(
     each by name and folder, and a double-click opens one; the closed case's last news
     leaves the status bar with it."""
     monkeypatch.setenv("HOME", str(demo_path.parent.parent))
-    window.open_path(demo_path)
+    window.opener.open_path(demo_path)
     window.statusBar().showMessage("Import finished: 1 imported, 0 duplicate, 0 failed.")
     window.close_case()
     assert window.stack.currentWidget() is window.start_page
