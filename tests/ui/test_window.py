@@ -458,6 +458,36 @@ def test_table_models_pass_the_model_tester(
     controller.close()
 
 
+def test_a_table_model_stays_consistent_on_a_threaded_worker(
+    qtmodeltester: Any, qtbot: QtBot, case_path: Path
+) -> None:
+    """The model tester stays attached while rows arrive from the worker thread through
+    a new query, a sort, a reset and a scroll across pages: every signal the model sends
+    is checked against what it then reports."""
+    controller, model = statements_model(qtbot, case_path, 600)
+    model.refresh()
+    qtbot.waitUntil(lambda: model.total == 600, timeout=10_000)
+    qtmodeltester.check(model)
+    everything = model.query
+    steps: list[tuple[Callable[[], None], int]] = [
+        (lambda: model.set_query(replace(everything, text="marked")), 300),
+        (lambda: model.sort(0, Qt.SortOrder.DescendingOrder), 300),  # by date said
+        (model.forget, 0),
+        (model.refresh, 300),
+        (lambda: model.set_query(everything), 600),
+    ]
+    for step, total in steps:
+        step()
+        qtbot.waitUntil(lambda total=total: model.total == total, timeout=10_000)
+        for row in range(0, total, 37):  # pages asked for as a scroll would
+            model.data(model.index(row, 0))
+        settled(qtbot, controller)
+        if total:
+            last = model.index(total - 1, 0)
+            qtbot.waitUntil(lambda last=last: model.data(last) != LOADING, timeout=10_000)
+    controller.shutdown()
+
+
 def statements_model(
     qtbot: QtBot, case_path: Path, count: int
 ) -> tuple[CaseController, RecordTableModel]:
