@@ -270,7 +270,7 @@ class _Gathering:
         return QuoteEntry(
             text=q.text,
             speaker=self.names.get(q.speaker, "") if q.speaker else "",
-            said=q.said.display() if q.said else "",
+            said=display("said", q.said, {}),
             page=q.page,
             translation=q.translation,
             cites=self.cite([q.source]),
@@ -325,7 +325,7 @@ class _Gathering:
         facts = (
             ("Roles", display("roles", p.roles, {})),
             ("Nationality", p.nationality),
-            ("Born", p.birth_date.display() if p.birth_date else ""),
+            ("Born", display("birth_date", p.birth_date, {})),
             ("Status", p.status.label),
         )
         return self.profile(f"person-{p.id}", p.id, p.name, p.aliases, facts)
@@ -394,14 +394,13 @@ def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
                 documents[source_id].append((name, sha))
     entries = {}
     for record in _rows(s, m.Source, ids):
-        grade = record.reliability
         entries[record.id] = SourceEntry(
             title=record.title,
             authors=", ".join(record.authors),
             publisher=record.publisher,
-            published=record.published.display() if record.published else "",
+            published=display("published", record.published, {}),
             url=record.url,
-            reliability=f"{grade.value} — {grade.label}" if grade else "",
+            reliability=display("reliability", record.reliability, {}),
             documents=tuple(documents[record.id]),
         )
     return entries

@@ -47,6 +47,7 @@ from casefile.briefing.pages import (
 )
 from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import display
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
 SHADE = colors.HexColor("#F2F4F6")
@@ -267,7 +268,10 @@ class Story:
                 para(self.attack_title(a), CELL),
                 _cell(a.location, widths[2]),
                 _cell(", ".join(a.attack_types), widths[3]),
-                _cell(f"{_count(a.killed)} / {_count(a.wounded)}", widths[4]),
+                _cell(
+                    f"{display('killed', a.killed, {})} / {display('wounded', a.wounded, {})}",
+                    widths[4],
+                ),
             ]
             for a in self.content.attacks
         ]
@@ -301,8 +305,8 @@ class Story:
             ("Location", a.location or "unknown"),
             ("Attack type", ", ".join(a.attack_types) or "unknown"),
             ("Weapons", a.weapon_types or "unknown"),
-            ("Killed", _count(a.killed)),
-            ("Wounded", _count(a.wounded)),
+            ("Killed", display("killed", a.killed, {})),
+            ("Wounded", display("wounded", a.wounded, {})),
             ("Claimed", a.claimed),
             ("Status", a.status),
         ]
@@ -419,13 +423,13 @@ def _cell(text: str, width: float) -> str | Flowable:
 _MUTED = "rgb({},{},{})".format(*(round(255 * c) for c in MUTED.rgb()))
 
 
+def _casualties(killed: int | None, wounded: int | None) -> str:
+    return f"{display('killed', killed, {})} / {display('wounded', wounded, {})}"
+
+
 def _muted(text_markup: str, size: float) -> str:
     """A small grey aside in the furniture's font, inside a paragraph."""
     return f'<font name="{SANS}" size="{size}" color="{_MUTED}">{text_markup}</font>'
-
-
-def _count(value: int | None) -> str:
-    return "unknown" if value is None else f"{value:,}"
 
 
 _TLP_MEANING = {

@@ -76,6 +76,8 @@ def file_size(size: int) -> str:
 def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
     if value is None:
         return "unknown" if name in COUNT_FIELDS else ""
+    if name in COUNT_FIELDS and isinstance(value, int):
+        return f"{value:,}"
     if name == "size" and isinstance(value, int):
         return file_size(value)
     if name == "media_type" and isinstance(value, str):

@@ -26,6 +26,7 @@ from casefile.db.sqlite_tools import (
     remove_with_side_files,
     side_files,
 )
+from casefile.domain.display import file_size
 from casefile.domain.errors import CaseFileError
 
 log = logging.getLogger("casefile")
@@ -120,12 +121,8 @@ def ensure_room(folder: Path, *copied: Path, what: str = "a backup copy") -> Non
     if free < needed:
         raise CaseFileError(
             f"not enough free space for {what} in {folder}: it needs about "
-            f"{_megabytes(needed)}, and {_megabytes(free)} is free"
+            f"{file_size(int(needed))}, and {file_size(free)} is free"
         )
-
-
-def _megabytes(size: float) -> str:
-    return f"{max(1, round(size / 1_048_576)):,} MB"
 
 
 def verified_copy(case_path: Path, key: str | None, dest: Path) -> None:

@@ -51,7 +51,7 @@ from casefile.briefing.options import (
     tlp_colour,
 )
 from casefile.briefing.service import ExportCancelled, ExportReport
-from casefile.domain.display import sentence
+from casefile.domain.display import file_size, sentence
 from casefile.domain.errors import AlreadyExists, InvalidInput
 from casefile.domain.records import Record
 from casefile.services import paths
@@ -520,10 +520,6 @@ def _count(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def _size(count: int) -> str:
-    return f"{count / 1_048_576:.1f} MB" if count >= 1_048_576 else f"{max(1, count // 1024)} KB"
-
-
 # -- the preview ----------------------------------------------------------------------------
 
 
@@ -553,7 +549,7 @@ class PackPreview(QDialog):
         ):
             QShortcut(QKeySequence(key), self, lambda s=step: self.page.stepBy(s))
         self.summary = QLabel(
-            f"{_count(report.pages, 'page')} · {_size(len(data))} · "
+            f"{_count(report.pages, 'page')} · {file_size(len(data))} · "
             f"{_count(report.attacks, 'attack')}, {_count(report.quotes, 'quote')}, "
             f"{_count(report.sources, 'source')}"
         )

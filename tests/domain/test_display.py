@@ -12,3 +12,12 @@ def test_grades_show_their_code_and_what_it_means() -> None:
     assert display("reliability", Reliability.B, {}) == "B — Usually reliable"
     assert display("credibility", Credibility.PROBABLY_TRUE, {}) == "2 — Probably true"
     assert display("status", AttackStatus.CONFIRMED, {}) == "Confirmed"
+
+
+def test_counts_read_alike_everywhere() -> None:
+    """The terminal, the window and the pack print a count one way: unknown stays
+    "unknown" (never 0), thousands are separated."""
+    assert display("killed", None, {}) == "unknown"
+    assert display("killed", 0, {}) == "0"
+    assert display("wounded", 1234, {}) == "1,234"
+    assert display("page", 1234, {}) == "1234"  # not a count: a page number as written
