@@ -478,14 +478,20 @@ def test_a_table_model_stays_consistent_on_a_threaded_worker(
     ]
     for step, total in steps:
         step()
-        qtbot.waitUntil(lambda total=total: model.total == total, timeout=10_000)
+        qtbot.waitUntil(partial(counted, model, total), timeout=10_000)
         for row in range(0, total, 37):  # pages asked for as a scroll would
             model.data(model.index(row, 0))
         settled(qtbot, controller)
-        if total:
-            last = model.index(total - 1, 0)
-            qtbot.waitUntil(lambda last=last: model.data(last) != LOADING, timeout=10_000)
+        qtbot.waitUntil(partial(loaded, model, total - 1), timeout=10_000)
     controller.shutdown()
+
+
+def counted(model: RecordTableModel, total: int) -> bool:
+    return model.total == total
+
+
+def loaded(model: RecordTableModel, row: int) -> bool:
+    return row < 0 or model.data(model.index(row, 0)) != LOADING
 
 
 def statements_model(
