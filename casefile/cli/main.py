@@ -36,9 +36,9 @@ from casefile.domain.errors import (
     NeedsPassphrase,
 )
 from casefile.domain.import_options import ImportOptions
+from casefile.domain.input_text import clean_text
 from casefile.domain.records import FIELDS_OF_KIND
 from casefile.domain.terms import Kind, Relation, Vocabulary
-from casefile.importing.extract.metadata import clean_text
 
 if TYPE_CHECKING:
     from casefile.services.case import Case

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from casefile.domain.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
+from casefile.domain.input_text import clean_text
 from casefile.domain.moments import moment
 from casefile.domain.records import Record
 from casefile.domain.serialize import jsonable, record_json
 from casefile.domain.terms import Kind
-from casefile.importing.extract.metadata import clean_text
 
 if TYPE_CHECKING:  # the values a command prints; their services load only when it runs
     from casefile.services.audit import HistoryEntry

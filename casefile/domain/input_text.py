@@ -37,3 +37,9 @@ def read_number(text: str, number: type[int] | type[float]) -> int | float | Non
 def read_date(text: str, *, dayfirst: bool | None) -> PartialDate | None:
     """A (partial) date as people write it; None when not known."""
     return None if means_unknown(text) else PartialDate.parse(text, dayfirst=dayfirst)
+
+
+def clean_text(text: str) -> str:
+    """Text SQLite can store: a lone surrogate (a file name in a foreign encoding, an 8-bit
+    mail header) becomes U+FFFD instead of failing the file at the last step."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

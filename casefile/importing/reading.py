@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile.domain.errors import InvalidInput
-from casefile.importing.extract.metadata import clean_text
+from casefile.domain.input_text import clean_text
 from casefile.importing.extract.model import Attachment, Extracted
 
 PARSERS = "casefile.importing.extract.dispatch"

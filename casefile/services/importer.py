@@ -34,9 +34,9 @@ from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
 from casefile.domain.import_options import ImportOptions as ImportOptions  # noqa: PLC0414 (re-export)
+from casefile.domain.input_text import clean_text
 from casefile.domain.records import DocumentFields, SourceFields
 from casefile.domain.terms import SourceKind
-from casefile.importing.extract.metadata import clean_text
 from casefile.importing.extract.model import PasswordRequired
 from casefile.importing.reading import (
     CHANGED,

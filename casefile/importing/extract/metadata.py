@@ -35,9 +35,3 @@ def partial_date(value: str | date | None) -> PartialDate | None:
 def split_authors(text: str | None) -> tuple[str, ...]:
     """Office and trafilatura join several authors with semicolons (commas are in names)."""
     return tuple(name.strip() for name in (text or "").split(";") if name.strip())
-
-
-def clean_text(text: str) -> str:
-    """Text SQLite can store: a lone surrogate (a file name in a foreign encoding, an 8-bit
-    mail header) becomes U+FFFD instead of failing the file at the last step."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
