@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.terms import Kind
 from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS, ListQuery
@@ -88,7 +89,7 @@ class FilterBar(QWidget):
                 until=until if dated else None,
             )
         except InvalidInput as exc:  # a date that cannot be read, a range ending too early
-            self.error.setText(str(exc))
+            self.error.setText(sentence(str(exc)))
             self.error.show()
             return None
         self.error.hide()

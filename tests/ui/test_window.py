@@ -384,6 +384,7 @@ def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: Qt
     qtbot.keyClicks(window.filter_bar.since, "not a date")
     window.apply_filter()
     assert window.filter_bar.error.isVisible()
+    assert window.filter_bar.error.text() == "'not a date' is not a date."  # as a sentence
 
 
 def test_every_column_of_a_table_fits_the_window_it_opens_in(
