@@ -66,6 +66,7 @@ class FilterBar(QWidget):
     def clear(self) -> None:
         for edit in (self.words, self.since, self.until):
             edit.clear()
+        self.error.hide()
 
     def focus(self) -> None:
         self.words.setFocus()

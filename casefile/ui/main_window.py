@@ -393,6 +393,10 @@ class MainWindow(QMainWindow):
         self.controller.close()
 
     def _case_opened(self, info: CaseInfo) -> None:
+        # What was typed for the case before (one opened over another) is not this case's:
+        # its search results and its filter would show or narrow what is not here.
+        self.search_field.clear()
+        self.filter_bar.clear()
         self._refresh_saved_searches()
         self.settings.remember_case(info.path)
         self._refresh_recent_menu()

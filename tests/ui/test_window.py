@@ -387,6 +387,32 @@ def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: Qt
     assert window.filter_bar.error.text() == "'not a date' is not a date."  # as a sentence
 
 
+def test_a_case_opened_over_another_starts_with_nothing_typed(
+    window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Seen in a real window: the search results and the filter of the case before stayed
+    over the case opened next, showing records that are not in it."""
+    window.opener.open_path(demo_path)
+    window.search_field.setText("westminster")
+    window.focus_search()
+    assert window.right_pane.currentWidget() is window.results
+    window.filter_bar.since.setText("2017")
+    window.filter_bar.until.setText("2016")
+    window.apply_filter()
+    assert window.filter_bar.error.isVisible()
+    other = tmp_path / "other.casefile"
+    create_case(other, title="Other").close()
+
+    window.opener.open_path(other)
+
+    assert window.windowTitle() == "Other — Casefile"
+    assert window.search_field.text() == ""
+    assert window.right_pane.currentWidget() is window.detail
+    bar = window.filter_bar
+    assert (bar.words.text(), bar.since.text(), bar.until.text()) == ("", "", "")
+    assert not bar.error.isVisible()
+
+
 def test_every_column_of_a_table_fits_the_window_it_opens_in(
     window: MainWindow, demo_path: Path, qtbot: QtBot
 ) -> None:
