@@ -5,7 +5,7 @@ briefing pack: dates at their precision, grades by their label, unknown counts a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,19 @@ def field_label(name: str) -> str:
     'url' → 'URL'."""
     text = " ".join(_SPELT.get(word, word) for word in name.split("_"))
     return text[:1].upper() + text[1:]
+
+
+def a_or_an(noun: str) -> str:
+    """'an attack', 'a person': the article as the noun is said."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def any_of(nouns: Iterable[str]) -> str:
+    """'a person or group', 'an attack, person or group': one article, the last joined
+    by 'or'."""
+    words = list(nouns)
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return a_or_an(listed)
 
 
 def sentence(message: str) -> str:

@@ -17,8 +17,10 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
 from casefile.domain.terms import (
+    RELATION_ENDS,
     AttackStatus,
     Claimed,
     Confidence,
@@ -250,6 +252,28 @@ class LinkFields:
         if self.start and self.end and self.end.last_day() < self.start.first_day():
             raise InvalidInput(f"link end {self.end} is before its start {self.start}")
         _set(self, "citations", tuple(dict.fromkeys(self.citations)))
+
+
+def link_misfit(relation: Relation, subject: Kind, obj: Kind) -> str | None:
+    """Why a link of ``relation`` cannot join a ``subject`` to an ``obj`` (None if it can):
+    an attack is not "member of" a group."""
+    subjects, objects = RELATION_ENDS[relation]
+    fits = subject in subjects and obj in objects
+    if relation is Relation.SIMILAR_TO:
+        fits = subject is obj
+    if fits:
+        return None
+    if relation is Relation.SIMILAR_TO:
+        rule = "joins two records of one kind"
+    else:
+        wanted = [k.value for k in Kind if k in subjects], [k.value for k in Kind if k in objects]
+        rule = f"links {_kinds(wanted[0])} to {_kinds(wanted[1])}"
+    said = f"“{relation.label}” cannot link {a_or_an(subject.value)} to {a_or_an(obj.value)}"
+    return f"{said}: it {rule}"
+
+
+def _kinds(names: list[str]) -> str:
+    return "any record" if len(names) == len(Kind) else any_of(names)
 
 
 AnyFields = (

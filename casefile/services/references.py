@@ -1,5 +1,6 @@
 """Checks a record's fields must pass against the case before they are written: each
-reference names an existing record of an allowed kind, each vocabulary term is the case's."""
+reference names an existing record of an allowed kind, a link's relation fits the kinds it
+joins, each vocabulary term is the case's."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
+from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
-from casefile.domain.records import AnyFields, metadata_fields, ref_values
+from casefile.domain.records import AnyFields, LinkFields, link_misfit, metadata_fields, ref_values
 from casefile.domain.terms import Kind, Vocabulary
 
 
@@ -36,8 +38,13 @@ def check_references_many(
         if value not in kinds:
             raise InvalidInput(f"{label}: no record with ID {value}")
         if kinds[value] not in allowed:
-            wanted = " or ".join(k.value for k in allowed)
-            raise InvalidInput(f"{label} must be a {wanted}, not a {kinds[value].value}")
+            wanted = any_of(k.value for k in allowed)
+            raise InvalidInput(f"{label} must be {wanted}, not {a_or_an(kinds[value].value)}")
+    for fields in items:
+        if isinstance(fields, LinkFields):
+            misfit = link_misfit(fields.relation, kinds[fields.subject], kinds[fields.object])
+            if misfit is not None:
+                raise InvalidInput(misfit)
 
 
 def _chunks(items: list[UUID], size: int) -> Iterable[list[UUID]]:

@@ -1376,6 +1376,19 @@ def test_add_link_with_an_unknown_relation_is_a_user_error(cli: Cli, populated: 
     assert snapshot(populated.path) == before
 
 
+def test_add_link_whose_relation_does_not_fit_is_a_user_error(
+    cli: Cli, populated: Populated
+) -> None:
+    before = snapshot(populated.path)
+    line = cli.fails(
+        "add", "link", populated.path, populated.group, "carried_out", populated.person
+    )
+    assert line.endswith(
+        "“carried out” cannot link a group to a person: it links a person or group to an attack"
+    )
+    assert snapshot(populated.path) == before
+
+
 HUGE = "99999999999999999999999"
 
 

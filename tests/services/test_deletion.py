@@ -33,7 +33,7 @@ def test_deleting_a_source_takes_quotes_documents_and_links_in_one_action(case: 
     kept_quote = case.records.add(QuoteFields(text="Kept", source=kept_source.id))
     doc = case.documents.attach(b"original bytes", "orig.txt", source=source.id, pages=["p1"])
     link_to_source = case.records.add(
-        LinkFields(subject=person.id, relation=Relation.CALLED_FOR, object=source.id)
+        LinkFields(subject=person.id, relation=Relation.INSPIRED_BY, object=source.id)
     )
     link_to_quote = case.records.add(
         LinkFields(subject=q2.id, relation=Relation.ASSOCIATED_WITH, object=group.id)
@@ -111,7 +111,7 @@ def test_a_deletion_names_every_kind_and_record_it_touched(case: Case) -> None:
     quote = case.records.add(QuoteFields(text="Said", source=source.id, speaker=person.id))
     doc = case.documents.attach(b"bytes", "doc.txt", source=source.id, pages=["p1"])
     link = case.records.add(
-        LinkFields(subject=person.id, relation=Relation.CALLED_FOR, object=source.id)
+        LinkFields(subject=person.id, relation=Relation.INSPIRED_BY, object=source.id)
     )
     citing = case.records.add(
         LinkFields(

@@ -398,6 +398,15 @@ INVALID: dict[str, Callable[[Refs], object]] = {
     "link to a missing record": lambda r: r.case.records.add(
         LinkFields(subject=r.person, relation=Relation.MEMBER_OF, object=uuid4())
     ),
+    "an attack member of a group": lambda r: r.case.records.add(
+        LinkFields(subject=r.attack, relation=Relation.MEMBER_OF, object=r.group)
+    ),
+    "a person similar to a group": lambda r: r.case.records.add(
+        LinkFields(subject=r.person, relation=Relation.SIMILAR_TO, object=r.group)
+    ),
+    "update: relation that does not fit its ends": lambda r: r.case.records.update(
+        r.link, {"relation": Relation.CARRIED_OUT}
+    ),
     "attack end date before start": lambda r: r.case.records.add(
         AttackFields(title="A", date=pd("2017-03-22"), end_date=pd("2017-03-21"))
     ),
@@ -463,6 +472,25 @@ def test_invalid_input_is_refused_and_stores_nothing(refs: Refs) -> None:
         assert case.records.get_many(ids) == before_records, name
         assert len(case.history.entries()) == before_history, name
     assert case.check() == []
+
+
+def test_a_relation_must_fit_the_kinds_it_joins(refs: Refs) -> None:
+    """An attack is not "member of" a group; a person is. The reason names both."""
+    with pytest.raises(InvalidInput) as refused:
+        refs.case.records.add(
+            LinkFields(subject=refs.attack, relation=Relation.MEMBER_OF, object=refs.group)
+        )
+    assert str(refused.value) == (
+        "“member of” cannot link an attack to a group: it links a person or group to a group"
+    )
+    fits = refs.case.records.add(
+        LinkFields(subject=refs.person, relation=Relation.MEMBER_OF, object=refs.group)
+    )
+    assert fits.fields.relation is Relation.MEMBER_OF
+    with pytest.raises(InvalidInput, match="two records of one kind"):
+        refs.case.records.add(
+            LinkFields(subject=refs.attack, relation=Relation.SIMILAR_TO, object=refs.group)
+        )
 
 
 def test_validation_messages_name_the_problem(refs: Refs) -> None:
