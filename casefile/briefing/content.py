@@ -22,7 +22,7 @@ from casefile.briefing.options import PackOptions, Section
 from casefile.db import models as m
 from casefile.db.filters import tagged, within
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import display
+from casefile.domain.display import UNSOURCED, display, link_caveats
 from casefile.domain.errors import InvalidInput
 from casefile.domain.terms import Kind, Relation
 
@@ -61,6 +61,7 @@ class Tie:
     how: str
     other: str
     cites: tuple[UUID, ...]
+    caveats: str  # how sure, and "unsourced" when nothing cites it (``link_caveats``)
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,9 @@ class _Gathering:
             other = link.object if mine else link.subject
             if other in self.names:
                 how = link.relation.label if mine else link.relation.inverse_label
-                found.append(Tie(how, self.names[other], self.cite(self.cited[link.id])))
+                cites = self.cite(self.cited[link.id])
+                caveats = link_caveats(link.confidence, len(self.cited[link.id]))
+                found.append(Tie(how, self.names[other], cites, caveats))
         return tuple(found)
 
     def attack_entry(self, a: m.Attack, quotes: Sequence[m.Quote]) -> AttackEntry:
@@ -301,7 +304,7 @@ class _Gathering:
         ties = self.ties(a.id)
         claimant = self.names.get(a.claimed_by) if a.claimed_by else None
         if claimant and not any(t.other == claimant and t.how == "claimed by" for t in ties):
-            ties = (*ties, Tie("claimed by", claimant, ()))
+            ties = (*ties, Tie("claimed by", claimant, (), UNSOURCED))  # no link cites it
         labels = self.labels
         return AttackEntry(
             key=f"attack-{a.id}",

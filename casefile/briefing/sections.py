@@ -340,6 +340,7 @@ class Story:
             return []
         lines = [
             f"{markup(t.how.capitalize())} <b>{markup(t.other, bold=True)}</b>{self.cites(t.cites)}"
+            + (" " + _muted(f"({markup(t.caveats)})", 8) if t.caveats else "")
             for t in ties
         ]
         return [

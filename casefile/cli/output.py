@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from casefile.domain.display import COUNT_FIELDS, UNSAFE, display, terminal_safe
+from casefile.domain.display import COUNT_FIELDS, UNSAFE, display, link_caveats, terminal_safe
 from casefile.domain.input_text import clean_text
 from casefile.domain.moments import moment
 from casefile.domain.records import Record
@@ -100,15 +100,20 @@ def table(kind: Kind, records: list[Record[Any]]) -> str:
         [
             str(r.id)[:8],
             *(terminal_safe(display(c, getattr(r.fields, c), {})) for c in columns),
+            *([_link_caveats(r)] if kind is Kind.LINK else []),
             terminal_safe(r.label),
         ]
         for r in records
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) + 1)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
         for row in rows
     )
+
+
+def _link_caveats(link: Record[Any]) -> str:
+    return link_caveats(link.fields.confidence, len(link.fields.citations))
 
 
 def show_json(detail: RecordDetail) -> dict[str, Any]:
@@ -143,7 +148,8 @@ def show_text(detail: RecordDetail) -> str:
     if related.links:
         rows.append("  links:")
         for link in related.links:
-            rows.append(f"    {link.label} [{str(link.id)[:8]}]")
+            said = _link_caveats(link)
+            rows.append(f"    {link.label} [{str(link.id)[:8]}]" + (f" ({said})" if said else ""))
     for title, items in (("quotes", related.quotes), ("documents", related.documents)):
         if items:
             rows.append(f"  {title}:")

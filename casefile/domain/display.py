@@ -12,9 +12,11 @@ from uuid import UUID
 
 from casefile.domain.dates import PartialDate
 from casefile.domain.formats import media_label
-from casefile.domain.terms import Credibility, LabelledEnum, Reliability
+from casefile.domain.terms import Confidence, Credibility, LabelledEnum, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+# What a link that no source or quote cites is called, wherever it shows.
+UNSOURCED = "unsourced"
 # What a terminal would act on instead of showing, or that hides where text is: C0 and C1
 # controls and DEL (ESC recolours, CR rewrites the line), the line and paragraph
 # separators, the bidirectional embeddings, overrides and isolates (U+202E shows a name
@@ -74,6 +76,21 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def link_caveats(confidence: Confidence | None, citations: int) -> str:
+    """What a reader must know beside a link's label, wherever it shows: how sure it is,
+    when that was recorded ("probable"), and that nothing cites it ("unsourced"). Empty
+    when there is neither."""
+    said = [confidence.label.lower()] if confidence is not None else []
+    if not citations:
+        said.append(UNSOURCED)
+    return ", ".join(said)
+
+
+def citation_count(citations: int) -> str:
+    """A link's citations in a column: their number, or "unsourced"."""
+    return f"{citations:,}" if citations else UNSOURCED
+
+
 def file_size(size: int) -> str:
     """3,296 bytes as '3.2 KB' (as file managers put it, in units of 1,024)."""
     if size < 1024:
@@ -91,6 +108,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return "unknown" if name in COUNT_FIELDS else ""
     if name in COUNT_FIELDS and isinstance(value, int):
         return f"{value:,}"
+    if name == "citations" and value == ():
+        return UNSOURCED
     if name == "size" and isinstance(value, int):
         return file_size(value)
     if name == "media_type" and isinstance(value, str):

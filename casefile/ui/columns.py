@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casefile.domain.display import display
+from casefile.domain.display import citation_count, display
 from casefile.domain.moments import day_of
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind
@@ -172,6 +172,12 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("relation", "Relation", sort="relation", width=110),
         field("object", "Object", width=260, wide=True),
         field("confidence", "Confidence", width=NARROW),
+        Column(
+            "Citations",
+            lambda r, labels: citation_count(len(r.fields.citations)),
+            numeric=True,
+            width=NARROW,
+        ),
         UPDATED,
     ),
 }

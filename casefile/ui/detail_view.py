@@ -16,9 +16,9 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.domain.changes import Changes
-from casefile.domain.display import COUNT_FIELDS, display, field_label
+from casefile.domain.display import COUNT_FIELDS, display, field_label, link_caveats
 from casefile.domain.moments import moment
-from casefile.domain.records import LinkFields
+from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind
 from casefile.services.details import RecordDetail
 
@@ -130,7 +130,7 @@ def render(detail: RecordDetail) -> str:
             parts.append(f"<h3>{title}</h3><ul>")
             for r in items:
                 opener = f" — <a href='open:{r.id}'>open</a>" if r.kind is Kind.DOCUMENT else ""
-                parts.append(f"<li>{_link(r.id, r.label)}{opener}</li>")
+                parts.append(f"<li>{_link(r.id, r.label)}{opener}{_caveats(r)}</li>")
             parts.append("</ul>")
     if detail.mentions:
         parts.append("<h3>Mentions in its documents</h3><ul>")
@@ -166,6 +166,14 @@ def _value_html(name: str, value: Any, detail: RecordDetail) -> str:
     if isinstance(value, tuple) and value and isinstance(value[0], UUID):
         return ", ".join(_link(v, detail.labels.get(v, "?")) for v in value)
     return escape(display(name, value, detail.labels, with_ids=False)).replace("\n", "<br>")
+
+
+def _caveats(record: Record[Any]) -> str:
+    """A link's confidence and "unsourced", muted after its label."""
+    if not isinstance(record.fields, LinkFields):
+        return ""
+    said = link_caveats(record.fields.confidence, len(record.fields.citations))
+    return f" <span class='muted'>({escape(said)})</span>" if said else ""
 
 
 def _link(record_id: UUID, label: str) -> str:

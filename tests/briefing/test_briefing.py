@@ -31,9 +31,10 @@ from casefile.domain.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.domain.terms import Relation, Reliability
+from casefile.domain.terms import Confidence, Kind, Relation, Reliability
 from casefile.services.case import Case
 from casefile.services.demo import demo_records
+from casefile.services.listing import ListQuery
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 needs_poppler = pytest.mark.skipif(
@@ -96,6 +97,31 @@ def test_every_quote_is_in_the_pack_with_its_citation(demo_pack: Path) -> None:
     assert len(quotes) == 6
     for said in (" ".join(q.split()) for q in quotes):
         assert re.search(re.escape(f"“{said}”") + r" — [^“]*\[1\]", text), said
+
+
+@needs_poppler
+def test_a_link_prints_with_its_confidence_and_unsourced_when_nothing_cites_it(
+    demo: Case, tmp_path: Path
+) -> None:
+    """The pack says how sure a link is and when no source backs it, as the window does;
+    a doubtful claim never prints as bare fact."""
+    names = {
+        r.label: r.id
+        for kind in (Kind.ATTACK, Kind.GROUP)
+        for r in demo.listing.page(ListQuery(kind, limit=100)).records
+    }
+    demo.records.add(
+        LinkFields(
+            subject=names["al-Qaeda"],
+            relation=Relation.PLANNED,
+            object=names["Westminster attack"],
+            confidence=Confidence.DOUBTFUL,
+        )
+    )
+    pack = export(demo, tmp_path / "demo.pdf")
+    text = " ".join(" ".join(p.split()) for p in pages_text(pack))
+    assert "Claimed by ISIS [1] (confirmed)" in text
+    assert "Planned by al-Qaeda (doubtful, unsourced)" in text
 
 
 def test_an_attack_quotes_what_its_people_and_groups_said_about_it_not_everything(

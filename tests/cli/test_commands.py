@@ -526,6 +526,24 @@ def test_show_json_is_one_object_with_its_links(cli: Cli, demo_path: Path) -> No
     assert "demo" in shown["tags"]
 
 
+def test_show_and_list_say_which_links_nothing_cites(cli: Cli, demo_path: Path) -> None:
+    """Every link of the demo cites the article; one added without a citation says so,
+    beside the confidence a link carries."""
+    attack_id = find(cli, demo_path, "attacks", "Westminster attack")
+    group_id = find(cli, demo_path, "groups", "ISIS")
+    cli.ok("add", "link", demo_path, group_id, "planned", attack_id, "--confidence", "doubtful")
+    shown = cli.ok("show", demo_path, attack_id).splitlines()
+    claimed = next(line for line in shown if "— claimed —" in line)
+    assert claimed.endswith("(confirmed)")  # cited by the article
+    planned = next(line for line in shown if "— planned —" in line)
+    assert planned.endswith("(doubtful, unsourced)")
+    listed = cli.ok("list", demo_path, "links").splitlines()
+    assert [line for line in listed if "unsourced" in line] == [
+        next(line for line in listed if "— planned —" in line)
+    ]
+    assert "doubtful, unsourced" in next(line for line in listed if "— planned —" in line)
+
+
 def test_show_json_of_a_source_lists_its_quotes(cli: Cli, populated: Populated) -> None:
     shown = cli.json("show", populated.path, populated.source)
     assert shown["quotes"] == [str(populated.quote)]

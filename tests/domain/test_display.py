@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from casefile.domain.display import display
-from casefile.domain.terms import AttackStatus, Credibility, Reliability
+from casefile.domain.display import citation_count, display, link_caveats
+from casefile.domain.terms import AttackStatus, Confidence, Credibility, Reliability
 
 
 def test_grades_show_their_code_and_what_it_means() -> None:
@@ -21,3 +21,13 @@ def test_counts_read_alike_everywhere() -> None:
     assert display("killed", 0, {}) == "0"
     assert display("wounded", 1234, {}) == "1,234"
     assert display("page", 1234, {}) == "1234"  # not a count: a page number as written
+
+
+def test_a_link_says_how_sure_it_is_and_whether_anything_cites_it() -> None:
+    assert link_caveats(Confidence.PROBABLE, 0) == "probable, unsourced"
+    assert link_caveats(None, 0) == "unsourced"
+    assert link_caveats(Confidence.CONFIRMED, 2) == "confirmed"
+    assert link_caveats(None, 1) == ""
+    assert display("citations", (), {}) == "unsourced"
+    assert citation_count(0) == "unsourced"
+    assert citation_count(3) == "3"

@@ -27,7 +27,7 @@ from casefile.domain.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.domain.terms import Kind, Relation
+from casefile.domain.terms import Confidence, Kind, Relation
 from casefile.services.case import Case, create_case, open_case
 from casefile.services.listing import Listing, ListQuery
 from casefile.ui import record_table
@@ -385,6 +385,40 @@ def test_filters_narrow_the_table(window: MainWindow, demo_path: Path, qtbot: Qt
     window.apply_filter()
     assert window.filter_bar.error.isVisible()
     assert window.filter_bar.error.text() == "'not a date' is not a date."  # as a sentence
+
+
+def test_a_link_nothing_cites_reads_unsourced_in_the_table_and_the_detail_pane(
+    window: MainWindow, demo_path: Path
+) -> None:
+    with open_case(demo_path, backups=False) as case:
+        named = {
+            r.label: r.id
+            for kind in (Kind.ATTACK, Kind.GROUP)
+            for r in case.listing.page(ListQuery(kind, limit=100)).records
+        }
+        planned = case.records.add(
+            LinkFields(
+                subject=named["al-Qaeda"],
+                relation=Relation.PLANNED,
+                object=named["Westminster attack"],
+                confidence=Confidence.DOUBTFUL,
+            )
+        )
+    window.opener.open_path(demo_path)
+    window.show_kind(Kind.LINK)
+    model = window.models[Kind.LINK]
+    column = [c.title for c in model.columns].index("Citations")
+    cells = {
+        model.record_at(r).label: model.data(model.index(r, column))  # type: ignore[union-attr]
+        for r in range(model.rowCount())
+    }
+    assert cells[planned.label] == "unsourced"
+    assert cells["ISIS — claimed — Westminster attack"] == "1"
+    window.show_kind(Kind.ATTACK)
+    select(window, "Westminster attack")
+    shown = window.detail.toPlainText()
+    assert "al-Qaeda — planned — Westminster attack (doubtful, unsourced)" in shown
+    assert "ISIS — claimed — Westminster attack (confirmed)" in shown
 
 
 def test_a_case_opened_over_another_starts_with_nothing_typed(
