@@ -256,7 +256,8 @@ class LinkFields:
 
 def link_misfit(relation: Relation, subject: Kind, obj: Kind) -> str | None:
     """Why a link of ``relation`` cannot join a ``subject`` to an ``obj`` (None if it can):
-    an attack is not "member of" a group."""
+    an attack is not "member of" a group. The reason starts with a word, so that the
+    window can write it as a sentence."""
     subjects, objects = RELATION_ENDS[relation]
     fits = subject in subjects and obj in objects
     if relation is Relation.SIMILAR_TO:
@@ -268,7 +269,9 @@ def link_misfit(relation: Relation, subject: Kind, obj: Kind) -> str | None:
     else:
         wanted = [k.value for k in Kind if k in subjects], [k.value for k in Kind if k in objects]
         rule = f"links {_kinds(wanted[0])} to {_kinds(wanted[1])}"
-    said = f"“{relation.label}” cannot link {a_or_an(subject.value)} to {a_or_an(obj.value)}"
+    said = (
+        f"{a_or_an(subject.value)} cannot be linked to {a_or_an(obj.value)} as “{relation.label}”"
+    )
     return f"{said}: it {rule}"
 
 

@@ -167,12 +167,14 @@ class Relation(LabelledEnum):
         return self.explanation
 
 
-# Which kinds each relation joins, subject then object (``LinkFields`` are checked against
-# it when written). People and groups act; attacks are acted on; sources and quotes can
-# inspire, call for and mention. A link about a link (one citing a membership, say) is
-# "associated with" or "mentions".
+# Which kinds each relation joins, subject then object (a new link, or an edit of its
+# relation or ends, is checked against it). Only what cannot be true is left out: an attack
+# is not a member of anything, a quote carries out no attack. People and groups act;
+# attacks are acted on; texts (sources, quotes, documents: a manifesto, a hit list, a
+# video) inspire and are inspired, call for, target, investigate and are investigated.
+# A link about a link (one citing a membership, say) is "associated with" or "mentions".
 _ACTORS = frozenset({Kind.PERSON, Kind.GROUP})
-_SAYINGS = frozenset({Kind.SOURCE, Kind.QUOTE})
+_TEXTS = frozenset({Kind.SOURCE, Kind.QUOTE, Kind.DOCUMENT})
 _ATTACKS = frozenset({Kind.ATTACK})
 _GROUPS = frozenset({Kind.GROUP})
 _ANY = frozenset(Kind)
@@ -180,17 +182,17 @@ RELATION_ENDS: dict[Relation, tuple[frozenset[Kind], frozenset[Kind]]] = {
     Relation.CARRIED_OUT: (_ACTORS, _ATTACKS),
     Relation.CLAIMED: (_ACTORS, _ATTACKS),
     Relation.PLANNED: (_ACTORS, _ATTACKS),
-    Relation.INSPIRED_BY: (_ACTORS | _ATTACKS, _ACTORS | _ATTACKS | _SAYINGS),
+    Relation.INSPIRED_BY: (_ACTORS | _ATTACKS | _TEXTS, _ACTORS | _ATTACKS | _TEXTS),
     Relation.MEMBER_OF: (_ACTORS, _GROUPS),
     Relation.LEADER_OF: (_ACTORS, _GROUPS),
-    Relation.SUPPORTER_OF: (_ACTORS, _ACTORS),
+    Relation.SUPPORTER_OF: (_ACTORS, _ACTORS | _ATTACKS),
     Relation.AFFILIATE_OF: (_ACTORS, _GROUPS),
-    Relation.CALLED_FOR: (_ACTORS | _SAYINGS, _ATTACKS | _ACTORS),
-    Relation.INVESTIGATED: (_ACTORS | _SAYINGS, _ATTACKS | _ACTORS),
-    Relation.TARGETED: (_ACTORS | _ATTACKS, _ACTORS),
+    Relation.CALLED_FOR: (_ACTORS | _TEXTS, _ATTACKS | _ACTORS),
+    Relation.INVESTIGATED: (_ACTORS | _TEXTS, _ATTACKS | _ACTORS | _TEXTS),
+    Relation.TARGETED: (_ACTORS | _ATTACKS | _TEXTS, _ACTORS),
     Relation.SIMILAR_TO: (_ANY, _ANY),  # and of one kind: two attacks, two groups
     Relation.ASSOCIATED_WITH: (_ANY, _ANY),
-    Relation.MENTIONS: (_SAYINGS | {Kind.DOCUMENT}, _ANY),
+    Relation.MENTIONS: (_TEXTS, _ANY),
 }
 
 

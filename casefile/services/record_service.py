@@ -16,6 +16,7 @@ from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
 from casefile.domain.changes import Changes
+from casefile.domain.display import a_or_an
 from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.ids import unique_id
 from casefile.domain.records import (
@@ -50,6 +51,7 @@ from casefile.services.record_reading import (
 )
 from casefile.services.references import (
     check_codes,
+    check_fits,
     check_references,
     check_references_many,
     check_terms,
@@ -168,6 +170,8 @@ class RecordService:
         ids = [n.record_id or uuid4() for n in new]
         pending = {i: KIND_OF_FIELDS[type(n.fields)] for i, n in zip(ids, new, strict=True)}
         check_references_many(s, [n.fields for n in new], pending)
+        if action != "restore":  # what comes back is what was there, as it was
+            check_fits(s, [n.fields for n in new if isinstance(n.fields, LinkFields)], pending)
         for vocabulary, codes in terms_used([n.fields for n in new]).items():
             check_codes(s, vocabulary, codes)
         now = datetime.now(UTC)
@@ -246,11 +250,15 @@ class RecordService:
         known = {f.name: f for f in dataclasses.fields(cls)}
         for name in changes:
             if name not in known:
-                raise InvalidInput(f"a {model.kind.value} has no field '{name}'")
+                raise InvalidInput(f"{a_or_an(model.kind.value)} has no field '{name}'")
             if known[name].metadata.get("fixed") and changes[name] != getattr(old_fields, name):
-                raise InvalidInput(f"{name} of a {model.kind.value} cannot be changed")
+                raise InvalidInput(f"{name} of {a_or_an(model.kind.value)} cannot be changed")
         new_fields = dataclasses.replace(old_fields, **changes)
         check_references(s, new_fields)
+        if isinstance(new_fields, LinkFields) and {"relation", "subject", "object"} & {
+            name for name in changes if changes[name] != getattr(old_fields, name)
+        }:
+            check_fits(s, [new_fields])
         check_terms(s, new_fields)
         before = {**fields_json(old_fields, dates_as_objects=False), **meta_json(model)}
         apply(model, new_fields)

@@ -40,11 +40,26 @@ def check_references_many(
         if kinds[value] not in allowed:
             wanted = any_of(k.value for k in allowed)
             raise InvalidInput(f"{label} must be {wanted}, not {a_or_an(kinds[value].value)}")
-    for fields in items:
-        if isinstance(fields, LinkFields):
-            misfit = link_misfit(fields.relation, kinds[fields.subject], kinds[fields.object])
-            if misfit is not None:
-                raise InvalidInput(misfit)
+
+
+def check_fits(
+    s: Session, links: Sequence[LinkFields], pending: Mapping[UUID, Kind] | None = None
+) -> None:
+    """Each link's relation fits the kinds it joins. Checked where a relation or its ends
+    are written (a new link, an edit of either), never on a link written before the rule:
+    its tags, notes and citations stay editable and its delete undoable."""
+    if not links:
+        return
+    kinds: dict[UUID, Kind] = dict(pending or {})
+    ends = {e for link in links for e in (link.subject, link.object)} - set(kinds)
+    for chunk in _chunks(list(ends), 500):
+        kinds.update(
+            s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk))).all()
+        )
+    for link in links:
+        misfit = link_misfit(link.relation, kinds[link.subject], kinds[link.object])
+        if misfit is not None:
+            raise InvalidInput(misfit)
 
 
 def _chunks(items: list[UUID], size: int) -> Iterable[list[UUID]]:

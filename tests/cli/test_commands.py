@@ -1402,7 +1402,8 @@ def test_add_link_whose_relation_does_not_fit_is_a_user_error(
         "add", "link", populated.path, populated.group, "carried_out", populated.person
     )
     assert line.endswith(
-        "“carried out” cannot link a group to a person: it links a person or group to an attack"
+        "a group cannot be linked to a person as “carried out”: "
+        "it links a person or group to an attack"
     )
     assert snapshot(populated.path) == before
 

@@ -39,6 +39,7 @@ from casefile.domain.terms import (
     Reliability,
     SourceKind,
 )
+from casefile.services import references
 from casefile.services.case import Case, open_case
 from casefile.services.listing import ListQuery
 from tests.conftest import pd
@@ -481,7 +482,8 @@ def test_a_relation_must_fit_the_kinds_it_joins(refs: Refs) -> None:
             LinkFields(subject=refs.attack, relation=Relation.MEMBER_OF, object=refs.group)
         )
     assert str(refused.value) == (
-        "“member of” cannot link an attack to a group: it links a person or group to a group"
+        "an attack cannot be linked to a group as “member of”: "
+        "it links a person or group to a group"
     )
     fits = refs.case.records.add(
         LinkFields(subject=refs.person, relation=Relation.MEMBER_OF, object=refs.group)
@@ -491,6 +493,45 @@ def test_a_relation_must_fit_the_kinds_it_joins(refs: Refs) -> None:
         refs.case.records.add(
             LinkFields(subject=refs.attack, relation=Relation.SIMILAR_TO, object=refs.group)
         )
+    earlier = refs.case.records.add(SourceFields(title="An earlier manifesto")).id
+    for subject, relation, obj in (  # what investigators record, all accepted
+        (refs.source, Relation.INSPIRED_BY, earlier),  # one manifesto inspired by another
+        (refs.quote, Relation.TARGETED, refs.person),  # a hit list
+        (refs.group, Relation.INVESTIGATED, refs.source),  # police and a video
+        (refs.person, Relation.SUPPORTER_OF, refs.attack),  # praised it
+        (refs.quote, Relation.CALLED_FOR, refs.attack),
+    ):
+        refs.case.records.add(LinkFields(subject=subject, relation=relation, object=obj))
+
+
+def test_a_link_written_before_the_relation_rule_stays_editable_and_restorable(
+    refs: Refs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case made before the rule may hold a link it refuses: its tags, notes and
+    citations stay editable, deleting what it cites or what it joins works and can be
+    undone; only a new relation or new ends are checked."""
+    case = refs.case
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(references, "link_misfit", lambda *_ends: None)
+        old = case.records.add(
+            LinkFields(
+                subject=refs.attack,
+                relation=Relation.MEMBER_OF,
+                object=refs.group,
+                citations=(refs.source,),
+            )
+        )
+    case.records.update(old.id, tags=["legacy"], notes="from an older Casefile")
+    case.records.update(old.id, {"confidence": Confidence.POSSIBLE})
+    case.records.restore(case.records.delete(refs.quote))  # the source's quote, not cited
+    deleted = case.records.delete(refs.source)  # it cites the source: detached, then back
+    case.records.restore(deleted)
+    assert case.records.get(old.id).fields.citations == (refs.source,)
+    gone = case.records.delete(refs.attack)  # takes the link with it
+    case.records.restore(gone)
+    assert case.records.get(old.id).fields.relation is Relation.MEMBER_OF
+    with pytest.raises(InvalidInput, match="cannot be linked to"):
+        case.records.update(old.id, {"object": refs.person})
 
 
 def test_validation_messages_name_the_problem(refs: Refs) -> None:
