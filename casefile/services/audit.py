@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.db.engine import Sessions
+from casefile.db.ids import unique_id
 from casefile.db.models import AuditEvent
-from casefile.domain.ids import unique_id
 
 
 @dataclass(frozen=True)

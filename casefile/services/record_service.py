@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
+from casefile.db.ids import unique_id
 from casefile.domain.changes import Changes
 from casefile.domain.display import a_or_an
 from casefile.domain.errors import InvalidInput, NotFound
-from casefile.domain.ids import unique_id
 from casefile.domain.records import (
     FIELDS_OF_KIND,
     KIND_OF_FIELDS,
