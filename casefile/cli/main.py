@@ -921,13 +921,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
-    from casefile.db.engine import probe
+    from casefile.services.case import needs_passphrase
     from casefile.services.rekeying import change_passphrase
 
     old = None
-    try:
-        probe(args.case, None)  # looks without opening it: no upgrade, no backup
-    except NeedsPassphrase:
+    if needs_passphrase(args.case):
         old = passphrase_from_user(f"Current passphrase for {args.case.name}: ")
     new = (
         None

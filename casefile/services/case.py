@@ -38,7 +38,7 @@ from casefile.db.engine import (
 )
 from casefile.db.failures import database_failure
 from casefile.db.sqlite_tools import problems, remove_with_side_files, side_files
-from casefile.domain.errors import CaseFileError, InvalidInput
+from casefile.domain.errors import CaseFileError, InvalidInput, NeedsPassphrase
 from casefile.services.audit import AuditLog, History, created, diff
 from casefile.services.backups import (
     backup_before_upgrade,
@@ -273,6 +273,16 @@ def _open_held(path: Path, passphrase: str | None, backups: bool, lock: CaseLock
             ) from None
         raise
     return Case(path, key, engine, lock)
+
+
+def needs_passphrase(path: Path | str) -> bool:
+    """Whether the case at ``path`` is encrypted, found without opening it (no upgrade,
+    no backup); a file that is no case is said as at an open."""
+    try:
+        probe(Path(path), None)
+    except NeedsPassphrase:
+        return True
+    return False
 
 
 def upgrade_needed(path: Path | str, passphrase: str | None = None) -> bool:
