@@ -268,10 +268,7 @@ class Story:
                 para(self.attack_title(a), CELL),
                 _cell(a.location, widths[2]),
                 _cell(", ".join(a.attack_types), widths[3]),
-                _cell(
-                    f"{display('killed', a.killed, {})} / {display('wounded', a.wounded, {})}",
-                    widths[4],
-                ),
+                _cell(_casualties(a.killed, a.wounded), widths[4]),
             ]
             for a in self.content.attacks
         ]

@@ -27,7 +27,7 @@ from casefile.cli.options import (
     options_of,
 )
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import terminal_safe
+from casefile.domain.display import a_or_an, terminal_safe
 from casefile.domain.errors import (
     AlreadyExists,
     Damaged,
@@ -199,8 +199,8 @@ def _add_commands(sub: Sub) -> None:
         example = _ADD_EXAMPLES[kind]
         kp = add_sub.add_parser(
             kind.value,
-            help=f"add {_a(kind.value)}",
-            description=f"Add {_a(kind.value)}.",
+            help=f"add {a_or_an(kind.value)}",
+            description=f"Add {a_or_an(kind.value)}.",
             epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -638,10 +638,6 @@ def cmd_add(args: argparse.Namespace) -> int:
         record = case.records.add(cls(**values), tags=args.tags or (), notes=args.notes or "")
     emit(args, output.record_json(record), str(record.id))
     return 0
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:

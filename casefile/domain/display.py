@@ -41,6 +41,11 @@ def a_or_an(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
+def how_many(count: int, noun: str, plural: str = "") -> str:
+    """'1 page', '3 pages', '2 people': a count with its noun, thousands separated."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def any_of(nouns: Iterable[str]) -> str:
     """'a person or group', 'an attack, person or group': one article, the last joined
     by 'or'."""

@@ -52,6 +52,10 @@ class Kind(LabelledEnum):
     QUOTE = "quote", "Quote"
     LINK = "link", "Link"
 
+    @property
+    def plural(self) -> str:
+        return "people" if self is Kind.PERSON else self.value + "s"
+
 
 class PersonRole(LabelledEnum):
     PERPETRATOR = "perpetrator", "Perpetrator"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.domain.changes import Changes, changes_of
+from casefile.domain.display import how_many
 from casefile.domain.records import AnyFields, Record, ref_values
 from casefile.domain.terms import Kind
 from casefile.services.record_reading import to_records
@@ -55,7 +56,7 @@ def _count(items: Sequence[tuple[UUID, Kind, str]]) -> str:
     by_kind: dict[Kind, int] = {}
     for _, kind, _label in items:
         by_kind[kind] = by_kind.get(kind, 0) + 1
-    return ", ".join(f"{n} {k.value}{'s' if n != 1 else ''}" for k, n in by_kind.items())
+    return ", ".join(how_many(n, k.value, k.plural) for k, n in by_kind.items())
 
 
 def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Record]]:

@@ -51,7 +51,7 @@ from casefile.briefing.options import (
     tlp_colour,
 )
 from casefile.briefing.service import ExportCancelled, ExportReport
-from casefile.domain.display import file_size, sentence
+from casefile.domain.display import file_size, how_many, sentence
 from casefile.domain.errors import AlreadyExists, InvalidInput
 from casefile.domain.records import Record
 from casefile.services import paths
@@ -511,13 +511,9 @@ class ExportRun(ProgressRun):
     def _done(self, exported: Exported) -> None:
         self.close_dialog()
         report = exported.report
-        self.tell(f"Briefing pack written: {report.path} ({_count(report.pages, 'page')}).")
+        self.tell(f"Briefing pack written: {report.path} ({how_many(report.pages, 'page')}).")
         self.preview = PackPreview(report, exported.data, self.parent)
         self.preview.show()
-
-
-def _count(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 # -- the preview ----------------------------------------------------------------------------
@@ -530,7 +526,7 @@ class PackPreview(QDialog):
         super().__init__(parent)
         self.report = report
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(f"{report.path.name} — {_count(report.pages, 'page')}")
+        self.setWindowTitle(f"{report.path.name} — {how_many(report.pages, 'page')}")
         self.pages = PdfPages(self, data, "Briefing pack page")
         self.view, self.pdf = self.pages.view, self.pages.pdf
         pages = max(report.pages, 1)
@@ -549,9 +545,9 @@ class PackPreview(QDialog):
         ):
             QShortcut(QKeySequence(key), self, lambda s=step: self.page.stepBy(s))
         self.summary = QLabel(
-            f"{_count(report.pages, 'page')} · {file_size(len(data))} · "
-            f"{_count(report.attacks, 'attack')}, {_count(report.quotes, 'quote')}, "
-            f"{_count(report.sources, 'source')}"
+            f"{how_many(report.pages, 'page')} · {file_size(len(data))} · "
+            f"{how_many(report.attacks, 'attack')}, {how_many(report.quotes, 'quote')}, "
+            f"{how_many(report.sources, 'source')}"
         )
         self.summary.setAccessibleName("About the pack")
         self.where = Note()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from casefile.domain.display import citation_count, display, link_caveats
-from casefile.domain.terms import AttackStatus, Confidence, Credibility, Reliability
+from casefile.domain.display import citation_count, display, how_many, link_caveats
+from casefile.domain.terms import AttackStatus, Confidence, Credibility, Kind, Reliability
 
 
 def test_grades_show_their_code_and_what_it_means() -> None:
@@ -31,3 +31,10 @@ def test_a_link_says_how_sure_it_is_and_whether_anything_cites_it() -> None:
     assert display("citations", (), {}) == "unsourced"
     assert citation_count(0) == "unsourced"
     assert citation_count(3) == "3"
+
+
+def test_a_count_goes_with_its_noun() -> None:
+    assert how_many(1, "page") == "1 page"
+    assert how_many(1234, "page") == "1,234 pages"
+    assert how_many(2, Kind.PERSON.value, Kind.PERSON.plural) == "2 people"
+    assert how_many(0, Kind.ATTACK.value, Kind.ATTACK.plural) == "0 attacks"
