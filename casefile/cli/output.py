@@ -264,7 +264,8 @@ def search_text(result: SearchResult) -> str:
         for hit in hits:
             where = f", page {hit.page}" if hit.page else ""
             snippet = " ".join(hit.snippet.split()).replace(MARK_START, "[").replace(MARK_END, "]")
-            lines.append(f"  {hit.label} [{str(hit.record_id)[:8]}{where}]")
+            said = f" ({hit.caveats})" if hit.caveats else ""
+            lines.append(f"  {hit.label} [{str(hit.record_id)[:8]}{where}]{said}")
             lines.append(f"    {snippet}")
     if stopped:
         lines.append(stopped)

@@ -39,9 +39,10 @@ from casefile.db.search_sql import (
     split_spans,
     texts_of,
 )
+from casefile.domain.display import link_caveats
 from casefile.domain.search_query import SearchQuery, parse
 from casefile.domain.terms import Kind
-from casefile.services.record_reading import labels
+from casefile.services.record_reading import labels, read_records
 
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
 MARKS = Marks(MARK_START, MARK_END, ellipsis="…", words=14)
@@ -62,6 +63,7 @@ class Hit:
     label: str
     snippet: str  # matched words between MARK_START and MARK_END
     page: int | None = None
+    caveats: str = ""  # a link's: how sure, "unsourced" (``display.link_caveats``)
 
 
 def group_title(group: str) -> str:
@@ -157,9 +159,17 @@ class SearchService:
                 with contextlib.suppress(OutOfTime), clock.over(s):
                     hits += _near_spellings(self._names(s), query, known)[:room]
             names = labels(s, {h.record_id for h in hits})
+            links = [h.record_id for h in hits if h.kind is Kind.LINK]
+            caveats = {
+                r.id: link_caveats(r.fields.confidence, len(r.fields.citations))
+                for r in read_records(s, Kind.LINK, links)
+            }
         return SearchResult(
             query,
-            [replace(h, label=names.get(h.record_id, "?")) for h in hits],
+            [
+                replace(h, label=names.get(h.record_id, "?"), caveats=caveats.get(h.record_id, ""))
+                for h in hits
+            ],
             stopped_after=clock.seconds if clock.spent else None,
         )
 

@@ -92,6 +92,8 @@ class SearchResults(QTextBrowser):
             parts.append(f"<h3>{escape(group_title(group))} ({len(anchors)})</h3>")
             for anchor, hit in anchors:
                 where = f" <span class='muted'>page {hit.page}</span>" if hit.page else ""
+                if hit.caveats:
+                    where += f" <span class='muted'>({escape(hit.caveats)})</span>"
                 parts.append(
                     f"<p><a href='{anchor}'>{escape(hit.label)}</a>{where}<br>"
                     f"<span class='change'>{_marked(hit.snippet)}</span></p>"

@@ -531,7 +531,10 @@ def test_show_and_list_say_which_links_nothing_cites(cli: Cli, demo_path: Path) 
     beside the confidence a link carries."""
     attack_id = find(cli, demo_path, "attacks", "Westminster attack")
     group_id = find(cli, demo_path, "groups", "ISIS")
-    cli.ok("add", "link", demo_path, group_id, "planned", attack_id, "--confidence", "doubtful")
+    cli.ok(
+        "add", "link", demo_path, group_id, "planned", attack_id,
+        "--confidence", "doubtful", "--notes", "named at the inquest",
+    )  # fmt: skip
     shown = cli.ok("show", demo_path, attack_id).splitlines()
     claimed = next(line for line in shown if "— claimed —" in line)
     assert claimed.endswith("(confirmed)")  # cited by the article
@@ -542,6 +545,8 @@ def test_show_and_list_say_which_links_nothing_cites(cli: Cli, demo_path: Path) 
         next(line for line in listed if "— planned —" in line)
     ]
     assert "doubtful, unsourced" in next(line for line in listed if "— planned —" in line)
+    found = cli.ok("search", demo_path, "inquest").splitlines()  # a link's notes are searched
+    assert next(line for line in found if "— planned —" in line).endswith("(doubtful, unsourced)")
 
 
 def test_show_json_of_a_source_lists_its_quotes(cli: Cli, populated: Populated) -> None:
