@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import field_label, sentence
 from casefile.domain.errors import InvalidInput
-from casefile.domain.records import FIELDS_OF_KIND, AnyFields, Record
+from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, link_misfit
 from casefile.domain.terms import Kind, LabelledEnum, Relation
 from casefile.ui.controller import CaseController
 from casefile.ui.inputs import (
@@ -146,6 +146,7 @@ class RecordForm(QWidget):
         self.cls = cls
         self._specs = form_fields(cls)
         self._fixed: dict[str, Any] = {}  # provenance, shown nowhere and carried over
+        self._shown: AnyFields | None = None  # the record as it was when shown
         self._problem = ""
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)  # whoever embeds the form spaces it
@@ -187,6 +188,7 @@ class RecordForm(QWidget):
 
     def set_fields(self, fields: AnyFields | None) -> None:
         """Show a record's values, or the dataclass's defaults for a new record."""
+        self._shown = fields
         for spec in self._specs:
             value = spec.default if fields is None else getattr(fields, spec.name)
             if spec.name in self.inputs:
@@ -224,10 +226,26 @@ class RecordForm(QWidget):
     def problem(self) -> str:
         """Why the values cannot be stored as they are; empty when they can."""
         try:
-            self.fields()
+            fields = self.fields()
         except InvalidInput as exc:
             return sentence(str(exc))
-        return ""
+        misfit = self._misfit(fields) if isinstance(fields, LinkFields) else None
+        return sentence(misfit) if misfit else ""
+
+    def _misfit(self, link: LinkFields) -> str | None:
+        """Why the link's relation cannot join its ends, told here rather than after the
+        dialog closes; as the case checks it, only for a new relation or new ends."""
+        shown = self._shown
+        if isinstance(shown, LinkFields) and (shown.relation, shown.subject, shown.object) == (
+            link.relation,
+            link.subject,
+            link.object,
+        ):
+            return None
+        subject, obj = self.inputs["subject"].kind, self.inputs["object"].kind
+        if subject is None or obj is None:
+            return None  # the case checks it when the kinds are still on their way
+        return link_misfit(link.relation, subject, obj)
 
     def validity(self) -> tuple[bool, str]:
         """Whether the values can be stored, and the one-line reason when not."""

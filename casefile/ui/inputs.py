@@ -478,6 +478,7 @@ class RecordPicker(QWidget):
         self._controller = controller
         self.kinds = tuple(kinds)
         self._id: UUID | None = None
+        self.kind: Kind | None = None  # of the record chosen, once known
         self._label = ""
         self._offers: list[Record[Any] | tuple[Kind, str]] = []
         self.line = QLineEdit()
@@ -509,16 +510,18 @@ class RecordPicker(QWidget):
     def set_value(self, value: UUID | None, label: str | None = None) -> None:
         """Show a record; without its label, the label is looked up in the case."""
         self._id = value
+        self.kind = None
         self._show_label("" if value is None else label or "…")
-        if value is not None and label is None:
+        if value is not None:  # its kind (and label, unless given) from the case
             self._controller.read(
-                lambda case: case.records.get(value).label,
-                deliver_to(self, partial(self._labelled, value)),
+                lambda case: case.records.get(value),
+                deliver_to(self, partial(self._looked_up, value, label is None)),
             )
 
     def choose(self, record: Record[Any]) -> None:
         """Take a record as if the user had picked it from the suggestions."""
         self._id = record.id
+        self.kind = record.kind
         self._show_label(record.label)
         self.picked.emit(record)
         self.edited.emit()
@@ -528,13 +531,16 @@ class RecordPicker(QWidget):
         self.line.setText(label)
         self.line.setCursorPosition(0)
 
-    def _labelled(self, value: UUID, label: str) -> None:
+    def _looked_up(self, value: UUID, relabel: bool, record: Record[Any]) -> None:
         if self._id == value:
-            self._show_label(label)
+            self.kind = record.kind
+            if relabel:
+                self._show_label(record.label)
+            self.edited.emit()  # what depends on the kind (a link's fit) is checked again
 
     def _typed(self, text: str) -> None:
         if self._id is not None and text != self._label:
-            self._id = None  # the text no longer names the chosen record
+            self._id = self.kind = None  # the text no longer names the chosen record
         self.edited.emit()
         self._timer.start()
 

@@ -575,6 +575,31 @@ def test_link_dialog_starts_from_the_selected_record(
     assert dialog.error.foregroundRole() == QPalette.ColorRole.PlaceholderText  # a hint yet
 
 
+def test_link_dialog_says_a_relation_that_does_not_fit_before_it_closes(
+    qtbot: QtBot, editor: Editor, known: dict[str, Record[Any]]
+) -> None:
+    """Seen in a real window: the case refused the link after the dialog had closed, and
+    what was typed was gone. The form says it, and OK waits for a relation that fits."""
+    dialog = RecordDialog(
+        editor, Kind.LINK, preset={"subject": known["source"].id, "object": known["group"].id}
+    )
+    show(qtbot, dialog)
+    relation = dialog.form.inputs["relation"]
+    relation.set_value(Relation.MEMBER_OF)
+    dialog.form.revalidate()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.waitUntil(lambda: "cannot be linked" in dialog.error.text())
+    assert dialog.error.text() == (
+        "A source cannot be linked to a group as “member of”: "
+        "it links a person or group to a group."
+    )
+    assert not ok.isEnabled()
+    relation.set_value(Relation.INVESTIGATED)  # a source can investigate a group
+    dialog.form.revalidate()
+    assert dialog.error.text() == ""
+    assert ok.isEnabled()
+
+
 def test_dialog_creates_a_missing_record_from_a_picker(
     qtbot: QtBot, controller: CaseController, editor: Editor, known: dict[str, Record[Any]]
 ) -> None:
