@@ -64,6 +64,7 @@ from reportlab.platypus import (
 from casefile.briefing import fonts
 from casefile.briefing.options import PackOptions
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import link_caveats
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -599,13 +600,17 @@ def baseline_story(g: Generated) -> list[Flowable]:
         numbers = {number[source_of.get(c, c)] for c in link.citations}
         cited[link.subject] |= numbers
         cited[link.object] |= numbers
+        said = link_caveats(link.confidence, len(link.citations))  # as the pack says them
+        aside = (
+            f' <font name="{fonts.SANS}" size="8" color="{MUTED}">({said})</font>' if said else ""
+        )
         other = escape(names.get(link.object, ""))
         ties[link.subject].append(
-            f"{link.relation.label.capitalize()} <b>{other}</b>{cite(numbers)}"
+            f"{link.relation.label.capitalize()} <b>{other}</b>{cite(numbers)}{aside}"
         )
         mine = escape(names.get(link.subject, ""))
         ties[link.object].append(
-            f"{link.relation.inverse_label.capitalize()} <b>{mine}</b>{cite(numbers)}"
+            f"{link.relation.inverse_label.capitalize()} <b>{mine}</b>{cite(numbers)}{aside}"
         )
 
     def quote(q: QuoteFields) -> list[Flowable]:
