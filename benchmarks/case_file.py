@@ -25,8 +25,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
 from casefile.db.search_tables import INDEX_PENDING
+from casefile.db.types import FigureType
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -63,7 +67,7 @@ def make_items(source: uuid.UUID) -> dict[Kind, list[AnyFields]]:
             date=PartialDate(1970 + i % 54, 1 + i % 12, 1 + i % 28),
             city="London",
             country="United Kingdom",
-            killed=i % 7,
+            killed=Figure.exactly(i % 7),
             attack_types=("armed_assault",),
         )
         for i in range(N_ATTACKS)
@@ -84,6 +88,10 @@ def make_items(source: uuid.UUID) -> dict[Kind, list[AnyFields]]:
     return {Kind.ATTACK: attacks, Kind.PERSON: people, Kind.QUOTE: quotes}
 
 
+FIGURE_COLUMN = FigureType()
+SQLITE = sqlite_dialect()
+
+
 def stored(value: Any) -> Any:
     if isinstance(value, PartialDate):
         return value.to_edtf()
@@ -91,6 +99,8 @@ def stored(value: Any) -> Any:
         return json.dumps([stored(v) for v in value])
     if isinstance(value, uuid.UUID):
         return value.hex
+    if isinstance(value, Figure):  # as the column type stores it: text by lower bound
+        return FIGURE_COLUMN.process_bind_param(value, SQLITE)
     if isinstance(value, Enum):
         return value.value
     return value

@@ -65,6 +65,7 @@ from casefile.briefing import fonts
 from casefile.briefing.options import PackOptions
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import link_caveats
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -372,9 +373,9 @@ def make_attacks(
             attack_types=codes(rng, Vocabulary.ATTACK_TYPE, 2),
             weapon_types=codes(rng, Vocabulary.WEAPON_TYPE, 2),
             target_types=codes(rng, Vocabulary.TARGET_TYPE, 2),
-            killed=killed,
-            wounded=wounded,
-            perpetrators_killed=rng.choice([None, 0, 1, 2]),
+            killed=_figure(killed),
+            wounded=_figure(wounded),
+            perpetrators_killed=_figure(rng.choice([None, 0, 1, 2])),
             claimed=Claimed.YES if claimer else rng.choice([Claimed.UNKNOWN, Claimed.NO]),
             claimed_by=claimer,
             claim_method="statement on Telegram" if claimer and rng.random() < 0.5 else "",
@@ -575,8 +576,12 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _count(value: int | None) -> str:
-    return "unknown" if value is None else f"{value:,}"
+def _figure(n: int | None) -> Figure | None:
+    return None if n is None else Figure.exactly(n)
+
+
+def _count(value: Figure | None) -> str:
+    return "unknown" if value is None else str(value)
 
 
 def _date(value: PartialDate | None) -> str:

@@ -50,6 +50,7 @@ from sqlalchemy import Engine, event
 from casefile.db import migrate
 from casefile.domain.changes import changes_of
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -262,8 +263,8 @@ def attack(rng: random.Random, groups: Sequence[UUID]) -> AttackFields:
         attack_types=(attack_type,),
         weapon_types=(weapon,),
         target_types=tuple(rng.sample(TARGETS, rng.randint(1, 2))),
-        killed=killed,
-        wounded=None if killed is None else killed * rng.randint(0, 6),
+        killed=None if killed is None else Figure.exactly(killed),
+        wounded=None if killed is None else Figure.exactly(killed * rng.randint(0, 6)),
         claimed_by=rng.choice(groups) if rng.random() < 0.3 else None,
         status=rng.choice(tuple(AttackStatus)),
         summary=sentence(rng, 10, 30, marker=False),

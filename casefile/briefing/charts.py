@@ -41,16 +41,24 @@ def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
         )
     by_type: dict[str, list[int]] = {}
     unknown = 0
+    bounded = False  # a figure given as a range, a bound or a word: its lower bound counts
     for a in attacks:
         if a.killed is None and a.wounded is None:
             unknown += 1
             continue
+        figures = (a.killed, a.wounded)
+        bounded = bounded or any(f is not None and f.exact is None for f in figures)
         for kind in a.attack_types or ("Unknown",):
             totals = by_type.setdefault(kind, [0, 0])
-            totals[0] += a.killed or 0
-            totals[1] += a.wounded or 0
+            for i, figure in enumerate(figures):
+                totals[i] += figure.low if figure is not None else 0
     if any(k + w for k, w in by_type.values()):
         note = f" {_attacks(unknown)} with no casualty figures not counted." if unknown else ""
+        if bounded:
+            note += (
+                " Where a source gave a range, a lower bound or a word (“dozens”), its lower"
+                " bound is counted: the totals are at least these."
+            )
         flow.append(
             _figure(
                 "Casualties by attack type",

@@ -24,6 +24,7 @@ from casefile.db.filters import tagged, within
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import UNSOURCED, display, link_caveats
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import Figure
 from casefile.domain.terms import Kind, Relation
 
 KEY_QUOTES_PER_ATTACK = 5
@@ -73,8 +74,8 @@ class AttackEntry:
     location: str
     attack_types: tuple[str, ...]
     weapon_types: str
-    killed: int | None
-    wounded: int | None
+    killed: Figure | None
+    wounded: Figure | None
     claimed: str
     status: str
     summary: str

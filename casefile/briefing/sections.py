@@ -48,6 +48,7 @@ from casefile.briefing.pages import (
 from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import display
+from casefile.domain.figures import Figure
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
 SHADE = colors.HexColor("#F2F4F6")
@@ -421,7 +422,7 @@ def _cell(text: str, width: float) -> str | Flowable:
 _MUTED = "rgb({},{},{})".format(*(round(255 * c) for c in MUTED.rgb()))
 
 
-def _casualties(killed: int | None, wounded: int | None) -> str:
+def _casualties(killed: Figure | None, wounded: Figure | None) -> str:
     return f"{display('killed', killed, {})} / {display('wounded', wounded, {})}"
 
 

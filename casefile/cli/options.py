@@ -21,6 +21,7 @@ from uuid import UUID
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import terminal_safe
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import EXAMPLES, Figure, read_figure
 from casefile.domain.input_text import means_unknown, read_date, read_number
 from casefile.domain.records import AnyFields
 from casefile.domain.terms import LabelledEnum, Vocabulary
@@ -166,6 +167,8 @@ def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | No
         return read_date(text, dayfirst=dayfirst)
     if base is int or base is float:
         return read_number(text, base)
+    if base is Figure:
+        return read_figure(text)
     if isinstance(base, type) and issubclass(base, LabelledEnum):
         return base.parse(text)
     raise TypeError(f"no option parser for {hint!r}")
@@ -192,6 +195,8 @@ def _metavar(opt: FieldOption) -> str:
         return "DATE"
     if base in (int, float):
         return "N"
+    if base is Figure:
+        return "COUNT"
     if isinstance(base, type) and issubclass(base, StrEnum):
         return "{" + ",".join(m.value for m in base) + "}"
     return "TEXT"
@@ -203,6 +208,8 @@ def _help(opt: FieldOption) -> str:
     extra = " (repeat for more)" if opt.repeated else ""
     if base is int and optional:
         extra += "; 'unknown' when not known (unknown is not zero)"
+    if base is Figure:
+        extra += f" as the source gave it, {EXAMPLES}; 'unknown' when not known (not zero)"
     if base is PartialDate:
         extra += "; e.g. '22 March 2017', 'March 2016', 'c. 2014'"
     if opt.metadata.get("ref"):

@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from casefile.db.types import EnumList, PartialDateType, TextList, UtcDateTime
+from casefile.db.types import EnumList, FigureType, PartialDateType, TextList, UtcDateTime
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.terms import (
     AttackStatus,
     Claimed,
@@ -77,6 +78,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {
         datetime: UtcDateTime(),
         PartialDate: PartialDateType(),
+        Figure: FigureType(),
         str: Text(),
     }
 
@@ -143,9 +145,9 @@ class Attack(Record):
     attack_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
     weapon_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
     target_types: Mapped[tuple[str, ...]] = mapped_column(TextList, default=())
-    killed: Mapped[int | None]
-    wounded: Mapped[int | None]
-    perpetrators_killed: Mapped[int | None]
+    killed: Mapped[Figure | None]
+    wounded: Mapped[Figure | None]
+    perpetrators_killed: Mapped[Figure | None]
     claimed: Mapped[Claimed] = mapped_column(_enum(Claimed))
     claimed_by: Mapped[UUID | None] = mapped_column(
         "claimed_by_id", ForeignKey("group.id", ondelete="RESTRICT"), index=True

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import FIGURE_LIMIT, Figure
+
+_WIDTH = len(str(FIGURE_LIMIT))
+_STORED_FIGURE = re.compile(rf"(\d{{{_WIDTH}}})(?:(\+)|-(\d{{{_WIDTH}}}))?(?: (.+))?", re.DOTALL)
 
 
 class PartialDateType(TypeDecorator[PartialDate]):
@@ -24,6 +29,37 @@ class PartialDateType(TypeDecorator[PartialDate]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> PartialDate | None:
         return None if value is None else PartialDate.from_edtf(value)
+
+
+class FigureType(TypeDecorator[Figure]):
+    """A figure as text that sorts by its lower bound: the bounds zero-padded, then the
+    source's word ("0000000024+ dozens"). The index on the column orders attacks by how
+    many were killed, whatever the sources said, and comparing with a figure compares
+    lower bounds first."""
+
+    impl = Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: Figure | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.high is None:
+            upper = "+"
+        elif value.high == value.low:
+            upper = ""
+        else:
+            upper = f"-{value.high:0{_WIDTH}d}"
+        return f"{value.low:0{_WIDTH}d}{upper}" + (f" {value.words}" if value.words else "")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Figure | None:
+        if value is None:
+            return None
+        found = _STORED_FIGURE.fullmatch(value)
+        if found is None:
+            raise ValueError(f"not a stored figure: {value!r}")
+        low = int(found[1])
+        high = None if found[2] else int(found[3]) if found[3] else low
+        return Figure(low, high, found[4] or "")
 
 
 class TextList(TypeDecorator[tuple[str, ...]]):

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.formats import media_label
 from casefile.domain.terms import Confidence, Credibility, LabelledEnum, Reliability
 
@@ -111,8 +112,8 @@ def file_size(size: int) -> str:
 def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
     if value is None:
         return "unknown" if name in COUNT_FIELDS else ""
-    if name in COUNT_FIELDS and isinstance(value, int):
-        return f"{value:,}"
+    if isinstance(value, Figure):
+        return str(value)
     if name == "citations" and value == ():
         return UNSOURCED
     if name == "size" and isinstance(value, int):

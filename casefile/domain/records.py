@@ -19,6 +19,7 @@ from uuid import UUID
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import Figure
 from casefile.domain.terms import (
     RELATION_ENDS,
     AttackStatus,
@@ -69,12 +70,6 @@ def _require_text(name: str, value: str) -> str:
 INT_LIMIT = 2**63 - 1  # what SQLite (and any SQL database) stores in an INTEGER
 
 
-def _require_count(name: str, value: int | None) -> None:
-    if value is not None and value < 0:
-        raise InvalidInput(f"{name} cannot be negative (leave it empty when unknown)")
-    _require_storable(name, value)
-
-
 def _require_storable(name: str, value: int | None) -> None:
     if value is not None and abs(value) > INT_LIMIT:
         raise InvalidInput(f"{name} is too large")
@@ -102,9 +97,9 @@ class AttackFields:
     attack_types: tuple[str, ...] = terms(Vocabulary.ATTACK_TYPE, "attack-type")
     weapon_types: tuple[str, ...] = terms(Vocabulary.WEAPON_TYPE, "weapon-type")
     target_types: tuple[str, ...] = terms(Vocabulary.TARGET_TYPE, "target-type")
-    killed: int | None = None
-    wounded: int | None = None
-    perpetrators_killed: int | None = None
+    killed: Figure | None = None
+    wounded: Figure | None = None
+    perpetrators_killed: Figure | None = None
     claimed: Claimed = Claimed.UNKNOWN
     claimed_by: UUID | None = ref(Kind.GROUP)
     claim_date: PartialDate | None = None
@@ -114,8 +109,6 @@ class AttackFields:
 
     def __post_init__(self) -> None:
         _set(self, "title", _require_text("title", self.title))
-        for name in ("killed", "wounded", "perpetrators_killed"):
-            _require_count(name.replace("_", " "), getattr(self, name))
         if self.latitude is not None and not (
             math.isfinite(self.latitude) and -90 <= self.latitude <= 90
         ):

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.records import AnyFields, Record, field_names
 
 PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -27,6 +28,8 @@ def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
         return value.to_json() if dates_as_objects else value.to_edtf()
     if isinstance(value, UUID):
         return str(value)
+    if isinstance(value, Figure):
+        return figure_json(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -36,6 +39,14 @@ def jsonable(value: Any, *, dates_as_objects: bool = True) -> Any:
             v if type(v) in PLAIN else jsonable(v, dates_as_objects=dates_as_objects) for v in value
         ]
     return value
+
+
+def figure_json(figure: Figure) -> Any:
+    """An exact number as the number; anything else as what was said with its bounds
+    (``high`` null when open), so a program can sort and a person can read."""
+    if figure.exact is not None:
+        return figure.exact
+    return {"said": str(figure), "low": figure.low, "high": figure.high, "words": figure.words}
 
 
 def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str, Any]:

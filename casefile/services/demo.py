@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -175,8 +176,9 @@ def demo_records() -> list[tuple[str, AnyFields, str]]:
                 attack_types=("armed_assault",),
                 weapon_types=("vehicle", "melee"),
                 target_types=("private_citizens", "police", "government"),
-                killed=3,
-                perpetrators_killed=1,
+                killed=Figure.exactly(3),
+                wounded=Figure(24, None, "dozens"),  # as the article says it
+                perpetrators_killed=Figure.exactly(1),
                 claimed=Claimed.YES,
                 claimed_by=isis,
                 claim_date=d("23 March 2017"),
@@ -186,7 +188,7 @@ def demo_records() -> list[tuple[str, AnyFields, str]]:
                 "killed, including a police officer, and dozens wounded. The attacker was "
                 "shot dead by police.",
             ),
-            DATE_NOTE + " Wounded: 'dozens' (no exact figure in the source).",
+            DATE_NOTE + " Wounded: the article says 'dozens', read as at least 24.",
         ),
         (
             "brussels",
@@ -220,7 +222,7 @@ def demo_records() -> list[tuple[str, AnyFields, str]]:
                 city="Glasgow",
                 country="United Kingdom",
                 target_types=("business", "religious"),
-                killed=1,
+                killed=Figure.exactly(1),
                 summary="An individual from Bradford travelled to Glasgow to murder an Ahmadi "
                 "shopkeeper for supposed blasphemy.",
             ),
@@ -233,7 +235,7 @@ def demo_records() -> list[tuple[str, AnyFields, str]]:
                 date=d("February 2016"),
                 country="United Kingdom",
                 target_types=("religious",),
-                killed=1,
+                killed=Figure.exactly(1),
                 summary="A Sufi leader was murdered by two ISIS supporters for supposedly "
                 "practising black magic.",
             ),

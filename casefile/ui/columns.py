@@ -42,6 +42,17 @@ def field(
     return Column(title, text, sort, numeric, width, wide)
 
 
+def count(name: str, title: str, *, sort: str | None = None, width: int = 75) -> Column:
+    """A figure as the source said it ("dozens", "at least 30"): the analyst's reading of a
+    word is in the detail pane, a table cell has room for the word."""
+
+    def text(record: Record[Any], labels: Labels) -> str:
+        figure = getattr(record.fields, name)
+        return display(name, figure, labels) if figure is None else figure.said()
+
+    return Column(title, text, sort, numeric=True, width=width)
+
+
 def label(title: str, sort: str | None = None) -> Column:
     """The record's own name (title, name, quote text): the widest column."""
     return Column(title, lambda record, labels: record.label, sort, width=320, wide=True)
@@ -114,8 +125,8 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("date", "Date", sort="date", width=110),
         label("Attack", sort="title"),
         Column("Place", place, width=110),
-        field("killed", "Killed", sort="killed", numeric=True, width=70),
-        field("wounded", "Wounded", numeric=True, width=75),
+        count("killed", "Killed", sort="killed", width=70),
+        count("wounded", "Wounded"),
         field("claimed_by", "Claimed by", width=110),
         field("status", "Status", width=NARROW),
         UPDATED,

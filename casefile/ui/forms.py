@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import field_label, sentence
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import Figure
 from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, link_misfit
 from casefile.domain.terms import Kind, LabelledEnum, Relation
 from casefile.ui.controller import CaseController
 from casefile.ui.inputs import (
-    CountEdit,
     EnumChecks,
     EnumCombo,
+    FigureEdit,
     LineEdit,
     MultilineEdit,
     Note,
@@ -115,10 +116,10 @@ def input_for(spec: FormField, controller: CaseController, dayfirst: bool | None
         return RecordPicker(controller, kinds, optional=optional, name=name)
     if base is PartialDate:
         return PartialDateEdit(dayfirst=dayfirst, name=name)
-    if base is int:
-        return CountEdit(name=name)
-    if base is float:
-        return NumberEdit(float, name=name)
+    if base is Figure:
+        return FigureEdit(name=name)
+    if base is int or base is float:
+        return NumberEdit(base, name=name)
     if _is_enum(base):
         # A required value with no default starts unset: preselecting one would be a guess.
         unset = optional or spec.required

@@ -38,6 +38,7 @@ from shiboken6 import isValid
 
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import EXAMPLES, Figure, read_figure
 from casefile.domain.input_text import UNKNOWN, read_date, read_number
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind, LabelledEnum, Vocabulary
@@ -173,6 +174,8 @@ class NumberEdit(TextInput):
     known, which is not zero. Whether it is in range is the record's rule, said by the
     form."""
 
+    HINT = ""  # the tooltip while what is typed can be read
+
     def __init__(
         self,
         number: type[int] | type[float] = float,
@@ -186,11 +189,12 @@ class NumberEdit(TextInput):
         # A number is short: a full-width field would look like room for text.
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.textChanged.connect(self._check)
+        self.setToolTip(self.HINT)
 
     def value(self) -> Any:
         return read_number(self.text(), self._number)
 
-    def set_value(self, value: float | None) -> None:
+    def set_value(self, value: Any) -> None:
         self.setText("" if value is None else str(value))
 
     def _check(self) -> None:
@@ -200,13 +204,20 @@ class NumberEdit(TextInput):
             show_problem(self, str(exc))
         else:
             show_problem(self, "")
+            self.setToolTip(self.HINT)
 
 
-class CountEdit(NumberEdit):
-    """How many (killed, wounded…): a whole number, or unknown."""
+class FigureEdit(NumberEdit):
+    """How many (killed, wounded…) as the source said it: "3", "at least 30", "30–35",
+    "dozens (at least 24)"; empty or "unknown" when not known, which is not zero."""
+
+    HINT = f"As the source gave it: {EXAMPLES}"
 
     def __init__(self, *, name: str, parent: QWidget | None = None) -> None:
         super().__init__(int, name=name, parent=parent)
+
+    def value(self) -> Figure | None:
+        return read_figure(self.text())
 
 
 class PartialDateEdit(QWidget):

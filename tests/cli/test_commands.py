@@ -33,6 +33,7 @@ from casefile.cli.output import ProgressBar
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import UNSAFE, terminal_safe
 from casefile.domain.errors import NeedsPassphrase
+from casefile.domain.figures import FIGURE_LIMIT, Figure
 from casefile.domain.moments import moment
 from casefile.domain.records import (
     AttackFields,
@@ -254,7 +255,7 @@ def populated_master(tmp_path_factory: pytest.TempPathFactory) -> Populated:
                 title="Westminster attack",
                 date=PartialDate(2017, 3, 22),
                 location="Westminster Bridge",
-                killed=3,
+                killed=Figure.exactly(3),
             )
         ).id
         quote = add(QuoteFields(text="blood with blood", source=source, speaker=group)).id
@@ -425,7 +426,7 @@ def test_add_attack_as_documented(cli: Cli, case_path: Path) -> None:
     assert fields.title == "Westminster attack"
     assert fields.date == PartialDate(2017, 3, 22)
     assert fields.location == "Westminster Bridge"
-    assert fields.killed == 3
+    assert fields.killed == Figure.exactly(3)
     assert fields.wounded is None
 
 
@@ -663,7 +664,7 @@ def test_a_unique_prefix_works_wherever_an_id_is_taken(cli: Cli, populated: Popu
     cli.ok("edit", path, prefix, "--wounded", "50")
     fields = get(path, populated.attack).fields
     assert isinstance(fields, AttackFields)
-    assert fields.wounded == 50
+    assert fields.wounded == Figure.exactly(50)
     history = cli.json("history", path, prefix)
     assert [e["action"] for e in history] == ["create", "update"]
     assert {e["record_id"] for e in history} == {str(populated.attack)}
@@ -783,7 +784,7 @@ def test_unknown_counts_are_null_and_zero_stays_zero(cli: Cli, case_path: Path) 
     assert record["perpetrators_killed"] is None
     fields = get(case_path, record["id"]).fields
     assert isinstance(fields, AttackFields)
-    assert (fields.killed, fields.wounded) == (0, None)
+    assert (fields.killed, fields.wounded) == (Figure.exactly(0), None)
 
 
 def test_dates_option_chooses_how_numeric_dates_are_read(cli: Cli, case_path: Path) -> None:
@@ -975,7 +976,7 @@ def test_edit_changes_exactly_what_was_given(cli: Cli, populated: Populated) -> 
     out = cli.ok("edit", path, populated.attack, "--killed", "5", "--tag", "verified")
     assert out.strip() == f"updated attack {populated.attack}"
     after = get(path, populated.attack)
-    assert after.fields == dataclasses.replace(before.fields, killed=5)
+    assert after.fields == dataclasses.replace(before.fields, killed=Figure.exactly(5))
     assert after.tags == ("verified",)
     assert after.notes == before.notes
     assert after.created_at == before.created_at
@@ -1192,7 +1193,7 @@ def test_list_pages_through_more_than_one_page(cli: Cli, case_path: Path) -> Non
                 AttackFields(
                     title=f"attack {i:04d}",
                     date=None if i % 3 == 0 else PartialDate(2000 + i % 20, 1 + i % 12),
-                    killed=None if i % 4 == 0 else i % 7,
+                    killed=None if i % 4 == 0 else Figure.exactly(i % 7),
                 )
                 for i in range(total)
             ]
@@ -1437,12 +1438,12 @@ def test_a_number_too_large_to_store_is_a_user_error(
     assert snapshot(populated.path) == before
 
 
-def test_the_largest_number_sqlite_stores_is_accepted(cli: Cli, case_path: Path) -> None:
-    record = cli.json("add", "attack", case_path, "--title", "A", "--killed", str(2**63 - 1))
-    assert record["killed"] == 2**63 - 1
+def test_the_largest_count_is_accepted(cli: Cli, case_path: Path) -> None:
+    record = cli.json("add", "attack", case_path, "--title", "A", "--killed", str(FIGURE_LIMIT))
+    assert record["killed"] == FIGURE_LIMIT
     fields = get(case_path, record["id"]).fields
     assert isinstance(fields, AttackFields)
-    assert fields.killed == 2**63 - 1
+    assert fields.killed == Figure.exactly(FIGURE_LIMIT)
 
 
 @pytest.mark.parametrize("command", ["list", "history"])
@@ -1523,7 +1524,7 @@ def test_script_encrypted_case_from_the_environment(tmp_path: Path) -> None:
     assert info.title == "Secret"
     assert info.counts[Kind.ATTACK] == 1
     assert isinstance(attack, AttackFields)
-    assert (attack.date, attack.killed) == (PartialDate(2017, 3, 22), 3)
+    assert (attack.date, attack.killed) == (PartialDate(2017, 3, 22), Figure.exactly(3))
 
 
 # -- terminal-safe output: control characters and bidi controls, stored as found -------
@@ -1637,7 +1638,7 @@ def test_imported_file_names_are_stored_as_found_and_printed_escaped(
 
 def test_error_messages_are_printed_escaped(cli: Cli, case_path: Path) -> None:
     line = cli.fails("add", "attack", case_path, "--title", "A", "--killed", "\x1b[2J")
-    assert line.startswith("casefile: --killed: '\\x1b[2J' is not a whole number")
+    assert line.startswith("casefile: --killed: '\\x1b[2J' is not a count")
 
 
 def test_search_results_are_printed_escaped(cli: Cli, case_path: Path) -> None:

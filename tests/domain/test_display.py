@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casefile.domain.display import citation_count, display, how_many, link_caveats
+from casefile.domain.figures import Figure
 from casefile.domain.terms import AttackStatus, Confidence, Credibility, Kind, Reliability
 
 
@@ -18,8 +19,10 @@ def test_counts_read_alike_everywhere() -> None:
     """The terminal, the window and the pack print a count one way: unknown stays
     "unknown" (never 0), thousands are separated."""
     assert display("killed", None, {}) == "unknown"
-    assert display("killed", 0, {}) == "0"
-    assert display("wounded", 1234, {}) == "1,234"
+    assert display("killed", Figure.exactly(0), {}) == "0"
+    assert display("wounded", Figure.exactly(1234), {}) == "1,234"
+    assert display("wounded", Figure(1200, 1500), {}) == "1,200–1,500"
+    assert display("wounded", Figure(24, None, "dozens"), {}) == "dozens (at least 24)"
     assert display("page", 1234, {}) == "1234"  # not a count: a page number as written
 
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from casefile.cli.main import main
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import read_figure
 from casefile.domain.input_text import UNKNOWN_WORDS, read_date, read_number
 from casefile.domain.records import AttackFields
 from casefile.domain.terms import Kind
@@ -20,7 +21,7 @@ from casefile.services.case import open_case
 from casefile.services.listing import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordForm
-from casefile.ui.inputs import CountEdit, NumberEdit, PartialDateEdit
+from casefile.ui.inputs import FigureEdit, NumberEdit, PartialDateEdit
 from casefile.ui.worker import Worker
 
 TYPED = ["n/a", "N/A", "?", "unknown", "Unknown", "none", "", "  ", "3", " 12 ", "-1", "many"]
@@ -52,21 +53,26 @@ def test_a_number_that_is_not_one_is_refused_with_the_way_to_say_unknown() -> No
 
 @pytest.mark.parametrize("text", TYPED_NUMBERS)
 def test_the_window_reads_a_number_as_the_terminal_does(qtbot: QtBot, text: str) -> None:
-    for number, edit in ((int, CountEdit(name="Killed")), (float, NumberEdit(name="Latitude"))):
-        qtbot.addWidget(edit)
-        edit.setText(text)
-        expected = _read(lambda n=number: read_number(text, n))
-        assert _read(edit.value) == expected, (number, text)
+    edit = NumberEdit(name="Latitude")
+    qtbot.addWidget(edit)
+    edit.setText(text)
+    assert _read(edit.value) == _read(lambda: read_number(text, float)), text
 
 
-def test_a_negative_count_is_refused_by_the_records_rule_in_the_form(
-    qtbot: QtBot, controller: CaseController
-) -> None:
+@pytest.mark.parametrize("text", [*TYPED, "at least 30", "30-35", "dozens (24+)", "dozens"])
+def test_the_window_reads_a_count_as_the_terminal_does(qtbot: QtBot, text: str) -> None:
+    edit = FigureEdit(name="Killed")
+    qtbot.addWidget(edit)
+    edit.setText(text)
+    assert _read(edit.value) == _read(lambda: read_figure(text)), text
+
+
+def test_a_negative_count_is_refused_in_the_form(qtbot: QtBot, controller: CaseController) -> None:
     form = RecordForm(controller, AttackFields)
     qtbot.addWidget(form)
     qtbot.keyClicks(form.inputs["title"], "Westminster attack")
     qtbot.keyClicks(form.inputs["killed"], "-1")
-    assert form.problem().startswith("Killed cannot be negative")
+    assert form.problem() == "Killed: a count cannot be negative (leave it empty when unknown)."
 
 
 def test_the_window_reads_unknown_in_a_date_field(qtbot: QtBot) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from casefile.domain.changes import changes_of
 from casefile.domain.errors import NotFound
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
@@ -220,7 +221,7 @@ def test_deleting_the_claiming_group_clears_claimed_by(case: Case) -> None:
     attack = case.records.add(
         AttackFields(title="Claimed attack", claimed_by=group.id, claim_date=pd("2017-03-23"))
     )
-    untouched = case.records.add(AttackFields(title="Not claimed", killed=1))
+    untouched = case.records.add(AttackFields(title="Not claimed", killed=Figure.exactly(1)))
 
     deps = case.records.dependents(group.id)
     assert [i for i, _, _ in deps.detached] == [attack.id]

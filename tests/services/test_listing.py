@@ -14,6 +14,7 @@ import pytest
 
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
@@ -49,7 +50,7 @@ def _random_attack(rng: random.Random, n: int) -> AttackFields:
     return AttackFields(
         title=title if n % 3 else f"{title} {n}",
         date=_random_date(rng),
-        killed=rng.choice((None, None, 0, 0, 1, 2, 10, 250)),
+        killed=rng.choice((None, None, *map(Figure.exactly, (0, 0, 1, 2, 10, 250)))),
     )
 
 
@@ -82,8 +83,8 @@ def expected_key(sort: str, record: Record[Any]) -> tuple[Any, ...]:
         date: PartialDate | None = record.fields.date
         return (date is not None, date.sort_key() if date is not None else (), record.id)
     if sort == "killed":
-        killed: int | None = record.fields.killed
-        return (killed is not None, killed if killed is not None else 0, record.id)
+        killed: Figure | None = record.fields.killed
+        return (killed is not None, killed.low if killed is not None else 0, record.id)
     if sort == "title":
         return (nocase(record.fields.title), record.id)
     assert sort == "created"

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from casefile.db import models as m
 from casefile.domain.errors import InvalidInput, NotFound
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -150,9 +151,9 @@ def write_every_kind(case: Case) -> Written:
             attack_types=("armed_assault", "unarmed_assault"),
             weapon_types=("vehicle", "melee"),
             target_types=("police", "private_citizens"),
-            killed=4,
-            wounded=0,
-            perpetrators_killed=1,
+            killed=Figure.exactly(4),
+            wounded=Figure.exactly(0),
+            perpetrators_killed=Figure.exactly(1),
             claimed=Claimed.YES,
             claimed_by=group,
             claim_date=pd("2017-03"),
@@ -177,9 +178,9 @@ def write_every_kind(case: Case) -> Written:
             attack_types=("bombing",),
             weapon_types=("explosives",),
             target_types=("business",),
-            killed=0,
-            wounded=12,
-            perpetrators_killed=0,
+            killed=Figure.exactly(0),
+            wounded=Figure(24, None, "dozens"),
+            perpetrators_killed=Figure(0, 2),
             claimed=Claimed.NO,
             status=AttackStatus.SUSPECTED,
             summary="No claim was made.",
@@ -294,10 +295,8 @@ def test_every_kind_round_trips_through_reopen(case_path: Path) -> None:
         # Unknown (None) and zero stay distinct.
         first = case.records.get(attack).fields
         other = case.records.get(unknown_toll).fields
-        assert first.wounded == 0
-        assert first.wounded is not None
-        assert other.killed == 0
-        assert other.killed is not None
+        assert first.wounded == Figure.exactly(0)
+        assert other.killed == Figure.exactly(0)
         plain = case.records.add(AttackFields(title="Toll not known"))
         reread = case.records.get(plain.id).fields
         assert (reread.killed, reread.wounded, reread.perpetrators_killed) == (None, None, None)
@@ -338,7 +337,13 @@ def refs(case: Case) -> Refs:
     person = case.records.add(PersonFields(name="A person")).id
     group = case.records.add(GroupFields(name="A group")).id
     attack = case.records.add(
-        AttackFields(title="An attack", date=pd("2016-03"), killed=2, latitude=1.0, longitude=2.0)
+        AttackFields(
+            title="An attack",
+            date=pd("2016-03"),
+            killed=Figure.exactly(2),
+            latitude=1.0,
+            longitude=2.0,
+        )
     ).id
     quote = case.records.add(QuoteFields(text="A quote", source=source, speaker=person)).id
     link = case.records.add(
@@ -371,8 +376,10 @@ INVALID: dict[str, Callable[[Refs], object]] = {
     "weapon code in target types": lambda r: r.case.records.add(
         AttackFields(title="A", target_types=("vehicle",))
     ),
-    "negative killed": lambda r: r.case.records.add(AttackFields(title="A", killed=-1)),
-    "negative wounded": lambda r: r.case.records.add(AttackFields(title="A", wounded=-3)),
+    "negative killed": lambda r: r.case.records.add(
+        AttackFields(title="A", killed=Figure.exactly(-1))
+    ),
+    "negative wounded": lambda r: r.case.records.add(AttackFields(title="A", wounded=Figure(3, 2))),
     "latitude out of range": lambda r: r.case.records.add(
         AttackFields(title="A", latitude=90.5, longitude=0.0)
     ),
@@ -432,7 +439,9 @@ INVALID: dict[str, Callable[[Refs], object]] = {
     "document added as a record": lambda r: r.case.records.add(
         DocumentFields(file_name="x.pdf", sha256="0" * 64, size=1)
     ),
-    "update: negative killed": lambda r: r.case.records.update(r.attack, {"killed": -1}),
+    "update: range ending below its start": lambda r: r.case.records.update(
+        r.attack, {"killed": Figure(5, 1)}
+    ),
     "update: latitude out of range": lambda r: r.case.records.update(r.attack, {"latitude": -91.0}),
     "update: end date before start": lambda r: r.case.records.update(
         r.attack, {"end_date": pd("2016-02")}
@@ -594,7 +603,7 @@ def test_audit_trail_of_one_record(case: Case) -> None:
     assert tag_entry.changes == {"tags": [["A", "b"], ["b", "c"]], "notes": ["", "Checked."]}
 
     # 0 and None (unknown) are different values: changing one into the other is audited.
-    attack = case.records.add(AttackFields(title="Toll", killed=0))
+    attack = case.records.add(AttackFields(title="Toll", killed=Figure.exactly(0)))
     assert case.history.entries(attack.id)[0].changes["killed"] == [None, 0]
     case.records.update(attack.id, {"killed": None})
     assert case.history.entries(attack.id)[-1].changes == {"killed": [0, None]}
@@ -816,7 +825,7 @@ def test_add_many_of_other_kinds_round_trips(case: Case) -> None:
             title="Bulk attack",
             date=pd("2016-03~"),
             attack_types=("bombing",),
-            killed=0,
+            killed=Figure.exactly(0),
             claimed_by=group.id,
             latitude=1.5,
             longitude=-2.5,

@@ -17,10 +17,14 @@ import pytest
 from sqlalchemy import text
 
 from casefile.db import migrate
+from casefile.db.engine import make_engine
+from casefile.domain.dates import PartialDate
 from casefile.domain.errors import CaseFileError
-from casefile.domain.records import PersonFields, SourceFields
+from casefile.domain.figures import Figure
+from casefile.domain.records import AttackFields, GroupFields, PersonFields, SourceFields
 from casefile.domain.terms import Kind, Vocabulary
 from casefile.services.case import create_case, open_case, upgrade_needed
+from casefile.services.listing import ListQuery
 
 HEAD = migrate.HEAD  # the next release's revision follows this one
 NEXT_REVISION = '''"""A later release adds a column."""
@@ -161,3 +165,56 @@ def test_a_built_in_value_missing_from_a_case_is_added_when_it_opens(tmp_path: P
     with open_case(path, backups=False) as case:
         codes = {t.code for t in case.vocabulary.terms(Vocabulary.WEAPON_TYPE)}
     assert "vehicle" in codes
+
+
+def _downgrade(path: Path, revision: str) -> None:
+    """The case as an older Casefile left it (foreign keys off, as ``migrate`` runs)."""
+    from alembic import command
+
+    engine = make_engine(path, None)
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        with conn.begin():
+            command.downgrade(migrate.alembic_config(conn), revision)
+    engine.dispose()
+
+
+def test_counts_stored_as_numbers_become_figures_that_say_the_same(tmp_path: Path) -> None:
+    """Migration 0007: every count and every other value of every attack reads the same
+    after the upgrade, and lists sort by killed as before."""
+    path = tmp_path / "old.casefile"
+    with create_case(path) as case:
+        group = case.records.add(GroupFields(name="A group")).id
+        for n, (killed, wounded) in enumerate([(3, None), (0, 48), (None, None), (250, 1000)]):
+            case.records.add(
+                AttackFields(
+                    title=f"Attack {n}",
+                    date=PartialDate(2017, 3, 22 - n),
+                    killed=None if killed is None else Figure.exactly(killed),
+                    wounded=None if wounded is None else Figure.exactly(wounded),
+                    perpetrators_killed=Figure.exactly(1) if n else None,
+                    claimed_by=group if n == 1 else None,
+                    attack_types=("armed_assault",),
+                ),
+                tags=["verified"],
+            )
+        before = case.listing.page(ListQuery(Kind.ATTACK, sort="killed")).records
+    _downgrade(path, "0006")
+    with sqlite3.connect(path) as raw:  # what an older Casefile stored: whole numbers
+        stored = raw.execute("SELECT killed, typeof(killed) FROM attack ORDER BY killed").fetchall()
+    assert stored == [(None, "null"), (0, "integer"), (3, "integer"), (250, "integer")]
+    assert upgrade_needed(path)
+    with open_case(path, backups=False) as case:
+        after = case.listing.page(ListQuery(Kind.ATTACK, sort="killed")).records
+        assert case.check() == []
+        # The search index's triggers on the rebuilt table stayed.
+        assert len(case.search.search("attack").hits) == 4
+        case.records.update(after[0].id, {"title": "Renamed"})
+        case.records.add(AttackFields(title="Added later"))
+        assert [h.label for h in case.search.search("renamed").hits] == ["Renamed"]
+        assert [h.label for h in case.search.search("later").hits] == ["Added later"]
+    assert [(r.id, r.fields, r.tags, r.notes) for r in after] == [
+        (r.id, r.fields, r.tags, r.notes) for r in before
+    ]

@@ -17,6 +17,7 @@ from casefile.domain.changes import changes_of
 from casefile.domain.dates import DateError, PartialDate
 from casefile.domain.display import field_label
 from casefile.domain.errors import InvalidInput
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -45,9 +46,9 @@ from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.inputs import (
     ERROR_COLOR,
-    CountEdit,
     EnumChecks,
     EnumCombo,
+    FigureEdit,
     PartialDateEdit,
     RecordListPicker,
     RecordPicker,
@@ -168,27 +169,29 @@ def test_empty_date_is_no_date_and_set_value_shows_a_date(qtbot: QtBot) -> None:
     assert edit.value() is None
 
 
-def test_count_edit_takes_whole_numbers_or_unknown(qtbot: QtBot) -> None:
-    edit = CountEdit(name="Killed")
+def test_figure_edit_takes_counts_as_sources_give_them(qtbot: QtBot) -> None:
+    edit = FigureEdit(name="Killed")
     qtbot.addWidget(edit)
     normal = text_colour(edit)
     assert edit.placeholderText() == "unknown"
     qtbot.keyClicks(edit, "unknown")
     assert edit.value() is None
     retype(qtbot, edit, "3")
-    assert edit.value() == 3
-    retype(qtbot, edit, "-1")
-    assert edit.value() == -1  # a number: that a count is not negative is the record's rule
-    retype(qtbot, edit, "many")
-    with pytest.raises(InvalidInput, match="not a whole number"):
+    assert edit.value() == Figure.exactly(3)
+    retype(qtbot, edit, "at least 30")
+    assert edit.value() == Figure(30, None)
+    retype(qtbot, edit, "dozens (at least 24)")
+    assert edit.value() == Figure(24, None, "dozens")
+    retype(qtbot, edit, "dozens")
+    with pytest.raises(InvalidInput, match="say what 'dozens' implies"):
         edit.value()
     assert text_colour(edit) == ERROR_COLOR.name()
-    assert "not a whole number" in edit.toolTip()
+    assert "dozens (at least 24)" in edit.toolTip()
     qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     assert edit.value() is None
     assert text_colour(edit) == normal
-    assert edit.toolTip() == ""
+    assert edit.toolTip() == FigureEdit.HINT
 
 
 def test_enum_combo_explains_the_chosen_grade(qtbot: QtBot) -> None:
@@ -375,9 +378,9 @@ def full_records(known: dict[str, Record[Any]]) -> list[AnyFields]:
             attack_types=("unarmed_assault", "armed_assault"),
             weapon_types=("vehicle", "melee"),
             target_types=("private_citizens", "police"),
-            killed=5,
-            wounded=49,
-            perpetrators_killed=1,
+            killed=Figure.exactly(5),
+            wounded=Figure.exactly(49),
+            perpetrators_killed=Figure.exactly(1),
             claimed=Claimed.YES,
             claimed_by=known["group"].id,
             claim_date=PartialDate(2017, 3, 23),
@@ -544,7 +547,9 @@ def test_dialog_keeps_ok_disabled_until_the_date_is_fixed(qtbot: QtBot, editor: 
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert dialog.values() == (
-        AttackFields(title="Westminster attack", date=PartialDate(2017, 3, 22), killed=5),
+        AttackFields(
+            title="Westminster attack", date=PartialDate(2017, 3, 22), killed=Figure.exactly(5)
+        ),
         ("uk", "vehicle"),
         "Date inferred from the article.",
     )

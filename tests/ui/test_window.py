@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from casefile.domain.changes import Changes
 from casefile.domain.dates import PartialDate
+from casefile.domain.figures import Figure
 from casefile.domain.moments import day_of
 from casefile.domain.records import (
     AttackFields,
@@ -109,7 +110,7 @@ def test_adding_an_attack_through_the_form_is_in_the_case(
     window.controller.close()
     stored = attacks_in(case_path)["Parsons Green bombing"]
     assert stored.date == PartialDate(2017, 9, 15)
-    assert (stored.killed, stored.wounded) == (0, 30)
+    assert (stored.killed, stored.wounded) == (Figure.exactly(0), Figure.exactly(30))
 
 
 def test_an_invalid_date_shows_why_and_saves_nothing(
@@ -151,11 +152,11 @@ def test_undo_and_redo_reach_the_case_file(
 
     with_modal(qtbot, change)
     window.edit_record_action.trigger()
-    assert attacks_in(demo_path)["Westminster attack"].killed == 4
+    assert attacks_in(demo_path)["Westminster attack"].killed == Figure.exactly(4)
     window.undo_action.trigger()
-    assert attacks_in(demo_path)["Westminster attack"].killed == 3
+    assert attacks_in(demo_path)["Westminster attack"].killed == Figure.exactly(3)
     window.redo_action.trigger()
-    assert attacks_in(demo_path)["Westminster attack"].killed == 4
+    assert attacks_in(demo_path)["Westminster attack"].killed == Figure.exactly(4)
 
 
 def test_deleting_asks_then_removes_and_undo_brings_it_back(
