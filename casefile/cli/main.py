@@ -35,9 +35,10 @@ from casefile.domain.errors import (
     KnownError,
     NeedsPassphrase,
 )
+from casefile.domain.facts import FACTS
 from casefile.domain.import_options import ImportOptions
 from casefile.domain.input_text import clean_text
-from casefile.domain.records import FIELDS_OF_KIND
+from casefile.domain.records import FIELDS_OF_KIND, ReportFields
 from casefile.domain.terms import Kind, Relation, Vocabulary
 
 if TYPE_CHECKING:
@@ -55,10 +56,23 @@ KIND_PLURALS = {
     "documents": Kind.DOCUMENT,
     "quotes": Kind.QUOTE,
     "links": Kind.LINK,
+    "reports": Kind.REPORT,
+    "judgements": Kind.JUDGEMENT,
 }
 # ``list`` takes a kind as people name a list of it, or as one of it ("attack").
 KIND_NAMES = {**KIND_PLURALS, **{kind.value: kind for kind in KIND_PLURALS.values()}}
-ADDABLE = (Kind.ATTACK, Kind.PERSON, Kind.GROUP, Kind.SOURCE, Kind.QUOTE, Kind.LINK)
+ADDABLE = (
+    Kind.ATTACK,
+    Kind.PERSON,
+    Kind.GROUP,
+    Kind.SOURCE,
+    Kind.QUOTE,
+    Kind.LINK,
+    Kind.JUDGEMENT,
+)
+# What ``report`` takes as options; the record, the fact and the value are its arguments,
+# and assessing is ``assess`` (or ``report --assess REASON``).
+REPORT_ARGUMENTS = ("record", "fact", "value", "assessed", "reason")
 LINK_POSITIONALS = ("subject", "relation", "object")
 EXAMPLES = """\
 examples:
@@ -144,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     _file_commands(sub)
     _add_commands(sub)
     _record_commands(sub)
+    _fact_commands(sub)
     _case_commands(sub)
     return parser
 
@@ -280,6 +295,56 @@ def _record_commands(sub: Sub) -> None:
     _case_arg(p)
     p.add_argument("id", metavar="ID")
     p.add_argument("--yes", action="store_true", help="also delete the records that depend on it")
+
+
+def _fact_commands(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "report",
+        cmd_report,
+        "record a value of a fact as a source reported it",
+        "casefile report my.casefile 3f2a wounded 'dozens (at least 24)' --source 77de "
+        "--reported '23 March 2017'",
+    )
+    _case_arg(p)
+    p.add_argument("record", metavar="RECORD", help="the attack or person it is about")
+    p.add_argument(
+        "fact", metavar="FACT", help="; ".join(sorted({*FACTS[Kind.ATTACK], *FACTS[Kind.PERSON]}))
+    )
+    p.add_argument(
+        "value",
+        metavar="VALUE",
+        help="as for the record's option: a date, a count as the source gave it ('at least "
+        "30'), a group ID, a status; several types separated by commas",
+    )
+    add_options(p, options_of(ReportFields, skip=REPORT_ARGUMENTS))
+    p.add_argument(
+        "--assess", metavar="REASON", help="take it as the assessed value, for this reason"
+    )
+    _meta_args(p)
+    _json_arg(p)
+
+    p = _command(
+        sub,
+        "assess",
+        cmd_assess,
+        "take a reported value as its fact's assessed value",
+        "casefile assess my.casefile 9b1c --reason 'The inquest's figure'",
+    )
+    _case_arg(p)
+    p.add_argument("report", metavar="REPORT", help="the reported value's ID")
+    p.add_argument("--reason", required=True, help="why this is the value to go by")
+
+    p = _command(
+        sub,
+        "facts",
+        cmd_facts,
+        "list a record's facts with every reported value",
+        "casefile facts my.casefile 3f2a --json",
+    )
+    _case_arg(p)
+    p.add_argument("record", metavar="RECORD")
+    _json_arg(p)
 
 
 def _case_commands(sub: Sub) -> None:
@@ -439,6 +504,8 @@ _ADD_EXAMPLES = {
     "--reliability B",
     Kind.QUOTE: "casefile add quote my.casefile --text 'blood with blood' --source 3f2a --page 1",
     Kind.LINK: "casefile add link my.casefile 3f2a claimed 9b1c --source 77de",
+    Kind.JUDGEMENT: "casefile add judgement my.casefile --statement 'The attacker acted alone' "
+    "--probability likely --confidence moderate --rests-on 77de --concerns 3f2a",
 }
 
 
@@ -637,6 +704,60 @@ def cmd_add(args: argparse.Namespace) -> int:
             }
         record = case.records.add(cls(**values), tags=args.tags or (), notes=args.notes or "")
     emit(args, output.record_json(record), str(record.id))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from casefile.domain.facts import check_fact, encode
+
+    options = options_of(ReportFields, skip=REPORT_ARGUMENTS)
+    with open_for(args) as case:
+        record = case.records.get(case.records.resolve(args.record))
+        check_fact(record.kind, args.fact)
+        [option] = [o for o in options_of(FIELDS_OF_KIND[record.kind]) if o.name == args.fact]
+        typed = args.value.split(",") if option.repeated else args.value
+        try:
+            value = convert(case, [option], {option.name: typed}, _dayfirst(args))[option.name]
+        except InvalidInput as exc:  # said of the VALUE argument, not of an option
+            raise InvalidInput(
+                f"{args.fact}: {str(exc).removeprefix(option.flag + ': ')}"
+            ) from None
+        given = convert(case, options, given_values(args, options), _dayfirst(args))
+        fields = ReportFields(record=record.id, fact=args.fact, value=encode(value), **given)
+        reported = case.facts.report(fields)
+        if args.assess is not None:
+            case.facts.assess(reported.report.id, args.assess)
+        if args.tags or args.notes:
+            case.records.update(reported.report.id, tags=args.tags, notes=args.notes)
+        report = case.records.get(reported.report.id)
+    emit(args, output.record_json(report), str(report.id))
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        report_id = case.records.resolve(args.report)
+        case.facts.assess(report_id, args.reason)
+        report = case.records.get(report_id)
+    print(terminal_safe(f"assessed: {report.label}"))
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from casefile.services.details import RecordDetail
+
+    with open_for(args) as case:
+        detail = RecordDetail.gather(case, case.records.resolve(args.record))
+    if detail.record.kind not in FACTS:
+        raise InvalidInput(
+            f"{detail.record.kind.plural} have no reported facts (attacks and people do)"
+        )
+    text = output.facts_lines(detail.facts, detail.labels) or ["  no reported values yet"]
+    emit(
+        args,
+        output.facts_json(detail.facts, detail.labels),
+        output.safe_lines([f"{detail.record.kind.label}: {detail.record.label}", *text]),
+    )
     return 0
 
 

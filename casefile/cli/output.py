@@ -13,8 +13,18 @@ import re
 import shutil
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
+from uuid import UUID
 
-from casefile.domain.display import COUNT_FIELDS, UNSAFE, display, link_caveats, terminal_safe
+from casefile.domain.display import (
+    COUNT_FIELDS,
+    UNSAFE,
+    UNSOURCED,
+    display,
+    field_label,
+    how_many,
+    link_caveats,
+    terminal_safe,
+)
 from casefile.domain.input_text import clean_text
 from casefile.domain.moments import moment
 from casefile.domain.records import Record
@@ -25,6 +35,7 @@ if TYPE_CHECKING:  # the values a command prints; their services load only when 
     from casefile.services.audit import HistoryEntry
     from casefile.services.case import CaseInfo
     from casefile.services.details import RecordDetail
+    from casefile.services.facts import Fact
     from casefile.services.importer import ImportReport
     from casefile.services.search import SearchResult
 
@@ -50,9 +61,7 @@ def _json_escape(found: re.Match[str]) -> str:
 
 
 def plural(kind: Kind, n: int) -> str:
-    if n == 1:
-        return f"1 {kind.value}"
-    return f"{n} {'people' if kind is Kind.PERSON else kind.value + 's'}"
+    return how_many(n, kind.singular, kind.plural)
 
 
 def counts_line(info: CaseInfo) -> str:
@@ -88,13 +97,15 @@ def info_text(info: CaseInfo) -> str:
 
 def table(kind: Kind, records: list[Record[Any]]) -> str:
     if not records:
-        return f"no {kind.value}s"
+        return f"no {kind.plural}"
     columns = {
         Kind.ATTACK: ("date", "killed", "wounded"),
         Kind.PERSON: ("roles",),
         Kind.GROUP: ("group_kind",),
         Kind.SOURCE: ("published", "reliability"),
         Kind.QUOTE: ("said",),
+        Kind.REPORT: ("reported",),
+        Kind.JUDGEMENT: ("made", "probability"),
     }.get(kind, ())
     rows = [
         [
@@ -121,6 +132,8 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
     data = record_json(record)
     data["references"] = {str(k): v for k, v in related.labels.items()}
     data["links"] = [record_json(link) for link in related.links]
+    if related.facts:
+        data["facts"] = facts_json(related.facts, related.labels)
     if record.kind is Kind.SOURCE:
         data["quotes"] = [str(q.id) for q in related.quotes]
         data["documents"] = [str(d.id) for d in related.documents]
@@ -138,6 +151,7 @@ def show_text(detail: RecordDetail) -> str:
         text = display(f.name, detail.display_value(f.name), related.labels)
         if text or f.name in COUNT_FIELDS:
             rows.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
+    rows += facts_lines(related.facts, related.labels)
     if record.tags:
         rows.append(f"  tags:                {', '.join(record.tags)}")
     if record.created_at and record.updated_at:
@@ -270,3 +284,62 @@ def search_text(result: SearchResult) -> str:
     if stopped:
         lines.append(stopped)
     return safe_lines(lines)
+
+
+def facts_json(facts: list[Fact], labels: dict[UUID, str]) -> list[dict[str, Any]]:
+    """Each reported fact: the value that stands, how it was chosen, its corroboration
+    and every report (value, source, grade, date, quote and page)."""
+    return [
+        {
+            "fact": f.name,
+            "value": jsonable(f.value),
+            "chosen": "assessed" if f.assessed else "rule" if f.reports else "unsourced",
+            "reason": f.reason,
+            "disputed": f.disputed,
+            "corroboration": {"independent_sources": f.independent, "best_grade": f.best_grade},
+            "reports": [
+                {
+                    "id": str(r.record.id),
+                    "value": jsonable(r.value),
+                    "said": display(f.name, r.value, labels, with_ids=False) or "unknown",
+                    "source": jsonable(r.record.fields.source),
+                    "source_title": r.source,
+                    "grade": r.grade,
+                    "quote": jsonable(r.record.fields.quote),
+                    "page": r.record.fields.page,
+                    "reported": jsonable(r.record.fields.reported),
+                    "claim_mode": jsonable(r.record.fields.claim_mode),
+                    "assessed": r.record.fields.assessed,
+                    "reason": r.record.fields.reason,
+                }
+                for r in f.reports
+            ],
+        }
+        for f in facts
+        if f.reports
+    ]
+
+
+def facts_lines(facts: list[Fact], labels: dict[UUID, str]) -> list[str]:
+    """The reported facts: each one's summary, then its reports, the assessed one ticked."""
+    rows = []
+    for f in (f for f in facts if f.reports):
+        flag = "  [disputed]" if f.disputed else ""
+        rows.append(f"    {field_label(f.name).lower()}: {f.summary(labels)}{flag}")
+        for r in f.reports:
+            said = display(f.name, r.value, labels, with_ids=False) or "unknown"
+            fields = r.record.fields
+            source = f"{_short(r.source)} [{r.grade or 'ungraded'}]" if r.source else UNSOURCED
+            extra = [
+                *([f"reported {fields.reported.display()}"] if fields.reported else []),
+                *([f"p. {fields.page}"] if fields.page else []),
+                *([f"claim mode: {fields.claim_mode.label.lower()}"] if fields.claim_mode else []),
+            ]
+            tail = f" ({', '.join(extra)})" if extra else ""
+            mark = "✓" if fields.assessed else "·"
+            rows.append(f"      {mark} {said} — {source}{tail} [{str(r.record.id)[:8]}]")
+    return ["  reported values:", *rows] if rows else []
+
+
+def _short(title: str, length: int = 60) -> str:
+    return title if len(title) <= length else title[: length - 1].rstrip() + "…"

@@ -17,8 +17,9 @@ from casefile.db.engine import fold
 from casefile.domain.dates import DateRange
 from casefile.domain.terms import Kind
 
-_ATTACK, _PERSON, _SOURCE, _QUOTE, _DOCUMENT = (
-    model.__table__ for model in (m.Attack, m.Person, m.Source, m.Quote, m.Document)
+_ATTACK, _PERSON, _SOURCE, _QUOTE, _DOCUMENT, _REPORT, _JUDGEMENT = (
+    model.__table__
+    for model in (m.Attack, m.Person, m.Source, m.Quote, m.Document, m.Report, m.Judgement)
 )
 # The dates a record of each kind is placed in time by: its date, and its end date if it
 # has one (columns of the kind's own table: a filter needs no join to the records').
@@ -28,6 +29,8 @@ DATED: dict[Kind, tuple[Any, Any]] = {
     Kind.PERSON: (_PERSON.c.birth_date, None),
     Kind.SOURCE: (_SOURCE.c.published, None),
     Kind.QUOTE: (_QUOTE.c.said, None),
+    Kind.REPORT: (_REPORT.c.reported, None),
+    Kind.JUDGEMENT: (_JUDGEMENT.c.made, None),
 }
 
 

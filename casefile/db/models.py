@@ -32,14 +32,17 @@ from casefile.db.types import EnumList, FigureType, PartialDateType, TextList, U
 from casefile.domain.dates import PartialDate
 from casefile.domain.figures import Figure
 from casefile.domain.terms import (
+    AnalyticConfidence,
     AttackStatus,
     Claimed,
+    ClaimMode,
     Confidence,
     Credibility,
     GroupKind,
     Kind,
     PersonRole,
     PersonStatus,
+    Probability,
     Relation,
     Reliability,
     SourceKind,
@@ -119,6 +122,9 @@ class Record(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     notes: Mapped[str] = mapped_column(default="")
+    # The facts whose reported values disagree (``domain.facts.disagree``), kept as
+    # reports change, so that a table marks them without reading every report per row.
+    disputed: Mapped[tuple[str, ...]] = mapped_column(TextList, server_default="[]")
     tag_rows: Mapped[list[RecordTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="RecordTag.tag_id"
     )
@@ -314,6 +320,94 @@ class LinkCitation(Base):
         ForeignKey("link.id", ondelete="CASCADE"), primary_key=True
     )
     cited_id: Mapped[UUID] = mapped_column(
+        ForeignKey("record.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+
+
+class Report(Record):
+    """One value of one fact, as one source reported it (``domain.records.ReportFields``)."""
+
+    __tablename__ = "report"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    record: Mapped[UUID] = mapped_column("record_id", ForeignKey("record.id", ondelete="RESTRICT"))
+    fact: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str]
+    source: Mapped[UUID | None] = mapped_column(
+        "source_id", ForeignKey("source.id", ondelete="RESTRICT"), index=True
+    )
+    quote: Mapped[UUID | None] = mapped_column(
+        "quote_id", ForeignKey("quote.id", ondelete="RESTRICT"), index=True
+    )
+    page: Mapped[int | None]
+    reported: Mapped[PartialDate | None]
+    claim_mode: Mapped[ClaimMode | None] = mapped_column(_enum(ClaimMode))
+    assessed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(default="")
+
+    __mapper_args__ = {"polymorphic_identity": Kind.REPORT, "inherit_condition": id == Record.id}
+    # A record's reports of one fact are read together whenever one of them changes.
+    __table_args__ = (Index("ix_report_record_id_fact", "record_id", "fact"),)
+
+
+class Judgement(Record):
+    __tablename__ = "judgement"
+    id: Mapped[UUID] = mapped_column(_record_fk(), primary_key=True)
+    statement: Mapped[str]
+    probability: Mapped[Probability] = mapped_column(_enum(Probability))
+    confidence: Mapped[AnalyticConfidence | None] = mapped_column(_enum(AnalyticConfidence))
+    basis: Mapped[str] = mapped_column(default="")
+    made: Mapped[PartialDate | None]
+    superseded_by: Mapped[UUID | None] = mapped_column(
+        "superseded_by_id", ForeignKey("judgement.id", ondelete="RESTRICT"), index=True
+    )
+    ref_rows: Mapped[list[JudgementRef]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(JudgementRef.role, JudgementRef.position)",
+    )
+
+    __mapper_args__ = {
+        "polymorphic_identity": Kind.JUDGEMENT,
+        "inherit_condition": id == Record.id,
+    }
+    __table_args__ = (Index("ix_judgement_made_id", "made", "id"),)
+
+    def _refs(self, role: str) -> tuple[UUID, ...]:
+        return tuple(row.ref_id for row in self.ref_rows if row.role == role)
+
+    def _set_refs(self, role: str, ids: tuple[UUID, ...]) -> None:
+        kept = [row for row in self.ref_rows if row.role != role]
+        made = [JudgementRef(role=role, ref_id=r, position=i) for i, r in enumerate(ids)]
+        self.ref_rows = kept + made
+
+    @property
+    def rests_on(self) -> tuple[UUID, ...]:
+        return self._refs("rests_on")
+
+    @rests_on.setter
+    def rests_on(self, ids: tuple[UUID, ...]) -> None:
+        self._set_refs("rests_on", ids)
+
+    @property
+    def concerns(self) -> tuple[UUID, ...]:
+        return self._refs("concerns")
+
+    @concerns.setter
+    def concerns(self, ids: tuple[UUID, ...]) -> None:
+        self._set_refs("concerns", ids)
+
+
+class JudgementRef(Base):
+    """What a judgement rests on (``role`` "rests_on": sources, quotes, reports, links)
+    or concerns ("concerns": attacks, people, groups)."""
+
+    __tablename__ = "judgement_ref"
+    judgement_id: Mapped[UUID] = mapped_column(
+        ForeignKey("judgement.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref_id: Mapped[UUID] = mapped_column(
         ForeignKey("record.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     position: Mapped[int]

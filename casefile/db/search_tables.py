@@ -31,9 +31,13 @@ FTS_CREATE = (
 FTS_TEXT = Table("fts_text", _metadata, Column("rowid", Integer), Column("fts_text", String))
 
 # Each kind's index rows have keys in a range of their own, pages in the last (migration
-# 0005): a search for one kind reads only that range of each word's matches.
+# 0005; 0008 added two after them): a search for one kind reads only that range of
+# each word's matches.
 KEY_SPAN = 1 << 40
-KEY_RANGES = ("attack", "person", "group", "source", "document", "quote", "link", "page")
+KEY_RANGES = (
+    *("attack", "person", "group", "source", "document", "quote", "link", "page"),
+    *("report", "judgement"),  # migration 0008
+)
 
 
 def key_range(name: str) -> tuple[int, int]:
@@ -61,6 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "document": ("{r}.file_name", "''"),
     "quote": ("{r}.text", words("{r}.translation", "{r}.context")),
     "link": ("''", "''"),
+    "report": ("''", "coalesce({r}.reason, '')"),
+    "judgement": ("{r}.statement", "coalesce({r}.basis, '')"),
 }
 
 # Every key noted as new (by the insert triggers) gets its text, read from the rows as

@@ -13,7 +13,7 @@ from uuid import UUID
 from casefile.domain.dates import PartialDate
 from casefile.domain.figures import Figure
 from casefile.domain.formats import media_label
-from casefile.domain.terms import Confidence, Credibility, LabelledEnum, Reliability
+from casefile.domain.terms import Confidence, Credibility, LabelledEnum, Probability, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
 # What a link that no source or quote cites is called, wherever it shows.
@@ -124,6 +124,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return value.display()
     if isinstance(value, (Reliability, Credibility)):  # analysts speak of "a B2 report"
         return f"{value.value} — {value.label}"
+    if isinstance(value, Probability):  # the yardstick's words mean their range
+        return f"{value.label} ({value.explanation})"
     if isinstance(value, LabelledEnum):
         return value.label
     if isinstance(value, Enum):

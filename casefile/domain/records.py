@@ -22,14 +22,17 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import Figure
 from casefile.domain.terms import (
     RELATION_ENDS,
+    AnalyticConfidence,
     AttackStatus,
     Claimed,
+    ClaimMode,
     Confidence,
     Credibility,
     GroupKind,
     Kind,
     PersonRole,
     PersonStatus,
+    Probability,
     Relation,
     Reliability,
     SourceKind,
@@ -247,6 +250,65 @@ class LinkFields:
         _set(self, "citations", tuple(dict.fromkeys(self.citations)))
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReportFields:
+    """One value of one fact of an attack or a person, as one source reported it.
+
+    ``value`` is the value written as ``casefile.domain.facts.encode`` writes it (empty:
+    the source says it is not known). Its grades are its source's and its quote's. Only
+    a value that was in the case before values were reported has no source: it is shown
+    as unsourced."""
+
+    record: UUID = required_ref(Kind.ATTACK, Kind.PERSON)
+    fact: str
+    value: str = ""
+    source: UUID | None = ref(Kind.SOURCE)
+    quote: UUID | None = ref(Kind.QUOTE)
+    page: int | None = None
+    reported: PartialDate | None = None
+    claim_mode: ClaimMode | None = None
+    assessed: bool = False
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "fact", self.fact.strip())
+        _set(self, "reason", self.reason.strip())
+        _require_storable("page", self.page)
+        if self.page is not None and self.page < 1:
+            raise InvalidInput("page numbers start at 1")
+        if self.claim_mode is not None and self.fact != "claimed_by":
+            raise InvalidInput("a claim mode goes with a report of who claimed the attack")
+
+
+@dataclass(frozen=True, kw_only=True)
+class JudgementFields:
+    """An analyst's assessment, in the words of the PHIA probability yardstick, with how
+    far its basis can be trusted and what it rests on."""
+
+    statement: str
+    probability: Probability
+    confidence: AnalyticConfidence | None = None
+    basis: str = ""
+    rests_on: tuple[UUID, ...] = field(
+        default=(),
+        metadata={
+            "ref": (Kind.SOURCE, Kind.QUOTE, Kind.REPORT, Kind.LINK, Kind.JUDGEMENT),
+            "cli": "rests-on",
+        },
+    )
+    concerns: tuple[UUID, ...] = field(
+        default=(), metadata={"ref": (Kind.ATTACK, Kind.PERSON, Kind.GROUP), "cli": "concerns"}
+    )
+    made: PartialDate | None = None
+    superseded_by: UUID | None = ref(Kind.JUDGEMENT)
+
+    def __post_init__(self) -> None:
+        _set(self, "statement", _require_text("statement", self.statement))
+        _set(self, "basis", self.basis.strip())
+        _set(self, "rests_on", tuple(dict.fromkeys(self.rests_on)))
+        _set(self, "concerns", tuple(dict.fromkeys(self.concerns)))
+
+
 def link_misfit(relation: Relation, subject: Kind, obj: Kind) -> str | None:
     """Why a link of ``relation`` cannot join a ``subject`` to an ``obj`` (None if it can):
     an attack is not "member of" a group. The reason starts with a word, so that the
@@ -280,6 +342,8 @@ AnyFields = (
     | DocumentFields
     | QuoteFields
     | LinkFields
+    | ReportFields
+    | JudgementFields
 )
 F = TypeVar("F", bound=AnyFields)
 
@@ -291,6 +355,8 @@ FIELDS_OF_KIND: dict[Kind, type[AnyFields]] = {
     Kind.DOCUMENT: DocumentFields,
     Kind.QUOTE: QuoteFields,
     Kind.LINK: LinkFields,
+    Kind.REPORT: ReportFields,
+    Kind.JUDGEMENT: JudgementFields,
 }
 KIND_OF_FIELDS: dict[type[AnyFields], Kind] = {v: k for k, v in FIELDS_OF_KIND.items()}
 
@@ -307,6 +373,8 @@ class Record(Generic[F]):
     notes: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Facts whose reported values disagree (attacks and people): kept by the services.
+    disputed: tuple[str, ...] = ()
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}

@@ -51,10 +51,17 @@ class Kind(LabelledEnum):
     DOCUMENT = "document", "Document"
     QUOTE = "quote", "Quote"
     LINK = "link", "Link"
+    REPORT = "report", "Reported value"
+    JUDGEMENT = "judgement", "Key judgement"
+
+    @property
+    def singular(self) -> str:
+        """How a sentence names one: 'a reported value', 'an attack'."""
+        return "reported value" if self is Kind.REPORT else self.value
 
     @property
     def plural(self) -> str:
-        return "people" if self is Kind.PERSON else self.value + "s"
+        return "people" if self is Kind.PERSON else self.singular + "s"
 
 
 class PersonRole(LabelledEnum):
@@ -148,6 +155,43 @@ class Confidence(LabelledEnum):
     DOUBTFUL = "doubtful", "Doubtful"
 
 
+class ClaimMode(LabelledEnum):
+    """How a claim was made, after the GTD codebook's claim modes."""
+
+    LETTER = "letter", "Letter"
+    CALL_BEFORE = "call_before", "Call (before the attack)"
+    CALL_AFTER = "call_after", "Call (after the attack)"
+    EMAIL = "email", "E-mail"
+    NOTE = "note", "Note left at the scene"
+    VIDEO = "video", "Video"
+    ONLINE = "online", "Website, blog or social media"
+    PERSONAL = "personal", "Personal claim"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Probability(LabelledEnum):
+    """The UK Professional Head of Intelligence Assessment (PHIA) probability yardstick:
+    the words an assessment uses, each with the range of likelihood it stands for."""
+
+    REMOTE_CHANCE = "remote_chance", "Remote chance", "0–5%"
+    HIGHLY_UNLIKELY = "highly_unlikely", "Highly unlikely", "10–20%"
+    UNLIKELY = "unlikely", "Unlikely", "25–35%"
+    REALISTIC_POSSIBILITY = "realistic_possibility", "Realistic possibility", "40–50%"
+    LIKELY = "likely", "Likely or probably", "55–75%"
+    HIGHLY_LIKELY = "highly_likely", "Highly likely", "80–90%"
+    ALMOST_CERTAIN = "almost_certain", "Almost certain", "95–100%"
+
+
+class AnalyticConfidence(LabelledEnum):
+    """How far the analyst trusts the judgement's basis: the evidence, its sources, the
+    reasoning (separate from how likely the judgement says the thing is)."""
+
+    LOW = "low", "Low", "Scant, questionable or fragmented information; many assumptions"
+    MODERATE = "moderate", "Moderate", "Credible sources but gaps or differing views remain"
+    HIGH = "high", "High", "Good-quality information from several sources; few gaps"
+
+
 class Relation(LabelledEnum):
     """A typed link; the explanation is the label read from the object's side."""
 
@@ -178,7 +222,7 @@ class Relation(LabelledEnum):
 # video) inspire and are inspired, call for, target, investigate and are investigated.
 # A link about a link (one citing a membership, say) is "associated with" or "mentions".
 _ACTORS = frozenset({Kind.PERSON, Kind.GROUP})
-_TEXTS = frozenset({Kind.SOURCE, Kind.QUOTE, Kind.DOCUMENT})
+_TEXTS = frozenset({Kind.SOURCE, Kind.QUOTE, Kind.DOCUMENT, Kind.JUDGEMENT})
 _ATTACKS = frozenset({Kind.ATTACK})
 _GROUPS = frozenset({Kind.GROUP})
 _ANY = frozenset(Kind)

@@ -56,7 +56,7 @@ def _count(items: Sequence[tuple[UUID, Kind, str]]) -> str:
     by_kind: dict[Kind, int] = {}
     for _, kind, _label in items:
         by_kind[kind] = by_kind.get(kind, 0) + 1
-    return ", ".join(how_many(n, k.value, k.plural) for k, n in by_kind.items())
+    return ", ".join(how_many(n, k.singular, k.plural) for k, n in by_kind.items())
 
 
 def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Record]]:
@@ -76,6 +76,19 @@ def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Reco
         if isinstance(model, m.Source):
             todo.extend(s.scalars(select(m.Quote).where(m.Quote.source == model.id)))
             todo.extend(s.scalars(select(m.Document).where(m.Document.source == model.id)))
+        # A reported value goes with what it is about, with its source, and with the
+        # group it names as claimant: without any of them it says nothing.
+        todo.extend(
+            s.scalars(
+                select(m.Report).where(
+                    or_(
+                        m.Report.record == model.id,
+                        m.Report.source == model.id,
+                        (m.Report.fact == "claimed_by") & (m.Report.value == str(model.id)),
+                    )
+                )
+            )
+        )
     gone = set(deleted)
     detached: dict[UUID, m.Record] = {}
     for query in (
@@ -83,6 +96,9 @@ def _dependents(s: Session, root: m.Record) -> tuple[list[m.Record], list[m.Reco
         select(m.Quote).where(m.Quote.document.in_(gone)),
         select(m.Attack).where(m.Attack.claimed_by.in_(gone)),
         select(m.Link).join(m.LinkCitation).where(m.LinkCitation.cited_id.in_(gone)),
+        select(m.Report).where(m.Report.quote.in_(gone)),
+        select(m.Judgement).join(m.JudgementRef).where(m.JudgementRef.ref_id.in_(gone)),
+        select(m.Judgement).where(m.Judgement.superseded_by.in_(gone)),
     ):
         for model in s.scalars(query):
             if model.id not in gone:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from casefile.domain.dates import PartialDate
@@ -18,18 +19,23 @@ from casefile.domain.records import (
     AnyFields,
     AttackFields,
     GroupFields,
+    JudgementFields,
     LinkFields,
     PersonFields,
     QuoteFields,
+    ReportFields,
     SourceFields,
 )
 from casefile.domain.terms import (
+    AnalyticConfidence,
     AttackStatus,
     Claimed,
+    ClaimMode,
     Confidence,
     GroupKind,
     PersonRole,
     PersonStatus,
+    Probability,
     Relation,
     Reliability,
     SourceKind,
@@ -340,7 +346,63 @@ def demo_records() -> list[tuple[str, AnyFields, str]]:
         ),
     ]
     del attack
-    return [*groups, *people, *sources, *attacks, *quotes, *links]
+
+    def reported(
+        key: str, fact: str, value: str, said: str, *, assessed: str = "", **more: Any
+    ) -> tuple[str, AnyFields, str]:
+        fields = ReportFields(
+            record=_id("westminster"),
+            fact=fact,
+            value=value,
+            source=source,
+            page=1,
+            reported=d("23 March 2017"),
+            assessed=bool(assessed),
+            reason=assessed,
+            **more,
+        )
+        return f"report:{key}", fields, f"The article: “{said}”"
+
+    reports = [
+        reported("killed", "killed", "3", "The assault killed three people"),
+        reported("wounded", "wounded", "dozens (at least 24)", "and wounded dozens"),
+        reported("dead_attacker", "perpetrators_killed", "1", "The attacker was shot dead"),
+        reported("not_claimed", "claimed", "no", "No group has claimed the attack"),
+        reported(
+            "claimed",
+            "claimed",
+            "yes",
+            "On 23 March 2017, ISIS claimed this attack.",
+            assessed="The update line was added after the body, which was written before the "
+            "claim.",
+        ),
+        reported(
+            "claimant",
+            "claimed_by",
+            str(isis),
+            "On 23 March 2017, ISIS claimed this attack.",
+            claim_mode=ClaimMode.UNKNOWN,  # the article does not say how
+        ),
+        reported("claim_date", "claim_date", "2017-03-23", "On 23 March 2017, ISIS claimed"),
+    ]
+    judgements = [
+        (
+            "judgement:inspired",
+            JudgementFields(
+                statement="The Westminster attacker was likely inspired by ISIS's calls on its "
+                "supporters in the West to attack with vehicles and knives.",
+                probability=Probability.LIKELY,
+                confidence=AnalyticConfidence.LOW,
+                basis="One ungraded article (F); ISIS's calls of 2014 and 2016 and its claim "
+                "match the method, but nothing from the attacker himself is recorded.",
+                rests_on=(_id("q_run_over"), _id("q_means"), _id("report:claimant")),
+                concerns=(_id("westminster"), _id("attacker"), isis),
+                made=d("23 March 2017"),
+            ),
+            "An example judgement, phrased on the PHIA probability yardstick.",
+        )
+    ]
+    return [*groups, *people, *sources, *attacks, *quotes, *links, *reports, *judgements]
 
 
 def write_demo_case(path: Path | str) -> Case:

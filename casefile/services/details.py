@@ -13,6 +13,7 @@ from casefile.domain.records import Record
 from casefile.domain.terms import Kind
 from casefile.services.audit import HistoryEntry
 from casefile.services.case import Case
+from casefile.services.facts import Fact
 from casefile.services.mentions import Mention
 
 
@@ -26,6 +27,7 @@ class RecordDetail:
     documents: list[Record[Any]]
     mentions: list[Mention]  # for a source: who its documents name
     history: list[HistoryEntry]
+    facts: list[Fact]  # an attack's or a person's, with every report behind them
 
     @classmethod
     def gather(cls, case: Case, record_id: UUID) -> RecordDetail:
@@ -38,6 +40,10 @@ class RecordDetail:
             if isinstance(v, UUID)
         ]
         is_source = record.kind is Kind.SOURCE
+        facts = case.facts.facts_of(record.id)
+        refs += [
+            v for f in facts for r in f.reports for v in _as_tuple(r.value) if isinstance(v, UUID)
+        ]
         return cls(
             record=record,
             labels={r.id: r.label for r in case.records.get_many(refs)},
@@ -51,6 +57,7 @@ class RecordDetail:
             documents=case.records.documents_of(record.id) if is_source else [],
             mentions=case.mentions.in_source(record.id) if is_source else [],
             history=case.history.entries(record.id),
+            facts=facts,
         )
 
     def display_value(self, name: str) -> Any:

@@ -52,6 +52,8 @@ SORTS: dict[Kind, dict[str, Any]] = {
     Kind.DOCUMENT: {"file_name": m.Document.file_name},
     Kind.QUOTE: {"said": m.Quote.said},
     Kind.LINK: {"relation": m.Link.relation},
+    Kind.REPORT: {"reported": m.Report.reported, "fact": m.Report.fact},
+    Kind.JUDGEMENT: {"made": m.Judgement.made, "probability": m.Judgement.probability},
 }
 TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
     Kind.ATTACK: (m.Attack.title, m.Attack.location, m.Attack.city, m.Attack.country),
@@ -61,6 +63,8 @@ TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
     Kind.DOCUMENT: (m.Document.file_name,),
     Kind.QUOTE: (m.Quote.text, m.Quote.translation),
     Kind.LINK: (),
+    Kind.REPORT: (m.Report.value, m.Report.reason),
+    Kind.JUDGEMENT: (m.Judgement.statement, m.Judgement.basis),
 }
 DATED_KINDS = frozenset(DATED)  # the kinds a list can be filtered by dates
 COMMON_SORTS = {"created": m.Record.created_at, "updated": m.Record.updated_at}

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.db.engine import fold
-from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, field_names
+from casefile.domain.display import field_label
+from casefile.domain.facts import shown_value, value_refs
+from casefile.domain.records import (
+    FIELDS_OF_KIND,
+    AnyFields,
+    LinkFields,
+    Record,
+    ReportFields,
+    field_names,
+)
 from casefile.domain.terms import Kind, Relation
 
 MODEL_OF_KIND: dict[Kind, type[m.Record]] = {
@@ -25,6 +34,8 @@ MODEL_OF_KIND: dict[Kind, type[m.Record]] = {
     Kind.DOCUMENT: m.Document,
     Kind.QUOTE: m.Quote,
     Kind.LINK: m.Link,
+    Kind.REPORT: m.Report,
+    Kind.JUDGEMENT: m.Judgement,
 }
 
 
@@ -35,6 +46,7 @@ LABEL_FIELD = {
     Kind.SOURCE: "title",
     Kind.DOCUMENT: "file_name",
     Kind.QUOTE: "text",
+    Kind.JUDGEMENT: "statement",
 }
 
 
@@ -75,15 +87,17 @@ def fields_label(kind: Kind, fields: Any, end_labels: Mapping[UUID, str]) -> str
     attribute names agree."""
     if kind is Kind.LINK:
         return link_label(fields, end_labels)
+    if kind is Kind.REPORT:
+        return report_label(fields, end_labels)
     return _named(kind, str(getattr(fields, LABEL_FIELD[kind])))
 
 
 def _named(kind: Kind, text: str) -> str:
-    if kind is Kind.QUOTE:
+    if kind in (Kind.QUOTE, Kind.JUDGEMENT):
         short = " ".join(text.split())
         if len(short) > QUOTE_LABEL_LENGTH:
             short = short[: QUOTE_LABEL_LENGTH - 1].rstrip() + "…"
-        return f"“{short}”"
+        return f"“{short}”" if kind is Kind.QUOTE else short
     return text
 
 
@@ -92,7 +106,7 @@ def _labels_query() -> Select[Any]:
     for ``labels`` to narrow to the records it is asked for."""
     record = table_of(m.Record)
     named = {kind: table_of(MODEL_OF_KIND[kind]) for kind in LABEL_FIELD}
-    link = table_of(m.Link)
+    link, report = table_of(m.Link), table_of(m.Report)
     query = select(
         record.c.id,
         record.c.kind,
@@ -102,8 +116,11 @@ def _labels_query() -> Select[Any]:
         link.c.subject_id,
         link.c.relation,
         link.c.object_id,
+        report.c.record_id,
+        report.c.fact,
+        report.c.value,
     ).select_from(record)
-    for table in (*named.values(), link):
+    for table in (*named.values(), link, report):
         query = query.outerjoin(table, table.c.id == record.c.id)
     return query
 
@@ -123,11 +140,25 @@ def labels(session: Session, ids: Iterable[UUID]) -> dict[UUID, str]:
         for row in rows
         if row.kind is Kind.LINK
     }
+    reports = {
+        row.id: ReportOf(row.record_id, row.fact, row.value)
+        for row in rows
+        if row.kind is Kind.REPORT
+    }
     ends = labels(
-        session, {e for link_ends in links.values() for e in (link_ends.subject, link_ends.object)}
+        session,
+        {
+            *(e for link_ends in links.values() for e in (link_ends.subject, link_ends.object)),
+            *(e for report in reports.values() for e in report_refs(report)),
+        },
     )
-    result = {row.id: _named(row.kind, str(row[2])) for row in rows if row.kind is not Kind.LINK}
+    result = {
+        row.id: _named(row.kind, str(row[2]))
+        for row in rows
+        if row.kind not in (Kind.LINK, Kind.REPORT)
+    }
     result.update((link_id, link_label(link_ends, ends)) for link_id, link_ends in links.items())
+    result.update((rid, report_label(report, ends)) for rid, report in reports.items())
     return result
 
 
@@ -136,6 +167,24 @@ class LinkEnds:
     subject: UUID
     relation: Relation
     object: UUID
+
+
+@dataclass(frozen=True)
+class ReportOf:
+    record: UUID
+    fact: str
+    value: str
+
+
+def report_refs(report: m.Report | ReportFields | ReportOf) -> tuple[UUID, ...]:
+    """The records a report's label names: its record, and a claimant."""
+    return (report.record, *value_refs(report.fact, report.value))
+
+
+def report_label(report: m.Report | ReportFields | ReportOf, names: Mapping[UUID, str]) -> str:
+    """'Westminster attack — killed: 3'."""
+    said = shown_value(report.fact, report.value, names)
+    return f"{names.get(report.record, '?')} — {field_label(report.fact).lower()}: {said}"
 
 
 def link_label(link: m.Link | LinkFields | LinkEnds, ends: Mapping[UUID, str]) -> str:
@@ -152,11 +201,13 @@ def to_record(model: m.Record, label: str) -> Record[Any]:
         notes=model.notes,
         created_at=model.created_at,
         updated_at=model.updated_at,
+        disputed=model.disputed,
     )
 
 
 def to_records(session: Session, models: Sequence[m.Record]) -> list[Record[Any]]:
     ends = {e for r in models if isinstance(r, m.Link) for e in (r.subject, r.object)}
+    ends.update(e for r in models if isinstance(r, m.Report) for e in report_refs(r))
     end_labels = labels(session, ends)
     return [to_record(r, fields_label(r.kind, r, end_labels)) for r in models]
 
@@ -165,7 +216,13 @@ def _rows_query(kind: Kind) -> Select[Any]:
     """A kind's records as rows: the shared columns, then the fields' own columns."""
     record, table = table_of(m.Record), table_of(MODEL_OF_KIND[kind])
     columns = (table.c[name] for name in COLUMNS_OF_KIND[kind].values())
-    shared = (record.c.id, record.c.created_at, record.c.updated_at, record.c.notes)
+    shared = (
+        record.c.id,
+        record.c.created_at,
+        record.c.updated_at,
+        record.c.notes,
+        record.c.disputed,
+    )
     return select(*shared, *columns).join(table, table.c.id == record.c.id)
 
 
@@ -177,6 +234,11 @@ _TAGS = select(m.RecordTag.record_id, m.Tag.name).join(m.Tag)
 
 _CITED = select(m.LinkCitation.link_id, m.LinkCitation.cited_id).order_by(
     m.LinkCitation.link_id, m.LinkCitation.position
+)
+
+
+_JUDGED = select(m.JudgementRef.judgement_id, m.JudgementRef.role, m.JudgementRef.ref_id).order_by(
+    m.JudgementRef.judgement_id, m.JudgementRef.role, m.JudgementRef.position
 )
 
 
@@ -195,14 +257,23 @@ def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Reco
     if kind is Kind.LINK:
         for link_id, cited_id in session.execute(_CITED.where(m.LinkCitation.link_id.in_(wanted))):
             cited.setdefault(link_id, []).append(cited_id)
+    judged: dict[tuple[UUID, str], list[UUID]] = {}
+    if kind is Kind.JUDGEMENT:
+        refs = session.execute(_JUDGED.where(m.JudgementRef.judgement_id.in_(wanted)))
+        for judgement_id, role, ref_id in refs:
+            judged.setdefault((judgement_id, role), []).append(ref_id)
     names = tuple(COLUMNS_OF_KIND[kind])
     fields: dict[UUID, Any] = {}
     for record_id, row in rows.items():
-        values: dict[str, Any] = dict(zip(names, row[4:], strict=True))
+        values: dict[str, Any] = dict(zip(names, row[5:], strict=True))
         if kind is Kind.LINK:
             values["citations"] = tuple(cited.get(record_id, ()))
+        if kind is Kind.JUDGEMENT:
+            for role in ("rests_on", "concerns"):
+                values[role] = tuple(judged.get((record_id, role), ()))
         fields[record_id] = FIELDS_OF_KIND[kind](**values)
     ends = {e for f in fields.values() if isinstance(f, LinkFields) for e in (f.subject, f.object)}
+    ends.update(e for f in fields.values() if isinstance(f, ReportFields) for e in report_refs(f))
     end_labels = labels(session, ends)
     return [
         Record(
@@ -214,6 +285,7 @@ def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Reco
             notes=rows[i].notes,
             created_at=rows[i].created_at,
             updated_at=rows[i].updated_at,
+            disputed=rows[i].disputed,
         )
         for i in ids
         if i in rows

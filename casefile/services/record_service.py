@@ -17,15 +17,18 @@ from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
 from casefile.db.ids import unique_id
 from casefile.domain.changes import Changes
-from casefile.domain.display import a_or_an
+from casefile.domain.display import a_or_an, field_label
 from casefile.domain.errors import InvalidInput, NotFound
+from casefile.domain.facts import FACTS
 from casefile.domain.records import (
     FIELDS_OF_KIND,
     KIND_OF_FIELDS,
     AnyFields,
     F,
+    JudgementFields,
     LinkFields,
     Record,
+    ReportFields,
     field_names,
 )
 from casefile.domain.serialize import created_json, fields_json
@@ -39,6 +42,7 @@ from casefile.services.deletion import (
     take_snapshot,
     without,
 )
+from casefile.services.fact_sync import Write, sync_facts
 from casefile.services.record_reading import (
     COLUMNS_OF_KIND,
     MODEL_OF_KIND,
@@ -46,6 +50,7 @@ from casefile.services.record_reading import (
     fields_label,
     fields_of,
     labels,
+    report_refs,
     table_of,
     to_records,
 )
@@ -54,6 +59,7 @@ from casefile.services.references import (
     check_fits,
     check_references,
     check_references_many,
+    check_reports,
     check_terms,
     terms_used,
 )
@@ -62,6 +68,7 @@ RECORD_COLUMNS = ("id", "kind", "created_at", "updated_at", "notes")
 
 
 CITATION_COLUMNS = ("link_id", "cited_id", "position")
+JUDGEMENT_REF_COLUMNS = ("judgement_id", "role", "ref_id", "position")
 
 
 TAG_COLUMNS = ("record_id", "tag_id")
@@ -76,6 +83,8 @@ INSERT_ORDER = (
     Kind.ATTACK,
     Kind.QUOTE,
     Kind.LINK,
+    Kind.REPORT,
+    Kind.JUDGEMENT,
 )
 
 
@@ -103,7 +112,7 @@ class RecordService:
 
     def get(self, record_id: UUID) -> Record[Any]:
         with self.sessions.read() as s:
-            return to_records(s, [self._load(s, record_id)])[0]
+            return to_records(s, [self.load(s, record_id)])[0]
 
     def get_many(self, ids: Sequence[UUID]) -> list[Record[Any]]:
         with self.sessions.read() as s:
@@ -172,6 +181,7 @@ class RecordService:
         check_references_many(s, [n.fields for n in new], pending)
         if action != "restore":  # what comes back is what was there, as it was
             check_fits(s, [n.fields for n in new if isinstance(n.fields, LinkFields)], pending)
+        check_reports(s, [n.fields for n in new], pending)
         for vocabulary, codes in terms_used([n.fields for n in new]).items():
             check_codes(s, vocabulary, codes)
         now = datetime.now(UTC)
@@ -181,10 +191,14 @@ class RecordService:
             if isinstance(n.fields, LinkFields)
             for e in (n.fields.subject, n.fields.object)
         }
+        ends.update(
+            e for n in new if isinstance(n.fields, ReportFields) for e in report_refs(n.fields)
+        )
         end_labels = labels(s, ends)
         record_rows: list[tuple[Any, ...]] = []
         kind_rows: dict[Kind, list[tuple[Any, ...]]] = {}
         citation_rows: list[tuple[UUID, UUID, int]] = []
+        judgement_rows: list[tuple[UUID, str, UUID, int]] = []
         audit_rows: list[tuple[Any, ...]] = []
         records: list[Record[Any]] = []
         tag_rows: list[tuple[UUID, int]] = []
@@ -207,6 +221,10 @@ class RecordService:
             kind_rows.setdefault(kind, []).append((record_id, *VALUES_OF_KIND[kind](item.fields)))
             if isinstance(item.fields, LinkFields):
                 citation_rows.extend((record_id, c, i) for i, c in enumerate(item.fields.citations))
+            if isinstance(item.fields, JudgementFields):
+                for role in ("rests_on", "concerns"):
+                    refs = getattr(item.fields, role)
+                    judgement_rows.extend((record_id, role, r, i) for i, r in enumerate(refs))
             changes = created_json(item.fields, record.tags, record.notes)
             audit_rows.append(audit.row(action, record_id, kind.value, record.label, changes))
         insert_rows(s, table_of(m.Record), RECORD_COLUMNS, record_rows)
@@ -216,8 +234,14 @@ class RecordService:
                 table_columns = ("id", *COLUMNS_OF_KIND[kind].values())
                 insert_rows(s, table_of(MODEL_OF_KIND[kind]), table_columns, rows)
         insert_rows(s, table_of(m.LinkCitation), CITATION_COLUMNS, citation_rows)
+        insert_rows(s, table_of(m.JudgementRef), JUDGEMENT_REF_COLUMNS, judgement_rows)
         insert_rows(s, table_of(m.AuditEvent), AuditLog.ROW_COLUMNS, audit_rows)
         insert_rows(s, table_of(m.RecordTag), TAG_COLUMNS, tag_rows)
+        reported = [
+            (n.fields.record, n.fields.fact) for n in new if isinstance(n.fields, ReportFields)
+        ]
+        if reported:
+            sync_facts(s, reported, self._writer(s, audit))
         return records
 
     def update(
@@ -231,7 +255,8 @@ class RecordService:
         """Change some fields (by name), the tags or the notes; no change, no audit entry.
         What it touched: ``changes_of([before, after])``."""
         with self.sessions.write() as s:
-            model = self._load(s, record_id)
+            model = self.load(s, record_id)
+            refuse_reported(s, model, changes or {})
             self.change(s, AuditLog(s), model, changes or {}, tags=tags, notes=notes)
             return to_records(s, [model])[0]
 
@@ -260,6 +285,10 @@ class RecordService:
         }:
             check_fits(s, [new_fields])
         check_terms(s, new_fields)
+        if isinstance(new_fields, ReportFields):
+            check_reports(s, [new_fields], {})
+            if new_fields.source is None and getattr(old_fields, "source", None) is not None:
+                raise InvalidInput("a reported value needs its source")
         before = {**fields_json(old_fields, dates_as_objects=False), **meta_json(model)}
         apply(model, new_fields)
         if notes is not None:
@@ -273,10 +302,14 @@ class RecordService:
             model.updated_at = datetime.now(UTC)
             label = to_records(s, [model])[0].label
             audit.record("update", model.id, model.kind.value, label, changed)
+        if isinstance(old_fields, ReportFields) and changed:
+            assert isinstance(new_fields, ReportFields)
+            pairs = {(f.record, f.fact) for f in (old_fields, new_fields)}
+            sync_facts(s, pairs, self._writer(s, audit))
 
     def dependents(self, record_id: UUID) -> Dependents:
         with self.sessions.read() as s:
-            return delete_plan(s, self._load(s, record_id))[2]
+            return delete_plan(s, self.load(s, record_id))[2]
 
     def delete(self, record_id: UUID) -> Deletion:
         """Delete a record with what cannot exist without it (a source's quotes and
@@ -286,7 +319,7 @@ class RecordService:
         Returns everything it removed or changed, so that ``restore`` can undo it."""
         with self.sessions.write() as s:
             audit = AuditLog(s)
-            deleted, detached, summary = delete_plan(s, self._load(s, record_id))
+            deleted, detached, summary = delete_plan(s, self.load(s, record_id))
             snapshot = take_snapshot(s, [model for model, _label in deleted], detached, summary)
             gone = {r.id for r, _label in deleted}
             for model in detached:
@@ -301,6 +334,12 @@ class RecordService:
                 s.delete(model)
                 s.flush()
             drop_orphan_blobs(s, blobs)
+            reported = [
+                (r.fields.record, r.fields.fact)
+                for r in snapshot.records
+                if isinstance(r.fields, ReportFields)
+            ]
+            sync_facts(s, reported, self._writer(s, audit))
             return snapshot
 
     def restore(self, deletion: Deletion) -> Changes:
@@ -322,14 +361,39 @@ class RecordService:
             )
             for before in deletion.detached:
                 values = {n: getattr(before.fields, n) for n in field_names(type(before.fields))}
-                self.change(s, audit, self._load(s, before.id), values)
+                self.change(s, audit, self.load(s, before.id), values)
         return deletion.changes
 
-    def _load(self, s: Session, record_id: UUID) -> m.Record:
+    def _writer(self, s: Session, audit: AuditLog) -> Write:
+        """How the facts' sync writes a record's standing value: an audited change."""
+        return lambda model, changes: self.change(s, audit, model, changes)
+
+    def load(self, s: Session, record_id: UUID) -> m.Record:
         model = s.get(m.Record, record_id)
         if model is None:
             raise NotFound(f"no record with ID {record_id}")
         return model
+
+
+def refuse_reported(s: Session, model: m.Record, changes: Mapping[str, Any]) -> None:
+    """A fact with reported values takes the value that stands among them: changing the
+    field itself would leave the reports saying something else."""
+    if model.kind not in FACTS:
+        return
+    changed = [
+        name
+        for name in changes
+        if name in FACTS[model.kind] and changes[name] != getattr(model, name)
+    ]
+    if not changed:
+        return
+    query = select(m.Report.fact).where(m.Report.record == model.id, m.Report.fact.in_(changed))
+    reported = s.scalars(query.limit(1)).first()
+    if reported is not None:
+        raise InvalidInput(
+            f"{field_label(reported).lower()} has reported values: report the new value with "
+            "its source, or assess one of the reports"
+        )
 
 
 def apply(model: m.Record, fields: AnyFields) -> None:

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
-from casefile.domain.records import AnyFields, LinkFields, link_misfit, metadata_fields, ref_values
+from casefile.domain.facts import check_fact, decode, value_refs
+from casefile.domain.records import (
+    AnyFields,
+    LinkFields,
+    ReportFields,
+    link_misfit,
+    metadata_fields,
+    ref_values,
+)
 from casefile.domain.terms import Kind, Vocabulary
 
 
@@ -96,3 +104,38 @@ def check_codes(s: Session, vocabulary: Vocabulary, codes: set[str]) -> None:
             f"unknown {vocabulary.label.lower()} '{unknown[0]}' "
             "(add it to the case's vocabulary first)"
         )
+
+
+def check_reports(s: Session, items: Sequence[AnyFields], pending: Mapping[UUID, Kind]) -> None:
+    """A reported value must be of a fact its record has, read as that fact's value; its
+    quote must be from its source; a claimant must be a group."""
+    reports = [f for f in items if isinstance(f, ReportFields)]
+    if not reports:
+        return
+    wanted = {r.record for r in reports} | {r.quote for r in reports if r.quote}
+    wanted |= {v for r in reports for v in value_refs(r.fact, r.value)}
+    kinds = dict(pending)
+    kinds.update(s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(wanted))).all())
+    quoted = dict(
+        s.execute(
+            select(m.Quote.id, m.Quote.source).where(
+                m.Quote.id.in_({r.quote for r in reports if r.quote})
+            )
+        ).all()
+    )
+    for report in reports:
+        kind = kinds[report.record]
+        check_fact(kind, report.fact)
+        try:
+            decode(kind, report.fact, report.value)
+        except ValueError:
+            raise InvalidInput(f"'{report.value}' is not a value of {report.fact}") from None
+        for claimant in value_refs(report.fact, report.value):
+            if kinds.get(claimant) is not Kind.GROUP:
+                raise InvalidInput("who claimed an attack is a group")
+        if (
+            report.quote
+            and report.source
+            and quoted.get(report.quote, report.source) != report.source
+        ):
+            raise InvalidInput("the quote is from another source than the report's")

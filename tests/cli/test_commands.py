@@ -519,7 +519,17 @@ def test_show_json_is_one_object_with_its_links(cli: Cli, demo_path: Path) -> No
     assert shown["kind"] == "attack"
     assert shown["title"] == "Westminster attack"
     assert shown["killed"] == 3
-    assert shown["wounded"] is None
+    assert shown["wounded"] == {
+        "said": "dozens (at least 24)",
+        "low": 24,
+        "high": None,
+        "words": "dozens",
+    }
+    facts = {f["fact"]: f for f in shown["facts"]}
+    assert facts["killed"]["value"] == 3
+    assert facts["killed"]["corroboration"] == {"independent_sources": 1, "best_grade": "F"}
+    assert [r["said"] for r in facts["wounded"]["reports"]] == ["dozens (at least 24)"]
+    assert (facts["claimed"]["chosen"], facts["claimed"]["disputed"]) == ("assessed", True)
     assert shown["claimed_by"] in shown["references"]
     assert shown["references"][shown["claimed_by"]] == "ISIS"
     relations = sorted(link["relation"] for link in shown["links"])
@@ -578,6 +588,8 @@ def test_info_json_is_one_object_with_counts(cli: Cli, demo_path: Path) -> None:
         "document": 1,
         "quote": 6,
         "link": 9,
+        "report": 7,
+        "judgement": 1,
     }
     UUID(info["id"])
 
@@ -1777,3 +1789,79 @@ def test_a_backup_destination_is_printed_escaped(cli: Cli, case_path: Path, tmp_
     copy = tmp_path / f"copy {NOT_UTF8}\x1b[2J.casefile"
     said = cli.ok("backup", case_path, copy)
     assert said == f"backed up {case_path} to {tmp_path}/copy \\xff\\x1b[2J.casefile\n"
+
+
+def test_report_assess_and_facts_from_the_terminal(cli: Cli, demo_path: Path) -> None:
+    attack = find(cli, demo_path, "attacks", "Westminster attack")
+    police = cli.ok(
+        "add", "source", demo_path, "--title", "Met statement", "--reliability", "A"
+    ).strip()
+    before = snapshot(demo_path)
+    assert "needs its source" in cli.fails("report", demo_path, attack, "killed", "4")
+    assert cli.fails("report", demo_path, attack, "killed", "dozens", "--source", police) == (
+        "casefile: killed: say what 'dozens' implies too, in brackets: e.g. 'dozens (at least 24)'"
+    )
+    assert "not a fact of attacks" in cli.fails(
+        "report", demo_path, attack, "title", "x", "--source", police
+    )
+    assert snapshot(demo_path) == before
+    four = cli.json(
+        "report",
+        demo_path,
+        attack,
+        "killed",
+        "4",
+        "--source",
+        police,
+        "--reported",
+        "24 March 2017",
+    )
+    assert (four["fact"], four["value"], four["reported"]["iso"]) == ("killed", "4", "2017-03-24")
+    assert cli.json("show", demo_path, attack)["killed"] == 4  # the A-graded report stands
+    assert "killed has reported values" in cli.fails("edit", demo_path, attack, "--killed", "9")
+    three = next(
+        r["id"]
+        for f in cli.json("facts", demo_path, attack)
+        if f["fact"] == "killed"
+        for r in f["reports"]
+        if r["value"] == 3
+    )
+    cli.ok("assess", demo_path, three[:8], "--reason", "The article was first")
+    [killed] = [f for f in cli.json("facts", demo_path, attack) if f["fact"] == "killed"]
+    assert (killed["value"], killed["chosen"], killed["reason"]) == (
+        3,
+        "assessed",
+        "The article was first",
+    )
+    assert killed["disputed"] is True
+    text = cli.ok("facts", demo_path, attack)
+    assert "killed: 3 (assessed) · 2 reported values · 1 disagree" in text
+    assert "✓ 3 — Police suspect" in text
+    assert "· 4 — Met statement [A] (reported 24 March 2017)" in text
+
+
+def test_a_judgement_is_added_with_its_yardstick_words(cli: Cli, demo_path: Path) -> None:
+    attack = find(cli, demo_path, "attacks", "Westminster attack")
+    refused = cli("add", "judgement", demo_path, "--statement", "The attacker acted alone")
+    assert refused.code == 2  # a usage error, as argparse says it
+    assert "required: --probability" in refused.err
+    made = cli.json(
+        "add",
+        "judgement",
+        demo_path,
+        "--statement",
+        "The attacker acted alone",
+        "--probability",
+        "realistic possibility",
+        "--confidence",
+        "low",
+        "--concerns",
+        attack,
+    )
+    assert (made["probability"], made["confidence"], made["concerns"]) == (
+        "realistic_possibility",
+        "low",
+        [attack],
+    )
+    shown = cli.ok("show", demo_path, made["id"])
+    assert "probability:         Realistic possibility (40–50%)" in shown

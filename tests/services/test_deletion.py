@@ -96,6 +96,8 @@ def test_deleting_a_source_takes_quotes_documents_and_links_in_one_action(case: 
         Kind.DOCUMENT: 0,
         Kind.QUOTE: 1,
         Kind.LINK: 1,
+        Kind.REPORT: 0,
+        Kind.JUDGEMENT: 0,
     }
     assert blob_count(case) == 0
     assert case.documents.pages(doc.id) == []

@@ -278,6 +278,8 @@ def test_every_kind_round_trips_through_reopen(case_path: Path) -> None:
             Kind.DOCUMENT: 1,
             Kind.QUOTE: 2,
             Kind.LINK: 1,
+            Kind.REPORT: 0,
+            Kind.JUDGEMENT: 0,
         }
         for record_id, (fields, tags, notes) in expected.items():
             record = case.records.get(record_id)

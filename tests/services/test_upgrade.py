@@ -24,6 +24,7 @@ from casefile.domain.figures import Figure
 from casefile.domain.records import AttackFields, GroupFields, PersonFields, SourceFields
 from casefile.domain.terms import Kind, Vocabulary
 from casefile.services.case import create_case, open_case, upgrade_needed
+from casefile.services.demo import write_demo_case
 from casefile.services.listing import ListQuery
 
 HEAD = migrate.HEAD  # the next release's revision follows this one
@@ -218,3 +219,33 @@ def test_counts_stored_as_numbers_become_figures_that_say_the_same(tmp_path: Pat
     assert [(r.id, r.fields, r.tags, r.notes) for r in after] == [
         (r.id, r.fields, r.tags, r.notes) for r in before
     ]
+
+
+def test_every_record_of_every_kind_survives_the_new_kinds_migration(tmp_path: Path) -> None:
+    """Migration 0008 rebuilds ``record`` (which every table points at) for its kinds: a
+    demo case, without what 0007 cannot hold, goes down to 0007 and up again unchanged."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        for kind in (Kind.JUDGEMENT, Kind.REPORT):
+            for record in case.listing.page(ListQuery(kind, limit=100)).records:
+                case.records.delete(record.id)
+        everything = {kind: case.listing.page(ListQuery(kind, limit=500)).records for kind in Kind}
+        history = case.history.entries()
+    full = tmp_path / "full.casefile"
+    write_demo_case(full).close()
+    with pytest.raises(RuntimeError, match="8 reported values or judgements"):
+        _downgrade(full, "0007")
+    _downgrade(path, "0007")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*) FROM record").fetchone() == (
+            sum(len(v) for v in everything.values()),
+        )
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == HEAD
+        assert case.check() == []
+        assert {
+            kind: case.listing.page(ListQuery(kind, limit=500)).records for kind in Kind
+        } == everything
+        assert case.history.entries()[: len(history)] == history
+        assert [h.label for h in case.search.search("blood").hits][:1] == ["“blood with blood”"]

@@ -1,0 +1,268 @@
+"""Reporting values of a record's facts, assessing them, and reading a record's facts with
+every report behind them: what the CLI's ``report``, ``assess`` and ``facts`` commands
+and the window's facts panel call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casefile.db import models as m
+from casefile.db.engine import Sessions, fold
+from casefile.domain.changes import Changes, changes_of
+from casefile.domain.display import display, how_many
+from casefile.domain.errors import InvalidInput
+from casefile.domain.facts import FACTS, RULE, check_fact, decode, disagree, encode, standing
+from casefile.domain.input_text import UNKNOWN
+from casefile.domain.records import Record, ReportFields
+from casefile.domain.terms import Credibility, Kind, Reliability
+from casefile.services.audit import AuditLog
+from casefile.services.fact_sync import standings
+from casefile.services.record_reading import to_records
+from casefile.services.record_service import NewRecord, RecordService
+
+
+@dataclass(frozen=True)
+class Reported:
+    """What reporting a value did: the report, the report that keeps the value the
+    record held before its fact was first reported (when there was one), and the
+    record before and after."""
+
+    report: Record[ReportFields]
+    kept: Record[ReportFields] | None
+    before: Record[Any]
+    after: Record[Any]
+
+    @property
+    def changes(self) -> Changes:
+        made = [self.report, *([self.kept] if self.kept else [])]
+        return changes_of([*made, self.before, self.after])
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One report as a reader sees it: the value, who said it, how good they are."""
+
+    record: Record[ReportFields]
+    value: Any
+    source: str  # the source's title; "" when unsourced
+    publisher: str
+    reliability: Reliability | None
+    credibility: Credibility | None  # the quote's
+
+    @property
+    def grade(self) -> str:
+        """'B2', 'B', '2' or '' (the Admiralty code an analyst says aloud)."""
+        return (self.reliability.value if self.reliability else "") + (
+            self.credibility.value if self.credibility else ""
+        )
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact of a record: the value that stands, how it was chosen, and every report."""
+
+    name: str
+    value: Any
+    assessed: bool  # chosen by the analyst (False: by ``RULE``, or no reports at all)
+    reason: str
+    reports: tuple[ReportView, ...]
+    disputed: bool
+    independent: int  # sources agreeing with the standing value that share no origin
+    best_grade: str  # the best of their grades ('' when none is graded)
+
+    @property
+    def how_chosen(self) -> str:
+        if not self.reports:
+            return "entered directly, unsourced"
+        return "assessed" if self.assessed else RULE
+
+    @property
+    def disagreeing(self) -> int:
+        """Reports whose value disagrees with the value that stands."""
+        return sum(disagree([v.value, self.value]) for v in self.reports)
+
+    def summary(self, names: Mapping[UUID, str]) -> str:
+        """'3 (assessed) · 3 reported values · 2 disagree · corroborated by 2 independent
+        sources, best B2': the same words in the terminal and the window."""
+        shown = display(self.name, self.value, names, with_ids=False) or UNKNOWN
+        if not self.reports:
+            return f"{shown} (unsourced)"
+        parts = [
+            f"{shown} ({'assessed' if self.assessed else 'picked by rule'})",
+            how_many(len(self.reports), "reported value"),
+        ]
+        if self.disagreeing:
+            parts.append(f"{self.disagreeing:,} disagree")
+        parts.append(self.corroboration())
+        return " · ".join(parts)
+
+    def corroboration(self) -> str:
+        if not self.independent:
+            return "no source supports it"
+        grade = f", best {self.best_grade}" if self.best_grade else ", none graded"
+        sources = how_many(self.independent, "independent source")
+        return f"corroborated by {sources}{grade}"
+
+
+class FactService:
+    def __init__(self, sessions: Sessions, records: RecordService) -> None:
+        self.sessions = sessions
+        self.records = records
+
+    def report(
+        self,
+        fields: ReportFields,
+        *,
+        report_id: UUID | None = None,
+        kept_id: UUID | None = None,
+    ) -> Reported:
+        """Record what a source says a fact is. The first report of a fact that already
+        had a value keeps that value as a report of its own, unsourced, so nothing is
+        lost. The IDs let an undone report come back as it was."""
+        if fields.source is None:
+            raise InvalidInput("a reported value needs its source (--source)")
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            model = self.records.load(s, fields.record)
+            before = to_records(s, [model])[0]
+            check_fact(model.kind, fields.fact)
+            held = getattr(model, fields.fact)
+            first = s.scalar(
+                select(m.Report.id).where(
+                    m.Report.record == fields.record, m.Report.fact == fields.fact
+                )
+            )
+            new = [NewRecord(fields, record_id=report_id)]
+            if first is None and held not in (None, "", ()):
+                kept = ReportFields(
+                    record=fields.record,
+                    fact=fields.fact,
+                    value=encode(held),
+                    reason="The value the case held before its first report.",
+                )
+                new.insert(0, NewRecord(kept, record_id=kept_id or uuid4()))
+            made = self.records.insert(s, audit, new)
+            s.expire(model)
+            after = to_records(s, [model])[0]
+        return Reported(made[-1], made[0] if len(made) > 1 else None, before, after)
+
+    def withdraw(self, reported: Reported) -> Changes:
+        """Undo ``report``: its report and the one that kept the old value go, and the
+        record holds what it held before."""
+        for record in (reported.report, reported.kept):
+            if record is not None:
+                self.records.delete(record.id)
+        return reported.changes
+
+    def assess(self, report_id: UUID, reason: str) -> Changes:
+        """Take a report as the fact's assessed value, for a reason; any other report of
+        the fact assessed before is no longer. One action."""
+        if not reason.strip():
+            raise InvalidInput("say why this value is the one to go by (--reason)")
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            chosen = self.records.load(s, report_id)
+            if not isinstance(chosen, m.Report):
+                raise InvalidInput("only a reported value can be assessed")
+            subject = self.records.load(s, chosen.record)
+            before = to_records(s, [subject])[0]
+            others = s.scalars(
+                select(m.Report).where(
+                    m.Report.record == chosen.record,
+                    m.Report.fact == chosen.fact,
+                    m.Report.assessed,
+                    m.Report.id != chosen.id,
+                )
+            )
+            touched = [to_records(s, [chosen])[0]]
+            for other in others:
+                touched.append(to_records(s, [other])[0])
+                self.records.change(s, audit, other, {"assessed": False, "reason": ""})
+            self.records.change(s, audit, chosen, {"assessed": True, "reason": reason})
+            s.expire(subject)
+            after = to_records(s, [subject])[0]
+            return changes_of([*touched, before, after])
+
+    def facts_of(self, record_id: UUID) -> list[Fact]:
+        """Every reportable fact of the record, in profile order, with its reports."""
+        with self.sessions.read() as s:
+            model = self.records.load(s, record_id)
+            if model.kind not in FACTS:
+                return []
+            return _facts(s, model)
+
+
+def _facts(s: Session, model: m.Record) -> list[Fact]:
+    kind: Kind = model.kind
+    weighed = standings(s, model.id)
+    reports = list(s.scalars(select(m.Report).where(m.Report.record == model.id)))
+    records = {r.id: r for r in to_records(s, reports)}
+    sources = {
+        row.id: row
+        for row in s.execute(
+            select(m.Source.id, m.Source.title, m.Source.publisher, m.Source.reliability).where(
+                m.Source.id.in_({r.source for r in reports if r.source})
+            )
+        )
+    }
+    credibility = dict(
+        s.execute(
+            select(m.Quote.id, m.Quote.credibility).where(
+                m.Quote.id.in_({r.quote for r in reports if r.quote})
+            )
+        ).all()
+    )
+    facts = []
+    for name in FACTS[kind]:
+        views = []
+        for report in sorted(
+            (r for r in reports if r.fact == name), key=lambda r: (r.reported is None, r.created_at)
+        ):
+            source = sources.get(report.source) if report.source else None
+            views.append(
+                ReportView(
+                    record=records[report.id],
+                    value=decode(kind, name, report.value),
+                    source=source.title if source else "",
+                    publisher=source.publisher if source else "",
+                    reliability=source.reliability if source else None,
+                    credibility=credibility.get(report.quote) if report.quote else None,
+                )
+            )
+        chosen = standing([w for w, _ in weighed.get(name, [])])
+        assessed = chosen is not None and chosen[1]
+        reason = ""
+        if chosen is not None:
+            reason = records[chosen[0]].fields.reason if assessed else ""
+        value = getattr(model, name)
+        agreeing = [v for v in views if v.record.fields.source and not disagree([v.value, value])]
+        origins = {
+            fold(v.publisher) if v.publisher.strip() else v.record.fields.source for v in agreeing
+        }
+        graded = [v for v in agreeing if v.grade]
+        best = min(graded, key=_grade_key).grade if graded else ""
+        facts.append(
+            Fact(
+                name=name,
+                value=value,
+                assessed=assessed,
+                reason=reason,
+                reports=tuple(views),
+                disputed=disagree([v.value for v in views]),
+                independent=len(origins),
+                best_grade=best,
+            )
+        )
+    return facts
+
+
+def _grade_key(view: ReportView) -> tuple[int, int]:
+    """A1 first, then A2... B1...; a missing half counts as the worst of its scale."""
+    reliability = "ABCDEF".index(view.reliability.value) if view.reliability else 6
+    return reliability, int(view.credibility.value) if view.credibility else 7
