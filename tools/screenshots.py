@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
@@ -20,6 +21,7 @@ os.environ["CASEFILE_HOME"] = tempfile.mkdtemp(prefix="casefile-shots-")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from casefile.domain.records import Record
 from casefile.domain.terms import Kind
 from casefile.services.demo import article_bytes, write_demo_case
 from casefile.ui.controller import CaseController
@@ -34,6 +36,7 @@ ARTICLE_SOURCE = (
     "Police suspect the Westminster attacker was inspired by international and "
     "Islamist-related terrorism: context on the UK's jihadi threat"
 )
+JUDGEMENT = "The Westminster attacker was likely inspired by ISIS's calls on its supporters…"
 
 
 def settle(app: QApplication) -> None:
@@ -76,13 +79,19 @@ def main() -> int:
     window.opener.open_path(case_path)
     picks = {
         Kind.ATTACK: "Westminster attack",
+        Kind.REPORT: "Westminster attack — claimed: No",
+        Kind.JUDGEMENT: JUDGEMENT,
         Kind.SOURCE: ARTICLE_SOURCE,  # its document mentions people and groups of the case
         Kind.PERSON: "Rita Katz",
     }
-    for number, kind in enumerate(KIND_TITLES, start=2):
+    # The first seven kinds as they always were numbered; the later ones after the others.
+    numbers = {kind: n for n, kind in enumerate(list(KIND_TITLES)[:7], start=2)}
+    numbers |= {Kind.REPORT: 15, Kind.JUDGEMENT: 16}
+    for kind in KIND_TITLES:
         window.show_kind(kind)
         select_row(window, picks.get(kind), app)
-        shoot(window, f"{number:02d}-{KIND_TITLES[kind].lower()}", app)
+        name = KIND_TITLES[kind].lower().replace(" ", "-")
+        shoot(window, f"{numbers[kind]:02d}-{name}", app)
 
     window.show_kind(Kind.QUOTE)
     window.search_field.setText("ISIS video")
@@ -110,6 +119,7 @@ def main() -> int:
         dialog.show()
         shoot(dialog, f"11-new-{kind.value}", app)
         dialog.close()
+    shoot_report_dialog(window, record, app)
     shoot_documents(window, app)
     window.close_case()  # the start page again, the demo case now among the recent ones
     settle(app)
@@ -117,6 +127,17 @@ def main() -> int:
     window.close()
     shoot_pack(case_path, app)
     return 0
+
+
+def shoot_report_dialog(window: MainWindow, attack: Record[Any] | None, app: QApplication) -> None:
+    """Reporting a value of the Westminster attack's wounded, as its details offer it."""
+    preset = {"record": attack.id, "fact": "wounded"} if attack else None
+    dialog = RecordDialog(window.editor, Kind.REPORT, None, window, preset=preset)
+    dialog.resize(720, 760)
+    dialog.show()
+    settle(app)
+    shoot(dialog, "11-new-report", app)
+    dialog.close()
 
 
 def shoot_pack(case_path: Path, app: QApplication) -> None:

@@ -72,7 +72,7 @@ ADDABLE = (
 )
 # What ``report`` takes as options; the record, the fact and the value are its arguments,
 # and assessing is ``assess`` (or ``report --assess REASON``).
-REPORT_ARGUMENTS = ("record", "fact", "value", "assessed", "reason")
+REPORT_ARGUMENTS = ("record", "fact", "value")
 LINK_POSITIONALS = ("subject", "relation", "object")
 EXAMPLES = """\
 examples:

@@ -100,7 +100,7 @@ def options_of(cls: type[AnyFields], *, skip: tuple[str, ...] = ()) -> list[Fiel
     hints = typing.get_type_hints(cls)
     result = []
     for f in dataclasses.fields(cls):
-        if f.name in skip or f.metadata.get("fixed"):
+        if f.name in skip or f.metadata.get("fixed") or f.metadata.get("by_command"):
             continue
         hint = hints[f.name]
         repeated = typing.get_origin(hint) is tuple

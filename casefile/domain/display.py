@@ -114,6 +114,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return "unknown" if name in COUNT_FIELDS else ""
     if isinstance(value, Figure):
         return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if name == "citations" and value == ():
         return UNSOURCED
     if name == "size" and isinstance(value, int):

@@ -267,12 +267,16 @@ class ReportFields:
     page: int | None = None
     reported: PartialDate | None = None
     claim_mode: ClaimMode | None = None
-    assessed: bool = False
-    reason: str = ""
+    # Set by assessing (``FactService.assess``), which keeps one assessed report per fact:
+    # not by the forms and options that add and edit a report.
+    assessed: bool = field(default=False, metadata={"by_command": "assess"})
+    reason: str = field(default="", metadata={"by_command": "assess"})
 
     def __post_init__(self) -> None:
         _set(self, "fact", self.fact.strip())
         _set(self, "reason", self.reason.strip())
+        if self.assessed and not self.reason:
+            raise InvalidInput("say why this value is the one to go by")
         _require_storable("page", self.page)
         if self.page is not None and self.page < 1:
             raise InvalidInput("page numbers start at 1")

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casefile.domain.records import Record
+from casefile.domain.display import field_label
+from casefile.domain.facts import shown_value, value_refs
+from casefile.domain.records import Record, ReportFields
 from casefile.domain.terms import Kind
 from casefile.services.audit import HistoryEntry
 from casefile.services.case import Case
@@ -41,6 +43,8 @@ class RecordDetail:
         ]
         is_source = record.kind is Kind.SOURCE
         facts = case.facts.facts_of(record.id)
+        if isinstance(record.fields, ReportFields):
+            refs += value_refs(record.fields.fact, record.fields.value)
         refs += [
             v for f in facts for r in f.reports for v in _as_tuple(r.value) if isinstance(v, UUID)
         ]
@@ -61,8 +65,14 @@ class RecordDetail:
         )
 
     def display_value(self, name: str) -> Any:
-        """A field's value with vocabulary codes replaced by their labels."""
-        value = getattr(self.record.fields, name)
+        """A field's value with vocabulary codes replaced by their labels, and a reported
+        value as its fact's value reads."""
+        fields = self.record.fields
+        value = getattr(fields, name)
+        if isinstance(fields, ReportFields) and name == "value":
+            return shown_value(fields.fact, value, self.labels)
+        if isinstance(fields, ReportFields) and name == "fact":
+            return field_label(value)
         if name in self.term_labels:
             return tuple(self.term_labels[name].get(code, code) for code in value)
         return value

@@ -45,6 +45,15 @@ class Reported:
 
 
 @dataclass(frozen=True)
+class Assessed:
+    """What assessing changed: the reports as they were (the one assessed first), to be
+    put back by an undo, and everything it touched."""
+
+    before: tuple[Record[ReportFields], ...]
+    changes: Changes
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One report as a reader sees it: the value, who said it, how good they are."""
 
@@ -93,10 +102,13 @@ class Fact:
         shown = display(self.name, self.value, names, with_ids=False) or UNKNOWN
         if not self.reports:
             return f"{shown} (unsourced)"
-        parts = [
-            f"{shown} ({'assessed' if self.assessed else 'picked by rule'})",
-            how_many(len(self.reports), "reported value"),
-        ]
+        chosen = "assessed" if self.assessed else "picked by rule"
+        return f"{shown} ({chosen}) · {self.standing()}"
+
+    def standing(self) -> str:
+        """What stands behind the value: '3 reported values · 2 disagree · corroborated
+        by 2 independent sources, best B2'."""
+        parts = [how_many(len(self.reports), "reported value")]
         if self.disagreeing:
             parts.append(f"{self.disagreeing:,} disagree")
         parts.append(self.corroboration())
@@ -119,6 +131,8 @@ class FactService:
         self,
         fields: ReportFields,
         *,
+        tags: tuple[str, ...] = (),
+        notes: str = "",
         report_id: UUID | None = None,
         kept_id: UUID | None = None,
     ) -> Reported:
@@ -138,7 +152,7 @@ class FactService:
                     m.Report.record == fields.record, m.Report.fact == fields.fact
                 )
             )
-            new = [NewRecord(fields, record_id=report_id)]
+            new = [NewRecord(fields, tags=tags, notes=notes, record_id=report_id)]
             if first is None and held not in (None, "", ()):
                 kept = ReportFields(
                     record=fields.record,
@@ -160,7 +174,7 @@ class FactService:
                 self.records.delete(record.id)
         return reported.changes
 
-    def assess(self, report_id: UUID, reason: str) -> Changes:
+    def assess(self, report_id: UUID, reason: str) -> Assessed:
         """Take a report as the fact's assessed value, for a reason; any other report of
         the fact assessed before is no longer. One action."""
         if not reason.strip():
@@ -187,7 +201,13 @@ class FactService:
             self.records.change(s, audit, chosen, {"assessed": True, "reason": reason})
             s.expire(subject)
             after = to_records(s, [subject])[0]
-            return changes_of([*touched, before, after])
+            return Assessed(tuple(touched), changes_of([*touched, before, after]))
+
+    def reported(self, record_id: UUID) -> set[str]:
+        """The record's facts that have reported values (their fields follow the reports)."""
+        query = select(m.Report.fact).where(m.Report.record == record_id).distinct()
+        with self.sessions.read() as s:
+            return set(s.scalars(query))
 
     def facts_of(self, record_id: UUID) -> list[Fact]:
         """Every reportable fact of the record, in profile order, with its reports."""

@@ -37,7 +37,8 @@ from casefile.db.filters import DATED, tagged, within
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
 from casefile.domain.dates import DateRange, PartialDate
 from casefile.domain.errors import InvalidInput
-from casefile.domain.records import Record, metadata_fields
+from casefile.domain.facts import value_refs
+from casefile.domain.records import Record, ReportFields, metadata_fields
 from casefile.domain.search_query import prefix_match
 from casefile.domain.terms import Kind
 from casefile.services.record_reading import MODEL_OF_KIND, labels, read_records, to_records
@@ -325,6 +326,12 @@ class Listing:
                 for value in _as_tuple(getattr(r.fields, name))
                 if value is not None
             }
+            refs.update(
+                claimant
+                for r in records
+                if isinstance(r.fields, ReportFields)
+                for claimant in value_refs(r.fields.fact, r.fields.value)
+            )
             return Window(records, labels(s, refs))
 
     def position(self, q: ListQuery, record_id: UUID) -> int | None:

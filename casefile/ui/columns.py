@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casefile.domain.display import citation_count, display
+from casefile.domain.display import citation_count, display, field_label
+from casefile.domain.facts import shown_value
 from casefile.domain.moments import day_of
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind
@@ -23,6 +24,9 @@ class Column:
     numeric: bool = False  # right-aligned
     width: int = 120
     wide: bool = False  # shares the table's width left over by the others
+    # The tooltip, when there is more to say than the cell holds (else a cell too long
+    # to read whole has itself as its tooltip).
+    tip: Callable[[Record[Any], Labels], str] | None = None
 
 
 def field(
@@ -44,13 +48,40 @@ def field(
 
 def count(name: str, title: str, *, sort: str | None = None, width: int = 75) -> Column:
     """A figure as the source said it ("dozens", "at least 30"): the analyst's reading of a
-    word is in the detail pane, a table cell has room for the word."""
+    word is in the detail pane, a table cell has room for the word. When its reports
+    disagree, a flag before it (digits stay aligned on the right)."""
 
     def text(record: Record[Any], labels: Labels) -> str:
         figure = getattr(record.fields, name)
-        return display(name, figure, labels) if figure is None else figure.said()
+        said = display(name, figure, labels) if figure is None else figure.said()
+        return f"{DISPUTED_FLAG} {said}" if name in record.disputed else said
 
-    return Column(title, text, sort, numeric=True, width=width)
+    def tip(record: Record[Any], labels: Labels) -> str:
+        figure = getattr(record.fields, name)
+        said = display(name, figure, labels)
+        if name in record.disputed:
+            return f"{said}: the reported values disagree (see the record's reported values)"
+        return said if figure is not None and figure.words else ""
+
+    return Column(title, text, sort, numeric=True, width=width, tip=tip)
+
+
+DISPUTED_FLAG = "⚑"
+
+
+def _disputed(record: Record[Any], labels: Labels) -> str:
+    return ", ".join(field_label(f).lower() for f in record.disputed)
+
+
+# Which facts' reported values disagree: the flag and the facts, the eye finds them.
+DISPUTED = Column(
+    "Disagree",
+    lambda r, labels: f"{DISPUTED_FLAG} {_disputed(r, labels)}" if r.disputed else "",
+    width=110,
+    tip=lambda r, labels: (
+        f"Reported values disagree on: {_disputed(r, labels)}" if r.disputed else ""
+    ),
+)
 
 
 def label(title: str, sort: str | None = None) -> Column:
@@ -129,6 +160,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         count("wounded", "Wounded"),
         field("claimed_by", "Claimed by", width=110),
         field("status", "Status", width=NARROW),
+        DISPUTED,
         UPDATED,
     ),
     Kind.PERSON: (
@@ -137,6 +169,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("roles", "Roles"),
         field("nationality", "Nationality"),
         field("status", "Status", width=NARROW),
+        DISPUTED,
         UPDATED,
     ),
     Kind.GROUP: (
@@ -174,6 +207,32 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "Credibility",
             lambda r, labels: r.fields.credibility.value if r.fields.credibility else "",
+            width=NARROW,
+        ),
+        UPDATED,
+    ),
+    Kind.REPORT: (
+        field("reported", "Reported", sort="reported", width=110),
+        field("record", "About", width=200),
+        Column("Fact", lambda r, labels: field_label(r.fields.fact), sort="fact", width=120),
+        Column(
+            "Value",
+            lambda r, labels: shown_value(r.fields.fact, r.fields.value, labels),
+            width=160,
+            wide=True,
+        ),
+        field("source", "Source", width=200, wide=True),
+        Column("Assessed", lambda r, labels: "✓" if r.fields.assessed else "", width=70),
+        UPDATED,
+    ),
+    Kind.JUDGEMENT: (
+        field("made", "Made", sort="made", width=110),
+        label("Judgement"),
+        field("probability", "Probability", sort="probability", width=190),
+        field("confidence", "Confidence", width=NARROW),
+        Column(
+            "Status",
+            lambda r, labels: "superseded" if r.fields.superseded_by else "current",
             width=NARROW,
         ),
         UPDATED,

@@ -16,11 +16,14 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.domain.changes import Changes
-from casefile.domain.display import COUNT_FIELDS, display, field_label, link_caveats
+from casefile.domain.display import COUNT_FIELDS, UNSOURCED, display, field_label, link_caveats
+from casefile.domain.facts import FACTS
 from casefile.domain.moments import moment
-from casefile.domain.records import LinkFields, Record
+from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Kind
 from casefile.services.details import RecordDetail
+from casefile.services.facts import Fact
+from casefile.ui.columns import DISPUTED_FLAG
 
 NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
 STYLE = """
@@ -33,6 +36,7 @@ STYLE = """
  h3 { font-size: 10pt; margin: 14px 0 4px 0; color: #333; }
  .muted { color: #777; }
  .change { color: #555; font-size: 9pt; }
+ .flag { color: #b3261e; }
 </style>
 """
 
@@ -41,6 +45,8 @@ class DetailView(QTextBrowser):
     navigate = Signal(object)  # UUID
     link_mention = Signal(object)  # UUID of the person or group to link the source to
     open_document = Signal(object)  # UUID of a document, or of a quote to show in its document
+    report_value = Signal(object, str)  # UUID of an attack or person, a fact ("" for any)
+    assess = Signal(object)  # UUID of a reported value to take as its fact's value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +87,11 @@ class DetailView(QTextBrowser):
             self.link_mention.emit(UUID(url.path()))
         elif url.scheme() == "open":
             self.open_document.emit(UUID(url.path()))
+        elif url.scheme() == "report":
+            record_id, _, fact = url.path().partition("/")
+            self.report_value.emit(UUID(record_id), fact)
+        elif url.scheme() == "assess":
+            self.assess.emit(UUID(url.path()))
 
 
 def shown_ids(detail: RecordDetail) -> set[UUID]:
@@ -91,6 +102,10 @@ def shown_ids(detail: RecordDetail) -> set[UUID]:
         if isinstance(item.fields, LinkFields):
             ids.update((item.fields.subject, item.fields.object))
     ids.update(mention.record_id for mention in detail.mentions)
+    ids.update(r.record.id for f in detail.facts for r in f.reports)
+    ids.update(
+        r.record.fields.source for f in detail.facts for r in f.reports if r.record.fields.source
+    )
     return ids
 
 
@@ -104,12 +119,17 @@ def render(detail: RecordDetail) -> str:
         parts.append(f"<p><a href='open:{record.id}'>Open the document</a></p>")
     elif record.kind is Kind.QUOTE:
         parts.append(f"<p><a href='open:{record.id}'>Show in its document</a></p>")
+    elif isinstance(record.fields, ReportFields) and not record.fields.assessed:
+        parts.append(f"<p><a href='assess:{record.id}'>Assess: the value to go by…</a></p>")
     parts.append("<table class='fields'>")
+    reported = {f.name: f for f in detail.facts if f.reports}
     for f in dataclasses.fields(record.fields):
         value = detail.display_value(f.name)
         if value == record.label.strip("“”"):
             continue  # the heading already says it (a title, a name, a quote's words)
         text = _value_html(f.name, value, detail)
+        if f.name in reported:
+            text += _standing_html(reported[f.name])
         if text or f.name in COUNT_FIELDS:
             name = field_label(f.name)
             parts.append(f"<tr><td class='name'>{escape(name)}</td><td>{text}</td></tr>")
@@ -121,6 +141,8 @@ def render(detail: RecordDetail) -> str:
     if record.notes:
         notes = escape(record.notes).replace("\n", "<br>")
         parts.append(f"<h3>Notes</h3><p>{notes}</p>")
+    if record.kind in FACTS:
+        parts.append(_reports_html(detail))
     for title, items in (
         ("Links", detail.links),
         ("Quotes", detail.quotes),
@@ -166,6 +188,50 @@ def _value_html(name: str, value: Any, detail: RecordDetail) -> str:
     if isinstance(value, tuple) and value and isinstance(value[0], UUID):
         return ", ".join(_link(v, detail.labels.get(v, "?")) for v in value)
     return escape(display(name, value, detail.labels, with_ids=False)).replace("\n", "<br>")
+
+
+def _standing_html(fact: Fact) -> str:
+    """Under a reported field's value: how it was chosen and what stands behind it."""
+    chosen = "assessed" if fact.assessed else "picked by rule"
+    flag = f"<span class='flag'>{DISPUTED_FLAG} reports disagree</span> · " if fact.disputed else ""
+    return f"<br><span class='muted'>{flag}{chosen} · {escape(fact.standing())}</span>"
+
+
+def _reports_html(detail: RecordDetail) -> str:
+    """Each reported fact's reports, the one that stands first-marked, with how to add one
+    and how to take another as the value to go by."""
+    record_id = detail.record.id
+    parts = [
+        "<h3>Reported values</h3>",
+        f"<p><a href='report:{record_id}/'>Report a value…</a></p>",
+    ]
+    for fact in (f for f in detail.facts if f.reports):
+        another = f"<a href='report:{record_id}/{fact.name}'>report</a>"
+        parts.append(
+            f"<p><b>{escape(field_label(fact.name))}</b> "
+            f"<span class='muted'>— {another}</span></p><ul>"
+        )
+        for view in fact.reports:
+            fields = view.record.fields
+            said = display(fact.name, view.value, detail.labels, with_ids=False) or "unknown"
+            source = (
+                _link(fields.source, view.source) + f" [{escape(view.grade or 'ungraded')}]"
+                if fields.source
+                else f"<span class='muted'>{UNSOURCED}</span>"
+            )
+            extra = [
+                *([f"reported {fields.reported.display()}"] if fields.reported else []),
+                *([f"p. {fields.page}"] if fields.page else []),
+                *([f"claim: {fields.claim_mode.label.lower()}"] if fields.claim_mode else []),
+            ]
+            aside = f" <span class='muted'>({escape(', '.join(extra))})</span>" if extra else ""
+            if fields.assessed:
+                state = f" — <b>assessed</b>: {escape(fields.reason)}"
+            else:
+                state = f" — <a href='assess:{view.record.id}'>assess</a>"
+            parts.append(f"<li>{_link(view.record.id, said)} — {source}{aside}{state}</li>")
+        parts.append("</ul>")
+    return "".join(parts)
 
 
 def _caveats(record: Record[Any]) -> str:

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import field_label, sentence
 from casefile.domain.errors import InvalidInput
+from casefile.domain.facts import FACTS
 from casefile.domain.figures import Figure
 from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, link_misfit
 from casefile.domain.terms import Kind, LabelledEnum, Relation
 from casefile.ui.controller import CaseController
+from casefile.ui.fact_inputs import FactCombo, FactValueEdit
 from casefile.ui.inputs import (
     EnumChecks,
     EnumCombo,
@@ -48,11 +50,14 @@ from casefile.ui.inputs import (
 )
 from casefile.ui.undo import Editor
 
-MULTILINE = frozenset({"summary", "text", "translation", "context"})
+MULTILINE = frozenset({"summary", "text", "translation", "context", "statement", "basis"})
 # What a value means beyond its label; a relation's explanation is its reverse reading.
 EXPLAIN: dict[type[LabelledEnum], Callable[[Any], str]] = {
     Relation: lambda relation: f"read from the object's side: “{relation.inverse_label}”",
 }
+REPORTED_HINT = (
+    "Set by its reported values: report a new value, or assess one, in the record's details"
+)
 SCREEN_SHARE = 0.85  # of the screen's height that a dialog may take before it scrolls
 WIDTH_IN_CHARACTERS = 100  # labels, and fields that show a headline-long title whole
 
@@ -145,6 +150,7 @@ class RecordForm(QWidget):
     ) -> None:
         super().__init__(parent)
         self.cls = cls
+        self.controller, self.dayfirst = controller, dayfirst
         self._specs = form_fields(cls)
         self._fixed: dict[str, Any] = {}  # provenance, shown nowhere and carried over
         self._shown: AnyFields | None = None  # the record as it was when shown
@@ -155,15 +161,32 @@ class RecordForm(QWidget):
         self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.inputs: dict[str, Any] = {}
         for spec in self._specs:
-            if spec.metadata.get("fixed"):
+            if spec.metadata.get("fixed") or spec.metadata.get("by_command"):
                 continue
-            widget = input_for(spec, controller, dayfirst)
+            widget = self.make_input(spec)
             self.inputs[spec.name] = widget
             self.add_row(spec.label, widget, required=spec.required)
             widget.edited.connect(self.revalidate)
         for picker in self.findChildren(RecordPicker):
             picker.create_requested.connect(partial(self._create_requested, picker))
+        self.connect_inputs()
         self.set_fields(None)
+
+    def make_input(self, spec: FormField) -> Any:
+        """The input for one field; a form for a kind with fields of its own kind of
+        value (a reported value's fact and value) makes those itself."""
+        return input_for(spec, self.controller, self.dayfirst)
+
+    def connect_inputs(self) -> None:
+        """Where one input follows another (a reported value's fact its record's kind)."""
+
+    def hold_reported(self, facts: set[str]) -> None:
+        """Fields whose value stands among reported values are not typed over: the
+        reports would then say something else than the record."""
+        for name in facts & set(self.inputs):
+            widget = self.inputs[name]
+            widget.setEnabled(False)
+            widget.setToolTip(REPORTED_HINT)
 
     def _create_requested(self, picker: RecordPicker, kind: Kind, text: str) -> None:
         """Say which picker asked, so that the new record can be put in it."""
@@ -260,6 +283,44 @@ class RecordForm(QWidget):
             self.validity_changed.emit(not problem, problem)
 
 
+class ReportForm(RecordForm):
+    """A reported value: its fact is chosen among the facts of the record it is about,
+    and its value typed in that fact's own input."""
+
+    def make_input(self, spec: FormField) -> Any:
+        if spec.name == "fact":
+            return FactCombo(name=spec.label)
+        if spec.name == "value":
+            return FactValueEdit(self._fact_input, name=spec.label)
+        return super().make_input(spec)
+
+    def connect_inputs(self) -> None:
+        self.inputs["record"].edited.connect(self._follow_record)
+        self.inputs["fact"].edited.connect(self._follow_fact)
+
+    def _fact_input(self, kind: Kind, fact: str) -> Any:
+        [spec] = [s for s in form_fields(FIELDS_OF_KIND[kind]) if s.name == fact]
+        widget = input_for(spec, self.controller, self.dayfirst)
+        widget.setAccessibleName(f"Value: {spec.label}")
+        return widget
+
+    def set_fields(self, fields: AnyFields | None) -> None:
+        super().set_fields(fields)
+        self._follow_record()
+
+    def _follow_record(self) -> None:
+        self.inputs["fact"].set_kind(self.inputs["record"].kind)
+
+    def _follow_fact(self) -> None:
+        facts: FactCombo = self.inputs["fact"]
+        self.inputs["value"].show_fact(facts.kind, facts.currentData() or "")
+        self.inputs["claim_mode"].setEnabled(facts.currentData() == "claimed_by")
+        self.revalidate()
+
+
+FORMS: dict[Kind, type[RecordForm]] = {Kind.REPORT: ReportForm}
+
+
 class RecordDialog(QDialog):
     """Make or edit one record: its fields, tags and notes. OK stays disabled while the
     input is invalid, and the line above the buttons says why: quietly while it is only
@@ -283,13 +344,19 @@ class RecordDialog(QDialog):
         self._editor = editor
         self._dayfirst = dayfirst
         self.setWindowTitle(f"{'New' if record is None else 'Edit'} {kind.label.lower()}")
-        self.form = RecordForm(editor.controller, FIELDS_OF_KIND[kind], dayfirst=dayfirst)
+        form = FORMS.get(kind, RecordForm)
+        self.form = form(editor.controller, FIELDS_OF_KIND[kind], dayfirst=dayfirst)
         self.tags = TextListEdit(name="Tags")
         self.notes = MultilineEdit(name="Notes", lines=3)
         self.form.add_row("Tags", self.tags)
         self.form.add_row("Notes", self.notes)
         if record is not None:
             self.form.set_fields(record.fields)
+            if record.kind in FACTS:
+                editor.controller.read(
+                    lambda case: case.facts.reported(record.id),
+                    deliver_to(self, self.form.hold_reported),
+                )
             self.tags.set_value(record.tags)
             self.notes.set_value(record.notes)
         if preset:

@@ -74,6 +74,8 @@ KIND_TITLES = {
     Kind.QUOTE: "Quotes",
     Kind.LINK: "Links",
     Kind.DOCUMENT: "Documents",
+    Kind.REPORT: "Reported values",
+    Kind.JUDGEMENT: "Key judgements",
 }
 ROW_HEIGHT = 24
 
@@ -308,6 +310,8 @@ class MainWindow(QMainWindow):
         self.detail.navigate.connect(self.go_to)
         self.detail.link_mention.connect(self.link_mention)
         self.detail.open_document.connect(self.open_document)
+        self.detail.report_value.connect(self.report_value)
+        self.detail.assess.connect(self.assess)
         self.results.open_record.connect(self._open_search_hit)
         self.results.open_page.connect(self.open_search_page)
         for model in self.models.values():
@@ -475,7 +479,7 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(sorted_column, order)
         self.filter_bar.show_kind(kind)
         self.new_record_action.setText(
-            f"New {kind.value}…" if kind is not Kind.DOCUMENT else "New record…"
+            f"New {kind.singular}…" if kind is not Kind.DOCUMENT else "New record…"
         )
         self.new_record_action.setEnabled(self.controller.is_open and kind is not Kind.DOCUMENT)
         self._counted(model.total)
@@ -493,7 +497,7 @@ class MainWindow(QMainWindow):
             self._select_pending()
         elif self._pending_select is not None and self._pending_row is None:
             self._find_pending(model)
-        noun = KIND_TITLES[self.kind].lower() if total != 1 else self.kind.value
+        noun = KIND_TITLES[self.kind].lower() if total != 1 else self.kind.singular
         self.count_label.setText(f"{total:,} {noun}")
 
     def apply_filter(self) -> None:
@@ -619,6 +623,23 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             fields, tags, notes = dialog.values()
             self.editor.edit(record.id, fields, tags, notes)
+
+    def report_value(self, record_id: UUID, fact: str) -> None:
+        """What a source says one of a record's facts is (``fact`` "" to choose it)."""
+        preset: dict[str, Any] = {"record": record_id}
+        if fact:
+            preset["fact"] = fact
+        dialog = RecordDialog(self.editor, Kind.REPORT, None, self, preset=preset)
+        if dialog.exec():
+            self.editor.add(*dialog.values())
+
+    def assess(self, report_id: UUID) -> None:
+        """Take a reported value as its fact's value, asking why."""
+        reason, ok = QInputDialog.getText(
+            self, "Assess the reported value", "Why is this the value to go by?"
+        )
+        if ok:
+            self.editor.assess(report_id, reason)
 
     def add_link(self) -> None:
         record = self.selected()

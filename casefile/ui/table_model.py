@@ -111,6 +111,8 @@ class RecordTableModel(QAbstractTableModel):
         if found is None:
             return LOADING if role == Qt.ItemDataRole.DisplayRole else None
         record, window = found
+        if role == Qt.ItemDataRole.ToolTipRole and column.tip is not None:
+            return column.tip(record, window.labels) or None
         text = column.text(record, window.labels)
         if role == Qt.ItemDataRole.ToolTipRole:
             return text if len(text) > 40 else None

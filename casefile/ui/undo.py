@@ -15,9 +15,10 @@ from uuid import UUID
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from casefile.domain.changes import Changes, changes_of
-from casefile.domain.records import AnyFields, Record
+from casefile.domain.records import AnyFields, Record, ReportFields
 from casefile.services.case import Case
 from casefile.services.deletion import Deletion
+from casefile.services.facts import Assessed, Reported
 from casefile.services.saved_searches import Saved
 from casefile.ui.controller import CaseController
 
@@ -102,6 +103,46 @@ class DeleteRecord(_Command):
         return case.records.restore(self.deletion)
 
 
+class ReportValue(_Command):
+    """A reported value, with the report that kept the value its fact held before."""
+
+    def __init__(self, controller: CaseController, reported: Reported) -> None:
+        super().__init__(controller, f"Report {reported.report.label}")
+        self.reported = reported
+
+    def forward(self, case: Case) -> Changes:
+        r = self.reported
+        self.reported = case.facts.report(
+            r.report.fields,
+            tags=r.report.tags,
+            notes=r.report.notes,
+            report_id=r.report.id,
+            kept_id=r.kept.id if r.kept else None,
+        )
+        return self.reported.changes
+
+    def backward(self, case: Case) -> Changes:
+        return case.facts.withdraw(self.reported)
+
+
+class AssessReport(_Command):
+    def __init__(
+        self, controller: CaseController, report_id: UUID, reason: str, done: Assessed
+    ) -> None:
+        label = next(r.label for r in done.before if r.id == report_id)
+        super().__init__(controller, f"Assess {label}")
+        self.report_id, self.reason, self.done = report_id, reason, done
+
+    def forward(self, case: Case) -> Changes:
+        self.done = case.facts.assess(self.report_id, self.reason)
+        return self.done.changes
+
+    def backward(self, case: Case) -> Changes:
+        for before in self.done.before:  # the one assessed first: one assessed at a time
+            _put(case, before)
+        return self.done.changes
+
+
 class SaveSearch(_Command):
     """Keep a search under a name; undo forgets it, or gives the name its old search."""
 
@@ -161,6 +202,9 @@ class Editor:
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Add a record (from the window, a document, or a form's "Create new …")."""
+        if isinstance(fields, ReportFields):
+            self.report(fields, tags, notes, on_done=on_done, on_error=on_error)
+            return
 
         def done(record: Record[Any]) -> None:
             self._push(AddRecord(self.controller, record))
@@ -172,6 +216,37 @@ class Editor:
             done,
             changes=lambda record: changes_of([record]),
             on_error=on_error,
+        )
+
+    def report(
+        self,
+        fields: ReportFields,
+        tags: tuple[str, ...],
+        notes: str,
+        *,
+        on_done: Callable[[Record[Any]], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Report a value of a fact (what ``add`` does for a reported value)."""
+
+        def done(reported: Reported) -> None:
+            self._push(ReportValue(self.controller, reported))
+            if on_done is not None:
+                on_done(reported.report)
+
+        self.controller.write(
+            lambda case: case.facts.report(fields, tags=tags, notes=notes),
+            done,
+            changes=lambda reported: reported.changes,
+            on_error=on_error,
+        )
+
+    def assess(self, report_id: UUID, reason: str) -> None:
+        """Take a reported value as its fact's assessed value, for ``reason``."""
+        self.controller.write(
+            lambda case: case.facts.assess(report_id, reason),
+            lambda done: self._push(AssessReport(self.controller, report_id, reason, done)),
+            changes=lambda done: done.changes,
         )
 
     def edit(

@@ -1,0 +1,107 @@
+"""Reported values in the window: reported from the detail pane, assessed, undone, and
+what the case file holds after each step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
+from pytestqt.qtbot import QtBot
+
+from casefile.domain.figures import Figure
+from casefile.domain.records import Record
+from casefile.domain.terms import Kind
+from casefile.services.case import open_case
+from casefile.services.listing import ListQuery
+from casefile.ui.forms import RecordDialog
+from casefile.ui.main_window import MainWindow
+from tests.ui.test_window import select, with_modal
+
+
+def westminster(path: Path) -> tuple[Record[Any], Record[Any], list[Record[Any]]]:
+    """The attack, the article, and the attack's reports of killed, as the file holds them."""
+    with open_case(path, backups=False) as case:
+        [attack] = [
+            r
+            for r in case.listing.page(ListQuery(Kind.ATTACK)).records
+            if r.label == "Westminster attack"
+        ]
+        [source] = case.listing.page(ListQuery(Kind.SOURCE)).records
+        reports = [
+            r.record
+            for f in case.facts.facts_of(attack.id)
+            if f.name == "killed"
+            for r in f.reports
+        ]
+    return attack, source, reports
+
+
+def test_a_value_reported_from_the_details_is_stored_undone_and_assessed(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    attack, source, [three] = westminster(demo_path)
+    window.opener.open_path(demo_path)
+    select(window, "Westminster attack")
+    qtbot.waitUntil(lambda: window.detail.shown is not None)
+    html = window.detail.toHtml()
+    assert "Reported values" in html
+    assert "reports disagree" in html  # the claim: 'No group has claimed' and the update
+
+    def fill(dialog: RecordDialog) -> None:
+        value = dialog.form.inputs["value"]
+        qtbot.waitUntil(lambda: value._inner is not None)  # the attack's kind arrived
+        qtbot.keyClicks(value._inner, "4")
+        dialog.form.inputs["source"].choose(source)
+        qtbot.keyClicks(dialog.form.inputs["reported"].line, "24 March 2017")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled(), dialog.error.text()
+        ok.click()
+
+    with_modal(qtbot, fill)
+    window.report_value(attack.id, "killed")
+    qtbot.waitUntil(lambda: len(westminster(demo_path)[2]) == 2)
+    stored, _, reports = westminster(demo_path)
+    assert stored.fields.killed == Figure.exactly(4)  # reported later, the same grade
+    assert stored.disputed == ("killed", "claimed")
+    [four] = [r for r in reports if r.id != three.id]
+    assert (four.fields.value, four.fields.source) == ("4", source.id)
+
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: len(westminster(demo_path)[2]) == 1)
+    assert westminster(demo_path)[0].fields.killed == Figure.exactly(3)
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: len(westminster(demo_path)[2]) == 2)
+    assert westminster(demo_path)[0].fields.killed == Figure.exactly(4)
+
+    def give_reason(dialog: QInputDialog) -> None:
+        dialog.setTextValue("The article was there on the day.")
+        dialog.accept()
+
+    with_modal(qtbot, give_reason)
+    window.assess(three.id)
+    qtbot.waitUntil(lambda: westminster(demo_path)[0].fields.killed == Figure.exactly(3))
+    assessed = {r.id: r.fields.reason for r in westminster(demo_path)[2] if r.fields.assessed}
+    assert assessed == {three.id: "The article was there on the day."}
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: westminster(demo_path)[0].fields.killed == Figure.exactly(4))
+    assert not any(r.fields.assessed for r in westminster(demo_path)[2])
+
+
+def test_a_reported_field_is_not_typed_over_in_the_record_form(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    window.opener.open_path(demo_path)
+    select(window, "Westminster attack")
+    held: dict[str, bool] = {}
+
+    def look(dialog: RecordDialog) -> None:
+        qtbot.waitUntil(lambda: not dialog.form.inputs["killed"].isEnabled())
+        held.update({name: w.isEnabled() for name, w in dialog.form.inputs.items()})
+        dialog.reject()
+
+    with_modal(qtbot, look)
+    window.edit_record_action.trigger()
+    assert (held["killed"], held["claimed_by"]) == (False, False)
+    assert (held["title"], held["location"]) == (True, True)  # not reported: typed as before
+    assert QApplication.activeModalWidget() is None
