@@ -72,8 +72,10 @@ def show_problem(edit: QWidget, problem: str) -> None:
     """Colour an input's text red while it cannot be read; the reason goes in its tooltip
     and accessible description, so it is not told by colour alone."""
     palette = edit.palette()
-    normal = QApplication.palette(edit).color(QPalette.ColorRole.Text)
-    palette.setColor(QPalette.ColorRole.Text, ERROR_COLOR if problem else normal)
+    # Not the disabled group: a field that cannot be typed in keeps its greyed text.
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        normal = QApplication.palette(edit).color(group, QPalette.ColorRole.Text)
+        palette.setColor(group, QPalette.ColorRole.Text, ERROR_COLOR if problem else normal)
     edit.setPalette(palette)
     edit.setToolTip(problem)
     edit.setAccessibleDescription(problem)
