@@ -34,6 +34,7 @@ from casefile.domain.terms import Kind
 if TYPE_CHECKING:  # the values a command prints; their services load only when it runs
     from casefile.services.audit import HistoryEntry
     from casefile.services.case import CaseInfo
+    from casefile.services.corroboration import Corroboration
     from casefile.services.details import RecordDetail
     from casefile.services.facts import Fact
     from casefile.services.importer import ImportReport
@@ -127,11 +128,26 @@ def _link_caveats(link: Record[Any]) -> str:
     return link_caveats(link.fields.confidence, len(link.fields.citations))
 
 
+def _supported(detail: RecordDetail, link_id: UUID) -> str:
+    """A link's corroboration, when something cites it ("unsourced" says the rest)."""
+    support = detail.support[link_id]
+    return support.said() if support.independent else ""
+
+
+def _support_json(support: Corroboration) -> dict[str, Any]:
+    return {"independent_sources": support.independent, "best_grade": support.best_grade}
+
+
 def show_json(detail: RecordDetail) -> dict[str, Any]:
     record, related = detail.record, detail
     data = record_json(record)
     data["references"] = {str(k): v for k, v in related.labels.items()}
-    data["links"] = [record_json(link) for link in related.links]
+    data["links"] = [
+        {**record_json(link), "corroboration": _support_json(related.support[link.id])}
+        for link in related.links
+    ]
+    if record.id in related.support:
+        data["corroboration"] = _support_json(related.support[record.id])
     if related.facts:
         data["facts"] = facts_json(related.facts, related.labels)
     if record.kind is Kind.SOURCE:
@@ -162,7 +178,7 @@ def show_text(detail: RecordDetail) -> str:
     if related.links:
         rows.append("  links:")
         for link in related.links:
-            said = _link_caveats(link)
+            said = ", ".join(p for p in (_link_caveats(link), _supported(related, link.id)) if p)
             rows.append(f"    {link.label} [{str(link.id)[:8]}]" + (f" ({said})" if said else ""))
     for title, items in (("quotes", related.quotes), ("documents", related.documents)):
         if items:
@@ -296,7 +312,7 @@ def facts_json(facts: list[Fact], labels: dict[UUID, str]) -> list[dict[str, Any
             "chosen": "assessed" if f.assessed else "rule" if f.reports else "unsourced",
             "reason": f.reason,
             "disputed": f.disputed,
-            "corroboration": {"independent_sources": f.independent, "best_grade": f.best_grade},
+            "corroboration": _support_json(f.corroboration),
             "reports": [
                 {
                     "id": str(r.record.id),

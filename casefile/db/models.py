@@ -210,8 +210,13 @@ class Source(Record):
     accessed: Mapped[PartialDate | None]
     language: Mapped[str] = mapped_column(default="")
     reliability: Mapped[Reliability | None] = mapped_column(_enum(Reliability))
+    derived_from: Mapped[UUID | None] = mapped_column(
+        "derived_from_id",
+        ForeignKey("source.id", ondelete="RESTRICT"),
+        index=True,
+    )
 
-    __mapper_args__ = {"polymorphic_identity": Kind.SOURCE}
+    __mapper_args__ = {"polymorphic_identity": Kind.SOURCE, "inherit_condition": id == Record.id}
     __table_args__ = (
         Index("ix_source_title_id", "title", "id"),
         Index("ix_source_published_id", "published", "id"),

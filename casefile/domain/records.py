@@ -173,6 +173,9 @@ class SourceFields:
     accessed: PartialDate | None = None
     language: str = ""
     reliability: Reliability | None = None
+    # The source this one repeats (a wire story re-published, a report quoting another):
+    # it corroborates nothing its origin does not already say.
+    derived_from: UUID | None = ref(Kind.SOURCE)
 
     def __post_init__(self) -> None:
         _set(self, "title", _require_text("title", self.title))

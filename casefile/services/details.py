@@ -11,10 +11,11 @@ from uuid import UUID
 
 from casefile.domain.display import field_label
 from casefile.domain.facts import shown_value, value_refs
-from casefile.domain.records import Record, ReportFields
+from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Kind
 from casefile.services.audit import HistoryEntry
 from casefile.services.case import Case
+from casefile.services.corroboration import Corroboration
 from casefile.services.facts import Fact
 from casefile.services.mentions import Mention
 
@@ -30,6 +31,7 @@ class RecordDetail:
     mentions: list[Mention]  # for a source: who its documents name
     history: list[HistoryEntry]
     facts: list[Fact]  # an attack's or a person's, with every report behind them
+    support: dict[UUID, Corroboration]  # of each link shown (and of the record, a link)
 
     @classmethod
     def gather(cls, case: Case, record_id: UUID) -> RecordDetail:
@@ -43,6 +45,7 @@ class RecordDetail:
         ]
         is_source = record.kind is Kind.SOURCE
         facts = case.facts.facts_of(record.id)
+        links = case.records.links_of(record.id)
         if isinstance(record.fields, ReportFields):
             refs += value_refs(record.fields.fact, record.fields.value)
         refs += [
@@ -56,12 +59,15 @@ class RecordDetail:
                 for f in fields
                 if f.metadata.get("vocab") is not None
             },
-            links=case.records.links_of(record.id),
+            links=links,
             quotes=case.records.quotes_of(record.id) if is_source else [],
             documents=case.records.documents_of(record.id) if is_source else [],
             mentions=case.mentions.in_source(record.id) if is_source else [],
             history=case.history.entries(record.id),
             facts=facts,
+            support=case.facts.support(
+                [*links, *([record] if isinstance(record.fields, LinkFields) else [])]
+            ),
         )
 
     def display_value(self, name: str) -> Any:

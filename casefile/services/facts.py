@@ -4,7 +4,7 @@ and the window's facts panel call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,15 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
-from casefile.db.engine import Sessions, fold
+from casefile.db.engine import Sessions
 from casefile.domain.changes import Changes, changes_of
 from casefile.domain.display import display, how_many
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, RULE, check_fact, decode, disagree, encode, standing
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.records import Record, ReportFields
+from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Credibility, Kind, Reliability
 from casefile.services.audit import AuditLog
+from casefile.services.corroboration import Corroboration, corroboration, link_supports
 from casefile.services.fact_sync import standings
 from casefile.services.record_reading import to_records
 from casefile.services.record_service import NewRecord, RecordService
@@ -82,8 +83,7 @@ class Fact:
     reason: str
     reports: tuple[ReportView, ...]
     disputed: bool
-    independent: int  # sources agreeing with the standing value that share no origin
-    best_grade: str  # the best of their grades ('' when none is graded)
+    corroboration: Corroboration  # by the sources that agree with the value that stands
 
     @property
     def how_chosen(self) -> str:
@@ -111,15 +111,8 @@ class Fact:
         parts = [how_many(len(self.reports), "reported value")]
         if self.disagreeing:
             parts.append(f"{self.disagreeing:,} disagree")
-        parts.append(self.corroboration())
+        parts.append(self.corroboration.said())
         return " · ".join(parts)
-
-    def corroboration(self) -> str:
-        if not self.independent:
-            return "no source supports it"
-        grade = f", best {self.best_grade}" if self.best_grade else ", none graded"
-        sources = how_many(self.independent, "independent source")
-        return f"corroborated by {sources}{grade}"
 
 
 class FactService:
@@ -209,6 +202,14 @@ class FactService:
         with self.sessions.read() as s:
             return set(s.scalars(query))
 
+    def support(self, links: Sequence[Record[LinkFields]]) -> dict[UUID, Corroboration]:
+        """How many independent sources each link's citations amount to, and the best
+        grade among them."""
+        with self.sessions.read() as s:
+            return {
+                link.id: corroboration(s, link_supports(s, link.fields.citations)) for link in links
+            }
+
     def facts_of(self, record_id: UUID) -> list[Fact]:
         """Every reportable fact of the record, in profile order, with its reports."""
         with self.sessions.read() as s:
@@ -261,12 +262,11 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
         if chosen is not None:
             reason = records[chosen[0]].fields.reason if assessed else ""
         value = getattr(model, name)
-        agreeing = [v for v in views if v.record.fields.source and not disagree([v.value, value])]
-        origins = {
-            fold(v.publisher) if v.publisher.strip() else v.record.fields.source for v in agreeing
-        }
-        graded = [v for v in agreeing if v.grade]
-        best = min(graded, key=_grade_key).grade if graded else ""
+        supports = [
+            (v.record.fields.source, v.credibility)
+            for v in views
+            if v.record.fields.source and not disagree([v.value, value])
+        ]
         facts.append(
             Fact(
                 name=name,
@@ -275,14 +275,7 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
                 reason=reason,
                 reports=tuple(views),
                 disputed=disagree([v.value for v in views]),
-                independent=len(origins),
-                best_grade=best,
+                corroboration=corroboration(s, supports),
             )
         )
     return facts
-
-
-def _grade_key(view: ReportView) -> tuple[int, int]:
-    """A1 first, then A2... B1...; a missing half counts as the worst of its scale."""
-    reliability = "ABCDEF".index(view.reliability.value) if view.reliability else 6
-    return reliability, int(view.credibility.value) if view.credibility else 7

@@ -133,6 +133,9 @@ def render(detail: RecordDetail) -> str:
         if text or f.name in COUNT_FIELDS:
             name = field_label(f.name)
             parts.append(f"<tr><td class='name'>{escape(name)}</td><td>{text}</td></tr>")
+    if record.id in detail.support:  # a link: what its citations amount to
+        said = escape(detail.support[record.id].said())
+        parts.append(f"<tr><td class='name'>Corroboration</td><td>{said}</td></tr>")
     if record.tags:
         parts.append(
             f"<tr><td class='name'>Tags</td><td>{escape(', '.join(record.tags))}</td></tr>"
@@ -152,7 +155,7 @@ def render(detail: RecordDetail) -> str:
             parts.append(f"<h3>{title}</h3><ul>")
             for r in items:
                 opener = f" — <a href='open:{r.id}'>open</a>" if r.kind is Kind.DOCUMENT else ""
-                parts.append(f"<li>{_link(r.id, r.label)}{opener}{_caveats(r)}</li>")
+                parts.append(f"<li>{_link(r.id, r.label)}{opener}{_caveats(r, detail)}</li>")
             parts.append("</ul>")
     if detail.mentions:
         parts.append("<h3>Mentions in its documents</h3><ul>")
@@ -234,11 +237,14 @@ def _reports_html(detail: RecordDetail) -> str:
     return "".join(parts)
 
 
-def _caveats(record: Record[Any]) -> str:
-    """A link's confidence and "unsourced", muted after its label."""
+def _caveats(record: Record[Any], detail: RecordDetail) -> str:
+    """A link's confidence, "unsourced" or its corroboration, muted after its label."""
     if not isinstance(record.fields, LinkFields):
         return ""
     said = link_caveats(record.fields.confidence, len(record.fields.citations))
+    support = detail.support.get(record.id)
+    if support is not None and support.independent:
+        said = ", ".join(p for p in (said, support.said()) if p)
     return f" <span class='muted'>({escape(said)})</span>" if said else ""
 
 

@@ -13,10 +13,12 @@ A **key judgement** (``judgement``) is the analyst's assessment in the words of 
 probability yardstick, with an analytic confidence, what it rests on and what it concerns
 (``judgement_ref``), and the judgement that superseded it.
 
-``record`` gains ``disputed``: the facts whose reports disagree, kept by the services so a
-table can mark them. ``record`` and ``record_count`` are rebuilt for their kind CHECK
-constraints, from their own stored definitions (as 0007 rebuilds ``attack``), keeping
-their indexes and triggers. The search index gets a key range for each new kind.
+A source may name the source it was ``derived_from`` (a wire story re-published), so that
+corroboration counts the two once. ``record`` gains ``disputed``: the facts whose reports
+disagree, kept by the services so a table can mark them. ``record``, ``record_count`` and
+``source`` are rebuilt (for their kind CHECK constraints, and for the new column's foreign
+key) from their own stored definitions, as 0007 rebuilds ``attack``, keeping their
+indexes and triggers. The search index gets a key range for each new kind.
 
 Revision ID: 0008
 """
@@ -44,6 +46,18 @@ TEXT = {
 RECORD = "id, kind, created_at, updated_at, notes"
 NOTES = "\n\tnotes TEXT NOT NULL, "
 DISPUTED = "\n\tdisputed JSON DEFAULT '[]' NOT NULL, "
+SOURCE = (
+    "id, title, source_kind, authors, publisher, published, url, accessed, language, reliability"
+)
+RELIABILITY = "\n\treliability VARCHAR(32), "
+DERIVED = "\n\tderived_from_id CHAR(32), "
+SOURCE_FK = (
+    "\n\tCONSTRAINT fk_source_id_record FOREIGN KEY(id) REFERENCES record (id) ON DELETE CASCADE, "
+)
+DERIVED_FK = (
+    "\n\tCONSTRAINT fk_source_derived_from_id_source FOREIGN KEY(derived_from_id) "
+    "REFERENCES source (id) ON DELETE RESTRICT, "
+)
 NOTE_PENDING = "INSERT OR IGNORE INTO fts_pending (id) VALUES (last_insert_rowid()); END"
 
 
@@ -105,8 +119,14 @@ def upgrade() -> None:
         {
             "record": ({OLD_KINDS: NEW_KINDS, NOTES: NOTES + DISPUTED}, RECORD, RECORD),
             "record_count": ({OLD_KINDS: NEW_KINDS}, "kind, n", "kind, n"),
+            "source": (
+                {RELIABILITY: RELIABILITY + DERIVED, SOURCE_FK: SOURCE_FK + DERIVED_FK},
+                SOURCE,
+                SOURCE,
+            ),
         }
     )
+    op.create_index(op.f("ix_source_derived_from_id"), "source", ["derived_from_id"])
     _create_report()
     _create_judgement()
     for kind, (title, body) in TEXT.items():
@@ -253,6 +273,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER fts_{kind}_insert")
         op.execute(f"DROP TRIGGER fts_{kind}_update")
     op.execute("DELETE FROM record_count WHERE kind IN ('report', 'judgement')")
+    op.drop_index(op.f("ix_source_derived_from_id"), table_name="source")
     op.drop_table("judgement_ref")
     op.drop_table("judgement")
     op.drop_table("report")
@@ -260,5 +281,10 @@ def downgrade() -> None:
         {
             "record": ({NEW_KINDS: OLD_KINDS, NOTES + DISPUTED: NOTES}, RECORD, RECORD),
             "record_count": ({NEW_KINDS: OLD_KINDS}, "kind, n", "kind, n"),
+            "source": (
+                {RELIABILITY + DERIVED: RELIABILITY, SOURCE_FK + DERIVED_FK: SOURCE_FK},
+                SOURCE,
+                SOURCE,
+            ),
         }
     )

@@ -548,7 +548,7 @@ def test_show_and_list_say_which_links_nothing_cites(cli: Cli, demo_path: Path) 
     )  # fmt: skip
     shown = cli.ok("show", demo_path, attack_id).splitlines()
     claimed = next(line for line in shown if "— claimed —" in line)
-    assert claimed.endswith("(confirmed)")  # cited by the article
+    assert claimed.endswith("(confirmed, corroborated by 1 independent source, best F)")
     planned = next(line for line in shown if "— planned —" in line)
     assert planned.endswith("(doubtful, unsourced)")
     listed = cli.ok("list", demo_path, "links").splitlines()

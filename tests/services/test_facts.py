@@ -15,12 +15,14 @@ from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
+    LinkFields,
     QuoteFields,
     ReportFields,
     SourceFields,
 )
-from casefile.domain.terms import ClaimMode, Credibility, Reliability
+from casefile.domain.terms import ClaimMode, Credibility, Relation, Reliability
 from casefile.services.case import Case, open_case
+from casefile.services.corroboration import Corroboration
 from tests.conftest import pd
 
 
@@ -123,8 +125,7 @@ def test_corroboration_counts_independent_sources_once(case: Case, sourced: Sour
     report(case, sourced, "7", sourced.police)  # disagrees
     case.facts.assess(report(case, sourced, "3", sourced.wire), "Most sources.")
     [fact] = [f for f in case.facts.facts_of(sourced.attack) if f.name == "killed"]
-    assert fact.independent == 2  # Reuters, the forum
-    assert fact.best_grade == "B"
+    assert fact.corroboration == Corroboration(2, "B")  # Reuters, the forum
 
 
 def test_competing_claims_each_with_its_source_date_and_mode(case: Case, sourced: Sources) -> None:
@@ -202,3 +203,35 @@ def test_every_report_and_assessment_is_in_the_audit_trail(case: Case, sourced: 
     ]
     assert entries[2].changes == {"killed": [2, 3]}
     assert entries[3].changes == {"assessed": [False, True], "reason": ["", "Why not."]}
+
+
+def test_a_derived_source_counts_with_its_origin(case: Case, sourced: Sources) -> None:
+    syndicated = case.records.add(
+        SourceFields(title="Local paper", publisher="Gazette", derived_from=sourced.rumour)
+    ).id
+    report(case, sourced, "3", sourced.rumour)
+    report(case, sourced, "3", syndicated)
+    [fact] = [f for f in case.facts.facts_of(sourced.attack) if f.name == "killed"]
+    assert fact.corroboration == Corroboration(1, "F")
+    case.records.update(syndicated, {"derived_from": None})  # the analyst thinks again
+    [fact] = [f for f in case.facts.facts_of(sourced.attack) if f.name == "killed"]
+    assert fact.corroboration == Corroboration(2, "F")
+
+
+def test_a_links_citations_count_once_per_origin_with_the_best_grade(
+    case: Case, sourced: Sources
+) -> None:
+    group = case.records.add(GroupFields(name="A group")).id
+    link = case.records.add(
+        LinkFields(
+            subject=group,
+            relation=Relation.CLAIMED,
+            object=sourced.attack,
+            citations=(sourced.police, sourced.quote, sourced.wire, sourced.copy),
+        )
+    )
+    assert case.facts.support([link]) == {link.id: Corroboration(2, "A1")}
+    bare = case.records.add(
+        LinkFields(subject=group, relation=Relation.PLANNED, object=sourced.attack)
+    )
+    assert case.facts.support([bare])[bare.id].said() == "no source supports it"

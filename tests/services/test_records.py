@@ -22,20 +22,25 @@ from casefile.domain.records import (
     AttackFields,
     DocumentFields,
     GroupFields,
+    JudgementFields,
     LinkFields,
     PersonFields,
     QuoteFields,
+    ReportFields,
     SourceFields,
 )
 from casefile.domain.terms import (
+    AnalyticConfidence,
     AttackStatus,
     Claimed,
+    ClaimMode,
     Confidence,
     Credibility,
     GroupKind,
     Kind,
     PersonRole,
     PersonStatus,
+    Probability,
     Relation,
     Reliability,
     SourceKind,
@@ -114,6 +119,9 @@ def write_every_kind(case: Case) -> Written:
         ["people"],
         "A person note.",
     )
+    origin = w.add(
+        "origin", SourceFields(title="Transcript of the hearing"), [], "", complete=False
+    )
     source = w.add(
         "source",
         SourceFields(
@@ -126,6 +134,7 @@ def write_every_kind(case: Case) -> Written:
             accessed=pd("2019~"),
             language="en",
             reliability=Reliability.B,
+            derived_from=origin,
         ),
         ["court"],
         "A source note.",
@@ -137,7 +146,7 @@ def write_every_kind(case: Case) -> Written:
         media_type="application/pdf",
         pages=ROUND_TRIP_PAGES,
     )
-    w.add(
+    attack = w.add(
         "attack",
         AttackFields(
             title="Bridge attack",
@@ -209,7 +218,7 @@ def write_every_kind(case: Case) -> Written:
         ["quotes"],
         "A quote note.",
     )
-    w.add(
+    quote_by_group = w.add(
         "quote_by_group",
         QuoteFields(
             text="The operation was carried out by a soldier.",
@@ -229,7 +238,7 @@ def write_every_kind(case: Case) -> Written:
         ["quotes", "claims"],
         "Another quote note.",
     )
-    w.add(
+    link = w.add(
         "link",
         LinkFields(
             subject=person,
@@ -242,6 +251,45 @@ def write_every_kind(case: Case) -> Written:
         ),
         ["links"],
         "A link note.",
+    )
+    report = w.add(
+        "report",
+        ReportFields(
+            record=attack,
+            fact="claimed_by",
+            value=str(group),
+            source=source,
+            quote=quote_by_group,
+            page=1,
+            reported=pd("2017-03-23"),
+            claim_mode=ClaimMode.ONLINE,
+            assessed=True,
+            reason="The group's own channel.",
+        ),
+        ["reports"],
+        "A report note.",
+    )
+    later = w.add(
+        "later",
+        JudgementFields(statement="A later view.", probability=Probability.UNLIKELY),
+        [],
+        "",
+        complete=False,
+    )
+    w.add(
+        "judgement",
+        JudgementFields(
+            statement="The group directed the attack.",
+            probability=Probability.REALISTIC_POSSIBILITY,
+            confidence=AnalyticConfidence.MODERATE,
+            basis="Its own claim, and a member's words before it.",
+            rests_on=(quote_by_group, report, link),
+            concerns=(attack, group),
+            made=pd("2017-04"),
+            superseded_by=later,
+        ),
+        ["judgements"],
+        "A judgement note.",
     )
     doc_fields = DocumentFields(
         source=source,
@@ -274,12 +322,12 @@ def test_every_kind_round_trips_through_reopen(case_path: Path) -> None:
             Kind.ATTACK: 2,
             Kind.PERSON: 1,
             Kind.GROUP: 1,
-            Kind.SOURCE: 1,
+            Kind.SOURCE: 2,
             Kind.DOCUMENT: 1,
             Kind.QUOTE: 2,
             Kind.LINK: 1,
-            Kind.REPORT: 0,
-            Kind.JUDGEMENT: 0,
+            Kind.REPORT: 1,
+            Kind.JUDGEMENT: 2,
         }
         for record_id, (fields, tags, notes) in expected.items():
             record = case.records.get(record_id)

@@ -420,7 +420,7 @@ def test_a_link_nothing_cites_reads_unsourced_in_the_table_and_the_detail_pane(
     select(window, "Westminster attack")
     shown = window.detail.toPlainText()
     assert "al-Qaeda — planned — Westminster attack (doubtful, unsourced)" in shown
-    assert "ISIS — claimed — Westminster attack (confirmed)" in shown
+    assert "ISIS — claimed — Westminster attack (confirmed, corroborated by 1 independent" in shown
 
 
 def test_a_case_opened_over_another_starts_with_nothing_typed(
