@@ -14,6 +14,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -56,7 +57,21 @@ def fact_type(kind: Kind, fact: str) -> Any:
     """The type a fact's value has (``Figure``, ``PartialDate``, an enum, ``str``...),
     None allowed where the field allows it."""
     check_fact(kind, fact)
-    return typing.get_type_hints(FIELDS_OF_KIND[kind])[fact]
+    return _hints(kind)[fact]
+
+
+@cache
+def _hints(kind: Kind) -> dict[str, Any]:
+    """Read once: resolving a dataclass's annotations costs a millisecond."""
+    return typing.get_type_hints(FIELDS_OF_KIND[kind])
+
+
+@cache
+def _base(kind: Kind, fact: str) -> Any:
+    """The type inside ``X | None``; a tuple type as it is."""
+    hint = fact_type(kind, fact)
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if args and typing.get_origin(hint) is not tuple else hint
 
 
 def check_fact(kind: Kind, fact: str) -> None:
@@ -83,9 +98,7 @@ def encode(value: Any) -> str:
 
 def decode(kind: Kind, fact: str, text: str) -> Any:
     """The value ``encode`` wrote, as the record's field takes it."""
-    hint = fact_type(kind, fact)
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    base = args[0] if args and typing.get_origin(hint) is not tuple else hint
+    base = _base(kind, fact)
     if typing.get_origin(base) is tuple:
         return tuple(t.strip() for t in text.split(",") if t.strip())
     if not text:

@@ -21,27 +21,54 @@ Write = Callable[[m.Record, Mapping[str, Any]], None]
 
 def standings(s: Session, record_id: UUID) -> dict[str, list[tuple[Standing, str]]]:
     """Every report of the record, by fact, with its value, as the rule weighs it."""
-    # The kind tables alone: joining the mapped classes would join ``record`` thrice.
+    return standings_of(s, [record_id]).get(record_id, {})
+
+
+def standings_of(
+    s: Session, record_ids: Iterable[UUID]
+) -> dict[UUID, dict[str, list[tuple[Standing, str]]]]:
+    """The same for many records, a few hundred per query: rows, not mapped objects (a
+    bulk import brings hundreds of thousands of reports)."""
+    report, record = table_of(m.Report), table_of(m.Record)
     source, quote = table_of(m.Source), table_of(m.Quote)
     query = (
-        select(m.Report, source.c.reliability, quote.c.credibility)
-        .outerjoin(source, source.c.id == m.Report.source)
-        .outerjoin(quote, quote.c.id == m.Report.quote)
-        .where(m.Report.record == record_id)
-    )
-    found: dict[str, list[tuple[Standing, str]]] = {}
-    for report, reliability, credibility in s.execute(query):
-        weighed = Standing(
-            report=report.id,
-            assessed=report.assessed,
-            sourced=report.source is not None,
-            reliability=reliability,
-            credibility=credibility,
-            reported=report.reported,
-            created_at=report.created_at,
+        select(
+            report.c.id,
+            report.c.record_id,
+            report.c.fact,
+            report.c.value,
+            report.c.assessed,
+            report.c.source_id,
+            report.c.reported,
+            record.c.created_at,
+            source.c.reliability,
+            quote.c.credibility,
         )
-        found.setdefault(report.fact, []).append((weighed, report.value))
+        .join(record, record.c.id == report.c.id)
+        .outerjoin(source, source.c.id == report.c.source_id)
+        .outerjoin(quote, quote.c.id == report.c.quote_id)
+    )
+    found: dict[UUID, dict[str, list[tuple[Standing, str]]]] = {}
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for row in s.execute(query.where(report.c.record_id.in_(chunk))):
+            weighed = Standing(
+                report=row.id,
+                assessed=row.assessed,
+                sourced=row.source_id is not None,
+                reliability=row.reliability,
+                credibility=row.credibility,
+                reported=row.reported,
+                created_at=row.created_at,
+            )
+            found.setdefault(row.record_id, {}).setdefault(row.fact, []).append(
+                (weighed, row.value)
+            )
     return found
+
+
+CHUNK = 500  # records per query: well under any database's limit on parameters
 
 
 def sync_facts(s: Session, pairs: Iterable[Pair], write: Write) -> None:
@@ -51,11 +78,18 @@ def sync_facts(s: Session, pairs: Iterable[Pair], write: Write) -> None:
     by_record: dict[UUID, set[str]] = {}
     for record_id, fact in pairs:
         by_record.setdefault(record_id, set()).add(fact)
+    weighed_all = standings_of(s, by_record)
+    models: dict[UUID, m.Record] = {}
+    ids = list(by_record)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        models.update((r.id, r) for r in s.scalars(select(m.Record).where(m.Record.id.in_(chunk))))
+    changed_disputes = False
     for record_id, facts in by_record.items():
-        model = s.get(m.Record, record_id)
+        model = models.get(record_id)
         if model is None or model.kind not in FACTS:  # deleted in the same action
             continue
-        reports = standings(s, record_id)
+        reports = weighed_all.get(record_id, {})
         changes: dict[str, Any] = {}
         for fact in facts & set(reports):
             weighed = reports[fact]
@@ -74,4 +108,6 @@ def sync_facts(s: Session, pairs: Iterable[Pair], write: Write) -> None:
         )
         if tuple(model.disputed) != disputed:
             model.disputed = disputed
-            s.flush()  # the caller may expire the record to read it again
+            changed_disputes = True
+    if changed_disputes:
+        s.flush()  # the caller may expire a record to read it again

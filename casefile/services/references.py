@@ -115,14 +115,15 @@ def check_reports(s: Session, items: Sequence[AnyFields], pending: Mapping[UUID,
     wanted = {r.record for r in reports} | {r.quote for r in reports if r.quote}
     wanted |= {v for r in reports for v in value_refs(r.fact, r.value)}
     kinds = dict(pending)
-    kinds.update(s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(wanted))).all())
-    quoted = dict(
-        s.execute(
-            select(m.Quote.id, m.Quote.source).where(
-                m.Quote.id.in_({r.quote for r in reports if r.quote})
-            )
-        ).all()
-    )
+    quoted: dict[UUID, UUID] = {}
+    for chunk in _chunks(list(wanted - set(kinds)), 500):
+        kinds.update(
+            s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk))).all()
+        )
+    for chunk in _chunks(list({r.quote for r in reports if r.quote}), 500):
+        quoted.update(
+            s.execute(select(m.Quote.id, m.Quote.source).where(m.Quote.id.in_(chunk))).all()
+        )
     for report in reports:
         kind = kinds[report.record]
         check_fact(kind, report.fact)
