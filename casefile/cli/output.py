@@ -23,6 +23,7 @@ from casefile.domain.display import (
     field_label,
     how_many,
     link_caveats,
+    shortened,
     terminal_safe,
 )
 from casefile.domain.input_text import clean_text
@@ -345,7 +346,7 @@ def facts_lines(facts: list[Fact], labels: dict[UUID, str]) -> list[str]:
         for r in f.reports:
             said = display(f.name, r.value, labels, with_ids=False) or "unknown"
             fields = r.record.fields
-            source = f"{_short(r.source)} [{r.grade or 'ungraded'}]" if r.source else UNSOURCED
+            source = f"{shortened(r.source)} [{r.grade or 'ungraded'}]" if r.source else UNSOURCED
             extra = [
                 *([f"reported {fields.reported.display()}"] if fields.reported else []),
                 *([f"p. {fields.page}"] if fields.page else []),
@@ -355,7 +356,3 @@ def facts_lines(facts: list[Fact], labels: dict[UUID, str]) -> list[str]:
             mark = "✓" if fields.assessed else "·"
             rows.append(f"      {mark} {said} — {source}{tail} [{str(r.record.id)[:8]}]")
     return ["  reported values:", *rows] if rows else []
-
-
-def _short(title: str, length: int = 60) -> str:
-    return title if len(title) <= length else title[: length - 1].rstrip() + "…"

@@ -55,6 +55,13 @@ def any_of(nouns: Iterable[str]) -> str:
     return a_or_an(listed)
 
 
+def shortened(text: str, length: int = 60) -> str:
+    """A long title cut at ``length`` characters with an ellipsis, where a list names a
+    source beside other things (its full title is one click away)."""
+    short = " ".join(text.split())
+    return short if len(short) <= length else short[: length - 1].rstrip() + "…"
+
+
 def sentence(message: str) -> str:
     """A core message, written as one line for the terminal ("the range ends…"), as a
     sentence in a window ("The range ends…."): capitalised, one space between words, with

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.db.engine import fold
-from casefile.domain.display import field_label
+from casefile.domain.display import field_label, shortened
 from casefile.domain.facts import shown_value, value_refs
 from casefile.domain.records import (
     FIELDS_OF_KIND,
@@ -94,9 +94,7 @@ def fields_label(kind: Kind, fields: Any, end_labels: Mapping[UUID, str]) -> str
 
 def _named(kind: Kind, text: str) -> str:
     if kind in (Kind.QUOTE, Kind.JUDGEMENT):
-        short = " ".join(text.split())
-        if len(short) > QUOTE_LABEL_LENGTH:
-            short = short[: QUOTE_LABEL_LENGTH - 1].rstrip() + "…"
+        short = shortened(text, QUOTE_LABEL_LENGTH)
         return f"“{short}”" if kind is Kind.QUOTE else short
     return text
 

@@ -16,7 +16,14 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.domain.changes import Changes
-from casefile.domain.display import COUNT_FIELDS, UNSOURCED, display, field_label, link_caveats
+from casefile.domain.display import (
+    COUNT_FIELDS,
+    UNSOURCED,
+    display,
+    field_label,
+    link_caveats,
+    shortened,
+)
 from casefile.domain.facts import FACTS
 from casefile.domain.moments import moment
 from casefile.domain.records import LinkFields, Record, ReportFields
@@ -218,7 +225,8 @@ def _reports_html(detail: RecordDetail) -> str:
             fields = view.record.fields
             said = display(fact.name, view.value, detail.labels, with_ids=False) or "unknown"
             source = (
-                _link(fields.source, view.source) + f" [{escape(view.grade or 'ungraded')}]"
+                _link(fields.source, shortened(view.source))
+                + f" [{escape(view.grade or 'ungraded')}]"
                 if fields.source
                 else f"<span class='muted'>{UNSOURCED}</span>"
             )

@@ -29,7 +29,14 @@ from casefile.domain.display import field_label, sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS
 from casefile.domain.figures import Figure
-from casefile.domain.records import FIELDS_OF_KIND, AnyFields, LinkFields, Record, link_misfit
+from casefile.domain.records import (
+    FIELDS_OF_KIND,
+    AnyFields,
+    LinkFields,
+    Record,
+    ReportFields,
+    link_misfit,
+)
 from casefile.domain.terms import Kind, LabelledEnum, Relation
 from casefile.ui.controller import CaseController
 from casefile.ui.fact_inputs import FactCombo, FactValueEdit
@@ -307,6 +314,16 @@ class ReportForm(RecordForm):
     def set_fields(self, fields: AnyFields | None) -> None:
         super().set_fields(fields)
         self._follow_record()
+
+    def problem(self) -> str:
+        """A new reported value cites its source (one the case held before any report,
+        kept unsourced, may be edited as it is)."""
+        problem = super().problem()
+        shown = self._shown
+        unsourced = isinstance(shown, ReportFields) and shown.source is None
+        if not problem and self.inputs["source"].value() is None and not unsourced:
+            return "Source is required: a reported value cites where it was reported."
+        return problem
 
     def _follow_record(self) -> None:
         self.inputs["fact"].set_kind(self.inputs["record"].kind)

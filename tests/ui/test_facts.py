@@ -105,3 +105,28 @@ def test_a_reported_field_is_not_typed_over_in_the_record_form(
     assert (held["killed"], held["claimed_by"]) == (False, False)
     assert (held["title"], held["location"]) == (True, True)  # not reported: typed as before
     assert QApplication.activeModalWidget() is None
+
+
+def test_a_new_reported_value_asks_for_its_source_before_ok(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    attack, source, _ = westminster(demo_path)
+    window.opener.open_path(demo_path)
+    said: list[tuple[str, bool]] = []
+
+    def fill(dialog: RecordDialog) -> None:
+        value = dialog.form.inputs["value"]
+        qtbot.waitUntil(lambda: value._inner is not None)
+        qtbot.keyClicks(value._inner, "at least 4")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        said.append((dialog.error.text(), ok.isEnabled()))
+        dialog.form.inputs["source"].choose(source)
+        said.append((dialog.error.text(), ok.isEnabled()))
+        dialog.reject()
+
+    with_modal(qtbot, fill)
+    window.report_value(attack.id, "killed")
+    assert said == [
+        ("Source is required: a reported value cites where it was reported.", False),
+        ("", True),
+    ]
