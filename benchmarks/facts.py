@@ -155,6 +155,7 @@ def raw_write(
             rid,
             False,
             True,
+            True,
             sources[r.source] if r.source else None,
             None,
             r.reported,

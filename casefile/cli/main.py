@@ -723,14 +723,16 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"{args.fact}: {str(exc).removeprefix(option.flag + ': ')}"
             ) from None
         given = convert(case, options, given_values(args, options), _dayfirst(args))
-        fields = ReportFields(record=record.id, fact=args.fact, value=encode(value), **given)
-        reported = case.facts.report(fields)
-        if args.assess is not None:
-            case.facts.assess(reported.report.id, args.assess)
-        if args.tags or args.notes:
-            case.records.update(reported.report.id, tags=args.tags, notes=args.notes)
-        report = case.records.get(reported.report.id)
-    emit(args, output.record_json(report), str(report.id))
+        fields = ReportFields(
+            record=record.id,
+            fact=args.fact,
+            value=encode(value),
+            assessed=args.assess is not None,
+            reason=args.assess or "",
+            **given,
+        )
+        reported = case.facts.report(fields, tags=tuple(args.tags or ()), notes=args.notes or "")
+    emit(args, output.record_json(reported.report), str(reported.report.id))
     return 0
 
 

@@ -351,8 +351,12 @@ class Report(Record):
     reason: Mapped[str] = mapped_column(default="")
 
     __mapper_args__ = {"polymorphic_identity": Kind.REPORT, "inherit_condition": id == Record.id}
-    # A record's reports of one fact are read together whenever one of them changes.
-    __table_args__ = (Index("ix_report_record_id_fact", "record_id", "fact"),)
+    # A record's reports of one fact are read together whenever one of them changes; the
+    # reports naming a group as claimant are found when it is deleted.
+    __table_args__ = (
+        Index("ix_report_record_id_fact", "record_id", "fact"),
+        Index("ix_report_fact_value", "fact", "value"),
+    )
 
 
 class Judgement(Record):

@@ -132,15 +132,20 @@ def shown_value(fact: str, text: str, names: Mapping[UUID, str]) -> str:
     return text
 
 
+def is_unknown(value: Any) -> bool:
+    """Not known: nothing, or a choice that says so (a claim or a status "unknown")."""
+    return value in (None, "", ()) or (isinstance(value, LabelledEnum) and value.value == "unknown")
+
+
 def disagree(values: Sequence[Any]) -> bool:
     """Whether reported values disagree: figures when no number fits them all (``3`` and
-    ``2–4`` agree), anything else when it differs. A report that it is unknown
-    disagrees with nothing."""
-    known = [v for v in values if v not in (None, "", ())]
+    ``2–4`` agree), lists when they hold different things (in any order), anything else
+    when it differs. A report that it is unknown disagrees with nothing."""
+    known = [v for v in values if not is_unknown(v)]
     figures = [v for v in known if isinstance(v, Figure)]
     if figures:
         return any(a.disagrees(b) for i, a in enumerate(figures) for b in figures[i + 1 :])
-    return len(set(known)) > 1
+    return len({frozenset(v) if isinstance(v, tuple) else v for v in known}) > 1
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,7 @@ class Standing:
     report: UUID
     assessed: bool
     sourced: bool
+    known: bool  # False: the source says it is not known
     reliability: Reliability | None
     credibility: Credibility | None
     reported: PartialDate | None
@@ -157,12 +163,14 @@ class Standing:
 
 
 def _rule_key(r: Standing) -> tuple[Any, ...]:
-    """Smaller is better: sourced, then source grade A..F (none last), quote grade 1..6
-    (none last), then the latest report date and the latest entry."""
+    """Smaller is better: a value over "not known", sourced, then source grade A..F (none
+    last), quote grade 1..6 (none last), then the latest report date and the latest
+    entry."""
     reliability = "ABCDEF".index(r.reliability.value) if r.reliability else 6
     credibility = int(r.credibility.value) if r.credibility else 7
     reported = r.reported.sort_key() if r.reported else ()
-    return (not r.sourced, reliability, credibility, _Later(reported), _Later(r.created_at))
+    later = (_Later(reported), _Later(r.created_at))
+    return (not r.known, not r.sourced, reliability, credibility, *later)
 
 
 class _Later:

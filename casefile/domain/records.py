@@ -126,9 +126,8 @@ class AttackFields:
             raise InvalidInput(f"end date {self.end_date} is before the start date {self.date}")
         if self.end_date and not self.date:
             raise InvalidInput("an end date needs a start date")
-        if self.claimed_by is not None or self.claim_date or self.claim_method.strip():
-            if self.claimed is Claimed.NO:
-                raise InvalidInput("the attack is marked as not claimed but has claim details")
+        has_details = self.claimed_by is not None or self.claim_date or self.claim_method.strip()
+        if has_details and self.claimed is Claimed.UNKNOWN:
             # Naming who claimed it is saying that it was claimed.
             _set(self, "claimed", Claimed.YES)
         for name in ("attack_types", "weapon_types", "target_types"):
@@ -314,6 +313,17 @@ class JudgementFields:
         _set(self, "basis", self.basis.strip())
         _set(self, "rests_on", tuple(dict.fromkeys(self.rests_on)))
         _set(self, "concerns", tuple(dict.fromkeys(self.concerns)))
+
+
+def contradiction(fields: AnyFields) -> str | None:
+    """What an analyst typing a record says against itself: an attack marked as not
+    claimed, with claim details. Asked of what is typed (``RecordService.add`` and
+    ``update``), not of values that sources reported: sources may well disagree."""
+    if not isinstance(fields, AttackFields) or fields.claimed is not Claimed.NO:
+        return None
+    if fields.claimed_by is not None or fields.claim_date or fields.claim_method.strip():
+        return "the attack is marked as not claimed but has claim details"
+    return None
 
 
 def link_misfit(relation: Relation, subject: Kind, obj: Kind) -> str | None:

@@ -57,6 +57,7 @@ def standings_of(
                 report=row.id,
                 assessed=row.assessed,
                 sourced=row.source_id is not None,
+                known=row.value not in ("", "unknown"),
                 reliability=row.reliability,
                 credibility=row.credibility,
                 reported=row.reported,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
@@ -17,7 +17,16 @@ from casefile.db.engine import Sessions
 from casefile.domain.changes import Changes, changes_of
 from casefile.domain.display import display, how_many
 from casefile.domain.errors import InvalidInput
-from casefile.domain.facts import FACTS, RULE, check_fact, decode, disagree, encode, standing
+from casefile.domain.facts import (
+    FACTS,
+    RULE,
+    check_fact,
+    decode,
+    disagree,
+    encode,
+    is_unknown,
+    standing,
+)
 from casefile.domain.input_text import UNKNOWN
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Credibility, Kind, Reliability
@@ -129,9 +138,10 @@ class FactService:
         report_id: UUID | None = None,
         kept_id: UUID | None = None,
     ) -> Reported:
-        """Record what a source says a fact is. The first report of a fact that already
-        had a value keeps that value as a report of its own, unsourced, so nothing is
-        lost. The IDs let an undone report come back as it was."""
+        """Record what a source says a fact is (assessed at once when ``fields`` says so,
+        in the same action). The first report of a fact that already had a value keeps
+        that value as a report of its own, unsourced, so nothing is lost. The IDs let an
+        undone report come back as it was."""
         if fields.source is None:
             raise InvalidInput("a reported value needs its source (--source)")
         with self.sessions.write() as s:
@@ -145,8 +155,10 @@ class FactService:
                     m.Report.record == fields.record, m.Report.fact == fields.fact
                 )
             )
+            if fields.assessed:
+                self._unassess(s, audit, fields.record, fields.fact, keep=None)
             new = [NewRecord(fields, tags=tags, notes=notes, record_id=report_id)]
-            if first is None and held not in (None, "", ()):
+            if first is None and not is_unknown(held):
                 kept = ReportFields(
                     record=fields.record,
                     fact=fields.fact,
@@ -160,11 +172,24 @@ class FactService:
         return Reported(made[-1], made[0] if len(made) > 1 else None, before, after)
 
     def withdraw(self, reported: Reported) -> Changes:
-        """Undo ``report``: its report and the one that kept the old value go, and the
-        record holds what it held before."""
-        for record in (reported.report, reported.kept):
-            if record is not None:
-                self.records.delete(record.id)
+        """Undo ``report``, in one action: its report and the one that kept the old value
+        go, and the record holds what it held before (a fact left with no reports keeps
+        its last value otherwise)."""
+        fact = reported.report.fields.fact
+        with self.sessions.write() as s:
+            audit = AuditLog(s)
+            for record in (reported.report, reported.kept):
+                if record is not None:
+                    self.records.delete_in(s, audit, record.id)
+            left = s.scalar(
+                select(m.Report.id).where(
+                    m.Report.record == reported.before.id, m.Report.fact == fact
+                )
+            )
+            model = self.records.load(s, reported.before.id)
+            held = getattr(reported.before.fields, fact)
+            if left is None and getattr(model, fact) != held:
+                self.records.change(s, audit, model, {fact: held})
         return reported.changes
 
     def assess(self, report_id: UUID, reason: str) -> Assessed:
@@ -187,14 +212,27 @@ class FactService:
                     m.Report.id != chosen.id,
                 )
             )
-            touched = [to_records(s, [chosen])[0]]
-            for other in others:
-                touched.append(to_records(s, [other])[0])
-                self.records.change(s, audit, other, {"assessed": False, "reason": ""})
+            touched = [to_records(s, [chosen])[0], *to_records(s, list(others))]
+            self._unassess(s, audit, chosen.record, chosen.fact, keep=chosen.id)
             self.records.change(s, audit, chosen, {"assessed": True, "reason": reason})
             s.expire(subject)
             after = to_records(s, [subject])[0]
             return Assessed(tuple(touched), changes_of([*touched, before, after]))
+
+    def _unassess(
+        self, s: Session, audit: AuditLog, record_id: UUID, fact: str, keep: UUID | None
+    ) -> None:
+        """One assessed report per fact: any other is no longer."""
+        others = s.scalars(
+            select(m.Report).where(
+                m.Report.record == record_id,
+                m.Report.fact == fact,
+                m.Report.assessed,
+                m.Report.id != keep if keep else true(),
+            )
+        )
+        for other in list(others):
+            self.records.change(s, audit, other, {"assessed": False, "reason": ""})
 
     def reported(self, record_id: UUID) -> set[str]:
         """The record's facts that have reported values (their fields follow the reports)."""
@@ -265,7 +303,7 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
         supports = [
             (v.record.fields.source, v.credibility)
             for v in views
-            if v.record.fields.source and not disagree([v.value, value])
+            if v.record.fields.source and not is_unknown(v.value) and not disagree([v.value, value])
         ]
         facts.append(
             Fact(

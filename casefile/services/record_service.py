@@ -29,6 +29,7 @@ from casefile.domain.records import (
     LinkFields,
     Record,
     ReportFields,
+    contradiction,
     field_names,
 )
 from casefile.domain.serialize import created_json, fields_json
@@ -61,6 +62,7 @@ from casefile.services.references import (
     check_references_many,
     check_reports,
     check_terms,
+    normalised,
     terms_used,
 )
 
@@ -155,6 +157,7 @@ class RecordService:
         What it touched: ``changes_of([record])``."""
         if isinstance(fields, FIELDS_OF_KIND[Kind.DOCUMENT]):
             raise InvalidInput("documents are added by attaching a file to a source")
+        refuse_contradiction(fields)
         new = NewRecord(fields, tags=tuple(tags), notes=notes, record_id=record_id)
         with self.sessions.write() as s:
             return self.insert(s, AuditLog(s), [new])[0]
@@ -176,6 +179,12 @@ class RecordService:
         Core ``executemany`` per table rather than the ORM unit of work: the same checks
         and audit entries at a fraction of the cost, which is what keeps bulk imports
         within reach of raw SQLite."""
+        new = [
+            dataclasses.replace(n, fields=normalised(s, n.fields))
+            if isinstance(n.fields, ReportFields)
+            else n
+            for n in new
+        ]
         ids = [n.record_id or uuid4() for n in new]
         pending = {i: KIND_OF_FIELDS[type(n.fields)] for i, n in zip(ids, new, strict=True)}
         check_references_many(s, [n.fields for n in new], pending)
@@ -258,6 +267,7 @@ class RecordService:
             model = self.load(s, record_id)
             refuse_reported(s, model, changes or {})
             self.change(s, AuditLog(s), model, changes or {}, tags=tags, notes=notes)
+            refuse_contradiction(fields_of(model))  # the action rolls back if it says so
             return to_records(s, [model])[0]
 
     def change(
@@ -286,6 +296,12 @@ class RecordService:
             check_fits(s, [new_fields])
         check_terms(s, new_fields)
         if isinstance(new_fields, ReportFields):
+            assert isinstance(old_fields, ReportFields)
+            if (new_fields.record, new_fields.fact) != (old_fields.record, old_fields.fact):
+                raise InvalidInput(
+                    "a reported value stays with its record and fact: report a new value instead"
+                )
+            new_fields = normalised(s, new_fields)
             check_reports(s, [new_fields], {})
             if new_fields.source is None and getattr(old_fields, "source", None) is not None:
                 raise InvalidInput("a reported value needs its source")
@@ -318,29 +334,32 @@ class RecordService:
 
         Returns everything it removed or changed, so that ``restore`` can undo it."""
         with self.sessions.write() as s:
-            audit = AuditLog(s)
-            deleted, detached, summary = delete_plan(s, self.load(s, record_id))
-            snapshot = take_snapshot(s, [model for model, _label in deleted], detached, summary)
-            gone = {r.id for r, _label in deleted}
-            for model in detached:
-                self.change(s, audit, model, without(fields_of(model), gone))
-            blobs = set()
-            for model, label in deleted:
-                before = {**fields_json(fields_of(model), dates_as_objects=False)}
-                before.update(meta_json(model))
-                audit.record("delete", model.id, model.kind.value, label, diff(before, {}))
-                if isinstance(model, m.Document):
-                    blobs.add(model.sha256)
-                s.delete(model)
-                s.flush()
-            drop_orphan_blobs(s, blobs)
-            reported = [
-                (r.fields.record, r.fields.fact)
-                for r in snapshot.records
-                if isinstance(r.fields, ReportFields)
-            ]
-            sync_facts(s, reported, self._writer(s, audit))
-            return snapshot
+            return self.delete_in(s, AuditLog(s), record_id)
+
+    def delete_in(self, s: Session, audit: AuditLog, record_id: UUID) -> Deletion:
+        """``delete`` within an action that is already open."""
+        deleted, detached, summary = delete_plan(s, self.load(s, record_id))
+        snapshot = take_snapshot(s, [model for model, _label in deleted], detached, summary)
+        gone = {r.id for r, _label in deleted}
+        for model in detached:
+            self.change(s, audit, model, without(fields_of(model), gone))
+        blobs = set()
+        for model, label in deleted:
+            before = {**fields_json(fields_of(model), dates_as_objects=False)}
+            before.update(meta_json(model))
+            audit.record("delete", model.id, model.kind.value, label, diff(before, {}))
+            if isinstance(model, m.Document):
+                blobs.add(model.sha256)
+            s.delete(model)
+            s.flush()
+        drop_orphan_blobs(s, blobs)
+        reported = [
+            (r.fields.record, r.fields.fact)
+            for r in snapshot.records
+            if isinstance(r.fields, ReportFields)
+        ]
+        sync_facts(s, reported, self._writer(s, audit))
+        return snapshot
 
     def restore(self, deletion: Deletion) -> Changes:
         """Undo a delete: the same records with the same IDs, tags, notes and documents,
@@ -373,6 +392,12 @@ class RecordService:
         if model is None:
             raise NotFound(f"no record with ID {record_id}")
         return model
+
+
+def refuse_contradiction(fields: AnyFields) -> None:
+    said = contradiction(fields)
+    if said:
+        raise InvalidInput(said)
 
 
 def refuse_reported(s: Session, model: m.Record, changes: Mapping[str, Any]) -> None:

@@ -4,6 +4,7 @@ joins, each vocabulary term is the case's."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from uuid import UUID
 
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
-from casefile.domain.facts import check_fact, decode, value_refs
+from casefile.domain.facts import FACTS, check_fact, decode, encode, value_refs
 from casefile.domain.records import (
     AnyFields,
+    F,
     LinkFields,
     ReportFields,
     link_misfit,
@@ -104,6 +106,21 @@ def check_codes(s: Session, vocabulary: Vocabulary, codes: set[str]) -> None:
             f"unknown {vocabulary.label.lower()} '{unknown[0]}' "
             "(add it to the case's vocabulary first)"
         )
+
+
+def normalised(s: Session, report: F) -> F:
+    """A reported value written as its fact's values are (``facts.encode``): the same
+    value is the same text, whatever was typed ("ab12…" in capitals, a list in its
+    order), so that reports compare and a deleted claimant is found."""
+    if not isinstance(report, ReportFields):
+        return report
+    kind = s.scalar(select(m.Record.kind).where(m.Record.id == report.record))
+    if kind is None or report.fact not in FACTS.get(kind, ()):
+        return report  # the checks say what is wrong
+    try:
+        return dataclasses.replace(report, value=encode(decode(kind, report.fact, report.value)))
+    except (InvalidInput, ValueError):
+        return report
 
 
 def check_reports(s: Session, items: Sequence[AnyFields], pending: Mapping[UUID, Kind]) -> None:

@@ -35,6 +35,7 @@ from casefile.domain.records import (
     LinkFields,
     Record,
     ReportFields,
+    contradiction,
     link_misfit,
 )
 from casefile.domain.terms import Kind, LabelledEnum, Relation
@@ -261,7 +262,8 @@ class RecordForm(QWidget):
         except InvalidInput as exc:
             return sentence(str(exc))
         misfit = self._misfit(fields) if isinstance(fields, LinkFields) else None
-        return sentence(misfit) if misfit else ""
+        said = misfit or contradiction(fields)
+        return sentence(said) if said else ""
 
     def _misfit(self, link: LinkFields) -> str | None:
         """Why the link's relation cannot join its ends, told here rather than after the
@@ -327,6 +329,11 @@ class ReportForm(RecordForm):
 
     def _follow_record(self) -> None:
         self.inputs["fact"].set_kind(self.inputs["record"].kind)
+        # A stored report stays with its record and fact: a new value is a new report.
+        stored = self._shown is not None
+        self.inputs["record"].setEnabled(not stored)
+        if stored:
+            self.inputs["fact"].setEnabled(False)
 
     def _follow_fact(self) -> None:
         facts: FactCombo = self.inputs["fact"]

@@ -19,12 +19,15 @@ import re
 
 from alembic import op
 
+from casefile.domain.errors import CaseFileError
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 
 COUNTS = ("killed", "wounded", "perpetrators_killed")
+LIMIT = 9_999_999_999
 
 
 def _rebuild(old_type: str, new_type: str) -> None:
@@ -52,6 +55,18 @@ def _rebuild(old_type: str, new_type: str) -> None:
 
 
 def upgrade() -> None:
+    too_large = (
+        op.get_bind()
+        .exec_driver_sql(
+            "SELECT count(*) FROM attack WHERE " + " OR ".join(f"{n} > {LIMIT}" for n in COUNTS)
+        )
+        .scalar_one()
+    )
+    if too_large:  # a figure has ten digits: more than anyone has counted
+        raise CaseFileError(
+            f"{too_large} attacks have a count over {LIMIT:,}, more than this version stores: "
+            "correct them with the version that made the case first; the case is unchanged"
+        )
     _rebuild("INTEGER", "TEXT")
     for name in COUNTS:
         op.execute(f"UPDATE attack SET {name} = printf('%010d', {name}) WHERE {name} IS NOT NULL")

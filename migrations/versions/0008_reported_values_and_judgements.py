@@ -193,6 +193,7 @@ def _create_report() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report")),
     )
     op.create_index("ix_report_record_id_fact", "report", ["record_id", "fact"])
+    op.create_index("ix_report_fact_value", "report", ["fact", "value"])
     op.create_index(op.f("ix_report_source_id"), "report", ["source_id"])
     op.create_index(op.f("ix_report_quote_id"), "report", ["quote_id"])
 

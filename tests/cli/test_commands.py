@@ -1865,3 +1865,14 @@ def test_a_judgement_is_added_with_its_yardstick_words(cli: Cli, demo_path: Path
     )
     shown = cli.ok("show", demo_path, made["id"])
     assert "probability:         Realistic possibility (40–50%)" in shown
+
+
+def test_report_with_an_empty_reason_changes_nothing(cli: Cli, demo_path: Path) -> None:
+    attack = find(cli, demo_path, "attacks", "Westminster attack")
+    source = cli.json("list", demo_path, "sources")[0]["id"]
+    before = snapshot(demo_path)
+    assert (
+        cli.fails("report", demo_path, attack, "killed", "4", "--source", source, "--assess", "")
+        == "casefile: say why this value is the one to go by"
+    )
+    assert snapshot(demo_path) == before

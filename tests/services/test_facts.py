@@ -20,7 +20,7 @@ from casefile.domain.records import (
     ReportFields,
     SourceFields,
 )
-from casefile.domain.terms import ClaimMode, Credibility, Relation, Reliability
+from casefile.domain.terms import Claimed, ClaimMode, Credibility, Relation, Reliability
 from casefile.services.case import Case, open_case
 from casefile.services.corroboration import Corroboration
 from tests.conftest import pd
@@ -235,3 +235,98 @@ def test_a_links_citations_count_once_per_origin_with_the_best_grade(
         LinkFields(subject=group, relation=Relation.PLANNED, object=sourced.attack)
     )
     assert case.facts.support([bare])[bare.id].said() == "no source supports it"
+
+
+def test_undoing_a_report_of_an_unknown_value_makes_it_unknown_again_in_one_action(
+    case: Case, sourced: Sources
+) -> None:
+    done = case.facts.report(
+        ReportFields(record=sourced.attack, fact="wounded", value="5", source=sourced.wire)
+    )
+    assert done.kept is None  # nothing was known: nothing to keep
+    assert case.records.get(sourced.attack).fields.wounded == Figure.exactly(5)
+    before = len(case.history.entries())
+    case.facts.withdraw(done)
+    assert case.records.get(sourced.attack).fields.wounded is None
+    undone = case.history.entries()[before:]
+    assert len({e.action_id for e in undone}) == 1  # one action: the report and the value
+
+
+def test_a_report_stays_with_its_record_and_fact(case: Case, sourced: Sources) -> None:
+    other = case.records.add(AttackFields(title="Another attack")).id
+    three = report(case, sourced, "3", sourced.wire)
+    for move in ({"record": other}, {"fact": "wounded"}):
+        with pytest.raises(InvalidInput, match="stays with its record and fact"):
+            case.records.update(three, move)
+
+
+def test_reports_of_one_list_in_another_order_agree(case: Case, sourced: Sources) -> None:
+    for value, source in (
+        ("bombing, armed_assault", sourced.wire),
+        ("armed_assault,bombing", sourced.police),
+    ):
+        case.facts.report(
+            ReportFields(record=sourced.attack, fact="attack_types", value=value, source=source)
+        )
+    assert "attack_types" not in case.records.get(sourced.attack).disputed
+
+
+def test_a_source_saying_unknown_neither_wins_nor_supports(case: Case, sourced: Sources) -> None:
+    report(case, sourced, "3", sourced.wire)  # B
+    report(case, sourced, "unknown", sourced.police)  # A, but it says it is not known
+    [fact] = [f for f in case.facts.facts_of(sourced.attack) if f.name == "killed"]
+    assert fact.value == Figure.exactly(3)
+    assert fact.corroboration == Corroboration(1, "B")
+    assert fact.disagreeing == 1  # the 2 the case held before; "unknown" disagrees with nothing
+
+
+def test_the_first_report_of_a_claim_keeps_no_unknown_and_flags_nothing(
+    case: Case, sourced: Sources
+) -> None:
+    done = case.facts.report(
+        ReportFields(record=sourced.attack, fact="claimed", value="yes", source=sourced.wire)
+    )
+    assert done.kept is None  # "unknown" was not a value anybody gave
+    assert case.records.get(sourced.attack).disputed == ()
+
+
+def test_a_claimant_typed_in_capitals_goes_with_its_group(case: Case, sourced: Sources) -> None:
+    group = case.records.add(GroupFields(name="A group")).id
+    said = case.facts.report(
+        ReportFields(
+            record=sourced.attack, fact="claimed_by", value=str(group).upper(), source=sourced.wire
+        )
+    ).report
+    assert said.fields.value == str(group)
+    case.records.delete(group)
+    assert case.records.get_many([said.id]) == []
+    assert case.records.get(sourced.attack).fields.claimed_by is None
+
+
+def test_sources_disagreeing_on_a_claim_never_block_a_delete(case: Case, sourced: Sources) -> None:
+    group = case.records.add(GroupFields(name="A group")).id
+    case.facts.report(
+        ReportFields(
+            record=sourced.attack, fact="claimed_by", value=str(group), source=sourced.wire
+        )
+    )
+    no = case.facts.report(
+        ReportFields(record=sourced.attack, fact="claimed", value="no", source=sourced.police)
+    ).report  # the A source says it was not claimed; a B source names a claimant
+    assert case.records.get(sourced.attack).fields.claimed is Claimed.NO
+    deletion = case.records.delete(no.id)
+    case.records.restore(deletion)
+    case.records.delete(sourced.police)  # takes the report with it
+    typed = case.records.add(AttackFields(title="Typed", claimed_by=group)).id
+    with pytest.raises(InvalidInput, match="not claimed but has claim details"):
+        case.records.update(typed, {"claimed": Claimed.NO})  # typed, not reported
+
+
+def test_deleting_a_source_others_are_derived_from_detaches_them(
+    case: Case, sourced: Sources
+) -> None:
+    copy = case.records.add(SourceFields(title="Copy", derived_from=sourced.rumour)).id
+    deletion = case.records.delete(sourced.rumour)
+    assert case.records.get(copy).fields.derived_from is None
+    case.records.restore(deletion)
+    assert case.records.get(copy).fields.derived_from == sourced.rumour

@@ -249,3 +249,19 @@ def test_every_record_of_every_kind_survives_the_new_kinds_migration(tmp_path: P
         } == everything
         assert case.history.entries()[: len(history)] == history
         assert [h.label for h in case.search.search("blood").hits][:1] == ["“blood with blood”"]
+
+
+def test_a_count_too_large_for_a_figure_stops_the_upgrade_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.casefile"
+    with create_case(path) as case:
+        case.records.add(AttackFields(title="Miscounted"))
+    _downgrade(path, "0006")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE attack SET killed = 12345678901")
+    with pytest.raises(CaseFileError, match="1 attacks have a count over 9,999,999,999"):
+        open_case(path, backups=False)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+        assert raw.execute("SELECT killed FROM attack").fetchone() == (12345678901,)

@@ -130,3 +130,16 @@ def test_a_new_reported_value_asks_for_its_source_before_ok(
         ("Source is required: a reported value cites where it was reported.", False),
         ("", True),
     ]
+
+
+def test_a_stored_report_keeps_its_record_and_fact_in_its_form(
+    window: MainWindow, demo_path: Path, qtbot: QtBot
+) -> None:
+    _, _, [three] = westminster(demo_path)
+    window.opener.open_path(demo_path)
+    dialog = RecordDialog(window.editor, Kind.REPORT, three, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.form.inputs["value"]._inner is not None)
+    assert not dialog.form.inputs["record"].isEnabled()
+    assert not dialog.form.inputs["fact"].isEnabled()
+    assert dialog.form.inputs["value"].value() == "3"
