@@ -139,12 +139,16 @@ def is_unknown(value: Any) -> bool:
 
 def disagree(values: Sequence[Any]) -> bool:
     """Whether reported values disagree: figures when no number fits them all (``3`` and
-    ``2–4`` agree), lists when they hold different things (in any order), anything else
-    when it differs. A report that it is unknown disagrees with nothing."""
+    ``2–4`` agree), dates when no day fits them all ("March 2017" and "22 March 2017"
+    agree), lists when they hold different things (in any order), anything else when it
+    differs. A report that it is unknown disagrees with nothing."""
     known = [v for v in values if not is_unknown(v)]
     figures = [v for v in known if isinstance(v, Figure)]
     if figures:
         return any(a.disagrees(b) for i, a in enumerate(figures) for b in figures[i + 1 :])
+    dates = [v for v in known if isinstance(v, PartialDate)]
+    if dates:
+        return max(d.first_day() for d in dates) > min(d.last_day() for d in dates)
     return len({frozenset(v) if isinstance(v, tuple) else v for v in known}) > 1
 
 
