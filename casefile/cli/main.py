@@ -754,10 +754,10 @@ def cmd_facts(args: argparse.Namespace) -> int:
         raise InvalidInput(
             f"{detail.record.kind.plural} have no reported facts (attacks and people do)"
         )
-    text = output.facts_lines(detail.facts, detail.labels) or ["  no reported values yet"]
+    text = output.facts_lines(detail) or ["  no reported values yet"]
     emit(
         args,
-        output.facts_json(detail.facts, detail.labels),
+        output.facts_json(detail),
         output.safe_lines([f"{detail.record.kind.label}: {detail.record.label}", *text]),
     )
     return 0

@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # the values a command prints; their services load only when 
     from casefile.services.case import CaseInfo
     from casefile.services.corroboration import Corroboration
     from casefile.services.details import RecordDetail
-    from casefile.services.facts import Fact
     from casefile.services.importer import ImportReport
     from casefile.services.search import SearchResult
 
@@ -150,7 +149,7 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
     if record.id in related.support:
         data["corroboration"] = _support_json(related.support[record.id])
     if related.facts:
-        data["facts"] = facts_json(related.facts, related.labels)
+        data["facts"] = facts_json(related)
     if record.kind is Kind.SOURCE:
         data["quotes"] = [str(q.id) for q in related.quotes]
         data["documents"] = [str(d.id) for d in related.documents]
@@ -168,7 +167,7 @@ def show_text(detail: RecordDetail) -> str:
         text = display(f.name, detail.display_value(f.name), related.labels)
         if text or f.name in COUNT_FIELDS:
             rows.append(f"  {f.name.replace('_', ' ') + ':':<21}{text}")
-    rows += facts_lines(related.facts, related.labels)
+    rows += facts_lines(related)
     if record.tags:
         rows.append(f"  tags:                {', '.join(record.tags)}")
     if record.created_at and record.updated_at:
@@ -303,7 +302,7 @@ def search_text(result: SearchResult) -> str:
     return safe_lines(lines)
 
 
-def facts_json(facts: list[Fact], labels: dict[UUID, str]) -> list[dict[str, Any]]:
+def facts_json(detail: RecordDetail) -> list[dict[str, Any]]:
     """Each reported fact: the value that stands, how it was chosen, its corroboration
     and every report (value, source, grade, date, quote and page)."""
     return [
@@ -318,7 +317,7 @@ def facts_json(facts: list[Fact], labels: dict[UUID, str]) -> list[dict[str, Any
                 {
                     "id": str(r.record.id),
                     "value": jsonable(r.value),
-                    "said": display(f.name, r.value, labels, with_ids=False) or "unknown",
+                    "said": detail.said(f.name, r.value),
                     "source": jsonable(r.record.fields.source),
                     "source_title": r.source,
                     "grade": r.grade,
@@ -332,19 +331,20 @@ def facts_json(facts: list[Fact], labels: dict[UUID, str]) -> list[dict[str, Any
                 for r in f.reports
             ],
         }
-        for f in facts
+        for f in detail.facts
         if f.reports
     ]
 
 
-def facts_lines(facts: list[Fact], labels: dict[UUID, str]) -> list[str]:
+def facts_lines(detail: RecordDetail) -> list[str]:
     """The reported facts: each one's summary, then its reports, the assessed one ticked."""
     rows = []
-    for f in (f for f in facts if f.reports):
+    for f in (f for f in detail.facts if f.reports):
         flag = "  [disputed]" if f.disputed else ""
-        rows.append(f"    {field_label(f.name).lower()}: {f.summary(labels)}{flag}")
+        summary = f.summary(detail.said(f.name, f.value))
+        rows.append(f"    {field_label(f.name).lower()}: {summary}{flag}")
         for r in f.reports:
-            said = display(f.name, r.value, labels, with_ids=False) or "unknown"
+            said = detail.said(f.name, r.value)
             fields = r.record.fields
             source = f"{shortened(r.source)} [{r.grade or 'ungraded'}]" if r.source else UNSOURCED
             extra = [

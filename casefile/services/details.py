@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casefile.domain.display import field_label
+from casefile.domain.display import display, field_label
 from casefile.domain.facts import shown_value, value_refs
+from casefile.domain.input_text import UNKNOWN
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Kind
 from casefile.services.audit import HistoryEntry
@@ -69,6 +70,13 @@ class RecordDetail:
                 [*links, *([record] if isinstance(record.fields, LinkFields) else [])]
             ),
         )
+
+    def said(self, name: str, value: Any) -> str:
+        """A value of one of the record's facts as people read it: vocabulary codes by
+        their labels, references by their names, "unknown" for nothing."""
+        if name in self.term_labels and isinstance(value, tuple):
+            value = tuple(self.term_labels[name].get(code, code) for code in value)
+        return display(name, value, self.labels, with_ids=False) or UNKNOWN
 
     def display_value(self, name: str) -> Any:
         """A field's value with vocabulary codes replaced by their labels, and a reported

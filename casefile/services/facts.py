@@ -4,7 +4,7 @@ and the window's facts panel call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.domain.changes import Changes, changes_of
-from casefile.domain.display import display, how_many
+from casefile.domain.display import how_many
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import (
     FACTS,
@@ -27,7 +27,6 @@ from casefile.domain.facts import (
     is_unknown,
     standing,
 )
-from casefile.domain.input_text import UNKNOWN
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import Credibility, Kind, Reliability
 from casefile.services.audit import AuditLog
@@ -105,10 +104,9 @@ class Fact:
         """Reports whose value disagrees with the value that stands."""
         return sum(disagree([v.value, self.value]) for v in self.reports)
 
-    def summary(self, names: Mapping[UUID, str]) -> str:
+    def summary(self, shown: str) -> str:
         """'3 (assessed) · 3 reported values · 2 disagree · corroborated by 2 independent
-        sources, best B2': the same words in the terminal and the window."""
-        shown = display(self.name, self.value, names, with_ids=False) or UNKNOWN
+        sources, best B2', ``shown`` being the value as it reads."""
         if not self.reports:
             return f"{shown} (unsourced)"
         chosen = "assessed" if self.assessed else "picked by rule"

@@ -295,6 +295,11 @@ class RecordService:
         }:
             check_fits(s, [new_fields])
         check_terms(s, new_fields)
+        if isinstance(new_fields, JudgementFields) and model.id in (
+            new_fields.superseded_by,
+            *new_fields.rests_on,
+        ):
+            raise InvalidInput("a judgement can neither supersede nor rest on itself")
         if isinstance(new_fields, ReportFields):
             assert isinstance(old_fields, ReportFields)
             if (new_fields.record, new_fields.fact) != (old_fields.record, old_fields.fact):

@@ -223,7 +223,7 @@ def _reports_html(detail: RecordDetail) -> str:
         )
         for view in fact.reports:
             fields = view.record.fields
-            said = display(fact.name, view.value, detail.labels, with_ids=False) or "unknown"
+            said = detail.said(fact.name, view.value)
             source = (
                 _link(fields.source, shortened(view.source))
                 + f" [{escape(view.grade or 'ungraded')}]"

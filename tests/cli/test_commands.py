@@ -1876,3 +1876,18 @@ def test_report_with_an_empty_reason_changes_nothing(cli: Cli, demo_path: Path) 
         == "casefile: say why this value is the one to go by"
     )
     assert snapshot(demo_path) == before
+
+
+def test_facts_print_vocabulary_labels_not_codes(cli: Cli, demo_path: Path) -> None:
+    attack = find(cli, demo_path, "attacks", "Westminster attack")
+    source = cli.json("list", demo_path, "sources")[0]["id"]
+    cli.ok("report", demo_path, attack, "weapon_types", "vehicle,melee", "--source", source)
+    text = cli.ok("facts", demo_path, attack)
+    assert "weapon types: Vehicle, Melee (picked by rule)" in text
+    [weapons] = [f for f in cli.json("facts", demo_path, attack) if f["fact"] == "weapon_types"]
+    # The value the case held, kept unsourced, and the source's, in another order.
+    assert [(r["said"], r["source"]) for r in weapons["reports"]] == [
+        ("Vehicle, Melee", None),
+        ("Vehicle, Melee", source),
+    ]
+    assert weapons["disputed"] is False

@@ -15,12 +15,20 @@ from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
+    JudgementFields,
     LinkFields,
     QuoteFields,
     ReportFields,
     SourceFields,
 )
-from casefile.domain.terms import Claimed, ClaimMode, Credibility, Relation, Reliability
+from casefile.domain.terms import (
+    Claimed,
+    ClaimMode,
+    Credibility,
+    Probability,
+    Relation,
+    Reliability,
+)
 from casefile.services.case import Case, open_case
 from casefile.services.corroboration import Corroboration
 from tests.conftest import pd
@@ -330,3 +338,12 @@ def test_deleting_a_source_others_are_derived_from_detaches_them(
     assert case.records.get(copy).fields.derived_from is None
     case.records.restore(deletion)
     assert case.records.get(copy).fields.derived_from == sourced.rumour
+
+
+def test_a_judgement_neither_supersedes_nor_rests_on_itself(case: Case) -> None:
+    judged = case.records.add(
+        JudgementFields(statement="It was planned abroad.", probability=Probability.UNLIKELY)
+    ).id
+    for itself in ({"superseded_by": judged}, {"rests_on": (judged,)}):
+        with pytest.raises(InvalidInput, match="neither supersede nor rest on itself"):
+            case.records.update(judged, itself)
