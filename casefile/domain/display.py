@@ -89,6 +89,11 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def grade_code(reliability: Reliability | None, credibility: Credibility | None) -> str:
+    """'B2', 'B', '2' or '': the Admiralty code an analyst says aloud."""
+    return (reliability.value if reliability else "") + (credibility.value if credibility else "")
+
+
 def link_caveats(confidence: Confidence | None, citations: int) -> str:
     """What a reader must know beside a link's label, wherever it shows: how sure it is,
     when that was recorded ("probable"), and that nothing cites it ("unsourced"). Empty

@@ -24,7 +24,7 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import Figure, read_figure
 from casefile.domain.input_text import UNKNOWN
 from casefile.domain.records import FIELDS_OF_KIND
-from casefile.domain.terms import Credibility, Kind, LabelledEnum, Reliability
+from casefile.domain.terms import Credibility, Kind, LabelledEnum, Reliability, grade_rank
 
 # The facts a source can report, per kind, in the order a profile lists them.
 FACTS: dict[Kind, tuple[str, ...]] = {
@@ -170,11 +170,9 @@ def _rule_key(r: Standing) -> tuple[Any, ...]:
     """Smaller is better: a value over "not known", sourced, then source grade A..F (none
     last), quote grade 1..6 (none last), then the latest report date and the latest
     entry."""
-    reliability = "ABCDEF".index(r.reliability.value) if r.reliability else 6
-    credibility = int(r.credibility.value) if r.credibility else 7
     reported = r.reported.sort_key() if r.reported else ()
     later = (_Later(reported), _Later(r.created_at))
-    return (not r.known, not r.sourced, reliability, credibility, *later)
+    return (not r.known, not r.sourced, *grade_rank(r.reliability, r.credibility), *later)
 
 
 class _Later:

@@ -136,6 +136,15 @@ class Credibility(LabelledEnum):
     CANNOT_JUDGE = "6", "Truth cannot be judged", "No basis exists for evaluating validity"
 
 
+def grade_rank(reliability: Reliability | None, credibility: Credibility | None) -> tuple[int, int]:
+    """How good a grade is, smaller first: A1, A2... B1...; a half not given counts as
+    the worst of its scale."""
+    return (
+        "ABCDEF".index(reliability.value) if reliability else 6,
+        int(credibility.value) if credibility else 7,
+    )
+
+
 class Claimed(LabelledEnum):
     UNKNOWN = "unknown", "Unknown"
     YES = "yes", "Yes"

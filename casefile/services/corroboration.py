@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.db.engine import fold
-from casefile.domain.display import how_many
-from casefile.domain.terms import Credibility, Reliability
+from casefile.domain.display import grade_code, how_many
+from casefile.domain.terms import Credibility, Reliability, grade_rank
 from casefile.services.record_reading import table_of
 
 Support = tuple[UUID, Credibility | None]  # a source, and the grade of the quote cited
@@ -78,22 +78,8 @@ def corroboration(s: Session, supports: Iterable[Support]) -> Corroboration:
         for source, credibility in given
         if source in sources and (sources[source].reliability or credibility)
     ]
-    best = min(graded, key=_grade_key, default=None)
-    grade = (
-        ""
-        if best is None
-        else (best[0].value if best[0] else "") + (best[1].value if best[1] else "")
-    )
-    return Corroboration(len(origins), grade)
-
-
-def _grade_key(grade: tuple[Reliability | None, Credibility | None]) -> tuple[int, int]:
-    """A1 first, then A2... B1...; a missing half counts as the worst of its scale."""
-    reliability, credibility = grade
-    return (
-        "ABCDEF".index(reliability.value) if reliability else 6,
-        int(credibility.value) if credibility else 7,
-    )
+    best = min(graded, key=lambda grade: grade_rank(*grade), default=None)
+    return Corroboration(len(origins), grade_code(*best) if best else "")
 
 
 def link_supports(s: Session, citations: Iterable[UUID]) -> list[Support]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.domain.changes import Changes, changes_of
-from casefile.domain.display import how_many
+from casefile.domain.display import grade_code, how_many
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import (
     FACTS,
@@ -69,16 +69,13 @@ class ReportView:
     record: Record[ReportFields]
     value: Any
     source: str  # the source's title; "" when unsourced
-    publisher: str
     reliability: Reliability | None
     credibility: Credibility | None  # the quote's
 
     @property
     def grade(self) -> str:
-        """'B2', 'B', '2' or '' (the Admiralty code an analyst says aloud)."""
-        return (self.reliability.value if self.reliability else "") + (
-            self.credibility.value if self.credibility else ""
-        )
+        """'B2', 'B', '2' or ''."""
+        return grade_code(self.reliability, self.credibility)
 
 
 @dataclass(frozen=True)
@@ -263,7 +260,7 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
     sources = {
         row.id: row
         for row in s.execute(
-            select(m.Source.id, m.Source.title, m.Source.publisher, m.Source.reliability).where(
+            select(m.Source.id, m.Source.title, m.Source.reliability).where(
                 m.Source.id.in_({r.source for r in reports if r.source})
             )
         )
@@ -287,7 +284,6 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
                     record=records[report.id],
                     value=decode(kind, name, report.value),
                     source=source.title if source else "",
-                    publisher=source.publisher if source else "",
                     reliability=source.reliability if source else None,
                     credibility=credibility.get(report.quote) if report.quote else None,
                 )

@@ -179,14 +179,13 @@ class RecordService:
         Core ``executemany`` per table rather than the ORM unit of work: the same checks
         and audit entries at a fraction of the cost, which is what keeps bulk imports
         within reach of raw SQLite."""
-        new = [
-            dataclasses.replace(n, fields=normalised(s, n.fields))
-            if isinstance(n.fields, ReportFields)
-            else n
-            for n in new
-        ]
         ids = [n.record_id or uuid4() for n in new]
         pending = {i: KIND_OF_FIELDS[type(n.fields)] for i, n in zip(ids, new, strict=True)}
+        written = normalised(s, [n.fields for n in new], pending)
+        new = [
+            n if f is n.fields else dataclasses.replace(n, fields=f)
+            for n, f in zip(new, written, strict=True)
+        ]
         check_references_many(s, [n.fields for n in new], pending)
         if action != "restore":  # what comes back is what was there, as it was
             check_fits(s, [n.fields for n in new if isinstance(n.fields, LinkFields)], pending)
@@ -306,7 +305,7 @@ class RecordService:
                 raise InvalidInput(
                     "a reported value stays with its record and fact: report a new value instead"
                 )
-            new_fields = normalised(s, new_fields)
+            [new_fields] = normalised(s, [new_fields], {})
             check_reports(s, [new_fields], {})
             if new_fields.source is None and getattr(old_fields, "source", None) is not None:
                 raise InvalidInput("a reported value needs its source")
