@@ -11,7 +11,10 @@ missing or when this generator changes): 300 PDFs of 10 pages, 300 saved web art
   the audit trail, one transaction per file.
 
 Printed: documents/s and MB/s of each, the speed-up (target >= 1.3x on 2 cores), and the
-peak memory of the import (the command and its workers; target < 1.5 GB).
+peak memory of the import (the command and its workers; target < 1.5 GB). And the cost of
+near-duplicate detection (issue 16: at most 10% of the import): the import run with it
+and without it (its readers then take no fingerprints), alternated three times, medians;
+and its parts, each timed alone in this process on the same texts.
 
     .venv/bin/python benchmarks/import_docs.py [--rebuild]
 """
@@ -20,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,13 +37,19 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from casefile.domain.records import SourceFields
 from casefile.importing.extract.dispatch import extract
+from casefile.importing.fingerprint import fingerprint
+from casefile.services.audit import AuditLog
+from casefile.services.case import create_case
 from casefile.services.demo import article_bytes
 from casefile.services.importer import files_in
+from casefile.services.near_duplicates import keep_fingerprint
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 KEY = CACHE / "import-corpus.key"
 N_PDF, N_HTML, N_DOCX, PDF_PAGES = 300, 300, 100, 10
+RUNS = 3  # imports with and without near-duplicate detection, alternated
 
 
 def paragraphs() -> list[str]:
@@ -142,11 +153,38 @@ def corpus(rebuild: bool) -> Path:
     return folder
 
 
-def baseline(files: list[Path]) -> float:
+def baseline(files: list[Path]) -> tuple[float, list[list[str]]]:
+    """Seconds to extract every file in one process, and each file's pages."""
     start = time.perf_counter()
-    for path in files:
-        extract(path.read_bytes(), path.name)
-    return time.perf_counter() - start
+    texts = [list(extract(path.read_bytes(), path.name).pages) for path in files]
+    return time.perf_counter() - start, texts
+
+
+def library_load_s(module: str) -> float:
+    """Seconds a new Python takes to import ``module`` (and what it brings)."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(done.stdout)
+
+
+def near_duplicate_cost(texts: list[list[str]]) -> tuple[float, float, int]:
+    """CPU seconds of near-duplicate detection's two parts for the corpus, measured alone
+    in this process: the fingerprints (in the import, the readers take them, in parallel)
+    and storing and matching each in a case (the import's writer does this, in the
+    transaction that stores the file; the commit is not counted). And the matches found."""
+    start = time.process_time()
+    signatures = [fingerprint(pages) for pages in texts]
+    hashed = time.process_time() - start
+    with tempfile.TemporaryDirectory() as tmp, create_case(Path(tmp) / "nd.casefile") as case:
+        ids = case.records.add_many([SourceFields(title=f"s{i}") for i in range(len(texts))])
+        found, matched = 0, 0.0
+        with case.sessions.write() as s:  # the import commits files in groups, not each
+            for source_id, signature in zip(ids, signatures, strict=True):
+                if signature is not None:
+                    start = time.process_time()
+                    found += len(keep_fingerprint(s, AuditLog(s), source_id, signature))
+                    matched += time.process_time() - start
+    return hashed, matched, found
 
 
 def tree_rss_mb(root: int) -> float:
@@ -172,11 +210,26 @@ def tree_rss_mb(root: int) -> float:
     return sum(rss.get(pid, 0) for pid in family) / 1024
 
 
-def casefile_import(folder: Path, indexed: bool = True) -> tuple[float, float, str]:
+# Loaded by every Python the import starts (its readers too) when its folder is on
+# PYTHONPATH: no fingerprints, so no near-duplicate detection, to measure what it costs.
+NO_FINGERPRINTS = """
+import casefile.importing.fingerprint as fingerprints
+fingerprints.fingerprint = lambda texts: None
+"""
+
+
+def casefile_import(
+    folder: Path, indexed: bool = True, fingerprinted: bool = True
+) -> tuple[float, float, str]:
     """Seconds, peak MB (the command and its worker processes together), summary line.
     Not ``indexed``: the case's search-index triggers are dropped first, to measure what
-    indexing costs (issue #5: at most 25% of the import)."""
+    indexing costs (issue #5: at most 25% of the import). Not ``fingerprinted``: the
+    readers take no fingerprints (issue 16: detection adds at most 10%)."""
     with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        if not fingerprinted:
+            (Path(tmp) / "sitecustomize.py").write_text(NO_FINGERPRINTS)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (tmp, env.get("PYTHONPATH")) if p)
         case = Path(tmp) / "bench.casefile"
         cli = [str(Path(sys.executable).with_name("casefile"))]
         subprocess.run([*cli, "new", str(case)], check=True, capture_output=True)
@@ -190,6 +243,7 @@ def casefile_import(folder: Path, indexed: bool = True) -> tuple[float, float, s
         start = time.perf_counter()
         process = subprocess.Popen(
             [*cli, "import", str(case), str(folder)],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -218,8 +272,15 @@ def main() -> None:
     folder = corpus(args.rebuild)
     files = files_in([folder]).files
     megabytes = sum(p.stat().st_size for p in files) / 1024 / 1024
-    base_s = baseline(files)
-    api_s, peak_mb, summary = casefile_import(folder)
+    base_s, texts = baseline(files)
+    runs = [  # alternated, so that a busy moment of the machine falls on both
+        (casefile_import(folder), casefile_import(folder, fingerprinted=False)) for _ in range(RUNS)
+    ]
+    api_s = statistics.median(with_[0] for with_, _ in runs)
+    plain_s = statistics.median(without[0] for _, without in runs)
+    _, peak_mb, summary = runs[0][0]
+    hashed, matched, matches = near_duplicate_cost(texts)
+    loading = library_load_s("rensa")
     bare_s, _, _ = casefile_import(folder, indexed=False)
     n = len(files)
     print(f"corpus: {n} files ({N_PDF} PDF x {PDF_PAGES} pages, {N_HTML} HTML, {N_DOCX} DOCX)")
@@ -233,6 +294,14 @@ def main() -> None:
         f"{(api_s / bare_s - 1) * 100:.0f}% (target <= 25%)"
     )
     print(f"peak memory of the import: {peak_mb:,.0f} MB (all its processes; target < 1,500 MB)")
+    firsts = f"first runs {runs[0][0][0]:.1f} s and {runs[0][1][0]:.1f} s"
+    print(
+        f"near-duplicates: the import takes {api_s:.1f} s with them, {plain_s:.1f} s without "
+        f"(medians of {RUNS}, alternated; {firsts}): detection adds "
+        f"{(api_s / plain_s - 1) * 100:.0f}% (target <= 10%). Its parts, each timed alone: "
+        f"fingerprints {hashed:.2f} s CPU (two readers share them), storing and matching "
+        f"{matched:.2f} s (the writer), loading rensa {loading:.3f} s; {matches:,} matches"
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from casefile.cli.options import (
     options_of,
 )
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import a_or_an, terminal_safe
+from casefile.domain.display import a_or_an, how_many, terminal_safe
 from casefile.domain.errors import (
     AlreadyExists,
     Damaged,
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_commands(sub)
     _record_commands(sub)
     _fact_commands(sub)
+    _duplicate_commands(sub)
     _case_commands(sub)
     return parser
 
@@ -344,6 +345,31 @@ def _fact_commands(sub: Sub) -> None:
     )
     _case_arg(p)
     p.add_argument("record", metavar="RECORD")
+    _json_arg(p)
+
+
+def _duplicate_commands(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "duplicates",
+        cmd_duplicates,
+        "list, confirm or reject sources whose documents are near-duplicates",
+        "casefile duplicates my.casefile 77de --confirm 9b1c",
+    )
+    _case_arg(p)
+    p.add_argument("source", nargs="?", metavar="SOURCE", help="only this source's matches")
+    verdict = p.add_mutually_exclusive_group()
+    verdict.add_argument(
+        "--confirm", metavar="OTHER", help="the two are one story: they count as one source"
+    )
+    verdict.add_argument(
+        "--reject", metavar="OTHER", help="the two are independent after all: they count apart"
+    )
+    verdict.add_argument(
+        "--scan",
+        action="store_true",
+        help="look for near-duplicates among documents imported before Casefile looked",
+    )
     _json_arg(p)
 
 
@@ -759,6 +785,42 @@ def cmd_facts(args: argparse.Namespace) -> int:
         args,
         output.facts_json(detail),
         output.safe_lines([f"{detail.record.kind.label}: {detail.record.label}", *text]),
+    )
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from casefile.domain.terms import DuplicateVerdict
+
+    with open_for(args) as case:
+        if args.scan:
+            if args.source:
+                raise InvalidInput("--scan looks at every source: name none")
+            found = case.duplicates.scan()
+            print(f"{how_many(found, 'near-duplicate match', 'near-duplicate matches')} found")
+            return 0
+        source = case.records.resolve(args.source) if args.source else None
+        other = args.confirm or args.reject
+        if other:
+            if source is None:
+                raise InvalidInput("name the SOURCE whose match you confirm or reject")
+            verdict = DuplicateVerdict.CONFIRMED if args.confirm else DuplicateVerdict.REJECTED
+            case.duplicates.judge(source, case.records.resolve(other), verdict)
+        if source is None:
+            pairs = case.duplicates.every()
+        else:
+            pairs = [(source, d) for d in case.duplicates.of(source)]
+        titles = {r.id: r.label for r in case.records.get_many([s for s, _ in pairs])}
+    emit(
+        args,
+        [output.near_duplicate_json(s, d) for s, d in pairs],
+        output.safe_lines(
+            [
+                f"{titles.get(s, '?')} [{str(s)[:8]}]: {d.said()} [{str(d.other)[:8]}]"
+                for s, d in pairs
+            ]
+            or ["no near-duplicates found"]
+        ),
     )
     return 0
 

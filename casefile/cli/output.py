@@ -33,11 +33,12 @@ from casefile.domain.serialize import jsonable, record_json
 from casefile.domain.terms import Kind
 
 if TYPE_CHECKING:  # the values a command prints; their services load only when it runs
+    from casefile.domain.corroboration import Corroboration
     from casefile.services.audit import HistoryEntry
     from casefile.services.case import CaseInfo
-    from casefile.services.corroboration import Corroboration
     from casefile.services.details import RecordDetail
     from casefile.services.importer import ImportReport
+    from casefile.services.near_duplicates import NearDuplicate
     from casefile.services.search import SearchResult
 
 __all__ = ["record_json"]
@@ -128,13 +129,14 @@ def _link_caveats(link: Record[Any]) -> str:
     return link_caveats(link.fields.confidence, len(link.fields.citations))
 
 
-def _supported(detail: RecordDetail, link_id: UUID) -> str:
+def _supported(link: Record[Any]) -> str:
     """A link's corroboration, when something cites it ("unsourced" says the rest)."""
-    support = detail.support[link_id]
-    return support.said() if support.independent else ""
+    return link.support.said() if link.support and link.support.independent else ""
 
 
-def _support_json(support: Corroboration) -> dict[str, Any]:
+def _support_json(support: Corroboration | None) -> dict[str, Any]:
+    if support is None:
+        return {"independent_sources": 0, "best_grade": ""}
     return {"independent_sources": support.independent, "best_grade": support.best_grade}
 
 
@@ -143,14 +145,17 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
     data = record_json(record)
     data["references"] = {str(k): v for k, v in related.labels.items()}
     data["links"] = [
-        {**record_json(link), "corroboration": _support_json(related.support[link.id])}
+        {**record_json(link), "corroboration": _support_json(link.support)}
         for link in related.links
     ]
-    if record.id in related.support:
-        data["corroboration"] = _support_json(related.support[record.id])
+    if record.kind is Kind.LINK or record.support is not None:
+        data["corroboration"] = _support_json(record.support)
     if related.facts:
         data["facts"] = facts_json(related)
     if record.kind is Kind.SOURCE:
+        data["near_duplicates"] = [
+            near_duplicate_json(record.id, d) for d in related.near_duplicates
+        ]
         data["quotes"] = [str(q.id) for q in related.quotes]
         data["documents"] = [str(d.id) for d in related.documents]
         data["mentions"] = [
@@ -178,12 +183,15 @@ def show_text(detail: RecordDetail) -> str:
     if related.links:
         rows.append("  links:")
         for link in related.links:
-            said = ", ".join(p for p in (_link_caveats(link), _supported(related, link.id)) if p)
+            said = ", ".join(p for p in (_link_caveats(link), _supported(link)) if p)
             rows.append(f"    {link.label} [{str(link.id)[:8]}]" + (f" ({said})" if said else ""))
     for title, items in (("quotes", related.quotes), ("documents", related.documents)):
         if items:
             rows.append(f"  {title}:")
             rows.extend(f"    {r.label} [{str(r.id)[:8]}]" for r in items)
+    if related.near_duplicates:
+        rows.append("  near-duplicates:")
+        rows.extend(f"    {d.said()} [{str(d.other)[:8]}]" for d in related.near_duplicates)
     if related.mentions:
         rows.append(
             "  mentions:            "
@@ -356,3 +364,13 @@ def facts_lines(detail: RecordDetail) -> list[str]:
             mark = "✓" if fields.assessed else "·"
             rows.append(f"      {mark} {said} — {source}{tail} [{str(r.record.id)[:8]}]")
     return ["  reported values:", *rows] if rows else []
+
+
+def near_duplicate_json(source: UUID, match: NearDuplicate) -> dict[str, Any]:
+    return {
+        "source": str(source),
+        "other": str(match.other),
+        "other_title": match.title,
+        "similarity": round(match.similarity, 3),
+        "verdict": match.verdict.value,
+    }

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     Float,
@@ -38,6 +39,7 @@ from casefile.domain.terms import (
     ClaimMode,
     Confidence,
     Credibility,
+    DuplicateVerdict,
     GroupKind,
     Kind,
     PersonRole,
@@ -125,6 +127,10 @@ class Record(Base):
     # The facts whose reported values disagree (``domain.facts.disagree``), kept as
     # reports change, so that a table marks them without reading every report per row.
     disputed: Mapped[tuple[str, ...]] = mapped_column(TextList, server_default="[]")
+    # How well supported it is (``services.support``): for an attack or a person its least
+    # supported reported fact, for a link its citations; None when nothing reports or cites.
+    support_count: Mapped[int | None]
+    support_grade: Mapped[str] = mapped_column(String(4), server_default="")
     tag_rows: Mapped[list[RecordTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="RecordTag.tag_id"
     )
@@ -420,6 +426,45 @@ class JudgementRef(Base):
         ForeignKey("record.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     position: Mapped[int]
+
+
+class Fingerprint(Base):
+    """The MinHash of a source's document text (``importing.fingerprint``), kept to
+    compare documents imported later."""
+
+    __tablename__ = "fingerprint"
+    source_id: Mapped[UUID] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FingerprintBand(Base):
+    """One band of a fingerprint, hashed (locality-sensitive hashing): documents that share
+    a band are compared, so a new document is checked against a handful, not all."""
+
+    __tablename__ = "fingerprint_band"
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    source_id: Mapped[UUID] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class NearDuplicate(Base):
+    """Two sources whose documents' texts are nearly the same (a wire story re-published):
+    found at import, confirmed or rejected by the analyst. Unless rejected, they count as
+    one origin in corroboration."""
+
+    __tablename__ = "near_duplicate"
+    source_id: Mapped[UUID] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[UUID] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    similarity: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[DuplicateVerdict] = mapped_column(_enum(DuplicateVerdict))
 
 
 class Tag(Base):

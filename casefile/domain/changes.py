@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from casefile.domain.facts import FACTS
 from casefile.domain.records import Record, ref_values
 from casefile.domain.terms import Kind
 
@@ -45,6 +46,11 @@ class Changes:
             self.searches or other.searches,
         )
 
+    def showing(self, kinds: Iterable[Kind]) -> Changes:
+        """The same, and the tables of ``kinds`` read again: their rows show something
+        these records changed (an attack's support, after a report or a source changed)."""
+        return Changes(self.kinds | frozenset(kinds), self.records, self.related, self.searches)
+
     def touches(self, ids: Iterable[UUID]) -> bool:
         """Whether any of these records changed, or a list of its did (a link to it, a
         quote of it): what shows them should read them again."""
@@ -63,4 +69,23 @@ def changes_of(records: Iterable[Record[Any]]) -> Changes:
     touched = list(records)
     ids = frozenset(r.id for r in touched)
     related = frozenset(value for r in touched for _name, value, _kinds in ref_values(r.fields))
-    return Changes(frozenset(r.kind for r in touched), ids, related - ids)
+    found = Changes(frozenset(r.kind for r in touched), ids, related - ids)
+    if any(r.kind is Kind.REPORT for r in touched):  # the values that stand, their support
+        found = found.showing(REPORTED)
+    seen: dict[UUID, Record[Any]] = {}
+    for r in touched:
+        before = seen.setdefault(r.id, r)
+        if any(getattr(before.fields, n) != getattr(r.fields, n) for n in GRADING.get(r.kind, ())):
+            # What cites it, however far: its support, its values, not known one by one.
+            return found | Changes.of_kinds(SUPPORTED)
+    return found
+
+
+# A source's and a quote's fields that the support of what cites them depends on (and the
+# values that stand: the assessment rule weighs grades); the kinds that follow them.
+GRADING = {
+    Kind.SOURCE: frozenset({"publisher", "derived_from", "reliability"}),
+    Kind.QUOTE: frozenset({"credibility", "source"}),
+}
+SUPPORTED = frozenset({Kind.ATTACK, Kind.PERSON, Kind.LINK})
+REPORTED = frozenset(FACTS)  # the kinds with reported values

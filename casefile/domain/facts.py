@@ -158,12 +158,16 @@ class Standing:
 
     report: UUID
     assessed: bool
-    sourced: bool
+    source: UUID | None
     known: bool  # False: the source says it is not known
     reliability: Reliability | None
     credibility: Credibility | None
     reported: PartialDate | None
     created_at: datetime
+
+    @property
+    def sourced(self) -> bool:
+        return self.source is not None
 
 
 def _rule_key(r: Standing) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
@@ -392,6 +393,9 @@ class Record(Generic[F]):
     updated_at: datetime | None = None
     # Facts whose reported values disagree (attacks and people): kept by the services.
     disputed: tuple[str, ...] = ()
+    # How well supported (``services.support``): an attack's or a person's least supported
+    # reported fact, a link's citations; None when nothing reports or cites.
+    support: Corroboration | None = None
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}

@@ -145,6 +145,14 @@ def grade_rank(reliability: Reliability | None, credibility: Credibility | None)
     )
 
 
+class DuplicateVerdict(LabelledEnum):
+    """What the analyst made of two sources found to be near-duplicates."""
+
+    SUGGESTED = "suggested", "Found at import, not yet checked"
+    CONFIRMED = "confirmed", "Confirmed: one story"
+    REJECTED = "rejected", "Rejected: independent"
+
+
 class Claimed(LabelledEnum):
     UNKNOWN = "unknown", "Unknown"
     YES = "yes", "Yes"

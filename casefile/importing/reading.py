@@ -1,8 +1,8 @@
 """What a sandbox worker does with one file: read it and its attachments.
 
 A module of its own, light to import (no database, no parser): the fork server imports
-it, and ``PARSERS``, once for all workers, and the importer names ``read_document`` for
-them without loading a parser itself.
+it, and ``PARSERS`` (the parsers and the fingerprints' MinHash), once for all workers, and
+the importer names ``read_document`` for them without loading a parser itself.
 
 The importer's main process and its workers open files only through ``open_regular``:
 whatever a path names by the time it is opened (a pipe, a device, a link swapped in since
@@ -22,8 +22,9 @@ from typing import BinaryIO
 from casefile.domain.errors import InvalidInput
 from casefile.domain.input_text import clean_text
 from casefile.importing.extract.model import Attachment, Extracted
+from casefile.importing.fingerprint import fingerprint
 
-PARSERS = "casefile.importing.extract.dispatch"
+PARSERS = ("casefile.importing.extract.dispatch", "rensa")
 CHANGED = "changed while it was being imported; import it again"
 NOT_REGULAR = "is not a regular file"
 LINK = "is a symbolic link (import what it points to)"
@@ -68,6 +69,7 @@ class ReadAttachment:
 class ReadResult:
     extracted: Extracted
     attachments: tuple[ReadAttachment, ...]
+    fingerprint: bytes | None = None  # of the text of all its files (``fingerprint``)
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -151,7 +153,8 @@ def read_document(task: ReadTask) -> ReadResult:
             attachments.append(ReadAttachment(attachment, _checked(_cleaned(inner), task)))
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))
-    return ReadResult(extracted, tuple(attachments))
+    texts = [*extracted.pages, *(p for a in attachments if a.extracted for p in a.extracted.pages)]
+    return ReadResult(extracted, tuple(attachments), fingerprint(texts))
 
 
 def _checked(extracted: Extracted, task: ReadTask) -> Extracted:

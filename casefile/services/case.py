@@ -52,6 +52,7 @@ from casefile.services.facts import FactService
 from casefile.services.importer import Importer
 from casefile.services.listing import Listing
 from casefile.services.mentions import MentionService
+from casefile.services.near_duplicates import NearDuplicates
 from casefile.services.record_service import RecordService
 from casefile.services.rekeying import finish_interrupted
 from casefile.services.saved_searches import SavedSearches
@@ -101,6 +102,7 @@ class Case:
         self.saved_searches = SavedSearches(self.sessions)
         self.search_index = SearchIndex(self.sessions)
         self.importer = Importer(self.sessions, self.records, self.documents)
+        self.duplicates = NearDuplicates(self.sessions, self.records)
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
         self.vocabulary = VocabularyService(self.sessions)

@@ -1,9 +1,10 @@
 """How many independent sources support a value or a link, and the best grade among them.
 
 Sources are not independent when they share an origin: one that names another as what it
-was derived from counts with it (its origin is the first of the chain), and sources of one
-publisher count once (a wire service's story on its own site and in its feed). Sources
-with no publisher stand for themselves.
+was derived from counts with it (its origin is the first of the chain), sources of one
+publisher count once (a wire service's story on its own site and in its feed), and so do
+two whose documents are near-duplicates (``near_duplicates``) unless the analyst rejected
+the match. Sources with no publisher stand for themselves.
 """
 
 from __future__ import annotations
@@ -12,29 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.db.engine import fold
-from casefile.domain.display import grade_code, how_many
-from casefile.domain.terms import Credibility, Reliability, grade_rank
+from casefile.domain.corroboration import Corroboration
+from casefile.domain.display import grade_code
+from casefile.domain.terms import Credibility, DuplicateVerdict, Reliability, grade_rank
 from casefile.services.record_reading import table_of
 
 Support = tuple[UUID, Credibility | None]  # a source, and the grade of the quote cited
-
-
-@dataclass(frozen=True)
-class Corroboration:
-    independent: int
-    best_grade: str  # "B2", "B", "2" or "" when nothing is graded
-
-    def said(self) -> str:
-        """'corroborated by 2 independent sources, best B2' (the same words everywhere)."""
-        if not self.independent:
-            return "no source supports it"
-        grade = f", best {self.best_grade}" if self.best_grade else ", none graded"
-        return f"corroborated by {how_many(self.independent, 'independent source')}{grade}"
+CHUNK = 500  # IDs per query: well under any database's limit on parameters
 
 
 @dataclass(frozen=True)
@@ -44,53 +34,107 @@ class _Source:
     reliability: Reliability | None
 
 
-def _sources(s: Session, ids: set[UUID]) -> dict[UUID, _Source]:
-    """The sources and every source they are derived from, however far back."""
-    table = table_of(m.Source)
-    found: dict[UUID, _Source] = {}
-    wanted = set(ids)
-    while wanted:
-        query = select(
-            table.c.id, table.c.publisher, table.c.derived_from_id, table.c.reliability
-        ).where(table.c.id.in_(wanted))
-        for row in s.execute(query):
-            found[row.id] = _Source(row.publisher, row.derived_from_id, row.reliability)
-        wanted = {v.derived_from for v in found.values() if v.derived_from} - set(found)
-    return found
+class Origins:
+    """Which sources share an origin: loaded once for many facts (a recount of the whole
+    case loads every source once).
+
+    A source's origin is its publisher, or the source itself without one, taken at the
+    first of its derived-from chain; two near-duplicates (not rejected) join their
+    origins. What is loaded is closed under both (every source's chain, every match of
+    every source loaded), so that a count never depends on which other facts were counted
+    with it."""
+
+    def __init__(self, sources: dict[UUID, _Source], twins: Iterable[tuple[UUID, UUID]]) -> None:
+        self.sources = sources
+        self._joined: dict[str, str] = {}
+        for a, b in twins:
+            self._join(self._root(a), self._root(b))
+
+    @classmethod
+    def load(cls, s: Session, ids: Iterable[UUID]) -> Origins:
+        table = table_of(m.Source)
+        found: dict[UUID, _Source] = {}
+        twins: set[tuple[UUID, UUID]] = set()
+        wanted = set(ids)
+        while wanted:
+            batch = list(wanted)
+            for start in range(0, len(batch), CHUNK):
+                query = select(
+                    table.c.id, table.c.publisher, table.c.derived_from_id, table.c.reliability
+                ).where(table.c.id.in_(batch[start : start + CHUNK]))
+                for row in s.execute(query):
+                    found[row.id] = _Source(row.publisher, row.derived_from_id, row.reliability)
+            new = matched_pairs(s, [i for i in batch if i in found])
+            twins |= new
+            wanted = {v.derived_from for v in found.values() if v.derived_from}
+            wanted |= {end for pair in new for end in pair}
+            wanted -= set(found)
+        return cls(found, sorted(twins))
+
+    def count(self, sources: Iterable[UUID]) -> int:
+        """How many distinct origins the sources come from."""
+        return len({self._find(self._root(x)) for x in set(sources) if x in self.sources})
+
+    def reliability(self, source: UUID) -> Reliability | None:
+        found = self.sources.get(source)
+        return found.reliability if found else None
+
+    def _root(self, source_id: UUID) -> str:
+        seen = {source_id}
+        current = source_id
+        while (parent := self.sources[current].derived_from) is not None and parent not in seen:
+            seen.add(parent)  # a loop (A from B, B from A) stops where it closes
+            current = parent
+        publisher = fold(self.sources[current].publisher.strip())
+        return f"publisher:{publisher}" if publisher else f"source:{current}"
+
+    def _find(self, origin: str) -> str:
+        while (up := self._joined.get(origin, origin)) != origin:
+            self._joined[origin] = self._joined.get(up, up)  # halve the path
+            origin = up
+        return origin
+
+    def _join(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self._joined[ra] = rb
 
 
-def _origin(source_id: UUID, sources: dict[UUID, _Source]) -> str:
-    seen = {source_id}
-    current = source_id
-    while (parent := sources[current].derived_from) is not None and parent not in seen:
-        seen.add(parent)  # a loop (A from B, B from A) stops where it closes
-        current = parent
-    publisher = fold(sources[current].publisher.strip())
-    return f"publisher:{publisher}" if publisher else f"source:{current}"
+def matched_pairs(s: Session, ids: list[UUID]) -> set[tuple[UUID, UUID]]:
+    """The near-duplicate matches of these sources, not rejected."""
+    table = table_of(m.NearDuplicate)
+    pairs: set[tuple[UUID, UUID]] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        query = select(table.c.source_id, table.c.other_id).where(
+            table.c.verdict != DuplicateVerdict.REJECTED,
+            or_(table.c.source_id.in_(chunk), table.c.other_id.in_(chunk)),
+        )
+        pairs.update((row.source_id, row.other_id) for row in s.execute(query))
+    return pairs
 
 
-def corroboration(s: Session, supports: Iterable[Support]) -> Corroboration:
-    given = list(supports)
-    sources = _sources(s, {source for source, _ in given})
-    origins = {_origin(source, sources) for source, _ in given if source in sources}
+def corroboration(origins: Origins, supports: Iterable[Support]) -> Corroboration:
+    given = [(source, credibility) for source, credibility in supports if source in origins.sources]
     graded = [
-        (sources[source].reliability, credibility)
+        (origins.reliability(source), credibility)
         for source, credibility in given
-        if source in sources and (sources[source].reliability or credibility)
+        if origins.reliability(source) or credibility
     ]
     best = min(graded, key=lambda grade: grade_rank(*grade), default=None)
-    return Corroboration(len(origins), grade_code(*best) if best else "")
+    independent = origins.count(source for source, _ in given)
+    return Corroboration(independent, grade_code(*best) if best else "")
 
 
-def link_supports(s: Session, citations: Iterable[UUID]) -> list[Support]:
-    """What a link's citations say of its support: a source as itself, a quote as its
+def cited_supports(s: Session, citations: Iterable[UUID]) -> dict[UUID, Support]:
+    """What each citation says of a link's support: a source as itself, a quote as its
     source with the quote's grade."""
-    cited = set(citations)
+    cited = list(set(citations))
     quote = table_of(m.Quote)
-    quoted = {
-        row.id: (row.source_id, row.credibility)
-        for row in s.execute(
-            select(quote.c.id, quote.c.source_id, quote.c.credibility).where(quote.c.id.in_(cited))
+    quoted: dict[UUID, Support] = {}
+    for start in range(0, len(cited), CHUNK):
+        query = select(quote.c.id, quote.c.source_id, quote.c.credibility).where(
+            quote.c.id.in_(cited[start : start + CHUNK])
         )
-    }
-    return [quoted.get(c, (c, None)) for c in cited]
+        quoted.update((row.id, (row.source_id, row.credibility)) for row in s.execute(query))
+    return {c: quoted.get(c, (c, None)) for c in cited}

@@ -12,12 +12,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
-from casefile.domain.changes import Changes, changes_of
+from casefile.domain.changes import GRADING, SUPPORTED, Changes, changes_of
 from casefile.domain.display import how_many
 from casefile.domain.facts import FACTS
 from casefile.domain.records import AnyFields, Record, ref_values
-from casefile.domain.terms import Kind
-from casefile.services.record_reading import to_records
+from casefile.domain.terms import DuplicateVerdict, Kind
+from casefile.services.record_reading import table_of, to_records
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,19 @@ class Deletion:
     detached: tuple[Record[Any], ...]  # as they were before losing their reference
     blobs: dict[str, bytes]  # document bytes no other document kept
     pages: dict[UUID, tuple[str, ...]]  # extracted text of deleted documents
+    fingerprints: dict[UUID, bytes]  # of deleted sources
+    # The near-duplicate matches of deleted sources: source, other, similarity, verdict.
+    matches: tuple[tuple[UUID, UUID, float, DuplicateVerdict], ...]
 
     @property
     def changes(self) -> Changes:
         """What the delete touched (and its undo, ``restore``, touches again): the
-        records it took with it, those that lost a reference, and what they referred to."""
-        return changes_of((*self.records, *self.detached))
+        records it took with it, those that lost a reference, and what they referred to;
+        with a source or a quote, the support of what cited it."""
+        found = changes_of((*self.records, *self.detached))
+        if any(r.kind in GRADING for r in self.records):
+            return found.showing(SUPPORTED)
+        return found
 
 
 @dataclass(frozen=True)
@@ -146,12 +153,29 @@ def take_snapshot(
     blobs = dict(
         s.execute(select(m.Blob.sha256, m.Blob.data).where(m.Blob.sha256.in_(hashes))).all()
     )
+    sources = [d.id for d in deleted if isinstance(d, m.Source)]
+    fingerprints = dict(
+        s.execute(
+            select(m.Fingerprint.source_id, m.Fingerprint.signature).where(
+                m.Fingerprint.source_id.in_(sources)
+            )
+        ).all()
+    )
+    match = table_of(m.NearDuplicate)
+    matches = tuple(
+        (row.source_id, row.other_id, row.similarity, row.verdict)
+        for row in s.execute(
+            select(match).where(or_(match.c.source_id.in_(sources), match.c.other_id.in_(sources)))
+        )
+    )
     return Deletion(
         summary=summary,
         records=tuple(to_records(s, deleted)),
         detached=tuple(to_records(s, detached)),
         blobs=blobs,
         pages={k: tuple(v) for k, v in pages.items()},
+        fingerprints=fingerprints,
+        matches=matches,
     )
 
 

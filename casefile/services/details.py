@@ -12,13 +12,13 @@ from uuid import UUID
 from casefile.domain.display import display, field_label
 from casefile.domain.facts import shown_value, value_refs
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.records import LinkFields, Record, ReportFields
+from casefile.domain.records import Record, ReportFields
 from casefile.domain.terms import Kind
 from casefile.services.audit import HistoryEntry
 from casefile.services.case import Case
-from casefile.services.corroboration import Corroboration
 from casefile.services.facts import Fact
 from casefile.services.mentions import Mention
+from casefile.services.near_duplicates import NearDuplicate
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RecordDetail:
     mentions: list[Mention]  # for a source: who its documents name
     history: list[HistoryEntry]
     facts: list[Fact]  # an attack's or a person's, with every report behind them
-    support: dict[UUID, Corroboration]  # of each link shown (and of the record, a link)
+    near_duplicates: list[NearDuplicate]  # a source's
 
     @classmethod
     def gather(cls, case: Case, record_id: UUID) -> RecordDetail:
@@ -66,9 +66,7 @@ class RecordDetail:
             mentions=case.mentions.in_source(record.id) if is_source else [],
             history=case.history.entries(record.id),
             facts=facts,
-            support=case.facts.support(
-                [*links, *([record] if isinstance(record.fields, LinkFields) else [])]
-            ),
+            near_duplicates=case.duplicates.of(record.id) if is_source else [],
         )
 
     def said(self, name: str, value: Any) -> str:

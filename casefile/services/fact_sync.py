@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, with_polymorphic
 
 from casefile.db import models as m
 from casefile.domain.facts import FACTS, Standing, decode, disagree, standing
@@ -24,9 +24,11 @@ def standings(s: Session, record_id: UUID) -> dict[str, list[tuple[Standing, str
     return standings_of(s, [record_id]).get(record_id, {})
 
 
-def standings_of(
-    s: Session, record_ids: Iterable[UUID]
-) -> dict[UUID, dict[str, list[tuple[Standing, str]]]]:
+# Each record's reports by fact, with their values, as the assessment rule weighs them.
+Standings = dict[UUID, dict[str, list[tuple[Standing, str]]]]
+
+
+def standings_of(s: Session, record_ids: Iterable[UUID]) -> Standings:
     """The same for many records, a few hundred per query: rows, not mapped objects (a
     bulk import brings hundreds of thousands of reports)."""
     report, record = table_of(m.Report), table_of(m.Record)
@@ -48,7 +50,7 @@ def standings_of(
         .outerjoin(source, source.c.id == report.c.source_id)
         .outerjoin(quote, quote.c.id == report.c.quote_id)
     )
-    found: dict[UUID, dict[str, list[tuple[Standing, str]]]] = {}
+    found: Standings = {}
     ids = list(dict.fromkeys(record_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -56,7 +58,7 @@ def standings_of(
             weighed = Standing(
                 report=row.id,
                 assessed=row.assessed,
-                sourced=row.source_id is not None,
+                source=row.source_id,
                 known=row.value not in ("", "unknown"),
                 reliability=row.reliability,
                 credibility=row.credibility,
@@ -72,19 +74,25 @@ def standings_of(
 CHUNK = 500  # records per query: well under any database's limit on parameters
 
 
-def sync_facts(s: Session, pairs: Iterable[Pair], write: Write) -> None:
+def sync_facts(
+    s: Session, pairs: Iterable[Pair], write: Write, weighed: Standings | None = None
+) -> None:
     """Bring each record named in ``pairs`` in step with its reports: the standing value
     of each fact named (through ``write``, so it is audited) and its disputed facts. A
-    fact left with no reports keeps its last value."""
+    fact left with no reports keeps its last value. ``weighed``: the records' reports,
+    if the caller has read them already (``standings_of``)."""
     by_record: dict[UUID, set[str]] = {}
     for record_id, fact in pairs:
         by_record.setdefault(record_id, set()).add(fact)
-    weighed_all = standings_of(s, by_record)
+    weighed_all = standings_of(s, by_record) if weighed is None else weighed
     models: dict[UUID, m.Record] = {}
     ids = list(by_record)
+    # The kinds with facts loaded whole in one query, not one more per record read.
+    reported = with_polymorphic(m.Record, [m.Attack, m.Person])
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        models.update((r.id, r) for r in s.scalars(select(m.Record).where(m.Record.id.in_(chunk))))
+        loaded = s.scalars(select(reported).where(reported.id.in_(chunk)))
+        models.update((r.id, r) for r in loaded)
     changed_disputes = False
     for record_id, facts in by_record.items():
         model = models.get(record_id)
@@ -93,10 +101,10 @@ def sync_facts(s: Session, pairs: Iterable[Pair], write: Write) -> None:
         reports = weighed_all.get(record_id, {})
         changes: dict[str, Any] = {}
         for fact in facts & set(reports):
-            weighed = reports[fact]
-            chosen = standing([w for w, _ in weighed])
+            found = reports[fact]
+            chosen = standing([w for w, _ in found])
             assert chosen is not None
-            value = next(v for w, v in weighed if w.report == chosen[0])
+            value = next(v for w, v in found if w.report == chosen[0])
             wanted = decode(model.kind, fact, value)
             if getattr(model, fact) != wanted:
                 changes[fact] = wanted

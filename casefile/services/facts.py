@@ -4,7 +4,6 @@ and the window's facts panel call."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.domain.changes import Changes, changes_of
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.display import grade_code, how_many
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import (
@@ -27,29 +27,32 @@ from casefile.domain.facts import (
     is_unknown,
     standing,
 )
-from casefile.domain.records import LinkFields, Record, ReportFields
+from casefile.domain.records import Record, ReportFields
 from casefile.domain.terms import Credibility, Kind, Reliability
 from casefile.services.audit import AuditLog
-from casefile.services.corroboration import Corroboration, corroboration, link_supports
+from casefile.services.corroboration import Origins, corroboration
 from casefile.services.fact_sync import standings
 from casefile.services.record_reading import to_records
 from casefile.services.record_service import NewRecord, RecordService
+from casefile.services.support import fact_supports
 
 
 @dataclass(frozen=True)
 class Reported:
     """What reporting a value did: the report, the report that keeps the value the
-    record held before its fact was first reported (when there was one), and the
-    record before and after."""
+    record held before its fact was first reported (when there was one), the record
+    before and after, and the report that was the assessed value until this one came
+    assessed (as it was)."""
 
     report: Record[ReportFields]
     kept: Record[ReportFields] | None
     before: Record[Any]
     after: Record[Any]
+    unassessed: tuple[Record[ReportFields], ...] = ()
 
     @property
     def changes(self) -> Changes:
-        made = [self.report, *([self.kept] if self.kept else [])]
+        made = [self.report, *([self.kept] if self.kept else []), *self.unassessed]
         return changes_of([*made, self.before, self.after])
 
 
@@ -150,8 +153,9 @@ class FactService:
                     m.Report.record == fields.record, m.Report.fact == fields.fact
                 )
             )
+            unassessed: list[Record[ReportFields]] = []
             if fields.assessed:
-                self._unassess(s, audit, fields.record, fields.fact, keep=None)
+                unassessed = self._unassess(s, audit, fields.record, fields.fact, keep=None)
             new = [NewRecord(fields, tags=tags, notes=notes, record_id=report_id)]
             if first is None and not is_unknown(held):
                 kept = ReportFields(
@@ -164,7 +168,8 @@ class FactService:
             made = self.records.insert(s, audit, new)
             s.expire(model)
             after = to_records(s, [model])[0]
-        return Reported(made[-1], made[0] if len(made) > 1 else None, before, after)
+        kept_report = made[0] if len(made) > 1 else None
+        return Reported(made[-1], kept_report, before, after, tuple(unassessed))
 
     def withdraw(self, reported: Reported) -> Changes:
         """Undo ``report``, in one action: its report and the one that kept the old value
@@ -176,6 +181,9 @@ class FactService:
             for record in (reported.report, reported.kept):
                 if record is not None:
                     self.records.delete_in(s, audit, record.id)
+            for was in reported.unassessed:  # the assessment it replaced stands again
+                values = {"assessed": True, "reason": was.fields.reason}
+                self.records.change(s, audit, self.records.load(s, was.id), values)
             left = s.scalar(
                 select(m.Report.id).where(
                     m.Report.record == reported.before.id, m.Report.fact == fact
@@ -216,8 +224,8 @@ class FactService:
 
     def _unassess(
         self, s: Session, audit: AuditLog, record_id: UUID, fact: str, keep: UUID | None
-    ) -> None:
-        """One assessed report per fact: any other is no longer."""
+    ) -> list[Record[ReportFields]]:
+        """One assessed report per fact: any other is no longer. Those, as they were."""
         others = s.scalars(
             select(m.Report).where(
                 m.Report.record == record_id,
@@ -226,22 +234,17 @@ class FactService:
                 m.Report.id != keep if keep else true(),
             )
         )
-        for other in list(others):
+        found = list(others)
+        was = to_records(s, found)
+        for other in found:
             self.records.change(s, audit, other, {"assessed": False, "reason": ""})
+        return was
 
     def reported(self, record_id: UUID) -> set[str]:
         """The record's facts that have reported values (their fields follow the reports)."""
         query = select(m.Report.fact).where(m.Report.record == record_id).distinct()
         with self.sessions.read() as s:
             return set(s.scalars(query))
-
-    def support(self, links: Sequence[Record[LinkFields]]) -> dict[UUID, Corroboration]:
-        """How many independent sources each link's citations amount to, and the best
-        grade among them."""
-        with self.sessions.read() as s:
-            return {
-                link.id: corroboration(s, link_supports(s, link.fields.citations)) for link in links
-            }
 
     def facts_of(self, record_id: UUID) -> list[Fact]:
         """Every reportable fact of the record, in profile order, with its reports."""
@@ -272,6 +275,8 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
             )
         ).all()
     )
+    supports = {fact: fact_supports(kind, fact, found) for fact, found in weighed.items()}
+    origins = Origins.load(s, {source for found in supports.values() for source, _ in found})
     facts = []
     for name in FACTS[kind]:
         views = []
@@ -293,21 +298,15 @@ def _facts(s: Session, model: m.Record) -> list[Fact]:
         reason = ""
         if chosen is not None:
             reason = records[chosen[0]].fields.reason if assessed else ""
-        value = getattr(model, name)
-        supports = [
-            (v.record.fields.source, v.credibility)
-            for v in views
-            if v.record.fields.source and not is_unknown(v.value) and not disagree([v.value, value])
-        ]
         facts.append(
             Fact(
                 name=name,
-                value=value,
+                value=getattr(model, name),
                 assessed=assessed,
                 reason=reason,
                 reports=tuple(views),
                 disputed=disagree([v.value for v in views]),
-                corroboration=corroboration(s, supports),
+                corroboration=corroboration(origins, supports.get(name, [])),
             )
         )
     return facts

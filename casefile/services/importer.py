@@ -52,6 +52,7 @@ from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
 from casefile.services.audit import AuditLog
 from casefile.services.documents import DocumentService, add_pages, store_blob
 from casefile.services.group_commit import GroupCommit
+from casefile.services.near_duplicates import keep_fingerprint
 from casefile.services.record_service import NewRecord, RecordService
 
 NEEDS_OCR = "needs OCR"
@@ -76,14 +77,19 @@ class Outcome:
     source_id: UUID | None = None
     title: str = ""
     needs_password: bool = False
+    # For a file imported: 'near-duplicate of “…”, 92% similar' when its text nearly
+    # matches a source's already in the case.
+    near_duplicate: str = ""
 
     def line(self) -> str:
         """One line for a summary: what happened to this file, and why if it was not
         imported, or not whole."""
         name = clean_text(self.path.name)
         if self.status is Status.IMPORTED:
-            warning = f" (warning: {self.message})" if self.message else ""
-            return f"imported {name}: {self.title}{warning}"
+            notes = [f"warning: {self.message}"] if self.message else []
+            notes += [self.near_duplicate] if self.near_duplicate else []
+            said = f" ({'; '.join(notes)})" if notes else ""
+            return f"imported {name}: {self.title}{said}"
         if self.status is Status.DUPLICATE:
             return f"duplicate {name}: already in the case as {self.title!r}"
         return f"{self.status.value} {name}: {self.message}"
@@ -197,7 +203,7 @@ class Importer:
         what was stored and stores nothing more; so does the end of the import's time
         limit, and the files it did not reach are reported as skipped."""
         limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
-        sandbox = Sandbox(read_document, limits, preload=[PARSERS])  # loads while we list
+        sandbox = Sandbox(read_document, limits, preload=PARSERS)  # loads while we list
         found = files_in(paths)
         files = found.files
         report = ImportReport(total=len(files) + len(found.unreadable))
@@ -336,15 +342,23 @@ class Importer:
             )
             for name, data, media_type, _pages in files
         ]
-        records = self.records.insert(s, AuditLog(s), new)
+        audit = AuditLog(s)
+        records = self.records.insert(s, audit, new)
         for record, (*_, pages) in zip(records[1:], files, strict=True):
             add_pages(s, record.id, pages)
+        near = ""
+        if result.fingerprint is not None:  # a new source: nothing cites it to count again
+            matches = keep_fingerprint(s, audit, source_id, result.fingerprint)
+            if matches:
+                also = f" (and {len(matches) - 1:,} more)" if len(matches) > 1 else ""
+                near = matches[0].match() + also
         return Outcome(
             task.path,
             Status.IMPORTED,
             "; ".join(warnings),
             source_id=source_id,
             title=fields.title,
+            near_duplicate=near,
         )
 
 

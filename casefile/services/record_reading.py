@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casefile.db import models as m
 from casefile.db.engine import fold
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.display import field_label, shortened
 from casefile.domain.facts import shown_value, value_refs
 from casefile.domain.records import (
@@ -189,6 +190,13 @@ def link_label(link: m.Link | LinkFields | LinkEnds, ends: Mapping[UUID, str]) -
     return f"{ends.get(link.subject, '?')} — {link.relation.label} — {ends.get(link.object, '?')}"
 
 
+def stored_support(count: int | None, grade: str) -> Corroboration | None:
+    """A record's support as ``services.support`` keeps it in two columns."""
+    if count is None:
+        return None
+    return Corroboration(count, grade)
+
+
 def to_record(model: m.Record, label: str) -> Record[Any]:
     return Record(
         id=model.id,
@@ -200,6 +208,7 @@ def to_record(model: m.Record, label: str) -> Record[Any]:
         created_at=model.created_at,
         updated_at=model.updated_at,
         disputed=model.disputed,
+        support=stored_support(model.support_count, model.support_grade),
     )
 
 
@@ -214,14 +223,20 @@ def _rows_query(kind: Kind) -> Select[Any]:
     """A kind's records as rows: the shared columns, then the fields' own columns."""
     record, table = table_of(m.Record), table_of(MODEL_OF_KIND[kind])
     columns = (table.c[name] for name in COLUMNS_OF_KIND[kind].values())
-    shared = (
-        record.c.id,
-        record.c.created_at,
-        record.c.updated_at,
-        record.c.notes,
-        record.c.disputed,
-    )
+    shared = (record.c[name] for name in _SHARED)
     return select(*shared, *columns).join(table, table.c.id == record.c.id)
+
+
+# The ``record`` columns every kind's rows begin with; its fields' own follow.
+_SHARED = (
+    "id",
+    "created_at",
+    "updated_at",
+    "notes",
+    "disputed",
+    "support_count",
+    "support_grade",
+)
 
 
 _ROWS = {kind: _rows_query(kind) for kind in Kind}
@@ -263,7 +278,7 @@ def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Reco
     names = tuple(COLUMNS_OF_KIND[kind])
     fields: dict[UUID, Any] = {}
     for record_id, row in rows.items():
-        values: dict[str, Any] = dict(zip(names, row[5:], strict=True))
+        values: dict[str, Any] = dict(zip(names, row[len(_SHARED) :], strict=True))
         if kind is Kind.LINK:
             values["citations"] = tuple(cited.get(record_id, ()))
         if kind is Kind.JUDGEMENT:
@@ -284,6 +299,7 @@ def read_records(session: Session, kind: Kind, ids: Sequence[UUID]) -> list[Reco
             created_at=rows[i].created_at,
             updated_at=rows[i].updated_at,
             disputed=rows[i].disputed,
+            support=stored_support(rows[i].support_count, rows[i].support_grade),
         )
         for i in ids
         if i in rows

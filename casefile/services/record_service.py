@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +16,7 @@ from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
 from casefile.db.ids import unique_id
-from casefile.domain.changes import Changes
+from casefile.domain.changes import GRADING, Changes
 from casefile.domain.display import a_or_an, field_label
 from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.facts import FACTS
@@ -27,8 +27,10 @@ from casefile.domain.records import (
     F,
     JudgementFields,
     LinkFields,
+    QuoteFields,
     Record,
     ReportFields,
+    SourceFields,
     contradiction,
     field_names,
 )
@@ -43,7 +45,8 @@ from casefile.services.deletion import (
     take_snapshot,
     without,
 )
-from casefile.services.fact_sync import Write, sync_facts
+from casefile.services.fact_sync import Pair, Write, standings_of, sync_facts
+from casefile.services.near_duplicates import store_fingerprint
 from casefile.services.record_reading import (
     COLUMNS_OF_KIND,
     MODEL_OF_KIND,
@@ -64,6 +67,11 @@ from casefile.services.references import (
     check_terms,
     normalised,
     terms_used,
+)
+from casefile.services.support import (
+    citing,
+    keep_support,
+    supports_of,
 )
 
 RECORD_COLUMNS = ("id", "kind", "created_at", "updated_at", "notes")
@@ -248,9 +256,12 @@ class RecordService:
         reported = [
             (n.fields.record, n.fields.fact) for n in new if isinstance(n.fields, ReportFields)
         ]
-        if reported:
-            sync_facts(s, reported, self._writer(s, audit))
-        return records
+        cited = [i for i, n in zip(ids, new, strict=True) if isinstance(n.fields, LinkFields)]
+        self.keep_in_step(s, audit, reported, cited)
+        counted = supports_of(s, [*cited, *(record for record, _ in reported)])
+        return [
+            dataclasses.replace(r, support=counted[r.id]) if r.id in counted else r for r in records
+        ]
 
     def update(
         self,
@@ -322,10 +333,46 @@ class RecordService:
             model.updated_at = datetime.now(UTC)
             label = to_records(s, [model])[0].label
             audit.record("update", model.id, model.kind.value, label, changed)
-        if isinstance(old_fields, ReportFields) and changed:
-            assert isinstance(new_fields, ReportFields)
-            pairs = {(f.record, f.fact) for f in (old_fields, new_fields)}
-            sync_facts(s, pairs, self._writer(s, audit))
+        if changed:
+            self._supports_changed(s, audit, model.id, old_fields, new_fields)
+
+    def _supports_changed(
+        self, s: Session, audit: AuditLog, record_id: UUID, old: AnyFields, new: AnyFields
+    ) -> None:
+        """After a change: bring in step what it may have changed the support of."""
+        differs = {n for n in field_names(type(old)) if getattr(old, n) != getattr(new, n)}
+        if isinstance(old, ReportFields) and isinstance(new, ReportFields):
+            self.keep_in_step(s, audit, {(f.record, f.fact) for f in (old, new)})
+        elif isinstance(new, LinkFields) and "citations" in differs:
+            self.keep_in_step(s, audit, (), [record_id])
+        elif isinstance(new, SourceFields) and differs & GRADING[Kind.SOURCE]:
+            regraded = "reliability" in differs
+            self.sources_changed(s, audit, [record_id], regraded=regraded)
+        elif isinstance(new, QuoteFields) and differs & GRADING[Kind.QUOTE]:
+            touched = citing(s, quotes=[record_id])
+            self.keep_in_step(s, audit, touched.reports, touched.records)
+
+    def sources_changed(
+        self, s: Session, audit: AuditLog, sources: Iterable[UUID], *, regraded: bool = False
+    ) -> None:
+        """After these sources' origins changed (a publisher, a derived-from, a
+        near-duplicate verdict): the support of everything their origins reach. Also
+        ``regraded``: the values that stand among the facts reported from them (the rule
+        weighs grades, not origins)."""
+        touched = citing(s, sources=sources)
+        self.keep_in_step(s, audit, touched.reports if regraded else (), touched.records)
+
+    def keep_in_step(
+        self, s: Session, audit: AuditLog, pairs: Iterable[Pair], others: Iterable[UUID] = ()
+    ) -> None:
+        """Bring records in step with their reports (``pairs``: each record's standing
+        value, disputes and support) and count again the support of ``others``."""
+        pairs = list(pairs)
+        records = {record for record, _ in pairs}
+        weighed = standings_of(s, records)  # read once for both
+        if pairs:
+            sync_facts(s, pairs, self._writer(s, audit), weighed)
+        keep_support(s, records | set(others), weighed)
 
     def dependents(self, record_id: UUID) -> Dependents:
         with self.sessions.read() as s:
@@ -362,7 +409,7 @@ class RecordService:
             for r in snapshot.records
             if isinstance(r.fields, ReportFields)
         ]
-        sync_facts(s, reported, self._writer(s, audit))
+        self.keep_in_step(s, audit, reported)
         return snapshot
 
     def restore(self, deletion: Deletion) -> Changes:
@@ -385,6 +432,18 @@ class RecordService:
             for before in deletion.detached:
                 values = {n: getattr(before.fields, n) for n in field_names(type(before.fields))}
                 self.change(s, audit, self.load(s, before.id), values)
+            for source_id, signature in deletion.fingerprints.items():
+                store_fingerprint(s, source_id, signature)
+            ends = {end for match in deletion.matches for end in match[:2]}
+            there = set(s.scalars(select(m.Source.id).where(m.Source.id.in_(ends))))
+            s.add_all(  # a match with a source deleted since stays gone with it
+                m.NearDuplicate(source_id=a, other_id=b, similarity=alike, verdict=verdict)
+                for a, b, alike, verdict in deletion.matches
+                if {a, b} <= there
+            )
+            s.flush()
+            if deletion.matches:  # two sources of one story count once again
+                self.sources_changed(s, audit, deletion.fingerprints)
         return deletion.changes
 
     def _writer(self, s: Session, audit: AuditLog) -> Write:

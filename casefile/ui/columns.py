@@ -73,14 +73,35 @@ def _disputed(record: Record[Any], labels: Labels) -> str:
     return ", ".join(field_label(f).lower() for f in record.disputed)
 
 
-# Which facts' reported values disagree: the flag and the facts, the eye finds them.
+# Whether reported values disagree: the flag the eye finds and how many facts; which
+# ones, in the tooltip and the details (the counts carry the flag themselves).
 DISPUTED = Column(
     "Disagree",
-    lambda r, labels: f"{DISPUTED_FLAG} {_disputed(r, labels)}" if r.disputed else "",
-    width=110,
+    lambda r, labels: f"{DISPUTED_FLAG} {len(r.disputed)}" if r.disputed else "",
+    width=70,
     tip=lambda r, labels: (
         f"Reported values disagree on: {_disputed(r, labels)}" if r.disputed else ""
     ),
+)
+
+
+def _support_tip(record: Record[Any], labels: Labels) -> str:
+    if record.support is None:
+        return ""
+    said = record.support.said()
+    if record.kind is Kind.LINK:
+        return said[0].upper() + said[1:]
+    return f"Its least supported reported fact is {said}"
+
+
+# How many independent sources stand behind it, and the best grade: "2 · B2". Kept as data
+# by the services (``record.support``): nothing is counted as the table paints.
+SUPPORT = Column(
+    "Sources",
+    lambda r, labels: r.support.short() if r.support is not None else "",
+    numeric=True,
+    width=70,
+    tip=_support_tip,
 )
 
 
@@ -161,7 +182,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("claimed_by", "Claimed by", width=110),
         field("status", "Status", width=NARROW),
         DISPUTED,
-        UPDATED,
+        SUPPORT,
     ),
     Kind.PERSON: (
         label("Name", sort="name"),
@@ -170,7 +191,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("nationality", "Nationality"),
         field("status", "Status", width=NARROW),
         DISPUTED,
-        UPDATED,
+        SUPPORT,
     ),
     Kind.GROUP: (
         label("Name", sort="name"),
@@ -248,6 +269,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             numeric=True,
             width=NARROW,
         ),
+        SUPPORT,
         UPDATED,
     ),
 }

@@ -27,9 +27,10 @@ from casefile.domain.display import (
 from casefile.domain.facts import FACTS
 from casefile.domain.moments import moment
 from casefile.domain.records import LinkFields, Record, ReportFields
-from casefile.domain.terms import Kind
+from casefile.domain.terms import DuplicateVerdict, Kind
 from casefile.services.details import RecordDetail
 from casefile.services.facts import Fact
+from casefile.services.near_duplicates import NearDuplicate
 from casefile.ui.columns import DISPUTED_FLAG
 
 NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
@@ -54,6 +55,7 @@ class DetailView(QTextBrowser):
     open_document = Signal(object)  # UUID of a document, or of a quote to show in its document
     report_value = Signal(object, str)  # UUID of an attack or person, a fact ("" for any)
     assess = Signal(object)  # UUID of a reported value to take as its fact's value
+    judge_duplicate = Signal(object, object, object)  # two sources, a DuplicateVerdict
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +101,9 @@ class DetailView(QTextBrowser):
             self.report_value.emit(UUID(record_id), fact)
         elif url.scheme() == "assess":
             self.assess.emit(UUID(url.path()))
+        elif url.scheme() == "duplicate":
+            source, other, verdict = url.path().split("/")
+            self.judge_duplicate.emit(UUID(source), UUID(other), DuplicateVerdict.parse(verdict))
 
 
 def shown_ids(detail: RecordDetail) -> set[UUID]:
@@ -109,6 +114,7 @@ def shown_ids(detail: RecordDetail) -> set[UUID]:
         if isinstance(item.fields, LinkFields):
             ids.update((item.fields.subject, item.fields.object))
     ids.update(mention.record_id for mention in detail.mentions)
+    ids.update(d.other for d in detail.near_duplicates)
     ids.update(r.record.id for f in detail.facts for r in f.reports)
     ids.update(
         r.record.fields.source for f in detail.facts for r in f.reports if r.record.fields.source
@@ -140,8 +146,8 @@ def render(detail: RecordDetail) -> str:
         if text or f.name in COUNT_FIELDS:
             name = field_label(f.name)
             parts.append(f"<tr><td class='name'>{escape(name)}</td><td>{text}</td></tr>")
-    if record.id in detail.support:  # a link: what its citations amount to
-        said = escape(detail.support[record.id].said())
+    if isinstance(record.fields, LinkFields):  # what its citations amount to
+        said = escape(record.support.said() if record.support else "no source supports it")
         parts.append(f"<tr><td class='name'>Corroboration</td><td>{said}</td></tr>")
     if record.tags:
         parts.append(
@@ -164,6 +170,8 @@ def render(detail: RecordDetail) -> str:
                 opener = f" — <a href='open:{r.id}'>open</a>" if r.kind is Kind.DOCUMENT else ""
                 parts.append(f"<li>{_link(r.id, r.label)}{opener}{_caveats(r, detail)}</li>")
             parts.append("</ul>")
+    if detail.near_duplicates:
+        parts.append(_near_duplicates_html(record.id, detail.near_duplicates))
     if detail.mentions:
         parts.append("<h3>Mentions in its documents</h3><ul>")
         for mention in detail.mentions:
@@ -189,6 +197,30 @@ def render(detail: RecordDetail) -> str:
                 + (f": {escape(fields)}" if entry.action == "update" else "")
                 + "</div>"
             )
+    return "".join(parts)
+
+
+def _near_duplicates_html(source_id: UUID, found: list[NearDuplicate]) -> str:
+    """Each match with its similarity and verdict, and the verdicts it can be given."""
+    parts = [
+        "<h3>Near-duplicates</h3>",
+        "<p class='muted'>Texts nearly the same count as one source until a match is "
+        "rejected.</p><ul>",
+    ]
+    for d in found:
+        actions = " · ".join(
+            f"<a href='duplicate:{source_id}/{d.other}/{verdict.value}'>{word}</a>"
+            for verdict, word in (
+                (DuplicateVerdict.CONFIRMED, "confirm"),
+                (DuplicateVerdict.REJECTED, "reject"),
+            )
+            if verdict is not d.verdict
+        )
+        parts.append(
+            f"<li>{_link(d.other, d.title)} <span class='muted'>({d.similarity:.0%} similar, "
+            f"{escape(d.verdict.label[0].lower() + d.verdict.label[1:])})</span> — {actions}</li>"
+        )
+    parts.append("</ul>")
     return "".join(parts)
 
 
@@ -250,9 +282,8 @@ def _caveats(record: Record[Any], detail: RecordDetail) -> str:
     if not isinstance(record.fields, LinkFields):
         return ""
     said = link_caveats(record.fields.confidence, len(record.fields.citations))
-    support = detail.support.get(record.id)
-    if support is not None and support.independent:
-        said = ", ".join(p for p in (said, support.said()) if p)
+    if record.support is not None and record.support.independent:
+        said = ", ".join(p for p in (said, record.support.said()) if p)
     return f" <span class='muted'>({escape(said)})</span>" if said else ""
 
 

@@ -94,18 +94,25 @@ class ImportRun(ProgressRun):
         if self.finished is not None:
             self.finished(report)
             return
-        # Failed, skipped (out of time), or imported without all of their text.
-        said = [o for o in report.outcomes if o.message]
+        # Failed, skipped (out of time), imported without all of their text, or nearly
+        # the same as a source already in the case.
+        said = [o for o in report.outcomes if o.message or o.near_duplicate]
         text = f"Import finished: {report.summary()}."
         if not said:
             self.tell(text)
             return
         missing = sum(o.status in (Status.FAILED, Status.SKIPPED) for o in said)
-        in_part = len(said) - missing
-        box = QMessageBox(QMessageBox.Icon.Warning, "Import documents", text, parent=self.parent)
+        in_part = sum(o.status is Status.IMPORTED and bool(o.message) for o in said)
+        near = sum(bool(o.near_duplicate) for o in said)
+        icon = QMessageBox.Icon.Warning if missing or in_part else QMessageBox.Icon.Information
+        box = QMessageBox(icon, "Import documents", text, parent=self.parent)
         told = (
             f"{missing:,} file(s) could not be imported." if missing else "",
             f"{in_part:,} file(s) imported without all of their text." if in_part else "",
+            f"{near:,} file(s) nearly the same as a source already in the case: they count as "
+            "one source until you reject the match in the source's details."
+            if near
+            else "",
         )
         box.setInformativeText(" ".join(t for t in told if t))
         box.setDetailedText("\n".join(o.line() for o in said))

@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         self.detail.open_document.connect(self.open_document)
         self.detail.report_value.connect(self.report_value)
         self.detail.assess.connect(self.assess)
+        self.detail.judge_duplicate.connect(self.editor.judge_duplicate)
         self.results.open_record.connect(self._open_search_hit)
         self.results.open_page.connect(self.open_search_page)
         for model in self.models.values():

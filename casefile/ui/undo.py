@@ -16,9 +16,11 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from casefile.domain.changes import Changes, changes_of
 from casefile.domain.records import AnyFields, Record, ReportFields
+from casefile.domain.terms import DuplicateVerdict
 from casefile.services.case import Case
 from casefile.services.deletion import Deletion
 from casefile.services.facts import Assessed, Reported
+from casefile.services.near_duplicates import Judged
 from casefile.services.saved_searches import Saved
 from casefile.ui.controller import CaseController
 
@@ -143,6 +145,28 @@ class AssessReport(_Command):
         return self.done.changes
 
 
+class JudgeDuplicate(_Command):
+    """Confirm or reject a near-duplicate match; undo gives it the verdict it had."""
+
+    def __init__(
+        self,
+        controller: CaseController,
+        pair: tuple[UUID, UUID],
+        verdict: DuplicateVerdict,
+        done: Judged,
+    ) -> None:
+        word = "Confirm" if verdict is DuplicateVerdict.CONFIRMED else "Reject"
+        super().__init__(controller, f"{word} a near-duplicate")
+        self.pair, self.verdict, self.done = pair, verdict, done
+
+    def forward(self, case: Case) -> Changes:
+        self.done = case.duplicates.judge(*self.pair, self.verdict)
+        return self.done.changes
+
+    def backward(self, case: Case) -> Changes:
+        return case.duplicates.judge(*self.pair, self.done.before).changes
+
+
 class SaveSearch(_Command):
     """Keep a search under a name; undo forgets it, or gives the name its old search."""
 
@@ -246,6 +270,16 @@ class Editor:
         self.controller.write(
             lambda case: case.facts.assess(report_id, reason),
             lambda done: self._push(AssessReport(self.controller, report_id, reason, done)),
+            changes=lambda done: done.changes,
+        )
+
+    def judge_duplicate(self, source: UUID, other: UUID, verdict: DuplicateVerdict) -> None:
+        """Confirm or reject that two sources' documents are near-duplicates."""
+        self.controller.write(
+            lambda case: case.duplicates.judge(source, other, verdict),
+            lambda done: self._push(
+                JudgeDuplicate(self.controller, (source, other), verdict, done)
+            ),
             changes=lambda done: done.changes,
         )
 

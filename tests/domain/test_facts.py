@@ -29,7 +29,7 @@ def _weighed(**given: object) -> Standing:
     values: dict[str, object] = {
         "report": uuid4(),
         "assessed": False,
-        "sourced": True,
+        "source": uuid4(),
         "known": True,
         "reliability": None,
         "credibility": None,
@@ -41,7 +41,7 @@ def _weighed(**given: object) -> Standing:
 
 def test_the_rule_prefers_a_value_then_a_source_then_grades_then_the_latest() -> None:
     unknown_a = _weighed(known=False, reliability=Reliability.A)
-    unsourced = _weighed(sourced=False, reliability=Reliability.A)
+    unsourced = _weighed(source=None, reliability=Reliability.A)
     b2 = _weighed(reliability=Reliability.B, credibility=Credibility.PROBABLY_TRUE)
     b1_old = _weighed(
         reliability=Reliability.B, credibility=Credibility.CONFIRMED, reported=PartialDate(2016)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import RULE
 from casefile.domain.figures import Figure
@@ -30,7 +31,6 @@ from casefile.domain.terms import (
     Reliability,
 )
 from casefile.services.case import Case, open_case
-from casefile.services.corroboration import Corroboration
 from tests.conftest import pd
 
 
@@ -238,11 +238,11 @@ def test_a_links_citations_count_once_per_origin_with_the_best_grade(
             citations=(sourced.police, sourced.quote, sourced.wire, sourced.copy),
         )
     )
-    assert case.facts.support([link]) == {link.id: Corroboration(2, "A1")}
+    assert case.records.get(link.id).support == Corroboration(2, "A1")
     bare = case.records.add(
         LinkFields(subject=group, relation=Relation.PLANNED, object=sourced.attack)
     )
-    assert case.facts.support([bare])[bare.id].said() == "no source supports it"
+    assert case.records.get(bare.id).support is None
 
 
 def test_undoing_a_report_of_an_unknown_value_makes_it_unknown_again_in_one_action(
@@ -347,3 +347,26 @@ def test_a_judgement_neither_supersedes_nor_rests_on_itself(case: Case) -> None:
     for itself in ({"superseded_by": judged}, {"rests_on": (judged,)}):
         with pytest.raises(InvalidInput, match="neither supersede nor rest on itself"):
             case.records.update(judged, itself)
+
+
+def test_undoing_a_report_that_came_assessed_gives_the_assessment_back(
+    case: Case, sourced: Sources
+) -> None:
+    three = report(case, sourced, "3", sourced.wire)
+    case.facts.assess(three, "The wire was there on the day.")
+    done = case.facts.report(
+        ReportFields(
+            record=sourced.attack,
+            fact="killed",
+            value="4",
+            source=sourced.police,
+            assessed=True,
+            reason="The inquest's figure.",
+        )
+    )
+    assert killed(case, sourced) == Figure.exactly(4)
+    assert not case.records.get(three).fields.assessed
+    case.facts.withdraw(done)
+    back = case.records.get(three).fields
+    assert (back.assessed, back.reason) == (True, "The wire was there on the day.")
+    assert killed(case, sourced) == Figure.exactly(3)

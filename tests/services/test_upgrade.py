@@ -265,3 +265,28 @@ def test_a_count_too_large_for_a_figure_stops_the_upgrade_and_changes_nothing(
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
         assert raw.execute("SELECT killed FROM attack").fetchone() == (12345678901,)
+
+
+def test_support_is_counted_when_a_case_from_before_it_was_kept_opens(tmp_path: Path) -> None:
+    """Migration 0009: the demo case goes down to 0008 (no support columns, no
+    near-duplicate tables) and up again with every record's support as it was kept."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        kept = {
+            r.id: r.support
+            for kind in (Kind.ATTACK, Kind.PERSON, Kind.LINK)
+            for r in case.listing.page(ListQuery(kind, limit=500)).records
+        }
+    assert any(v is not None and v.independent for v in kept.values())
+    _downgrade(path, "0008")
+    with sqlite3.connect(path) as raw:
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(record)")]
+        assert "support_count" not in columns
+    with open_case(path, backups=False) as case:
+        assert case.check() == []
+        assert {
+            r.id: r.support
+            for kind in (Kind.ATTACK, Kind.PERSON, Kind.LINK)
+            for r in case.listing.page(ListQuery(kind, limit=500)).records
+        } == kept

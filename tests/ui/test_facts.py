@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from casefile.domain.figures import Figure
-from casefile.domain.records import Record
-from casefile.domain.terms import Kind
+from casefile.domain.records import AttackFields, Record, ReportFields
+from casefile.domain.terms import DuplicateVerdict, Kind
 from casefile.services.case import open_case
+from casefile.services.demo import article_bytes
 from casefile.services.listing import ListQuery
+from casefile.ui.columns import COLUMNS
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow
 from tests.ui.test_window import select, with_modal
@@ -143,3 +146,51 @@ def test_a_stored_report_keeps_its_record_and_fact_in_its_form(
     assert not dialog.form.inputs["record"].isEnabled()
     assert not dialog.form.inputs["fact"].isEnabled()
     assert dialog.form.inputs["value"].value() == "3"
+
+
+def test_a_near_duplicate_is_rejected_from_the_details_and_the_undo_brings_it_back(
+    window: MainWindow, case_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    wire_path, copy_path = tmp_path / "wire.txt", tmp_path / "copy.txt"
+    story = article_bytes().decode("utf-8")
+    wire_path.write_text(story, encoding="utf-8")
+    copy_path.write_text("Syndicated from the wire\n\n" + story, encoding="utf-8")
+    with open_case(case_path, backups=False) as case:
+        outcomes = case.importer.import_files([wire_path, copy_path]).outcomes
+        wire, copy = (o.source_id for o in outcomes)
+        assert wire is not None
+        assert copy is not None
+        attack = case.records.add(AttackFields(title="Westminster attack")).id
+        for source in (wire, copy):
+            case.facts.report(ReportFields(record=attack, fact="killed", value="4", source=source))
+
+    def verdict() -> DuplicateVerdict:
+        with open_case(case_path, backups=False) as case:
+            return case.duplicates.of(wire)[0].verdict
+
+    def sources_cell() -> str:
+        model = window.models[Kind.ATTACK]
+        column = [c.title for c in COLUMNS[Kind.ATTACK]].index("Sources")
+        return str(model.index(0, column).data())
+
+    window.opener.open_path(case_path)
+    qtbot.waitUntil(lambda: sources_cell() == "1 · —")  # one story, twice
+    window.show_kind(Kind.SOURCE)
+    qtbot.waitUntil(lambda: window.models[Kind.SOURCE].rowCount() == 2)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.detail.shown is not None)
+    html = window.detail.toHtml()
+    assert "Near-duplicates" in html
+    assert "% similar" in html
+    shown = window.detail.shown
+    assert shown is not None
+    other = shown.near_duplicates[0].other
+    window.detail.anchorClicked.emit(
+        QUrl(f"duplicate:{shown.record.id}/{other}/{DuplicateVerdict.REJECTED.value}")
+    )
+    qtbot.waitUntil(lambda: verdict() is DuplicateVerdict.REJECTED)
+    window.show_kind(Kind.ATTACK)
+    qtbot.waitUntil(lambda: sources_cell() == "2 · —")
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: verdict() is DuplicateVerdict.SUGGESTED)
+    qtbot.waitUntil(lambda: sources_cell() == "1 · —")
