@@ -19,7 +19,7 @@ def run() -> int:
 
         # A fork server that cannot start now is reported by the import itself.
         with contextlib.suppress(Exception):
-            prepare([read_document.__module__, *PARSERS])
+            prepare([read_document.__module__, PARSERS])
     from casefile.cli.main import main
 
     return main()

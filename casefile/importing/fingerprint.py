@@ -15,6 +15,7 @@ length are fixed: a fingerprint taken today must compare with one taken next yea
 from __future__ import annotations
 
 import hashlib
+import os
 from array import array
 from collections.abc import Iterable
 
@@ -36,7 +37,11 @@ def fingerprint(texts: Iterable[str]) -> bytes | None:
     Words as white space separates them, case folded: punctuation stays on its word (a
     copy keeps its punctuation, and splitting on it costs twice the time, in a reader
     that has a whole import to get through)."""
-    from rensa import RMinHash  # the fork server has it loaded (``reading.PARSERS``)
+    # rensa's allocator (mimalloc) reserves 1 GiB of address space when it loads: in a
+    # reader, whose address space is what its memory limit counts, half of it. Reserved
+    # in smaller steps, it takes what it uses. Loaded here, in the reader, under its limit.
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+    from rensa import RMinHash
 
     words: list[str] = []
     for text in texts:

@@ -1,8 +1,8 @@
 """What a sandbox worker does with one file: read it and its attachments.
 
 A module of its own, light to import (no database, no parser): the fork server imports
-it, and ``PARSERS`` (the parsers and the fingerprints' MinHash), once for all workers, and
-the importer names ``read_document`` for them without loading a parser itself.
+it, and ``PARSERS``, once for all workers, and the importer names ``read_document`` for
+them without loading a parser itself.
 
 The importer's main process and its workers open files only through ``open_regular``:
 whatever a path names by the time it is opened (a pipe, a device, a link swapped in since
@@ -24,7 +24,7 @@ from casefile.domain.input_text import clean_text
 from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.fingerprint import fingerprint
 
-PARSERS = ("casefile.importing.extract.dispatch", "rensa")
+PARSERS = "casefile.importing.extract.dispatch"
 CHANGED = "changed while it was being imported; import it again"
 NOT_REGULAR = "is not a regular file"
 LINK = "is a symbolic link (import what it points to)"

@@ -203,7 +203,7 @@ class Importer:
         what was stored and stores nothing more; so does the end of the import's time
         limit, and the files it did not reach are reported as skipped."""
         limits = Limits(seconds=options.seconds, memory_mb=options.memory_mb)
-        sandbox = Sandbox(read_document, limits, preload=PARSERS)  # loads while we list
+        sandbox = Sandbox(read_document, limits, preload=[PARSERS])  # loads while we list
         found = files_in(paths)
         files = found.files
         report = ImportReport(total=len(files) + len(found.unreadable))
