@@ -37,6 +37,7 @@ from casefile.domain.import_options import ImportOptions as ImportOptions  # noq
 from casefile.domain.input_text import clean_text
 from casefile.domain.records import DocumentFields, SourceFields
 from casefile.domain.terms import SourceKind
+from casefile.importing.extract.decode import DETECTED, GUESSED
 from casefile.importing.extract.model import PasswordRequired
 from casefile.importing.reading import (
     CHANGED,
@@ -56,6 +57,8 @@ from casefile.services.near_duplicates import keep_fingerprint
 from casefile.services.record_service import NewRecord, RecordService
 
 NEEDS_OCR = "needs OCR"
+# Its text was decoded by a guess: it may be garbled (the notes say which encoding).
+ENCODING_GUESSED = "encoding guessed"
 log = logging.getLogger("casefile")
 MB = 1024 * 1024
 
@@ -319,7 +322,19 @@ class Importer:
             for warning in a.extracted.warnings
         ]
         notes += [f"Warning: {warning}" for warning in warnings]
-        tags = (NEEDS_OCR,) if found.needs_ocr else ()
+        decoded = [("", found.decoded)] + [
+            (f" of {a.attachment.file_name}", a.extracted.decoded)
+            for a in result.attachments
+            if a.extracted
+        ]
+        notes += [  # how its text was read when nothing said: a reader may check
+            f"Text encoding{of}: {d.said()}"
+            for of, d in decoded
+            if d is not None and d.found_by in (DETECTED, GUESSED)
+        ]
+        tags: tuple[str, ...] = (NEEDS_OCR,) if found.needs_ocr else ()
+        if any(d is not None and d.guessed for _, d in decoded):
+            tags += (ENCODING_GUESSED,)
         files = [(clean_text(task.path.name), data, found.media_type, found.pages)] + [
             (
                 a.attachment.file_name,

@@ -1,16 +1,22 @@
-"""Bytes to text without a crash, whatever the file claims about its encoding.
+"""Bytes to text without a crash and without a silent guess.
 
-Order of trust: a byte-order mark (it cannot appear by accident), then UTF-8 when the
+Order of trust: a byte-order mark (it cannot appear by accident); then UTF-8 when the
 bytes are valid UTF-8 (text in any other encoding almost never is, and mislabelled pages
-are mostly UTF-8 labelled as something else), then the declared charset, then
-Windows-1252, which is what unlabelled Western text nearly always is and which decodes
-any byte.
+are mostly UTF-8 labelled as something else), unless the declared charset is one that
+writes itself in ASCII (ISO-2022-JP, UTF-7); then the declared charset, when the bytes are
+valid in it; then detection (charset_normalizer), trusted when one reading of the bytes
+is clean and reads as a language; else a guess: Windows-1252 when the bytes are valid in
+it (what unlabelled Western text nearly always is), else detection's best. A guess says
+so (``Decoded.guessed``, with how many encodings fit the bytes as well): the importer tags
+the document, so that no garbled text passes for what the source said. Short texts are
+guessed most: a few accented letters fit a dozen code pages.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
@@ -24,6 +30,45 @@ _READ_AS_CP1252 = {"ascii", "latin-1", "iso8859-1"}
 # Control characters that text files do not contain (tab, newlines, form feed and escape
 # do occur), and the replacement character that undecodable bytes become.
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+# Detection is sure of a reading when it is the only clean one (at most this share of its
+# text looks wrong: "mess", in charset_normalizer's words), or when enough bytes are not
+# ASCII (or are NULs, as in UTF-16) to tell encodings apart and it reads as a language at
+# least this well ("coherence"). A few accented letters fit a dozen code pages: "Zoë"
+# reads as Baltic "Zoė". Measured on the test corpus of twelve scripts and four Latin
+# languages.
+NON_ASCII_AT_LEAST, MESS_AT_MOST, COHERENCE_AT_LEAST = 24, 0.1, 0.2
+_SAMPLE = 1 << 20  # bytes detection reads at most: the start of a large file decides
+# Charsets that write text in ASCII bytes with escapes (ISO-2022-JP mail, UTF-7, HZ):
+# that such bytes are valid UTF-8 says nothing.
+_WRITTEN_IN_ASCII = ("iso2022", "utf-7", "hz")
+
+BOM, UTF8, DECLARED, DETECTED, GUESSED = (
+    "byte-order mark",
+    "valid UTF-8",
+    "declared",
+    "detected",
+    "guessed",
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # Python's name for the codec
+    found_by: str  # one of BOM, UTF8, DECLARED, DETECTED, GUESSED
+    fits: int = 0  # a guess: how many encodings detection found to read the bytes cleanly
+
+    @property
+    def guessed(self) -> bool:
+        return self.found_by == GUESSED
+
+    def said(self) -> str:
+        """How the text was decoded, for the document's notes: 'cp1256 (detected)',
+        'encoding guessed: cp1252 (11 other encodings fit)'."""
+        if not self.guessed:
+            return f"{self.encoding} ({self.found_by})"
+        fit = f"{self.fits:,} encodings read these bytes cleanly" if self.fits else "none clean"
+        return f"encoding guessed: {self.encoding} ({fit})"
 
 
 def bom_codec(data: bytes) -> tuple[str, int] | None:
@@ -34,24 +79,52 @@ def bom_codec(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def decode_text(data: bytes, declared: str | None = None) -> str:
+def decode(data: bytes, declared: str | None = None) -> Decoded:
     """Decode ``data``; ``declared`` is the charset the file or its container names."""
     marked = bom_codec(data)
     if marked:
         bom_named, skip = marked
-        return data[skip:].decode(bom_named, errors="replace")
+        return Decoded(data[skip:].decode(bom_named, errors="replace"), bom_named, BOM)
     codec = _text_codec(declared)
+    if codec is not None and codec.startswith(_WRITTEN_IN_ASCII) and data.isascii():
+        return Decoded(data.decode(codec, errors="replace"), codec, DECLARED)
     if codec is None or not codec.startswith(("utf-16", "utf-32")):
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             pass
+        else:
+            if "\x00" not in text:  # text has no NULs; UTF-16 without a mark is full of them
+                return Decoded(text, "utf-8", UTF8)
     if codec:
         try:
-            return data.decode(codec, errors="replace")
-        except (LookupError, UnicodeError):  # "base64" is no text codec; "idna" refuses "replace"
+            return Decoded(data.decode(codec), codec, DECLARED)
+        except (LookupError, UnicodeError):  # not valid in it; "base64" is no text codec
             pass
-    return data.decode("cp1252", errors="replace")
+    return _detected(data)
+
+
+def _detected(data: bytes) -> Decoded:
+    from charset_normalizer import from_bytes
+
+    found = list(from_bytes(data[:_SAMPLE]))
+    clean = [m for m in found if m.chaos <= MESS_AT_MOST]
+    best = clean[0] if clean else None
+    codec = _text_codec(best.encoding) if best is not None else None
+    telling = sum(b > 0x7F or not b for b in data[:_SAMPLE]) >= NON_ASCII_AT_LEAST
+    sure = best is not None and (
+        len(clean) == 1 or (telling and best.coherence >= COHERENCE_AT_LEAST)
+    )
+    if sure and codec:
+        return Decoded(data.decode(codec, errors="replace"), codec, DETECTED)
+    fits = len(clean)
+    try:
+        return Decoded(data.decode("cp1252"), "cp1252", GUESSED, fits)
+    except UnicodeDecodeError:  # one of the five bytes Windows-1252 leaves undefined
+        pass
+    if codec:
+        return Decoded(data.decode(codec, errors="replace"), codec, GUESSED, fits)
+    return Decoded(data.decode("cp1252", errors="replace"), "cp1252", GUESSED)
 
 
 def looks_like_text(text: str) -> bool:

@@ -13,7 +13,7 @@ import re
 import zipfile
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.decode import bom_codec, decode_text, looks_like_text
+from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
 
 _BINARY = tuple(
@@ -94,7 +94,7 @@ def detect(data: bytes, file_name: str) -> Format:
     head = _head(data).lstrip()
     if head.startswith("<") and _HTML_TAG.search(head):
         return Format.HTML
-    text = decode_text(data)
+    text = decode(data).text
     if not looks_like_text(text):
         raise Unsupported("unsupported format: binary data")
     if suffix in _MARKDOWN_SUFFIXES or _looks_like_markdown(text):
@@ -158,12 +158,16 @@ def _header_fields(data: bytes) -> dict[str, str]:
 
 def _head(data: bytes) -> str:
     """The start of the file as text, enough to see markup in: ASCII-compatible unless a
-    byte-order mark says otherwise."""
+    byte-order mark says otherwise. 64 KB: saved pages may open with long scripts or a
+    server's PHP warnings before their <html>."""
     marked = bom_codec(data)
     if marked is None:
-        return data[:1024].decode("latin-1")
+        return data[:_HEAD].decode("latin-1")
     codec, skip = marked
-    return data[skip:1024].decode(codec, errors="ignore")
+    return data[skip:_HEAD].decode(codec, errors="ignore")
+
+
+_HEAD = 65536
 
 
 def _looks_like_markdown(text: str) -> bool:

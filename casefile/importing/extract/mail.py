@@ -11,7 +11,7 @@ from email.headerregistry import AddressHeader, DateHeader
 from email.message import EmailMessage, MIMEPart
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.decode import decode_text, normalise_newlines
+from casefile.importing.extract.decode import Decoded, decode, normalise_newlines
 from casefile.importing.extract.metadata import partial_date
 from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.extract.web import html_text
@@ -26,7 +26,7 @@ def read_email(data: bytes) -> Extracted:
     sender = headers.get("from")
     sent = headers.get("date")
     body = message.get_body(preferencelist=("plain", "html"))
-    text, cut = _body_text(body)
+    text, cut, decoded = _body_text(body)
     return Extracted(
         format=Format.EMAIL,
         title=" ".join(str(headers.get("subject", "")).split()),
@@ -40,6 +40,7 @@ def read_email(data: bytes) -> Extracted:
         metadata={name: str(headers[name.lower()]) for name in _SHOWN if name.lower() in headers},
         attachments=tuple(_attachments(message, body)),
         warnings=(f"its HTML body {cut}",) if cut else (),
+        decoded=decoded,
     )
 
 
@@ -59,14 +60,15 @@ def _headers(message: EmailMessage) -> dict[str, object]:
     return found
 
 
-def _body_text(body: MIMEPart | None) -> tuple[str, str]:
-    """The body's text, and what of it could not be read ("" if nothing)."""
+def _body_text(body: MIMEPart | None) -> tuple[str, str, Decoded | None]:
+    """The body's text, what of it could not be read ("" if nothing), and how it was
+    decoded."""
     if body is None:
-        return "", ""
-    text = decode_text(_payload(body), body.get_content_charset())
+        return "", "", None
+    decoded = decode(_payload(body), body.get_content_charset())
     if body.get_content_subtype() == "html":
-        return html_text(text)
-    return normalise_newlines(text), ""
+        return (*html_text(decoded.text), decoded)
+    return normalise_newlines(decoded.text), "", decoded
 
 
 def _attachments(part: MIMEPart, body: MIMEPart | None) -> Iterator[Attachment]:

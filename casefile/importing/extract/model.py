@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
+from casefile.importing.extract.decode import Decoded
 
 
 class Unsupported(InvalidInput):
@@ -61,6 +62,9 @@ class Extracted:
     metadata: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
     warnings: tuple[str, ...] = ()
+    # How its text was decoded from bytes (a text file, a page, a mail body); None for
+    # formats that carry their text as text (PDF, Word).
+    decoded: Decoded | None = None
 
     @property
     def media_type(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.decode import decode_text, normalise_newlines
+from casefile.importing.extract.decode import decode, normalise_newlines
 from casefile.importing.extract.model import Extracted
 
 _TITLE_LENGTH = 200
@@ -14,8 +14,9 @@ _HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
 
 
 def read_text(data: bytes, kind: Format) -> Extracted:
-    text = normalise_newlines(decode_text(data))
-    return Extracted(format=kind, title=_title(text, kind), pages=(text,))
+    decoded = decode(data)
+    text = normalise_newlines(decoded.text)
+    return Extracted(format=kind, title=_title(text, kind), pages=(text,), decoded=decoded)
 
 
 def _title(text: str, kind: Format) -> str:

@@ -23,15 +23,17 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura.settings import Document
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.decode import decode_text
+from casefile.importing.extract.decode import Decoded, decode
 from casefile.importing.extract.metadata import partial_date, split_authors
 from casefile.importing.extract.model import Damaged, Extracted
 
-# Where browsers look for the charset: a <meta> or an XML declaration in the first 1024 bytes.
+# A page's charset: a <meta> or an XML declaration; looked for in its first 64 KB (browsers
+# look in the first 1 KB, and garble the saved copies that put it later).
 _DECLARED = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""",
     re.IGNORECASE,
 )
+_DECLARED_WITHIN = 65536
 # As trafilatura parses (the text is already decoded, so the page's own charset is ignored).
 _PARSER = HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False, no_network=True
@@ -49,7 +51,7 @@ _DEPTH = re.compile(r"depth in document: (\d+)", re.IGNORECASE)
 
 
 def read_html(data: bytes) -> Extracted:
-    return _page(decode_text(data, _declared_charset(data)), Format.HTML)
+    return _page(decode(data, _declared_charset(data)), Format.HTML)
 
 
 def read_mhtml(data: bytes) -> Extracted:
@@ -59,7 +61,7 @@ def read_mhtml(data: bytes) -> Extracted:
     payload = None if part is None else part.get_payload(decode=True)
     if part is None or not isinstance(payload, bytes):
         raise Damaged("damaged web archive: it holds no HTML page")
-    html = decode_text(payload, part.get_content_charset() or _declared_charset(payload))
+    html = decode(payload, part.get_content_charset() or _declared_charset(payload))
     location = part["Content-Location"] or archive["Snapshot-Content-Location"] or ""
     saved = {"Saved": str(archive["Date"])} if archive["Date"] else {}
     return _page(html, Format.MHTML, url=str(location).strip(), metadata=saved)
@@ -73,13 +75,15 @@ def html_text(html: str) -> tuple[str, str]:
 
 
 def _page(
-    html: str, kind: Format, *, url: str = "", metadata: dict[str, str] | None = None
+    decoded: Decoded, kind: Format, *, url: str = "", metadata: dict[str, str] | None = None
 ) -> Extracted:
     shown = dict(metadata or {})
-    tree, cut = _parse(html)
+    tree, cut = _parse(decoded.text)
     warnings = (f"the page {cut}",) if cut else ()
     if tree is None:
-        return Extracted(format=kind, url=url, pages=("",), metadata=shown, warnings=warnings)
+        return Extracted(
+            format=kind, url=url, pages=("",), metadata=shown, warnings=warnings, decoded=decoded
+        )
     found = trafilatura.extract_metadata(tree, default_url=url or None)
     for name, value in (
         ("Description", found.description),
@@ -99,11 +103,14 @@ def _page(
         pages=(_text(tree),),
         metadata=shown,
         warnings=warnings,
+        decoded=decoded,
     )
 
 
 def _declared_charset(data: bytes) -> str | None:
-    found = _DECLARED.search(data[:1024])
+    """The charset a page declares, wherever in its markup (a saved copy may put it
+    after a kilobyte of scripts, where a browser's first look would not find it)."""
+    found = _DECLARED.search(data[:_DECLARED_WITHIN])
     if not found:
         return None
     label: bytes = found[1] or found[2]
