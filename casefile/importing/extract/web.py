@@ -24,8 +24,9 @@ from trafilatura.settings import Document
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.decode import Decoded, decode
-from casefile.importing.extract.metadata import partial_date, split_authors
+from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted
+from casefile.importing.extract.page_dates import published
 
 # A page's charset: a <meta> or an XML declaration; looked for in its first 64 KB (browsers
 # look in the first 1 KB, and garble the saved copies that put it later).
@@ -85,10 +86,13 @@ def _page(
             format=kind, url=url, pages=("",), metadata=shown, warnings=warnings, decoded=decoded
         )
     found = trafilatura.extract_metadata(tree, default_url=url or None)
+    date = published(tree, found.url or url)
     for name, value in (
         ("Description", found.description),
         ("Categories", ", ".join(found.categories or ())),
         ("Tags", ", ".join(found.tags or ())),
+        ("Publication date from", date.where),
+        ("Date not taken", date.note),
     ):
         if value:
             shown[name] = value
@@ -97,7 +101,7 @@ def _page(
         title=found.title or "",
         authors=split_authors(found.author),
         publisher=found.sitename or "",
-        published=partial_date(found.date),
+        published=date.published,
         url=found.url or url,
         language=str(tree.get("lang") or "").strip(),
         pages=(_text(tree),),
