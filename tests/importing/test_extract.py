@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 
 import docx
 import pytest
@@ -809,3 +810,15 @@ def test_extraction_never_loads_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_word_hyphenated_at_a_line_end_in_a_pdf_is_joined_back(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.drawString(72, 720, "The situation on the bridge was very dan-")
+    pdf.drawString(72, 705, "gerous for the police officers, a well-known fact.")
+    pdf.save()
+    [text] = extract(path.read_bytes(), "report.pdf").pages
+    assert "very dangerous for" in text
+    assert "\x02" not in text
+    assert "well-known" in text  # a hyphen inside a line is the text's own

@@ -85,11 +85,17 @@ def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
         raise Damaged(f"damaged PDF document: {reason}") from None
 
 
+# PDFium gives a word hyphenated at a line end as "dan\x02gerous": joined, as pdftotext
+# joins it, so that "dangerous" is found and no control character is stored. A soft
+# hyphen inside a line is invisible in print: dropped too, for the same search.
+_HYPHENATION = str.maketrans({"\x02": None, "\u00ad": None})
+
+
 def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
     with closing(pdf[index]) as page, closing(page.get_textpage()) as textpage:
         # Bounded by the page box: what is printed on the page, not text hidden off it.
         text: str = textpage.get_text_bounded()
-    return normalise_newlines(text)
+    return normalise_newlines(text.translate(_HYPHENATION))
 
 
 def _language(pdf: pdfium.PdfDocument) -> str:
