@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from casefile.domain.errors import InvalidInput
 from casefile.domain.input_text import clean_text
+from casefile.importing.extract.metadata import one_line, titled
 from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.fingerprint import fingerprint
 
@@ -125,15 +126,18 @@ def _blocking(fd: int) -> None:
 
 
 def _cleaned(found: Extracted) -> Extracted:
+    pages = tuple(clean_text(p) for p in found.pages)
+    title, kept = titled(clean_text(found.title), pages)
+    metadata = {clean_text(k): clean_text(v) for k, v in found.metadata.items()}
     return replace(
         found,
-        title=clean_text(found.title),
-        authors=tuple(clean_text(a) for a in found.authors),
-        publisher=clean_text(found.publisher),
-        url=clean_text(found.url),
-        language=clean_text(found.language),
-        pages=tuple(clean_text(p) for p in found.pages),
-        metadata={clean_text(k): clean_text(v) for k, v in found.metadata.items()},
+        title=title,
+        authors=tuple(one_line(clean_text(a)) for a in found.authors),
+        publisher=one_line(clean_text(found.publisher)),
+        url=one_line(clean_text(found.url)),
+        language=one_line(clean_text(found.language)),
+        pages=pages,
+        metadata={**metadata, "Title in the file": kept} if kept else metadata,
         attachments=tuple(replace(a, file_name=clean_text(a.file_name)) for a in found.attachments),
     )
 

@@ -1641,7 +1641,8 @@ def test_imported_file_names_are_stored_as_found_and_printed_escaped(
     name = "report\x1b[31m\rfake.html"
     (folder / name).write_text("<html><body><p>Words of the report</p></body></html>")
     out = cli.ok("import", case_path, folder / name)
-    assert out.startswith("imported report\\x1b[31m\\rfake.html: report\\x1b[31m\\rfake\n")
+    # Titled by its first line: a page that names no title is not titled by its file name.
+    assert out.startswith("imported report\\x1b[31m\\rfake.html: Words of the report\n")
     assert_terminal_safe(out)
     [document] = cli.json("list", case_path, "documents")
     assert document["file_name"] == name
@@ -1739,11 +1740,11 @@ def test_a_file_whose_name_is_not_utf8_is_imported(
     path = tmp_path / os.fsdecode(b"caf\xe9 \x1b.html")
     path.write_text("<html><body><p>Words of the report</p></body></html>")
     out = cli.ok("import", case_path, path)
-    assert out.startswith("imported caf\ufffd \\x1b.html: caf\ufffd \\x1b\n")
+    assert out.startswith("imported caf\ufffd \\x1b.html: Words of the report\n")
     [document] = cli.json("list", case_path, "documents")
     assert document["file_name"] == "caf\ufffd \x1b.html"
     [source] = cli.json("list", case_path, "sources")
-    assert source["title"] == "caf\ufffd \x1b"
+    assert source["title"] == "Words of the report"
     [outcome] = json.loads(cli.ok("import", case_path, path, "--json"))["files"]
     assert outcome["status"] == "duplicate"
 

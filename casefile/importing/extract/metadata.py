@@ -7,6 +7,7 @@ dropped rather than refused, since the document itself is still worth importing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from casefile.domain.dates import DateError, PartialDate
@@ -35,3 +36,55 @@ def partial_date(value: str | date | None) -> PartialDate | None:
 def split_authors(text: str | None) -> tuple[str, ...]:
     """Office and trafilatura join several authors with semicolons (commas are in names)."""
     return tuple(name.strip() for name in (text or "").split(";") if name.strip())
+
+
+TITLE_AT_MOST = 500  # characters: a title is a line in a list, not a document
+HEADING_AT_MOST = 200  # characters of a first line taken as the title
+# Titles that name a file, a tool or a template, not the document: "Binder1.pdf",
+# "10811.exe", "Microsoft Word - draft.doc", "untitled", a CMS's name ("escenic").
+_PLACEHOLDER = re.compile(
+    r"(?:untitled|document\s*\d*|binder\s*\d*|presentation\s*\d*|slide\s*\d+|new document"
+    r"|powerpoint presentation|escenic|microsoft (?:word|excel|powerpoint) - .*"
+    r"|\S+\.(?:exe|dll|bin|pdf|docx?|dotx?|rtf|txt|html?|xlsx?|pptx?|odt|indd|qxd|p65|tmp"
+    r"|tiff?|jpe?g|png|gif))",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def one_line(text: str) -> str:
+    """A metadata value as one clean line: control characters (NULs in PDF titles, line
+    breaks in mail subjects) become spaces, and runs of white space one."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def shortened(text: str, at_most: int) -> str:
+    """``text`` cut at a word to at most ``at_most`` characters, with an ellipsis."""
+    if len(text) <= at_most:
+        return text
+    cut = text[: at_most - 1].rsplit(" ", 1)[0] or text[: at_most - 1]
+    return f"{cut}…"
+
+
+def heading_of(pages: Sequence[str]) -> str:
+    """The document's first line with a word in it: what a reader takes as its title."""
+    for page in pages:
+        for line in page.split("\n"):
+            if re.search(r"\w", line):
+                return shortened(one_line(line), HEADING_AT_MOST)
+    return ""
+
+
+def titled(stated: str, pages: Sequence[str]) -> tuple[str, str]:
+    """The title to give a source, and the file's own when that is not it (for the notes:
+    nothing the file said is lost). A title naming a file, a tool or a template gives way
+    to the document's first line; one too long for a list is cut (a 130,000-character
+    mail subject was seen)."""
+    title = one_line(stated)
+    if not title or _PLACEHOLDER.fullmatch(title):
+        heading = heading_of(pages)
+        if heading:
+            return heading, title
+    if len(title) > TITLE_AT_MOST:
+        return shortened(title, TITLE_AT_MOST), title
+    return title, ""
