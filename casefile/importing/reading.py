@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,9 @@ from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.fingerprint import fingerprint
 
 PARSERS = "casefile.importing.extract.dispatch"
+# Attachments are read inside forwarded messages this deep, and this many in one file;
+# beyond, they are stored unread, with the reason (a mail bomb stays bounded).
+NESTED_AT_MOST, ATTACHMENTS_AT_MOST = 5, 500
 CHANGED = "changed while it was being imported; import it again"
 NOT_REGULAR = "is not a regular file"
 LINK = "is a symbolic link (import what it points to)"
@@ -150,11 +154,23 @@ def read_document(task: ReadTask) -> ReadResult:
     found = extract(data, task.path.name, password=task.password, max_text=task.max_text)
     del data  # a text file's bytes, beside its text, are what a worker's memory holds most
     extracted = _checked(_cleaned(found), task)
-    attachments = []
-    for attachment in extracted.attachments:
+    attachments: list[ReadAttachment] = []
+    # Attachments of attachments too (a forwarded message's files), breadth first.
+    pending = deque((a, 1) for a in extracted.attachments)
+    while pending:
+        attachment, depth = pending.popleft()
+        if depth > NESTED_AT_MOST or len(attachments) >= ATTACHMENTS_AT_MOST:
+            why = (
+                f"more than {NESTED_AT_MOST} messages deep"
+                if depth > NESTED_AT_MOST
+                else (f"more than {ATTACHMENTS_AT_MOST} attachments in one file")
+            )
+            attachments.append(ReadAttachment(attachment, None, f"not read: {why}"))
+            continue
         try:
             inner = extract(attachment.data, attachment.file_name, max_text=task.max_text)
             attachments.append(ReadAttachment(attachment, _checked(_cleaned(inner), task)))
+            pending.extend((a, depth + 1) for a in inner.attachments)
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))
     texts = [*extracted.pages, *(p for a in attachments if a.extracted for p in a.extracted.pages)]

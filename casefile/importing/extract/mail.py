@@ -25,8 +25,11 @@ def read_email(data: bytes) -> Extracted:
     headers = _headers(message)
     sender = headers.get("from")
     sent = headers.get("date")
-    body = message.get_body(preferencelist=("plain", "html"))
-    text, cut, decoded = _body_text(body)
+    shown = _shown(message)
+    read = [_part_text(part) for part in shown]
+    text = "\n\n".join(part_text for part_text, _, _ in read if part_text.strip())
+    cut = next((part_cut for _, part_cut, _ in read if part_cut), "")
+    decoded = next((d for _, _, d in read if d.guessed), read[0][2] if read else None)
     return Extracted(
         format=Format.EMAIL,
         title=" ".join(str(headers.get("subject", "")).split()),
@@ -38,7 +41,7 @@ def read_email(data: bytes) -> Extracted:
         language=str(headers.get("content-language", "")).strip(),
         pages=(text,),
         metadata={name: str(headers[name.lower()]) for name in _SHOWN if name.lower() in headers},
-        attachments=tuple(_attachments(message, body)),
+        attachments=tuple(_attachments(message, {id(part) for part in shown})),
         warnings=(f"its HTML body {cut}",) if cut else (),
         decoded=decoded,
     )
@@ -60,30 +63,55 @@ def _headers(message: EmailMessage) -> dict[str, object]:
     return found
 
 
-def _body_text(body: MIMEPart | None) -> tuple[str, str, Decoded | None]:
-    """The body's text, what of it could not be read ("" if nothing), and how it was
+def _shown(part: MIMEPart) -> list[MIMEPart]:
+    """The text parts a mail client shows as the message, in order: of alternatives, the
+    plain text unless it is empty (then the HTML), and every other inline text part (a
+    note after an attachment, a list's footer), not only the first."""
+    if part.get_content_type() == "multipart/alternative":
+        options = list(part.iter_parts())
+        ranked = sorted(options, key=lambda p: _PREFERRED.get(p.get_content_type(), 2))
+        for option in ranked:
+            shown = _shown(option)
+            if any(_part_text(p)[0].strip() for p in shown):
+                return shown
+        return []
+    if part.is_multipart():
+        return [p for sub in part.iter_parts() for p in _shown(sub)]
+    if (
+        part.get_content_type() in _PREFERRED
+        and not part.get_filename()
+        and part.get_content_disposition() != "attachment"
+    ):
+        return [part]
+    return []
+
+
+_PREFERRED = {"text/plain": 0, "text/html": 1}  # of alternatives: plain text first
+
+
+def _part_text(part: MIMEPart) -> tuple[str, str, Decoded]:
+    """A text part's text, what of it could not be read ("" if nothing), and how it was
     decoded."""
-    if body is None:
-        return "", "", None
-    decoded = decode(_payload(body), body.get_content_charset())
-    if body.get_content_subtype() == "html":
+    decoded = decode(_payload(part), part.get_content_charset())
+    if part.get_content_subtype() == "html":
         return (*html_text(decoded.text), decoded)
     return normalise_newlines(decoded.text), "", decoded
 
 
-def _attachments(part: MIMEPart, body: MIMEPart | None) -> Iterator[Attachment]:
-    """Parts with a file name that are not shown in the body; a forwarded message is one
-    attachment, not its parts."""
-    for sub in part.iter_parts():
-        if sub is body:
-            continue
-        if sub.get_content_type() == "message/rfc822":
-            forwarded = sub.get_filename() or "forwarded message.eml"
-            yield Attachment(_safe_name(forwarded), sub.get_content().as_bytes())
-        elif sub.is_multipart():
-            yield from _attachments(sub, body)
-        elif (name := sub.get_filename()) and sub.get_content_disposition() != "inline":
-            yield Attachment(_safe_name(name), _payload(sub))
+def _attachments(part: MIMEPart, shown: set[int]) -> Iterator[Attachment]:
+    """The files the message carries, by their names (not pictures shown inline); a
+    forwarded message as one .eml (the reader opens it in turn, attachments and all). A
+    message that is nothing but an attachment gives it."""
+    if id(part) in shown:
+        return
+    if part.get_content_type() == "message/rfc822":
+        forwarded = part.get_filename() or "forwarded message.eml"
+        yield Attachment(_safe_name(forwarded), part.get_content().as_bytes())
+    elif part.is_multipart():
+        for sub in part.iter_parts():
+            yield from _attachments(sub, shown)
+    elif (name := part.get_filename()) and part.get_content_disposition() != "inline":
+        yield Attachment(_safe_name(name), _payload(part))
 
 
 def _payload(part: MIMEPart) -> bytes:

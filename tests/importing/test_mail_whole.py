@@ -1,0 +1,104 @@
+"""E-mail read as a mail client shows it: the body that has the text, every inline text
+part, and every attachment, forwarded messages' own included."""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+from pathlib import Path
+
+from casefile.importing.extract.dispatch import extract
+from casefile.importing.reading import NESTED_AT_MOST, ReadTask, read_document
+
+STORY = "Police said the attacker acted alone when he drove into pedestrians. " * 5
+
+
+def message(subject: str = "Westminster") -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "Desk <desk@example.org>"
+    mail["To"] = "analyst@example.org"
+    mail["Subject"] = subject
+    mail["Date"] = "Thu, 23 Mar 2017 09:00:00 +0000"
+    mail["Message-ID"] = f"<{subject}@example.org>"
+    return mail
+
+
+def test_an_empty_plain_part_gives_way_to_the_html_body() -> None:
+    mail = message()
+    mail.set_content("")
+    mail.add_alternative(f"<html><body><p>{STORY}</p></body></html>", subtype="html")
+    [text] = extract(mail.as_bytes(), "mail.eml").pages
+    assert "acted alone" in text
+
+
+def test_every_inline_text_part_is_in_the_body() -> None:
+    mail = message()
+    mail.set_content("First part: the claim came at noon.")
+    mail.add_attachment(
+        b"%PDF-1.4 not really", maintype="application", subtype="pdf", filename="claim.pdf"
+    )
+    tail = EmailMessage()
+    tail.set_content("Second part, after the attachment: the group is known.")
+    mail.attach(tail)
+    result = extract(mail.as_bytes(), "mail.eml")
+    assert "the claim came at noon" in result.pages[0]
+    assert "after the attachment: the group is known" in result.pages[0]
+    assert [a.file_name for a in result.attachments] == ["claim.pdf"]
+
+
+def _read(path: Path) -> list[tuple[str, str]]:
+    data = path.read_bytes()
+    task = ReadTask(0, path, hashlib.sha256(data).hexdigest(), len(data), None, 1000, 10**7)
+    found = read_document(task)
+    return [
+        (a.attachment.file_name, a.extracted.pages[0] if a.extracted else a.problem)
+        for a in found.attachments
+    ]
+
+
+def test_a_forwarded_messages_attachments_are_read_too(tmp_path: Path) -> None:
+    inner = message("Original")
+    inner.set_content("See the attached statement.")
+    inner.add_attachment(STORY.encode(), maintype="text", subtype="plain", filename="statement.txt")
+    outer = message("Fwd: Original")
+    outer.set_content("Forwarding this.")
+    outer.add_attachment(inner)
+    path = tmp_path / "forward.eml"
+    path.write_bytes(outer.as_bytes())
+    read = _read(path)
+    assert [name for name, _ in read] == ["forwarded message.eml", "statement.txt"]
+    assert "acted alone" in read[1][1]
+
+
+def test_a_message_that_is_only_an_attachment_gives_it(tmp_path: Path) -> None:
+    mail = message()
+    mail.set_content(
+        STORY.encode(),
+        maintype="text",
+        subtype="plain",
+        disposition="attachment",
+        filename="report.txt",
+    )
+    path = tmp_path / "only.eml"
+    path.write_bytes(mail.as_bytes())
+    [(name, text)] = _read(path)
+    assert name == "report.txt"
+    assert "acted alone" in text
+
+
+def test_forwards_nested_deeper_than_the_limit_are_kept_unread_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    mail = message("Level 0")
+    mail.set_content("The last of the chain.")
+    for level in range(1, NESTED_AT_MOST + 2):
+        outer = message(f"Fwd {level}")
+        outer.set_content(f"Forward {level}.")
+        outer.add_attachment(mail)
+        mail = outer
+    path = tmp_path / "chain.eml"
+    path.write_bytes(mail.as_bytes())
+    read = _read(path)
+    assert len(read) == NESTED_AT_MOST + 1  # every message is kept, read or not
+    assert read[-1][1] == f"not read: more than {NESTED_AT_MOST} messages deep"
+    assert all("not read" not in text for _, text in read[:-1])
