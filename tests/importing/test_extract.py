@@ -822,3 +822,71 @@ def test_a_word_hyphenated_at_a_line_end_in_a_pdf_is_joined_back(tmp_path: Path)
     assert "very dangerous for" in text
     assert "\x02" not in text
     assert "well-known" in text  # a hyphen inside a line is the text's own
+
+
+FOOTNOTES = f"""<w:footnotes {nsdecls("w")}>
+<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:id="1"><w:p><w:r><w:t>Source: the inquest, 2018.</w:t></w:r></w:p></w:footnote>
+</w:footnotes>""".encode()
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+
+
+def test_a_word_document_gives_every_part_a_reader_sees() -> None:
+    """Headers, footers, footnotes, comments, text boxes, nested tables, merged cells and
+    tracked changes: each lost before (python-docx reads the body's own runs only)."""
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "RESTRICTED: Westminster review"
+    document.sections[0].footer.paragraphs[0].text = "Page footer: Metropolitan Police"
+    said = document.add_paragraph("The attacker ")
+    run = said.add_run("acted alone.")
+    document.add_comment(run, text="Check against the inquest.", author="Rita Katz")
+    said._p.append(
+        parse_xml(
+            f"<w:ins {nsdecls('w')} w:id='1' w:author='A'>"
+            "<w:r><w:t> He was shot.</w:t></w:r></w:ins>"
+        )
+    )
+    said._p.append(
+        parse_xml(
+            f"<w:del {nsdecls('w')} w:id='2' w:author='A'><w:r><w:delText>He fled.</w:delText>"
+            "</w:r></w:del>"
+        )
+    )
+    boxed = document.add_paragraph()
+    boxed._p.append(
+        parse_xml(
+            f"<w:r {nsdecls('w')} xmlns:v='urn:schemas-microsoft-com:vml'><w:pict><v:shape>"
+            "<v:textbox><w:txbxContent><w:p><w:r><w:t>Text box: four killed</w:t></w:r></w:p>"
+            "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+        )
+    )
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Merged heading"
+    table.cell(0, 2).text = "Role"
+    table.cell(1, 0).add_table(rows=1, cols=1).cell(0, 0).text = "Nested name"
+    out = io.BytesIO()
+    document.save(out)
+
+    def with_footnotes(name: str, xml: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            override = f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_TYPE}"/>'
+            return xml.replace(b"</Types>", override.encode() + b"</Types>")
+        if name == "word/_rels/document.xml.rels":
+            rel = f'<Relationship Id="rIdFn" Type="{FOOTNOTES_REL}" Target="footnotes.xml"/>'
+            return xml.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+        return xml
+
+    data = rezip(out.getvalue(), with_footnotes, add={"word/footnotes.xml": FOOTNOTES})
+    [text] = extract(data, "review.docx").pages
+    lines = text.split("\n")
+    assert "The attacker acted alone. He was shot." in lines  # the tracked insertion
+    assert "Text box: four killed" in lines
+    assert "Merged heading\tRole" in lines  # the merged cell once
+    assert any(line.startswith("Nested name") for line in lines)
+    assert "Footnote 1: Source: the inquest, 2018." in lines
+    assert "Comment (Rita Katz): Check against the inquest." in lines
+    assert "Header: RESTRICTED: Westminster review" in lines
+    assert "Footer: Page footer: Metropolitan Police" in lines
+    assert "Deleted in a tracked change: He fled." in lines
+    assert "He fled" not in lines[0]

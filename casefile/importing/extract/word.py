@@ -1,4 +1,10 @@
-"""Word (.docx): paragraphs and tables in reading order, and the core properties.
+"""Word (.docx): everything a reader sees, and the core properties.
+
+The body in reading order (paragraphs; tables a row a line, each merged cell once, nested
+tables within their cell; text boxes and tracked insertions where they stand), then what
+Word shows beside it, each labelled: footnotes, endnotes, comments with their authors,
+headers and footers, and text deleted in tracked changes (kept: it is what the document
+said before, and evidence).
 
 A .docx is a ZIP of XML parts, which makes two bombs possible: a part that unpacks to
 gigabytes, and XML whose entity definitions expand without bound. Both are refused before
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import IO
@@ -22,12 +29,9 @@ from xml.parsers import expat
 import docx
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_Tbl
-from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.metadata import partial_date, split_authors
@@ -43,7 +47,8 @@ _DEFAULT = "{http://schemas.openxmlformats.org/package/2006/content-types}Defaul
 def read_docx(data: bytes) -> Extracted:
     _refuse_bombs(data)
     document = docx.Document(io.BytesIO(data))
-    blocks = (_block_text(element, document) for element in _blocks(document.element.body))
+    blocks = [_block_text(element) for element in _blocks(document.element.body)]
+    blocks += _beside_the_body(document)
     properties = document.core_properties
     metadata = {
         name: str(value)
@@ -69,11 +74,11 @@ def read_docx(data: bytes) -> Extracted:
     )
 
 
-def _blocks(container: BaseOxmlElement) -> Iterator[CT_P | CT_Tbl]:
+def _blocks(container: BaseOxmlElement) -> Iterator[BaseOxmlElement]:
     """Paragraphs and tables in document order, including those inside content controls
     (a cover page often is one), which python-docx's own iteration skips."""
     for element in container.iterchildren():
-        if isinstance(element, CT_P | CT_Tbl):
+        if element.tag in (qn("w:p"), qn("w:tbl")):
             yield element
         elif element.tag == qn("w:sdt"):
             content = element.find(qn("w:sdtContent"))
@@ -81,14 +86,78 @@ def _blocks(container: BaseOxmlElement) -> Iterator[CT_P | CT_Tbl]:
                 yield from _blocks(content)
 
 
-def _block_text(element: CT_P | CT_Tbl, document: Document) -> str:
-    if isinstance(element, CT_P):
-        return Paragraph(element, document).text
+def _block_text(element: BaseOxmlElement) -> str:
+    if element.tag != qn("w:tbl"):
+        return _paragraph_text(element)
     # One row a line, cells separated by tabs; a cell's own line breaks would split the row.
+    # A merged cell is one w:tc (across) or an empty continuation (down): said once.
     return "\n".join(
-        "\t".join(" ".join(cell.text.split()) for cell in row.cells)
-        for row in Table(element, document).rows
+        "\t".join(
+            " ".join(" ".join(_block_text(b) for b in _blocks(cell)).split())
+            for cell in row.iterchildren(qn("w:tc"))
+        )
+        for row in element.iterchildren(qn("w:tr"))
     )
+
+
+# What each element of a run reads as: its text (None), or a character.
+_SHOWN = {
+    qn("w:t"): None,
+    qn("w:tab"): "\t",
+    qn("w:br"): "\n",
+    qn("w:cr"): "\n",
+    qn("w:noBreakHyphen"): "-",
+}
+
+
+def _paragraph_text(paragraph: BaseOxmlElement) -> str:
+    """A paragraph's text as it reads: its runs, those inside hyperlinks, fields and
+    tracked insertions too, and a text box's paragraphs on lines of their own (python-docx
+    reads only the paragraph's own runs). Deleted text (w:delText) is not shown."""
+    out: list[str] = []
+    for element in paragraph.iter():
+        if element is not paragraph and element.tag == qn("w:p"):
+            out.append("\n")  # a text box's paragraph, within this one
+        elif element.tag in _SHOWN:
+            shown = _SHOWN[element.tag]
+            out.append((element.text or "") if shown is None else shown)
+    return "".join(out)
+
+
+def _beside_the_body(document: Document) -> list[str]:
+    """Footnotes, endnotes, comments, headers, footers and deleted text, each labelled."""
+    found: list[str] = []
+    parts = {str(part.partname): part for part in document.part.package.iter_parts()}
+    for name, label, item in (
+        ("/word/footnotes.xml", "Footnote", "w:footnote"),
+        ("/word/endnotes.xml", "Endnote", "w:endnote"),
+        ("/word/comments.xml", "Comment", "w:comment"),
+    ):
+        part = parts.get(name)
+        if part is None:
+            continue
+        for note in parse_xml(part.blob).iterchildren(qn(item)):
+            if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+                continue
+            text = " ".join(" ".join(_block_text(b) for b in _blocks(note)).split())
+            author = note.get(qn("w:author"))
+            said = f"{label} ({author})" if author else f"{label} {note.get(qn('w:id'), '')}"
+            if text:
+                found.append(f"{said.strip()}: {text}")
+    seen: set[tuple[str, str]] = set()
+    for name in sorted(n for n in parts if re.fullmatch(r"/word/(header|footer)\d*\.xml", n)):
+        label = "Header" if "header" in name else "Footer"
+        text = " ".join(
+            " ".join(_block_text(b) for b in _blocks(parse_xml(parts[name].blob))).split()
+        )
+        if text and (label, text) not in seen:
+            seen.add((label, text))
+            found.append(f"{label}: {text}")
+    for deletion in document.element.body.iter(qn("w:del")):
+        text = " ".join("".join(d.text or "" for d in deletion.iter(qn("w:delText"))).split())
+        if text:
+            found.append(f"Deleted in a tracked change: {text}")
+    return found
 
 
 def _refuse_bombs(data: bytes) -> None:
