@@ -506,13 +506,30 @@ def test_a_word_document_whose_main_part_has_another_name_is_read() -> None:
     assert extract(data, "memo.docx").pages[0].startswith("Summary\nBefore the table.")
 
 
-def test_a_macro_enabled_word_document_is_unsupported() -> None:
-    def enable_macros(name: str, content: bytes) -> bytes:
-        main = b"wordprocessingml.document.main+xml"
-        return content.replace(main, b"ms-word.document.macroEnabled.main+xml")
+@pytest.mark.parametrize(
+    "main",
+    [
+        "application/vnd.ms-word.document.macroEnabled.main+xml",  # .docm
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    ],
+    ids=["macro-enabled", "template"],
+)
+def test_a_macro_enabled_document_or_a_template_is_read_as_text(main: str) -> None:
+    def relabel(name: str, content: bytes) -> bytes:
+        document = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return content.replace(document + b".main+xml", main.encode())
 
-    with pytest.raises(Unsupported, match="macro-enabled"):
-        extract(rezip(make_docx(), enable_macros, add={}), "memo.docm")
+    macros = {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 never run"}
+    result = extract(rezip(make_docx(), relabel, add=macros), "memo.docm")
+    assert result.pages[0].startswith("Summary\nBefore the table.")
+
+
+def test_a_word_package_with_no_document_in_it_is_unsupported() -> None:
+    def no_document(name: str, content: bytes) -> bytes:
+        return content.replace(b"wordprocessingml.document.main+xml", b"something.else+xml")
+
+    with pytest.raises(Unsupported, match="no document in it"):
+        extract(rezip(make_docx(), no_document, add={}), "memo.docx")
 
 
 def test_a_word_document_claiming_gigabytes_is_refused() -> None:

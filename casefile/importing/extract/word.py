@@ -39,13 +39,23 @@ from casefile.importing.extract.model import Damaged, Extracted, Unsupported
 
 _MAX_UNPACKED = 512 * 1024 * 1024
 _MAIN = CONTENT_TYPE.WML_DOCUMENT_MAIN
+# Main parts of the same WordprocessingML: macro-enabled documents (.docm), templates.
+_ALSO_READ = frozenset(
+    {
+        "application/vnd.ms-word.document.macroEnabled.main+xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+        "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+    }
+)
 _CONTENT_TYPES = "[Content_Types].xml"
 _OVERRIDE = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
 _DEFAULT = "{http://schemas.openxmlformats.org/package/2006/content-types}Default"
 
 
 def read_docx(data: bytes) -> Extracted:
-    _refuse_bombs(data)
+    main = _refuse_bombs(data)
+    if main != _MAIN:  # python-docx opens documents only: the same XML, relabelled
+        data = _relabelled(data, main)
     document = docx.Document(io.BytesIO(data))
     blocks = [_block_text(element) for element in _blocks(document.element.body)]
     blocks += _beside_the_body(document)
@@ -160,7 +170,8 @@ def _beside_the_body(document: Document) -> list[str]:
     return found
 
 
-def _refuse_bombs(data: bytes) -> None:
+def _refuse_bombs(data: bytes) -> str:
+    """Refuse what could exhaust the reader; the package's main content type."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -173,13 +184,28 @@ def _refuse_bombs(data: bytes) -> None:
                 "(refused as a possible ZIP bomb)"
             )
         types = _content_types(package)
-        if _MAIN not in types.values():
-            raise Unsupported("unsupported format: Word template or macro-enabled document")
+        main = next((t for t in types.values() if t == _MAIN or t in _ALSO_READ), None)
+        if main is None:
+            raise Unsupported("unsupported format: a Word package with no document in it")
         for member in members:
             # python-docx keeps images as bytes, and an SVG may well have a DTD.
             if not _type_of(member.filename, types).startswith("image/"):
                 with package.open(member) as stream:
                     _refuse_dtd(stream, member.filename)
+    return main
+
+
+def _relabelled(data: bytes, main: str) -> bytes:
+    """The package with its main part labelled a document: a macro-enabled document or a
+    template is read as text, its macros never run (nothing here runs anything)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for member in old.infolist():
+            content = old.read(member)
+            if member.filename == _CONTENT_TYPES:
+                content = content.replace(main.encode(), _MAIN.encode())
+            new.writestr(member, content)
+    return out.getvalue()
 
 
 def _content_types(package: zipfile.ZipFile) -> dict[str, str]:
