@@ -88,7 +88,7 @@ def test_a_few_accented_letters_are_read_as_windows_1252_and_said_to_be_a_guess(
     decoded = decode("Café au lait, Zoë".encode("cp1252"))
     assert decoded.text == "Café au lait, Zoë"
     assert decoded.found_by == GUESSED
-    assert decoded.said().startswith("encoding guessed: cp1252 (")
+    assert decoded.said().startswith("cp1252 (guessed: ")
     assert "encodings read these bytes cleanly" in decoded.said()
 
 
@@ -155,7 +155,7 @@ def test_the_import_notes_a_detected_encoding_and_tags_a_guessed_one(
     assert "Text encoding: cp1256 (detected)" in detected.notes
     assert "encoding guessed" not in detected.tags
     assert detected.label.startswith("قالت الشرطة")  # the title is not garbled either
-    assert "Text encoding: encoding guessed: cp1252" in guessed.notes
+    assert "Text encoding: cp1252 (guessed: " in guessed.notes
     assert "encoding guessed" in guessed.tags
 
 

@@ -64,11 +64,11 @@ class Decoded:
 
     def said(self) -> str:
         """How the text was decoded, for the document's notes: 'cp1256 (detected)',
-        'encoding guessed: cp1252 (11 other encodings fit)'."""
+        'cp1252 (guessed: 3 encodings read these bytes cleanly)'."""
         if not self.guessed:
             return f"{self.encoding} ({self.found_by})"
         fit = f"{self.fits:,} encodings read these bytes cleanly" if self.fits else "none clean"
-        return f"encoding guessed: {self.encoding} ({fit})"
+        return f"{self.encoding} ({GUESSED}: {fit})"
 
 
 def bom_codec(data: bytes) -> tuple[str, int] | None:
