@@ -106,6 +106,24 @@ LATIN = {  # Western text is guessed as Windows-1252 and read right; Polish is t
 }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El niño y la señora Muñoz comieron piñones en España con sus compañeros. " * 3,
+        "A comissão não aprovou a decisão, disse o ministro. " * 3,
+        "Genève, Anaïs, Zoë, Noël, Gaëlle, Hélène, Jérôme, Françoise. " * 4,
+    ],
+    ids=["spanish", "portuguese", "french-names"],
+)
+def test_western_text_that_other_code_pages_read_as_cleanly_is_a_guess_read_right(
+    text: str,
+) -> None:
+    """cp1250 reads these bytes as cleanly ("nińo", "comissăo") and scored as well."""
+    decoded = decode(text.encode("cp1252"))
+    assert decoded.text == text
+    assert decoded.guessed
+
+
 @pytest.mark.parametrize("encoding", list(LATIN))
 def test_latin_script_languages_come_out_right_detected_or_guessed(encoding: str) -> None:
     decoded = decode(LATIN[encoding].encode(encoding))

@@ -63,6 +63,14 @@ def test_a_date_that_reads_either_way_is_left_empty_with_a_note() -> None:
     )
 
 
+def test_a_date_that_is_no_date_or_json_nested_too_deep_costs_nothing() -> None:
+    canonical = '<link rel="canonical" href="https://paper.example/2017/02/31/attacker">'
+    deep = '<script type="application/ld+json">' + "[" * 5000 + "</script>"
+    result = extract(page(canonical + deep), "page.html")
+    assert result.published is None
+    assert "Police said so." in result.pages[0]  # read, not refused
+
+
 def test_the_address_date_folders_give_the_date_they_hold() -> None:
     canonical = '<link rel="canonical" href="https://paper.example/news/2017/03/attacker">'
     result = extract(page(canonical), "page.html")

@@ -63,7 +63,11 @@ def published(tree: HtmlElement, url: str) -> Found:
     found = _URL_DATE.search(urlsplit(url).path) if url else None
     if found:
         year, month, day = found.groups()
-        return Found(PartialDate(int(year), int(month), int(day) if day else None), "the address")
+        try:
+            when = PartialDate(int(year), int(month), int(day) if day else None)
+        except DateError:  # /2017/02/31/: a folder name, not a date
+            return Found(None, "", unread)
+        return Found(when, "the address")
     return Found(None, "", unread)
 
 
@@ -92,7 +96,7 @@ def _json_ld(tree: HtmlElement) -> Iterator[str]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:  # not JSON after all: a page's mistake, not ours to mend
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             continue
         yield from _date_published(data)
 
