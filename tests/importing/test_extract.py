@@ -907,3 +907,29 @@ def test_a_word_document_gives_every_part_a_reader_sees() -> None:
     assert "Footer: Page footer: Metropolitan Police" in lines
     assert "Deleted in a tracked change: He fled." in lines
     assert "He fled" not in lines[0]
+
+
+def test_a_text_box_written_twice_for_older_readers_is_read_once_on_its_own_line() -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("Before the box. ")
+    box = "<w:txbxContent><w:p><w:r><w:t>BOX TEXT</w:t></w:r></w:p></w:txbxContent>"
+    paragraph._p.append(
+        parse_xml(
+            f"<w:r {nsdecls('w')} xmlns:mc='http://schemas.openxmlformats.org/markup-"
+            "compatibility/2006' xmlns:v='urn:schemas-microsoft-com:vml'><mc:AlternateContent>"
+            f"<mc:Choice Requires='wps'><w:drawing><w:inline>{box}</w:inline></w:drawing>"
+            f"</mc:Choice><mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict>"
+            "</mc:Fallback></mc:AlternateContent></w:r>"
+        )
+    )
+    paragraph.add_run("After the box.")
+    paragraph._p.append(
+        parse_xml(
+            f"<w:moveFrom {nsdecls('w')} w:id='5' w:author='A'><w:r><w:t>Moved words.</w:t>"
+            "</w:r></w:moveFrom>"
+        )
+    )
+    out = io.BytesIO()
+    document.save(out)
+    [text] = extract(out.getvalue(), "box.docx").pages
+    assert text.split("\n") == ["Before the box. ", "BOX TEXT", "After the box."]

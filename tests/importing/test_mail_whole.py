@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from casefile.importing.extract.dispatch import extract
 from casefile.importing.reading import NESTED_AT_MOST, ReadTask, read_document
@@ -102,3 +105,61 @@ def test_forwards_nested_deeper_than_the_limit_are_kept_unread_with_the_reason(
     assert len(read) == NESTED_AT_MOST + 1  # every message is kept, read or not
     assert read[-1][1] == f"not read: more than {NESTED_AT_MOST} messages deep"
     assert all("not read" not in text for _, text in read[:-1])
+
+
+def test_a_forwarded_message_is_an_attachment_not_the_body_twice() -> None:
+    inner = message("Original")
+    inner.set_content("The forwarded words, said once.")
+    outer = message("Fwd")
+    outer.set_content("Forwarding this.")
+    outer.add_attachment(inner)
+    result = extract(outer.as_bytes(), "mail.eml")
+    assert "The forwarded words" not in result.pages[0]
+    assert [a.file_name for a in result.attachments] == ["forwarded message.eml"]
+
+
+def test_a_named_part_marked_inline_is_an_attachment_and_an_inline_picture_is_not() -> None:
+    mail = message()
+    mail.set_content("See below.")
+    mail.add_attachment(
+        b"%PDF-1.4",
+        maintype="application",
+        subtype="pdf",
+        filename="report.pdf",
+        disposition="inline",
+    )
+    mail.add_attachment(
+        b"\x89PNG\r\n\x1a\n",
+        maintype="image",
+        subtype="png",
+        filename="logo.png",
+        disposition="inline",
+    )
+    result = extract(mail.as_bytes(), "mail.eml")
+    assert [a.file_name for a in result.attachments] == ["report.pdf"]
+
+
+def test_nested_alternatives_read_each_part_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from casefile.importing.extract import mail as mail_module
+
+    body = EmailMessage()
+    body.set_content("Plain words.")
+    body.add_alternative("<html><body><p>HTML words.</p></body></html>", subtype="html")
+    for _ in range(20):  # alternatives inside alternatives: each level read the rest again
+        outer = EmailMessage()
+        outer.make_alternative()
+        outer.attach(body)
+        body = outer
+    mail = message()
+    mail.make_mixed()
+    mail.attach(body)
+    reads: list[object] = []
+    real = mail_module._part_text
+
+    def counted(part: Any) -> Any:
+        reads.append(part)
+        return real(part)
+
+    monkeypatch.setattr(mail_module, "_part_text", counted)
+    assert "Plain words." in extract(mail.as_bytes(), "mail.eml").pages[0]
+    assert len(reads) <= 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import policy
 from email.headerregistry import AddressHeader, DateHeader
 from email.message import EmailMessage, MIMEPart
@@ -25,8 +25,15 @@ def read_email(data: bytes) -> Extracted:
     headers = _headers(message)
     sender = headers.get("from")
     sent = headers.get("date")
-    shown = _shown(message)
-    read = [_part_text(part) for part in shown]
+    texts: dict[int, PartText] = {}
+
+    def text_of(part: MIMEPart) -> PartText:  # each part read once, however nested
+        if id(part) not in texts:
+            texts[id(part)] = _part_text(part)
+        return texts[id(part)]
+
+    shown = _shown(message, text_of)
+    read = [text_of(part) for part in shown]
     text = "\n\n".join(part_text for part_text, _, _ in read if part_text.strip())
     cut = next((part_cut for _, part_cut, _ in read if part_cut), "")
     decoded = next((d for _, _, d in read if d.guessed), read[0][2] if read else None)
@@ -63,20 +70,26 @@ def _headers(message: EmailMessage) -> dict[str, object]:
     return found
 
 
-def _shown(part: MIMEPart) -> list[MIMEPart]:
+PartText = tuple[str, str, Decoded]  # its text, what could not be read, how decoded
+
+
+def _shown(part: MIMEPart, text_of: Callable[[MIMEPart], PartText]) -> list[MIMEPart]:
     """The text parts a mail client shows as the message, in order: of alternatives, the
     plain text unless it is empty (then the HTML), and every other inline text part (a
-    note after an attachment, a list's footer), not only the first."""
+    note after an attachment, a list's footer), not only the first. A forwarded message
+    is an attachment of its own, not part of this one's text."""
+    if part.get_content_maintype() == "message":
+        return []
     if part.get_content_type() == "multipart/alternative":
         options = list(part.iter_parts())
         ranked = sorted(options, key=lambda p: _PREFERRED.get(p.get_content_type(), 2))
         for option in ranked:
-            shown = _shown(option)
-            if any(_part_text(p)[0].strip() for p in shown):
+            shown = _shown(option, text_of)
+            if any(text_of(p)[0].strip() for p in shown):
                 return shown
         return []
     if part.is_multipart():
-        return [p for sub in part.iter_parts() for p in _shown(sub)]
+        return [p for sub in part.iter_parts() for p in _shown(sub, text_of)]
     if (
         part.get_content_type() in _PREFERRED
         and not part.get_filename()
@@ -89,7 +102,7 @@ def _shown(part: MIMEPart) -> list[MIMEPart]:
 _PREFERRED = {"text/plain": 0, "text/html": 1}  # of alternatives: plain text first
 
 
-def _part_text(part: MIMEPart) -> tuple[str, str, Decoded]:
+def _part_text(part: MIMEPart) -> PartText:
     """A text part's text, what of it could not be read ("" if nothing), and how it was
     decoded."""
     decoded = decode(_payload(part), part.get_content_charset())
@@ -99,9 +112,10 @@ def _part_text(part: MIMEPart) -> tuple[str, str, Decoded]:
 
 
 def _attachments(part: MIMEPart, shown: set[int]) -> Iterator[Attachment]:
-    """The files the message carries, by their names (not pictures shown inline); a
-    forwarded message as one .eml (the reader opens it in turn, attachments and all). A
-    message that is nothing but an attachment gives it."""
+    """The files the message carries, by their names, those marked inline too (Apple
+    Mail's) but for pictures shown in the text; a forwarded message as one .eml (the
+    reader opens it in turn, attachments and all). A message that is nothing but an
+    attachment gives it."""
     if id(part) in shown:
         return
     if part.get_content_type() == "message/rfc822":
@@ -110,7 +124,9 @@ def _attachments(part: MIMEPart, shown: set[int]) -> Iterator[Attachment]:
     elif part.is_multipart():
         for sub in part.iter_parts():
             yield from _attachments(sub, shown)
-    elif (name := part.get_filename()) and part.get_content_disposition() != "inline":
+    elif (name := part.get_filename()) and not (
+        part.get_content_disposition() == "inline" and part.get_content_maintype() == "image"
+    ):
         yield Attachment(_safe_name(name), _payload(part))
 
 

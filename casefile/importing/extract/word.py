@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 from xml.etree.ElementTree import fromstring
 from xml.parsers import expat
 
@@ -39,6 +38,7 @@ from casefile.importing.extract.model import Damaged, Extracted, Unsupported
 
 _MAX_UNPACKED = 512 * 1024 * 1024
 _MAIN = CONTENT_TYPE.WML_DOCUMENT_MAIN
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Main parts of the same WordprocessingML: macro-enabled documents (.docm), templates.
 _ALSO_READ = frozenset(
     {
@@ -120,49 +120,76 @@ _SHOWN = {
 }
 
 
+# Not read: a drawing's fallback (Word writes every text box twice, for older readers)
+# and the place text was moved from (it is read where it was moved to).
+_UNREAD = frozenset({f"{{{_MC}}}Fallback", qn("w:moveFrom")})
+
+
 def _paragraph_text(paragraph: BaseOxmlElement) -> str:
     """A paragraph's text as it reads: its runs, those inside hyperlinks, fields and
     tracked insertions too, and a text box's paragraphs on lines of their own (python-docx
     reads only the paragraph's own runs). Deleted text (w:delText) is not shown."""
     out: list[str] = []
-    for element in paragraph.iter():
-        if element is not paragraph and element.tag == qn("w:p"):
-            out.append("\n")  # a text box's paragraph, within this one
-        elif element.tag in _SHOWN:
+    pending: list[BaseOxmlElement | str] = [paragraph]
+    while pending:  # depth first, in document order; a stack, not recursion
+        element = pending.pop()
+        if isinstance(element, str):
+            out.append(element)
+            continue
+        if element.tag in _UNREAD:
+            continue
+        if element.tag in _SHOWN:
             shown = _SHOWN[element.tag]
             out.append((element.text or "") if shown is None else shown)
+        nested = element is not paragraph and element.tag == qn("w:p")
+        children = list(element)
+        # A text box's paragraph, within this one: a line of its own.
+        pending.extend(["\n"] if nested else [])
+        pending.extend(reversed(children))
+        pending.extend(["\n"] if nested else [])
     return "".join(out)
+
+
+def _related(document: Document) -> dict[str, list[Any]]:
+    """The document's parts by the kind of their relationship ("header", "footnotes"),
+    as Word finds them: by relationship, not by name (a part named header1.xml may be a
+    picture), in the order of their names."""
+    found: dict[str, list[Any]] = {}
+    for rel in document.part.rels.values():
+        if not rel.is_external:
+            found.setdefault(rel.reltype.rsplit("/", 1)[-1], []).append(rel.target_part)
+    for parts in found.values():
+        parts.sort(key=lambda part: str(part.partname))
+    return found
 
 
 def _beside_the_body(document: Document) -> list[str]:
     """Footnotes, endnotes, comments, headers, footers and deleted text, each labelled."""
     found: list[str] = []
-    parts = {str(part.partname): part for part in document.part.package.iter_parts()}
-    for name, label, item in (
-        ("/word/footnotes.xml", "Footnote", "w:footnote"),
-        ("/word/endnotes.xml", "Endnote", "w:endnote"),
-        ("/word/comments.xml", "Comment", "w:comment"),
+    related = _related(document)
+    for relation, label, item in (
+        ("footnotes", "Footnote", "w:footnote"),
+        ("endnotes", "Endnote", "w:endnote"),
+        ("comments", "Comment", "w:comment"),
     ):
-        part = parts.get(name)
-        if part is None:
-            continue
-        for note in parse_xml(part.blob).iterchildren(qn(item)):
-            if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
-                continue
-            text = " ".join(" ".join(_block_text(b) for b in _blocks(note)).split())
-            author = note.get(qn("w:author"))
-            said = f"{label} ({author})" if author else f"{label} {note.get(qn('w:id'), '')}"
-            if text:
-                found.append(f"{said.strip()}: {text}")
+        for part in related.get(relation, []):
+            for note in parse_xml(part.blob).iterchildren(qn(item)):
+                if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+                    continue
+                text = " ".join(" ".join(_block_text(b) for b in _blocks(note)).split())
+                author = note.get(qn("w:author"))
+                number = note.get(qn("w:id"), "")
+                said = f"{label} ({author})" if author else f"{label} {number}"
+                if text:
+                    found.append(f"{said.strip()}: {text}")
     seen: set[tuple[str, str]] = set()
-    for name in sorted(n for n in parts if re.fullmatch(r"/word/(header|footer)\d*\.xml", n)):
-        label = "Header" if "header" in name else "Footer"
-        text = " ".join(
-            " ".join(_block_text(b) for b in _blocks(parse_xml(parts[name].blob))).split()
-        )
-        if text and (label, text) not in seen:
-            seen.add((label, text))
-            found.append(f"{label}: {text}")
+    for relation, label in (("header", "Header"), ("footer", "Footer")):
+        for part in related.get(relation, []):
+            blocks = _blocks(parse_xml(part.blob))
+            text = " ".join(" ".join(_block_text(b) for b in blocks).split())
+            if text and (label, text) not in seen:
+                seen.add((label, text))
+                found.append(f"{label}: {text}")
     for deletion in document.element.body.iter(qn("w:del")):
         text = " ".join("".join(d.text or "" for d in deletion.iter(qn("w:delText"))).split())
         if text:
