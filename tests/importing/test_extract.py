@@ -933,3 +933,19 @@ def test_a_text_box_written_twice_for_older_readers_is_read_once_on_its_own_line
     document.save(out)
     [text] = extract(out.getvalue(), "box.docx").pages
     assert text.split("\n") == ["Before the box. ", "BOX TEXT", "After the box."]
+
+
+def test_rows_and_cells_inside_content_controls_are_read() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "First row"
+    row = parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtContent><w:tr><w:tc><w:p><w:r><w:t>Row in a control"
+        "</w:t></w:r></w:p></w:tc><w:sdt><w:sdtContent><w:tc><w:p><w:r><w:t>Cell in a control"
+        "</w:t></w:r></w:p></w:tc></w:sdtContent></w:sdt></w:tr></w:sdtContent></w:sdt>"
+    )
+    table._tbl.append(row)
+    out = io.BytesIO()
+    document.save(out)
+    [text] = extract(out.getvalue(), "form.docx").pages
+    assert text.split("\n") == ["First row", "Row in a control\tCell in a control"]

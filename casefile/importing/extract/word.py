@@ -85,15 +85,8 @@ def read_docx(data: bytes) -> Extracted:
 
 
 def _blocks(container: BaseOxmlElement) -> Iterator[BaseOxmlElement]:
-    """Paragraphs and tables in document order, including those inside content controls
-    (a cover page often is one), which python-docx's own iteration skips."""
-    for element in container.iterchildren():
-        if element.tag in (qn("w:p"), qn("w:tbl")):
-            yield element
-        elif element.tag == qn("w:sdt"):
-            content = element.find(qn("w:sdtContent"))
-            if content is not None:
-                yield from _blocks(content)
+    """Paragraphs and tables in document order."""
+    return _children(container, "w:p", "w:tbl")
 
 
 def _block_text(element: BaseOxmlElement) -> str:
@@ -104,10 +97,24 @@ def _block_text(element: BaseOxmlElement) -> str:
     return "\n".join(
         "\t".join(
             " ".join(" ".join(_block_text(b) for b in _blocks(cell)).split())
-            for cell in row.iterchildren(qn("w:tc"))
+            for cell in _children(row, "w:tc")
         )
-        for row in element.iterchildren(qn("w:tr"))
+        for row in _children(element, "w:tr")
     )
+
+
+def _children(parent: BaseOxmlElement, *tags: str) -> Iterator[BaseOxmlElement]:
+    """``parent``'s children of these tags, those inside content controls too (a cover
+    page often is one, and so can a row or a cell be), which python-docx's own iteration
+    skips."""
+    wanted = {qn(tag) for tag in tags}
+    for element in parent.iterchildren():
+        if element.tag in wanted:
+            yield element
+        elif element.tag == qn("w:sdt"):
+            content = element.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _children(content, *tags)
 
 
 # What each element of a run reads as: its text (None), or a character.
