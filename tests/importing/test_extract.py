@@ -88,7 +88,7 @@ def test_pdf_text_per_page_and_document_information() -> None:
     )
     assert result.title == "Westminster attack: timeline"
     assert result.authors == ("Rita Katz", "Jane Doe")
-    assert result.published == PartialDate(2017, 3, 22)
+    assert result.published is None  # made on that day: not published on it (notes say so)
     assert result.language == "en-GB"
     assert not result.needs_ocr
     assert result.metadata["Producer"] == "Example Press typesetting"
@@ -194,17 +194,17 @@ def test_xmp_metadata_fills_what_the_document_information_leaves_out() -> None:
     assert result.metadata["Keywords"] == "Westminster; vehicle attack"
     assert result.metadata["Creator"] == "anonymous"  # the information's own (ReportLab's)
     assert result.language == "en-GB"  # the catalog's /Lang, before XMP's
-    assert result.published == PartialDate(2017, 3, 22)  # the information's CreationDate
+    assert result.published is None  # a creation date is not a publication date
 
 
-def test_xmp_metadata_alone_gives_a_date_at_its_own_precision() -> None:
+def test_xmp_metadata_alone_gives_a_creation_date_at_its_own_precision() -> None:
     plain = make_pdf(["Page one."], title="From the information")
     no_info = re.sub(rb"/Info \d+ 0 R\s*", b"", plain)  # a writer that keeps XMP only
 
     result = extract(with_xmp(no_info, XMP.format(title="From XMP")), "report.pdf")
 
     assert result.title == "From XMP"
-    assert result.published == PartialDate(2017, 3)
+    assert result.published is None
     assert result.metadata["Creator"] == "Report Writer 9"
     assert result.metadata["Created"] == "2017-03"
     assert result.metadata["Modified"] == "2017-03-24 09:30:00 +01:00"  # as the information's
@@ -447,7 +447,8 @@ def test_a_word_document_keeps_tables_where_they_are() -> None:
     )
     assert result.title == "Memo on the Westminster attack"
     assert result.authors == ("Rita Katz",)
-    assert result.published == PartialDate(2017, 3, 23)
+    assert result.published is None  # created then: not published then
+    assert result.metadata["Created"] == "2017-03-23 09:30:00+00:00"
     assert result.metadata["Subject"] == "Claims"
 
 

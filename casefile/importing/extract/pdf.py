@@ -18,7 +18,7 @@ import pypdfium2.raw as pdfium_c
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.decode import normalise_newlines
-from casefile.importing.extract.metadata import partial_date, split_authors
+from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
 from casefile.importing.extract.xmp import read_xmp
 
@@ -59,7 +59,8 @@ def read_pdf(data: bytes, password: str | None) -> Extracted:
         title=info.get("Title", "").strip() or xmp.title,
         authors=split_authors(info.get("Author")) or xmp.creators,
         publisher=xmp.publisher,
-        published=partial_date(info.get("CreationDate")) or partial_date(xmp.created),
+        # No publication date: when the file was made is not when it was published (a
+        # report scanned in 2020 is no 2020 report). "Created" is in the notes, as such.
         language=language or xmp.language,
         pages=pages,
         needs_ocr=bool(pages) and not any(page.strip() for page in pages),

@@ -33,7 +33,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.metadata import partial_date, split_authors
+from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted, Unsupported
 
 _MAX_UNPACKED = 512 * 1024 * 1024
@@ -77,7 +77,7 @@ def read_docx(data: bytes) -> Extracted:
         format=Format.DOCX,
         title=properties.title.strip(),
         authors=split_authors(properties.author),
-        published=partial_date(properties.created),
+        # "Created" (in the notes) is when the file was made, not published.
         language=properties.language.strip(),
         pages=("\n".join(block for block in blocks if block.strip()),),
         metadata=metadata,
