@@ -3,7 +3,6 @@ part, and every attachment, forwarded messages' own included."""
 
 from __future__ import annotations
 
-import hashlib
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,8 @@ from typing import Any
 import pytest
 
 from casefile.importing.extract.dispatch import extract
-from casefile.importing.reading import NESTED_AT_MOST, ReadTask, read_document
+from casefile.importing.reading import NESTED_AT_MOST
+from tests.importing.reader import read_file
 
 STORY = "Police said the attacker acted alone when he drove into pedestrians. " * 5
 
@@ -50,9 +50,7 @@ def test_every_inline_text_part_is_in_the_body() -> None:
 
 
 def _read(path: Path) -> list[tuple[str, str]]:
-    data = path.read_bytes()
-    task = ReadTask(0, path, hashlib.sha256(data).hexdigest(), len(data), None, 1000, 10**7)
-    found = read_document(task)
+    found = read_file(path)
     return [
         (a.attachment.file_name, a.extracted.pages[0] if a.extracted else a.problem)
         for a in found.attachments

@@ -4,7 +4,6 @@ stays in the notes."""
 
 from __future__ import annotations
 
-import hashlib
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from casefile.importing.extract.metadata import TITLE_AT_MOST, titled
-from casefile.importing.reading import ReadTask, read_document
+from tests.importing.reader import read_file
 
 PAGES = ("\n\nWestminster attack: the police statement\nFour people died.",)
 
@@ -38,9 +37,7 @@ def test_a_title_too_long_for_a_list_is_cut_and_kept_whole_in_the_notes() -> Non
 
 
 def _read(path: Path) -> tuple[str, dict[str, str]]:
-    data = path.read_bytes()
-    task = ReadTask(0, path, hashlib.sha256(data).hexdigest(), len(data), None, 1000, 10**7)
-    found = read_document(task).extracted
+    found = read_file(path).extracted
     return found.title, dict(found.metadata)
 
 
