@@ -17,6 +17,7 @@ from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions, fold
 from casefile.db.ids import unique_id
 from casefile.domain.changes import GRADING, Changes
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.display import a_or_an, field_label
 from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.facts import FACTS
@@ -71,7 +72,6 @@ from casefile.services.references import (
 from casefile.services.support import (
     citing,
     keep_support,
-    supports_of,
 )
 
 RECORD_COLUMNS = ("id", "kind", "created_at", "updated_at", "notes")
@@ -257,8 +257,7 @@ class RecordService:
             (n.fields.record, n.fields.fact) for n in new if isinstance(n.fields, ReportFields)
         ]
         cited = [i for i, n in zip(ids, new, strict=True) if isinstance(n.fields, LinkFields)]
-        self.keep_in_step(s, audit, reported, cited)
-        counted = supports_of(s, [*cited, *(record for record, _ in reported)])
+        counted = self.keep_in_step(s, audit, reported, cited)
         return [
             dataclasses.replace(r, support=counted[r.id]) if r.id in counted else r for r in records
         ]
@@ -364,15 +363,16 @@ class RecordService:
 
     def keep_in_step(
         self, s: Session, audit: AuditLog, pairs: Iterable[Pair], others: Iterable[UUID] = ()
-    ) -> None:
+    ) -> dict[UUID, Corroboration | None]:
         """Bring records in step with their reports (``pairs``: each record's standing
-        value, disputes and support) and count again the support of ``others``."""
+        value, disputes and support) and count again the support of ``others``; the
+        support counted, by record."""
         pairs = list(pairs)
         records = {record for record, _ in pairs}
         weighed = standings_of(s, records)  # read once for both
         if pairs:
             sync_facts(s, pairs, self._writer(s, audit), weighed)
-        keep_support(s, records | set(others), weighed)
+        return keep_support(s, records | set(others), weighed)
 
     def dependents(self, record_id: UUID) -> Dependents:
         with self.sessions.read() as s:

@@ -33,7 +33,7 @@ from casefile.services.corroboration import (
     matched_pairs,
 )
 from casefile.services.fact_sync import Pair, Standings, standings_of
-from casefile.services.record_reading import stored_support, table_of
+from casefile.services.record_reading import table_of
 
 Weighed = list[tuple[Standing, str]]  # a fact's reports, as the rule weighs them
 
@@ -52,16 +52,20 @@ def fact_supports(kind: Kind, fact: str, weighed: Weighed) -> list[Support]:
     return found
 
 
-def keep_support(s: Session, record_ids: Iterable[UUID], weighed: Standings | None = None) -> None:
-    """Count again the support of these records (any kind: those with none are cleared).
-    ``weighed``: reports the caller has read already (``standings_of``), for those records
-    it names."""
+def keep_support(
+    s: Session, record_ids: Iterable[UUID], weighed: Standings | None = None
+) -> dict[UUID, Corroboration | None]:
+    """Count again the support of these records (any kind: those with none are cleared),
+    and return it. ``weighed``: reports the caller has read already (``standings_of``),
+    for those records it names."""
     ids = list(dict.fromkeys(record_ids))
+    kept: dict[UUID, Corroboration | None] = {}
     if not ids:
-        return
+        return kept
     record = table_of(m.Record)
     for start in range(0, len(ids), CHUNK):
         counted = _count(s, ids[start : start + CHUNK], weighed or {})
+        kept.update(counted)
         rows = [
             {
                 "rid": record_id,
@@ -81,6 +85,7 @@ def keep_support(s: Session, record_ids: Iterable[UUID], weighed: Standings | No
     for model in list(s.identity_map.values()):  # mapped records read it again
         if isinstance(model, m.Record) and model.id in again:
             s.expire(model, ["support_count", "support_grade"])
+    return kept
 
 
 def _count(s: Session, ids: list[UUID], read: Standings) -> dict[UUID, Corroboration | None]:
@@ -117,21 +122,6 @@ def _link_supports(s: Session, links: list[UUID]) -> dict[UUID, list[Support]]:
         cited.setdefault(row.link_id, []).append(row.cited_id)
     supports = cited_supports(s, {c for ids in cited.values() for c in ids})
     return {link: [supports[c] for c in ids] for link, ids in cited.items()}
-
-
-def supports_of(s: Session, ids: Iterable[UUID]) -> dict[UUID, Corroboration | None]:
-    """The records' support as kept (of those that exist)."""
-    wanted = list(set(ids))
-    record = table_of(m.Record)
-    found: dict[UUID, Corroboration | None] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = select(record.c.id, record.c.support_count, record.c.support_grade).where(
-            record.c.id.in_(wanted[start : start + CHUNK])
-        )
-        found.update(
-            (r.id, stored_support(r.support_count, r.support_grade)) for r in s.execute(query)
-        )
-    return found
 
 
 @dataclass(frozen=True)
