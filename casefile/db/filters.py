@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, func, or_, select, true, type_coerce
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from casefile.db import models as m
 from casefile.db.engine import fold
@@ -70,10 +72,12 @@ def dated_within(start: Any, end: Any | None, dates: DateRange) -> ColumnElement
         return one
     last = type_coerce(end, String)
     # The rows whose end date reaches into the range while their date does not: found
-    # through the end date's index.
+    # through the end date's index (the date's is kept out of it: else SQLite may walk
+    # every date before the range's end, as at 50,000 attacks, 25 ms instead of 2).
     holding = dates.holding_low()
     ends_from = or_(last >= dates.low, last.in_(holding)) if holding else last >= dates.low
-    return or_(one, and_(first.is_not(None), ends_from, _starts_by(first, dates)))
+    by_end = Unindexed(first)
+    return or_(one, and_(by_end.is_not(None), ends_from, _starts_by(by_end, dates)))
 
 
 def _one_date_within(date: Any, dates: DateRange) -> ColumnElement[bool]:
@@ -93,6 +97,27 @@ def _starts_by(date: Any, dates: DateRange) -> ColumnElement[bool]:
         return true()
     circa = dates.circa_before_high()
     return or_(date < high, date.in_(circa)) if circa else date < high
+
+
+class Unindexed(ColumnElement[Any]):
+    """A column whose index a condition must not use: on SQLite written ``+column`` (the
+    planner's documented way to leave an index out), elsewhere as it is."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _unindexed(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unindexed_sqlite(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.column, **kw)}"
 
 
 def as_sql(condition: ColumnElement[bool]) -> tuple[str, dict[str, Any]]:

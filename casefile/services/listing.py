@@ -28,12 +28,10 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 
 from casefile.db import models as m
 from casefile.db.engine import Sessions
-from casefile.db.filters import DATED, tagged, within
+from casefile.db.filters import DATED, Unindexed, tagged, within
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
 from casefile.domain.dates import DateRange, PartialDate
 from casefile.domain.errors import InvalidInput
@@ -162,6 +160,11 @@ SLOW_WALK_S = 0.03
 # entries, every time. With the row at the last multiple of STRIDE before it known, a jump
 # walks fewer than STRIDE; the anchors on the way are found once, each from the last.
 STRIDE = 4096
+# A list filtered by dates, of a kind with end dates too (attacks), is found through both
+# date indexes and sorted when it holds at most this many rows. Walked in the date
+# index's order instead, it would check the end date of every record before the range's
+# end: 15 ms to show 1,827 of 50,000 attacks, against 2 ms sorted.
+SORTED_AT_MOST = STRIDE
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,8 @@ class Listing:
                     ids.reverse()
             if ids is None:
                 began = time.perf_counter()
-                walk = _in_order(flipped, _matching(q, offset + count, total, rows))[0]
+                matching = _matching(q, offset + count, total, rows)
+                walk = _in_order(flipped, matching, few=total <= SORTED_AT_MOST)[0]
                 ids = list(s.scalars(walk.limit(count).offset(offset)))
                 if from_end:
                     ids.reverse()
@@ -411,11 +415,13 @@ def _table(kind: Kind) -> Table:
     return cast(Table, MODEL_OF_KIND[kind].__table__)
 
 
-def _in_order(q: ListQuery, matching: Matching = Matching.LISTED) -> tuple[Select[Any], Any, Any]:
+def _in_order(
+    q: ListQuery, matching: Matching = Matching.LISTED, *, few: bool = False
+) -> tuple[Select[Any], Any, Any]:
     """The IDs of the list in its order, read from one table's (column, id) index where
     the sort allows: an OFFSET then skips index entries, not joined rows. With the sort
     column and the ID column, for keyset conditions. ``matching``: how the words typed
-    are checked (see ``Matching``)."""
+    are checked (see ``Matching``); ``few``: the list is short (see ``SORTED_AT_MOST``)."""
     table = _table(q.kind)
     name, column = _sort(q)
     id_column: Any = table.c.id
@@ -428,7 +434,8 @@ def _in_order(q: ListQuery, matching: Matching = Matching.LISTED) -> tuple[Selec
         column = table.c[column.property.columns[0].name]
         query = select(table.c.id)
     query = _filtered(query, q, matching)
-    order = (column.desc(), id_column.desc()) if q.descending else (column, id_column)
+    by = Unindexed(column) if few and q.dates and DATED[q.kind][1] is not None else column
+    order = (by.desc(), id_column.desc()) if q.descending else (by, id_column)
     return query.order_by(*order), column, id_column
 
 
@@ -456,8 +463,8 @@ def _filtered(
             query = query.where(key.scalar_subquery().in_(_matches(q)))
         else:
             indexed = select(FTS_KEY.c.record_id).where(FTS_KEY.c.id.in_(_matches(q)))
-            # A unary + keeps SQLite from answering the IN through the ID's own index.
-            plus = UnaryExpression(table.c.id, operator=custom_op("+"), type_=table.c.id.type)
+            # Kept from answering the IN through the ID's own index.
+            plus = Unindexed(table.c.id)
             query = query.where((plus if matching is Matching.LISTED else table.c.id).in_(indexed))
     if q.tag.strip():
         query = query.where(tagged(table.c.id, q.tag))

@@ -383,6 +383,36 @@ def test_window_rows_are_the_rows_of_the_list_in_order(
         assert got == expected, q
 
 
+@pytest.mark.parametrize("sorted_at_most", [0, 10**6], ids=["walked in order", "sorted"])
+def test_attacks_within_dates_show_in_a_window_as_they_page(
+    case: Case, sorted_at_most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date range meets attacks by their end dates too: a short list is found through
+    both date indexes and sorted, a long one walked in the sort's order; either way the
+    window's rows are keyset paging's, from either end, for every sort."""
+    monkeypatch.setattr(listing, "SORTED_AT_MOST", sorted_at_most)
+    for i in range(40):
+        date = PartialDate(2000 + i % 15, 1 + i % 12) if i % 9 else None
+        end = PartialDate(2001 + i % 15) if date is not None and i % 4 == 0 else None
+        killed = Figure.exactly(i % 6) if i % 5 else None
+        case.records.add(AttackFields(title=f"attack {i}", date=date, end_date=end, killed=killed))
+    since, until = PartialDate(2005), PartialDate(2009)
+    for sort in ("date", "killed", "title"):
+        for descending in (False, True):
+            q = ListQuery(Kind.ATTACK, sort=sort, descending=descending, since=since, until=until)
+            expected = case.listing.page(replace(q, limit=500)).records
+            total = case.listing.count(q)
+            assert total == len(expected)
+            got = [
+                r.id
+                for start in range(0, total, 7)
+                for r in case.listing.window(q, start, 7, total).records
+            ]
+            assert got == [r.id for r in expected], q
+    # Attacks that began before the range and reach into it by their end date are in it.
+    assert any(r.fields.date < since for r in expected)
+
+
 def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     """Walking to a filtered list's first rows is chosen while the matches look spread
     through the index; a walk that took long says they are not, and the list is kept."""
@@ -394,9 +424,11 @@ def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.M
     walks: list[bool] = []
     in_order = listing._in_order
 
-    def noted(q: ListQuery, matching: listing.Matching = listing.Matching.LISTED) -> Any:
+    def noted(
+        q: ListQuery, matching: listing.Matching = listing.Matching.LISTED, **how: bool
+    ) -> Any:
         walks.append(matching is not listing.Matching.LOOKED_UP)
-        return in_order(q, matching)
+        return in_order(q, matching, **how)
 
     monkeypatch.setattr(listing, "_in_order", noted)
     case.listing.window(q, 0, 5, total)
