@@ -1,10 +1,11 @@
 """What an investigator types into the search box, turned into an FTS5 query and filters.
 
 Plain words must all match; "exact phrases"; prefix*; OR between two terms; -word or
--"phrase" to exclude; and filters: kind:quote, tag:claim, from:2016 to:2017,
-reliability:A-B. Whatever is typed is never an error: every term reaches FTS5 as a quoted
-string (so AND, NEAR, punctuation or SQL are just words), an unbalanced quote ends at the
-end of the line, and a filter that cannot be read is searched as a word.
+-"phrase" to exclude; and filters: kind:quote, tag:claim (a tag of several words in
+quotes: tag:"needs OCR"), from:2016 to:2017, reliability:A-B. Whatever is typed is never
+an error: every term reaches FTS5 as a quoted string (so AND, NEAR, punctuation or SQL are
+just words), an unbalanced quote ends at the end of the line, and a filter that cannot be
+read is searched as a word.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from casefile.domain.dates import DateError, PartialDate
 from casefile.domain.errors import InvalidInput
 from casefile.domain.terms import Kind, Reliability
 
-TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A quoted phrase (-"excluded"); a filter with a quoted value (tag:"needs OCR", #"…");
+# anything else up to a space.
+TOKEN = re.compile(r'(-?)"([^"]*)"?|((?:[A-Za-z]+:|#)"[^"]*"?|\S+)')
 KIND_WORDS: dict[str, Kind | str] = {
     **{k.value: k for k in Kind},
     **{k.value + "s": k for k in Kind},
@@ -113,10 +116,31 @@ def _term(word: str) -> Term | None:
     return Term(stem, prefix)
 
 
+def tags_typed(text: str) -> tuple[list[str], str]:
+    """The tags named in what was typed into a table's filter (``#tag``, or ``tag:tag``
+    as in a search; either with a value of several words in quotes: ``#"needs OCR"``),
+    and the rest of it as typed, the words the table is filtered by. (In a search, #word
+    stays a word: a hashtag.)"""
+    tags: list[str] = []
+    rest: list[str] = []
+    for found in TOKEN.finditer(CONTROL.sub(" ", text)):
+        bare = found[3]
+        query = SearchQuery()
+        if bare.startswith("#"):
+            bare = f"tag:{bare[1:]}"
+        if bare and _filter(query, bare) and query.tags:
+            tags += query.tags
+        else:
+            rest.append(found[0])
+    return tags, " ".join(rest)
+
+
 def _filter(query: SearchQuery, token: str) -> bool:
     """Apply ``name:value`` if it is a filter that can be read; else it is a word."""
     name, _, value = token.partition(":")
     name, value = name.casefold(), value.strip()
+    if value.startswith('"'):
+        value = value.strip('"').strip()
     if not value:
         return False
     try:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
+from casefile.domain.search_query import tags_typed
 from casefile.domain.terms import Kind
 from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS, ListQuery
 
@@ -75,9 +76,7 @@ class FilterBar(QWidget):
     def narrow(self, query: ListQuery) -> ListQuery | None:
         """``query`` narrowed by what is typed, or None (and the reason shown) when a date
         cannot be read."""
-        words = self.words.text().split() if self.words.isEnabled() else []
-        tags = [w[1:] for w in words if w.startswith("#") and len(w) > 1]
-        text = " ".join(w for w in words if not w.startswith("#"))
+        tags, text = tags_typed(self.words.text()) if self.words.isEnabled() else ([], "")
         dated = query.kind in DATED_KINDS
         try:
             since = PartialDate.parse(self.since.text()) if self.since.text().strip() else None

@@ -94,6 +94,10 @@ def test_filters_narrow_by_kind_tag_date_and_reliability(people: Case) -> None:
     assert found(people, "enemy reliability:A-C") == ["“run [the enemy] over in your car”"]
     assert found(people, "isis tag:jihadist") == ["Islamic State"]
     assert found(people, "isis tag:other") == []
+    [isis] = people.search.search("isis").hits
+    people.records.update(isis.record_id, tags=["jihadist", "proscribed group"])
+    assert found(people, 'isis tag:"proscribed group"') == ["Islamic State"]
+    assert found(people, 'isis tag:"proscribed"') == []  # a tag is named whole
     assert found(people, "court kind:source") == ["Court record"]
     assert found(people, "court kind:quote") == []
     assert found(people, "court", kind=Kind.PERSON) == []
