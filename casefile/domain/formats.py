@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from casefile.domain.terms import LabelledEnum
 
+# A stored file whose format was not read (kept unread): no type is claimed for it.
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+
 
 class Format(LabelledEnum):
     PDF = "pdf", "PDF document"

@@ -21,6 +21,7 @@ from casefile.domain.dates import PartialDate
 from casefile.domain.display import a_or_an, any_of
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import Figure
+from casefile.domain.formats import UNKNOWN_MEDIA_TYPE
 from casefile.domain.terms import (
     RELATION_ENDS,
     AnalyticConfidence,
@@ -189,7 +190,7 @@ class DocumentFields:
 
     source: UUID | None = ref(Kind.SOURCE)
     file_name: str
-    media_type: str = "application/octet-stream"
+    media_type: str = UNKNOWN_MEDIA_TYPE
     sha256: str = fixed()
     size: int = fixed()
 

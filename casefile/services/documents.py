@@ -15,6 +15,7 @@ from casefile.db import models as m
 from casefile.db.bulk import insert_rows
 from casefile.db.engine import Sessions
 from casefile.domain.errors import InvalidInput, NotFound
+from casefile.domain.formats import UNKNOWN_MEDIA_TYPE
 from casefile.domain.records import DocumentFields, QuoteFields, Record
 from casefile.domain.terms import Kind
 from casefile.services.audit import AuditLog
@@ -46,7 +47,7 @@ class DocumentService:
         file_name: str,
         *,
         source: UUID | None = None,
-        media_type: str = "application/octet-stream",
+        media_type: str = UNKNOWN_MEDIA_TYPE,
         pages: Sequence[str] = (),
     ) -> Record[DocumentFields]:
         """Store ``data`` (once, however often it is attached) as a document of ``source``,

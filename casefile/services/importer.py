@@ -14,6 +14,7 @@ outcome, a folder that cannot be listed included.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -23,16 +24,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from time import monotonic
+from typing import cast
 from uuid import UUID, uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
-from casefile.db.engine import Sessions
+from casefile.db.engine import Sessions, fold
+from casefile.db.filters import tagged
 from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
-from casefile.domain.formats import Format
+from casefile.domain.formats import UNKNOWN_MEDIA_TYPE, Format
 from casefile.domain.import_options import ImportOptions as ImportOptions  # noqa: PLC0414 (re-export)
 from casefile.domain.input_text import clean_text
 from casefile.domain.records import DocumentFields, SourceFields
@@ -54,9 +57,14 @@ from casefile.services.audit import AuditLog
 from casefile.services.documents import DocumentService, add_pages, store_blob
 from casefile.services.group_commit import GroupCommit
 from casefile.services.near_duplicates import keep_fingerprint
+from casefile.services.record_reading import fields_of
 from casefile.services.record_service import NewRecord, RecordService
 
 NEEDS_OCR = "needs OCR"
+# Its original is stored but its text could not be read (the notes say why). Importing the
+# same file again reads it again: if it reads then, the source gets its text.
+COULD_NOT_READ = "could not read"
+UNREAD_NOTE = "Could not read: "
 # Its text was decoded by a guess: it may be garbled (the notes say which encoding).
 ENCODING_GUESSED = "encoding guessed"
 log = logging.getLogger("casefile")
@@ -65,8 +73,11 @@ MB = 1024 * 1024
 
 class Status(Enum):
     IMPORTED = "imported"
+    # Stored as it is, its text not read (damaged, a format Casefile does not read, over
+    # a limit): the evidence is kept, tagged COULD_NOT_READ, with the reason in its notes.
+    KEPT = "kept unread"
     DUPLICATE = "duplicate"
-    FAILED = "failed"
+    FAILED = "failed"  # nothing stored: it could not be opened, or it is empty
     SKIPPED = "skipped"  # not reached before the import's time limit
 
 
@@ -83,6 +94,8 @@ class Outcome:
     # For a file imported: 'near-duplicate of “…”, 92% similar' when its text nearly
     # matches a source's already in the case.
     near_duplicate: str = ""
+    # For a file imported: it was kept unread before, and its text is now read.
+    again: bool = False
 
     def line(self) -> str:
         """One line for a summary: what happened to this file, and why if it was not
@@ -92,9 +105,13 @@ class Outcome:
             notes = [f"warning: {self.message}"] if self.message else []
             notes += [self.near_duplicate] if self.near_duplicate else []
             said = f" ({'; '.join(notes)})" if notes else ""
-            return f"imported {name}: {self.title}{said}"
+            verb = "read again" if self.again else "imported"
+            return f"{verb} {name}: {self.title}{said}"
+        if self.status is Status.KEPT:
+            return f"kept {name} unread, as {self.title!r}: {self.message}"
         if self.status is Status.DUPLICATE:
-            return f"duplicate {name}: already in the case as {self.title!r}"
+            still = f" (its text still unread: {self.message})" if self.message else ""
+            return f"duplicate {name}: already in the case as {self.title!r}{still}"
         return f"{self.status.value} {name}: {self.message}"
 
 
@@ -111,7 +128,11 @@ class ImportReport:
         return sum(o.status is status for o in self.outcomes)
 
     def summary(self) -> str:
-        parts = [f"{self.count(s):,} {s.value}" for s in Status if s is not Status.SKIPPED]
+        parts = [
+            f"{self.count(s):,} {s.value}"
+            for s in Status
+            if s is not Status.SKIPPED and (s is not Status.KEPT or self.count(s))
+        ]
         in_part = sum(o.status is Status.IMPORTED and bool(o.message) for o in self.outcomes)
         if in_part:
             parts[0] += f" ({in_part:,} with part of its text)"
@@ -235,7 +256,7 @@ class Importer:
                 else:
                     yield prepared
 
-        def store(task: ReadTask, data: bytes, result: ReadResult) -> Callable[[Session], None]:
+        def store(task: ReadTask, data: bytes, result: Read) -> Callable[[Session], None]:
             def work(s: Session) -> None:
                 # The case held no such bytes when the import began; only a file of this
                 # import can have brought them since.
@@ -251,9 +272,9 @@ class Importer:
             failed=lambda number, why: done(Outcome(files[number], Status.FAILED, why)),
         ) as group:
             for task, result in sandbox.map(tasks(), stopped, group.commit_if_due):
-                if isinstance(result, TaskFailed):
-                    locked = result.error == PasswordRequired.__name__
-                    done(Outcome(task.path, Status.FAILED, result.message, needs_password=locked))
+                if isinstance(result, TaskFailed) and result.error == PasswordRequired.__name__:
+                    # Not kept: the user is asked for the password and imports it again.
+                    done(Outcome(task.path, Status.FAILED, result.message, needs_password=True))
                     continue
                 # Read again rather than held since it was hashed: workers queue several
                 # files each, and holding all their bytes could take gigabytes.
@@ -262,7 +283,8 @@ class Importer:
                 except InvalidInput as exc:
                     done(Outcome(task.path, Status.FAILED, str(exc)))
                 else:
-                    group.run(task.number, store(task, data, result))
+                    read = Unread(result.message) if isinstance(result, TaskFailed) else result
+                    group.run(task.number, store(task, data, read))
         if deadline.reached and not cancelled():
             reached = {o.path for o in report.outcomes}
             for path in (p for p in files if p not in reached):
@@ -282,99 +304,214 @@ class Importer:
             sha, size = _hashed(path, int(options.max_mb * MB))
         except InvalidInput as exc:
             return Outcome(path, Status.FAILED, str(exc))
-        if sha in stored:  # known before the import began: not even read
+        if size == 0:
+            return Outcome(path, Status.FAILED, EMPTY)
+        if sha in stored:  # known before the import began: not even read, unless unread
             with self.sessions.read() as s:
                 holder = _holder(s, sha)
-            if holder is not None:
-                return Outcome(path, Status.DUPLICATE, source_id=holder[0], title=holder[1])
+            if holder is not None and not holder.unread:
+                return Outcome(path, Status.DUPLICATE, source_id=holder.source, title=holder.title)
         max_text = int(options.max_text_mb * MB)
         return ReadTask(number, path, sha, size, options.password, options.max_pages, max_text)
 
-    def _store(
-        self, s: Session, task: ReadTask, data: bytes, result: ReadResult, seen: bool
-    ) -> Outcome:
-        """The source, the document with its pages, its attachments: one savepoint.
-        ``seen``: the same bytes came earlier in this import (look up their source)."""
-        existing = _holder(s, task.sha256) if seen else None
-        if existing is not None:
-            return Outcome(task.path, Status.DUPLICATE, source_id=existing[0], title=existing[1])
+    def _store(self, s: Session, task: ReadTask, data: bytes, read: Read, seen: bool) -> Outcome:
+        """The file in the case, in one savepoint: a new source, or the text of one kept
+        unread before. ``seen``: the case held these bytes before, or an earlier file of
+        this import brought them (look up their source)."""
+        holder = _holder(s, task.sha256) if seen else None
+        if holder is None:
+            if isinstance(read, Unread):
+                return self._keep(s, task, data, read.why)
+            return self._add(s, task, data, read)
+        if holder.unread and not isinstance(read, Unread):
+            return self._read_again(s, task, holder, read)
+        still = read.why if isinstance(read, Unread) and holder.unread else ""
+        return Outcome(task.path, Status.DUPLICATE, still, holder.source, holder.title)
+
+    def _add(self, s: Session, task: ReadTask, data: bytes, result: ReadResult) -> Outcome:
+        """A new source, its document with its pages, its attachments."""
         found = result.extracted
+        said = _described(task, result)
         source_id = uuid4()
-        fields = SourceFields(
-            title=found.title.strip() or clean_text(task.path.stem),
-            source_kind=SOURCE_KIND.get(found.format, SourceKind.ARTICLE),
-            authors=found.authors,
-            publisher=found.publisher,
-            published=found.published,
-            url=found.url,
-            language=found.language,
-        )
-        notes = [f"{k}: {v}" for k, v in found.metadata.items() if v.strip()]
-        notes += [
-            f"Attachment {a.attachment.file_name}: {a.problem}"
-            for a in result.attachments
-            if a.problem
-        ]
-        warnings = [*found.warnings] + [
-            f"attachment {a.attachment.file_name}: {warning}"
-            for a in result.attachments
-            if a.extracted
-            for warning in a.extracted.warnings
-        ]
-        notes += [f"Warning: {warning}" for warning in warnings]
-        decoded = [("", found.decoded)] + [
-            (f" of {a.attachment.file_name}", a.extracted.decoded)
-            for a in result.attachments
-            if a.extracted
-        ]
-        notes += [  # how its text was read when nothing said: a reader may check
-            f"Text encoding{of}: {d.said()}"
-            for of, d in decoded
-            if d is not None and d.found_by in (DETECTED, GUESSED)
-        ]
-        tags: tuple[str, ...] = (NEEDS_OCR,) if found.needs_ocr else ()
-        if any(d is not None and d.guessed for _, d in decoded):
-            tags += (ENCODING_GUESSED,)
-        files = [(clean_text(task.path.name), data, found.media_type, found.pages)] + [
-            (
-                a.attachment.file_name,
-                a.attachment.data,
-                a.extracted.media_type if a.extracted else "application/octet-stream",
-                a.extracted.pages if a.extracted else (),
-            )
-            for a in result.attachments
-        ]
-        new = [NewRecord(fields, tags=tags, notes="\n".join(notes), record_id=source_id)]
-        new += [
-            NewRecord(
-                DocumentFields(
-                    source=source_id,
-                    file_name=name,
-                    media_type=media_type,
-                    sha256=store_blob(s, data),
-                    size=len(data),
-                )
-            )
-            for name, data, media_type, _pages in files
-        ]
+        notes = "\n".join(said.notes)
+        new = [NewRecord(said.fields, tags=said.tags, notes=notes, record_id=source_id)]
+        files = [_File(clean_text(task.path.name), data, found.media_type, found.pages)]
+        files += said.attachments
+        new += [NewRecord(_document(s, source_id, file)) for file in files]
         audit = AuditLog(s)
         records = self.records.insert(s, audit, new)
-        for record, (*_, pages) in zip(records[1:], files, strict=True):
-            add_pages(s, record.id, pages)
-        near = ""
-        if result.fingerprint is not None:  # a new source: nothing cites it to count again
-            matches = keep_fingerprint(s, audit, source_id, result.fingerprint)
-            if matches:
-                also = f" (and {len(matches) - 1:,} more)" if len(matches) > 1 else ""
-                near = matches[0].match() + also
+        for record, file in zip(records[1:], files, strict=True):
+            add_pages(s, record.id, file.pages)
+        near = _near(s, audit, source_id, result)
+        title, warning = said.fields.title, said.warning
+        return Outcome(task.path, Status.IMPORTED, warning, source_id, title, near_duplicate=near)
+
+    def _keep(self, s: Session, task: ReadTask, data: bytes, why: str) -> Outcome:
+        """The original as it is, under a source tagged COULD_NOT_READ that says why."""
+        source_id = uuid4()
+        name = clean_text(task.path.name)
+        fields = _kept_fields(name)
+        file = _File(name, data, UNKNOWN_MEDIA_TYPE, ())
+        new = [
+            NewRecord(fields, tags=(COULD_NOT_READ,), notes=UNREAD_NOTE + why, record_id=source_id),
+            NewRecord(_document(s, source_id, file)),
+        ]
+        self.records.insert(s, AuditLog(s), new)
+        return Outcome(task.path, Status.KEPT, why, source_id, fields.title)
+
+    def _read_again(
+        self, s: Session, task: ReadTask, holder: Holder, result: ReadResult
+    ) -> Outcome:
+        """The text of a file kept unread before, now read: its document gets its pages,
+        its source the fields the user has not changed since, the notes and tags."""
+        assert holder.source is not None
+        assert holder.document is not None
+        found = result.extracted
+        said = _described(task, result)
+        audit = AuditLog(s)
+        document = self.records.load(s, holder.document)
+        source = self.records.load(s, holder.source)
+        as_kept = _kept_fields(cast(m.Document, document).file_name)
+        now = fields_of(source)
+        changes = {
+            name: getattr(said.fields, name)
+            for name in (f.name for f in dataclasses.fields(SourceFields))
+            if getattr(now, name) == getattr(as_kept, name)
+        }
+        notes = [line for line in source.notes.splitlines() if not line.startswith(UNREAD_NOTE)]
+        tags = [t.tag.name for t in source.tag_rows if fold(t.tag.name) != fold(COULD_NOT_READ)]
+        self.records.change(
+            s,
+            audit,
+            source,
+            changes,
+            tags=[*tags, *(t for t in said.tags if t not in tags)],
+            notes="\n".join([*notes, *said.notes]),
+        )
+        self.records.change(s, audit, document, {"media_type": found.media_type})
+        add_pages(s, holder.document, found.pages)
+        files = said.attachments
+        added = self.records.insert(
+            s, audit, [NewRecord(_document(s, holder.source, file)) for file in files]
+        )
+        for record, file in zip(added, files, strict=True):
+            add_pages(s, record.id, file.pages)
+        near = _near(s, audit, holder.source, result)
+        title = cast(m.Source, source).title
         return Outcome(
             task.path,
             Status.IMPORTED,
-            "; ".join(warnings),
-            source_id=source_id,
-            title=fields.title,
+            said.warning,
+            holder.source,
+            title,
             near_duplicate=near,
+            again=True,
         )
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A file the sandbox could not read, and why: it is kept as it is."""
+
+    why: str
+
+
+Read = ReadResult | Unread
+EMPTY = "is empty: there is nothing to keep"
+
+
+@dataclass(frozen=True)
+class _File:
+    """One document to store: its name, bytes, media type and pages of text."""
+
+    name: str
+    data: bytes
+    media_type: str
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Described:
+    """What a read file says about its source: fields, notes, tags, what was not read."""
+
+    fields: SourceFields
+    notes: list[str]
+    tags: tuple[str, ...]
+    warning: str  # what of its text could not be read, for the import's line; or empty
+    attachments: list[_File]
+
+
+def _described(task: ReadTask, result: ReadResult) -> _Described:
+    found = result.extracted
+    fields = SourceFields(
+        title=found.title.strip() or clean_text(task.path.stem),
+        source_kind=SOURCE_KIND.get(found.format, SourceKind.ARTICLE),
+        authors=found.authors,
+        publisher=found.publisher,
+        published=found.published,
+        url=found.url,
+        language=found.language,
+    )
+    notes = [f"{k}: {v}" for k, v in found.metadata.items() if v.strip()]
+    notes += [
+        f"Attachment {a.attachment.file_name}: {a.problem}" for a in result.attachments if a.problem
+    ]
+    warnings = [*found.warnings] + [
+        f"attachment {a.attachment.file_name}: {warning}"
+        for a in result.attachments
+        if a.extracted
+        for warning in a.extracted.warnings
+    ]
+    notes += [f"Warning: {warning}" for warning in warnings]
+    decoded = [("", found.decoded)] + [
+        (f" of {a.attachment.file_name}", a.extracted.decoded)
+        for a in result.attachments
+        if a.extracted
+    ]
+    notes += [  # how its text was read when nothing said: a reader may check
+        f"Text encoding{of}: {d.said()}"
+        for of, d in decoded
+        if d is not None and d.found_by in (DETECTED, GUESSED)
+    ]
+    tags: tuple[str, ...] = (NEEDS_OCR,) if found.needs_ocr else ()
+    if any(d is not None and d.guessed for _, d in decoded):
+        tags += (ENCODING_GUESSED,)
+    attachments = [
+        _File(
+            a.attachment.file_name,
+            a.attachment.data,
+            a.extracted.media_type if a.extracted else UNKNOWN_MEDIA_TYPE,
+            a.extracted.pages if a.extracted else (),
+        )
+        for a in result.attachments
+    ]
+    return _Described(fields, notes, tags, "; ".join(warnings), attachments)
+
+
+def _kept_fields(file_name: str) -> SourceFields:
+    """The source of a file kept unread: named after the file; nothing else is known."""
+    return SourceFields(title=Path(file_name).stem or file_name, source_kind=SourceKind.OTHER)
+
+
+def _document(s: Session, source_id: UUID, file: _File) -> DocumentFields:
+    return DocumentFields(
+        source=source_id,
+        file_name=file.name,
+        media_type=file.media_type,
+        sha256=store_blob(s, file.data),
+        size=len(file.data),
+    )
+
+
+def _near(s: Session, audit: AuditLog, source_id: UUID, result: ReadResult) -> str:
+    """'near-duplicate of “…”' when the source's text nearly matches another's."""
+    if result.fingerprint is None:
+        return ""
+    matches = keep_fingerprint(s, audit, source_id, result.fingerprint)
+    if not matches:
+        return ""
+    also = f" (and {len(matches) - 1:,} more)" if len(matches) > 1 else ""
+    return matches[0].match() + also
 
 
 def _hashed(path: Path, limit: int) -> tuple[str, int]:
@@ -400,14 +537,31 @@ def _hashed(path: Path, limit: int) -> tuple[str, int]:
     return sha.hexdigest(), read
 
 
-def _holder(s: Session, sha: str) -> tuple[UUID | None, str] | None:
-    """The source (ID, title) that already holds a document with these bytes (a document
-    kept without a source: its file name)."""
+@dataclass(frozen=True)
+class Holder:
+    """What already holds a document with some bytes: its source (None for a document
+    kept without one) and that source's title (else the file name), and whether its text
+    is unread (the source is tagged COULD_NOT_READ): importing the bytes again reads it."""
+
+    source: UUID | None
+    title: str
+    document: UUID | None = None
+    unread: bool = False
+
+
+def _holder(s: Session, sha: str) -> Holder | None:
     found = s.execute(
-        select(m.Document.source, m.Document.file_name).where(m.Document.sha256 == sha).limit(1)
+        select(m.Document.id, m.Document.source, m.Document.file_name)
+        .where(m.Document.sha256 == sha)
+        .limit(1)
     ).first()
     if found is None:
         return None
-    source, file_name = found
-    title = s.scalar(select(m.Source.title).where(m.Source.id == source)) if source else None
-    return source, title or file_name
+    document, source, file_name = found
+    if source is None:
+        return Holder(None, file_name)
+    title = s.scalar(select(m.Source.title).where(m.Source.id == source))
+    unread = s.scalar(
+        select(m.Record.id).where(m.Record.id == source, tagged(m.Record.id, COULD_NOT_READ))
+    )
+    return Holder(source, title or file_name, document, bool(unread))

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casefile.domain.formats import UNKNOWN_MEDIA_TYPE, Format
 from casefile.services.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
 
@@ -64,6 +65,15 @@ class Passage:
     char_end: int
 
 
+def _no_text(media_type: str) -> str:
+    """Why a document shows no text: a scan, a file kept unread, or an empty one."""
+    if media_type == Format.PDF.media_type:
+        return "No text layer: this document needs OCR to be quoted."
+    if media_type == UNKNOWN_MEDIA_TYPE:
+        return "Its text could not be read (its source's notes say why); the file is kept as it is."
+    return "This document holds no text."
+
+
 class DocumentViewer(QMainWindow):
     quote_requested = Signal(object)  # Passage
 
@@ -73,7 +83,7 @@ class DocumentViewer(QMainWindow):
         document = opened.document
         self.setWindowTitle(f"{document.fields.file_name} — {opened.source_label}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.is_pdf = document.fields.media_type == "application/pdf"
+        self.is_pdf = document.fields.media_type == Format.PDF.media_type
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.document().setDocumentMargin(12)
@@ -131,7 +141,7 @@ class DocumentViewer(QMainWindow):
         self.found = QLabel()
         self.found.setAccessibleName("Matches")
         if not any(p.strip() for p in pages):
-            toolbar.addWidget(QLabel("  No text layer: this document needs OCR to be quoted."))
+            toolbar.addWidget(QLabel(f"  {_no_text(self.opened.document.fields.media_type)}"))
             return toolbar  # nothing to find in
         toolbar.addSeparator()
         toolbar.addWidget(self.find_field)

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from casefile.domain.terms import Kind
 from casefile.services.case import Case
-from casefile.services.importer import ImportOptions, ImportReport, Outcome, Status
+from casefile.services.importer import (
+    COULD_NOT_READ,
+    ImportOptions,
+    ImportReport,
+    Outcome,
+    Status,
+)
 from casefile.ui.controller import CaseController
 from casefile.ui.progress_run import ProgressRun
 from casefile.ui.worker import Task
@@ -94,21 +100,29 @@ class ImportRun(ProgressRun):
         if self.finished is not None:
             self.finished(report)
             return
-        # Failed, skipped (out of time), imported without all of their text, or nearly
-        # the same as a source already in the case.
-        said = [o for o in report.outcomes if o.message or o.near_duplicate]
+        # Failed, skipped (out of time), kept unread, imported without all of their text,
+        # read at last, or nearly the same as a source already in the case.
+        said = [o for o in report.outcomes if o.message or o.near_duplicate or o.again]
         text = f"Import finished: {report.summary()}."
         if not said:
             self.tell(text)
             return
         missing = sum(o.status in (Status.FAILED, Status.SKIPPED) for o in said)
+        kept = sum(o.status is Status.KEPT for o in said)
         in_part = sum(o.status is Status.IMPORTED and bool(o.message) for o in said)
+        again = sum(o.again for o in said)
         near = sum(bool(o.near_duplicate) for o in said)
-        icon = QMessageBox.Icon.Warning if missing or in_part else QMessageBox.Icon.Information
+        warn = missing or kept or in_part
+        icon = QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information
         box = QMessageBox(icon, "Import documents", text, parent=self.parent)
         told = (
             f"{missing:,} file(s) could not be imported." if missing else "",
+            f"{kept:,} file(s) could not be read: each is kept as it is, under a source "
+            f"tagged “{COULD_NOT_READ}” that says why; importing it again reads it again."
+            if kept
+            else "",
             f"{in_part:,} file(s) imported without all of their text." if in_part else "",
+            f"{again:,} file(s) kept unread before were read this time." if again else "",
             f"{near:,} file(s) nearly the same as a source already in the case: they count as "
             "one source until you reject the match in the source's details."
             if near

@@ -127,7 +127,7 @@ def test_importing_a_folder_stores_reads_and_reports_every_file(case: Case, fold
     status = {o.path.name: o.status for o in report.outcomes}
     assert status == {
         "empty.txt": Status.FAILED,
-        "image.pdf": Status.FAILED,
+        "image.pdf": Status.KEPT,
         "notes.txt": Status.IMPORTED,
         "report.pdf": Status.IMPORTED,
         "article.html": Status.IMPORTED,
@@ -136,10 +136,11 @@ def test_importing_a_folder_stores_reads_and_reports_every_file(case: Case, fold
     why = {o.path.name: o.message for o in report.outcomes}
     assert "empty" in why["empty.txt"]
     assert "PNG" in why["image.pdf"]
-    assert report.summary() == "3 imported, 1 duplicate, 2 failed"
+    assert report.summary() == "3 imported, 1 kept unread, 1 duplicate, 1 failed"
 
     found = sources(case)
     assert set(found) == {
+        "image",  # kept unread, named after its file
         "Threat assessment",
         "Westminster attacker acted alone",
         "Zoë met the source — twice.",  # a text file's first line is its title
@@ -155,7 +156,7 @@ def test_importing_a_folder_stores_reads_and_reports_every_file(case: Case, fold
 
     documents = case.listing.page(ListQuery(Kind.DOCUMENT, limit=100)).records
     by_name = {d.fields.file_name: d for d in documents}
-    assert set(by_name) == {"report.pdf", "article.html", "notes.txt"}
+    assert set(by_name) == {"report.pdf", "article.html", "notes.txt", "image.pdf"}
     original = (folder / "report.pdf").read_bytes()
     report_doc = by_name["report.pdf"]
     assert report_doc.fields.sha256 == hashlib.sha256(original).hexdigest()
@@ -190,16 +191,50 @@ def test_importing_the_same_file_again_is_a_duplicate_and_stores_nothing(
 def test_files_that_fail_leave_the_case_exactly_as_it_was(
     case: Case, case_path: Path, tmp_path: Path
 ) -> None:
+    """Nothing to keep: a file that is not there, an empty one, a locked PDF without its
+    password (the user is asked for it and imports the file again)."""
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    locked = make_pdf(tmp_path / "locked.pdf", ["Secret"], password="s3cret")
+    before = snapshot(case_path)
+    report = case.importer.import_files([tmp_path / "missing.pdf", tmp_path / "empty.pdf", locked])
+    assert [o.status for o in report.outcomes] == [Status.FAILED] * 3
+    assert report.outcomes[1].message == importer.EMPTY
+    assert report.outcomes[2].needs_password
+    assert snapshot(case_path) == before
+
+
+def test_files_that_cannot_be_read_are_kept_whole_with_the_reason(
+    case: Case, tmp_path: Path
+) -> None:
     truncated = make_pdf(tmp_path / "truncated.pdf", ["Some text"])
     truncated.write_bytes(truncated.read_bytes()[:300])
     (tmp_path / "bomb.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    before = snapshot(case_path)
-    report = case.importer.import_files(
-        [truncated, tmp_path / "bomb.docx", tmp_path / "missing.pdf"]
-    )
-    assert [o.status for o in report.outcomes] == [Status.FAILED] * 3
-    assert all(o.message for o in report.outcomes)
-    assert snapshot(case_path) == before
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(200))
+    paths = [truncated, tmp_path / "bomb.docx", tmp_path / "photo.jpg"]
+    report = case.importer.import_files(paths)
+
+    assert [o.status for o in report.outcomes] == [Status.KEPT] * 3
+    why = {o.path.name: o.message for o in report.outcomes}
+    assert why["photo.jpg"] == "unsupported format: JPEG image"
+    assert why["truncated.pdf"].startswith("damaged PDF document")
+    lines = {o.path.name: o.line() for o in report.outcomes}
+    assert lines["photo.jpg"] == "kept photo.jpg unread, as 'photo': unsupported format: JPEG image"
+    assert report.summary() == "0 imported, 3 kept unread, 0 duplicate, 0 failed"
+    unread = case.listing.page(ListQuery(Kind.SOURCE, tag=importer.COULD_NOT_READ)).records
+    assert {r.label for r in unread} == {"truncated", "bomb", "photo"}
+    for source, path in zip(
+        sorted(unread, key=lambda r: r.label), sorted(paths, key=lambda p: p.stem), strict=True
+    ):
+        assert source.fields.source_kind is SourceKind.OTHER
+        assert source.notes == f"Could not read: {why[path.name]}"
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT, text=path.name)).records
+        assert document.fields.source == source.id
+        assert document.fields.media_type == "application/octet-stream"
+        assert document.fields.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert case.documents.content(document.id) == path.read_bytes()
+        assert case.documents.pages(document.id) == []
+    # Stored like any import: in the audit trail.
+    assert [e.action for e in case.history.entries(unread[0].id)] == ["create"]
 
 
 def test_a_failure_while_storing_undoes_that_file_only(
@@ -299,16 +334,60 @@ def test_an_email_keeps_its_headers_and_its_attachment_as_a_document(
     assert "soldier of the Islamic State" in case.documents.pages(documents["claim.txt"].id)[0]
 
 
-def test_limits_fail_the_file_with_the_reason(case: Case, folder: Path) -> None:
+def test_a_file_over_a_limit_is_refused_or_kept_with_the_limit_it_met(
+    case: Case, folder: Path
+) -> None:
     tiny = ImportOptions(max_mb=0.0001)
     [outcome] = case.importer.import_files([folder / "report.pdf"], tiny).outcomes
-    assert outcome.status is Status.FAILED
+    assert outcome.status is Status.FAILED  # never read, so never stored
     assert "more than the limit" in outcome.message
     [pages] = case.importer.import_files(
         [folder / "report.pdf"], ImportOptions(max_pages=2)
     ).outcomes
-    assert pages.status is Status.FAILED
-    assert "3 pages, more than the limit of 2" in pages.message
+    assert pages.status is Status.KEPT
+    assert pages.message == "has 3 pages, more than the limit of 2"
+
+
+def test_importing_a_file_kept_unread_again_reads_it_into_the_same_source(
+    case: Case, folder: Path
+) -> None:
+    """Kept over a page limit, the report is imported again with a higher limit: its
+    source gets the text, the title read from the file and the tag goes; what the user
+    changed meanwhile (the kind, a note) stays."""
+    pdf = folder / "report.pdf"
+    [kept] = case.importer.import_files([pdf], ImportOptions(max_pages=2)).outcomes
+    assert kept.source_id is not None
+    case.records.update(kept.source_id, {"source_kind": SourceKind.COURT_RECORD})
+    notes = case.records.get(kept.source_id).notes
+    case.records.update(kept.source_id, notes=f"{notes}\nAsked the clerk for a copy.")
+
+    [still] = case.importer.import_files([pdf], ImportOptions(max_pages=2)).outcomes
+    assert (still.status, still.source_id) == (Status.DUPLICATE, kept.source_id)
+    assert still.line() == (
+        "duplicate report.pdf: already in the case as 'report' "
+        "(its text still unread: has 3 pages, more than the limit of 2)"
+    )
+
+    [again] = case.importer.import_files([pdf]).outcomes
+    assert (again.status, again.source_id, again.again) == (
+        Status.IMPORTED,
+        kept.source_id,
+        True,
+    )
+    assert again.line() == "read again report.pdf: Threat assessment"
+    source = case.records.get(kept.source_id)
+    assert source.label == "Threat assessment"
+    assert source.fields.authors == ("Ops Analyst",)
+    assert source.fields.source_kind is SourceKind.COURT_RECORD  # the user's, kept
+    assert source.tags == ()
+    assert source.notes.splitlines()[0] == "Asked the clerk for a copy."
+    assert "Could not read" not in source.notes
+    [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+    assert document.fields.media_type == "application/pdf"
+    assert [p.strip() for p in case.documents.pages(document.id)][2] == "Third page text"
+    assert [h.record_id for h in case.search.search('"Third page"').hits] == [document.id]
+    [duplicate] = case.importer.import_files([pdf]).outcomes
+    assert (duplicate.status, duplicate.message) == (Status.DUPLICATE, "")
 
 
 def test_a_cancel_keeps_what_was_stored_and_stores_nothing_more(
@@ -515,7 +594,7 @@ def test_a_page_nested_too_deep_to_read_whole_is_imported_with_a_warning(
     assert f"Warning: {warning}" in source.notes.splitlines()
 
 
-def test_a_text_file_with_more_text_than_the_limit_is_refused_for_its_size(
+def test_a_text_file_with_more_text_than_the_limit_is_kept_unread_for_its_size(
     case: Case, tmp_path: Path
 ) -> None:
     """A 200 MB text file failed as "damaged: MemoryError" (the main process reached
@@ -526,7 +605,7 @@ def test_a_text_file_with_more_text_than_the_limit_is_refused_for_its_size(
     small.write_bytes(b"The claim came via Amaq.\n" * 20_000)
     report = case.importer.import_files([big, small], ImportOptions(max_text_mb=1))
     assert {o.path.name: (o.status, o.message) for o in report.outcomes} == {
-        "dump.txt": (Status.FAILED, "has 2.9 MB of text, more than the limit of 1.0 MB"),
+        "dump.txt": (Status.KEPT, "has 2.9 MB of text, more than the limit of 1.0 MB"),
         "note.txt": (Status.IMPORTED, ""),
     }
 
@@ -594,10 +673,10 @@ def test_the_cli_imports_and_summarises(
     assert sorted(f["status"] for f in data["files"]) == [
         "duplicate",
         "failed",
-        "failed",
         "imported",
         "imported",
         "imported",
+        "kept unread",
     ]
     code = main(["import", str(case_path), str(folder / "notes.txt")])
     out = capsys.readouterr().out
@@ -607,7 +686,7 @@ def test_the_cli_imports_and_summarises(
         "0 imported, 1 duplicate, 0 failed",
     ]
     with open_case(case_path, backups=False) as case:
-        assert len(sources(case)) == 3
+        assert len(sources(case)) == 4
 
 
 def test_the_cli_says_in_one_line_when_a_path_is_missing(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence, QTextCursor
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from casefile.domain.records import GroupFields, PersonFields, QuoteFields
@@ -70,11 +70,30 @@ def test_dropping_a_folder_imports_it_and_reports_the_failures(
     monkeypatch.setattr(QMessageBox, "exec", exec_)
     window.opener.open_path(case_path)
     drop(window, [files])
-    assert source_titles(case_path) == {"Khalid Masood acted alone.", "Threat assessment"}
+    # The damaged PDF is kept unread, named after its file.
+    assert source_titles(case_path) == {"Khalid Masood acted alone.", "Threat assessment", "broken"}
     assert len(shown) == 1
-    assert "broken.pdf" in shown[0]
+    assert "kept broken.pdf unread" in shown[0]
     window.show_kind(Kind.SOURCE)
-    assert window.models[Kind.SOURCE].rowCount() == 2  # the table was refreshed
+    model = window.models[Kind.SOURCE]
+    assert model.rowCount() == 3  # the table was refreshed
+    # The file kept unread is one filter away, by its tag of several words.
+    qtbot.keyClicks(window.filter_bar.words, '#"could not read"')
+    qtbot.waitUntil(lambda: model.query.tag == "could not read" and model.rowCount() == 1)
+    kept = model.record_at(0)
+    assert kept is not None
+    assert kept.label == "broken"
+    assert kept.notes.startswith("Could not read: damaged PDF document")
+    with open_case(case_path, backups=False) as case:
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT, text="broken")).records
+    window.open_document(document.id)  # the stored file, and why it shows no text
+    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    said = [label.text() for label in viewer.findChildren(QLabel)]
+    assert (
+        "  Its text could not be read (its source's notes say why); the file is kept as it is."
+        in said
+    )
+    viewer.close()
 
 
 def test_a_documents_details_read_as_words_and_sizes(
@@ -188,8 +207,8 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
     monkeypatch.setattr(QMessageBox, "exec", exec_)
     window.opener.open_path(case_path)
     window.import_paths([files / "report.pdf", files / "statement.txt"])
-    assert shown == ["failed report.pdf: has 2 pages, more than the limit of 1"]
-    assert source_titles(case_path) == {"Khalid Masood acted alone."}
+    assert shown == ["kept report.pdf unread, as 'report': has 2 pages, more than the limit of 1"]
+    assert source_titles(case_path) == {"Khalid Masood acted alone.", "report"}
 
 
 def test_finding_in_a_document_steps_through_its_pages_and_marks_the_pdf(
