@@ -6,13 +6,9 @@ Word shows beside it, each labelled: footnotes, endnotes, comments with their au
 headers and footers, and text deleted in tracked changes (kept: it is what the document
 said before, and evidence).
 
-A .docx is a ZIP of XML parts, which makes two bombs possible: a part that unpacks to
-gigabytes, and XML whose entity definitions expand without bound. Both are refused before
-python-docx reads anything: the unpacked size is checked from the ZIP directory (zipfile
-stops at the declared size, so a part cannot lie about it), and no part that python-docx
-parses as XML may have a document type declaration, which Word never writes and without
-which XML can neither define an entity nor reach outside the file. (The same check as
-defusedxml's forbid_dtd, made with expat directly so that it reads only each part's start.)
+A .docx is a ZIP of XML parts: its bombs are refused before python-docx reads anything
+(``package``), in every part it parses as XML (an SVG picture may have a DTD: python-docx
+keeps it as bytes).
 """
 
 from __future__ import annotations
@@ -21,9 +17,8 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 from xml.etree.ElementTree import fromstring
-from xml.parsers import expat
 
 import docx
 from docx.document import Document
@@ -35,8 +30,9 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from casefile.domain.formats import Format
 from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted, Unsupported
+from casefile.importing.extract.package import open_package, refuse_entities
 
-_MAX_UNPACKED = 512 * 1024 * 1024
+_LABEL = "Word document"
 _MAIN = CONTENT_TYPE.WML_DOCUMENT_MAIN
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Main parts of the same WordprocessingML: macro-enabled documents (.docm), templates.
@@ -206,26 +202,16 @@ def _beside_the_body(document: Document) -> list[str]:
 
 def _refuse_bombs(data: bytes) -> str:
     """Refuse what could exhaust the reader; the package's main content type."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise Damaged("damaged Word document: the file is truncated or corrupt") from None
-    with package:
-        members = package.infolist()
-        if sum(member.file_size for member in members) > _MAX_UNPACKED:
-            raise Damaged(
-                f"damaged Word document: it unpacks to more than {_MAX_UNPACKED >> 20} MB "
-                "(refused as a possible ZIP bomb)"
-            )
+    with open_package(data, _LABEL) as package:
         types = _content_types(package)
         main = next((t for t in types.values() if t == _MAIN or t in _ALSO_READ), None)
         if main is None:
             raise Unsupported("unsupported format: a Word package with no document in it")
-        for member in members:
-            # python-docx keeps images as bytes, and an SVG may well have a DTD.
-            if not _type_of(member.filename, types).startswith("image/"):
-                with package.open(member) as stream:
-                    _refuse_dtd(stream, member.filename)
+        # python-docx keeps images as bytes, and an SVG may well have a DTD.
+        names = [m.filename for m in package.infolist()]
+        refuse_entities(
+            package, [n for n in names if not _type_of(n, types).startswith("image/")], _LABEL
+        )
     return main
 
 
@@ -245,8 +231,7 @@ def _relabelled(data: bytes, main: str) -> bytes:
 def _content_types(package: zipfile.ZipFile) -> dict[str, str]:
     """Content types by "/part/name" and by ".extension": they decide what python-docx parses."""
     try:
-        with package.open(_CONTENT_TYPES) as stream:
-            _refuse_dtd(stream, _CONTENT_TYPES)
+        refuse_entities(package, [_CONTENT_TYPES], _LABEL)
     except KeyError:
         raise Damaged(f"damaged Word document: it has no {_CONTENT_TYPES}") from None
     root = fromstring(package.read(_CONTENT_TYPES))  # safe: no DTD, so no entities
@@ -262,31 +247,3 @@ def _content_types(package: zipfile.ZipFile) -> dict[str, str]:
 def _type_of(name: str, types: dict[str, str]) -> str:
     extension = posixpath.splitext(name)[1].lower()
     return types.get(f"/{name}".lower()) or types.get(extension) or ""
-
-
-def _refuse_dtd(stream: IO[bytes], name: str) -> None:
-    """Parse up to the root element, past which XML cannot declare anything (a little at a
-    time: this runs on every part, and the root comes within the first few hundred bytes)."""
-    parser = expat.ParserCreate()
-
-    def refuse(*_: object) -> None:
-        raise Damaged(
-            f"damaged Word document: {name} declares a document type, which can hide an "
-            "entity bomb (refused)"
-        )
-
-    def stop(*_: object) -> None:
-        raise _RootReached
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.StartElementHandler = stop
-    try:
-        while chunk := stream.read(1024):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except (_RootReached, expat.ExpatError):
-        pass  # the root, or not XML at all: python-docx either keeps it as bytes or fails on it
-
-
-class _RootReached(Exception):
-    pass
