@@ -20,10 +20,23 @@ class Format(LabelledEnum):
     TEXT = "text", "text file"
     MARKDOWN = "markdown", "Markdown file"
     EMAIL = "email", "e-mail"
+    RTF = "rtf", "RTF document"
+    ODT = "odt", "OpenDocument text"
+    ODS = "ods", "OpenDocument spreadsheet"
+    ODP = "odp", "OpenDocument presentation"
+    XLSX = "xlsx", "Excel workbook"
+    XLS = "xls", "Excel 97-2003 workbook"
+    PPTX = "pptx", "PowerPoint presentation"
+    EPUB = "epub", "EPUB e-book"
 
     @property
     def media_type(self) -> str:
         return _MEDIA_TYPES[self]
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        """What files of this format are usually named (the content decides, not these)."""
+        return _EXTENSIONS[self]
 
 
 _MEDIA_TYPES = {
@@ -34,6 +47,33 @@ _MEDIA_TYPES = {
     Format.TEXT: "text/plain",
     Format.MARKDOWN: "text/markdown",
     Format.EMAIL: "message/rfc822",
+    Format.RTF: "application/rtf",
+    Format.ODT: "application/vnd.oasis.opendocument.text",
+    Format.ODS: "application/vnd.oasis.opendocument.spreadsheet",
+    Format.ODP: "application/vnd.oasis.opendocument.presentation",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Format.XLS: "application/vnd.ms-excel",
+    Format.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    Format.EPUB: "application/epub+zip",
+}
+
+
+_EXTENSIONS = {
+    Format.PDF: ("pdf",),
+    Format.HTML: ("html", "htm", "xhtml"),
+    Format.MHTML: ("mhtml", "mht"),
+    Format.DOCX: ("docx", "docm", "dotx", "dotm"),
+    Format.TEXT: ("txt", "csv", "tsv", "log"),
+    Format.MARKDOWN: ("md", "markdown"),
+    Format.EMAIL: ("eml",),
+    Format.RTF: ("rtf",),
+    Format.ODT: ("odt", "ott"),
+    Format.ODS: ("ods", "ots"),
+    Format.ODP: ("odp", "otp"),
+    Format.XLSX: ("xlsx", "xlsm"),
+    Format.XLS: ("xls",),
+    Format.PPTX: ("pptx",),
+    Format.EPUB: ("epub",),
 }
 
 

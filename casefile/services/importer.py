@@ -144,7 +144,11 @@ class ImportReport:
         return ", ".join(parts)
 
 
-SOURCE_KIND = {Format.EMAIL: SourceKind.OTHER, Format.PDF: SourceKind.REPORT}
+SOURCE_KIND = {
+    Format.EMAIL: SourceKind.OTHER,
+    Format.PDF: SourceKind.REPORT,
+    **dict.fromkeys((Format.XLSX, Format.XLS, Format.ODS), SourceKind.DATASET),
+}
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from casefile.domain.changes import Changes
 from casefile.domain.display import sentence
+from casefile.domain.formats import Format
 from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind, Relation
 from casefile.services import paths
@@ -758,7 +759,8 @@ class MainWindow(QMainWindow):
             self,
             "Import documents",
             self.settings.last_import_folder(),
-            "Documents (*.pdf *.html *.htm *.mhtml *.mht *.docx *.eml *.txt *.md);;All files (*)",
+            f"Documents ({' '.join(f'*.{e}' for f in Format for e in f.extensions)});;"
+            "All files (*)",
         )
         if chosen:
             self.import_paths([Path(c) for c in chosen])

@@ -716,7 +716,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
         (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(54), "invoice.pdf", "Windows executable"),
         (b"\x7fELF\x02\x01\x01" + bytes(9), "run", "ELF executable"),
         (b"\x1f\x8b\x08\x00" + bytes(6), "page.html", "gzip archive"),
-        (b"{\\rtf1\\ansi hello}", "letter.doc", "RTF document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "x.doc", "damaged Office 97-2003 file"),
         (bytes(range(256)) * 4, "notes.txt", "unsupported format: binary data"),
     ],
 )
@@ -732,11 +732,12 @@ def zipped(name: str) -> bytes:
     return out.getvalue()
 
 
-def test_zip_files_other_than_word_documents_are_unsupported() -> None:
+def test_a_zip_is_named_by_the_package_it_holds() -> None:
     with pytest.raises(Unsupported, match=r"unsupported format: ZIP archive$"):
         detect(zipped("photo.jpg"), "evidence.docx")
-    with pytest.raises(Unsupported, match="unsupported format: Excel workbook"):
-        detect(zipped("xl/workbook.xml"), "casualties.docx")
+    assert detect(zipped("xl/workbook.xml"), "casualties.docx") is Format.XLSX
+    assert detect(zipped("ppt/presentation.xml"), "slides.zip") is Format.PPTX
+    assert detect(zipped("META-INF/container.xml"), "book") is Format.EPUB
 
 
 def test_the_content_decides_not_the_extension() -> None:

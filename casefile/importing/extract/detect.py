@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 
 from casefile.domain.formats import Format
@@ -40,20 +41,33 @@ _BINARY = tuple(
         (rb"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
         (rb"Rar!\x1a\x07", "RAR archive"),
         (rb"\x28\xb5\x2f\xfd", "Zstandard archive"),
-        (
-            rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "Office 97-2003 or password-protected Office document",
-        ),
-        (rb"\{\\rtf", "RTF document"),
         (rb"SQLite format 3\x00", "SQLite database"),
         (rb"%!PS", "PostScript document"),
     )
 )
 _ZIPPED = (
-    ("xl/workbook.xml", "Excel workbook"),
-    ("ppt/presentation.xml", "PowerPoint presentation"),
-    ("META-INF/container.xml", "EPUB e-book"),
-    ("content.xml", "OpenDocument file"),
+    ("xl/workbook.xml", Format.XLSX),
+    ("ppt/presentation.xml", Format.PPTX),
+    ("META-INF/container.xml", Format.EPUB),
+)
+# An OpenDocument package's mimetype; a template reads as its document.
+_OPENDOCUMENT = {
+    "application/vnd.oasis.opendocument.text": Format.ODT,
+    "application/vnd.oasis.opendocument.text-template": Format.ODT,
+    "application/vnd.oasis.opendocument.spreadsheet": Format.ODS,
+    "application/vnd.oasis.opendocument.spreadsheet-template": Format.ODS,
+    "application/vnd.oasis.opendocument.presentation": Format.ODP,
+    "application/vnd.oasis.opendocument.presentation-template": Format.ODP,
+}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What an OLE2 compound file (Office 97-2003) is, by a stream it holds.
+_OLE_STREAMS = (
+    ("workbook", Format.XLS),
+    ("book", Format.XLS),
+    ("worddocument", "Word 97-2003 document"),
+    ("powerpoint document", "PowerPoint 97-2003 presentation"),
+    ("encryptedpackage", "password-protected Office document"),
+    ("__properties_version1.0", "Outlook message (.msg)"),
 )
 # An RFC 822 header field: "Name: value", the name printable ASCII without a colon.
 _FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:(.*)")
@@ -84,6 +98,10 @@ def detect(data: bytes, file_name: str) -> Format:
         return Format.PDF
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zipped(data)
+    if data.startswith(_OLE):
+        return _compound(data)
+    if data.startswith(b"{\\rtf"):
+        return Format.RTF
     for pattern, name in _BINARY:
         if pattern.match(data):
             raise Unsupported(f"unsupported format: {name}")
@@ -103,17 +121,42 @@ def detect(data: bytes, file_name: str) -> Format:
 
 
 def _zipped(data: bytes) -> Format:
+    mimetype = b""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = package.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            if "mimetype" in names and package.getinfo("mimetype").file_size < 200:
+                mimetype = package.read("mimetype")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
         # Truncated: the central directory is gone, but each part's own header names it.
         names = [name for name in ("[Content_Types].xml", "word/") if name.encode() in data]
     # Word's main part is word/document.xml, or document2.xml and so on from Word online.
     if "[Content_Types].xml" in names and any(name.startswith("word/") for name in names):
         return Format.DOCX
-    kind = next((kind for member, kind in _ZIPPED if member in names), "ZIP archive")
-    raise Unsupported(f"unsupported format: {kind}")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument."):
+        found = _OPENDOCUMENT.get(mimetype.decode("ascii", "replace").strip())
+        if found is None:
+            raise Unsupported("unsupported format: an OpenDocument file of another kind")
+        return found
+    kind = next((kind for member, kind in _ZIPPED if member in names), None)
+    if kind is None:
+        raise Unsupported("unsupported format: ZIP archive")
+    return kind
+
+
+def _compound(data: bytes) -> Format:
+    """An Office 97-2003 file: an .xls is read; the others are named."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            streams = {"/".join(path).lower() for path in ole.listdir(streams=True, storages=True)}
+    except (OSError, ValueError, IndexError, struct.error):
+        raise Unsupported("unsupported format: a damaged Office 97-2003 file") from None
+    found = next((kind for name, kind in _OLE_STREAMS if name in streams), None)
+    if isinstance(found, Format):
+        return found
+    raise Unsupported(f"unsupported format: {found or 'Office 97-2003 document'}")
 
 
 def _mime_kind(data: bytes, suffix: str) -> Format | None:

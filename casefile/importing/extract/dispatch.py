@@ -13,9 +13,14 @@ from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
 from casefile.importing.extract.detect import detect
+from casefile.importing.extract.epub import read_epub
 from casefile.importing.extract.mail import read_email
 from casefile.importing.extract.model import Damaged, Extracted, TooLarge
+from casefile.importing.extract.opendocument import read_opendocument
 from casefile.importing.extract.pdf import read_pdf
+from casefile.importing.extract.rtf import read_rtf
+from casefile.importing.extract.slides import read_pptx
+from casefile.importing.extract.spreadsheet import read_xls, read_xlsx
 from casefile.importing.extract.text import read_text
 from casefile.importing.extract.web import read_html, read_mhtml
 from casefile.importing.extract.word import read_docx
@@ -68,6 +73,18 @@ def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
             return read_email(data)
         case Format.TEXT | Format.MARKDOWN:
             return read_text(data, kind)
+        case Format.RTF:
+            return read_rtf(data)
+        case Format.ODT | Format.ODS | Format.ODP:
+            return read_opendocument(data, kind)
+        case Format.XLSX:
+            return read_xlsx(data)
+        case Format.XLS:
+            return read_xls(data)
+        case Format.PPTX:
+            return read_pptx(data)
+        case Format.EPUB:
+            return read_epub(data)
 
 
 def _reason(error: Exception) -> str:

@@ -96,3 +96,27 @@ def titled(stated: str, pages: Sequence[str]) -> tuple[str, str]:
     if len(title) > TITLE_AT_MOST:
         return shortened(title, TITLE_AT_MOST), title
     return title, ""
+
+
+# An Office file's core properties that go to the notes, by the names the libraries give
+# them (python-docx and python-pptx; openpyxl's where they differ). "Created" is when the
+# file was made: never taken for a publication date.
+_CORE_NOTES = (
+    ("Subject", ("subject",)),
+    ("Keywords", ("keywords",)),
+    ("Category", ("category",)),
+    ("Comments", ("comments", "description")),
+    ("Created", ("created",)),
+    ("Modified", ("modified",)),
+    ("Last modified by", ("last_modified_by", "lastModifiedBy")),
+)
+
+
+def core_notes(properties: object) -> dict[str, str]:
+    """The notes an Office file's core properties give (those it has a value for)."""
+    notes: dict[str, str] = {}
+    for label, names in _CORE_NOTES:
+        value = next((v for n in names if (v := getattr(properties, n, None))), None)
+        if value:
+            notes[label] = " ".join(str(value).split())
+    return notes

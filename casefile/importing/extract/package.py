@@ -77,3 +77,12 @@ def refuse_entities_in(stream: IO[bytes], name: str, label: str) -> None:
 
 class _RootReached(Exception):
     pass
+
+
+def refuse_bombs(data: bytes, label: str, xml: tuple[str, ...] = (".xml", ".rels")) -> None:
+    """``Damaged`` if the package ``data`` is no package, or a bomb: too big unpacked, or
+    an XML part (by the ends of its name, ``xml``) that could define entities. For a
+    library that then opens the package itself."""
+    with open_package(data, label) as package:
+        names = [n for n in package.namelist() if n.lower().endswith(xml)]
+        refuse_entities(package, names, label)

@@ -75,6 +75,14 @@ def html_text(html: str) -> tuple[str, str]:
     return ("" if tree is None else _text(tree)), cut
 
 
+def visible_text(data: bytes) -> tuple[str, str]:
+    """All the visible text of an HTML document, decoded as a page is (an e-book's
+    chapter: nothing in it is boilerplate to leave out), and why it is not the whole
+    text ("" if it is)."""
+    tree, cut = _parse(decode(data, _declared_charset(data)).text)
+    return ("" if tree is None else _visible_text(tree)), cut
+
+
 def _page(
     decoded: Decoded, kind: Format, *, url: str = "", metadata: dict[str, str] | None = None
 ) -> Extracted:

@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.metadata import split_authors
+from casefile.importing.extract.metadata import core_notes, split_authors
 from casefile.importing.extract.model import Damaged, Extracted, Unsupported
 from casefile.importing.extract.package import open_package, refuse_entities
 
@@ -56,19 +56,7 @@ def read_docx(data: bytes) -> Extracted:
     blocks = [_block_text(element) for element in _blocks(document.element.body)]
     blocks += _beside_the_body(document)
     properties = document.core_properties
-    metadata = {
-        name: str(value)
-        for name, value in (
-            ("Subject", properties.subject),
-            ("Keywords", properties.keywords),
-            ("Category", properties.category),
-            ("Comments", properties.comments),
-            ("Created", properties.created),
-            ("Modified", properties.modified),
-            ("Last modified by", properties.last_modified_by),
-        )
-        if value
-    }
+    metadata = core_notes(properties)
     return Extracted(
         format=Format.DOCX,
         title=properties.title.strip(),
