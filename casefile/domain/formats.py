@@ -28,10 +28,18 @@ class Format(LabelledEnum):
     XLS = "xls", "Excel 97-2003 workbook"
     PPTX = "pptx", "PowerPoint presentation"
     EPUB = "epub", "EPUB e-book"
+    ZIP = "zip", "ZIP archive"
+    TAR = "tar", "tar archive"
+    MBOX = "mbox", "mailbox"
 
     @property
     def media_type(self) -> str:
         return _MEDIA_TYPES[self]
+
+    @property
+    def holds_files(self) -> bool:
+        """An archive or a mailbox: each file or message in it is imported as a source."""
+        return self in (Format.ZIP, Format.TAR, Format.MBOX)
 
     @property
     def extensions(self) -> tuple[str, ...]:
@@ -55,6 +63,9 @@ _MEDIA_TYPES = {
     Format.XLS: "application/vnd.ms-excel",
     Format.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     Format.EPUB: "application/epub+zip",
+    Format.ZIP: "application/zip",
+    Format.TAR: "application/x-tar",
+    Format.MBOX: "application/mbox",
 }
 
 
@@ -74,6 +85,9 @@ _EXTENSIONS = {
     Format.XLS: ("xls",),
     Format.PPTX: ("pptx",),
     Format.EPUB: ("epub",),
+    Format.ZIP: ("zip",),
+    Format.TAR: ("tar", "tgz", "gz", "tbz2", "bz2", "txz", "xz"),
+    Format.MBOX: ("mbox", "mbx"),
 }
 
 

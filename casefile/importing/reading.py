@@ -75,6 +75,18 @@ class ReadResult:
     extracted: Extracted
     attachments: tuple[ReadAttachment, ...]
     fingerprint: bytes | None = None  # of the text of all its files (``fingerprint``)
+    # An archive's or a mailbox's files, each read as a file of its own (its own source).
+    members: tuple[ReadMember, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadMember:
+    """A file in an archive (its path there, its bytes), and what reading it gave; None,
+    with the reason, when it could not be read: it is kept unread."""
+
+    attachment: Attachment
+    result: ReadResult | None
+    problem: str = ""
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -131,7 +143,8 @@ def _blocking(fd: int) -> None:
 
 def _cleaned(found: Extracted) -> Extracted:
     pages = tuple(clean_text(p) for p in found.pages)
-    title, kept = titled(clean_text(found.title), pages)
+    # An archive's text is its table of contents: no line of it is its title.
+    title, kept = titled(clean_text(found.title), () if found.format.holds_files else pages)
     metadata = {clean_text(k): clean_text(v) for k, v in found.metadata.items()}
     return replace(
         found,
@@ -147,22 +160,46 @@ def _cleaned(found: Extracted) -> Extracted:
 
 
 def read_document(task: ReadTask) -> ReadResult:
-    """The document and its attachments, read (in a sandbox worker)."""
+    """The document and its attachments, read (in a sandbox worker); an archive's files
+    each as a document of its own."""
     from casefile.importing.extract.dispatch import extract
 
     data = read_as_hashed(task)
     found = extract(data, task.path.name, password=task.password, max_text=task.max_text)
     del data  # a text file's bytes, beside its text, are what a worker's memory holds most
-    extracted = _checked(_cleaned(found), task)
+    return _read(_checked(_cleaned(found), task), task, depth=1)
+
+
+def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
+    """What was extracted, with its attachments read; or, for an archive, its files, each
+    read the same way (archives within, up to ``NESTED_AT_MOST`` deep)."""
+    from casefile.importing.extract.dispatch import extract
+
+    if extracted.format.holds_files:
+        members: list[ReadMember] = []
+        for member in extracted.attachments:
+            if depth >= NESTED_AT_MOST:
+                why = f"not read: more than {NESTED_AT_MOST} archives deep"
+                members.append(ReadMember(member, None, why))
+                continue
+            try:
+                inner = _checked(
+                    _cleaned(extract(member.data, member.file_name, max_text=task.max_text)), task
+                )
+                members.append(ReadMember(member, _read(inner, task, depth + 1)))
+            except InvalidInput as exc:
+                members.append(ReadMember(member, None, str(exc)))
+        listing = replace(extracted, attachments=())
+        return ReadResult(listing, (), fingerprint=None, members=tuple(members))
     attachments: list[ReadAttachment] = []
     # Attachments of attachments too (a forwarded message's files), breadth first.
     pending = deque((a, 1) for a in extracted.attachments)
     while pending:
-        attachment, depth = pending.popleft()
-        if depth > NESTED_AT_MOST or len(attachments) >= ATTACHMENTS_AT_MOST:
+        attachment, level = pending.popleft()
+        if level > NESTED_AT_MOST or len(attachments) >= ATTACHMENTS_AT_MOST:
             why = (
                 f"more than {NESTED_AT_MOST} messages deep"
-                if depth > NESTED_AT_MOST
+                if level > NESTED_AT_MOST
                 else (f"more than {ATTACHMENTS_AT_MOST} attachments in one file")
             )
             attachments.append(ReadAttachment(attachment, None, f"not read: {why}"))
@@ -170,7 +207,7 @@ def read_document(task: ReadTask) -> ReadResult:
         try:
             inner = extract(attachment.data, attachment.file_name, max_text=task.max_text)
             attachments.append(ReadAttachment(attachment, _checked(_cleaned(inner), task)))
-            pending.extend((a, depth + 1) for a in inner.attachments)
+            pending.extend((a, level + 1) for a in inner.attachments)
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))
     texts = [*extracted.pages, *(p for a in attachments if a.extracted for p in a.extracted.pages)]

@@ -45,6 +45,7 @@ from casefile.importing.extract.model import PasswordRequired
 from casefile.importing.reading import (
     CHANGED,
     PARSERS,
+    ReadMember,
     ReadResult,
     ReadTask,
     cannot_read,
@@ -61,6 +62,8 @@ from casefile.services.record_reading import fields_of
 from casefile.services.record_service import NewRecord, RecordService
 
 NEEDS_OCR = "needs OCR"
+# The first line of the notes of a source that came out of an archive or a mailbox.
+IN_ARCHIVE = "Found in "
 # Its original is stored but its text could not be read (the notes say why). Importing the
 # same file again reads it again: if it reads then, the source gets its text.
 COULD_NOT_READ = "could not read"
@@ -96,13 +99,16 @@ class Outcome:
     near_duplicate: str = ""
     # For a file imported: it was kept unread before, and its text is now read.
     again: bool = False
+    # For an archive or a mailbox: what its files became ("12 file(s) inside: …").
+    inside: str = ""
 
     def line(self) -> str:
         """One line for a summary: what happened to this file, and why if it was not
         imported, or not whole."""
         name = clean_text(self.path.name)
         if self.status is Status.IMPORTED:
-            notes = [f"warning: {self.message}"] if self.message else []
+            notes = [self.inside] if self.inside else []
+            notes += [f"warning: {self.message}"] if self.message else []
             notes += [self.near_duplicate] if self.near_duplicate else []
             said = f" ({'; '.join(notes)})" if notes else ""
             verb = "read again" if self.again else "imported"
@@ -333,35 +339,92 @@ class Importer:
         return Outcome(task.path, Status.DUPLICATE, still, holder.source, holder.title)
 
     def _add(self, s: Session, task: ReadTask, data: bytes, result: ReadResult) -> Outcome:
-        """A new source, its document with its pages, its attachments."""
-        found = result.extracted
-        said = _described(task, result)
-        source_id = uuid4()
-        notes = "\n".join(said.notes)
-        new = [NewRecord(said.fields, tags=said.tags, notes=notes, record_id=source_id)]
-        files = [_File(clean_text(task.path.name), data, found.media_type, found.pages)]
-        files += said.attachments
-        new += [NewRecord(_document(s, source_id, file)) for file in files]
+        """A new source, its document with its pages, its attachments; for an archive or a
+        mailbox, a source for each file in it too."""
         audit = AuditLog(s)
+        new = self._new_source(s, audit, clean_text(task.path.name), data, result)
+        inside = self._members(s, audit, clean_text(task.path.name), result.members, _Inside())
+        return Outcome(
+            task.path,
+            Status.IMPORTED,
+            new.warning,
+            new.source_id,
+            new.title,
+            near_duplicate=new.near,
+            inside=inside.said() if result.members else "",
+        )
+
+    def _new_source(
+        self,
+        s: Session,
+        audit: AuditLog,
+        name: str,
+        data: bytes,
+        result: ReadResult,
+        *,
+        origin: str = "",
+    ) -> _New:
+        """A source for the file ``name`` as read: its documents (the file, its
+        attachments) with their pages; ``origin``, where it was found, heads its notes."""
+        found = result.extracted
+        said = _described(name, result)
+        source_id = uuid4()
+        notes = "\n".join([origin, *said.notes] if origin else said.notes)
+        new = [NewRecord(said.fields, tags=said.tags, notes=notes, record_id=source_id)]
+        files = [_File(name, data, found.media_type, found.pages), *said.attachments]
+        new += [NewRecord(_document(s, source_id, file)) for file in files]
         records = self.records.insert(s, audit, new)
         for record, file in zip(records[1:], files, strict=True):
             add_pages(s, record.id, file.pages)
         near = _near(s, audit, source_id, result)
-        title, warning = said.fields.title, said.warning
-        return Outcome(task.path, Status.IMPORTED, warning, source_id, title, near_duplicate=near)
+        return _New(source_id, said.fields.title, said.warning, near)
 
-    def _keep(self, s: Session, task: ReadTask, data: bytes, why: str) -> Outcome:
+    def _kept_source(
+        self, s: Session, audit: AuditLog, name: str, data: bytes, why: str, *, origin: str = ""
+    ) -> _New:
         """The original as it is, under a source tagged COULD_NOT_READ that says why."""
         source_id = uuid4()
-        name = clean_text(task.path.name)
         fields = _kept_fields(name)
-        file = _File(name, data, UNKNOWN_MEDIA_TYPE, ())
+        notes = "\n".join([origin, UNREAD_NOTE + why] if origin else [UNREAD_NOTE + why])
         new = [
-            NewRecord(fields, tags=(COULD_NOT_READ,), notes=UNREAD_NOTE + why, record_id=source_id),
-            NewRecord(_document(s, source_id, file)),
+            NewRecord(fields, tags=(COULD_NOT_READ,), notes=notes, record_id=source_id),
+            NewRecord(_document(s, source_id, _File(name, data, UNKNOWN_MEDIA_TYPE, ()))),
         ]
-        self.records.insert(s, AuditLog(s), new)
-        return Outcome(task.path, Status.KEPT, why, source_id, fields.title)
+        self.records.insert(s, audit, new)
+        return _New(source_id, fields.title, why, "")
+
+    def _keep(self, s: Session, task: ReadTask, data: bytes, why: str) -> Outcome:
+        kept = self._kept_source(s, AuditLog(s), clean_text(task.path.name), data, why)
+        return Outcome(task.path, Status.KEPT, why, kept.source_id, kept.title)
+
+    def _members(
+        self,
+        s: Session,
+        audit: AuditLog,
+        within: str,
+        members: Sequence[ReadMember],
+        inside: _Inside,
+    ) -> _Inside:
+        """Each file of an archive (``within``: its name, and the archives it is in) as a
+        source of its own, whose notes say where it was found; unread ones kept unread;
+        ones already in the case counted, not stored again."""
+        for member in members:
+            name, data = clean_text(member.attachment.file_name), member.attachment.data
+            if not data:
+                inside.empty += 1
+                continue
+            if _holder(s, hashlib.sha256(data).hexdigest()) is not None:
+                inside.duplicate += 1
+                continue
+            origin = f"{IN_ARCHIVE}{within}: {name}"
+            if member.result is None:
+                self._kept_source(s, audit, name, data, member.problem, origin=origin)
+                inside.kept += 1
+                continue
+            self._new_source(s, audit, name, data, member.result, origin=origin)
+            inside.imported += 1
+            self._members(s, audit, f"{within}/{name}", member.result.members, inside)
+        return inside
 
     def _read_again(
         self, s: Session, task: ReadTask, holder: Holder, result: ReadResult
@@ -371,7 +434,7 @@ class Importer:
         assert holder.source is not None
         assert holder.document is not None
         found = result.extracted
-        said = _described(task, result)
+        said = _described(clean_text(task.path.name), result)
         audit = AuditLog(s)
         document = self.records.load(s, holder.document)
         source = self.records.load(s, holder.source)
@@ -401,6 +464,7 @@ class Importer:
         for record, file in zip(added, files, strict=True):
             add_pages(s, record.id, file.pages)
         near = _near(s, audit, holder.source, result)
+        inside = self._members(s, audit, clean_text(task.path.name), result.members, _Inside())
         title = cast(m.Source, source).title
         return Outcome(
             task.path,
@@ -410,6 +474,7 @@ class Importer:
             title,
             near_duplicate=near,
             again=True,
+            inside=inside.said() if result.members else "",
         )
 
 
@@ -422,6 +487,38 @@ class Unread:
 
 Read = ReadResult | Unread
 EMPTY = "is empty: there is nothing to keep"
+
+
+@dataclass(frozen=True)
+class _New:
+    """A source just stored: its ID and title, what of its text was not read, and the
+    source it nearly duplicates ("" if none)."""
+
+    source_id: UUID
+    title: str
+    warning: str
+    near: str
+
+
+@dataclass
+class _Inside:
+    """What an archive's files became."""
+
+    imported: int = 0
+    kept: int = 0
+    duplicate: int = 0
+    empty: int = 0
+
+    def said(self) -> str:
+        counts = [
+            (self.imported, "imported"),
+            (self.kept, "kept unread"),
+            (self.duplicate, "already in the case"),
+            (self.empty, "empty"),
+        ]
+        total = sum(n for n, _ in counts)
+        parts = ", ".join(f"{n:,} {what}" for n, what in counts if n)
+        return f"{total:,} file(s) inside: {parts}" if total else "no files inside"
 
 
 @dataclass(frozen=True)
@@ -445,10 +542,11 @@ class _Described:
     attachments: list[_File]
 
 
-def _described(task: ReadTask, result: ReadResult) -> _Described:
+def _described(name: str, result: ReadResult) -> _Described:
+    """What a file (named ``name``) says its source is, as read."""
     found = result.extracted
     fields = SourceFields(
-        title=found.title.strip() or clean_text(task.path.stem),
+        title=found.title.strip() or Path(name).stem or name,
         source_kind=SOURCE_KIND.get(found.format, SourceKind.ARTICLE),
         authors=found.authors,
         publisher=found.publisher,

@@ -102,7 +102,7 @@ class ImportRun(ProgressRun):
             return
         # Failed, skipped (out of time), kept unread, imported without all of their text,
         # read at last, or nearly the same as a source already in the case.
-        said = [o for o in report.outcomes if o.message or o.near_duplicate or o.again]
+        said = [o for o in report.outcomes if o.message or o.near_duplicate or o.again or o.inside]
         text = f"Import finished: {report.summary()}."
         if not said:
             self.tell(text)
@@ -112,6 +112,7 @@ class ImportRun(ProgressRun):
         in_part = sum(o.status is Status.IMPORTED and bool(o.message) for o in said)
         again = sum(o.again for o in said)
         near = sum(bool(o.near_duplicate) for o in said)
+        archives = sum(bool(o.inside) for o in said)
         warn = missing or kept or in_part
         icon = QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information
         box = QMessageBox(icon, "Import documents", text, parent=self.parent)
@@ -123,6 +124,10 @@ class ImportRun(ProgressRun):
             else "",
             f"{in_part:,} file(s) imported without all of their text." if in_part else "",
             f"{again:,} file(s) kept unread before were read this time." if again else "",
+            f"{archives:,} archive(s) or mailbox(es): each file in them is a source of its "
+            "own, whose notes say where it was found."
+            if archives
+            else "",
             f"{near:,} file(s) nearly the same as a source already in the case: they count as "
             "one source until you reject the match in the source's details."
             if near

@@ -11,9 +11,11 @@ import io
 import os
 import re
 import struct
+import tarfile
 import zipfile
 
 from casefile.domain.formats import Format
+from casefile.importing.extract.archive import is_mbox
 from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
 
@@ -59,6 +61,7 @@ _OPENDOCUMENT = {
     "application/vnd.oasis.opendocument.presentation": Format.ODP,
     "application/vnd.oasis.opendocument.presentation-template": Format.ODP,
 }
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # What an OLE2 compound file (Office 97-2003) is, by a stream it holds.
 _OLE_STREAMS = (
@@ -94,14 +97,19 @@ def detect(data: bytes, file_name: str) -> Format:
     """The format of ``data``, or Unsupported naming what it is instead."""
     if not data:
         raise Unsupported("unsupported format: empty file")
-    if b"%PDF-" in data[:1024]:  # what PDF readers accept: junk may precede the header
-        return Format.PDF
+    # A ZIP before a PDF: a stored (uncompressed) PDF inside one shows its header early.
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zipped(data)
+    if b"%PDF-" in data[:1024]:  # what PDF readers accept: junk may precede the header
+        return Format.PDF
     if data.startswith(_OLE):
         return _compound(data)
     if data.startswith(b"{\\rtf"):
         return Format.RTF
+    if data[257:262] == b"ustar" or (data.startswith(_COMPRESSED) and _is_tar(data)):
+        return Format.TAR
+    if is_mbox(data):
+        return Format.MBOX
     for pattern, name in _BINARY:
         if pattern.match(data):
             raise Unsupported(f"unsupported format: {name}")
@@ -138,10 +146,17 @@ def _zipped(data: bytes) -> Format:
         if found is None:
             raise Unsupported("unsupported format: an OpenDocument file of another kind")
         return found
-    kind = next((kind for member, kind in _ZIPPED if member in names), None)
-    if kind is None:
-        raise Unsupported("unsupported format: ZIP archive")
-    return kind
+    return next((kind for member, kind in _ZIPPED if member in names), Format.ZIP)
+
+
+def _is_tar(data: bytes) -> bool:
+    """A compressed file that holds a tar archive (a .tar.gz): its first member's header
+    says so once a few kilobytes are decompressed."""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            return archive.next() is not None
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        return False
 
 
 def _compound(data: bytes) -> Format:

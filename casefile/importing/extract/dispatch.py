@@ -12,6 +12,7 @@ from __future__ import annotations
 from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
+from casefile.importing.extract.archive import read_mbox, read_tar, read_zip
 from casefile.importing.extract.detect import detect
 from casefile.importing.extract.epub import read_epub
 from casefile.importing.extract.mail import read_email
@@ -85,6 +86,12 @@ def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
             return read_pptx(data)
         case Format.EPUB:
             return read_epub(data)
+        case Format.ZIP:
+            return read_zip(data)
+        case Format.TAR:
+            return read_tar(data)
+        case Format.MBOX:
+            return read_mbox(data)
 
 
 def _reason(error: Exception) -> str:
