@@ -435,45 +435,7 @@ def _case_commands(sub: Sub) -> None:
     )
     _case_arg(p)
 
-    p = _command(
-        sub,
-        "import",
-        cmd_import,
-        "import documents (PDF, saved web pages, Word, e-mail, text) and folders as sources",
-        "casefile import my.casefile ~/Downloads/reports --pdf-password s3cret",
-    )
-    _case_arg(p)
-    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--pdf-password", help="the password of encrypted PDFs")
-    defaults = ImportOptions()
-    p.add_argument(
-        "--max-size", type=_positive, default=defaults.max_mb, metavar="MB", help="per file"
-    )
-    p.add_argument("--max-pages", type=_at_least_one, default=defaults.max_pages, metavar="N")
-    p.add_argument(
-        "--timeout", type=_positive, default=defaults.seconds, metavar="S", help="per file"
-    )
-    p.add_argument(
-        "--max-memory",
-        type=_at_least_one,
-        default=defaults.memory_mb,
-        metavar="MB",
-        help="per reader",
-    )
-    p.add_argument(
-        "--max-text",
-        type=_positive,
-        default=defaults.max_text_mb,
-        metavar="MB",
-        help="text read from one file",
-    )
-    p.add_argument(
-        "--batch-timeout",
-        type=_positive,
-        metavar="S",
-        help="the whole import (default: the per-file timeout for each file, and one more)",
-    )
-    _json_arg(p)
+    _import_command(sub)
 
     _export_commands(sub)
 
@@ -533,6 +495,48 @@ _ADD_EXAMPLES = {
     Kind.JUDGEMENT: "casefile add judgement my.casefile --statement 'The attacker acted alone' "
     "--probability likely --confidence moderate --rests-on 77de --concerns 3f2a",
 }
+
+
+def _import_command(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "import",
+        cmd_import,
+        "import documents (PDF, saved web pages, Word, e-mail, text) and folders as sources",
+        "casefile import my.casefile ~/Downloads/reports --pdf-password s3cret",
+    )
+    _case_arg(p)
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--pdf-password", help="the password of encrypted PDFs")
+    defaults = ImportOptions()
+    p.add_argument(
+        "--max-size", type=_positive, default=defaults.max_mb, metavar="MB", help="per file"
+    )
+    p.add_argument("--max-pages", type=_at_least_one, default=defaults.max_pages, metavar="N")
+    p.add_argument(
+        "--timeout", type=_positive, default=defaults.seconds, metavar="S", help="per file"
+    )
+    p.add_argument(
+        "--max-memory",
+        type=_at_least_one,
+        default=defaults.memory_mb,
+        metavar="MB",
+        help="per reader",
+    )
+    p.add_argument(
+        "--max-text",
+        type=_positive,
+        default=defaults.max_text_mb,
+        metavar="MB",
+        help="text read from one file",
+    )
+    p.add_argument(
+        "--batch-timeout",
+        type=_positive,
+        metavar="S",
+        help="the whole import (default: the per-file timeout for each file, and one more)",
+    )
+    _json_arg(p)
 
 
 def _export_commands(sub: Sub) -> None:
