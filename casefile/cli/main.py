@@ -502,7 +502,8 @@ def _import_command(sub: Sub) -> None:
         sub,
         "import",
         cmd_import,
-        "import documents (PDF, saved web pages, Word, e-mail, text) and folders as sources",
+        "import documents and folders as sources: PDF, web pages, office files, e-mail,"
+        " archives, pictures, text",
         "casefile import my.casefile ~/Downloads/reports --pdf-password s3cret",
     )
     _case_arg(p)
@@ -536,6 +537,14 @@ def _import_command(sub: Sub) -> None:
         metavar="S",
         help="the whole import (default: the per-file timeout for each file, and one more)",
     )
+    p.add_argument(
+        "--ocr",
+        default=defaults.ocr_languages,
+        metavar="LANGS",
+        help="read scans and pictures in these languages, joined by + (default: %(default)s;"
+        " Tesseract's names: eng+ara+urd; without Tesseract only Latin script is read)",
+    )
+    p.add_argument("--no-ocr", action="store_true", help="do not read scans and pictures")
     _json_arg(p)
 
 
@@ -979,6 +988,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         memory_mb=args.max_memory,
         max_text_mb=args.max_text,
         batch_seconds=args.batch_timeout,
+        ocr_languages="" if args.no_ocr else args.ocr,
     )
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:

@@ -31,6 +31,11 @@ class Format(LabelledEnum):
     ZIP = "zip", "ZIP archive"
     TAR = "tar", "tar archive"
     MBOX = "mbox", "mailbox"
+    JPEG = "jpeg", "JPEG image"
+    PNG = "png", "PNG image"
+    TIFF = "tiff", "TIFF image"
+    WEBP = "webp", "WebP image"
+    GIF = "gif", "GIF image"
 
     @property
     def media_type(self) -> str:
@@ -66,6 +71,11 @@ _MEDIA_TYPES = {
     Format.ZIP: "application/zip",
     Format.TAR: "application/x-tar",
     Format.MBOX: "application/mbox",
+    Format.JPEG: "image/jpeg",
+    Format.PNG: "image/png",
+    Format.TIFF: "image/tiff",
+    Format.WEBP: "image/webp",
+    Format.GIF: "image/gif",
 }
 
 
@@ -88,6 +98,11 @@ _EXTENSIONS = {
     Format.ZIP: ("zip",),
     Format.TAR: ("tar", "tgz", "gz", "tbz2", "bz2", "txz", "xz"),
     Format.MBOX: ("mbox", "mbx"),
+    Format.JPEG: ("jpg", "jpeg"),
+    Format.PNG: ("png",),
+    Format.TIFF: ("tif", "tiff"),
+    Format.WEBP: ("webp",),
+    Format.GIF: ("gif",),
 }
 
 

@@ -61,6 +61,7 @@ class ReadTask:
     password: str | None
     max_pages: int
     max_text: int  # characters of text (bytes of a text file)
+    ocr: tuple[str, ...] = ()  # the languages to read scans and pictures in; () no OCR
 
 
 @dataclass(frozen=True)
@@ -162,19 +163,23 @@ def _cleaned(found: Extracted) -> Extracted:
 def read_document(task: ReadTask) -> ReadResult:
     """The document and its attachments, read (in a sandbox worker); an archive's files
     each as a document of its own."""
+    data = read_as_hashed(task)
+    found = _extracted(data, task.path.name, task, password=task.password)
+    del data  # a text file's bytes, beside its text, are what a worker's memory holds most
+    return _read(found, task, depth=1)
+
+
+def _extracted(data: bytes, name: str, task: ReadTask, password: str | None = None) -> Extracted:
+    """One file's text and metadata, cleaned and checked against the task's limits."""
     from casefile.importing.extract.dispatch import extract
 
-    data = read_as_hashed(task)
-    found = extract(data, task.path.name, password=task.password, max_text=task.max_text)
-    del data  # a text file's bytes, beside its text, are what a worker's memory holds most
-    return _read(_checked(_cleaned(found), task), task, depth=1)
+    found = extract(data, name, password=password, max_text=task.max_text, ocr=task.ocr)
+    return _checked(_cleaned(found), task)
 
 
 def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
     """What was extracted, with its attachments read; or, for an archive, its files, each
     read the same way (archives within, up to ``NESTED_AT_MOST`` deep)."""
-    from casefile.importing.extract.dispatch import extract
-
     if extracted.format.holds_files:
         members: list[ReadMember] = []
         for member in extracted.attachments:
@@ -183,9 +188,7 @@ def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
                 members.append(ReadMember(member, None, why))
                 continue
             try:
-                inner = _checked(
-                    _cleaned(extract(member.data, member.file_name, max_text=task.max_text)), task
-                )
+                inner = _extracted(member.data, member.file_name, task)
                 members.append(ReadMember(member, _read(inner, task, depth + 1)))
             except InvalidInput as exc:
                 members.append(ReadMember(member, None, str(exc)))
@@ -205,8 +208,8 @@ def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
             attachments.append(ReadAttachment(attachment, None, f"not read: {why}"))
             continue
         try:
-            inner = extract(attachment.data, attachment.file_name, max_text=task.max_text)
-            attachments.append(ReadAttachment(attachment, _checked(_cleaned(inner), task)))
+            inner = _extracted(attachment.data, attachment.file_name, task)
+            attachments.append(ReadAttachment(attachment, inner))
             pending.extend((a, level + 1) for a in inner.attachments)
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))

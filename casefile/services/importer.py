@@ -62,6 +62,8 @@ from casefile.services.record_reading import fields_of
 from casefile.services.record_service import NewRecord, RecordService
 
 NEEDS_OCR = "needs OCR"
+# Some of its text was read by OCR: what the engine saw, to check against the picture.
+READ_BY_OCR = "read by OCR"
 # The first line of the notes of a source that came out of an archive or a mailbox.
 IN_ARCHIVE = "Found in "
 # Its original is stored but its text could not be read (the notes say why). Importing the
@@ -322,7 +324,9 @@ class Importer:
             if holder is not None and not holder.unread:
                 return Outcome(path, Status.DUPLICATE, source_id=holder.source, title=holder.title)
         max_text = int(options.max_text_mb * MB)
-        return ReadTask(number, path, sha, size, options.password, options.max_pages, max_text)
+        return ReadTask(
+            number, path, sha, size, options.password, options.max_pages, max_text, options.ocr
+        )
 
     def _store(self, s: Session, task: ReadTask, data: bytes, read: Read, seen: bool) -> Outcome:
         """The file in the case, in one savepoint: a new source, or the text of one kept
@@ -575,7 +579,10 @@ def _described(name: str, result: ReadResult) -> _Described:
         for of, d in decoded
         if d is not None and d.found_by in (DETECTED, GUESSED)
     ]
+    read = [found, *(a.extracted for a in result.attachments if a.extracted)]
     tags: tuple[str, ...] = (NEEDS_OCR,) if found.needs_ocr else ()
+    if any(r.by_ocr for r in read):
+        tags += (READ_BY_OCR,)
     if any(d is not None and d.guessed for _, d in decoded):
         tags += (ENCODING_GUESSED,)
     attachments = [

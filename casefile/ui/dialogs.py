@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casefile.domain.display import sentence
+from casefile.domain.errors import InvalidInput
 from casefile.services.case import EXTENSION
 from casefile.services.importer import ImportOptions
 
@@ -156,6 +158,12 @@ class ImportLimitsDialog(QDialog):
         self.max_text_mb = QDoubleSpinBox(decimals=0, minimum=1, maximum=10_000, suffix=" MB")
         self.seconds = QDoubleSpinBox(decimals=0, minimum=1, maximum=3600, suffix=" s")
         self.memory_mb = QSpinBox(minimum=256, maximum=65_536, suffix=" MB")
+        self.ocr = QLineEdit()
+        self.ocr.setPlaceholderText("none: scans are not read")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
         self._show(options)
         form = QFormLayout()
         for label, field, tip in (
@@ -164,6 +172,13 @@ class ImportLimitsDialog(QDialog):
             ("Most text in a file", self.max_text_mb, "A file with more text is not imported."),
             ("Time to read a file", self.seconds, "A file that takes longer is given up."),
             ("Memory to read a file", self.memory_mb, "A file that needs more is given up."),
+            (
+                "Read scans in",
+                self.ocr,
+                "The languages OCR reads scans and pictures in, as Tesseract names them, "
+                "joined by + (eng+ara+urd). Without Tesseract installed, only Latin script "
+                "is read. Empty: scans are not read, and are tagged as needing OCR.",
+            ),
         ):
             field.setAccessibleName(label)
             field.setToolTip(tip)
@@ -179,7 +194,18 @@ class ImportLimitsDialog(QDialog):
         defaults.clicked.connect(lambda: self._show(ImportOptions()))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        """Closes only on limits that can be used: a bad OCR language is said here."""
+        try:
+            self.options()
+        except InvalidInput as exc:
+            self.error.setText(sentence(str(exc)))
+            self.error.show()
+            return
+        super().accept()
 
     def _show(self, options: ImportOptions) -> None:
         self.max_mb.setValue(options.max_mb)
@@ -187,6 +213,7 @@ class ImportLimitsDialog(QDialog):
         self.max_text_mb.setValue(options.max_text_mb)
         self.seconds.setValue(options.seconds)
         self.memory_mb.setValue(options.memory_mb)
+        self.ocr.setText(options.ocr_languages)
 
     def options(self) -> ImportOptions:
         return replace(
@@ -196,4 +223,5 @@ class ImportLimitsDialog(QDialog):
             max_text_mb=self.max_text_mb.value(),
             seconds=self.seconds.value(),
             memory_mb=self.memory_mb.value(),
+            ocr_languages=self.ocr.text().strip(),
         )

@@ -712,7 +712,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
     ("data", "name", "message"),
     [
         (b"", "report.pdf", "unsupported format: empty file"),
-        (PNG, "report.pdf", "unsupported format: PNG image"),
+        (b"\x00\x00\x00\x18ftypheic" + bytes(16), "photo.pdf", "unsupported format: HEIC image"),
         (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(54), "invoice.pdf", "Windows executable"),
         (b"\x7fELF\x02\x01\x01" + bytes(9), "run", "ELF executable"),
         (b"\x1f\x8b\x08\x00" + bytes(6), "page.html", "gzip archive"),

@@ -215,10 +215,13 @@ def test_files_that_cannot_be_read_are_kept_whole_with_the_reason(
 
     assert [o.status for o in report.outcomes] == [Status.KEPT] * 3
     why = {o.path.name: o.message for o in report.outcomes}
-    assert why["photo.jpg"] == "unsupported format: JPEG image"
+    assert why["photo.jpg"] == "damaged JPEG image: it cannot be decoded (truncated or corrupt)"
     assert why["truncated.pdf"].startswith("damaged PDF document")
     lines = {o.path.name: o.line() for o in report.outcomes}
-    assert lines["photo.jpg"] == "kept photo.jpg unread, as 'photo': unsupported format: JPEG image"
+    assert lines["photo.jpg"] == (
+        "kept photo.jpg unread, as 'photo': damaged JPEG image: it cannot be decoded "
+        "(truncated or corrupt)"
+    )
     assert report.summary() == "0 imported, 3 kept unread, 0 duplicate, 0 failed"
     unread = case.listing.page(ListQuery(Kind.SOURCE, tag=importer.COULD_NOT_READ)).records
     assert {r.label for r in unread} == {"truncated", "bomb", "photo"}
@@ -310,7 +313,8 @@ def test_a_pdf_without_text_is_imported_and_flagged_for_ocr(case: Case, tmp_path
     canvas.rect(72, 72, 300, 500, fill=1)
     canvas.showPage()
     canvas.save()
-    [outcome] = case.importer.import_files([tmp_path / "scan.pdf"]).outcomes
+    no_ocr = ImportOptions(ocr_languages="")
+    [outcome] = case.importer.import_files([tmp_path / "scan.pdf"], no_ocr).outcomes
     assert outcome.status is Status.IMPORTED
     [source] = case.listing.page(ListQuery(Kind.SOURCE)).records
     assert source.tags == (NEEDS_OCR,)
@@ -723,4 +727,5 @@ def test_stored_types_read_as_people_call_them() -> None:
     assert display("media_type", "text/plain; charset=utf-8", {}) == "Text file"
     assert display("media_type", "multipart/related", {}) == "Web archive"
     assert display("media_type", Format.DOCX.media_type, {}) == "Word document"
-    assert display("media_type", "Image/PNG", {}) == "image/png"
+    assert display("media_type", "Image/PNG", {}) == "PNG image"
+    assert display("media_type", "Video/MP4", {}) == "video/mp4"

@@ -191,12 +191,18 @@ def test_import_limits_set_in_their_dialog_hold_for_the_next_import(
         assert isinstance(dialog, ImportLimitsDialog)
         dialog.max_pages.setValue(1)
         dialog.max_text_mb.setValue(3)
+        dialog.ocr.setText("eng+arabic")
+        dialog.accept()  # refused: "arabic" is not a language's name
+        assert dialog.isVisible()
+        assert dialog.error.text().startswith("'arabic' is not an OCR language")
+        dialog.ocr.setText("eng+ara")
         dialog.accept()
 
     with_modal(qtbot, one_page)
     window.edit_import_limits()
     assert WindowSettings().import_options().max_pages == 1  # kept between runs
     assert WindowSettings().import_options().max_text_mb == 3
+    assert WindowSettings().import_options().ocr == ("eng", "ara")
 
     shown: list[str] = []
 

@@ -22,11 +22,6 @@ from casefile.importing.extract.model import Unsupported
 _BINARY = tuple(
     (re.compile(pattern, re.DOTALL), name)
     for pattern, name in (
-        (rb"\x89PNG\r\n\x1a\n", "PNG image"),
-        (rb"\xff\xd8\xff", "JPEG image"),
-        (rb"GIF8[79]a", "GIF image"),
-        (rb"II\*\x00|MM\x00\*", "TIFF image"),
-        (rb"RIFF.{4}WEBP", "WebP image"),
         (rb".{4}ftyp(?:heic|heix|mif1)", "HEIC image"),
         (rb".{4}ftyp", "MP4 or QuickTime video"),
         (rb"RIFF.{4}AVI ", "AVI video"),
@@ -61,6 +56,16 @@ _OPENDOCUMENT = {
     "application/vnd.oasis.opendocument.presentation": Format.ODP,
     "application/vnd.oasis.opendocument.presentation-template": Format.ODP,
 }
+_IMAGES = tuple(
+    (re.compile(pattern, re.DOTALL), kind)
+    for pattern, kind in (
+        (rb"\x89PNG\r\n\x1a\n", Format.PNG),
+        (rb"\xff\xd8\xff", Format.JPEG),
+        (rb"GIF8[79]a", Format.GIF),
+        (rb"II\*\x00|MM\x00\*", Format.TIFF),
+        (rb"RIFF.{4}WEBP", Format.WEBP),
+    )
+)
 _COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # What an OLE2 compound file (Office 97-2003) is, by a stream it holds.
@@ -110,6 +115,9 @@ def detect(data: bytes, file_name: str) -> Format:
         return Format.TAR
     if is_mbox(data):
         return Format.MBOX
+    for pattern, image in _IMAGES:
+        if pattern.match(data):
+            return image
     for pattern, name in _BINARY:
         if pattern.match(data):
             raise Unsupported(f"unsupported format: {name}")

@@ -15,6 +15,7 @@ from casefile.domain.formats import Format
 from casefile.importing.extract.archive import read_mbox, read_tar, read_zip
 from casefile.importing.extract.detect import detect
 from casefile.importing.extract.epub import read_epub
+from casefile.importing.extract.image import read_image
 from casefile.importing.extract.mail import read_email
 from casefile.importing.extract.model import Damaged, Extracted, TooLarge
 from casefile.importing.extract.opendocument import read_opendocument
@@ -31,11 +32,18 @@ _TEXT = frozenset({Format.TEXT, Format.MARKDOWN})
 
 
 def extract(
-    data: bytes, file_name: str, *, password: str | None = None, max_text: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    password: str | None = None,
+    max_text: int | None = None,
+    ocr: tuple[str, ...] = (),
 ) -> Extracted:
     """The text and metadata of the file ``data``, named ``file_name`` by its owner.
 
-    ``password`` opens an encrypted PDF. ``max_text``: the most text to read, in characters;
+    ``password`` opens an encrypted PDF; ``ocr``: the languages to read scanned pages and
+    pictures in (none: they are not read, and a scan says it needs OCR). ``max_text``: the
+    most text to read, in characters;
     a text file is measured by its bytes, before it is decoded (decoding is what costs).
     Raises ``Unsupported``, ``PasswordRequired``, ``Damaged`` or ``TooLarge`` (all
     ``InvalidInput``) for files that cannot be read.
@@ -44,7 +52,7 @@ def extract(
     if kind in _TEXT:
         _within(len(data), max_text)
     try:
-        found = _read(kind, data, password)
+        found = _read(kind, data, password, ocr)
     except (InvalidInput, MemoryError, RecursionError):
         raise
     except Exception as error:
@@ -60,10 +68,10 @@ def _within(size: int, max_text: int | None) -> None:
         )
 
 
-def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
+def _read(kind: Format, data: bytes, password: str | None, ocr: tuple[str, ...]) -> Extracted:
     match kind:
         case Format.PDF:
-            return read_pdf(data, password)
+            return read_pdf(data, password, ocr)
         case Format.DOCX:
             return read_docx(data)
         case Format.HTML:
@@ -92,6 +100,8 @@ def _read(kind: Format, data: bytes, password: str | None) -> Extracted:
             return read_tar(data)
         case Format.MBOX:
             return read_mbox(data)
+        case Format.JPEG | Format.PNG | Format.TIFF | Format.WEBP | Format.GIF:
+            return read_image(data, kind, ocr)
 
 
 def _reason(error: Exception) -> str:

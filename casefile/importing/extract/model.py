@@ -59,6 +59,7 @@ class Extracted:
     language: str = ""
     pages: tuple[str, ...] = ()
     needs_ocr: bool = False
+    by_ocr: bool = False  # some of its text was read by OCR (the notes say how surely)
     metadata: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ import ctypes
 import re
 import threading
 from contextlib import closing
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -20,7 +21,11 @@ from casefile.domain.formats import Format
 from casefile.importing.extract.decode import normalise_newlines
 from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
+from casefile.importing.extract.ocr import DPI, LONGEST_SIDE, ocr_pages
 from casefile.importing.extract.xmp import read_xmp
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 _PDFIUM = threading.Lock()
 _LOAD_ERRORS = {
@@ -36,9 +41,19 @@ _XMP_TIME = re.compile(
 )
 
 
-def read_pdf(data: bytes, password: str | None) -> Extracted:
+def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Extracted:
+    """The text of each page; a page with no text (a scan) read by OCR in ``ocr``'s
+    languages, and said so in the notes."""
     with _PDFIUM, _open(data, password) as pdf:
-        pages = tuple(_page_text(pdf, index) for index in range(len(pdf)))
+        pages = [_page_text(pdf, index) for index in range(len(pdf))]
+        scanned = [n for n, text in enumerate(pages, start=1) if not text.strip()]
+        read, notes, warnings = (
+            ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), ocr, "page")
+            if ocr and scanned
+            else ({}, {}, ())
+        )
+        for number, text in read.items():
+            pages[number - 1] = text
         info = pdf.get_metadata_dict(skip_empty=True)
         language = _language(pdf)
         version = pdf.get_version()
@@ -54,6 +69,7 @@ def read_pdf(data: bytes, password: str | None) -> Extracted:
     metadata = {key: value.strip() for key, value in stated.items() if value.strip()}
     if version:
         metadata["PDF version"] = f"{version // 10}.{version % 10}"
+    metadata.update(notes)
     return Extracted(
         format=Format.PDF,
         title=info.get("Title", "").strip() or xmp.title,
@@ -62,9 +78,11 @@ def read_pdf(data: bytes, password: str | None) -> Extracted:
         # No publication date: when the file was made is not when it was published (a
         # report scanned in 2020 is no 2020 report). "Created" is in the notes, as such.
         language=language or xmp.language,
-        pages=pages,
-        needs_ocr=bool(pages) and not any(page.strip() for page in pages),
+        pages=tuple(pages),
+        needs_ocr=any(n not in read for n in scanned),
+        by_ocr=any(text.strip() for text in read.values()),
         metadata=metadata,
+        warnings=warnings,
     )
 
 
@@ -97,6 +115,19 @@ def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
         # Bounded by the page box: what is printed on the page, not text hidden off it.
         text: str = textpage.get_text_bounded()
     return normalise_newlines(text.translate(_HYPHENATION))
+
+
+def _picture(pdf: pdfium.PdfDocument, index: int) -> Image:
+    """The page as a picture for OCR: ``ocr.DPI``, within ``ocr.LONGEST_SIDE`` pixels."""
+    with closing(pdf[index]) as page:
+        width, height = page.get_size()
+        scale = min(DPI / 72, LONGEST_SIDE / max(width, height, 1))
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            picture: Image = bitmap.to_pil()
+            return picture.copy()
+        finally:
+            bitmap.close()
 
 
 def _language(pdf: pdfium.PdfDocument) -> str:
