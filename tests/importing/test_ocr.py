@@ -106,6 +106,24 @@ def test_an_engine_that_cannot_run_leaves_the_scan_needing_ocr(
     assert found.warnings == ("OCR could not run (RapidOCR did not load: libGL.so.1: cannot open)",)
 
 
+@pytest.mark.usefixtures("rapidocr_only")
+def test_an_engine_out_of_memory_is_the_memory_limit_not_damage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ONNX Runtime says it with its own error: it reaches the worker as MemoryError, which
+    the worker reports as the memory limit it met."""
+
+    def engine() -> object:
+        def run(_picture: object) -> None:
+            raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : std::bad_alloc")
+
+        return run
+
+    monkeypatch.setattr(ocr, "_rapid_engine", engine)
+    with pytest.raises(MemoryError):
+        extract(scanned_pdf([page_picture()]), "scan.pdf", ocr=("eng",))
+
+
 def jpeg_with_exif() -> bytes:
     picture = page_picture().convert("RGB")
     exif = Image.Exif()

@@ -139,13 +139,20 @@ def _rapid_engine() -> Any:
         from rapidocr_onnxruntime import RapidOCR
     except (ImportError, OSError) as exc:
         raise OcrUnavailable(f"RapidOCR did not load: {exc}") from None
+    # It shrinks a page to 2,000 pixels, as by default: at 2,500 or more it reads more
+    # words but needs more than the 2 GB a worker has by default.
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
 
 
 def _rapidocr(image: Image) -> Recognised:
     import numpy
 
-    result, _elapsed = _rapid_engine()(numpy.asarray(fitted(image).convert("RGB")))
+    try:
+        result, _elapsed = _rapid_engine()(numpy.asarray(fitted(image).convert("RGB")))
+    except Exception as exc:  # ONNX Runtime's own error for what Python calls MemoryError
+        if "bad_alloc" in str(exc):
+            raise MemoryError from None  # the worker says which limit it met
+        raise
     lines = [(str(text), float(score)) for _box, text, score in result or ()]
     text = "\n".join(t for t, _ in lines if t.strip())
     mean = sum(s for _, s in lines) / len(lines) if lines else None
