@@ -11,6 +11,7 @@ process can be killed safely. Both cores are used.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -91,6 +92,25 @@ def _cut_network() -> None:
     socket.getaddrinfo = refuse
 
 
+def deny_sockets() -> bool:
+    """No socket but a local one, at the system-call level (Linux, through libseccomp):
+    the Python guard above does not see a library's own C code, nor a program a reader
+    runs (Tesseract), which inherits the filter. A local (AF_UNIX) socket stays allowed:
+    the worker's pipes to Casefile are such sockets. False where it cannot be done (not
+    Linux, no libseccomp): the Python guard remains."""
+    try:
+        import pyseccomp as seccomp
+
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        rules.add_rule(
+            seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
+        )
+        rules.load()
+    except (ImportError, OSError, RuntimeError, ValueError, AttributeError):
+        return False
+    return True
+
+
 def _serve(
     tasks: Connection, answers: Connection, fn: Callable[[Any], Any], memory_mb: int
 ) -> None:
@@ -98,6 +118,8 @@ def _serve(
     Ctrl-C is the parent's to handle: a worker ignores it rather than print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cut_network()
+    if not deny_sockets():
+        log.info("import readers: sockets are refused in Python only (no seccomp here)")
     try:
         import resource
 

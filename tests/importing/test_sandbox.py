@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
+import struct
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,11 +37,45 @@ def behave(task: str) -> str:
             socket.getaddrinfo("tracker.example", 443)
         except OSError:
             return "read anyway"
+    if task.startswith("native-net:"):  # C code's own connect(), past the Python guard
+        return _native_connect(int(task.split(":")[1]))
     if task == "bug":
         raise KeyError("trailer")
     if task == "answer-then-die":  # a library's thread kills the reader once it has answered
         threading.Timer(0.1, os._exit, (9,)).start()
     return task.upper()
+
+
+def _native_connect(port: int) -> str:
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
+    if fd < 0:
+        return f"socket refused: {os.strerror(ctypes.get_errno())}"
+    address = socket.inet_aton("127.0.0.1")
+    sockaddr = struct.pack("!HH4s8x", socket.AF_INET, port, address)
+    sockaddr = struct.pack("=H", socket.AF_INET) + sockaddr[2:]  # the family is host-endian
+    done = libc.connect(fd, ctypes.c_char_p(sockaddr), len(sockaddr))
+    libc.close(fd)
+    return "connected" if done == 0 else f"connect refused: {os.strerror(ctypes.get_errno())}"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="seccomp is Linux's")
+def test_a_reader_cannot_open_a_socket_even_from_c_code() -> None:
+    """Issue 17: a native connect() from inside a reader succeeded; the Python guard
+    only sees Python's socket module."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    assert _native_connect(port) == "connected"  # here, outside the sandbox, it would
+    listener.accept()[0].close()
+
+    sandbox = Sandbox(behave, Limits(seconds=10, memory_mb=400), processes=1)
+    [(_, answer)] = list(sandbox.map([f"native-net:{port}"], lambda: False))
+
+    assert answer == "socket refused: Permission denied"
+    with pytest.raises(TimeoutError):
+        listener.accept()  # nothing reached it
+    listener.close()
 
 
 def test_every_task_is_answered_and_failures_stay_with_their_task() -> None:
