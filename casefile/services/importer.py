@@ -152,10 +152,12 @@ class ImportReport:
         return ", ".join(parts)
 
 
+# What an e-mail, an archive or a picture is a source of, only the user can tell.
+_OTHER = (Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.JPEG, Format.PNG)
 SOURCE_KIND = {
-    Format.EMAIL: SourceKind.OTHER,
     Format.PDF: SourceKind.REPORT,
     **dict.fromkeys((Format.XLSX, Format.XLS, Format.ODS), SourceKind.DATASET),
+    **dict.fromkeys((*_OTHER, Format.TIFF, Format.WEBP, Format.GIF), SourceKind.OTHER),
 }
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 

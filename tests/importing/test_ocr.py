@@ -218,3 +218,18 @@ def test_an_imported_scan_is_read_searchable_and_tagged(case: Case, tmp_path: Pa
     pages = [h for h in hits if h.kind is Kind.DOCUMENT]
     assert [h.page for h in pages] == [1]
     assert source.label == "Police said the attacker acted alone."  # its first line read
+
+
+def test_tesseract_words_are_read_back_as_its_lines_and_paragraphs() -> None:
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t96.5\tPolice",
+        "5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t91.5\tsaid",
+        "5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t90\tit",
+        "4\t1\t1\t2\t1\t0\t0\t0\t9\t9\t-1\t",
+        "5\t1\t1\t2\t1\t1\t0\t0\t9\t9\t82\tAgain",
+    ]
+    read = ocr._from_tsv("\n".join(rows))
+
+    assert read.text == "Police said\nit\n\nAgain"
+    assert read.confidence == pytest.approx((0.965 + 0.915 + 0.90 + 0.82) / 4)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from casefile.domain.formats import Format
-from casefile.domain.terms import Kind
+from casefile.domain.terms import Kind, SourceKind
 from casefile.importing.extract import archive
 from casefile.importing.extract.dispatch import extract
 from casefile.services.case import Case
@@ -75,6 +75,9 @@ def test_each_file_in_a_zip_becomes_a_source_that_says_where_it_was_found(
         "7 file(s) inside: 4 imported, 1 kept unread, 1 already in the case, 1 empty"
     )
     found = titles(case)
+    sources = case.listing.page(ListQuery(Kind.SOURCE, limit=100)).records
+    [container] = [r for r in sources if r.label == "seized"]
+    assert container.fields.source_kind is SourceKind.OTHER  # what it is, the user says
     assert found["seized"] == "Files inside: 6"  # the archive itself; its text: what it holds
     assert found["Threat assessment"] == "Found in seized.zip: docs/report.pdf"
     assert found["Claim"] == "Found in seized.zip: docs/claim.eml"

@@ -121,7 +121,14 @@ def _from_tsv(tsv: str) -> Recognised:
         confidence = float(row.get("conf") or -1)
         if confidence >= 0:
             confidences.append(confidence / 100)
-    text = "\n".join(" ".join(words) for words in lines.values())
+    said: list[str] = []
+    paragraph = None
+    for (block, par, _line), line_words in lines.items():
+        if paragraph is not None and paragraph != (block, par):
+            said.append("")  # a paragraph's end, as on the page
+        paragraph = (block, par)
+        said.append(" ".join(line_words))
+    text = "\n".join(said)
     mean = sum(confidences) / len(confidences) if confidences else None
     return Recognised(text, mean, "Tesseract")
 
