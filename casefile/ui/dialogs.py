@@ -204,6 +204,7 @@ class ImportLimitsDialog(QDialog):
         except InvalidInput as exc:
             self.error.setText(sentence(str(exc)))
             self.error.show()
+            self.adjustSize()  # room for the line, rather than squeezed fields
             return
         super().accept()
 
