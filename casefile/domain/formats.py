@@ -31,6 +31,7 @@ class Format(LabelledEnum):
     ZIP = "zip", "ZIP archive"
     TAR = "tar", "tar archive"
     MBOX = "mbox", "mailbox"
+    WARC = "warc", "web archive (WARC)"
     JPEG = "jpeg", "JPEG image"
     PNG = "png", "PNG image"
     TIFF = "tiff", "TIFF image"
@@ -43,8 +44,9 @@ class Format(LabelledEnum):
 
     @property
     def holds_files(self) -> bool:
-        """An archive or a mailbox: each file or message in it is imported as a source."""
-        return self in (Format.ZIP, Format.TAR, Format.MBOX)
+        """An archive, a mailbox or a web archive: each file, message or page in it is
+        imported as a source."""
+        return self in (Format.ZIP, Format.TAR, Format.MBOX, Format.WARC)
 
     @property
     def extensions(self) -> tuple[str, ...]:
@@ -71,6 +73,7 @@ _MEDIA_TYPES = {
     Format.ZIP: "application/zip",
     Format.TAR: "application/x-tar",
     Format.MBOX: "application/mbox",
+    Format.WARC: "application/warc",
     Format.JPEG: "image/jpeg",
     Format.PNG: "image/png",
     Format.TIFF: "image/tiff",
@@ -98,6 +101,7 @@ _EXTENSIONS = {
     Format.ZIP: ("zip",),
     Format.TAR: ("tar", "tgz", "gz", "tbz2", "bz2", "txz", "xz"),
     Format.MBOX: ("mbox", "mbx"),
+    Format.WARC: ("warc",),
     Format.JPEG: ("jpg", "jpeg"),
     Format.PNG: ("png",),
     Format.TIFF: ("tif", "tiff"),

@@ -189,6 +189,9 @@ def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
                 continue
             try:
                 inner = _extracted(member.data, member.file_name, task)
+                inner = replace(
+                    inner, url=inner.url or member.url, accessed=inner.accessed or member.accessed
+                )
                 members.append(ReadMember(member, _read(inner, task, depth + 1)))
             except InvalidInput as exc:
                 members.append(ReadMember(member, None, str(exc)))

@@ -153,7 +153,7 @@ class ImportReport:
 
 
 # What an e-mail, an archive or a picture is a source of, only the user can tell.
-_OTHER = (Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.JPEG, Format.PNG)
+_OTHER = (Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC, Format.JPEG)
 SOURCE_KIND = {
     Format.PDF: SourceKind.REPORT,
     **dict.fromkeys((Format.XLSX, Format.XLS, Format.ODS), SourceKind.DATASET),
@@ -558,6 +558,7 @@ def _described(name: str, result: ReadResult) -> _Described:
         publisher=found.publisher,
         published=found.published,
         url=found.url,
+        accessed=found.accessed,
         language=found.language,
     )
     notes = [f"{k}: {v}" for k, v in found.metadata.items() if v.strip()]

@@ -7,9 +7,11 @@ import tarfile
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
+from casefile.domain.dates import PartialDate
 from casefile.domain.formats import Format
 from casefile.domain.terms import Kind, SourceKind
 from casefile.importing.extract import archive
@@ -167,3 +169,70 @@ def test_an_archive_past_its_limits_lists_what_it_did_not_read(
         "f2.txt: not read: more than 2 files in one archive",
         "f3.txt: not read: more than 2 files in one archive",
     )
+
+
+def warc_of(pages: list[tuple[str, str, bytes]]) -> bytes:
+    """A gzipped WARC, as Webrecorder writes one: a response record a captured URL."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for url, kind, body in pages:
+        http = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": "2017-03-23T10:15:00Z"},
+        )
+        writer.write_record(record)
+        record.raw_stream.close()  # the digest's spooled copy of the payload
+    return out.getvalue()
+
+
+def test_a_web_archive_gives_a_source_a_captured_page_with_its_address_and_capture_day(
+    case: Case, tmp_path: Path
+) -> None:
+    page = (
+        b"<html><head><title>Westminster attack: what we know</title></head><body><article>"
+        b"<p>Police said the attacker acted alone when he drove into pedestrians on the "
+        b"bridge.</p></article></body></html>"
+    )
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(
+        warc_of(
+            [
+                ("https://news.example/westminster", "text/html; charset=utf-8", page),
+                ("https://news.example/logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+            ]
+        )
+    )
+    assert extract(path.read_bytes(), path.name).format is Format.WARC
+
+    [outcome] = case.importer.import_files([path]).outcomes
+
+    assert outcome.inside == "1 file(s) inside: 1 imported"
+    [source] = [
+        r
+        for r in case.listing.page(ListQuery(Kind.SOURCE, limit=10)).records
+        if r.label == "Westminster attack: what we know"
+    ]
+    assert source.fields.url == "https://news.example/westminster"
+    assert source.fields.accessed == PartialDate(2017, 3, 23)  # captured, not published
+    assert source.fields.published is None
+    assert source.notes.startswith("Found in crawl.warc.gz: https://news.example/westminster")
+    [container] = [
+        r
+        for r in case.listing.page(ListQuery(Kind.SOURCE, limit=10)).records
+        if r.label == "crawl.warc"
+    ]
+    listing = "\n".join(case.documents.pages(_document_of(case, container.id)))
+    assert "https://news.example/logo.png" in listing
+    assert "not a document (image/png)" in listing
+
+
+def _document_of(case: Case, source_id: UUID) -> UUID:
+    documents = case.listing.page(ListQuery(Kind.DOCUMENT, limit=50)).records
+    return next(d.id for d in documents if d.fields.source == source_id)

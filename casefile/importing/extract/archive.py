@@ -13,15 +13,28 @@ import io
 import re
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from casefile.domain.dates import DateError, PartialDate
 from casefile.domain.display import file_size
 from casefile.domain.formats import Format
 from casefile.importing.extract.model import Attachment, Damaged, Extracted
 from casefile.importing.extract.package import MAX_UNPACKED
 
+# What a web archive holds that is imported: documents, not a page's images or scripts.
+_DOCUMENTS = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "application/pdf",
+        "text/plain",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
 # Members read from one archive at most: the rest are listed as not read.
 MEMBERS_AT_MOST = 500
 # An mbox separates messages by a line "From sender date" after an empty line.
@@ -111,6 +124,63 @@ def read_mbox(data: bytes) -> Extracted:
             members.append(Attachment(name, message))
         listed.append(_Listed(name, len(message), why=why))
     return _archive(Format.MBOX, listed, members)
+
+
+def read_warc(data: bytes) -> Extracted:
+    """Each page captured in a web archive (WARC, gzipped or not; Webrecorder's, the
+    Wayback Machine's), with its address and capture time. Only documents are members
+    (pages, PDFs, text): a page's images, scripts and styles are listed as such."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    listed: list[_Listed] = []
+    members: list[Attachment] = []
+    unpacked = 0
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            if record.rec_type not in ("response", "resource"):
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            captured = record.rec_headers.get_header("WARC-Date") or ""
+            headers = record.http_headers
+            kind = (headers.get_header("Content-Type") if headers else None) or (
+                record.rec_headers.get_header("Content-Type") or ""
+            )
+            content = record.content_stream().read()
+            kind = kind.split(";")[0].strip().lower()
+            why = "" if kind in _DOCUMENTS else f"not a document ({kind or 'no type'})"
+            why = why or _over_limits(len(members), unpacked + len(content))
+            if not why:
+                unpacked += len(content)
+                members.append(Attachment(url, content, url=url, accessed=_day(captured)))
+            listed.append(_Listed(url, len(content), captured.replace("T", " ")[:16], why))
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
+        if not listed:
+            raise Damaged(f"damaged {Format.WARC.label}: {exc}") from None
+        listed.append(_Listed("…", 0, why=f"the rest is damaged ({exc})"))
+    return _archive(Format.WARC, listed, members)
+
+
+def is_warc(data: bytes) -> bool:
+    """A WARC file, or a gzipped one (each record compressed on its own)."""
+    if data.startswith(b"WARC/"):
+        return True
+    if not data.startswith(b"\x1f\x8b"):
+        return False
+    try:
+        return (
+            zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data[:4096], 16).startswith(b"WARC/")
+        )
+    except zlib.error:
+        return False
+
+
+def _day(captured: str) -> PartialDate | None:
+    """A WARC-Date (2017-03-23T10:15:00Z) as the day it was captured."""
+    try:
+        return PartialDate.parse(captured[:10]) if len(captured) >= 10 else None
+    except DateError:
+        return None
 
 
 def is_mbox(data: bytes) -> bool:

@@ -15,7 +15,7 @@ import tarfile
 import zipfile
 
 from casefile.domain.formats import Format
-from casefile.importing.extract.archive import is_mbox
+from casefile.importing.extract.archive import is_mbox, is_warc
 from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
 
@@ -111,6 +111,8 @@ def detect(data: bytes, file_name: str) -> Format:
         return _compound(data)
     if data.startswith(b"{\\rtf"):
         return Format.RTF
+    if is_warc(data):
+        return Format.WARC
     if data[257:262] == b"ustar" or (data.startswith(_COMPRESSED) and _is_tar(data)):
         return Format.TAR
     if is_mbox(data):

@@ -38,6 +38,10 @@ class Attachment:
 
     file_name: str
     data: bytes
+    # For a page captured in a web archive: its address and when it was captured, which
+    # become its source's URL and date accessed when the page does not say otherwise.
+    url: str = ""
+    accessed: PartialDate | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +60,7 @@ class Extracted:
     publisher: str = ""
     published: PartialDate | None = None
     url: str = ""
+    accessed: PartialDate | None = None  # when it was seen (a web archive's capture)
     language: str = ""
     pages: tuple[str, ...] = ()
     needs_ocr: bool = False
