@@ -161,3 +161,23 @@ def test_nested_alternatives_read_each_part_once(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(mail_module, "_part_text", counted)
     assert "Plain words." in extract(mail.as_bytes(), "mail.eml").pages[0]
     assert len(reads) <= 2
+
+
+@pytest.mark.parametrize("charset", ["; charset=windows-1251", ""])
+def test_headers_sent_as_raw_8_bit_bytes_read_in_the_messages_encoding(charset: str) -> None:
+    """Old clients send a Cyrillic subject and name unencoded; Python's parser made each
+    byte U+FFFD. Read as the message declares, or as detected over the whole message."""
+    raw = (
+        "From: Иван <ivan@example.ru>\r\nTo: desk@example.org\r\n"
+        "Subject: Заявление о нападении на Вестминстер\r\n"
+        "Date: Thu, 23 Mar 2017 10:15:00 +0000\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain{charset}\r\n\r\n"
+        "Текст заявления группы о нападении в Лондоне. Мы сделали это во имя нашей веры.\r\n"
+    ).encode("cp1251")
+
+    found = extract(raw, "statement.eml")
+
+    assert found.title == "Заявление о нападении на Вестминстер"
+    assert found.authors == ("Иван",)
+    assert found.metadata["From"] == "Иван <ivan@example.ru>"
+    assert found.pages[0].startswith("Текст заявления группы")

@@ -22,7 +22,7 @@ _UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f]")
 
 def read_email(data: bytes) -> Extracted:
     message = email.message_from_bytes(data, policy=policy.default)
-    headers = _headers(message)
+    headers = _headers(message, data)
     sender = headers.get("from")
     sent = headers.get("date")
     texts: dict[int, PartText] = {}
@@ -54,20 +54,38 @@ def read_email(data: bytes) -> Extracted:
     )
 
 
-def _headers(message: EmailMessage) -> dict[str, object]:
+def _headers(message: EmailMessage, data: bytes) -> dict[str, object]:
     """The first of each header by lower-case name, parsed where Python can parse it.
 
     Python's header parser raises on some malformed addresses instead of noting a defect;
-    such a header is kept as written rather than costing the whole message.
+    such a header is kept as written rather than costing the whole message. A header sent
+    in raw 8-bit bytes (a Russian subject in windows-1251, unencoded, as old clients send
+    it) is decoded in the encoding the message's bytes are in (the charset it declares,
+    else detected over the whole message, headers and body together: a subject alone is
+    too short to tell code pages apart); Python's parser would make each byte U+FFFD.
     """
+    raw = list(message.raw_items())
+    codec = "ascii"
+    if not all(value.isascii() for _, value in raw):
+        declared = next((c for c in message.get_charsets() if c), None)
+        codec = decode(data, declared).encoding
     found: dict[str, object] = {}
-    for name, value in message.raw_items():
+    for name, value in raw:
         if name.lower() not in found:
+            readable = _readable(value, codec)
             try:
-                found[name.lower()] = message.policy.header_fetch_parse(name, value)
+                found[name.lower()] = message.policy.header_fetch_parse(name, readable)
             except (AttributeError, IndexError, ValueError):
-                found[name.lower()] = value
+                found[name.lower()] = readable
     return found
+
+
+def _readable(value: str, codec: str) -> str:
+    """A raw header's text, its 8-bit bytes (which the parser keeps as surrogates) read in
+    ``codec``."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    return value.encode("ascii", "surrogateescape").decode(codec, errors="replace")
 
 
 PartText = tuple[str, str, Decoded]  # its text, what could not be read, how decoded
