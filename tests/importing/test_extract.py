@@ -116,6 +116,22 @@ def test_a_pdf_without_a_text_layer_needs_ocr() -> None:
     assert result.pages == ("", "")
 
 
+def test_a_pdfs_notes_and_filled_in_form_are_read_beside_the_page_and_labelled() -> None:
+    def annotated(pdf: canvas.Canvas) -> None:
+        pdf.textAnnotation("Check the casualty figure", Rect=(72, 600, 200, 650), addtopage=1)
+        pdf.acroForm.textfield(name="suspect", value="Khalid Masood", x=72, y=500, width=200)
+        pdf.acroForm.textfield(name="empty", value="", x=72, y=400, width=200)
+
+    result = extract(make_pdf(["Witness statement"], draw=annotated), "form.pdf")
+
+    assert result.pages[0].splitlines() == [
+        "Witness statement",
+        "",
+        "Annotation: Check the casualty figure",
+        "Form field suspect: Khalid Masood",
+    ]
+
+
 def test_a_truncated_pdf_is_damaged() -> None:
     data = make_pdf(["One", "Two", "Three"])
 

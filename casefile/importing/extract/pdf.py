@@ -12,14 +12,14 @@ import ctypes
 import re
 import threading
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.decode import normalise_newlines
-from casefile.importing.extract.metadata import split_authors
+from casefile.importing.extract.metadata import one_line, split_authors
 from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
 from casefile.importing.extract.ocr import DPI, LONGEST_SIDE, ocr_pages
 from casefile.importing.extract.xmp import read_xmp
@@ -45,6 +45,8 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
     """The text of each page; a page with no text (a scan) read by OCR in ``ocr``'s
     languages, and said so in the notes."""
     with _PDFIUM, _open(data, password) as pdf:
+        if pdfium_c.FPDF_GetFormType(pdf) != pdfium_c.FORMTYPE_NONE:
+            pdf.init_forms()  # so that form fields' values can be read
         pages = [_page_text(pdf, index) for index in range(len(pdf))]
         scanned = [n for n, text in enumerate(pages, start=1) if not text.strip()]
         read, notes, warnings = (
@@ -111,10 +113,61 @@ _HYPHENATION = str.maketrans({"\x02": None, "\u00ad": None})
 
 
 def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    """The page's text, then what its annotations and form fields say, each on a line of
+    its own and labelled as such (a reviewer's note, a filled-in form: not the print)."""
     with closing(pdf[index]) as page, closing(page.get_textpage()) as textpage:
         # Bounded by the page box: what is printed on the page, not text hidden off it.
         text: str = textpage.get_text_bounded()
-    return normalise_newlines(text.translate(_HYPHENATION))
+        beside = _annotations(pdf, page)
+    printed = normalise_newlines(text.translate(_HYPHENATION))
+    return "\n\n".join([printed, "\n".join(beside)]) if beside else printed
+
+
+# Annotations whose text is a note on the page; a pop-up repeats its parent's.
+_NOTE_KINDS = ("TEXT", "FREETEXT", "HIGHLIGHT", "UNDERLINE", "SQUIGGLY", "STRIKEOUT", "STAMP")
+_NOTES = frozenset(
+    getattr(pdfium_c, f"FPDF_ANNOT_{kind}")
+    for kind in (*_NOTE_KINDS, "CARET", "INK", "SQUARE", "CIRCLE", "LINE", "POLYGON")
+)
+
+
+def _annotations(pdf: pdfium.PdfDocument, page: pdfium.PdfPage) -> list[str]:
+    found = []
+    for number in range(pdfium_c.FPDFPage_GetAnnotCount(page)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page, number)
+        try:
+            kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
+            if kind in _NOTES:
+                found.append(_note(annot))
+            elif kind == pdfium_c.FPDF_ANNOT_WIDGET and pdf.formenv is not None:
+                found.append(_field(pdf.formenv, annot))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return [line for line in found if line]
+
+
+def _note(annot: Any) -> str:
+    said = one_line(_wide(pdfium_c.FPDFAnnot_GetStringValue, annot, b"Contents"))
+    author = one_line(_wide(pdfium_c.FPDFAnnot_GetStringValue, annot, b"T"))
+    if not said:
+        return ""
+    return f"Annotation ({author}): {said}" if author else f"Annotation: {said}"
+
+
+def _field(form: Any, annot: Any) -> str:
+    value = one_line(_wide(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot))
+    name = one_line(_wide(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot))
+    return f"Form field {name}: {value}" if value else ""
+
+
+def _wide(function: Any, *args: Any) -> str:
+    """A string PDFium writes as UTF-16 into a buffer of the size it first says."""
+    size = function(*args, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    function(*args, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
+    return buffer.raw.decode("utf-16-le", errors="replace").rstrip("\x00")
 
 
 def _picture(pdf: pdfium.PdfDocument, index: int) -> Image:
