@@ -32,6 +32,7 @@ class Format(LabelledEnum):
     TAR = "tar", "tar archive"
     MBOX = "mbox", "mailbox"
     WARC = "warc", "web archive (WARC)"
+    TELEGRAM = "telegram", "Telegram chat export"
     JPEG = "jpeg", "JPEG image"
     PNG = "png", "PNG image"
     TIFF = "tiff", "TIFF image"
@@ -74,6 +75,7 @@ _MEDIA_TYPES = {
     Format.TAR: "application/x-tar",
     Format.MBOX: "application/mbox",
     Format.WARC: "application/warc",
+    Format.TELEGRAM: "application/json",
     Format.JPEG: "image/jpeg",
     Format.PNG: "image/png",
     Format.TIFF: "image/tiff",
@@ -102,6 +104,7 @@ _EXTENSIONS = {
     Format.TAR: ("tar", "tgz", "gz", "tbz2", "bz2", "txz", "xz"),
     Format.MBOX: ("mbox", "mbx"),
     Format.WARC: ("warc",),
+    Format.TELEGRAM: ("json",),
     Format.JPEG: ("jpg", "jpeg"),
     Format.PNG: ("png",),
     Format.TIFF: ("tif", "tiff"),

@@ -16,6 +16,7 @@ import zipfile
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.archive import is_mbox, is_warc
+from casefile.importing.extract.chat import is_telegram_json
 from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
 
@@ -130,6 +131,8 @@ def detect(data: bytes, file_name: str) -> Format:
     head = _head(data).lstrip()
     if head.startswith("<") and _HTML_TAG.search(head):
         return Format.HTML
+    if is_telegram_json(data):
+        return Format.TELEGRAM
     text = decode(data).text
     if not looks_like_text(text):
         raise Unsupported("unsupported format: binary data")

@@ -13,6 +13,7 @@ from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
 from casefile.importing.extract.archive import read_mbox, read_tar, read_warc, read_zip
+from casefile.importing.extract.chat import read_telegram_json
 from casefile.importing.extract.detect import detect
 from casefile.importing.extract.epub import read_epub
 from casefile.importing.extract.image import read_image
@@ -102,6 +103,8 @@ def _read(kind: Format, data: bytes, password: str | None, ocr: tuple[str, ...])
             return read_mbox(data)
         case Format.WARC:
             return read_warc(data)
+        case Format.TELEGRAM:
+            return read_telegram_json(data)
         case Format.JPEG | Format.PNG | Format.TIFF | Format.WEBP | Format.GIF:
             return read_image(data, kind, ocr)
 

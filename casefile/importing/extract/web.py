@@ -14,6 +14,7 @@ from __future__ import annotations
 import email
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from email import policy
 from typing import Any
 
@@ -23,6 +24,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura.settings import Document
 
 from casefile.domain.formats import Format
+from casefile.importing.extract.chat import is_telegram_html, read_telegram_html
 from casefile.importing.extract.decode import Decoded, decode
 from casefile.importing.extract.metadata import split_authors
 from casefile.importing.extract.model import Damaged, Extracted
@@ -93,6 +95,9 @@ def _page(
         return Extracted(
             format=kind, url=url, pages=("",), metadata=shown, warnings=warnings, decoded=decoded
         )
+    if is_telegram_html(decoded.text[:_DECLARED_WITHIN]):  # a chat: names and times are text
+        chat = read_telegram_html(tree, kind)
+        return replace(chat, url=url, metadata={**shown, **chat.metadata}, decoded=decoded)
     found = trafilatura.extract_metadata(tree, default_url=url or None)
     date = published(tree, found.url or url)
     for name, value in (

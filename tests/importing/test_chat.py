@@ -1,0 +1,104 @@
+"""Chat exports read as the conversation: who wrote each message, and when."""
+
+from __future__ import annotations
+
+import json
+
+from casefile.domain.formats import Format
+from casefile.importing.extract.detect import detect
+from casefile.importing.extract.dispatch import extract
+
+# As Telegram Desktop exports one chat (result.json), in its own shapes: text as a string
+# or as a list of plain strings and entities, forwards, replies, a photo, a service line.
+EXPORT = {
+    "name": "Amaq Agency channel",
+    "type": "public_channel",
+    "id": 1001,
+    "messages": [
+        {
+            "id": 1,
+            "type": "service",
+            "date": "2017-03-22T18:00:00",
+            "actor": "Amaq Agency",
+            "action": "create_channel",
+        },
+        {
+            "id": 2,
+            "type": "message",
+            "date": "2017-03-23T10:15:05",
+            "from": "Amaq Agency",
+            "text": [
+                "The attacker of the ",
+                {"type": "bold", "text": "British parliament"},
+                " was a soldier of the Islamic State.",
+            ],
+        },
+        {
+            "id": 3,
+            "type": "message",
+            "date": "2017-03-23T10:20:00",
+            "from": "Supporter 7",
+            "forwarded_from": "Nashir News",
+            "reply_to_message_id": 2,
+            "text": "Blood with blood",
+            "photo": "photos/photo_1@23-03-2017_10-20-00.jpg",
+        },
+    ],
+}
+
+
+def test_a_telegram_json_export_keeps_each_messages_author_and_time() -> None:
+    data = json.dumps(EXPORT, ensure_ascii=False).encode("utf-8")
+    assert detect(data, "result.json") is Format.TELEGRAM
+
+    found = extract(data, "result.json")
+
+    assert found.title == "Amaq Agency channel"
+    assert found.pages[0].splitlines() == [
+        "Amaq Agency channel",
+        "",
+        "2017-03-22 18:00:00 — Amaq Agency create channel",
+        "2017-03-23 10:15:05 Amaq Agency: The attacker of the British parliament was a "
+        "soldier of the Islamic State.",
+        "2017-03-23 10:20:00 Supporter 7: (forwarded from Nashir News) (in reply to message 2) "
+        "Blood with blood [photo: photos/photo_1@23-03-2017_10-20-00.jpg]",
+    ]
+    assert found.metadata["Participants"] == "Amaq Agency, Supporter 7"
+    assert found.metadata["First message"] == "2017-03-22 18:00:00"
+    assert found.metadata["Last message"] == "2017-03-23 10:20:00"
+    assert found.published is None  # a chat spans its days: none is its date
+
+
+def test_any_other_json_is_text() -> None:
+    assert detect(b'{"name": "x", "values": [1, 2]}', "data.json") is Format.TEXT
+
+
+HTML_EXPORT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Exported Data</title>
+</head><body><div class="page_wrap"><div class="page_header"><div class="content">
+<div class="text bold">Amaq Agency channel</div></div></div>
+<div class="page_body chat_page"><div class="history">
+<div class="message service" id="message-1"><div class="body details">22 March 2017</div></div>
+<div class="message default clearfix" id="message2"><div class="body">
+<div class="pull_right date details" title="23.03.2017 10:15:05 UTC+03:00">10:15</div>
+<div class="from_name">Amaq Agency</div>
+<div class="text">The attacker was a soldier of the Islamic State.</div></div></div>
+<div class="message default clearfix joined" id="message3"><div class="body">
+<div class="pull_right date details" title="23.03.2017 10:16:00 UTC+03:00">10:16</div>
+<div class="text">Blood with blood.</div></div></div>
+</div></div></div></body></html>"""
+
+
+def test_a_telegram_html_export_keeps_authors_and_times_a_page_reader_drops() -> None:
+    found = extract(HTML_EXPORT.encode("utf-8"), "messages.html")
+
+    assert found.format is Format.HTML  # stored and shown as the page it is
+    assert found.title == "Amaq Agency channel"
+    assert found.pages[0].splitlines() == [
+        "Amaq Agency channel",
+        "",
+        "— 22 March 2017 —",
+        "2017-03-23 10:15:05 UTC+03:00 Amaq Agency: The attacker was a soldier of the "
+        "Islamic State.",
+        "2017-03-23 10:16:00 UTC+03:00 Amaq Agency: Blood with blood.",  # a joined message
+    ]
+    assert found.metadata["Participants"] == "Amaq Agency"
