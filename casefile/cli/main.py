@@ -160,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     _record_commands(sub)
     _fact_commands(sub)
     _duplicate_commands(sub)
+    _read_as_command(sub)
     _case_commands(sub)
     return parser
 
@@ -346,6 +347,27 @@ def _fact_commands(sub: Sub) -> None:
     _case_arg(p)
     p.add_argument("record", metavar="RECORD")
     _json_arg(p)
+
+
+def _read_as_command(sub: Sub) -> None:
+    p = _command(
+        sub,
+        "read-as",
+        cmd_read_as,
+        "read a stored text file or web page again in another encoding (its bytes unchanged)",
+        "casefile read-as my.casefile 5c1e cp1256",
+    )
+    _case_arg(p)
+    p.add_argument("document", metavar="DOCUMENT", help="the document (or the start of its ID)")
+    p.add_argument("encoding", metavar="ENCODING", help="cp1256, koi8-r, gb18030, shift_jis, …")
+
+
+def cmd_read_as(args: argparse.Namespace) -> int:
+    with open_for(args) as case:
+        read = case.encodings.read_as(case.records.resolve(args.document), args.encoding)
+    pages = how_many(len(read.after.pages), "page")
+    print(terminal_safe(f"read {read.file_name} again as {read.encoding}: {pages}"))
+    return 0
 
 
 def _duplicate_commands(sub: Sub) -> None:

@@ -62,6 +62,7 @@ class ReadTask:
     max_pages: int
     max_text: int  # characters of text (bytes of a text file)
     ocr: tuple[str, ...] = ()  # the languages to read scans and pictures in; () no OCR
+    encoding: str | None = None  # the one the user chose to read the file in (not its parts)
 
 
 @dataclass(frozen=True)
@@ -164,16 +165,20 @@ def read_document(task: ReadTask) -> ReadResult:
     """The document and its attachments, read (in a sandbox worker); an archive's files
     each as a document of its own."""
     data = read_as_hashed(task)
-    found = _extracted(data, task.path.name, task, password=task.password)
+    found = _extracted(data, task.path.name, task, task.password, task.encoding)
     del data  # a text file's bytes, beside its text, are what a worker's memory holds most
     return _read(found, task, depth=1)
 
 
-def _extracted(data: bytes, name: str, task: ReadTask, password: str | None = None) -> Extracted:
+def _extracted(
+    data: bytes, name: str, task: ReadTask, password: str | None = None, encoding: str | None = None
+) -> Extracted:
     """One file's text and metadata, cleaned and checked against the task's limits."""
     from casefile.importing.extract.dispatch import extract
 
-    found = extract(data, name, password=password, max_text=task.max_text, ocr=task.ocr)
+    found = extract(
+        data, name, password=password, max_text=task.max_text, ocr=task.ocr, encoding=encoding
+    )
     return _checked(_cleaned(found), task)
 
 

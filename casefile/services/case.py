@@ -48,6 +48,7 @@ from casefile.services.backups import (
     try_daily_backup,
 )
 from casefile.services.documents import DocumentService
+from casefile.services.encodings import Encodings
 from casefile.services.facts import FactService
 from casefile.services.importer import Importer
 from casefile.services.listing import Listing
@@ -97,6 +98,7 @@ class Case:
         self.records = RecordService(self.sessions)
         self.facts = FactService(self.sessions, self.records)
         self.documents = DocumentService(self.sessions, self.records)
+        self.encodings = Encodings(self.sessions, self.records)
         self.mentions = MentionService(self.sessions)
         self.search = SearchService(self.sessions)
         self.saved_searches = SavedSearches(self.sessions)

@@ -56,6 +56,7 @@ from casefile.importing.reading import (
 from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
 from casefile.services.audit import AuditLog
 from casefile.services.documents import DocumentService, add_pages, store_blob
+from casefile.services.encodings import ENCODING_GUESSED, ENCODING_NOTE
 from casefile.services.group_commit import GroupCommit
 from casefile.services.near_duplicates import keep_fingerprint
 from casefile.services.record_reading import fields_of
@@ -70,8 +71,6 @@ IN_ARCHIVE = "Found in "
 # same file again reads it again: if it reads then, the source gets its text.
 COULD_NOT_READ = "could not read"
 UNREAD_NOTE = "Could not read: "
-# Its text was decoded by a guess: it may be garbled (the notes say which encoding).
-ENCODING_GUESSED = "encoding guessed"
 log = logging.getLogger("casefile")
 MB = 1024 * 1024
 
@@ -578,7 +577,7 @@ def _described(name: str, result: ReadResult) -> _Described:
         if a.extracted
     ]
     notes += [  # how its text was read when nothing said: a reader may check
-        f"Text encoding{of}: {d.said()}"
+        f"{ENCODING_NOTE}{of}: {d.said()}"
         for of, d in decoded
         if d is not None and d.found_by in (DETECTED, GUESSED)
     ]

@@ -29,6 +29,7 @@ from casefile.domain.moments import moment
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict, Kind
 from casefile.services.details import RecordDetail
+from casefile.services.encodings import READ_AGAIN
 from casefile.services.facts import Fact
 from casefile.services.near_duplicates import NearDuplicate
 from casefile.ui.columns import DISPUTED_FLAG
@@ -56,6 +57,7 @@ class DetailView(QTextBrowser):
     report_value = Signal(object, str)  # UUID of an attack or person, a fact ("" for any)
     assess = Signal(object)  # UUID of a reported value to take as its fact's value
     judge_duplicate = Signal(object, object, object)  # two sources, a DuplicateVerdict
+    read_as = Signal(object)  # UUID of a document to read again in another encoding
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +103,8 @@ class DetailView(QTextBrowser):
             self.report_value.emit(UUID(record_id), fact)
         elif url.scheme() == "assess":
             self.assess.emit(UUID(url.path()))
+        elif url.scheme() == "read-as":
+            self.read_as.emit(UUID(url.path()))
         elif url.scheme() == "duplicate":
             source, other, verdict = url.path().split("/")
             self.judge_duplicate.emit(UUID(source), UUID(other), DuplicateVerdict.parse(verdict))
@@ -129,7 +133,12 @@ def render(detail: RecordDetail) -> str:
         f"<h2>{escape(record.label)}</h2>",
     ]
     if record.kind is Kind.DOCUMENT:
-        parts.append(f"<p><a href='open:{record.id}'>Open the document</a></p>")
+        again = (
+            f" — <a href='read-as:{record.id}'>read in another encoding…</a>"
+            if record.fields.media_type.partition(";")[0].strip() in READ_AGAIN
+            else ""
+        )
+        parts.append(f"<p><a href='open:{record.id}'>Open the document</a>{again}</p>")
     elif record.kind is Kind.QUOTE:
         parts.append(f"<p><a href='open:{record.id}'>Show in its document</a></p>")
     elif isinstance(record.fields, ReportFields) and not record.fields.assessed:

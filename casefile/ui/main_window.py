@@ -81,6 +81,25 @@ KIND_TITLES = {
 ROW_HEIGHT = 24
 
 
+# Offered first when a text is read again: the legacy encodings of the scripts cases hold.
+ENCODINGS = [
+    "cp1256 (Arabic, Windows)",
+    "iso8859-6 (Arabic)",
+    "cp1251 (Cyrillic, Windows)",
+    "koi8-r (Russian)",
+    "cp1255 (Hebrew)",
+    "cp1253 (Greek)",
+    "cp1254 (Turkish)",
+    "cp1252 (Western European)",
+    "gb18030 (Chinese, simplified)",
+    "big5 (Chinese, traditional)",
+    "shift_jis (Japanese)",
+    "euc_kr (Korean)",
+    "utf-8",
+    "utf-16",
+]
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller: CaseController, settings: WindowSettings) -> None:
         super().__init__()
@@ -314,6 +333,7 @@ class MainWindow(QMainWindow):
         self.detail.report_value.connect(self.report_value)
         self.detail.assess.connect(self.assess)
         self.detail.judge_duplicate.connect(self.editor.judge_duplicate)
+        self.detail.read_as.connect(self.read_as)
         self.results.open_record.connect(self._open_search_hit)
         self.results.open_page.connect(self.open_search_page)
         for model in self.models.values():
@@ -642,6 +662,19 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.editor.assess(report_id, reason)
+
+    def read_as(self, document_id: UUID) -> None:
+        """Read a stored text again in an encoding the user names (when it reads garbled)."""
+        encoding, ok = QInputDialog.getItem(
+            self,
+            "Read in another encoding",
+            "Encoding (the file itself is not changed; Undo puts the text back):",
+            ENCODINGS,
+            0,
+            True,
+        )
+        if ok and encoding.strip():
+            self.editor.read_as(document_id, encoding.split(" ")[0])
 
     def add_link(self) -> None:
         record = self.selected()

@@ -19,6 +19,7 @@ from casefile.domain.records import AnyFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict
 from casefile.services.case import Case
 from casefile.services.deletion import Deletion
+from casefile.services.encodings import ReadAgain
 from casefile.services.facts import Assessed, Reported
 from casefile.services.near_duplicates import Judged
 from casefile.services.saved_searches import Saved
@@ -167,6 +168,20 @@ class JudgeDuplicate(_Command):
         return case.duplicates.judge(*self.pair, self.done.before).changes
 
 
+class ReadAs(_Command):
+    """A document's text read again in another encoding; undo puts back what it read."""
+
+    def __init__(self, controller: CaseController, read: ReadAgain) -> None:
+        super().__init__(controller, f"Read {read.file_name} as {read.encoding}")
+        self.read = read
+
+    def forward(self, case: Case) -> Changes:
+        return case.encodings.restore(self.read.document_id, self.read.after)
+
+    def backward(self, case: Case) -> Changes:
+        return case.encodings.restore(self.read.document_id, self.read.before)
+
+
 class SaveSearch(_Command):
     """Keep a search under a name; undo forgets it, or gives the name its old search."""
 
@@ -281,6 +296,14 @@ class Editor:
                 JudgeDuplicate(self.controller, (source, other), verdict, done)
             ),
             changes=lambda done: done.changes,
+        )
+
+    def read_as(self, document_id: UUID, encoding: str) -> None:
+        """Read a stored text file or page again in ``encoding``."""
+        self.controller.write(
+            lambda case: case.encodings.read_as(document_id, encoding),
+            lambda read: self._push(ReadAs(self.controller, read)),
+            changes=lambda read: read.changes,
         )
 
     def edit(

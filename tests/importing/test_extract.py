@@ -617,7 +617,9 @@ def test_running_out_of_memory_or_stack_is_not_called_damage(
     "damaged: MemoryError" was a 200 MB text file that was not damaged at all)."""
     for error in (MemoryError, RecursionError):
 
-        def fail(data: bytes, kind: Format, error: type[Exception] = error) -> Extracted:
+        def fail(
+            data: bytes, kind: Format, chosen: str | None, *, error: type[Exception] = error
+        ) -> Extracted:
             raise error
 
         monkeypatch.setattr(dispatch, "read_text", fail)

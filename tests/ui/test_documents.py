@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence, QTextCursor
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from casefile.domain.records import GroupFields, PersonFields, QuoteFields
@@ -427,3 +427,38 @@ def test_a_quote_after_an_emoji_keeps_its_character_range(
     )
     assert again.text.textCursor().selectedText() == "claimed"
     again.close()
+
+
+def test_a_garbled_text_is_read_again_in_a_chosen_encoding_and_undone(
+    window: MainWindow, case_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    russian = "Привет, это заявление группы."
+    path = tmp_path / "statement.txt"
+    path.write_bytes(russian.encode("koi8_r"))  # short: detection takes it for Shift-JIS
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([path])
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+        garbled = case.documents.pages(document.id)
+    window.opener.open_path(case_path)
+    window.show_kind(Kind.DOCUMENT)
+    select(window, "statement.txt")
+    assert f"read-as:{document.id}" in window.detail.toHtml()  # the link the pane offers
+
+    asked: list[str] = []
+
+    def get_item(*args: Any) -> tuple[str, bool]:
+        asked.append(args[2])
+        return "koi8-r (Russian)", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    window.detail.read_as.emit(document.id)
+
+    assert asked[0].startswith("Encoding (the file itself is not changed")
+    with open_case(case_path, backups=False) as case:
+        assert case.documents.pages(document.id) == [russian]
+    window.undo_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        assert case.documents.pages(document.id) == garbled
+    window.redo_action.trigger()
+    with open_case(case_path, backups=False) as case:
+        assert case.documents.pages(document.id) == [russian]

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from casefile.domain.errors import InvalidInput
+
 if TYPE_CHECKING:
     from charset_normalizer import CharsetMatch
 
@@ -49,12 +51,13 @@ _SAMPLE = 1 << 20  # bytes detection reads at most: the start of a large file de
 # that such bytes are valid UTF-8 says nothing.
 _WRITTEN_IN_ASCII = ("iso2022", "utf-7", "hz")
 
-BOM, UTF8, DECLARED, DETECTED, GUESSED = (
+BOM, UTF8, DECLARED, DETECTED, GUESSED, CHOSEN = (
     "byte-order mark",
     "valid UTF-8",
     "declared",
     "detected",
     "guessed",
+    "chosen",  # by the user, reading a document again
 )
 
 
@@ -86,8 +89,11 @@ def bom_codec(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def decode(data: bytes, declared: str | None = None) -> Decoded:
-    """Decode ``data``; ``declared`` is the charset the file or its container names."""
+def decode(data: bytes, declared: str | None = None, chosen: str | None = None) -> Decoded:
+    """Decode ``data``; ``declared`` is the charset the file or its container names;
+    ``chosen`` (a ``chosen_codec``) the one the user chose, which overrides the rest."""
+    if chosen:
+        return Decoded(data.decode(chosen, errors="replace"), chosen, CHOSEN)
     marked = bom_codec(data)
     if marked:
         bom_named, skip = marked
@@ -156,6 +162,20 @@ def looks_like_text(text: str) -> bool:
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def chosen_codec(label: str) -> str:
+    """Python's name for the encoding a user chose to read a document in; a one-line
+    ``InvalidInput`` for a name that is none (or not of a character set: base64)."""
+    try:
+        info = codecs.lookup(label.strip())
+    except (LookupError, ValueError):
+        raise InvalidInput(
+            f"'{label}' is not an encoding Casefile knows (such as cp1256, koi8-r, gb18030)"
+        ) from None
+    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        raise InvalidInput(f"'{label}' is not a character encoding")
+    return info.name
 
 
 def _text_codec(label: str | None) -> str | None:

@@ -18,7 +18,7 @@ from casefile.importing.extract.detect import detect
 from casefile.importing.extract.epub import read_epub
 from casefile.importing.extract.image import read_image
 from casefile.importing.extract.mail import read_email
-from casefile.importing.extract.model import Damaged, Extracted, TooLarge
+from casefile.importing.extract.model import Damaged, Extracted, TooLarge, Unsupported
 from casefile.importing.extract.opendocument import read_opendocument
 from casefile.importing.extract.pdf import read_pdf
 from casefile.importing.extract.rtf import read_rtf
@@ -30,6 +30,9 @@ from casefile.importing.extract.word import read_docx
 
 _REASON_LENGTH = 160
 _TEXT = frozenset({Format.TEXT, Format.MARKDOWN})
+# What a user may read again in an encoding they choose: files that are text in some
+# encoding as a whole (a mail's parts and a PDF's text say their own).
+CHOOSE_ENCODING = frozenset({Format.TEXT, Format.MARKDOWN, Format.HTML})
 
 
 def extract(
@@ -39,21 +42,25 @@ def extract(
     password: str | None = None,
     max_text: int | None = None,
     ocr: tuple[str, ...] = (),
+    encoding: str | None = None,
 ) -> Extracted:
     """The text and metadata of the file ``data``, named ``file_name`` by its owner.
 
     ``password`` opens an encrypted PDF; ``ocr``: the languages to read scanned pages and
-    pictures in (none: they are not read, and a scan says it needs OCR). ``max_text``: the
+    pictures in (none: they are not read, and a scan says it needs OCR); ``encoding``: the
+    one the user chose to read a text file or a web page in (``chosen_codec``). ``max_text``: the
     most text to read, in characters;
     a text file is measured by its bytes, before it is decoded (decoding is what costs).
     Raises ``Unsupported``, ``PasswordRequired``, ``Damaged`` or ``TooLarge`` (all
     ``InvalidInput``) for files that cannot be read.
     """
     kind = detect(data, file_name)
+    if encoding and kind not in CHOOSE_ENCODING:
+        raise Unsupported(f"a {kind.label} is not read in an encoding chosen for it")
     if kind in _TEXT:
         _within(len(data), max_text)
     try:
-        found = _read(kind, data, password, ocr)
+        found = _read(kind, data, password, ocr, encoding)
     except (InvalidInput, MemoryError, RecursionError):
         raise
     except Exception as error:
@@ -69,20 +76,22 @@ def _within(size: int, max_text: int | None) -> None:
         )
 
 
-def _read(kind: Format, data: bytes, password: str | None, ocr: tuple[str, ...]) -> Extracted:
+def _read(
+    kind: Format, data: bytes, password: str | None, ocr: tuple[str, ...], encoding: str | None
+) -> Extracted:
     match kind:
         case Format.PDF:
             return read_pdf(data, password, ocr)
         case Format.DOCX:
             return read_docx(data)
         case Format.HTML:
-            return read_html(data)
+            return read_html(data, encoding)
         case Format.MHTML:
             return read_mhtml(data)
         case Format.EMAIL:
             return read_email(data)
         case Format.TEXT | Format.MARKDOWN:
-            return read_text(data, kind)
+            return read_text(data, kind, encoding)
         case Format.RTF:
             return read_rtf(data)
         case Format.ODT | Format.ODS | Format.ODP:

@@ -13,8 +13,9 @@ from casefile.importing.extract.model import Extracted
 _HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
 
 
-def read_text(data: bytes, kind: Format) -> Extracted:
-    decoded = decode(data)
+def read_text(data: bytes, kind: Format, chosen: str | None = None) -> Extracted:
+    """The text, in the encoding ``chosen`` if the user chose one."""
+    decoded = decode(data, chosen=chosen)
     text = normalise_newlines(decoded.text)
     return Extracted(format=kind, title=_title(text, kind), pages=(text,), decoded=decoded)
 

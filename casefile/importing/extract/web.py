@@ -53,8 +53,9 @@ _CELLS = frozenset({"td", "th"})
 _DEPTH = re.compile(r"depth in document: (\d+)", re.IGNORECASE)
 
 
-def read_html(data: bytes) -> Extracted:
-    return _page(decode(data, _declared_charset(data)), Format.HTML)
+def read_html(data: bytes, chosen: str | None = None) -> Extracted:
+    """The page, in the encoding ``chosen`` if the user chose one (else as it says)."""
+    return _page(decode(data, _declared_charset(data), chosen), Format.HTML)
 
 
 def read_mhtml(data: bytes) -> Extracted:
