@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,16 @@ def _detected(data: bytes) -> Decoded:
     if sure and codec:
         return Decoded(data.decode(codec, errors="replace"), codec, DETECTED)
     fits = len(clean)
+    likeliest = _text_codec(found[0].encoding) if found else None
+    if telling and likeliest:
+        # Enough bytes to read a script from, but rivals read them nearly as well (KOI8-R
+        # and Mac Cyrillic), or none reads them cleanly: when detection's likeliest reading
+        # is of another script than Latin, it is the better guess, where Windows-1252
+        # would make Latin garbage of it. (A Latin reading is left to Windows-1252: French
+        # names read as cleanly in cp1250.)
+        text = data.decode(likeliest, errors="replace")
+        if not _latin(text):
+            return Decoded(text, likeliest, GUESSED, fits)
     try:
         return Decoded(data.decode("cp1252"), "cp1252", GUESSED, fits)
     except UnicodeDecodeError:  # one of the five bytes Windows-1252 leaves undefined
@@ -139,6 +150,13 @@ def _detected(data: bytes) -> Decoded:
     if codec:
         return Decoded(data.decode(codec, errors="replace"), codec, GUESSED, fits)
     return Decoded(data.decode("cp1252", errors="replace"), "cp1252", GUESSED)
+
+
+def _latin(text: str) -> bool:
+    """Whether most of the letters beyond ASCII in ``text`` are Latin ones."""
+    letters = [c for c in text[:_SAMPLE] if not c.isascii() and c.isalpha()]
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return latin * 2 >= len(letters)
 
 
 def _ahead(best: CharsetMatch, clean: list[CharsetMatch], data: bytes) -> bool:
