@@ -33,6 +33,7 @@ class Format(LabelledEnum):
     MBOX = "mbox", "mailbox"
     WARC = "warc", "web archive (WARC)"
     TELEGRAM = "telegram", "Telegram chat export"
+    WHATSAPP = "whatsapp", "WhatsApp chat export"
     JPEG = "jpeg", "JPEG image"
     PNG = "png", "PNG image"
     TIFF = "tiff", "TIFF image"
@@ -76,6 +77,7 @@ _MEDIA_TYPES = {
     Format.MBOX: "application/mbox",
     Format.WARC: "application/warc",
     Format.TELEGRAM: "application/json",
+    Format.WHATSAPP: "text/plain",  # after TEXT: a stored text/plain is called a text file
     Format.JPEG: "image/jpeg",
     Format.PNG: "image/png",
     Format.TIFF: "image/tiff",
@@ -105,6 +107,7 @@ _EXTENSIONS = {
     Format.MBOX: ("mbox", "mbx"),
     Format.WARC: ("warc",),
     Format.TELEGRAM: ("json",),
+    Format.WHATSAPP: (),  # a .txt, told by its lines
     Format.JPEG: ("jpg", "jpeg"),
     Format.PNG: ("png",),
     Format.TIFF: ("tif", "tiff"),

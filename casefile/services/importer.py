@@ -153,6 +153,7 @@ class ImportReport:
 
 # What an e-mail, an archive or a picture is a source of, only the user can tell.
 _OTHER = (Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC, Format.TELEGRAM)
+_CHATS = (Format.WHATSAPP,)
 SOURCE_KIND = {
     Format.PDF: SourceKind.REPORT,
     **dict.fromkeys((Format.XLSX, Format.XLS, Format.ODS), SourceKind.DATASET),

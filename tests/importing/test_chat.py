@@ -102,3 +102,28 @@ def test_a_telegram_html_export_keeps_authors_and_times_a_page_reader_drops() ->
         "2017-03-23 10:16:00 UTC+03:00 Amaq Agency: Blood with blood.",  # a joined message
     ]
     assert found.metadata["Participants"] == "Amaq Agency"
+
+
+WHATSAPP = (
+    "\u200e22/03/2017, 14:41 - Messages and calls are end-to-end encrypted.\n"
+    "22/03/2017, 14:42 - Abu Yusuf: Did you see the news?\n"
+    "22/03/2017, 14:43 - Karim: Yes. London.\n"
+    "It was on the bridge\n"
+    "22/03/2017, 14:45 - Abu Yusuf: <Media omitted>\n"
+)
+
+
+def test_a_whatsapp_export_is_read_whole_with_its_participants() -> None:
+    data = WHATSAPP.encode("utf-8")
+    assert detect(data, "WhatsApp Chat with Karim.txt") is Format.WHATSAPP
+
+    found = extract(data, "WhatsApp Chat with Karim.txt")
+
+    assert found.pages == (WHATSAPP,)  # as exported: every line keeps its date and author
+    assert found.title == "WhatsApp chat: Abu Yusuf, Karim"  # not the app's notice
+    assert found.metadata["First message"] == "22/03/2017 14:42"  # as the phone wrote it
+    assert found.metadata["Last message"] == "22/03/2017 14:45"
+    assert found.published is None
+    iphone = "[22/03/2017, 14:42:05] Abu Yusuf: Did you see?\n[22/03/2017, 14:43:10] Karim: Yes.\n"
+    assert detect(iphone.encode(), "_chat.txt") is Format.WHATSAPP
+    assert detect(b"Meeting notes\n22/03/2017, 14:42 - agenda: one\n", "notes.txt") is Format.TEXT

@@ -26,6 +26,42 @@ _MESSAGE = re.compile(r"\bmessage\b")
 _SERVICE = re.compile(r"\bservice\b")
 
 
+# A WhatsApp export's message line: "22/03/2017, 14:41 - Name: text" (Android) or
+# "[22/03/2017, 14:41:05] Name: text" (iPhone); the date as the phone wrote it.
+_WHATSAPP = re.compile(
+    r"^\u200e?\[?(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}),? "
+    r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?)\]?(?: -)? ([^:\n]{1,80}): ",
+    re.MULTILINE,
+)
+
+
+_DATED_LINE = re.compile(r"\u200e?\[?\d{1,2}[./-]\d{1,2}[./-]\d{2,4},? \d{1,2}:\d{2}")
+
+
+def is_whatsapp(text: str) -> bool:
+    """It opens with a line that begins as WhatsApp's do (a date and a time; the first is
+    often the app's own notice), and message lines follow."""
+    sample = text[:65536].lstrip("\ufeff")
+    return bool(_DATED_LINE.match(sample)) and len(_WHATSAPP.findall(sample)) >= 2
+
+
+def read_whatsapp(data: bytes, chosen: str | None = None) -> Extracted:
+    """A WhatsApp chat export (.txt): its text as exported (every line keeps its date, time
+    and author); its participants and first and last message in the notes. Its dates are
+    kept as the phone wrote them: 03/04/2017 may be either day first or month first."""
+    decoded = decode(data, chosen=chosen)
+    text = decoded.text.replace("\r\n", "\n")
+    said = [(f"{when} {time}", who.strip()) for when, time, who in _WHATSAPP.findall(text)]
+    notes = _notes(said)
+    if said:  # as written, not sorted: a date written day first does not sort
+        notes["First message"], notes["Last message"] = said[0][0], said[-1][0]
+    people = notes.get("Participants", "")
+    title = f"WhatsApp chat: {people}" if people else ""  # not its first line: a notice
+    return Extracted(
+        format=Format.WHATSAPP, title=title, pages=(text,), metadata=notes, decoded=decoded
+    )
+
+
 def is_telegram_json(data: bytes) -> bool:
     head = data[:4096].lstrip()
     return head.startswith(b"{") and b'"messages"' in data[:65536] and b'"date"' in data[:65536]

@@ -16,7 +16,7 @@ import zipfile
 
 from casefile.domain.formats import Format
 from casefile.importing.extract.archive import is_mbox, is_warc
-from casefile.importing.extract.chat import is_telegram_json
+from casefile.importing.extract.chat import is_telegram_json, is_whatsapp
 from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
 
@@ -136,6 +136,8 @@ def detect(data: bytes, file_name: str) -> Format:
     text = decode(data).text
     if not looks_like_text(text):
         raise Unsupported("unsupported format: binary data")
+    if is_whatsapp(text):
+        return Format.WHATSAPP
     if suffix in _MARKDOWN_SUFFIXES or _looks_like_markdown(text):
         return Format.MARKDOWN
     return Format.TEXT

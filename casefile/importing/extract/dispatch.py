@@ -13,7 +13,7 @@ from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
 from casefile.importing.extract.archive import read_mbox, read_tar, read_warc, read_zip
-from casefile.importing.extract.chat import read_telegram_json
+from casefile.importing.extract.chat import read_telegram_json, read_whatsapp
 from casefile.importing.extract.detect import detect
 from casefile.importing.extract.epub import read_epub
 from casefile.importing.extract.image import read_image
@@ -29,10 +29,10 @@ from casefile.importing.extract.web import read_html, read_mhtml
 from casefile.importing.extract.word import read_docx
 
 _REASON_LENGTH = 160
-_TEXT = frozenset({Format.TEXT, Format.MARKDOWN})
+_TEXT = frozenset({Format.TEXT, Format.MARKDOWN, Format.WHATSAPP})
 # What a user may read again in an encoding they choose: files that are text in some
 # encoding as a whole (a mail's parts and a PDF's text say their own).
-CHOOSE_ENCODING = frozenset({Format.TEXT, Format.MARKDOWN, Format.HTML})
+CHOOSE_ENCODING = frozenset({Format.TEXT, Format.MARKDOWN, Format.HTML, Format.WHATSAPP})
 
 
 def extract(
@@ -114,6 +114,8 @@ def _read(
             return read_warc(data)
         case Format.TELEGRAM:
             return read_telegram_json(data)
+        case Format.WHATSAPP:
+            return read_whatsapp(data, encoding)
         case Format.JPEG | Format.PNG | Format.TIFF | Format.WEBP | Format.GIF:
             return read_image(data, kind, ocr)
 
