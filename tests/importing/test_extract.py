@@ -509,6 +509,28 @@ def test_an_svg_picture_with_a_doctype_does_not_make_a_word_document_refused() -
     assert extract(data, "memo.docx").title == "Memo on the Westminster attack"
 
 
+def test_a_strict_open_xml_word_document_is_read() -> None:
+    """ISO 29500 Strict: the same elements under other namespace names and relationship
+    types, which python-docx does not know; given their Transitional names, it reads."""
+    from casefile.importing.extract import word
+
+    strict = {transitional: name for name, transitional in word._TRANSITIONAL.items()}
+
+    def to_strict(_name: str, content: bytes) -> bytes:
+        for transitional in sorted(strict, key=len, reverse=True):
+            content = content.replace(transitional, strict[transitional])
+        return content
+
+    data = rezip(make_docx(), to_strict, add={})
+    assert b"purl.oclc.org" not in data  # compressed: only the parts, unpacked, say it
+
+    found = extract(data, "memo.docx")
+
+    assert found.title == "Memo on the Westminster attack"
+    assert found.authors == ("Rita Katz",)
+    assert "Khalid Masood\tattacker (shot dead)" in found.pages[0]
+
+
 def test_a_word_document_whose_main_part_has_another_name_is_read() -> None:
     # Word online names it document2.xml; the package's relationships say which part it is.
     def point_at_it(name: str, content: bytes) -> bytes:

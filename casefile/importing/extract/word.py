@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -49,8 +50,8 @@ _DEFAULT = "{http://schemas.openxmlformats.org/package/2006/content-types}Defaul
 
 
 def read_docx(data: bytes) -> Extracted:
-    main = _refuse_bombs(data)
-    if main != _MAIN:  # python-docx opens documents only: the same XML, relabelled
+    main, strict = _refuse_bombs(data)
+    if main != _MAIN or strict:
         data = _relabelled(data, main)
     document = docx.Document(io.BytesIO(data))
     blocks = [_block_text(element) for element in _blocks(document.element.body)]
@@ -188,8 +189,9 @@ def _beside_the_body(document: Document) -> list[str]:
     return found
 
 
-def _refuse_bombs(data: bytes) -> str:
-    """Refuse what could exhaust the reader; the package's main content type."""
+def _refuse_bombs(data: bytes) -> tuple[str, bool]:
+    """Refuse what could exhaust the reader; the package's main content type, and whether
+    it is written in Strict Open XML (its relationships say so)."""
     with open_package(data, _LABEL) as package:
         types = _content_types(package)
         main = next((t for t in types.values() if t == _MAIN or t in _ALSO_READ), None)
@@ -200,20 +202,64 @@ def _refuse_bombs(data: bytes) -> str:
         refuse_entities(
             package, [n for n in names if not _type_of(n, types).startswith("image/")], _LABEL
         )
-    return main
+        strict = "_rels/.rels" in names and _STRICT_MARK in package.read("_rels/.rels")
+    return main, strict
 
 
 def _relabelled(data: bytes, main: str) -> bytes:
-    """The package with its main part labelled a document: a macro-enabled document or a
-    template is read as text, its macros never run (nothing here runs anything)."""
+    """The package as python-docx opens it (documents of Transitional Office Open XML
+    only): a macro-enabled document's or a template's main part labelled a document (its
+    macros never run: nothing here runs anything), and Strict Open XML's namespaces and
+    relationship types (ISO 29500 Strict: the same elements, other names) given their
+    Transitional names."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
         for member in old.infolist():
             content = old.read(member)
             if member.filename == _CONTENT_TYPES:
                 content = content.replace(main.encode(), _MAIN.encode())
+            if member.filename.endswith((".xml", ".rels")) and _STRICT_MARK in content:
+                content = _STRICT.sub(lambda found: _TRANSITIONAL[found[0]], content)
             new.writestr(member, content)
     return out.getvalue()
+
+
+# Strict Open XML's names (ECMA-376 Part 1, Strict) and the Transitional ones they stand for.
+_STRICT_MARK = b"http://purl.oclc.org/ooxml/"
+_TRANSITIONAL = {
+    b"http://purl.oclc.org/ooxml/wordprocessingml/main": (
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships/metadata/core-properties": (
+        b"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships": (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties": (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/customProperties": (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/sharedTypes": (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes"
+    ),
+    b"http://purl.oclc.org/ooxml/officeDocument/math": (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/math"
+    ),
+    b"http://purl.oclc.org/ooxml/drawingml/main": (
+        b"http://schemas.openxmlformats.org/drawingml/2006/main"
+    ),
+    b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing": (
+        b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    ),
+    b"http://purl.oclc.org/ooxml/drawingml/picture": (
+        b"http://schemas.openxmlformats.org/drawingml/2006/picture"
+    ),
+}
+# The longest first: the core properties' relationship type begins as the relationships'.
+_STRICT = re.compile(b"|".join(re.escape(k) for k in sorted(_TRANSITIONAL, key=len, reverse=True)))
 
 
 def _content_types(package: zipfile.ZipFile) -> dict[str, str]:
