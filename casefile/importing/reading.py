@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -63,6 +64,7 @@ class ReadTask:
     max_text: int  # characters of text (bytes of a text file)
     ocr: tuple[str, ...] = ()  # the languages to read scans and pictures in; () no OCR
     encoding: str | None = None  # the one the user chose to read the file in (not its parts)
+    seconds: float = 0.0  # the time the sandbox gives the file (0: unbounded): OCR stops short
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,11 @@ def _cleaned(found: Extracted) -> Extracted:
 def read_document(task: ReadTask) -> ReadResult:
     """The document and its attachments, read (in a sandbox worker); an archive's files
     each as a document of its own."""
+    from casefile.importing.extract import ocr
+
+    # OCR, the slow part, stops in time for what was read to be stored (four fifths of the
+    # file's time limit): the pages it did not reach are left needing OCR, and said.
+    ocr.stop_at(time.monotonic() + 0.8 * task.seconds if task.seconds else None)
     data = read_as_hashed(task)
     found = _extracted(data, task.path.name, task, task.password, task.encoding)
     del data  # a text file's bytes, beside its text, are what a worker's memory holds most
@@ -200,6 +207,8 @@ def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
                 members.append(ReadMember(member, _read(inner, task, depth + 1)))
             except InvalidInput as exc:
                 members.append(ReadMember(member, None, str(exc)))
+            except (MemoryError, RecursionError) as exc:  # that file alone: the others go on
+                members.append(ReadMember(member, None, _limit(exc)))
         listing = replace(extracted, attachments=())
         return ReadResult(listing, (), fingerprint=None, members=tuple(members))
     attachments: list[ReadAttachment] = []
@@ -221,8 +230,17 @@ def _read(extracted: Extracted, task: ReadTask, depth: int) -> ReadResult:
             pending.extend((a, level + 1) for a in inner.attachments)
         except InvalidInput as exc:
             attachments.append(ReadAttachment(attachment, None, str(exc)))
+        except (MemoryError, RecursionError) as exc:
+            attachments.append(ReadAttachment(attachment, None, _limit(exc)))
     texts = [*extracted.pages, *(p for a in attachments if a.extracted for p in a.extracted.pages)]
     return ReadResult(extracted, tuple(attachments), fingerprint(texts))
+
+
+def _limit(exc: BaseException) -> str:
+    """Which of the reader's limits a file inside another met."""
+    if isinstance(exc, MemoryError):
+        return "not read: it needs more memory than a reader has"
+    return "not read: it is nested too deeply to read"
 
 
 def _checked(extracted: Extracted, task: ReadTask) -> Extracted:

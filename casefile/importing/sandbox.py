@@ -93,18 +93,17 @@ def _cut_network() -> None:
 
 
 def deny_sockets() -> bool:
-    """No socket but a local one, at the system-call level (Linux, through libseccomp):
-    the Python guard above does not see a library's own C code, nor a program a reader
-    runs (Tesseract), which inherits the filter. A local (AF_UNIX) socket stays allowed:
-    the worker's pipes to Casefile are such sockets. False where it cannot be done (not
-    Linux, no libseccomp): the Python guard remains."""
+    """No new socket at all, at the system-call level (Linux, through libseccomp): the
+    Python guard above does not see a library's own C code, nor a program a reader runs
+    (Tesseract), which inherits the filter. Not even a local one (a compromised parser
+    could reach a desktop bus or a Docker socket): the worker's pipes to Casefile exist
+    already. False where it cannot be done (not Linux, no libseccomp): the Python guard
+    remains."""
     try:
         import pyseccomp as seccomp
 
         rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        rules.add_rule(
-            seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
-        )
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket")
         rules.load()
     except (ImportError, OSError, RuntimeError, ValueError, AttributeError):
         return False

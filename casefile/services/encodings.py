@@ -26,7 +26,7 @@ from casefile.domain.changes import Changes
 from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.formats import Format
 from casefile.domain.terms import Kind
-from casefile.importing.extract.decode import chosen_codec
+from casefile.importing.extract.decode import GUESSED, chosen_codec
 from casefile.importing.extract.metadata import heading_of
 from casefile.importing.reading import PARSERS, ReadResult, ReadTask, read_document
 from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
@@ -84,17 +84,22 @@ class Encodings:
                 select(m.Blob.data).where(m.Blob.sha256 == document.sha256)
             ).one()
             before = _state(s, document)
-            name = document.file_name
+            name, source = document.file_name, document.source
         result = _read(data, name, codec)
         said = f"{codec} (chosen)"
-        notes = [n for n in before.notes.splitlines() if not _notes_encoding_of(n, name)]
+        # The first document's line reads "Text encoding: …"; an attachment's names it.
+        assert source is not None  # _state refused a document without one
+        main = self.records.documents_of(source)[0].id == document_id
+        notes = [n for n in before.notes.splitlines() if not _notes_encoding_of(n, name, main)]
+        guessed = any(f"({GUESSED}" in n for n in notes if n.startswith(ENCODING_NOTE))
         # The title the text gave at import follows the text; one the user wrote stays.
         from_text = before.title == heading_of(before.pages) and result.extracted.title
         after = TextState(
             pages=result.extracted.pages,
             title=result.extracted.title if from_text else before.title,
             notes="\n".join([*notes, f"{ENCODING_NOTE} of {name}: {said}"]),
-            tags=tuple(t for t in before.tags if fold(t) != fold(ENCODING_GUESSED)),
+            # The tag stays while another of the source's texts is still a guess.
+            tags=tuple(t for t in before.tags if guessed or fold(t) != fold(ENCODING_GUESSED)),
         )
         changes = self.restore(document_id, after, said=said)
         return ReadAgain(document_id, name, codec, before, after, changes)
@@ -143,9 +148,10 @@ def _state(s: Session, document: m.Document) -> TextState:
     return TextState(tuple(pages), title, source.notes, tags)
 
 
-def _notes_encoding_of(line: str, file_name: str) -> bool:
+def _notes_encoding_of(line: str, file_name: str, main: bool) -> bool:
     """The notes' line that says how this document's text was decoded."""
-    return line.startswith((f"{ENCODING_NOTE}: ", f"{ENCODING_NOTE} of {file_name}: "))
+    own = f"{ENCODING_NOTE} of {file_name}: "
+    return line.startswith((f"{ENCODING_NOTE}: ", own) if main else own)
 
 
 def _size(pages: tuple[str, ...]) -> str:

@@ -151,13 +151,16 @@ class ImportReport:
         return ", ".join(parts)
 
 
-# What an e-mail, an archive or a picture is a source of, only the user can tell.
-_OTHER = (Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC, Format.TELEGRAM)
-_CHATS = (Format.WHATSAPP,)
+# What an e-mail, an archive, a chat or a picture is a source of, only the user can tell.
+_OTHER = (
+    *(Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC),
+    *(Format.TELEGRAM, Format.WHATSAPP),
+    *(Format.JPEG, Format.PNG, Format.TIFF, Format.WEBP, Format.GIF),
+)
 SOURCE_KIND = {
     Format.PDF: SourceKind.REPORT,
     **dict.fromkeys((Format.XLSX, Format.XLS, Format.ODS), SourceKind.DATASET),
-    **dict.fromkeys((*_OTHER, Format.TIFF, Format.WEBP, Format.GIF), SourceKind.OTHER),
+    **dict.fromkeys(_OTHER, SourceKind.OTHER),
 }
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -274,8 +277,7 @@ class Importer:
             def work(s: Session) -> None:
                 # The case held no such bytes when the import began; only a file of this
                 # import can have brought them since.
-                seen = task.sha256 in stored
-                stored_as[task.number] = self._store(s, task, data, result, seen)
+                stored_as[task.number] = self._store(s, task, data, result)
                 stored.add(task.sha256)
 
             return work
@@ -327,14 +329,22 @@ class Importer:
                 return Outcome(path, Status.DUPLICATE, source_id=holder.source, title=holder.title)
         max_text = int(options.max_text_mb * MB)
         return ReadTask(
-            number, path, sha, size, options.password, options.max_pages, max_text, options.ocr
+            number,
+            path,
+            sha,
+            size,
+            options.password,
+            options.max_pages,
+            max_text,
+            options.ocr,
+            seconds=options.seconds,
         )
 
-    def _store(self, s: Session, task: ReadTask, data: bytes, read: Read, seen: bool) -> Outcome:
+    def _store(self, s: Session, task: ReadTask, data: bytes, read: Read) -> Outcome:
         """The file in the case, in one savepoint: a new source, or the text of one kept
-        unread before. ``seen``: the case held these bytes before, or an earlier file of
-        this import brought them (look up their source)."""
-        holder = _holder(s, task.sha256) if seen else None
+        unread before. Its bytes are looked up every time: an archive stored earlier in
+        this import may have brought them as one of its files."""
+        holder = _holder(s, task.sha256)
         if holder is None:
             if isinstance(read, Unread):
                 return self._keep(s, task, data, read.why)

@@ -85,6 +85,13 @@ HTML_EXPORT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Exporte
 <div class="message default clearfix joined" id="message3"><div class="body">
 <div class="pull_right date details" title="23.03.2017 10:16:00 UTC+03:00">10:16</div>
 <div class="text">Blood with blood.</div></div></div>
+<div class="message default clearfix joined" id="message4"><div class="body">
+<div class="pull_right date details" title="23.03.2017 10:17:00 UTC+03:00">10:17</div>
+<div class="forwarded body"><div class="from_name">Nashir News<span class="details">
+23.03.2017 09:00:00</span></div><div class="text">The claim, again.</div></div></div></div>
+<div class="message default clearfix joined" id="message5"><div class="body">
+<div class="pull_right date details" title="23.03.2017 10:18:00 UTC+03:00">10:18</div>
+<div class="text">Read it.</div></div></div>
 </div></div></div></body></html>"""
 
 
@@ -100,6 +107,9 @@ def test_a_telegram_html_export_keeps_authors_and_times_a_page_reader_drops() ->
         "2017-03-23 10:15:05 UTC+03:00 Amaq Agency: The attacker was a soldier of the "
         "Islamic State.",
         "2017-03-23 10:16:00 UTC+03:00 Amaq Agency: Blood with blood.",  # a joined message
+        # A forward names its own author: not the author of this message, nor of the next.
+        "2017-03-23 10:17:00 UTC+03:00 Amaq Agency: (forwarded from Nashir News) The claim, again.",
+        "2017-03-23 10:18:00 UTC+03:00 Amaq Agency: Read it.",
     ]
     assert found.metadata["Participants"] == "Amaq Agency"
 

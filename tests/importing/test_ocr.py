@@ -233,3 +233,20 @@ def test_tesseract_words_are_read_back_as_its_lines_and_paragraphs() -> None:
 
     assert read.text == "Police said\nit\n\nAgain"
     assert read.confidence == pytest.approx((0.965 + 0.915 + 0.90 + 0.82) / 4)
+
+
+def test_ocr_stops_in_time_and_leaves_the_rest_needing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader's time limit nears: no page is begun, so that what was read is stored
+    rather than the whole file given up."""
+    ocr.stop_at(0.0)  # long past
+    try:
+        found = extract(scanned_pdf([page_picture(), page_picture()]), "scan.pdf", ocr=("eng",))
+    finally:
+        ocr.stop_at(None)
+
+    assert found.needs_ocr
+    assert found.pages == ("", "")
+    assert found.warnings == (
+        "OCR stopped at page 1, within the time limit: raise the time per file and import "
+        "it again for the rest",
+    )

@@ -382,3 +382,36 @@ def test_formats_are_told_by_content_not_by_name() -> None:
     assert detect(make_odf("text", "<text:p>x</text:p>"), "memo.zip") is Format.ODT
     assert detect(make_epub("2017"), "book.zip") is Format.EPUB
     assert re.search("OpenDocument", Format.ODS.label)
+
+
+def test_repeats_within_repeats_are_bounded_and_said() -> None:
+    """A 500-byte spreadsheet whose repeated cells hold tables of repeated cells made
+    3.3 GB of text; what is written out is bounded, and the cut is said."""
+    inner = (
+        '<table:table-row table:number-rows-repeated="100"><table:table-cell '
+        'table:number-columns-repeated="100"><text:p>xxxxxxxxxx</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    nested = (
+        '<table:table-row table:number-rows-repeated="100"><table:table-cell '
+        f'table:number-columns-repeated="100"><table:table>{inner}</table:table>'
+        "</table:table-cell></table:table-row>"
+    )
+    found = extract(
+        make_odf("spreadsheet", f'<table:table table:name="S">{nested * 3}</table:table>'), "x.ods"
+    )
+
+    assert len(found.pages[0]) < 25_000_000
+    assert found.warnings == (
+        "its repeated rows and cells make more text than is read: the rest was not read",
+    )
+
+
+def test_a_repeat_of_zero_or_less_counts_once() -> None:
+    body = (
+        '<table:table table:name="S"><table:table-row table:number-rows-repeated="0">'
+        '<table:table-cell table:number-columns-repeated="-1"><text:p>SECRET</text:p>'
+        "</table:table-cell><table:table-cell><text:p>b</text:p></table:table-cell>"
+        "</table:table-row></table:table>"
+    )
+    assert extract(make_odf("spreadsheet", body), "x.ods").pages == ("S\nSECRET\tb",)

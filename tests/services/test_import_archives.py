@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 import zipfile
@@ -236,3 +237,19 @@ def test_a_web_archive_gives_a_source_a_captured_page_with_its_address_and_captu
 def _document_of(case: Case, source_id: UUID) -> UUID:
     documents = case.listing.page(ListQuery(Kind.DOCUMENT, limit=50)).records
     return next(d.id for d in documents if d.fields.source == source_id)
+
+
+def test_bytes_an_archive_brought_are_not_stored_again_by_a_loose_file(
+    case: Case, tmp_path: Path
+) -> None:
+    """Whichever worker finishes first, the same bytes are one document."""
+    text = b"The group claimed the attack in a statement on Tuesday."
+    (tmp_path / "a.zip").write_bytes(zip_of({"statement.txt": text}))
+    (tmp_path / "statement.txt").write_bytes(text)
+
+    report = case.importer.import_files([tmp_path / "a.zip", tmp_path / "statement.txt"])
+
+    documents = case.listing.page(ListQuery(Kind.DOCUMENT, limit=50)).records
+    assert sum(d.fields.sha256 == hashlib.sha256(text).hexdigest() for d in documents) == 1
+    either = report.count(Status.DUPLICATE) + sum("already in" in o.inside for o in report.outcomes)
+    assert either == 1

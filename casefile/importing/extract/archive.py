@@ -37,8 +37,10 @@ _DOCUMENTS = frozenset(
 )
 # Members read from one archive at most: the rest are listed as not read.
 MEMBERS_AT_MOST = 500
-# An mbox separates messages by a line "From sender date" after an empty line.
-_SEPARATOR = re.compile(rb"(?:\A|\n)From [^\n]*\n")
+# An mbox separates messages by a line "From sender date", the date ending in its year
+# ("From desk@example.org Thu Mar 23 10:15:00 2017"), after an empty line; a body line
+# that begins "From the start" is no separator.
+_SEPARATOR = re.compile(rb"(?:\A|\n\r?\n)From \S+ [^\n]*\d{4}\r?\n")
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def _read_tar(archive: tarfile.TarFile, listed: list[_Listed], members: list[Att
     for info in archive:
         if info.isdir():
             continue
-        when = datetime.fromtimestamp(info.mtime, UTC).strftime("%Y-%m-%d %H:%M")
+        when = _tar_time(info.mtime)
         why = "" if info.isfile() else "a link or a device, not a file"
         why = why or _over_limits(len(members), unpacked + info.size)
         if not why:
@@ -111,6 +113,14 @@ def _read_tar(archive: tarfile.TarFile, listed: list[_Listed], members: list[Att
             unpacked += len(content)
             members.append(Attachment(info.name, content))
         listed.append(_Listed(info.name, info.size, when, why))
+
+
+def _tar_time(mtime: float) -> str:
+    """A member's time as the archive states it; "" for one no calendar holds."""
+    try:
+        return datetime.fromtimestamp(mtime, UTC).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return ""
 
 
 def read_mbox(data: bytes) -> Extracted:
@@ -146,14 +156,17 @@ def read_warc(data: bytes) -> Extracted:
             kind = (headers.get_header("Content-Type") if headers else None) or (
                 record.rec_headers.get_header("Content-Type") or ""
             )
-            content = record.content_stream().read()
             kind = kind.split(";")[0].strip().lower()
             why = "" if kind in _DOCUMENTS else f"not a document ({kind or 'no type'})"
+            # Read only what the limits leave room for (a record's body may be compressed).
+            content = b"" if why else record.content_stream().read(MAX_UNPACKED - unpacked + 1)
             why = why or _over_limits(len(members), unpacked + len(content))
             if not why:
                 unpacked += len(content)
                 members.append(Attachment(url, content, url=url, accessed=_day(captured)))
-            listed.append(_Listed(url, len(content), captured.replace("T", " ")[:16], why))
+            length = record.rec_headers.get_header("Content-Length") or "0"
+            size = len(content) or (int(length) if length.isdigit() else 0)
+            listed.append(_Listed(url, size, captured.replace("T", " ")[:16], why))
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
         if not listed:
             raise Damaged(f"damaged {Format.WARC.label}: {exc}") from None
@@ -184,9 +197,17 @@ def _day(captured: str) -> PartialDate | None:
 
 
 def is_mbox(data: bytes) -> bool:
-    """An mbox: it starts with a separator line, and another follows (one message alone
-    is read as the e-mail it is)."""
-    return data.startswith(b"From ") and _SEPARATOR.search(data, 5) is not None
+    """An mbox: it starts with a separator line followed by a message's header lines,
+    and another separator follows (one message alone is read as the e-mail it is)."""
+    first = _SEPARATOR.match(data)
+    return (
+        first is not None
+        and _HEADER.match(data, first.end()) is not None
+        and _SEPARATOR.search(data, first.end()) is not None
+    )
+
+
+_HEADER = re.compile(rb"[!-9;-~]+[ \t]*:")
 
 
 def _messages(data: bytes) -> Iterator[bytes]:
@@ -215,5 +236,14 @@ def _archive(
         pages=("\n".join([comment, "", *lines] if comment else lines),),
         attachments=tuple(members),
         metadata={"Files inside": f"{len(listed):,}"},
-        warnings=tuple(f"{item.name}: {item.why}" for item in listed if item.why),
+        warnings=_not_read(listed),
     )
+
+
+def _not_read(listed: list[_Listed]) -> tuple[str, ...]:
+    """What was not read, a line a file (the table of contents has each one's reason);
+    past a dozen, one line that counts them."""
+    left = [item for item in listed if item.why]
+    if len(left) <= 12:
+        return tuple(f"{item.name}: {item.why}" for item in left)
+    return (f"{len(left):,} files not read (the table of contents says why, each)",)

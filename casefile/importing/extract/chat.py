@@ -19,6 +19,7 @@ from lxml.html import HtmlElement
 from casefile.domain.formats import Format
 from casefile.importing.extract.decode import decode
 from casefile.importing.extract.model import Damaged, Extracted
+from casefile.importing.extract.text import read_text
 
 _MEDIA = ("photo", "file", "thumbnail", "media_type", "sticker_emoji", "location_information")
 # Telegram's HTML export: a message is a div of these classes, its parts named so.
@@ -77,8 +78,8 @@ def read_telegram_json(data: bytes) -> Extracted:
     except (json.JSONDecodeError, RecursionError) as exc:
         raise Damaged(f"damaged {Format.TELEGRAM.label}: {exc}") from None
     chats = _chats(export)
-    if not chats:
-        raise Damaged(f"damaged {Format.TELEGRAM.label}: it holds no chat")
+    if not chats:  # JSON that only looked like an export: it is read as the text it is
+        return read_text(data, Format.TEXT)
     pages = []
     said: list[tuple[str, str]] = []  # (when, who) of every message
     for chat in chats:
@@ -100,7 +101,7 @@ def read_telegram_html(tree: HtmlElement, kind: Format) -> Extracted:
     """Telegram's HTML export (messages.html), from the parsed page: a message's author is
     named on the first of a run of messages, and holds for the rest ("joined")."""
     lines = []
-    said: list[tuple[str, str]] = []
+    said_by: list[tuple[str, str]] = []
     author = ""
     for div in tree.iter("div"):
         classes = div.get("class") or ""
@@ -111,22 +112,41 @@ def read_telegram_html(tree: HtmlElement, kind: Format) -> Extracted:
             if text:
                 lines.append(f"— {text} —")
             continue
-        author = _text(div.find_class("from_name")) or author
+        body = next((c for c in div if "body" in (c.get("class") or "").split()), div)
+        author = _text(_children(body, "from_name")) or author
         dates = div.find_class("date")
         when = _when(str(dates[0].get("title") or "")) if dates else ""
-        body = _text(div.find_class("text"))
-        media = _text(div.find_class("media_wrap"))
-        parts = [p for p in (body, f"[{media}]" if media else "") if p]
-        if parts:
-            lines.append(f"{when} {author}: {' '.join(parts)}".strip())
-            said.append((when, author))
+        forwarded = _children(body, "forwarded")
+        parts = [
+            *(_forward(f) for f in forwarded),
+            _text(_children(body, "text")),
+            *(f"[{m}]" for m in (_text(_children(body, "media_wrap")),) if m),
+        ]
+        said = " ".join(p for p in parts if p)
+        if said:
+            lines.append(f"{when} {author}: {said}".strip())
+            said_by.append((when, author))
     title = _text(tree.find_class("page_header")) or "Telegram chat"
     return Extracted(
         format=kind,
         title=title,
         pages=("\n".join([title, "", *lines]),),
-        metadata=_notes(said),
+        metadata=_notes(said_by),
     )
+
+
+def _children(element: HtmlElement, name: str) -> list[HtmlElement]:
+    """The element's own children of the class ``name`` (not those of a forwarded message
+    or a reply inside it, which name another author)."""
+    return [c for c in element if name in (c.get("class") or "").split()]
+
+
+def _forward(block: HtmlElement) -> str:
+    """A forwarded message within one: whose it was, and what it said."""
+    names = _children(block, "from_name")
+    who = " ".join((names[0].text or "").split()) if names else ""
+    said = _text(_children(block, "text"))
+    return f"(forwarded from {who}) {said}".strip() if who else said
 
 
 def _chats(export: Any) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from typing import Any
 
 from casefile.domain.dates import DateError, PartialDate
@@ -38,15 +39,25 @@ def read_epub(data: bytes) -> Extracted:
         raise Damaged(f"damaged {label}: {exc.msg}") from None
     pages: list[str] = []
     cut = ""
-    for idref, *_ in book.spine:
-        item = book.get_item_with_id(idref)
-        if item is None or item.get_type() != ITEM_DOCUMENT:
-            continue
-        text, left_out = visible_text(item.get_content())
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = package.namelist()
+        chapters = []
+        for idref, *_ in book.spine:
+            item = book.get_item_with_id(idref)
+            if item is None or item.get_type() != ITEM_DOCUMENT:
+                continue
+            # The chapter's bytes as stored: ebooklib's copy has lost a charset it declares.
+            stored = next(
+                (n for n in names if n == item.file_name or n.endswith(f"/{item.file_name}")), None
+            )
+            chapters.append(package.read(stored) if stored else item.get_content())
+    for chapter in chapters:
+        text, left_out = visible_text(chapter)
         cut = cut or left_out
         if text.strip():
             pages.append(text)
-    published = _date(_dc(book, "date"))
+    stated = _publication(book)
+    published = _date(stated)
     metadata = {
         name: value
         for name, value in (
@@ -54,7 +65,7 @@ def read_epub(data: bytes) -> Extracted:
             ("Subjects", ", ".join(v for v, _ in book.get_metadata("DC", "subject"))),
             ("Identifier", _dc(book, "identifier")),
             ("Rights", _dc(book, "rights")),
-            ("Date in the file", _dc(book, "date") if published is None else ""),
+            ("Date in the file", stated if published is None else ""),
         )
         if value
     }
@@ -76,6 +87,21 @@ def _dc(book: Any, name: str) -> str:
     return " ".join(str(found[0][0]).split()) if found else ""
 
 
+def _publication(book: Any) -> str:
+    """The date the book says it was published: EPUB 2 may list several, each with its
+    event (publication, modification, creation); EPUB 3 has one."""
+    dates = book.get_metadata("DC", "date")
+    event = "{http://www.idpf.org/2007/opf}event"
+    published = [value for value, attrs in dates if (attrs or {}).get(event) == "publication"]
+    unnamed = [value for value, attrs in dates if not (attrs or {}).get(event)]
+    found = published or unnamed
+    return " ".join(str(found[0]).split()) if found else ""
+
+
+# Years before printing are no book's: Calibre writes 0101-01-01 for "unknown".
+_FIRST_YEAR = 1450
+
+
 def _date(text: str) -> PartialDate | None:
     """The book's date at the precision it is written: "2017", "2017-03", "2017-03-23"
     (a time after it is dropped). Anything else is kept in the notes, not read."""
@@ -83,6 +109,7 @@ def _date(text: str) -> PartialDate | None:
     if found is None or (len(text.strip()) > 10 and text.strip()[10] not in "T "):
         return None
     try:
-        return PartialDate.parse(found[0])
+        date = PartialDate.parse(found[0])
     except DateError:
         return None
+    return date if date.year >= _FIRST_YEAR else None

@@ -19,6 +19,8 @@ from casefile.importing.extract.model import Damaged, Extracted
 from casefile.importing.extract.ocr import ocr_pages
 
 MAX_PIXELS = 120_000_000
+# Frames of one picture read at most (a multi-page TIFF's pages); the rest are counted.
+FRAMES_AT_MOST = 500
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _MAKE, _MODEL, _DESCRIPTION, _ARTIST, _COPYRIGHT, _DATETIME = (
     0x010F,
@@ -48,21 +50,25 @@ def read_image(data: bytes, kind: Format, ocr: tuple[str, ...]) -> Extracted:
             f"damaged {kind.label}: it cannot be decoded (truncated or corrupt)"
         ) from None
     with picture:
-        frames = [frame.copy() for frame in ImageSequence.Iterator(picture)]
         metadata, description, artist = _exif(picture.getexif())
         metadata["Picture size"] = f"{picture.width:,} by {picture.height:,} pixels"
-    unit = "frame" if len(frames) > 1 else ""
-    texts, notes, warnings = (
-        ocr_pages(enumerate(frames, start=1), ocr, unit) if ocr else ({}, {}, ())
-    )
+        total: int = getattr(picture, "n_frames", 1)
+        count = min(total, FRAMES_AT_MOST)
+        unit = "frame" if count > 1 else ""
+        # Each frame decoded as OCR reads it, not all held at once.
+        frames = ((n, f) for n, f in enumerate(ImageSequence.Iterator(picture), start=1))
+        few = ((n, f) for n, f in frames if n <= count)
+        texts, notes, warnings = ocr_pages(few, ocr, unit) if ocr else ({}, {}, ())
+    if total > count:
+        metadata["Frames"] = f"{total:,}, the first {count:,} read"
     return Extracted(
         format=kind,
         title=description,
         authors=(artist,) if artist else (),
-        pages=tuple(texts.get(n, "") for n in range(1, len(frames) + 1)),
+        pages=tuple(texts.get(n, "") for n in range(1, count + 1)),
         metadata={**metadata, **notes},
         warnings=warnings,
-        needs_ocr=len(texts) < len(frames),
+        needs_ocr=len(texts) < count,
         by_ocr=any(text.strip() for text in texts.values()),
     )
 

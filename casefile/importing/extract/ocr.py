@@ -21,6 +21,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -133,6 +134,15 @@ def _from_tsv(tsv: str) -> Recognised:
     return Recognised(text, mean, "Tesseract")
 
 
+_stop_at: float | None = None  # time.monotonic() past which no page is begun
+
+
+def stop_at(deadline: float | None) -> None:
+    """Begin no page after ``deadline`` (the reader's time limit nears); None: no limit."""
+    global _stop_at  # noqa: PLW0603 (one reader process reads one file at a time)
+    _stop_at = deadline
+
+
 class OcrUnavailable(Exception):
     """No engine can run here (RapidOCR's libraries failed to load, and no Tesseract)."""
 
@@ -174,13 +184,18 @@ def ocr_pages(
     engine; each one's confidence) and the warnings (a script not read, a low
     confidence). ``unit``: what a picture is called ("page", "frame"; "" for one alone)."""
     read: dict[int, Recognised] = {}
+    stopped = ""
     try:
         for number, picture in pictures:
+            if _stop_at is not None and time.monotonic() > _stop_at:
+                stopped = f"OCR stopped at {unit or 'picture'} {number}, within the time limit"
+                break
             read[number] = recognise(picture, languages)
     except OcrUnavailable as exc:  # what was read stays; the rest is said to need OCR
         return {n: r.text for n, r in read.items()}, {}, (f"OCR could not run ({exc})",)
+    more = "raise the time per file and import it again for the rest"
     if not read:
-        return {}, {}, ()
+        return {}, {}, (f"{stopped}: {more}",) if stopped else ()
     engines = ", ".join(sorted({r.engine for r in read.values()}))
     sure = {n: r.confidence for n, r in read.items() if r.confidence is not None}
 
@@ -201,6 +216,8 @@ def ocr_pages(
     low = [f"{where(n)}{c:.0%}" for n, c in sure.items() if c < LOW_CONFIDENCE]
     if low:
         warnings.append(f"OCR was unsure ({', '.join(low)}): check the text against the picture")
+    if stopped:
+        warnings.append(f"{stopped}: {more}")
     return {n: r.text for n, r in read.items()}, notes, tuple(warnings)
 
 

@@ -37,6 +37,9 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_commen
 # A row or a cell may say it repeats (a spreadsheet's empty tail repeats a million times):
 # one with something in it is written out at most this often.
 _REPEATED_AT_MOST = 100
+# Characters one document's repeated rows and cells write out at most (the import's own
+# text limit is 50 MB): a few hundred bytes of repeats within repeats would make gigabytes.
+_WRITTEN_AT_MOST = 20_000_000
 
 
 def _q(name: str) -> str:
@@ -69,7 +72,7 @@ def read_opendocument(data: bytes, kind: Format) -> Extracted:
     body = content.find("office:body", _NS)
     if body is None:
         raise Damaged(f"damaged {kind.label}: content.xml has no body")
-    beside: list[str] = []
+    beside = _Beside()
     if kind is Format.ODS:
         pages = tuple(_sheet(table, beside) for table in body.iterfind("*/table:table", _NS))
     elif kind is Format.ODP:
@@ -87,6 +90,11 @@ def read_opendocument(data: bytes, kind: Format) -> Extracted:
         language=_meta_text(meta, "dc:language"),
         pages=pages or ("",),
         metadata=metadata,
+        warnings=(
+            ("its repeated rows and cells make more text than is read: the rest was not read",)
+            if beside.cut
+            else ()
+        ),
     )
 
 
@@ -97,13 +105,13 @@ def _parse(xml: bytes, kind: Format) -> Any:
         raise Damaged(f"damaged {kind.label}: {exc}") from None
 
 
-def _sheet(table: Any, beside: list[str]) -> str:
+def _sheet(table: Any, beside: _Beside) -> str:
     name = table.get(_q("table:name")) or ""
     rows = _text(table, beside)
     return f"{name}\n{rows}".strip() if name else rows
 
 
-def _slide(page: Any, beside: list[str]) -> str:
+def _slide(page: Any, beside: _Beside) -> str:
     notes = page.find("presentation:notes", _NS)
     shown = _text(page, beside, skip=_NOTES)
     if notes is not None:
@@ -112,7 +120,7 @@ def _slide(page: Any, beside: list[str]) -> str:
     return shown
 
 
-def _text(element: Any, beside: list[str], skip: str = "") -> str:
+def _text(element: Any, beside: _Beside, skip: str = "") -> str:
     """The text under ``element``: a line per paragraph, heading and table row; what is
     read beside the body (notes, comments, deletions) added to ``beside``, labelled."""
     out: list[str] = []
@@ -122,7 +130,7 @@ def _text(element: Any, beside: list[str], skip: str = "") -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-def _pieces(element: Any, beside: list[str], skip: str) -> Iterator[str]:
+def _pieces(element: Any, beside: _Beside, skip: str) -> Iterator[str]:
     """Walked with a stack rather than recursion (but for a cell's own text): a hostile
     file can nest deeper than Python."""
     pending: list[Any] = [element]
@@ -155,7 +163,7 @@ def _pieces(element: Any, beside: list[str], skip: str) -> Iterator[str]:
             continue
         if tag == _CHANGES:
             for deleted in item.iterfind(".//text:deletion", _NS):
-                said = " ".join(_text(deleted, []).split())
+                said = " ".join(_text(deleted, beside).split())
                 if said:
                     beside.append(f"Deleted: {said}")
             pending.append(item.tail or "")
@@ -171,25 +179,51 @@ def _pieces(element: Any, beside: list[str], skip: str) -> Iterator[str]:
         pending.extend((item.tail or "", gap, *reversed(item), item.text or "", gap))
 
 
-def _row(row: Any, beside: list[str]) -> str:
+def _row(row: Any, beside: _Beside) -> str:
     """One line, cells by tabs (a merged cell once: the cells it covers are skipped); empty
-    cells at its end dropped; a repeated row written out up to ``_REPEATED_AT_MOST``."""
+    cells at its end dropped; a repeated row or cell written out up to
+    ``_REPEATED_AT_MOST`` times, and no more cells in all than the document's budget (a
+    few hundred bytes of repeats nested in repeats would make gigabytes)."""
     cells: list[str] = []
     for cell in row:
         if cell.tag != _CELL:
             continue
-        if cell.tag == _COVERED:
-            continue
         said = " ".join(_text(cell, beside).split())
-        repeat = int(cell.get(_q("table:number-columns-repeated")) or 1)
-        cells += [said] * (min(repeat, _REPEATED_AT_MOST) if said else min(repeat, 1000))
+        repeat = _repeats(cell, "table:number-columns-repeated")
+        cells += [said] * beside.spend(len(said) + 1, min(repeat, _REPEATED_AT_MOST))
     while cells and not cells[-1]:
         cells.pop()
     if not cells:
         return ""
     line = "\t".join(cells)
-    times = min(int(row.get(_q("table:number-rows-repeated")) or 1), _REPEATED_AT_MOST)
+    times = min(_repeats(row, "table:number-rows-repeated"), _REPEATED_AT_MOST)
+    times = 1 + beside.spend(len(line) + 2, times - 1)  # its cells paid for the first
     return "".join(f"\n{line}\n" for _ in range(times))
+
+
+def _repeats(element: Any, name: str) -> int:
+    try:
+        return max(1, int(element.get(_q(name)) or 1))
+    except ValueError:
+        return 1
+
+
+class _Beside(list[str]):
+    """What is read beside the body (notes, comments, deletions), and how much text a
+    document's repeats may still write out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left = _WRITTEN_AT_MOST
+        self.cut = False
+
+    def spend(self, size: int, times: int) -> int:
+        """How many times a piece of ``size`` characters may be written out, up to
+        ``times``, within what the document may still write; the rest is cut."""
+        allowed = min(times, self.left // max(size, 1))
+        self.left -= allowed * size
+        self.cut = self.cut or allowed < times
+        return allowed
 
 
 def _meta(meta: Any) -> tuple[str, tuple[str, ...], dict[str, str]]:

@@ -13,6 +13,7 @@ XHTML's in an e-book, defines nothing here: no parser of ours loads an external 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from typing import IO
@@ -21,6 +22,8 @@ from xml.parsers import expat
 from casefile.importing.extract.model import Damaged
 
 MAX_UNPACKED = 512 * 1024 * 1024
+# What is read of a part's start when expat cannot parse it, to find a declaration in.
+_LOOK_BACK = 65536
 
 
 def open_package(data: bytes, label: str) -> zipfile.ZipFile:
@@ -67,12 +70,19 @@ def refuse_entities_in(stream: IO[bytes], name: str, label: str) -> None:
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse
     parser.StartElementHandler = stop
+    seen = b""
     try:
         while chunk := stream.read(1024):
+            seen = (seen + chunk)[-_LOOK_BACK:]
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except (_RootReached, expat.ExpatError):
         pass  # the root, or not XML at all: the library either keeps it as bytes or fails
+    except ValueError:  # expat reads no multi-byte charset (GB2312, Shift_JIS, Big5) ...
+        # ... whose markup is ASCII all the same: a declaration of entities shows as such.
+        head = seen + stream.read(_LOOK_BACK)
+        if b"<!ENTITY" in head or re.search(rb"<!DOCTYPE[^>\[]*\[", head):
+            refuse()
 
 
 class _RootReached(Exception):

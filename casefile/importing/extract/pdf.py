@@ -47,15 +47,18 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
     with _PDFIUM, _open(data, password) as pdf:
         if pdfium_c.FPDF_GetFormType(pdf) != pdfium_c.FORMTYPE_NONE:
             pdf.init_forms()  # so that form fields' values can be read
-        pages = [_page_text(pdf, index) for index in range(len(pdf))]
-        scanned = [n for n, text in enumerate(pages, start=1) if not text.strip()]
+        parts = [_page_text(pdf, index) for index in range(len(pdf))]
+        # A page with no printed text is a scan, whatever notes or form fields it carries.
+        scanned = [n for n, (printed, _) in enumerate(parts, start=1) if not printed.strip()]
         read, notes, warnings = (
             ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), ocr, "page")
             if ocr and scanned
             else ({}, {}, ())
         )
-        for number, text in read.items():
-            pages[number - 1] = text
+        pages = [
+            "\n\n".join(t for t in (read.get(number, printed), "\n".join(beside)) if t)
+            for number, (printed, beside) in enumerate(parts, start=1)
+        ]
         info = pdf.get_metadata_dict(skip_empty=True)
         language = _language(pdf)
         version = pdf.get_version()
@@ -81,7 +84,9 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
         # report scanned in 2020 is no 2020 report). "Created" is in the notes, as such.
         language=language or xmp.language,
         pages=tuple(pages),
-        needs_ocr=any(n not in read for n in scanned),
+        # Unread scans; without OCR, only a PDF with no printed text at all (a blank page
+        # between typed ones is no scan).
+        needs_ocr=any(n not in read for n in scanned) if ocr else len(scanned) == len(pages) > 0,
         by_ocr=any(text.strip() for text in read.values()),
         metadata=metadata,
         warnings=warnings,
@@ -112,15 +117,14 @@ def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
 _HYPHENATION = str.maketrans({"\x02": None, "\u00ad": None})
 
 
-def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
-    """The page's text, then what its annotations and form fields say, each on a line of
-    its own and labelled as such (a reviewer's note, a filled-in form: not the print)."""
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> tuple[str, list[str]]:
+    """The page's printed text, and what its annotations and form fields say, a line each
+    and labelled as such (a reviewer's note, a filled-in form: not the print)."""
     with closing(pdf[index]) as page, closing(page.get_textpage()) as textpage:
         # Bounded by the page box: what is printed on the page, not text hidden off it.
         text: str = textpage.get_text_bounded()
         beside = _annotations(pdf, page)
-    printed = normalise_newlines(text.translate(_HYPHENATION))
-    return "\n\n".join([printed, "\n".join(beside)]) if beside else printed
+    return normalise_newlines(text.translate(_HYPHENATION)), beside
 
 
 # Annotations whose text is a note on the page; a pop-up repeats its parent's.

@@ -48,10 +48,11 @@ def _slide(slide: Any) -> str:
 
 
 def _shapes(shapes: Iterable[Any]) -> Iterable[str]:
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.shapes.group import GroupShape
 
     for shape in shapes:
-        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+        # By its class: asking a shape its type raises for one with no geometry.
+        if isinstance(shape, GroupShape):
             yield from _shapes(shape.shapes)
         elif getattr(shape, "has_table", False) and shape.has_table:
             for row in shape.table.rows:  # a merged cell once: the cells it spans are skipped

@@ -28,6 +28,11 @@ def read_xlsx(data: bytes) -> Extracted:
     refuse_bombs(data, label)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
+        for sheet in book.worksheets:
+            # Rows as they are stored, not as wide as a forged <dimension> says (A1:XFD1048576
+            # would make every row 16,384 cells).
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()
         pages = tuple(
             _sheet(sheet.title, sheet.iter_rows(values_only=True)) for sheet in book.worksheets
         )
