@@ -137,3 +137,11 @@ def test_a_whatsapp_export_is_read_whole_with_its_participants() -> None:
     iphone = "[22/03/2017, 14:42:05] Abu Yusuf: Did you see?\n[22/03/2017, 14:43:10] Karim: Yes.\n"
     assert detect(iphone.encode(), "_chat.txt") is Format.WHATSAPP
     assert detect(b"Meeting notes\n22/03/2017, 14:42 - agenda: one\n", "notes.txt") is Format.TEXT
+
+
+def test_json_that_only_looks_like_an_export_is_text() -> None:
+    data = b'{"data": {"messages": [{"date": "2020"}]}, "date": "x"}'
+    found = extract(data, "data.json")
+
+    assert found.format is Format.TEXT
+    assert found.pages == (data.decode(),)

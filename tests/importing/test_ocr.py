@@ -250,3 +250,32 @@ def test_ocr_stops_in_time_and_leaves_the_rest_needing_it(monkeypatch: pytest.Mo
         "OCR stopped at page 1, within the time limit: raise the time per file and import "
         "it again for the rest",
     )
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("rapidocr_only")
+def test_a_scanned_page_with_a_note_on_it_is_still_read() -> None:
+    """Its note is no printed text: the page is a scan all the same."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(595, 842))
+    pdf.drawImage(ImageReader(page_picture()), 0, 0, width=595, height=842)
+    pdf.textAnnotation("Check the figure", Rect=(72, 600, 200, 650), addtopage=1)
+    pdf.showPage()
+    pdf.save()
+
+    found = extract(out.getvalue(), "scan.pdf", ocr=("eng",))
+
+    assert "police said the attacker acted alone" in words(found.pages[0])
+    assert found.pages[0].endswith("Annotation: Check the figure")
+    assert not found.needs_ocr
+
+
+def test_without_ocr_a_blank_page_does_not_make_a_typed_pdf_a_scan() -> None:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawString(72, 720, "Typed report")
+    pdf.showPage()
+    pdf.showPage()  # a blank page, as between chapters
+    pdf.save()
+
+    assert not extract(out.getvalue(), "report.pdf").needs_ocr

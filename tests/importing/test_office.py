@@ -352,6 +352,7 @@ def make_epub(date_said: str) -> bytes:
 @pytest.mark.parametrize(
     ("said", "published"),
     [
+        ("0101-01-01T00:00:00+00:00", None),  # Calibre's placeholder for no date
         ("2017", PartialDate(2017)),
         ("2017-03", PartialDate(2017, 3)),
         ("2019-06-01T00:00:00Z", PartialDate(2019, 6, 1)),

@@ -253,3 +253,23 @@ def test_bytes_an_archive_brought_are_not_stored_again_by_a_loose_file(
     assert sum(d.fields.sha256 == hashlib.sha256(text).hexdigest() for d in documents) == 1
     either = report.count(Status.DUPLICATE) + sum("already in" in o.inside for o in report.outcomes)
     assert either == 1
+
+
+def test_lines_that_begin_with_from_do_not_make_a_mailbox() -> None:
+    text = b"From the start we knew it.\nThe report said so.\n\nFrom then on, nothing changed.\n"
+    found = extract(text, "notes.txt")
+
+    assert found.format is Format.TEXT
+    assert found.pages == (text.decode(),)  # every line kept
+
+
+def test_a_tar_member_with_a_time_no_calendar_holds_is_still_read() -> None:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        data = b"Cell members met in March."
+        info = tarfile.TarInfo("meeting.txt")
+        info.size, info.mtime = len(data), 10**20
+        tar.addfile(info, io.BytesIO(data))
+    found = extract(out.getvalue(), "evidence.tar")
+
+    assert [a.file_name for a in found.attachments] == ["meeting.txt"]
