@@ -27,7 +27,7 @@ from casefile.cli.options import (
     options_of,
 )
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import a_or_an, how_many, terminal_safe
+from casefile.domain.display import a_or_an, how_many, moved_places, terminal_safe
 from casefile.domain.errors import (
     AlreadyExists,
     Damaged,
@@ -367,6 +367,8 @@ def cmd_read_as(args: argparse.Namespace) -> int:
         read = case.encodings.read_as(case.records.resolve(args.document), args.encoding)
     pages = how_many(len(read.after.pages), "page")
     print(terminal_safe(f"read {read.file_name} again as {read.encoding}: {pages}"))
+    if read.quotes_placed:
+        print(f"casefile: {moved_places(read.quotes_placed)}", file=sys.stderr)
     return 0
 
 

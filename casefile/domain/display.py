@@ -150,3 +150,12 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
     if isinstance(value, tuple):
         return ", ".join(display(name, v, labels, with_ids=with_ids) for v in value)
     return str(value)
+
+
+def moved_places(quotes: int) -> str:
+    """What reading a document again means for the quotes placed in it."""
+    placed = how_many(quotes, "quote")
+    return (
+        f"{placed} placed in this document by its characters may now point a little off: "
+        "their words are unchanged; check them in the document"
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
@@ -64,6 +64,9 @@ class ReadAgain:
     before: TextState
     after: TextState
     changes: Changes
+    # Quotes placed in the document by characters of its old text: their words are theirs,
+    # but the characters they point at may have moved (said, not silently wrong).
+    quotes_placed: int = 0
 
 
 class Encodings:
@@ -85,6 +88,11 @@ class Encodings:
             ).one()
             before = _state(s, document)
             name, source = document.file_name, document.source
+            placed = s.scalar(
+                select(func.count())
+                .select_from(m.Quote)
+                .where(m.Quote.document == document_id, m.Quote.char_start.is_not(None))
+            )
         result = _read(data, name, codec)
         said = f"{codec} (chosen)"
         # The first document's line reads "Text encoding: …"; an attachment's names it.
@@ -102,7 +110,7 @@ class Encodings:
             tags=tuple(t for t in before.tags if guessed or fold(t) != fold(ENCODING_GUESSED)),
         )
         changes = self.restore(document_id, after, said=said)
-        return ReadAgain(document_id, name, codec, before, after, changes)
+        return ReadAgain(document_id, name, codec, before, after, changes, int(placed or 0))
 
     def restore(self, document_id: UUID, state: TextState, said: str = "") -> Changes:
         """Put a document's text, and its source's notes and tags, as ``state`` says: one

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from casefile.domain.changes import Changes
-from casefile.domain.display import sentence
+from casefile.domain.display import moved_places, sentence
 from casefile.domain.formats import Format
 from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind, Relation
@@ -49,6 +49,7 @@ from casefile.services import paths
 from casefile.services.case import EXTENSION, Case, CaseInfo
 from casefile.services.details import RecordDetail
 from casefile.services.documents import Reading
+from casefile.services.encodings import ReadAgain
 from casefile.ui.case_opening import CaseOpener
 from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
@@ -674,7 +675,13 @@ class MainWindow(QMainWindow):
             True,
         )
         if ok and encoding.strip():
-            self.editor.read_as(document_id, encoding.split(" ")[0])
+            self.editor.read_as(document_id, encoding.split(" ")[0], self._read_again)
+
+    def _read_again(self, read: ReadAgain) -> None:
+        said = f"Read {read.file_name} again as {read.encoding}."
+        if read.quotes_placed:
+            said += f" {sentence(moved_places(read.quotes_placed))}"
+        self.statusBar().showMessage(said, 12000)
 
     def add_link(self) -> None:
         record = self.selected()

@@ -298,11 +298,22 @@ class Editor:
             changes=lambda done: done.changes,
         )
 
-    def read_as(self, document_id: UUID, encoding: str) -> None:
+    def read_as(
+        self,
+        document_id: UUID,
+        encoding: str,
+        on_done: Callable[[ReadAgain], None] | None = None,
+    ) -> None:
         """Read a stored text file or page again in ``encoding``."""
+
+        def done(read: ReadAgain) -> None:
+            self._push(ReadAs(self.controller, read))
+            if on_done is not None:
+                on_done(read)
+
         self.controller.write(
             lambda case: case.encodings.read_as(document_id, encoding),
-            lambda read: self._push(ReadAs(self.controller, read)),
+            done,
             changes=lambda read: read.changes,
         )
 

@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from casefile.domain.errors import InvalidInput
+from casefile.domain.records import QuoteFields
 from casefile.services.case import Case
 from casefile.services.encodings import ENCODING_GUESSED
 from tests.services.test_import import make_pdf
@@ -34,9 +35,16 @@ def test_a_garbled_text_read_again_in_its_encoding_reads_right_and_undoes(
     assert case.documents.pages(document) != [RUSSIAN]  # garbled: the import's reading
     garbled = case.records.get(source)
 
+    placed = case.records.add(
+        QuoteFields(
+            text="garbled words", source=source, document=document, char_start=0, char_end=5
+        )
+    )
     read = case.encodings.read_as(document, "KOI8-R")
 
     assert read.encoding == "koi8-r"
+    assert read.quotes_placed == 1  # its characters may point elsewhere now: said
+    assert case.records.get(placed.id).fields.text == "garbled words"  # its words stay
     assert case.documents.pages(document) == [RUSSIAN]
     now = case.records.get(source)
     assert now.label == RUSSIAN  # the title the text gave follows the text
