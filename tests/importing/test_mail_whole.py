@@ -181,3 +181,18 @@ def test_headers_sent_as_raw_8_bit_bytes_read_in_the_messages_encoding(charset: 
     assert found.authors == ("Иван",)
     assert found.metadata["From"] == "Иван <ivan@example.ru>"
     assert found.pages[0].startswith("Текст заявления группы")
+
+
+def test_a_reply_says_which_message_it_answers() -> None:
+    reply = EmailMessage()
+    reply["From"] = "desk@example.org"
+    reply["Subject"] = "Re: Claim"
+    reply["Message-ID"] = "<2@example.org>"
+    reply["In-Reply-To"] = "<1@example.org>"
+    reply["References"] = "<1@example.org>"
+    reply.set_content("Seen.")
+
+    found = extract(reply.as_bytes(), "reply.eml")
+
+    assert found.metadata["In-Reply-To"] == "<1@example.org>"
+    assert found.metadata["References"] == "<1@example.org>"

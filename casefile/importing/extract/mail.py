@@ -16,7 +16,9 @@ from casefile.importing.extract.metadata import partial_date
 from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.extract.web import html_text
 
-_SHOWN = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
+# In-Reply-To and References tie a message to the one it answers: a mailbox's messages,
+# each a source, can be followed as a thread by them.
+_SHOWN = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To", "References")
 _UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f]")
 
 
