@@ -148,3 +148,19 @@ def settled(qtbot: Any, controller: Any) -> None:
 def pd(text: str) -> PartialDate:
     """A partial date written as EDTF ("2017-03", "2017-03-22~"), for short test data."""
     return PartialDate.from_edtf(text)
+
+
+def index_ranges_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Grows by one each time the listing reads rows on from a known one (an anchor found
+    from the last, a jump from an anchor): how much of a list a jump had to find."""
+    from casefile.services import listing
+
+    ranges: list[int] = []
+    beyond = listing._beyond
+
+    def noted(*args: Any) -> Any:
+        ranges.append(1)
+        return beyond(*args)
+
+    monkeypatch.setattr(listing, "_beyond", noted)
+    return ranges

@@ -27,7 +27,7 @@ from casefile.domain.terms import Kind
 from casefile.services import listing
 from casefile.services.case import Case
 from casefile.services.listing import Cursor, ListQuery
-from tests.conftest import pd
+from tests.conftest import index_ranges_read, pd
 
 TITLES = ("Bridge attack", "bridge attack", "Alpha", "alpha", "Zeta", "Ambush", "Émeute")
 
@@ -413,14 +413,9 @@ def test_attacks_within_dates_show_in_a_window_as_they_page(
     assert any(r.fields.date < since for r in expected)
 
 
-def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Walking to a filtered list's first rows is chosen while the matches look spread
-    through the index; a walk that took long says they are not, and the list is kept."""
-    source = case.records.add(SourceFields(title="S")).id
-    for i in range(30):
-        case.records.add(QuoteFields(text=f"alpha {i}", source=source))
-    q = ListQuery(Kind.QUOTE, text="alpha")
-    total = case.listing.count(q)
+def _noting_walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each time a list's IDs are read in order: whether by walking an index (True) or
+    by reading the matches whole (False)."""
     walks: list[bool] = []
     in_order = listing._in_order
 
@@ -431,6 +426,18 @@ def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.M
         return in_order(q, matching, **how)
 
     monkeypatch.setattr(listing, "_in_order", noted)
+    return walks
+
+
+def test_a_list_whose_walk_proved_slow_is_kept(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walking to a filtered list's first rows is chosen while the matches look spread
+    through the index; a walk that took long says they are not, and the list is kept."""
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(30):
+        case.records.add(QuoteFields(text=f"alpha {i}", source=source))
+    q = ListQuery(Kind.QUOTE, text="alpha")
+    total = case.listing.count(q)
+    walks = _noting_walks(monkeypatch)
     case.listing.window(q, 0, 5, total)
     assert walks == [True]
     monkeypatch.setattr(listing, "SLOW_WALK_S", 0.0)  # every walk is slow from here
@@ -453,13 +460,13 @@ def test_a_jump_past_the_middle_walks_from_the_end_when_anchors_stop_among_empty
     total = case.listing.count(q)
     case.listing.window(q, 12, 4, total)  # anchors up to row 11, all without a date
     walked: list[int] = []
-    anchor_before = listing.Listing._anchor_before
+    anchors = listing.Listing._anchors
 
-    def noted(self: listing.Listing, s: Any, q: ListQuery, position: int) -> Any:
-        walked.append(position)
-        return anchor_before(self, s, q, position)
+    def noted(self: listing.Listing, s: Any, q: ListQuery, wanted: int) -> Any:
+        walked.append(wanted)
+        return anchors(self, s, q, wanted)
 
-    monkeypatch.setattr(listing.Listing, "_anchor_before", noted)
+    monkeypatch.setattr(listing.Listing, "_anchors", noted)
     window = case.listing.window(q, 24, 4, total)
     assert walked == []
     listed = [r.id for r in case.listing.page(replace(q, limit=100)).records]
@@ -531,3 +538,77 @@ def test_window_records_are_the_records_read_one_by_one(demo: Case) -> None:
     ]
     assert (shown.tags, shown.notes) == (("alpha", "Beta", "Zeta"), "Checked twice.")
     assert shown.fields.citations == link.fields.citations
+
+
+def _long_list(case: Case) -> ListQuery:
+    """40 quotes sorted by date, the first two without one (with ``STRIDE`` 4: ten
+    anchors, the first after an empty date)."""
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(40):
+        said = PartialDate(2000 + i) if i >= 2 else None
+        case.records.add(QuoteFields(text=f"q{i}", source=source, said=said))
+    return ListQuery(Kind.QUOTE, sort="said")
+
+
+def test_a_prepared_list_jumps_from_its_anchors_at_once(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    monkeypatch.setattr(listing, "PREPARED_AT_ONCE", 3)
+    q = _long_list(case)
+    total = case.listing.count(q)
+    listed = [r.id for r in case.listing.page(replace(q, limit=100)).records]
+    case.listing.prepare(q, total, lambda: False)
+    steps = index_ranges_read(monkeypatch)
+    for start in (17, 24, 30):
+        window = case.listing.window(q, start, 4, total)
+        assert [r.id for r in window.records] == listed[start : start + 4]
+    assert len(steps) == 3  # the jumps alone: every anchor was found beforehand
+
+
+def test_preparing_stops_when_asked(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    monkeypatch.setattr(listing, "PREPARED_AT_ONCE", 2)
+    q = _long_list(case)
+    total = case.listing.count(q)
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # after one step
+
+    case.listing.prepare(q, total, stop)
+    steps = index_ranges_read(monkeypatch)
+    case.listing.window(q, 19, 1, total)  # anchors 1 and 2 found; 4 wanted
+    assert len(steps) == 3  # anchors 3 and 4, then the jump
+
+
+def test_a_list_that_shrank_since_it_was_counted_is_prepared_and_shown_as_it_is(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's count is a moment old: anchors beyond the list's new end are not there
+    to be found, and neither a look-ahead nor a jump fails for it."""
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    q = _long_list(case)
+    total = case.listing.count(q)
+    for record in case.listing.page(replace(q, limit=30)).records:
+        case.records.delete(record.id)
+    case.listing.prepare(q, total, lambda: False)  # 40 counted, 10 left
+    assert case.listing.window(q, 16, 4, total).records == []
+    listed = [r.id for r in case.listing.page(replace(q, limit=100)).records]
+    assert [r.id for r in case.listing.window(q, 4, 4, 10).records] == listed[4:8]
+
+
+def test_a_list_filtered_by_words_is_kept_when_prepared(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = case.records.add(SourceFields(title="S")).id
+    for i in range(30):
+        case.records.add(QuoteFields(text=f"alpha {i}", source=source))
+    q = ListQuery(Kind.QUOTE, text="alpha", sort="updated")
+    total = case.listing.count(q)
+    case.listing.prepare(q, total, lambda: False)
+    walks = _noting_walks(monkeypatch)
+    window = case.listing.window(q, 10, 5, total)
+    assert walks == []  # sliced from the list kept, neither walked nor read again
+    assert [r.fields.text for r in window.records] == [f"alpha {i}" for i in range(10, 15)]
