@@ -8,6 +8,7 @@ Anki pattern).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +22,10 @@ from casefile.services.case import Case, CaseInfo, create_case, open_case
 from casefile.ui.worker import Task, Worker
 
 T = TypeVar("T")
+log = logging.getLogger("casefile.ui")
+# A look-ahead starts this long after it is asked for (when a list's first rows have
+# come): their painting, and a click that follows at once, do not share the CPU with it.
+LOOK_AHEAD_AFTER_S = 0.3
 Opened = tuple[CaseInfo, Callable[[], object]]  # the case's summary, its daily backup
 
 
@@ -36,6 +41,10 @@ class CaseController(QObject):
         super().__init__(parent)
         self.worker = worker
         self.maintenance = maintenance or Worker(synchronous=worker.synchronous)
+        # Work that saves the user a wait later (``look_ahead``): a thread of its own, so
+        # it neither delays what the user asks for nor shows as busy.
+        self.ahead = Worker(synchronous=worker.synchronous)
+        self._looking: Task | None = None
         self._case: Case | None = None  # touched only by jobs on the worker thread
         self.info: CaseInfo | None = None  # the GUI thread's copy
 
@@ -51,6 +60,8 @@ class CaseController(QObject):
         passphrase: str | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
+        self._stop_looking()
+
         def job(task: Task) -> Opened:
             case = open_case(path, passphrase, backups=False)  # the old one stays if this fails
             self._close_now()
@@ -66,6 +77,8 @@ class CaseController(QObject):
         passphrase: str | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
+        self._stop_looking()
+
         def job(task: Task) -> Opened:
             case = create_case(path, title=title, passphrase=passphrase)
             self._close_now()
@@ -79,6 +92,7 @@ class CaseController(QObject):
             self._close_now()
 
         self.info = None
+        self._stop_looking()
         self.worker.submit(job, lambda _: self.closed.emit(), self.report)
 
     def _close_now(self) -> None:
@@ -153,6 +167,27 @@ class CaseController(QObject):
 
         return self.maintenance.submit(lambda task: fn(self._require(), task), done, failed)
 
+    def look_ahead(self, fn: Callable[[Case, Callable[[], bool]], object]) -> None:
+        """Find now what a later action would otherwise find while the user waits
+        (``Listing.prepare``): ``fn(case, stop)`` runs on the look-ahead thread and asks
+        ``stop()`` between steps. Asking again stops the look-ahead asked for before."""
+        self._stop_looking()
+        delay = 0.0 if self.ahead.synchronous else LOOK_AHEAD_AFTER_S
+
+        def job(task: Task) -> object:
+            if task.pause(delay):
+                return None
+            return fn(self._require(), lambda: task.cancelled)
+
+        self._looking = self.ahead.submit(
+            job, None, lambda exc: log.info("look-ahead stopped: %s", exc)
+        )
+
+    def _stop_looking(self) -> None:
+        if self._looking is not None:
+            self._looking.cancel()
+            self._looking = None
+
     def _refresh_info(self, changes: Changes) -> None:
         def done(info: CaseInfo) -> None:
             self.info = info
@@ -171,6 +206,7 @@ class CaseController(QObject):
 
     def shutdown(self) -> None:
         """Let running work finish (a commit is never cut short), then close the case."""
+        self.ahead.shutdown(cancel=True)
         self.maintenance.shutdown(cancel=True)
         self.worker.shutdown()
         self._close_now()  # the worker has stopped: nothing else touches the case now

@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
         c.maintenance.busy_changed.connect(self._busy)
         c.worker.unexpected.connect(self.show_bug)
         c.maintenance.unexpected.connect(self.show_bug)
+        c.ahead.unexpected.connect(self.show_bug)
         self.start_page.new_case.connect(self.opener.new_case)
         self.start_page.open_case.connect(self.opener.open_dialog)
         self.start_page.open_demo.connect(self.opener.open_demo)

@@ -192,6 +192,10 @@ class RecordTableModel(QAbstractTableModel):
             if generation == self._generation:
                 self._counting = False
                 self._reset(*answer)
+                counted = answer[0]
+                self.controller.look_ahead(
+                    lambda case, stop: case.listing.prepare(query, counted, stop)
+                )
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:

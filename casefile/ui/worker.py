@@ -42,6 +42,10 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, unless cancelled meanwhile; whether it was."""
+        return self._cancel.wait(seconds) if seconds > 0 else self.cancelled
+
     def check(self) -> None:
         if self.cancelled:
             raise Cancelled

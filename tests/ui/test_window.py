@@ -29,6 +29,7 @@ from casefile.domain.records import (
     SourceFields,
 )
 from casefile.domain.terms import Confidence, Kind, Relation
+from casefile.services import listing
 from casefile.services.case import Case, create_case, open_case
 from casefile.services.listing import Listing, ListQuery
 from casefile.ui import record_table
@@ -43,7 +44,7 @@ from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import COUNT_ROLE
 from casefile.ui.table_model import LOADING, PAGE, RecordTableModel
 from casefile.ui.worker import Task, Worker
-from tests.conftest import settled
+from tests.conftest import index_ranges_read, settled
 
 
 def attacks_in(path: Path) -> dict[str, AttackFields]:
@@ -596,6 +597,42 @@ def test_a_new_query_brings_the_rows_on_screen_with_its_count(
     record = model.record_at(224)
     assert record is not None
     assert record.fields.text.endswith("marked")
+    controller.shutdown()
+
+
+def test_a_table_has_its_list_prepared_for_jumps_once_it_shows(
+    qtbot: QtBot, case_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a new query's rows arrive, the look-ahead finds the list's anchors: a jump
+    far into it then reads one index range, with nothing left to find."""
+    monkeypatch.setattr(listing, "STRIDE", 8)
+    controller, model = statements_model(qtbot, case_path, 400)
+    model.set_query(replace(model.query, sort="created"))
+    qtbot.waitUntil(lambda: model.total == 400, timeout=10_000)
+    qtbot.waitUntil(lambda: not controller.ahead.busy, timeout=10_000)
+    ranges = index_ranges_read(monkeypatch)
+    model.data(model.index(330, 1))
+    qtbot.waitUntil(lambda: model.data(model.index(330, 1)) != LOADING, timeout=10_000)
+    assert ranges == [1]
+    controller.shutdown()
+
+
+def test_a_new_look_ahead_stops_the_one_before(qtbot: QtBot, case_path: Path) -> None:
+    controller, _model = statements_model(qtbot, case_path, 1)
+    started, release = threading.Event(), threading.Event()
+    stopped: list[bool] = []
+
+    def first(_case: Case, stop: Callable[[], bool]) -> None:
+        started.set()
+        release.wait(5)
+        stopped.append(stop())
+
+    controller.look_ahead(first)
+    assert started.wait(5)
+    controller.look_ahead(lambda _case, stop: stopped.append(stop()))
+    release.set()
+    qtbot.waitUntil(lambda: len(stopped) == 2, timeout=10_000)
+    assert stopped == [True, False]
     controller.shutdown()
 
 
