@@ -42,6 +42,7 @@ from casefile.importing.extract import (
     dispatch,
 )
 from casefile.importing.extract.dispatch import extract
+from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
 
 # --- PDF ------------------------------------------------------------------------------------
 
@@ -578,8 +579,33 @@ def test_a_word_document_claiming_gigabytes_is_refused() -> None:
     record = data.index(b"word/document.xml", record) - 46
     data[record + 24 : record + 28] = (4_000_000_000).to_bytes(4, "little")
 
-    with pytest.raises(Damaged, match="possible ZIP bomb"):
+    with pytest.raises(TooLarge, match="more than 512 MB, the limit for one package"):
         extract(bytes(data), "memo.docx")
+
+
+def _read_docx_failing(data: bytes) -> str:
+    """In a sandbox worker: why ``data`` could not be read ("" if it could)."""
+    try:
+        extract(data, "dense.docx")
+    except InvalidInput as error:
+        return f"refused: {error}"
+    return ""
+
+
+def test_a_word_document_too_dense_for_the_memory_limit_says_so() -> None:
+    """Within the package limit, but millions of elements: libxml2 runs out of memory and
+    says "unknown error" in a syntax error. The worker reports the limit it met."""
+    paragraphs = b"<w:p><w:r><w:t>A</w:t></w:r></w:p>" * 2_000_000  # 68 MB, 8 million nodes
+
+    def dense(name: str, content: bytes) -> bytes:
+        if name != "word/document.xml":
+            return content
+        return content.replace(b"<w:body>", b"<w:body>" + paragraphs, 1)
+
+    data = rezip(make_docx(), dense, add={})
+    sandbox = Sandbox(_read_docx_failing, Limits(seconds=60, memory_mb=400), processes=1)
+    [(_item, answer)] = list(sandbox.map([data]))
+    assert answer == TaskFailed("needs more than the 400 MB memory limit")
 
 
 # --- text and Markdown ----------------------------------------------------------------------

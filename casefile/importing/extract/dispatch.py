@@ -9,6 +9,8 @@ those pass through, for the worker that reads the file to say which limit it met
 
 from __future__ import annotations
 
+from lxml import etree
+
 from casefile.domain.display import file_size
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
@@ -63,6 +65,10 @@ def extract(
         found = _read(kind, data, password, ocr, encoding)
     except (InvalidInput, MemoryError, RecursionError):
         raise
+    except etree.LxmlError as error:
+        if error.error_log.filter_types([etree.ErrorTypes.ERR_NO_MEMORY]):
+            raise MemoryError from error  # libxml2 says so as a syntax error
+        raise Damaged(f"damaged {kind.label}: {_reason(error)}") from error
     except Exception as error:
         raise Damaged(f"damaged {kind.label}: {_reason(error)}") from error
     _within(sum(map(len, found.pages)), max_text)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import IO
 from xml.parsers import expat
 
-from casefile.importing.extract.model import Damaged
+from casefile.importing.extract.model import Damaged, TooLarge
 
 MAX_UNPACKED = 512 * 1024 * 1024
 # What is read of a part's start when expat cannot parse it, to find a declaration in.
@@ -27,17 +27,18 @@ _LOOK_BACK = 65536
 
 
 def open_package(data: bytes, label: str) -> zipfile.ZipFile:
-    """The package ``data``, if it is one and unpacks to at most ``MAX_UNPACKED`` bytes;
-    else ``Damaged``, its reason naming the document as ``label`` ("Word document")."""
+    """The package ``data``, if it is one (else ``Damaged``, its reason naming the
+    document as ``label``: "Word document") and unpacks to at most ``MAX_UNPACKED`` bytes
+    (else ``TooLarge``: the limit met, not damage)."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise Damaged(f"damaged {label}: the file is truncated or corrupt") from None
     if sum(member.file_size for member in package.infolist()) > MAX_UNPACKED:
         package.close()
-        raise Damaged(
-            f"damaged {label}: it unpacks to more than {MAX_UNPACKED >> 20} MB "
-            "(refused as a possible ZIP bomb)"
+        raise TooLarge(
+            f"a {label} that unpacks to more than {MAX_UNPACKED >> 20} MB, the limit "
+            "for one package, refused as a possible ZIP bomb"
         )
     return package
 
