@@ -116,6 +116,10 @@ def _serve(
     """A worker's life: cut the network, limit memory, then answer tasks until told to stop.
     Ctrl-C is the parent's to handle: a worker ignores it rather than print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A group of its own, which ``_Worker.kill`` kills whole: a program the reader runs
+    # (Tesseract) dies with it, instead of reading on for minutes after a time limit.
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     _cut_network()
     if not deny_sockets():
         log.info("import readers: sockets are refused in Python only (no seccomp here)")
@@ -191,6 +195,11 @@ class _Worker:
         return item
 
     def kill(self) -> None:
+        """Kill the worker and any program it runs (its process group: until the worker has
+        made one, no group bears its ID and the worker alone is killed)."""
+        if self.process.pid is not None and hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):  # no such group yet
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.kill()
         self.process.join()
         self.close()

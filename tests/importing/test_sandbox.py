@@ -6,10 +6,12 @@ import ctypes
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +43,10 @@ def behave(task: str) -> str:
         return _native_connect(int(task.split(":")[1]))
     if task == "bug":
         raise KeyError("trailer")
+    if task.startswith("run-then-hang:"):  # a reader that runs a program (Tesseract)
+        program = subprocess.Popen(["sleep", "60"])
+        Path(task.split(":", 1)[1]).write_text(str(program.pid))
+        time.sleep(60)
     if task == "answer-then-die":  # a library's thread kills the reader once it has answered
         threading.Timer(0.1, os._exit, (9,)).start()
     return task.upper()
@@ -112,6 +118,19 @@ def test_both_cores_work_at_once() -> None:
     assert all(isinstance(span, tuple) for span in spans)
     (first_start, first_end), (second_start, second_end) = spans  # type: ignore[misc]
     assert max(first_start, second_start) < min(first_end, second_end)  # they overlapped
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_program_a_reader_runs_dies_with_it_at_the_time_limit(tmp_path: Path) -> None:
+    noted = tmp_path / "pid"
+    sandbox = Sandbox(behave, Limits(seconds=1, memory_mb=400), processes=1)
+    [(_task, answer)] = list(sandbox.map([f"run-then-hang:{noted}"]))
+    assert answer == TaskFailed("took longer than 1 s to read")
+    status = Path(f"/proc/{noted.read_text()}/status")
+    deadline = time.monotonic() + 5
+    while status.exists() and "\tZ" not in status.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)  # SIGKILL is delivered, not waited for
+    assert not status.exists() or "\tZ" in status.read_text()  # gone, or dead and unreaped
 
 
 def test_a_cancel_stops_at_once_and_kills_what_runs() -> None:
