@@ -73,6 +73,21 @@ def prepare(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
 
 
 _ATTEMPTS: list[str] = []  # in a worker: connections refused while reading the task
+_ANSWERS: Connection | None = None  # in a worker: where its answers go
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """Word from a task still running (``say``), sent before its answer."""
+
+    note: Any
+
+
+def say(note: Any) -> None:
+    """From inside a task: tell the caller how far it has got (``Sandbox.map``'s
+    ``heard``). Does nothing outside a worker."""
+    if _ANSWERS is not None:
+        _ANSWERS.send(_Heard(note))
 
 
 def _cut_network() -> None:
@@ -115,6 +130,8 @@ def _serve(
 ) -> None:
     """A worker's life: cut the network, limit memory, then answer tasks until told to stop.
     Ctrl-C is the parent's to handle: a worker ignores it rather than print a traceback."""
+    global _ANSWERS  # noqa: PLW0603 (one per worker process)
+    _ANSWERS = answers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A group of its own, which ``_Worker.kill`` kills whole: a program the reader runs
     # (Tesseract) dies with it, instead of reading on for minutes after a time limit.
@@ -241,12 +258,14 @@ class Sandbox(Generic[T, R]):
         tasks: Iterable[T],
         cancelled: Callable[[], bool] = lambda: False,
         waiting: Callable[[], None] = lambda: None,
+        heard: Callable[[T, Any], None] = lambda task, note: None,
     ) -> Iterator[tuple[T, R | TaskFailed]]:
         """Each task with its result or failure, in the order they finish. Tasks are taken
         from ``tasks`` only as workers come free (a batch of big files is never all in
         memory). Stops early, killing what is still running, when ``cancelled()`` turns
         true. ``waiting()`` runs at least every 0.2 s while workers read (the caller may
-        commit what it has).
+        commit what it has); ``heard(task, note)`` when a running task ``say``s how far
+        it has got.
 
         Each worker holds a queue of tasks (``AHEAD``; a task is a path, not the file) and
         room for many answers, so that it never waits for the caller, who may be busy
@@ -286,7 +305,7 @@ class Sandbox(Generic[T, R]):
                 )
                 finished: list[tuple[T, R | TaskFailed]] = []
                 for worker in busy:
-                    found = self._answer(worker, ready)
+                    found = self._answer(worker, ready, heard)
                     if found is None:
                         continue
                     (number, task), answer = found
@@ -342,11 +361,18 @@ class Sandbox(Generic[T, R]):
             ) from None
         return worker
 
-    def _answer(self, worker: _Worker, ready: list[Any]) -> tuple[Item, Any] | None:
-        """The worker's current item and answer if it has one (or died, or overran)."""
+    def _answer(
+        self, worker: _Worker, ready: list[Any], heard: Callable[[T, Any], None]
+    ) -> tuple[Item, Any] | None:
+        """The worker's current item and answer if it has one (or died, or overran);
+        word from the task first goes to ``heard``."""
         if worker.answers in ready:
             try:
-                answer, attempts = worker.answers.recv()
+                message = worker.answers.recv()
+                if isinstance(message, _Heard):
+                    heard(worker.items[0][1], message.note)
+                    return None
+                answer, attempts = message
                 self.network_attempts += [(worker.items[0][1], a) for a in attempts]
             except (EOFError, OSError):
                 worker.dead = True

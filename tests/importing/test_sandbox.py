@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from casefile.domain.errors import InvalidInput
-from casefile.importing.sandbox import Limits, Sandbox, TaskFailed
+from casefile.importing.sandbox import Limits, Sandbox, TaskFailed, say
 
 # Reader processes started, killed and timed out.
 pytestmark = pytest.mark.slow
@@ -47,6 +47,9 @@ def behave(task: str) -> str:
         program = subprocess.Popen(["sleep", "60"])
         Path(task.split(":", 1)[1]).write_text(str(program.pid))
         time.sleep(60)
+    if task == "say-then-answer":
+        say("half way")
+        say("nearly")
     if task == "answer-then-die":  # a library's thread kills the reader once it has answered
         threading.Timer(0.1, os._exit, (9,)).start()
     return task.upper()
@@ -118,6 +121,21 @@ def test_both_cores_work_at_once() -> None:
     assert all(isinstance(span, tuple) for span in spans)
     (first_start, first_end), (second_start, second_end) = spans  # type: ignore[misc]
     assert max(first_start, second_start) < min(first_end, second_end)  # they overlapped
+
+
+def test_word_from_a_running_task_comes_before_its_answer() -> None:
+    sandbox = Sandbox(behave, Limits(seconds=10, memory_mb=400), processes=1)
+    order: list[tuple[str, str]] = []
+    for task, answer in sandbox.map(
+        ["say-then-answer", "a"], heard=lambda task, note: order.append((task, note))
+    ):
+        order.append((task, str(answer)))
+    assert order == [
+        ("say-then-answer", "half way"),
+        ("say-then-answer", "nearly"),
+        ("say-then-answer", "SAY-THEN-ANSWER"),
+        ("a", "A"),
+    ]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
