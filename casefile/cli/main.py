@@ -1020,8 +1020,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     bar = output.ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
 
     def progress(report: ImportReport) -> None:
-        if bar is not None:
-            bar.show(len(report.outcomes), report.total, clean_text(report.outcomes[-1].path.name))
+        """The bar names a file being read by OCR (minutes for a long scan), else the
+        file just done."""
+        if bar is None:
+            return
+        now = report.reading_now().partition("\n")[0]
+        name = now or (report.outcomes[-1].path.name if report.outcomes else "")
+        bar.show(len(report.outcomes), report.total, clean_text(name))
 
     with open_for(args) as case:
         try:

@@ -26,6 +26,7 @@ from casefile.domain.input_text import clean_text
 from casefile.importing.extract.metadata import one_line, titled
 from casefile.importing.extract.model import Attachment, Extracted
 from casefile.importing.fingerprint import fingerprint
+from casefile.importing.sandbox import say
 
 PARSERS = "casefile.importing.extract.dispatch"
 # Attachments are read inside forwarded messages this deep, and this many in one file;
@@ -65,6 +66,18 @@ class ReadTask:
     ocr: tuple[str, ...] = ()  # the languages to read scans and pictures in; () no OCR
     encoding: str | None = None  # the one the user chose to read the file in (not its parts)
     seconds: float = 0.0  # the time the sandbox gives the file (0: unbounded): OCR stops short
+
+
+@dataclass(frozen=True)
+class ReadingPages:
+    """Word from a worker while OCR works through a file: the page it has begun, of how
+    many (to read by OCR; a scan of a hundred pages takes minutes)."""
+
+    page: int
+    pages: int
+
+    def __str__(self) -> str:
+        return f"reading page {self.page:,} of {self.pages:,} by OCR"
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,7 @@ def read_document(task: ReadTask) -> ReadResult:
     # OCR, the slow part, stops in time for what was read to be stored (four fifths of the
     # file's time limit): the pages it did not reach are left needing OCR, and said.
     ocr.stop_at(time.monotonic() + 0.8 * task.seconds if task.seconds else None)
+    ocr.tell_pages(lambda page, pages: say(ReadingPages(page, pages)))
     data = read_as_hashed(task)
     found = _extracted(data, task.path.name, task, task.password, task.encoding)
     del data  # a text file's bytes, beside its text, are what a worker's memory holds most

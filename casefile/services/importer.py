@@ -45,6 +45,7 @@ from casefile.importing.extract.model import PasswordRequired
 from casefile.importing.reading import (
     CHANGED,
     PARSERS,
+    ReadingPages,
     ReadMember,
     ReadResult,
     ReadTask,
@@ -130,6 +131,12 @@ class ImportReport:
     # Connections a reader tried to open (all refused): (file, what it tried). A saved
     # page's scripts never run, so this stays empty unless a parser misbehaves.
     network_attempts: list[tuple[Path, str]] = field(default_factory=list)
+    # What the readers are at in files that take long (OCR through a scan), by file.
+    reading: dict[Path, ReadingPages] = field(default_factory=dict)
+
+    def reading_now(self) -> str:
+        """The files being read that have said how far they are, one line each."""
+        return "\n".join(f"{path.name}: {pages}" for path, pages in self.reading.items())
 
     def count(self, status: Status) -> int:
         return sum(o.status is status for o in self.outcomes)
@@ -258,7 +265,13 @@ class Importer:
 
         def done(outcome: Outcome) -> None:
             report.outcomes.append(outcome)
+            report.reading.pop(outcome.path, None)
             progress(report)
+
+        def heard(task: ReadTask, note: object) -> None:
+            if isinstance(note, ReadingPages):
+                report.reading[task.path] = note
+                progress(report)
 
         for outcome in found.unreadable:
             done(outcome)
@@ -287,7 +300,7 @@ class Importer:
             committed=lambda number: done(stored_as.pop(number)),
             failed=lambda number, why: done(Outcome(files[number], Status.FAILED, why)),
         ) as group:
-            for task, result in sandbox.map(tasks(), stopped, group.commit_if_due):
+            for task, result in sandbox.map(tasks(), stopped, group.commit_if_due, heard):
                 if isinstance(result, TaskFailed) and result.error == PasswordRequired.__name__:
                     # Not kept: the user is asked for the password and imports it again.
                     done(Outcome(task.path, Status.FAILED, result.message, needs_password=True))

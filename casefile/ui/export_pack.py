@@ -504,9 +504,9 @@ class ExportRun(ProgressRun):
         if answer == QMessageBox.StandardButton.Yes:
             ExportRun(self.controller, self.parent, self.tell).start(path, options, replace=True)
 
-    def show_progress(self, done: int, total: int) -> None:
+    def show_progress(self, done: int, total: int, now: str) -> None:
         if not self._stop.is_set():
-            super().show_progress(done, total)
+            super().show_progress(done, total, now)
 
     def _done(self, exported: Exported) -> None:
         self.close_dialog()

@@ -52,7 +52,7 @@ class ImportRun(ProgressRun):
 
         def job(case: Case, task: Task) -> ImportReport:
             def progress(report: ImportReport) -> None:
-                task.progress(len(report.outcomes), report.total)
+                task.progress(len(report.outcomes), report.total, report.reading_now())
 
             return case.importer.import_files(paths, options, progress, lambda: task.cancelled)
 
@@ -62,10 +62,12 @@ class ImportRun(ProgressRun):
             self.dialog.canceled.connect(task.cancel)
             self.dialog.setValue(0)
 
-    def show_progress(self, done: int, total: int) -> None:
+    def show_progress(self, done: int, total: int, now: str) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
-        self.dialog.setLabelText(f"Imported {done:,} of {total:,} files…")
+        self.dialog.setLabelText(
+            "\n".join(filter(None, (f"Imported {done:,} of {total:,} files…", now)))
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.close_dialog()

@@ -28,12 +28,13 @@ class ProgressRun:
         controller.maintenance.progressed.connect(self._progressed)
         controller.maintenance.busy_changed.connect(self._busy)
 
-    def show_progress(self, done: int, total: int) -> None:
+    def show_progress(self, done: int, total: int, now: str) -> None:
+        """``now``: what is being done, in a line or more ("" if the step says enough)."""
         self.dialog.setValue(min(done, total))
 
-    def _progressed(self, task: Task, done: int, total: int) -> None:
+    def _progressed(self, task: Task, done: int, total: int, now: str) -> None:
         if self._open and (self.task is None or task is self.task):
-            self.show_progress(done, total)
+            self.show_progress(done, total, now)
 
     def _busy(self, busy: bool) -> None:
         if not busy:

@@ -32,8 +32,12 @@ class Cancelled(Exception):
 class Task:
     """What a running job may use: report progress, notice a cancel request."""
 
-    progress: Callable[[int, int], None] = lambda done, total: None
+    # Where progress goes: (done, total, a line on what is being done now, or "").
+    heard: Callable[[int, int, str], None] = lambda done, total, now: None
     _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def progress(self, done: int, total: int, now: str = "") -> None:
+        self.heard(done, total, now)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -67,7 +71,7 @@ class Worker(QObject):
     """Runs jobs one at a time on a background thread and reports on the GUI thread."""
 
     finished = Signal(object, object, object)  # on_done, on_error, JobResult
-    progressed = Signal(object, int, int)  # Task, done, total
+    progressed = Signal(object, int, int, str)  # Task, done, total, what is done now
     busy_changed = Signal(bool)
     unexpected = Signal(object)  # an exception that is a bug, after it is logged
 
@@ -89,7 +93,7 @@ class Worker(QObject):
         """Run ``job(task)`` in the background; call ``on_done(result)`` or
         ``on_error(exc)`` on the GUI thread afterwards."""
         task = Task()
-        task.progress = lambda done, total: self.progressed.emit(task, done, total)
+        task.heard = lambda done, total, now: self.progressed.emit(task, done, total, now)
         if self._stopped:  # the window is closing: nothing new starts
             task.cancel()
             return task

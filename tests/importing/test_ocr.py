@@ -17,7 +17,7 @@ from casefile.importing.extract import ocr
 from casefile.importing.extract.dispatch import extract
 from casefile.importing.extract.model import Damaged
 from casefile.services.case import Case
-from casefile.services.importer import READ_BY_OCR, Status
+from casefile.services.importer import READ_BY_OCR, ImportReport, Status
 from casefile.services.listing import ListQuery
 
 FONTS = Path(__file__).resolve().parents[2] / "resources" / "fonts"
@@ -206,10 +206,20 @@ def test_tesseract_reads_english_where_it_is_installed() -> None:
 def test_an_imported_scan_is_read_searchable_and_tagged(case: Case, tmp_path: Path) -> None:
     """Through the import's sandbox, with whichever engine this machine has."""
     path = tmp_path / "scan.pdf"
-    path.write_bytes(scanned_pdf([page_picture()]))
+    path.write_bytes(scanned_pdf([page_picture(), page_picture(("Second page.",))]))
+    heard: list[str] = []
 
-    [outcome] = case.importer.import_files([path]).outcomes
+    def progress(report: ImportReport) -> None:
+        heard.append(report.reading_now())
 
+    [outcome] = case.importer.import_files([path], progress=progress).outcomes
+
+    # Page by page as OCR reads them, then the file done.
+    assert heard == [
+        "scan.pdf: reading page 1 of 2 by OCR",
+        "scan.pdf: reading page 2 of 2 by OCR",
+        "",
+    ]
     assert outcome.status is Status.IMPORTED
     [source] = case.listing.page(ListQuery(Kind.SOURCE)).records
     assert source.tags == (READ_BY_OCR,)
@@ -217,6 +227,7 @@ def test_an_imported_scan_is_read_searchable_and_tagged(case: Case, tmp_path: Pa
     hits = case.search.search('"attacker acted alone"').hits
     pages = [h for h in hits if h.kind is Kind.DOCUMENT]
     assert [h.page for h in pages] == [1]
+    assert [h.page for h in case.search.search('"second page"').hits if h.page] == [2]
     assert source.label == "Police said the attacker acted alone."  # its first line read
 
 

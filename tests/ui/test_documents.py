@@ -20,10 +20,12 @@ from casefile.services.listing import ListQuery
 from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog
+from casefile.ui.importing import ImportRun
 from casefile.ui.main_window import MainWindow
 from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
 from tests.conftest import settled
+from tests.importing.test_ocr import page_picture, scanned_pdf
 from tests.services.test_import import make_pdf
 from tests.ui.test_window import select, with_modal
 
@@ -94,6 +96,31 @@ def test_dropping_a_folder_imports_it_and_reports_the_failures(
         in said
     )
     viewer.close()
+
+
+@pytest.mark.slow
+def test_the_import_dialog_names_the_page_ocr_is_reading(
+    window: MainWindow, case_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long scan takes minutes: the dialog says which page OCR has reached."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(scanned_pdf([page_picture(), page_picture(("Second page.",))]))
+    labels: list[str] = []
+    show_progress = ImportRun.show_progress
+
+    def noted(run: ImportRun, done: int, total: int, now: str) -> None:
+        show_progress(run, done, total, now)
+        labels.append(run.dialog.labelText())
+
+    monkeypatch.setattr(ImportRun, "show_progress", noted)
+    window.opener.open_path(case_path)
+    window.import_paths([scan])
+    assert labels == [
+        "Imported 0 of 1 files…\nscan.pdf: reading page 1 of 2 by OCR",
+        "Imported 0 of 1 files…\nscan.pdf: reading page 2 of 2 by OCR",
+        "Imported 1 of 1 files…",
+    ]
+    assert source_titles(case_path) == {"Police said the attacker acted alone."}
 
 
 def test_a_documents_details_read_as_words_and_sizes(

@@ -58,7 +58,7 @@ def read_image(data: bytes, kind: Format, ocr: tuple[str, ...]) -> Extracted:
         # Each frame decoded as OCR reads it, not all held at once.
         frames = ((n, f) for n, f in enumerate(ImageSequence.Iterator(picture), start=1))
         few = ((n, f) for n, f in frames if n <= count)
-        texts, notes, warnings = ocr_pages(few, ocr, unit) if ocr else ({}, {}, ())
+        texts, notes, warnings = ocr_pages(few, count, ocr, unit) if ocr else ({}, {}, ())
     if total > count:
         metadata["Frames"] = f"{total:,}, the first {count:,} read"
     return Extracted(

@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,20 @@ def stop_at(deadline: float | None) -> None:
     _stop_at = deadline
 
 
+def _unheard(_page: int, _pages: int) -> None:
+    pass
+
+
+_on_page: Callable[[int, int], None] = _unheard
+
+
+def tell_pages(hear: Callable[[int, int], None]) -> None:
+    """Call ``hear(k, n)`` as OCR begins the k-th of a file's n pictures: a scan of a
+    hundred pages takes minutes, and the user sees them go by."""
+    global _on_page  # noqa: PLW0603 (one reader process reads one file at a time)
+    _on_page = hear
+
+
 class OcrUnavailable(Exception):
     """No engine can run here (RapidOCR's libraries failed to load, and no Tesseract)."""
 
@@ -177,19 +191,20 @@ def _rapidocr(image: Image) -> Recognised:
 
 
 def ocr_pages(
-    pictures: Iterable[tuple[int, Image]], languages: tuple[str, ...], unit: str
+    pictures: Iterable[tuple[int, Image]], count: int, languages: tuple[str, ...], unit: str
 ) -> tuple[dict[int, str], dict[str, str], tuple[str, ...]]:
-    """Each numbered picture's text by OCR (taken one at a time: a scan's pages are
-    rendered as they are read, not all held at once), with the notes that say so (the
-    engine; each one's confidence) and the warnings (a script not read, a low
+    """Each of the ``count`` numbered pictures' text by OCR (taken one at a time: a scan's
+    pages are rendered as they are read, not all held at once), with the notes that say
+    so (the engine; each one's confidence) and the warnings (a script not read, a low
     confidence). ``unit``: what a picture is called ("page", "frame"; "" for one alone)."""
     read: dict[int, Recognised] = {}
     stopped = ""
     try:
-        for number, picture in pictures:
+        for begun, (number, picture) in enumerate(pictures, start=1):
             if _stop_at is not None and time.monotonic() > _stop_at:
                 stopped = f"OCR stopped at {unit or 'picture'} {number}, within the time limit"
                 break
+            _on_page(begun, count)
             read[number] = recognise(picture, languages)
     except OcrUnavailable as exc:  # what was read stays; the rest is said to need OCR
         return {n: r.text for n, r in read.items()}, {}, (f"OCR could not run ({exc})",)

@@ -51,7 +51,7 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
         # A page with no printed text is a scan, whatever notes or form fields it carries.
         scanned = [n for n, (printed, _) in enumerate(parts, start=1) if not printed.strip()]
         read, notes, warnings = (
-            ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), ocr, "page")
+            ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), len(scanned), ocr, "page")
             if ocr and scanned
             else ({}, {}, ())
         )
