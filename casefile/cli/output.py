@@ -156,6 +156,9 @@ def show_json(detail: RecordDetail) -> dict[str, Any]:
         data["near_duplicates"] = [
             near_duplicate_json(record.id, d) for d in related.near_duplicates
         ]
+        data["thread"] = [
+            {"id": str(t.source), "label": t.label, "depth": t.depth} for t in related.thread
+        ]
         data["quotes"] = [str(q.id) for q in related.quotes]
         data["documents"] = [str(d.id) for d in related.documents]
         data["mentions"] = [
@@ -192,6 +195,11 @@ def show_text(detail: RecordDetail) -> str:
     if related.near_duplicates:
         rows.append("  near-duplicates:")
         rows.extend(f"    {d.said()} [{str(d.other)[:8]}]" for d in related.near_duplicates)
+    if related.thread:
+        rows.append("  thread:")
+        for t in related.thread:
+            mark = "* " if t.source == record.id else ""  # this one
+            rows.append(f"    {'  ' * t.depth}{mark}{t.label} [{str(t.source)[:8]}]")
     if related.mentions:
         rows.append(
             "  mentions:            "

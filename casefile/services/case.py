@@ -59,6 +59,7 @@ from casefile.services.rekeying import finish_interrupted
 from casefile.services.saved_searches import SavedSearches
 from casefile.services.search import SearchService
 from casefile.services.search_index import SearchIndex
+from casefile.services.threads import Threads
 
 if TYPE_CHECKING:
     from casefile.services.rescue import Rescued
@@ -105,6 +106,7 @@ class Case:
         self.search_index = SearchIndex(self.sessions)
         self.importer = Importer(self.sessions, self.records, self.documents)
         self.duplicates = NearDuplicates(self.sessions, self.records)
+        self.threads = Threads(self.sessions)
         self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
         self.vocabulary = VocabularyService(self.sessions)

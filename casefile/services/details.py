@@ -19,6 +19,7 @@ from casefile.services.case import Case
 from casefile.services.facts import Fact
 from casefile.services.mentions import Mention
 from casefile.services.near_duplicates import NearDuplicate
+from casefile.services.threads import ThreadMessage
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class RecordDetail:
     history: list[HistoryEntry]
     facts: list[Fact]  # an attack's or a person's, with every report behind them
     near_duplicates: list[NearDuplicate]  # a source's
+    thread: list[ThreadMessage]  # a message's conversation (a source's)
 
     @classmethod
     def gather(cls, case: Case, record_id: UUID) -> RecordDetail:
@@ -67,6 +69,7 @@ class RecordDetail:
             history=case.history.entries(record.id),
             facts=facts,
             near_duplicates=case.duplicates.of(record.id) if is_source else [],
+            thread=case.threads.of(record.id) if is_source else [],
         )
 
     def said(self, name: str, value: Any) -> str:

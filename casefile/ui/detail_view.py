@@ -32,6 +32,7 @@ from casefile.services.details import RecordDetail
 from casefile.services.encodings import READ_AGAIN
 from casefile.services.facts import Fact
 from casefile.services.near_duplicates import NearDuplicate
+from casefile.services.threads import ThreadMessage
 from casefile.ui.columns import DISPUTED_FLAG
 
 NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
@@ -119,6 +120,7 @@ def shown_ids(detail: RecordDetail) -> set[UUID]:
             ids.update((item.fields.subject, item.fields.object))
     ids.update(mention.record_id for mention in detail.mentions)
     ids.update(d.other for d in detail.near_duplicates)
+    ids.update(message.source for message in detail.thread)
     ids.update(r.record.id for f in detail.facts for r in f.reports)
     ids.update(
         r.record.fields.source for f in detail.facts for r in f.reports if r.record.fields.source
@@ -181,6 +183,8 @@ def render(detail: RecordDetail) -> str:
             parts.append("</ul>")
     if detail.near_duplicates:
         parts.append(_near_duplicates_html(record.id, detail.near_duplicates))
+    if detail.thread:
+        parts.append(_thread_html(record.id, detail.thread))
     if detail.mentions:
         parts.append("<h3>Mentions in its documents</h3><ul>")
         for mention in detail.mentions:
@@ -206,6 +210,23 @@ def render(detail: RecordDetail) -> str:
                 + (f": {escape(fields)}" if entry.action == "update" else "")
                 + "</div>"
             )
+    return "".join(parts)
+
+
+def _thread_html(source_id: UUID, thread: list[ThreadMessage]) -> str:
+    """The conversation, each reply indented under the message it answers; this one in
+    bold, the others a click away."""
+    parts = [f"<h3>Thread ({len(thread)} messages)</h3>"]
+    for message in thread:
+        name = (
+            f"<b>{escape(message.label)}</b>"
+            if message.source == source_id
+            else _link(message.source, message.label)
+        )
+        indent = 1.2 * message.depth
+        parts.append(
+            f"<p style='margin: 0 0 0 {indent:g}em'>{'↳ ' if message.depth else ''}{name}</p>"
+        )
     return "".join(parts)
 
 

@@ -46,6 +46,7 @@ from casefile.domain.records import (
 )
 from casefile.domain.terms import Kind, PersonRole, Relation, Reliability, Vocabulary
 from casefile.services.case import create_case, open_case
+from tests.services.test_threads import imported, message
 
 CASEFILE = Path(sys.executable).parent / "casefile"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -1892,3 +1893,29 @@ def test_facts_print_vocabulary_labels_not_codes(cli: Cli, demo_path: Path) -> N
         ("Vehicle, Melee", source),
     ]
     assert weapons["disputed"] is False
+
+
+def test_show_gives_a_messages_thread_as_text_and_json(
+    cli: Cli, case_path: Path, tmp_path: Path
+) -> None:
+    first, reply = "<first@example.org>", "<reply@example.org>"
+    with open_case(case_path, backups=False) as case:
+        ids = dict(
+            imported(
+                case,
+                tmp_path,
+                [
+                    message("Plan", first, "Wed, 22 Mar 2017 10:00:00"),
+                    message("Re: Plan", reply, "Wed, 22 Mar 2017 11:00:00", (first,)),
+                ],
+            )
+        )
+    shown = cli.ok("show", case_path, ids["Re: Plan"])
+    assert (
+        f"  thread:\n    Plan [{str(ids['Plan'])[:8]}]\n"
+        f"      * Re: Plan [{str(ids['Re: Plan'])[:8]}]\n"
+    ) in shown
+    assert cli.json("show", case_path, ids["Plan"])["thread"] == [
+        {"id": str(ids["Plan"]), "label": "Plan", "depth": 0},
+        {"id": str(ids["Re: Plan"]), "label": "Re: Plan", "depth": 1},
+    ]

@@ -27,6 +27,7 @@ from casefile.ui.settings import WindowSettings
 from tests.conftest import settled
 from tests.importing.test_ocr import page_picture, scanned_pdf
 from tests.services.test_import import make_pdf
+from tests.services.test_threads import imported, message
 from tests.ui.test_window import select, with_modal
 
 TEXT = "Khalid Masood acted alone.\nIslamic State claimed the attack through Amaq.\n"
@@ -121,6 +122,33 @@ def test_the_import_dialog_names_the_page_ocr_is_reading(
         "Imported 1 of 1 files…",
     ]
     assert source_titles(case_path) == {"Police said the attacker acted alone."}
+
+
+def test_a_mailbox_messages_details_show_its_thread_and_lead_to_the_others(
+    window: MainWindow, case_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    first, reply = "<first@example.org>", "<reply@example.org>"
+    with open_case(case_path, backups=False) as case:
+        imported(
+            case,
+            tmp_path,
+            [
+                message("Plan", first, "Wed, 22 Mar 2017 10:00:00"),
+                message("Re: Plan", reply, "Wed, 22 Mar 2017 11:00:00", (first,)),
+            ],
+        )
+    window.opener.open_path(case_path)
+    window.show_kind(Kind.SOURCE)
+    select(window, "Re: Plan")
+    qtbot.waitUntil(lambda: window.detail.shown is not None)
+    assert "Thread (2 messages)\nPlan\n↳ Re: Plan" in window.detail.toPlainText()
+    shown = window.detail.shown
+    assert shown is not None
+    [other] = [t.source for t in shown.thread if t.label == "Plan"]
+    window.detail.anchorClicked.emit(QUrl(f"record:{other}"))
+    qtbot.waitUntil(
+        lambda: window.detail.shown is not None and window.detail.shown.record.id == other
+    )
 
 
 def test_a_documents_details_read_as_words_and_sizes(
