@@ -29,6 +29,8 @@ from hypothesis import strategies as st
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
+from casefile.briefing.fonts import SANS
+from casefile.briefing.fonts import register as register_fonts
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import Format
@@ -131,6 +133,58 @@ def test_a_pdfs_notes_and_filled_in_form_are_read_beside_the_page_and_labelled()
         "Annotation: Check the casualty figure",
         "Form field suspect: Khalid Masood",
     ]
+
+
+def fake_bold(pdf: canvas.Canvas, text: str, y: float, font: str = "Helvetica") -> None:
+    """``text`` as some writers make bold: each glyph printed, then printed again a point
+    to its right, as a text run of its own (PDFium keeps the narrow glyphs' repeats)."""
+    words = pdf.beginText(72, y)
+    words.setFont(font, 12)
+    for glyph in text:
+        words.setCharSpace(1 - pdf.stringWidth(glyph, font, 12))
+        words.textOut(glyph)
+        words.setCharSpace(0)
+        words.textOut(glyph)
+    pdf.drawText(words)
+
+
+def fake_bold_in_one_run(pdf: canvas.Canvas, text: str, y: float) -> None:
+    """The same in one TJ (PDFium keeps every repeat: "MMuunniicciippaall"), in ReportLab's
+    first font, Helvetica (/F1)."""
+    back = {g: (pdf.stringWidth(g, "Helvetica", 12) - 1) * 1000 / 12 for g in text}  # to +1 pt
+    pairs = " ".join(f"({g}) {back[g]:.1f} ({g})" for g in text)
+    pdf.addLiteral(f"BT /F1 12 Tf 72 {y} Td [{pairs}] TJ ET")
+
+
+@pytest.mark.parametrize("bold", [fake_bold_in_one_run, fake_bold])
+def test_a_fake_bold_printed_twice_is_read_once_and_real_double_letters_stay(
+    bold: Callable[[canvas.Canvas, str, float], None],
+) -> None:
+    def page(pdf: canvas.Canvas) -> None:
+        bold(pdf, "Municipal committee of Mississippi, 1100 members", 690)
+        pdf.drawString(-400, 670, "Hidden off the page")
+
+    data = make_pdf(["The committee met in Mississippi: 1100 aa"], draw=page)
+
+    assert extract(data, "report.pdf").pages == (
+        "The committee met in Mississippi: 1100 aa\n"
+        "Municipal committee of Mississippi, 1100 members",
+    )
+
+
+def test_a_ligature_is_one_glyph_not_a_fake_bold() -> None:
+    """PDFium gives a ligature's letters at one point: "ff" is not an "f" printed over
+    another, but an "ffi" printed twice is."""
+    register_fonts()
+
+    def page(pdf: canvas.Canvas) -> None:
+        pdf.setFont(SANS, 12)
+        pdf.drawString(72, 700, "The bu\ufb00er of the o\ufb03ce")
+        fake_bold(pdf, "Bill filled the o\ufb03ce", 680, font=SANS)
+
+    [text] = extract(make_pdf([""], draw=page), "report.pdf").pages
+
+    assert text == "The buffer of the office\nBill filled the office"
 
 
 def test_a_truncated_pdf_is_damaged() -> None:

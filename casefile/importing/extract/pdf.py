@@ -22,6 +22,7 @@ from casefile.importing.extract.decode import normalise_newlines
 from casefile.importing.extract.metadata import one_line, split_authors
 from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
 from casefile.importing.extract.ocr import DPI, LONGEST_SIDE, ocr_pages
+from casefile.importing.extract.overprint import printed_text
 from casefile.importing.extract.xmp import read_xmp
 
 if TYPE_CHECKING:
@@ -118,11 +119,12 @@ _HYPHENATION = str.maketrans({"\x02": None, "\u00ad": None})
 
 
 def _page_text(pdf: pdfium.PdfDocument, index: int) -> tuple[str, list[str]]:
-    """The page's printed text, and what its annotations and form fields say, a line each
-    and labelled as such (a reviewer's note, a filled-in form: not the print)."""
+    """The page's printed text (a fake bold's doubled glyphs once), and what its
+    annotations and form fields say, a line each and labelled as such (a reviewer's note,
+    a filled-in form: not the print)."""
     with closing(pdf[index]) as page, closing(page.get_textpage()) as textpage:
         # Bounded by the page box: what is printed on the page, not text hidden off it.
-        text: str = textpage.get_text_bounded()
+        text = printed_text(textpage, page.get_bbox())
         beside = _annotations(pdf, page)
     return normalise_newlines(text.translate(_HYPHENATION)), beside
 
