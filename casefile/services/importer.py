@@ -66,6 +66,9 @@ from casefile.services.record_service import NewRecord, RecordService
 NEEDS_OCR = "needs OCR"
 # Some of its text was read by OCR: what the engine saw, to check against the picture.
 READ_BY_OCR = "read by OCR"
+# Its text was read by the fallback reader, its first reader having refused the file as
+# damaged (the notes say why): what it read may not be whole.
+READ_BY_FALLBACK = "read by fallback reader"
 # The first line of the notes of a source that came out of an archive or a mailbox.
 IN_ARCHIVE = "Found in "
 # Its original is stored but its text could not be read (the notes say why). Importing the
@@ -609,6 +612,8 @@ def _described(name: str, result: ReadResult) -> _Described:
     tags: tuple[str, ...] = (NEEDS_OCR,) if found.needs_ocr else ()
     if any(r.by_ocr for r in read):
         tags += (READ_BY_OCR,)
+    if any(r.by_fallback for r in read):
+        tags += (READ_BY_FALLBACK,)
     if any(d is not None and d.guessed for _, d in decoded):
         tags += (ENCODING_GUESSED,)
     attachments = [

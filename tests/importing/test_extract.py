@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
@@ -21,6 +22,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import docx
+import pypdfium2 as pdfium
 import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -188,10 +190,98 @@ def test_a_ligature_is_one_glyph_not_a_fake_bold() -> None:
 
 
 def test_a_truncated_pdf_is_damaged() -> None:
+    """Neither reader reads it: PDFium's reason is given."""
     data = make_pdf(["One", "Two", "Three"])
 
     with pytest.raises(Damaged, match="damaged PDF document: it is truncated or corrupt"):
         extract(data[: len(data) // 2], "cut.pdf")
+
+
+def lose_the_catalog(data: bytes) -> bytes:
+    """``data`` with a trailer that names no catalog (its /Root key damaged)."""
+    return data.replace(b"/Root", b"/R\x00ot")
+
+
+def misname_the_catalog(data: bytes) -> bytes:
+    """``data`` with a trailer whose catalog is an object that is not there."""
+    return re.sub(rb"/Root \d+ 0 R", b"/Root 99 0 R", data)
+
+
+@pytest.mark.parametrize("damage", [lose_the_catalog, misname_the_catalog])
+def test_a_pdf_pdfium_refuses_is_read_by_the_fallback_reader_and_says_so(
+    damage: Callable[[bytes], bytes],
+) -> None:
+    data = damage(make_pdf(["One", "Two"], title="Threat assessment", author="Ops Analyst"))
+    with pytest.raises(pdfium.PdfiumError):
+        pdfium.PdfDocument(data)
+
+    result = extract(data, "report.pdf")
+
+    assert result.pages == ("One\n", "Two\n")
+    assert result.title == "Threat assessment"
+    assert result.authors == ("Ops Analyst",)
+    assert result.language == "en-GB"
+    assert result.metadata["Created"] == "2017-03-22 10:15:00 +00:00"
+    assert result.by_fallback
+    assert result.metadata["Text read by"] == (
+        "pypdf, the fallback reader (PDFium: damaged PDF document: it is truncated or corrupt)"
+    )
+
+
+def with_last_page_text(data: bytes, stream: bytes) -> bytes:
+    """``data`` with its last page's text (ReportLab's last stream) replaced by ``stream``,
+    a stream object's dictionary and data."""
+    *_, last = re.finditer(
+        rb"<<\s*(?:/Filter \[[^\]]*\]\s*)?/Length (\d+)\s*>>\s*stream\r?\n", data
+    )
+    end = last.end() + int(last[1])
+    return data[: last.start()] + stream + data[end:]
+
+
+@pytest.mark.slow
+def test_a_page_the_fallback_reader_cannot_read_is_said_and_its_bombs_are_bounded() -> None:
+    """Page two inflates to 80 MB: pypdf stops at its 75 MB limit, and reads page one."""
+    bomb = zlib.compress(bytes(80 * 1024 * 1024), 9)
+    bombed = b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s" % (len(bomb), bomb)
+    data = misname_the_catalog(with_last_page_text(make_pdf(["One", "Two"]), bombed))
+
+    result = extract(data, "report.pdf")
+
+    assert result.pages == ("One\n", "")
+    assert result.warnings == ("the fallback reader could not read page 2",)
+
+
+@pytest.mark.slow
+def test_the_fallback_reader_prints_nothing_of_the_faults_it_worked_round() -> None:
+    """pypdf logs them; with no handler, Python would print them on the terminal (a
+    reader process's is the user's)."""
+    damaged = misname_the_catalog(make_pdf(["One"]))
+    code = (
+        "import sys; from casefile.importing.extract.dispatch import extract; "
+        "print(extract(sys.stdin.buffer.read(), 'a.pdf').pages)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=damaged, check=True, capture_output=True
+    )
+    assert (result.stdout, result.stderr) == (b"('One\\n',)\n", b"")
+
+
+def test_a_damaged_encrypted_pdf_is_read_by_the_fallback_reader_with_its_password() -> None:
+    data = misname_the_catalog(make_pdf(["Confidential"], encrypt=StandardEncryption("s3", "o")))
+
+    with pytest.raises(PasswordRequired):
+        extract(data, "briefing.pdf")
+    assert extract(data, "briefing.pdf", password="s3").pages == ("Confidential\n",)
+
+
+def test_a_damaged_pdf_the_fallback_reader_finds_no_text_in_stays_damaged() -> None:
+    def scanned_page(pdf: canvas.Canvas) -> None:
+        pdf.rect(72, 72, 400, 600, fill=1)
+
+    data = misname_the_catalog(make_pdf([""], draw=scanned_page))
+
+    with pytest.raises(Damaged, match="damaged PDF document: it is truncated or corrupt"):
+        extract(data, "scan.pdf")
 
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

@@ -29,7 +29,13 @@ from casefile.domain.terms import Kind, SourceKind
 from casefile.importing import reading, sandbox
 from casefile.services import documents, importer
 from casefile.services.case import Case, open_case
-from casefile.services.importer import NEEDS_OCR, ImportOptions, Status, files_in
+from casefile.services.importer import (
+    NEEDS_OCR,
+    READ_BY_FALLBACK,
+    ImportOptions,
+    Status,
+    files_in,
+)
 from casefile.services.listing import ListQuery
 
 ARTICLE = """<!doctype html><html><head>
@@ -306,6 +312,26 @@ def test_an_encrypted_pdf_needs_its_password(case: Case, tmp_path: Path) -> None
     [doc] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
     assert case.documents.content(doc.id) == locked.read_bytes()  # stored as it came
     assert "Secret page" in case.documents.pages(doc.id)[0]
+
+
+def test_a_damaged_pdf_is_read_by_the_fallback_reader_in_the_sandbox_and_tagged(
+    case: Case, tmp_path: Path
+) -> None:
+    """Its trailer lost its catalog: PDFium refuses it, pypdf reads it in the reader process."""
+    damaged = make_pdf(tmp_path / "damaged.pdf", ["Police said the attacker acted alone."])
+    damaged.write_bytes(damaged.read_bytes().replace(b"/Root", b"/R\x00ot"))
+
+    [outcome] = case.importer.import_files([damaged]).outcomes
+
+    assert outcome.status is Status.IMPORTED
+    [source] = case.listing.page(ListQuery(Kind.SOURCE)).records
+    assert source.label == "Threat assessment"
+    assert source.tags == (READ_BY_FALLBACK,)
+    assert "Text read by: pypdf, the fallback reader (PDFium: damaged PDF document: " in (
+        source.notes
+    )
+    [hit] = case.search.search('"attacker acted alone"').hits
+    assert hit.page == 1
 
 
 def test_a_pdf_without_text_is_imported_and_flagged_for_ocr(case: Case, tmp_path: Path) -> None:

@@ -65,6 +65,8 @@ class Extracted:
     pages: tuple[str, ...] = ()
     needs_ocr: bool = False
     by_ocr: bool = False  # some of its text was read by OCR (the notes say how surely)
+    # Read by a second, lenient reader once the first refused the file (the notes say why).
+    by_fallback: bool = False
     metadata: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -1,6 +1,11 @@
 """PDF: the text of each page (so quotes can cite pages), the document information, and
 its XMP metadata where the information leaves a field out.
 
+PDFium reads them: fast, and tolerant of most damage. A file it refuses as damaged is
+tried with pypdf, the fallback reader, before it is given up: slower, pure Python, and
+lenient where PDFium is not (a trailer that lost its catalog). Both run in the import's
+sandbox worker, within its time and memory limits, as every reader does.
+
 PDFium is not thread-safe, not even across documents, so one lock serialises it within a
 process; the importer gets its parallelism from worker processes. Every PDFium object is
 closed as soon as it has been read, not when the garbage collector gets round to it.
@@ -9,11 +14,16 @@ closed as soon as it has been read, not when the garbage collector gets round to
 from __future__ import annotations
 
 import ctypes
+import io
+import logging
 import re
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import closing
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import pypdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -44,26 +54,57 @@ _XMP_TIME = re.compile(
 
 def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Extracted:
     """The text of each page; a page with no text (a scan) read by OCR in ``ocr``'s
-    languages, and said so in the notes."""
-    with _PDFIUM, _open(data, password) as pdf:
-        if pdfium_c.FPDF_GetFormType(pdf) != pdfium_c.FORMTYPE_NONE:
-            pdf.init_forms()  # so that form fields' values can be read
-        parts = [_page_text(pdf, index) for index in range(len(pdf))]
-        # A page with no printed text is a scan, whatever notes or form fields it carries.
-        scanned = [n for n, (printed, _) in enumerate(parts, start=1) if not printed.strip()]
-        read, notes, warnings = (
-            ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), len(scanned), ocr, "page")
-            if ocr and scanned
-            else ({}, {}, ())
-        )
-        pages = [
-            "\n\n".join(t for t in (read.get(number, printed), "\n".join(beside)) if t)
-            for number, (printed, beside) in enumerate(parts, start=1)
-        ]
-        info = pdf.get_metadata_dict(skip_empty=True)
-        language = _language(pdf)
-        version = pdf.get_version()
-    xmp = read_xmp(data)  # for what the info dictionary leaves out
+    languages, and said so in the notes. A PDF that PDFium refuses as damaged is read by
+    the fallback reader if it can be (``_read_leniently``)."""
+    try:
+        return _read_by_pdfium(data, password, ocr)
+    except Damaged as refused:
+        return _read_leniently(data, password, refused)
+
+
+def _read_by_pdfium(data: bytes, password: str | None, ocr: tuple[str, ...]) -> Extracted:
+    """What ``read_pdf`` says, read by PDFium; ``Damaged`` if it cannot load the file or
+    a page of it (the fallback reader's turn)."""
+    try:
+        with _PDFIUM, _open(data, password) as pdf:
+            if pdfium_c.FPDF_GetFormType(pdf) != pdfium_c.FORMTYPE_NONE:
+                pdf.init_forms()  # so that form fields' values can be read
+            parts = [_page_text(pdf, index) for index in range(len(pdf))]
+            # A page with no printed text is a scan, whatever notes or form fields it carries.
+            scanned = [n for n, (printed, _) in enumerate(parts, start=1) if not printed.strip()]
+            read, notes, warnings = (
+                ocr_pages(((n, _picture(pdf, n - 1)) for n in scanned), len(scanned), ocr, "page")
+                if ocr and scanned
+                else ({}, {}, ())
+            )
+            pages = [
+                "\n\n".join(t for t in (read.get(number, printed), "\n".join(beside)) if t)
+                for number, (printed, beside) in enumerate(parts, start=1)
+            ]
+            info = pdf.get_metadata_dict(skip_empty=True)
+            language = _language(pdf)
+            version = pdf.get_version()
+    except pdfium.PdfiumError:  # opened, but a page (its text, its picture) will not load
+        raise Damaged(f"damaged PDF document: {_LOAD_ERRORS[pdfium_c.FPDF_ERR_PAGE]}") from None
+    described = _described(data, info, language, version)
+    return replace(
+        described,
+        pages=tuple(pages),
+        # Unread scans; without OCR, only a PDF with no printed text at all (a blank page
+        # between typed ones is no scan).
+        needs_ocr=any(n not in read for n in scanned) if ocr else len(scanned) == len(pages) > 0,
+        by_ocr=any(text.strip() for text in read.values()),
+        metadata={**described.metadata, **notes},
+        warnings=warnings,
+    )
+
+
+def _described(
+    data: bytes, info: Mapping[str, str], language: str, version: int | None
+) -> Extracted:
+    """What the PDF says of itself: its document information (``info``, by the names
+    PDFium gives its entries) and catalog language, XMP for what they leave out."""
+    xmp = read_xmp(data)
     stated = {
         "Subject": info.get("Subject") or xmp.description,
         "Keywords": info.get("Keywords") or xmp.keywords,
@@ -75,7 +116,6 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
     metadata = {key: value.strip() for key, value in stated.items() if value.strip()}
     if version:
         metadata["PDF version"] = f"{version // 10}.{version % 10}"
-    metadata.update(notes)
     return Extracted(
         format=Format.PDF,
         title=info.get("Title", "").strip() or xmp.title,
@@ -84,14 +124,78 @@ def read_pdf(data: bytes, password: str | None, ocr: tuple[str, ...] = ()) -> Ex
         # No publication date: when the file was made is not when it was published (a
         # report scanned in 2020 is no 2020 report). "Created" is in the notes, as such.
         language=language or xmp.language,
-        pages=tuple(pages),
-        # Unread scans; without OCR, only a PDF with no printed text at all (a blank page
-        # between typed ones is no scan).
-        needs_ocr=any(n not in read for n in scanned) if ocr else len(scanned) == len(pages) > 0,
-        by_ocr=any(text.strip() for text in read.values()),
         metadata=metadata,
-        warnings=warnings,
     )
+
+
+# pypdf says in its log how it worked round a file's faults ("Cannot find /Root"): those are
+# what it is asked to read here, and the notes say the text is its. Unsilenced, the lines
+# would reach the terminal (Python prints a warning that no handler takes).
+_PYPDF_LOG = logging.getLogger("pypdf")
+_PYPDF_LOG.addHandler(logging.NullHandler())
+_PYPDF_LOG.propagate = False
+_HEADER = re.compile(r"%PDF-(\d)\.(\d)")
+T = TypeVar("T")
+
+
+def _read_leniently(data: bytes, password: str | None, refused: Damaged) -> Extracted:
+    """A PDF that PDFium ``refused`` as damaged, read by pypdf, lenient (``strict=False``):
+    it looks for the catalog a damaged trailer lost, and passes over what it cannot parse.
+    Its text, if it reads any, is kept, with a note that the fallback reader read it and
+    why PDFium did not, and the pages it could not read said; else PDFium's refusal
+    stands. What pypdf cannot read of the rest (the information, the language) is left
+    out: a damaged file's text matters more."""
+    found = _attempt(lambda: _pages_by_pypdf(data, password), None)
+    if found is None or not any(text and text.strip() for text in found[1]):
+        raise refused
+    reader, texts = found
+    entries: dict[Any, Any] = _attempt(lambda: dict(reader.metadata or {}), {})
+    header = _HEADER.match(reader.pdf_header)
+    described = _described(
+        data,
+        {name.lstrip("/"): _text(entry) for name, entry in entries.items()},
+        _attempt(lambda: _text(reader.root_object.get("/Lang")), ""),
+        int(header[1] + header[2]) if header else None,
+    )
+    unread = ", ".join(str(number) for number, text in enumerate(texts, start=1) if text is None)
+    return replace(
+        described,
+        pages=tuple(normalise_newlines(text or "") for text in texts),
+        by_fallback=True,
+        metadata={
+            **described.metadata,
+            "Text read by": f"pypdf, the fallback reader (PDFium: {refused})",
+        },
+        warnings=(f"the fallback reader could not read page {unread}",) if unread else (),
+    )
+
+
+def _pages_by_pypdf(data: bytes, password: str | None) -> tuple[pypdf.PdfReader, list[str | None]]:
+    """pypdf's reader of ``data`` and each page's text (None: a page it cannot read)."""
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)  # it tries an empty password
+    if reader.is_encrypted and password:
+        reader.decrypt(password)
+    texts: list[str | None] = [_attempt(page.extract_text, None) for page in reader.pages]
+    return reader, texts
+
+
+def _attempt(read: Callable[[], T], otherwise: T) -> T:
+    """``read()``, or ``otherwise`` where pypdf cannot read what it is asked (a damaged
+    file's faults are many, and a library's errors on them of any kind). Running out of
+    memory or stack is said as such (a limit the user may raise), as the other readers
+    say it."""
+    try:
+        return read()
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:
+        return otherwise
+
+
+def _text(entry: Any) -> str:
+    """A pypdf value as text: a string's own, and nothing for anything else."""
+    value = entry.get_object() if entry is not None else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
