@@ -22,12 +22,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import docx
+import pypdf
 import pypdfium2 as pdfium
 import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf.generic import NameObject, StreamObject
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
@@ -342,9 +344,43 @@ def with_xmp(data: bytes, packet: str, kind: bytes = b"/Type /Metadata /Subtype 
     return bytes(out)
 
 
-def test_xmp_metadata_fills_what_the_document_information_leaves_out() -> None:
-    data = with_xmp(make_pdf(["Page one."]), XMP.format(title="An old title"))
-    data = with_xmp(data, XMP.format(title="The Westminster attack"))  # the newer packet
+def with_xmp_by_pypdf(data: bytes, packet: str, *, encrypt: bool = False) -> bytes:
+    """``data`` rewritten by pypdf with ``packet`` as its catalog's metadata stream,
+    compressed; ``encrypt``: with an empty user password (the stream is encrypted too).
+    Either way, no packet is to be seen in the file's bytes."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(data))
+    writer.xmp_metadata = zlib.compress(packet.encode())
+    stream = writer.root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    if encrypt:
+        writer.encrypt("", "owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    assert b"xmpmeta" not in out.getvalue()
+    return out.getvalue()
+
+
+def newer_packet_appended(data: bytes) -> bytes:
+    older = with_xmp(data, XMP.format(title="An old title"))
+    return with_xmp(older, XMP.format(title="The Westminster attack"))
+
+
+def packet_compressed(data: bytes) -> bytes:
+    return with_xmp_by_pypdf(data, XMP.format(title="The Westminster attack"))
+
+
+def packet_encrypted(data: bytes) -> bytes:
+    return with_xmp_by_pypdf(data, XMP.format(title="The Westminster attack"), encrypt=True)
+
+
+@pytest.mark.parametrize("add_packet", [newer_packet_appended, packet_compressed, packet_encrypted])
+def test_xmp_metadata_fills_what_the_document_information_leaves_out(
+    add_packet: Callable[[bytes], bytes],
+) -> None:
+    data = add_packet(make_pdf(["Page one."]))
 
     result = extract(data, "report.pdf")
 

@@ -33,7 +33,7 @@ from casefile.importing.extract.metadata import one_line, split_authors
 from casefile.importing.extract.model import Damaged, Extracted, PasswordRequired, Unsupported
 from casefile.importing.extract.ocr import DPI, LONGEST_SIDE, ocr_pages
 from casefile.importing.extract.overprint import printed_text
-from casefile.importing.extract.xmp import read_xmp
+from casefile.importing.extract.xmp import Xmp, read_xmp, read_xmp_stream
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -86,7 +86,7 @@ def _read_by_pdfium(data: bytes, password: str | None, ocr: tuple[str, ...]) -> 
             version = pdf.get_version()
     except pdfium.PdfiumError:  # opened, but a page (its text, its picture) will not load
         raise Damaged(f"damaged PDF document: {_LOAD_ERRORS[pdfium_c.FPDF_ERR_PAGE]}") from None
-    described = _described(data, info, language, version)
+    described = _described(data, password, info, language, version)
     return replace(
         described,
         pages=tuple(pages),
@@ -100,11 +100,11 @@ def _read_by_pdfium(data: bytes, password: str | None, ocr: tuple[str, ...]) -> 
 
 
 def _described(
-    data: bytes, info: Mapping[str, str], language: str, version: int | None
+    data: bytes, password: str | None, info: Mapping[str, str], language: str, version: int | None
 ) -> Extracted:
     """What the PDF says of itself: its document information (``info``, by the names
     PDFium gives its entries) and catalog language, XMP for what they leave out."""
-    xmp = read_xmp(data)
+    xmp = _xmp(data, password)
     stated = {
         "Subject": info.get("Subject") or xmp.description,
         "Keywords": info.get("Keywords") or xmp.keywords,
@@ -153,6 +153,7 @@ def _read_leniently(data: bytes, password: str | None, refused: Damaged) -> Extr
     header = _HEADER.match(reader.pdf_header)
     described = _described(
         data,
+        password,
         {name.lstrip("/"): _text(entry) for name, entry in entries.items()},
         _attempt(lambda: _text(reader.root_object.get("/Lang")), ""),
         int(header[1] + header[2]) if header else None,
@@ -172,11 +173,42 @@ def _read_leniently(data: bytes, password: str | None, refused: Damaged) -> Extr
 
 def _pages_by_pypdf(data: bytes, password: str | None) -> tuple[pypdf.PdfReader, list[str | None]]:
     """pypdf's reader of ``data`` and each page's text (None: a page it cannot read)."""
-    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)  # it tries an empty password
-    if reader.is_encrypted and password:
-        reader.decrypt(password)
+    reader = _by_pypdf(data, password)
     texts: list[str | None] = [_attempt(page.extract_text, None) for page in reader.pages]
     return reader, texts
+
+
+def _by_pypdf(data: bytes, password: str | None) -> pypdf.PdfReader:
+    """pypdf's reader of ``data``, lenient, and opened with ``password`` if it needs one
+    (with none, pypdf tries the empty password, as PDFium does)."""
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and password:
+        reader.decrypt(password)
+    return reader
+
+
+def _xmp(data: bytes, password: str | None) -> Xmp:
+    """The document's XMP packet: as the file's bytes show it, else (a compressed or an
+    encrypted metadata stream hides it there) the catalog's metadata stream, decoded by
+    pypdf. A file with neither "/Metadata" nor an object stream in its bytes has no
+    metadata stream to look for, and pypdf, slow to open a large file, is not asked: a
+    catalog that names one says so in plain bytes or in an object stream (PDF 1.5), the
+    two places a dictionary can be, and encryption hides neither a dictionary's names
+    nor which streams hold objects."""
+    shown = read_xmp(data)
+    if shown != Xmp() or (b"/Metadata" not in data and b"/ObjStm" not in data):
+        return shown
+    try:
+        return read_xmp_stream(_metadata_stream(data, password))
+    except Exception:  # any fault, a limit met too: the text is read, and XMP only adds to it
+        return shown
+
+
+def _metadata_stream(data: bytes, password: str | None) -> bytes:
+    """The catalog's metadata stream, decoded (decompressed, decrypted); empty if none."""
+    found = _by_pypdf(data, password).root_object.get("/Metadata")
+    stream = found.get_object() if found is not None else None
+    return stream.get_data() if isinstance(stream, pypdf.generic.StreamObject) else b""
 
 
 def _attempt(read: Callable[[], T], otherwise: T) -> T:

@@ -4,7 +4,8 @@ PDFium has no call for the catalog's metadata stream, so the packet is found the
 XMP specification lets any reader find it: by scanning the file's bytes for the
 ``x:xmpmeta`` element, which writers leave unfiltered for that purpose. The last packet
 that opens a metadata stream wins (an incremental update appends the newer one). A
-compressed or encrypted packet is not found, and the info dictionary alone is used.
+compressed or encrypted packet cannot be seen there: the PDF reader then gives the
+catalog's metadata stream decoded (``read_xmp_stream``), read here the same way.
 
 The packet is parsed from its root element on: XML cannot declare a document type (and
 so no entity, local or external) after its root has started, so nothing here can expand
@@ -14,6 +15,7 @@ or reach outside the file. A packet that is not well-formed is ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
@@ -46,8 +48,19 @@ class Xmp:
 
 
 def read_xmp(data: bytes) -> Xmp:
-    """The last XMP packet in ``data``; an empty ``Xmp`` if there is none to read."""
-    root = _packet(data)
+    """The last XMP packet in a PDF's bytes ``data`` that opens a metadata stream; an
+    empty ``Xmp`` if there is none to read."""
+    return _stated(_packet(data, _in_metadata_stream))
+
+
+def read_xmp_stream(stream: bytes) -> Xmp:
+    """The packet of a metadata stream, ``stream`` its decoded bytes (the catalog's, whose
+    packet is the document's); an empty ``Xmp`` if there is none to read."""
+    return _stated(_packet(stream, lambda _data, _start: True))
+
+
+def _stated(root: Element | None) -> Xmp:
+    """What the packet whose root is ``root`` states."""
     if root is None:
         return Xmp()
     return Xmp(
@@ -66,9 +79,10 @@ def read_xmp(data: bytes) -> Xmp:
     )
 
 
-def _packet(data: bytes) -> Element | None:
-    """The last packet that is a metadata stream's (a JPEG placed in the PDF carries its
-    own packet inside its image data: that one describes the photo, not the document)."""
+def _packet(data: bytes, in_metadata: Callable[[bytes, int], bool]) -> Element | None:
+    """The last packet that is a metadata stream's by ``in_metadata`` (a JPEG placed in the
+    PDF carries its own packet inside its image data: that one describes the photo, not
+    the document)."""
     for name in _NAMES:
         close = b"</x:" + name + b">"
         end = data.rfind(close)
@@ -76,7 +90,7 @@ def _packet(data: bytes) -> Element | None:
             start = data.rfind(b"<x:" + name, max(0, end - _MAX_PACKET), end) if end > 0 else -1
             if start < 0:
                 break
-            if _in_metadata_stream(data, start):
+            if in_metadata(data, start):
                 try:
                     return fromstring(data[start : end + len(close)])
                 except ParseError:
