@@ -8,6 +8,7 @@ holds exactly what the printed pages cite.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from casefile.briefing.options import PackOptions, Section
+from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.db import models as m
 from casefile.db.filters import tagged, within
 from casefile.domain.dates import PartialDate
@@ -96,8 +97,11 @@ class ProfileEntry:
 
 @dataclass
 class PackContent:
-    title: str
-    summary: str
+    title: str  # the pack's: the case's for the whole case, else its scope's
+    case_title: str  # the case it is drawn from
+    summary: str  # the case's own: printed in a pack of the whole case, which it describes
+    # A scoped pack's summary instead, read from its attacks: each line with its citations.
+    overview: list[tuple[str, tuple[UUID, ...]]] = field(default_factory=list)
     attacks: list[AttackEntry] = field(default_factory=list)
     people: list[ProfileEntry] = field(default_factory=list)
     groups: list[ProfileEntry] = field(default_factory=list)
@@ -143,11 +147,14 @@ class _Gathering:
     def content(self) -> PackContent:
         s, shown = self.s, self.options.sections
         info = s.scalars(select(m.CaseInfo)).one()
-        content = PackContent(
-            title=self.options.title.strip() or info.title,
-            summary=info.summary.strip() if Section.SUMMARY in shown else "",
-        )
+        scope = self.options.scope
         attacks = self.attacks()
+        content = PackContent(
+            title=self.options.title.strip()
+            or (info.title if scope.whole_case else scope_title(scope, attacks)),
+            case_title=info.title,
+            summary=info.summary.strip() if Section.SUMMARY in shown and scope.whole_case else "",
+        )
         links = self.links({a.id for a in attacks})
         people, groups = self.actors(attacks, links)
         for link in links:
@@ -158,14 +165,16 @@ class _Gathering:
         self.names.update((g.id, g.name) for g in groups)
         for a in attacks:
             self.names[a.id] = a.title
-        quotes = self.quotes({r.id for r in people} | {r.id for r in groups})
+        quotes = self.quotes({r.id for r in people} | {r.id for r in groups}, attacks)
         for vocabulary, code, label in s.execute(
             select(m.VocabularyTerm.vocabulary, m.VocabularyTerm.code, m.VocabularyTerm.label)
         ):
             self.labels[vocabulary][code] = label
 
-        if shown & {Section.TIMELINE, Section.ATTACKS, Section.CHARTS}:
-            content.attacks = [self.attack_entry(a, quotes) for a in attacks]
+        # Always: the cover's scope line names them, whichever sections are printed.
+        content.attacks = [self.attack_entry(a, quotes) for a in attacks]
+        if Section.SUMMARY in shown and not scope.whole_case:
+            content.overview = overview(content.attacks)
         if Section.PEOPLE in shown:
             content.people = [self.person_entry(p) for p in people]
         if Section.GROUPS in shown:
@@ -242,17 +251,24 @@ class _Gathering:
             for link_id, cited_id in rows:
                 self.cited[link_id].append(cited_id)
 
-    def quotes(self, actors: set[UUID]) -> list[m.Quote]:
-        """Every quote of the case, or those said by the pack's people and groups or cited
-        by its links; with the name of each speaker and the source of each cited quote."""
+    def quotes(self, actors: set[UUID], attacks: Sequence[m.Attack]) -> list[m.Quote]:
+        """Every quote of the case; or, in a scoped pack, those its links cite and what its
+        people and groups said within its scope: within its dates, or around one of its
+        attacks (from its start until ``AFTERMATH`` after its end). A pack of the Brussels
+        attacks does not quote ISIS's calls of 2014. With the name of each speaker and the
+        source of each cited quote."""
         s = self.s
         cited = {c for ids in self.cited.values() for c in ids}
-        if self.options.scope.whole_case:
+        scope = self.options.scope
+        if scope.whole_case:
             found = list(s.scalars(select(m.Quote)))
         else:
             by_id = {q.id: q for q in _rows(s, m.Quote, cited)}
+            around = _Windows(attacks)
             for condition in _in(m.Quote.speaker, actors):
-                by_id.update((q.id, q) for q in s.scalars(select(m.Quote).where(condition)))
+                for q in s.scalars(select(m.Quote).where(condition)):
+                    if scope.dates.meets(q.said) if scope.dates else around.hold(q.said):
+                        by_id[q.id] = q
             found = list(by_id.values())
         found.sort(key=lambda q: (_by_date(q.said), q.created_at))
         self.quote_rank = {q.id: rank for rank, q in enumerate(found)}
@@ -352,6 +368,73 @@ class _Gathering:
         cites = self.cite([*(c for tie in ties for c in tie.cites), *said])
         shown = tuple((label, value) for label, value in facts if value)
         return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+
+
+# A scope of more chosen attacks than this is titled by their count, not their names.
+NAMED_AT_MOST = 3
+# A scoped pack's summary says this many attacks one by one; the timeline has the rest.
+SUMMARISED_AT_MOST = 8
+
+
+def scope_title(scope: Scope, attacks: Sequence[m.Attack]) -> str:
+    """A scoped pack's title, from what it covers: a pack of the Brussels attacks is not
+    titled after the case's Westminster attack."""
+    if scope.attacks and not scope.tag and not scope.dates:
+        titles = [a.title for a in attacks]
+        if len(titles) <= NAMED_AT_MOST:
+            return "; ".join(titles)
+        return f"{len(titles)} chosen attacks"
+    parts = ["Attacks"]
+    if scope.tag:
+        parts.append(f"tagged “{scope.tag}”")
+    if scope.dates:
+        parts.append(scope.dates.said())
+    return " ".join(parts)
+
+
+def overview(attacks: Sequence[AttackEntry]) -> list[tuple[str, tuple[UUID, ...]]]:
+    """A scoped pack's summary: what each attack was, as its profile has it, with the
+    profile's citations (the case's own summary describes the whole case)."""
+    if not attacks:
+        return [("No attack of the case is within this pack's scope.", ())]
+    lines = []
+    for a in attacks[:SUMMARISED_AT_MOST]:
+        where = f", {a.location}" if a.location else ""
+        figures = (
+            f"killed {display('killed', a.killed, {})}, wounded {display('wounded', a.wounded, {})}"
+        )
+        lines.append((f"{a.title}: {a.date}{where}; {figures}; claimed: {a.claimed}.", a.cites))
+    if len(attacks) > SUMMARISED_AT_MOST:
+        more = len(attacks) - SUMMARISED_AT_MOST
+        lines.append((f"And {more:,} more attack{'s' if more != 1 else ''}: see the timeline.", ()))
+    return lines
+
+
+class _Windows:
+    """The days around a pack's attacks (``_during``'s, for each), merged, so that a
+    quote is placed among hundreds of attacks by a binary search, not a loop."""
+
+    def __init__(self, attacks: Sequence[m.Attack]) -> None:
+        spans = sorted(
+            (a.date.first_day(), (a.end_date or a.date).last_day() + AFTERMATH)
+            for a in attacks
+            if a.date is not None
+        )
+        self.firsts: list[date] = []
+        self.lasts: list[date] = []
+        for first, last in spans:
+            if self.lasts and first <= self.lasts[-1]:
+                self.lasts[-1] = max(self.lasts[-1], last)
+            else:
+                self.firsts.append(first)
+                self.lasts.append(last)
+
+    def hold(self, said: PartialDate | None) -> bool:
+        """Whether a date meets a window; an undated quote is placed in none."""
+        if said is None:
+            return False
+        at = bisect_right(self.firsts, said.last_day()) - 1  # the last window begun by then
+        return at >= 0 and said.first_day() <= self.lasts[at]
 
 
 def _during(quote: m.Quote, attack: m.Attack) -> bool:

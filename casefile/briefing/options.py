@@ -53,8 +53,8 @@ def normal_marking(marking: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which attacks the pack covers; the people, groups, quotes and sources follow from
-    them (the case's summary is printed as it is).
+    """Which attacks the pack covers; its title, summary, people, groups, quotes and
+    sources follow from them (``content``: a scoped pack says nothing outside its scope).
 
     The whole case when nothing is set. A date range keeps the attacks within it as every
     list and search does (``dates.DateRange``); an attack with no date is then left out,

@@ -65,6 +65,8 @@ def _style(name: str, **values: object) -> ParagraphStyle:
     return ParagraphStyle(name, **base)
 
 
+# The cover's scope line names at most this many chosen attacks.
+SCOPE_NAMES = 5
 BODY = _style("body", spaceAfter=6)
 SMALL = _style("small", fontSize=8.5, leading=11.5)
 LABEL = _style("label", fontName=SANS, fontSize=7.5, leading=10, textColor=MUTED)
@@ -142,7 +144,7 @@ class Story:
     def flowables(self) -> list[Flowable]:
         c = self.content
         sections: list[tuple[Section, list[Flowable]]] = []
-        if c.summary:
+        if c.summary or c.overview:
             sections.append((Section.SUMMARY, self.summary()))
         if c.attacks and Section.TIMELINE in self.options.sections:
             sections.append((Section.TIMELINE, self.timeline()))
@@ -191,6 +193,8 @@ class Story:
             ("Date", PartialDate(*self.created.timetuple()[:3]).display()),  # not the locale's
             ("Version", o.version),
             ("Scope", self.scope_text()),
+            # A pack of part of a case says which case it is drawn from.
+            ("Case", "" if o.scope.whole_case else self.content.case_title),
         ]
         facts = grid(
             [
@@ -234,11 +238,13 @@ class Story:
             return f"The whole case: {count}" if attacks else "The whole case"
         parts = []
         if scope.attacks:
-            parts.append("chosen attacks")
+            named = [a.title for a in attacks]
+            shown = ", ".join(named[:SCOPE_NAMES]) + (", …" if len(named) > SCOPE_NAMES else "")
+            parts.append(f"chosen attacks ({shown})")
         if scope.tag:
             parts.append(f"attacks tagged “{scope.tag}”")
-        if scope.start or scope.end:
-            parts.append(f"attacks from {scope.start or 'the start'} to {scope.end or 'now'}")
+        if scope.dates:
+            parts.append(f"attacks {scope.dates.said()}")
         chosen = "; ".join(parts)
         return f"{chosen[:1].upper()}{chosen[1:]}: {count}"
 
@@ -256,7 +262,10 @@ class Story:
         return [PageBreak(), para("Contents", H1), listing]
 
     def summary(self) -> list[Flowable]:
-        return [paragraph(part, BODY) for part in self.content.summary.split("\n") if part.strip()]
+        said = [paragraph(part, BODY) for part in self.content.summary.split("\n") if part.strip()]
+        return said + [
+            para(markup(line) + self.cites(cites), BODY) for line, cites in self.content.overview
+        ]
 
     def timeline(self) -> list[Flowable]:
         header = [

@@ -292,6 +292,17 @@ class DateRange:
     def __bool__(self) -> bool:
         return self.since is not None or self.until is not None
 
+    def said(self) -> str:
+        """The range as a pack's title or scope line says it: "in 2016", "from March 2016
+        to 2017", "from 2016", "up to 2017"."""
+        if self.since and self.until:
+            if self.since == self.until:
+                return f"in {self.since.display()}"
+            return f"from {self.since.display()} to {self.until.display()}"
+        if self.since:
+            return f"from {self.since.display()}"
+        return f"up to {self.until.display()}" if self.until else "at any date"
+
     def meets(self, start: PartialDate | None, end: PartialDate | None = None) -> bool:
         """Whether dates from ``start`` to ``end`` meet the range (the rule, in Python)."""
         if start is None:

@@ -188,7 +188,8 @@ class ExportPackDialog(QDialog):
         self._validate()
 
     def _build_document(self, case_title: str, last: LastPack) -> QGroupBox:
-        self.title = _line("Title", placeholder=case_title)
+        # Empty: the case's title, or for part of the case what that part covers.
+        self.title = _line("Title", placeholder=f"{case_title} (or the scope's)")
         self.subtitle = _line("Subtitle", PackOptions.subtitle)
         self.version = _line("Version", PackOptions.version)
         self.version.setMaximumWidth(120)

@@ -609,3 +609,41 @@ def test_numbers_after_arabic_words_stay_in_their_run() -> None:
     assert visual_order(title, levels(title, rtl=False)) == ["2017", "قضية", "ملف"]
     mixed = ["هجوم", "2017", "على", "123"]
     assert visual_order(mixed, levels(mixed, rtl=False)) == ["123", "على", "2017", "هجوم"]
+
+
+@needs_poppler
+@pytest.mark.slow
+def test_a_pack_of_one_attack_is_about_that_attack_alone(demo: Case, tmp_path: Path) -> None:
+    """Titled, headed, summarised and quoted for its scope; the case it comes from named
+    once, on the cover."""
+    [brussels] = [
+        a.id
+        for a in demo.listing.page(ListQuery(Kind.ATTACK)).records
+        if a.label == "Brussels attacks"
+    ]
+    pack = export(demo, tmp_path / "brussels.pdf", scope=Scope(attacks=(brussels,)))
+    assert pdfium.PdfDocument(pack).get_metadata_dict()["Title"] == "Brussels attacks"
+    pages = pages_text(pack)
+    cover = " ".join(pages[0].split())
+    assert "SCOPE Chosen attacks (Brussels attacks): 1 attack" in cover
+    assert "CASE Westminster attack, March 2017" in cover
+    assert all(re.search(r"^Brussels attacks\s+Page \d+ of \d+$", p, re.M) for p in pages)
+    between = " ".join(" ".join(p.split()) for p in pages[1:-1])  # not the cover, the sources
+    assert "Westminster" not in between
+    assert "drove a car into pedestrians" not in between  # the case's summary: of another attack
+    assert "Brussels attacks: March 2016, An airport and a metro station" in between
+    assert "Allah knows where it will be tomorrow" in between  # said around the attack
+    assert "run [the enemy] over in your car" not in between  # said in 2014
+
+
+@needs_poppler
+@pytest.mark.slow
+def test_a_pack_of_years_quotes_what_was_said_in_them(demo: Case, tmp_path: Path) -> None:
+    scope = Scope(start=PartialDate(2016), end=PartialDate(2017))
+    pages = pages_text(export(demo, tmp_path / "years.pdf", scope=scope))
+    text = " ".join(" ".join(p.split()) for p in pages)
+    assert "SCOPE Attacks from 2016 to 2017: 4 attacks from February 2016 to 22 March 2017" in text
+    assert all(re.search(r"^Attacks from 2016 to 2017\s+Page", p, re.M) for p in pages)
+    assert "Canadian Parliament" not in text  # October 2014
+    assert "run [the enemy] over in your car" not in text  # said in 2014
+    assert "blood with blood" in text  # March 2017

@@ -58,12 +58,20 @@ def pdf_text(path: Path) -> list[str]:
         pdf.close()
 
 
-def pdf_author(path: Path) -> str:
+def pdf_metadata(path: Path, name: str) -> str:
     pdf = pypdfium2.PdfDocument(path)
     try:
-        return str(pdf.get_metadata_dict().get("Author", ""))
+        return str(pdf.get_metadata_dict().get(name, ""))
     finally:
         pdf.close()
+
+
+def pdf_author(path: Path) -> str:
+    return pdf_metadata(path, "Author")
+
+
+def pdf_title(path: Path) -> str:
+    return pdf_metadata(path, "Title")
 
 
 def lines(pages: list[str]) -> set[str]:
@@ -181,7 +189,7 @@ def test_a_tagged_pack_with_a_tlp_marking_and_without_two_sections(
     window.opener.open_path(demo_path)
 
     def fill(dialog: ExportPackDialog) -> None:
-        assert dialog.title.placeholderText() == TITLE
+        assert dialog.title.placeholderText() == f"{TITLE} (or the scope's)"
         line = dialog.marking.lineEdit()
         assert line is not None
         type_into(qtbot, line, "tlp:amber")
@@ -204,6 +212,7 @@ def test_a_tagged_pack_with_a_tlp_marking_and_without_two_sections(
     assert "Key quotes" not in found
     text = "\n".join(pages)
     assert "Attacks tagged “London”" in text
+    assert pdf_title(out) == "Attacks tagged “London”"  # the scope's: the title was left empty
     assert "Brussels attacks" not in text  # not tagged: out of scope
     assert "Westminster attack [" in text
     assert "A. Analyst" in text
@@ -262,7 +271,7 @@ def test_the_attack_selected_in_the_window_can_be_the_scope(
 
     export(window, qtbot, fill)
     text = "\n".join(pdf_text(out))
-    assert "Chosen attacks: 1 attack" in text  # the cover says what the pack covers
+    assert "Chosen attacks (Brussels attacks): 1 attack" in text  # the cover names them
     assert "Brussels attacks [" in text
     assert "Murder of a Sufi leader" not in text
 
