@@ -22,11 +22,15 @@ from sqlalchemy.orm import Session
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.db import models as m
 from casefile.db.filters import tagged, within
+from casefile.domain.corroboration import Corroboration
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import UNSOURCED, display, link_caveats
 from casefile.domain.errors import InvalidInput
+from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
+from casefile.domain.input_text import UNKNOWN
 from casefile.domain.terms import Kind, Relation
+from casefile.services.facts import Fact, read_facts
 
 KEY_QUOTES_PER_ATTACK = 5
 # How long after an attack what its people and groups say is quoted under it.
@@ -67,6 +71,17 @@ class Tie:
 
 
 @dataclass(frozen=True)
+class FactLine:
+    """How one fact in a fact box stands: the sources of the reports that give the value
+    printed, how that value was chosen ("assessed", "by rule"; "unsourced" for a value no
+    report gives), and each other value reported, as it reads, with its sources."""
+
+    cites: tuple[UUID, ...] = ()
+    chosen: str = ""
+    others: tuple[tuple[str, tuple[UUID, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
 class AttackEntry:
     key: str
     title: str
@@ -83,6 +98,7 @@ class AttackEntry:
     ties: tuple[Tie, ...]
     quotes: tuple[QuoteEntry, ...]
     cites: tuple[UUID, ...]
+    facts: dict[str, FactLine] = field(default_factory=dict)  # by fact name
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ class _Gathering:
         self.speaking: dict[UUID, list[m.Quote]] = defaultdict(list)
         self.quote_rank: dict[UUID, int] = {}  # place in the pack's date order
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
+        self.reported: set[UUID] | None = None  # the attacks with reported values
 
     def content(self) -> PackContent:
         s, shown = self.s, self.options.sections
@@ -339,6 +356,36 @@ class _Gathering:
             ties=ties,
             quotes=tuple(self.quote_entry(quotes[self.quote_rank[q]]) for q in chosen),
             cites=self.cite(c for link in links for c in self.cited[link.id]),
+            facts={f.name: self.fact_line(f) for f in self.facts_of(a)},
+        )
+
+    def facts_of(self, a: m.Attack) -> list[Fact]:
+        """The attack's facts with the reports behind them, read only for an attack that
+        has reports (an unreported value is unsourced, and a pack of many attacks without
+        reports reads none)."""
+        if self.reported is None:
+            self.reported = set(self.s.scalars(select(m.Report.record).distinct()))
+        if a.id in self.reported:
+            return read_facts(self.s, a)
+        return [_unreported(a, name) for name in FACTS[Kind.ATTACK]]
+
+    def fact_line(self, fact: Fact) -> FactLine:
+        if not fact.reports:
+            return FactLine(chosen="" if is_unknown(fact.value) else UNSOURCED)
+        agree: list[UUID] = []
+        others: dict[str, list[UUID]] = defaultdict(list)
+        for view in fact.reports:
+            source = view.record.fields.source
+            if disagree([view.value, fact.value]):
+                said = display(fact.name, view.value, self.names, with_ids=False) or UNKNOWN
+                others[said] += [source] if source else []
+            elif source:
+                agree.append(source)
+        chosen = "assessed" if fact.assessed else "by rule"
+        return FactLine(
+            cites=self.cite(agree),
+            chosen=chosen if agree else f"{chosen}, {UNSOURCED}",
+            others=tuple((said, self.cite(ids)) for said, ids in others.items()),
         )
 
     def person_entry(self, p: m.Person) -> ProfileEntry:
@@ -437,6 +484,11 @@ class _Windows:
         return at >= 0 and said.first_day() <= self.lasts[at]
 
 
+def _unreported(a: m.Attack, name: str) -> Fact:
+    """A fact no source reports: its value as entered."""
+    return Fact(name, getattr(a, name), False, "", (), False, Corroboration(0, ""))
+
+
 def _during(quote: m.Quote, attack: m.Attack) -> bool:
     """Whether the quote was said (as far as its date tells) from the attack's start until
     ``AFTERMATH`` after its end; an undated quote or attack tells nothing, so no."""
@@ -456,7 +508,7 @@ def _when(start: PartialDate | None, end: PartialDate | None) -> str:
 
 def _claim(a: m.Attack, names: dict[UUID, str]) -> str:
     """ "Yes, by ISIS (Amaq statement), on 23 March 2017"."""
-    parts = [a.claimed.label]
+    parts = [UNKNOWN if is_unknown(a.claimed) else a.claimed.label]  # one word for unknown
     if a.claimed_by and a.claimed_by in names:
         parts.append(
             f"by {names[a.claimed_by]}" + (f" ({a.claim_method})" if a.claim_method else "")

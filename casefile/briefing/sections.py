@@ -27,6 +27,7 @@ from reportlab.platypus import (
 from casefile.briefing.charts import charts
 from casefile.briefing.content import (
     AttackEntry,
+    FactLine,
     PackContent,
     ProfileEntry,
     QuoteEntry,
@@ -307,18 +308,26 @@ class Story:
         return flow
 
     def fact_box(self, a: AttackEntry) -> Flowable:
+        """Each fact with the sources of the value printed, how it was chosen, and any
+        other value reported ("5 [4]"): a reader sees what is argued, and by whom."""
         facts = [
-            ("Date", a.date),
-            ("Location", a.location or "unknown"),
-            ("Attack type", ", ".join(a.attack_types) or "unknown"),
-            ("Weapons", a.weapon_types or "unknown"),
-            ("Killed", display("killed", a.killed, {})),
-            ("Wounded", display("wounded", a.wounded, {})),
-            ("Claimed", a.claimed),
-            ("Status", a.status),
+            ("Date", a.date, ("date", "end_date")),
+            ("Location", a.location or "unknown", ("location",)),
+            ("Attack type", ", ".join(a.attack_types) or "unknown", ("attack_types",)),
+            ("Weapons", a.weapon_types or "unknown", ("weapon_types",)),
+            ("Killed", display("killed", a.killed, {}), ("killed",)),
+            ("Wounded", display("wounded", a.wounded, {}), ("wounded",)),
+            ("Claimed", a.claimed, ("claimed", "claimed_by", "claim_date", "claim_method")),
+            ("Status", a.status, ("status",)),
         ]
         label_width, value_width = 22 * mm, TEXT_WIDTH / 2 - 22 * mm
-        cells = [[label.upper(), _cell(value, value_width)] for label, value in facts]
+        cells = [
+            [
+                label.upper(),
+                self.fact_cell(value, [a.facts[n] for n in names if n in a.facts], value_width),
+            ]
+            for label, value, names in facts
+        ]
         half = (len(cells) + 1) // 2
         rows = [
             left + right
@@ -341,6 +350,21 @@ class Story:
                 ("LINEABOVE", (0, 0), (-1, 0), 1, INK),
             ],
         )
+
+    def fact_cell(self, value: str, lines: Sequence[FactLine], width: float) -> str | Flowable:
+        """``value`` with what stands behind it, from the facts it is printed from."""
+        cites = tuple(dict.fromkeys(c for line in lines for c in line.cites))
+        chosen = next((line.chosen for line in lines if line.chosen), "")
+        others = [(said, ids) for line in lines for said, ids in line.others]
+        if not cites and not chosen and not others:
+            return _cell(value, width)
+        text = markup(value) + self.cites(cites)
+        if chosen:
+            text += " " + _muted(f"({markup(chosen)})", 7.5)
+        if others:
+            also = "; ".join(markup(said) + self.cites(ids) for said, ids in others)
+            text += "<br/>" + _muted("also reported: ", 7.5) + also
+        return para(text, CELL)
 
     def ties(self, ties: Sequence[Tie]) -> list[Flowable]:
         if not ties:

@@ -252,10 +252,12 @@ class FactService:
             model = self.records.load(s, record_id)
             if model.kind not in FACTS:
                 return []
-            return _facts(s, model)
+            return read_facts(s, model)
 
 
-def _facts(s: Session, model: m.Record) -> list[Fact]:
+def read_facts(s: Session, model: m.Record) -> list[Fact]:
+    """Every reportable fact of ``model`` with its reports, read in the session ``s``
+    (the briefing pack reads them in its own)."""
     kind: Kind = model.kind
     weighed = standings(s, model.id)
     reports = list(s.scalars(select(m.Report).where(m.Report.record == model.id)))

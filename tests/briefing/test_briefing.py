@@ -23,12 +23,14 @@ from casefile.briefing.writing_systems import levels, visual_order
 from casefile.cli.main import main
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
+from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
     LinkFields,
     PersonFields,
     QuoteFields,
+    ReportFields,
     SourceFields,
 )
 from casefile.domain.terms import Confidence, Kind, Relation, Reliability
@@ -647,3 +649,34 @@ def test_a_pack_of_years_quotes_what_was_said_in_them(demo: Case, tmp_path: Path
     assert "Canadian Parliament" not in text  # October 2014
     assert "run [the enemy] over in your car" not in text  # said in 2014
     assert "blood with blood" in text  # March 2017
+
+
+@needs_poppler
+def test_a_fact_box_cites_each_value_says_how_it_was_chosen_and_prints_the_conflict(
+    case: Case, tmp_path: Path
+) -> None:
+    police = case.records.add(SourceFields(title="Police statement")).id
+    paper = case.records.add(SourceFields(title="Early newspaper report")).id
+    attack = case.records.add(
+        AttackFields(
+            title="Bridge attack", date=PartialDate(2017, 3, 22), wounded=Figure.exactly(40)
+        )
+    ).id
+    case.facts.report(ReportFields(record=attack, fact="killed", value="5", source=paper))
+    said = case.facts.report(ReportFields(record=attack, fact="killed", value="3", source=police))
+    case.facts.assess(said.report.id, "the police count, a day later")
+    case.facts.report(ReportFields(record=attack, fact="date", value="2017-03-22", source=police))
+    pages = pages_text(
+        export(case, tmp_path / "facts.pdf", sections=frozenset(Section) - {Section.SUMMARY})
+    )
+    box = " ".join(" ".join(p.split()) for p in pages)
+    numbers = {
+        title: int(number)
+        for number, title in re.findall(r"\[(\d)\] (Police statement|Early newspaper report)", box)
+    }
+    police_n, paper_n = numbers["Police statement"], numbers["Early newspaper report"]
+    assert f"KILLED 3 [{police_n}] (assessed)" in box
+    assert f"also reported: 5 [{paper_n}]" in box
+    assert f"DATE 22 March 2017 [{police_n}] (by rule)" in box
+    assert "WOUNDED 40 (unsourced)" in box  # entered, reported by no source
+    assert "CLAIMED unknown" in box  # unknown, one way
