@@ -24,12 +24,12 @@ from casefile.db import models as m
 from casefile.db.filters import tagged, within
 from casefile.domain.corroboration import Corroboration
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import UNSOURCED, display, link_caveats
+from casefile.domain.display import UNSOURCED, display, grade_code, link_caveats
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.terms import Kind, Relation
+from casefile.domain.terms import Kind, Relation, Reliability
 from casefile.services.facts import Fact, read_facts
 
 KEY_QUOTES_PER_ATTACK = 5
@@ -58,6 +58,7 @@ class QuoteEntry:
     page: int | None
     translation: str
     cites: tuple[UUID, ...]
+    grade: str = ""  # the Admiralty pair: its source's reliability, its own credibility ("B2")
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class _Gathering:
         self.quote_rank: dict[UUID, int] = {}  # place in the pack's date order
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.reported: set[UUID] | None = None  # the attacks with reported values
+        self.reliability: dict[UUID, Reliability] = {}  # of the quotes' sources, where graded
 
     def content(self) -> PackContent:
         s, shown = self.s, self.options.sections
@@ -293,6 +295,9 @@ class _Gathering:
         for condition in _in(m.Quote.id, cited - set(self.quote_source)):
             rows = s.execute(select(m.Quote.id, m.Quote.source).where(condition))
             self.quote_source.update((quote_id, source_id) for quote_id, source_id in rows)
+        for condition in _in(m.Source.id, {q.source for q in found}):
+            grades = s.execute(select(m.Source.id, m.Source.reliability).where(condition))
+            self.reliability.update((source_id, graded) for source_id, graded in grades if graded)
         for q in found:
             if q.speaker:
                 self.speaking[q.speaker].append(q)
@@ -309,6 +314,7 @@ class _Gathering:
             page=q.page,
             translation=q.translation,
             cites=self.cite([q.source]),
+            grade=grade_code(self.reliability.get(q.source), q.credibility),
         )
 
     def ties(self, record_id: UUID) -> tuple[Tie, ...]:

@@ -134,13 +134,16 @@ class Story:
         self.numbers: dict[UUID, int] = {}
         self._parsed: dict[QuoteEntry, tuple[ParagraphStyle, list[object]]] = {}
 
-    def cites(self, sources: Sequence[UUID]) -> str:
+    def cites(self, sources: Sequence[UUID], grade: str = "") -> str:
+        """The marks of ``sources`` ("[2]"); with a quote's Admiralty ``grade``, in the
+        mark of its one source ("[2 · B2]")."""
         if not sources or Section.SOURCES not in self.options.sections:
             return ""
         numbers = sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources)
+        graded = f" · {grade}" if grade and len(numbers) == 1 else ""
         # One tag per mark: markup parsing is a good part of a pack's time.
         look = f'color="{LINK}" face="{SANS}" size="7.5"'
-        return " " + "".join(f'<a href="#source-{n}" {look}>[{n}]</a>' for n in numbers)
+        return " " + "".join(f'<a href="#source-{n}" {look}>[{n}{graded}]</a>' for n in numbers)
 
     def flowables(self) -> list[Flowable]:
         c = self.content
@@ -396,7 +399,7 @@ class Story:
         # would otherwise join the name's right-to-left run.
         fields = (q.speaker, q.said, f"p. {q.page}" if q.page else "")
         said = " · ".join(markup(field) for field in fields if field)
-        attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites)
+        attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites, q.grade)
         translation = f"Translation: {q.translation}" if q.translation else ""
         if base_is_rtl(q.text):  # set apart, with no English quotation marks
             parts = [paragraph(q.text, QUOTE)]

@@ -33,7 +33,7 @@ from casefile.domain.records import (
     ReportFields,
     SourceFields,
 )
-from casefile.domain.terms import Confidence, Kind, Relation, Reliability
+from casefile.domain.terms import Confidence, Credibility, Kind, Relation, Reliability
 from casefile.services.case import Case
 from casefile.services.demo import demo_records
 from casefile.services.listing import ListQuery
@@ -98,7 +98,17 @@ def test_every_quote_is_in_the_pack_with_its_citation(demo_pack: Path) -> None:
     quotes = [f.text for _k, f, _n in demo_records() if isinstance(f, QuoteFields)]
     assert len(quotes) == 6
     for said in (" ".join(q.split()) for q in quotes):
-        assert re.search(re.escape(f"“{said}”") + r" — [^“]*\[1\]", text), said
+        assert re.search(re.escape(f"“{said}”") + r" — [^“]*\[1 · F\]", text), said  # its grade
+
+
+@needs_poppler
+def test_a_quote_is_cited_with_its_full_admiralty_grade(case: Case, tmp_path: Path) -> None:
+    source = case.records.add(SourceFields(title="Court record", reliability=Reliability.B))
+    case.records.add(
+        QuoteFields(text="I did it", source=source.id, credibility=Credibility.PROBABLY_TRUE)
+    )
+    text = " ".join(pages_text(export(case, tmp_path / "graded.pdf")))
+    assert "“I did it” [1 · B2]" in " ".join(text.split())
 
 
 @needs_poppler
