@@ -29,7 +29,7 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.terms import Kind, Relation, Reliability
+from casefile.domain.terms import Kind, Probability, Relation, Reliability
 from casefile.services.facts import Fact, read_facts
 
 KEY_QUOTES_PER_ATTACK = 5
@@ -103,6 +103,19 @@ class AttackEntry:
 
 
 @dataclass(frozen=True)
+class JudgementEntry:
+    """A current key judgement, as its reader needs it: the statement, how likely in the
+    yardstick's words (with their range), how far its basis is trusted, and the sources
+    it rests on."""
+
+    statement: str
+    probability: Probability
+    confidence: str  # "moderate confidence: credible sources but gaps…"; "" when not said
+    made: str
+    cites: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
 class ProfileEntry:
     key: str
     name: str
@@ -119,6 +132,7 @@ class PackContent:
     summary: str  # the case's own: printed in a pack of the whole case, which it describes
     # A scoped pack's summary instead, read from its attacks: each line with its citations.
     overview: list[tuple[str, tuple[UUID, ...]]] = field(default_factory=list)
+    judgements: list[JudgementEntry] = field(default_factory=list)
     attacks: list[AttackEntry] = field(default_factory=list)
     people: list[ProfileEntry] = field(default_factory=list)
     groups: list[ProfileEntry] = field(default_factory=list)
@@ -194,6 +208,9 @@ class _Gathering:
         content.attacks = [self.attack_entry(a, quotes) for a in attacks]
         if Section.SUMMARY in shown and not scope.whole_case:
             content.overview = overview(content.attacks)
+        if Section.JUDGEMENTS in shown:
+            in_scope = {r.id for r in (*attacks, *people, *groups)}
+            content.judgements = self.judgements(in_scope)
         if Section.PEOPLE in shown:
             content.people = [self.person_entry(p) for p in people]
         if Section.GROUPS in shown:
@@ -203,6 +220,50 @@ class _Gathering:
         if Section.SOURCES in shown:
             content.sources = _sources(s, self.cited_sources)
         return content
+
+    def judgements(self, in_scope: set[UUID]) -> list[JudgementEntry]:
+        """The current judgements (none superseded) of the whole case; or, in a scoped
+        pack, those that concern its attacks, people or groups and no attack outside it
+        (a judgement on the Westminster attacker's inspiration is not a Brussels pack's,
+        though it concerns ISIS too)."""
+        s = self.s
+        current = list(
+            s.scalars(
+                select(m.Judgement)
+                .where(m.Judgement.superseded_by.is_(None))
+                .order_by(m.Judgement.created_at)
+            )
+        )
+        if not self.options.scope.whole_case:
+            concerns = {
+                j.id: {r.ref_id for r in j.ref_rows if r.role == "concerns"} for j in current
+            }
+            attacks: set[UUID] = set()
+            for condition in _in(m.Attack.id, set().union(*concerns.values())):
+                attacks.update(s.scalars(select(m.Attack.id).where(condition)))
+            current = [
+                j
+                for j in current
+                if concerns[j.id] & in_scope and (concerns[j.id] & attacks) <= in_scope
+            ]
+        rests = {r.ref_id for j in current for r in j.ref_rows if r.role == "rests_on"}
+        behind = _sources_behind(s, rests)
+        return [
+            JudgementEntry(
+                statement=j.statement,
+                probability=j.probability,
+                confidence=(
+                    f"{j.confidence.label.lower()} confidence" + (f": {j.basis}" if j.basis else "")
+                    if j.confidence
+                    else j.basis
+                ),
+                made=display("made", j.made, {}),
+                cites=self.cite(
+                    c for r in j.ref_rows if r.role == "rests_on" for c in behind.get(r.ref_id, ())
+                ),
+            )
+            for j in current
+        ]
 
     def cite(self, ids: Iterable[UUID]) -> tuple[UUID, ...]:
         """The sources behind ``ids`` (sources, or quotes standing for theirs), once each."""
@@ -488,6 +549,36 @@ class _Windows:
             return False
         at = bisect_right(self.firsts, said.last_day()) - 1  # the last window begun by then
         return at >= 0 and said.first_day() <= self.lasts[at]
+
+
+def _sources_behind(s: Session, ids: set[UUID]) -> dict[UUID, tuple[UUID, ...]]:
+    """The sources each of ``ids`` stands for: a source itself, a quote's or a report's
+    source, a link's citations (each a source, or a quote standing for its source). A
+    judgement resting on another judgement cites what that one cites, in its own entry."""
+    found: dict[UUID, list[UUID]] = defaultdict(list)
+    for condition in _in(m.Source.id, ids):
+        found.update((i, [i]) for i in s.scalars(select(m.Source.id).where(condition)))
+    for condition in _in(m.LinkCitation.link_id, ids):
+        rows = s.execute(
+            select(m.LinkCitation.link_id, m.LinkCitation.cited_id)
+            .where(condition)
+            .order_by(m.LinkCitation.position)
+        )
+        for link_id, cited_id in rows:
+            found[link_id].append(cited_id)
+    quoted = ids | {c for cs in found.values() for c in cs}
+    source_of: dict[UUID, UUID] = {}
+    for model in (m.Quote, m.Report):
+        for condition in _in(model.id, quoted):
+            for record_id, source in s.execute(select(model.id, model.source).where(condition)):
+                if source is not None:
+                    source_of[record_id] = source
+    for record_id, source in source_of.items():
+        if record_id in ids:
+            found[record_id].append(source)
+    return {
+        i: tuple(dict.fromkeys(source_of.get(c, c) for c in cited)) for i, cited in found.items()
+    }
 
 
 def _unreported(a: m.Attack, name: str) -> Fact:

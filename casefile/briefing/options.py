@@ -11,6 +11,7 @@ from casefile.domain.terms import LabelledEnum
 
 
 class Section(LabelledEnum):
+    JUDGEMENTS = "judgements", "Key judgements"
     SUMMARY = "summary", "Summary"
     TIMELINE = "timeline", "Timeline"
     ATTACKS = "attacks", "Attack profiles"

@@ -50,6 +50,7 @@ from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragra
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import display
 from casefile.domain.figures import Figure
+from casefile.domain.terms import Probability
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
 SHADE = colors.HexColor("#F2F4F6")
@@ -66,9 +67,13 @@ def _style(name: str, **values: object) -> ParagraphStyle:
     return ParagraphStyle(name, **base)
 
 
+# The sections that flow one into the next at the front of a pack: what a reader with
+# five minutes reads.
+FRONT = frozenset({Section.JUDGEMENTS, Section.SUMMARY})
 # The cover's scope line names at most this many chosen attacks.
 SCOPE_NAMES = 5
 BODY = _style("body", spaceAfter=6)
+JUDGEMENT_HOW = _style("judgement-how", leftIndent=12, spaceBefore=-4, spaceAfter=8)
 SMALL = _style("small", fontSize=8.5, leading=11.5)
 LABEL = _style("label", fontName=SANS, fontSize=7.5, leading=10, textColor=MUTED)
 KEEP_LABEL = ParagraphStyle("keep-label", parent=LABEL, keepWithNext=1)
@@ -148,6 +153,8 @@ class Story:
     def flowables(self) -> list[Flowable]:
         c = self.content
         sections: list[tuple[Section, list[Flowable]]] = []
+        if c.judgements:
+            sections.append((Section.JUDGEMENTS, self.judgements()))
         if c.summary or c.overview:
             sections.append((Section.SUMMARY, self.summary()))
         if c.attacks and Section.TIMELINE in self.options.sections:
@@ -178,10 +185,12 @@ class Story:
             )
             return story
         story += self.contents([section for section, _ in sections])
-        for section, body in sections:
+        for number, (section, body) in enumerate(sections):
             title = section.label
+            # The front section (judgements, summary) flows on: one page, not two half-empty.
+            flows_on = number and section in FRONT and sections[number - 1][0] in FRONT
             story += [
-                PageBreak(),
+                *([CondPageBreak(60 * mm), Spacer(1, 8 * mm)] if flows_on else [PageBreak()]),
                 Heading(
                     markup(title, bold=True), H1, anchor=f"section-{section.value}", outline=title
                 ),
@@ -264,6 +273,32 @@ class Story:
             rows, [TEXT_WIDTH - 20 * mm, 20 * mm], [("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE)]
         )
         return [PageBreak(), para("Contents", H1), listing]
+
+    def judgements(self) -> list[Flowable]:
+        """Each current judgement, numbered, in the yardstick's words with their range,
+        its confidence and basis, and the sources it rests on; then the yardstick, the
+        terms this pack uses in bold, so that "likely" reads as 55–75% and nothing else."""
+        flow: list[Flowable] = []
+        for number, j in enumerate(self.content.judgements, start=1):
+            how = [f"{_bold(j.probability.label, True)} ({markup(j.probability.explanation)})"]
+            how += [markup(x) for x in (j.confidence, f"made {j.made}" if j.made else "") if x]
+            flow.append(para(f"<b>{number}.</b> {markup(j.statement)}{self.cites(j.cites)}", BODY))
+            flow.append(para(_muted(" · ".join(how), 8.5), JUDGEMENT_HOW))
+        used = {j.probability for j in self.content.judgements}
+        rows = [
+            [para(_bold(p.label, p in used), CELL), para(_bold(p.explanation, p in used), CELL)]
+            for p in Probability
+        ]
+        legend = grid(
+            [[para("PROBABILITY", LABEL), para("LIKELIHOOD", LABEL)], *rows],
+            [45 * mm, 30 * mm],
+            [*_plain_cells(first_row=0), ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE)],
+        )
+        legend.hAlign = "LEFT"
+        caption = para(
+            "The UK Professional Head of Intelligence Assessment probability yardstick.", SMALL
+        )
+        return [*flow, Spacer(1, 4 * mm), KeepTogether([legend, Spacer(1, 2 * mm), caption])]
 
     def summary(self) -> list[Flowable]:
         said = [paragraph(part, BODY) for part in self.content.summary.split("\n") if part.strip()]
@@ -431,6 +466,10 @@ class Story:
                 text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
             flow.append(Anchored(text, SOURCE, anchor=f"source-{number}"))
         return flow
+
+
+def _bold(text: str, bold: bool) -> str:
+    return f"<b>{markup(text, bold=True)}</b>" if bold else markup(text)
 
 
 def _plain_cells(first_row: int) -> list[tuple[object, ...]]:

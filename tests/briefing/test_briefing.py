@@ -27,13 +27,22 @@ from casefile.domain.figures import Figure
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
+    JudgementFields,
     LinkFields,
     PersonFields,
     QuoteFields,
     ReportFields,
     SourceFields,
 )
-from casefile.domain.terms import Confidence, Credibility, Kind, Relation, Reliability
+from casefile.domain.terms import (
+    AnalyticConfidence,
+    Confidence,
+    Credibility,
+    Kind,
+    Probability,
+    Relation,
+    Reliability,
+)
 from casefile.services.case import Case
 from casefile.services.demo import demo_records
 from casefile.services.listing import ListQuery
@@ -690,3 +699,40 @@ def test_a_fact_box_cites_each_value_says_how_it_was_chosen_and_prints_the_confl
     assert f"DATE 22 March 2017 [{police_n}] (by rule)" in box
     assert "WOUNDED 40 (unsourced)" in box  # entered, reported by no source
     assert "CLAIMED unknown" in box  # unknown, one way
+
+
+@needs_poppler
+def test_key_judgements_come_first_in_yardstick_words_and_follow_the_scope(
+    case: Case, tmp_path: Path
+) -> None:
+    article = case.records.add(SourceFields(title="Court record", reliability=Reliability.B))
+    bridge = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017, 3, 22)))
+    market = case.records.add(AttackFields(title="Market attack", date=PartialDate(2016, 12, 19)))
+    old = case.records.add(
+        JudgementFields(
+            statement="The attacker acted alone.",
+            probability=Probability.UNLIKELY,
+            concerns=(bridge.id,),
+        )
+    )
+    new = case.records.add(
+        JudgementFields(
+            statement="The attacker acted alone, inspired by calls to attack.",
+            probability=Probability.LIKELY,
+            confidence=AnalyticConfidence.MODERATE,
+            basis="the court record",
+            rests_on=(article.id,),
+            concerns=(bridge.id,),
+        )
+    )
+    case.records.update(old.id, {"superseded_by": new.id})
+    pages = pages_text(export(case, tmp_path / "kj.pdf"))
+    front = " ".join(pages[2].split())  # after the cover and the contents
+    assert front.startswith(
+        "OFFICIAL-SENSITIVE Key judgements 1. The attacker acted alone, inspired"
+    )
+    assert "[1] Likely or probably (55–75%) · moderate confidence: the court record" in front
+    assert "Remote chance 0–5%" in front  # the yardstick, beside them
+    assert "The attacker acted alone. " not in front  # superseded
+    scoped = pages_text(export(case, tmp_path / "market.pdf", scope=Scope(attacks=(market.id,))))
+    assert "acted alone" not in " ".join(scoped)
