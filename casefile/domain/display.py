@@ -121,6 +121,14 @@ def file_size(size: int) -> str:
     return f"{amount:,.1f} GB"
 
 
+def time_into(seconds: int) -> str:
+    """62 seconds into a recording as '0:01:02': hours always, unpadded, as players show a
+    long recording's times, so that every time in a case reads alike."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02}:{second:02}"
+
+
 def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool = True) -> str:
     if value is None:
         return "unknown" if name in COUNT_FIELDS else ""

@@ -34,6 +34,8 @@ class Format(LabelledEnum):
     WARC = "warc", "web archive (WARC)"
     TELEGRAM = "telegram", "Telegram chat export"
     WHATSAPP = "whatsapp", "WhatsApp chat export"
+    SRT = "srt", "SubRip subtitles"
+    WEBVTT = "webvtt", "WebVTT subtitles"
     JPEG = "jpeg", "JPEG image"
     PNG = "png", "PNG image"
     TIFF = "tiff", "TIFF image"
@@ -49,6 +51,12 @@ class Format(LabelledEnum):
         """An archive, a mailbox or a web archive: each file, message or page in it is
         imported as a source."""
         return self in (Format.ZIP, Format.TAR, Format.MBOX, Format.WARC)
+
+    @property
+    def timed(self) -> bool:
+        """Subtitles: each line of the text is a cue, led by the time it is said at
+        (``casefile.domain.cues``)."""
+        return self in (Format.SRT, Format.WEBVTT)
 
     @property
     def extensions(self) -> tuple[str, ...]:
@@ -78,6 +86,8 @@ _MEDIA_TYPES = {
     Format.WARC: "application/warc",
     Format.TELEGRAM: "application/json",
     Format.WHATSAPP: "text/plain",  # after TEXT: a stored text/plain is called a text file
+    Format.SRT: "application/x-subrip",
+    Format.WEBVTT: "text/vtt",
     Format.JPEG: "image/jpeg",
     Format.PNG: "image/png",
     Format.TIFF: "image/tiff",
@@ -108,6 +118,8 @@ _EXTENSIONS = {
     Format.WARC: ("warc",),
     Format.TELEGRAM: ("json",),
     Format.WHATSAPP: (),  # a .txt, told by its lines
+    Format.SRT: ("srt",),
+    Format.WEBVTT: ("vtt",),
     Format.JPEG: ("jpg", "jpeg"),
     Format.PNG: ("png",),
     Format.TIFF: ("tif", "tiff"),
@@ -116,8 +128,16 @@ _EXTENSIONS = {
 }
 
 
+def format_of(media_type: str) -> Format | None:
+    """The format a stored document's media type names (the first, where two share one:
+    a stored text/plain is a text file); None for a type Casefile does not read."""
+    bare = media_type.partition(";")[0].strip().lower()
+    return next((f for f in Format if f.media_type == bare), None)
+
+
 def media_label(media_type: str) -> str:
     """What people call a stored document's type: "Web page", not "text/html"."""
-    bare = media_type.partition(";")[0].strip().lower()
-    found = next((f for f in Format if f.media_type == bare), None)
-    return found.label[0].upper() + found.label[1:] if found else bare
+    found = format_of(media_type)
+    if found is None:
+        return media_type.partition(";")[0].strip().lower()
+    return found.label[0].upper() + found.label[1:]

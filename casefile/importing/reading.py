@@ -160,8 +160,10 @@ def _blocking(fd: int) -> None:
 
 def _cleaned(found: Extracted) -> Extracted:
     pages = tuple(clean_text(p) for p in found.pages)
-    # An archive's text is its table of contents: no line of it is its title.
-    title, kept = titled(clean_text(found.title), () if found.format.holds_files else pages)
+    # An archive's text is its table of contents, a subtitle file's its cues: no line of
+    # either is its title (its file name is, unless it states one).
+    untitled = found.format.holds_files or found.format.timed
+    title, kept = titled(clean_text(found.title), () if untitled else pages)
     metadata = {clean_text(k): clean_text(v) for k, v in found.metadata.items()}
     return replace(
         found,

@@ -40,7 +40,9 @@ ENCODING_GUESSED = "encoding guessed"
 # document other than the source's first, "Text encoding of claim.txt: …".
 ENCODING_NOTE = "Text encoding"
 # What can be read again in a chosen encoding (``dispatch.CHOOSE_ENCODING``), by media type.
-READ_AGAIN = frozenset(f.media_type for f in (Format.TEXT, Format.MARKDOWN, Format.HTML))
+READ_AGAIN = frozenset(
+    f.media_type for f in (Format.TEXT, Format.MARKDOWN, Format.HTML, Format.SRT, Format.WEBVTT)
+)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """What a file really is, judged by its bytes.
 
 Extensions lie (a web page saved as report.pdf, a photo renamed to look like a document),
-so the name is only consulted where content cannot tell: Markdown is plain text, and a
-web archive starts with the same headers as an e-mail.
+so the name is only consulted where content cannot tell: Markdown is plain text, a web
+archive starts with the same headers as an e-mail, and a subtitle file too damaged to
+show its first cue is still one (read, it says what is wrong with it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from casefile.importing.extract.archive import is_mbox, is_warc
 from casefile.importing.extract.chat import is_telegram_json, is_whatsapp
 from casefile.importing.extract.decode import bom_codec, decode, looks_like_text
 from casefile.importing.extract.model import Unsupported
+from casefile.importing.extract.subtitles import is_srt, is_webvtt
 
 _BINARY = tuple(
     (re.compile(pattern, re.DOTALL), name)
@@ -136,6 +138,10 @@ def detect(data: bytes, file_name: str) -> Format:
     text = decode(data).text
     if not looks_like_text(text):
         raise Unsupported("unsupported format: binary data")
+    if is_webvtt(text) or suffix == ".vtt":
+        return Format.WEBVTT
+    if is_srt(text) or suffix == ".srt":
+        return Format.SRT
     if is_whatsapp(text):
         return Format.WHATSAPP
     if suffix in _MARKDOWN_SUFFIXES or _looks_like_markdown(text):

@@ -26,15 +26,18 @@ from casefile.importing.extract.pdf import read_pdf
 from casefile.importing.extract.rtf import read_rtf
 from casefile.importing.extract.slides import read_pptx
 from casefile.importing.extract.spreadsheet import read_xls, read_xlsx
+from casefile.importing.extract.subtitles import read_srt, read_webvtt
 from casefile.importing.extract.text import read_text
 from casefile.importing.extract.web import read_html, read_mhtml
 from casefile.importing.extract.word import read_docx
 
 _REASON_LENGTH = 160
-_TEXT = frozenset({Format.TEXT, Format.MARKDOWN, Format.WHATSAPP})
+_TEXT = frozenset({Format.TEXT, Format.MARKDOWN, Format.WHATSAPP, Format.SRT, Format.WEBVTT})
 # What a user may read again in an encoding they choose: files that are text in some
 # encoding as a whole (a mail's parts and a PDF's text say their own).
-CHOOSE_ENCODING = frozenset({Format.TEXT, Format.MARKDOWN, Format.HTML, Format.WHATSAPP})
+CHOOSE_ENCODING = frozenset(
+    {Format.TEXT, Format.MARKDOWN, Format.HTML, Format.WHATSAPP, Format.SRT, Format.WEBVTT}
+)
 
 
 def extract(
@@ -122,6 +125,10 @@ def _read(
             return read_telegram_json(data)
         case Format.WHATSAPP:
             return read_whatsapp(data, encoding)
+        case Format.SRT:
+            return read_srt(data, encoding)
+        case Format.WEBVTT:
+            return read_webvtt(data, encoding)
         case Format.JPEG | Format.PNG | Format.TIFF | Format.WEBP | Format.GIF:
             return read_image(data, kind, ocr)
 
