@@ -280,6 +280,7 @@ class Quote(Record):
     )
     page: Mapped[int | None]
     paragraph: Mapped[int | None]
+    at: Mapped[int | None]  # seconds into a recording (QuoteFields.at)
     char_start: Mapped[int | None]
     char_end: Mapped[int | None]
     said: Mapped[PartialDate | None]

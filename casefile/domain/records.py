@@ -208,6 +208,12 @@ class QuoteFields:
     speaker: UUID | None = ref(Kind.PERSON, Kind.GROUP)
     page: int | None = None
     paragraph: int | None = None
+    # When in a recording (a video, its subtitles) it is said, in whole seconds from its
+    # start. Seconds, not milliseconds: a second is what a reader cites and finds again
+    # in a player, a subtitle's line gives its cue's time in seconds, and every time is
+    # shown and typed in seconds ("0:01:02"), so a finer value would hold a precision
+    # nobody sees, which the next edit of the quote would silently change.
+    at: int | None = None
     char_start: int | None = None
     char_end: int | None = None
     said: PartialDate | None = None
@@ -218,12 +224,14 @@ class QuoteFields:
 
     def __post_init__(self) -> None:
         _set(self, "text", _require_text("quote text", self.text))
-        for name in ("page", "paragraph", "char_start", "char_end"):
+        for name in ("page", "paragraph", "at", "char_start", "char_end"):
             _require_storable(name.replace("_", " "), getattr(self, name))
         for name in ("page", "paragraph"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise InvalidInput(f"{name} numbers start at 1")
+        if self.at is not None and self.at < 0:
+            raise InvalidInput("a time into a recording cannot be negative")
         if (self.char_start is None) != (self.char_end is None):
             raise InvalidInput("give both ends of the character range, or neither")
         if (

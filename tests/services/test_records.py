@@ -207,6 +207,7 @@ def write_every_kind(case: Case) -> Written:
             speaker=person,
             page=12,
             paragraph=3,
+            at=3723,
             char_start=0,
             char_end=18,
             said=pd("2017-03-20"),
@@ -227,6 +228,7 @@ def write_every_kind(case: Case) -> Written:
             speaker=group,
             page=1,
             paragraph=1,
+            at=0,  # the first second: a time, not none
             char_start=5,
             char_end=40,
             said=pd("2017-03"),
@@ -488,6 +490,9 @@ INVALID: dict[str, Callable[[Refs], object]] = {
     ),
     "quote page zero": lambda r: r.case.records.add(
         QuoteFields(text="Words", source=r.source, page=0)
+    ),
+    "quote at a negative time": lambda r: r.case.records.add(
+        QuoteFields(text="Words", source=r.source, at=-1)
     ),
     "document added as a record": lambda r: r.case.records.add(
         DocumentFields(file_name="x.pdf", sha256="0" * 64, size=1)
@@ -939,3 +944,23 @@ def test_an_id_of_dashes_alone_is_not_a_prefix(case: Case) -> None:
     for text in ("----", "-a-b-", "abc"):
         with pytest.raises(InvalidInput, match="not a record ID"):
             case.records.resolve(text)
+
+
+def test_a_quotes_time_is_stored_audited_undone_and_restored(case: Case) -> None:
+    """The time into a recording goes through the record service like every other field
+    of a quote: in the audit trail, back by the update an undo makes, kept by a restore."""
+    source = case.records.add(SourceFields(title="Statement video")).id
+    quote = case.records.add(QuoteFields(text="Blood with blood.", source=source, at=62))
+    assert case.records.get(quote.id).fields.at == 62
+    assert case.history.entries(quote.id)[0].changes["at"] == [None, 62]
+
+    before = case.records.get(quote.id)
+    case.records.update(quote.id, {"at": 3723})
+    assert case.history.entries(quote.id)[-1].changes == {"at": [62, 3723]}
+    undone = {f.name: getattr(before.fields, f.name) for f in dataclasses.fields(QuoteFields)}
+    case.records.update(quote.id, undone)  # what the window's undo does
+    assert case.records.get(quote.id).fields.at == 62
+    assert case.history.entries(quote.id)[-1].changes == {"at": [3723, 62]}
+
+    case.records.restore(case.records.delete(quote.id))
+    assert case.records.get(quote.id).fields.at == 62

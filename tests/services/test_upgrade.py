@@ -290,3 +290,28 @@ def test_support_is_counted_when_a_case_from_before_it_was_kept_opens(tmp_path: 
             for kind in (Kind.ATTACK, Kind.PERSON, Kind.LINK)
             for r in case.listing.page(ListQuery(kind, limit=500)).records
         } == kept
+
+
+def test_a_case_from_before_quotes_had_times_opens_with_every_quote_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Migration 0010: the demo case goes down to 0009 (no ``quote.at``) and up again with
+    every quote unchanged and none with a time; a time is then kept, and a case whose
+    quotes cite one is not taken down to where it would be lost."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        quotes = case.listing.page(ListQuery(Kind.QUOTE, limit=100)).records
+    _downgrade(path, "0009")
+    with sqlite3.connect(path) as raw:
+        assert "at" not in [row[1] for row in raw.execute("PRAGMA table_info(quote)")]
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == HEAD
+        assert case.check() == []
+        assert case.listing.page(ListQuery(Kind.QUOTE, limit=100)).records == quotes
+        assert {q.fields.at for q in quotes} == {None}
+        case.records.update(quotes[0].id, {"at": 62})
+    with open_case(path, backups=False) as case:
+        assert case.records.get(quotes[0].id).fields.at == 62
+    with pytest.raises(RuntimeError, match="1 quotes cite a time into a recording"):
+        _downgrade(path, "0009")
