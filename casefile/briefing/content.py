@@ -56,6 +56,7 @@ class QuoteEntry:
     speaker: str
     said: str
     page: int | None
+    at: str  # the time into a recording it is said at, "0:01:02"; empty when none
     translation: str
     cites: tuple[UUID, ...]
     grade: str = ""  # the Admiralty pair: its source's reliability, its own credibility ("B2")
@@ -373,6 +374,7 @@ class _Gathering:
             speaker=self.names.get(q.speaker, "") if q.speaker else "",
             said=display("said", q.said, {}),
             page=q.page,
+            at=display("at", q.at, {}),
             translation=q.translation,
             cites=self.cite([q.source]),
             grade=grade_code(self.reliability.get(q.source), q.credibility),

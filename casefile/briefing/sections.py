@@ -432,7 +432,7 @@ class Story:
     def quote(self, q: QuoteEntry) -> Flowable:
         # Each part set on its own (as if isolated): "22 July 2010" after an Arabic name
         # would otherwise join the name's right-to-left run.
-        fields = (q.speaker, q.said, f"p. {q.page}" if q.page else "")
+        fields = (q.speaker, q.said, f"p. {q.page}" if q.page else "", f"at {q.at}" if q.at else "")
         said = " · ".join(markup(field) for field in fields if field)
         attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites, q.grade)
         translation = f"Translation: {q.translation}" if q.translation else ""

@@ -19,10 +19,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from uuid import UUID
 
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import terminal_safe
+from casefile.domain.display import TIME_FIELDS, terminal_safe
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import EXAMPLES, Figure, read_figure
-from casefile.domain.input_text import means_unknown, read_date, read_number
+from casefile.domain.input_text import (
+    TIME_EXAMPLES,
+    means_unknown,
+    read_date,
+    read_number,
+    read_time,
+)
 from casefile.domain.records import AnyFields
 from casefile.domain.terms import LabelledEnum, Vocabulary
 
@@ -165,6 +171,8 @@ def _one(case: Case, opt: FieldOption, hint: Any, text: str, dayfirst: bool | No
         return case.records.resolve(text)
     if base is PartialDate:
         return read_date(text, dayfirst=dayfirst)
+    if opt.name in TIME_FIELDS:
+        return read_time(text)
     if base is int or base is float:
         return read_number(text, base)
     if base is Figure:
@@ -193,6 +201,8 @@ def _metavar(opt: FieldOption) -> str:
         return "ID"
     if base is PartialDate:
         return "DATE"
+    if opt.name in TIME_FIELDS:
+        return "TIME"
     if base in (int, float):
         return "N"
     if base is Figure:
@@ -206,7 +216,9 @@ def _help(opt: FieldOption) -> str:
     words = opt.name.replace("_", " ")
     base, optional = _unwrap(_item_hint(opt.hint) if opt.repeated else opt.hint)
     extra = " (repeat for more)" if opt.repeated else ""
-    if base is int and optional:
+    if opt.name in TIME_FIELDS:
+        extra += f" into the recording, {TIME_EXAMPLES}"
+    elif base is int and optional:
         extra += "; 'unknown' when not known (unknown is not zero)"
     if base is Figure:
         extra += f" as the source gave it, {EXAMPLES}; 'unknown' when not known (not zero)"

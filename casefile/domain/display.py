@@ -16,6 +16,9 @@ from casefile.domain.formats import media_label
 from casefile.domain.terms import Confidence, Credibility, LabelledEnum, Probability, Reliability
 
 COUNT_FIELDS = frozenset({"killed", "wounded", "perpetrators_killed"})
+# Times into a recording, in whole seconds (``QuoteFields.at``): shown as "0:01:02", and
+# typed as ``input_text.read_time`` reads them, in the CLI and the window alike.
+TIME_FIELDS = frozenset({"at"})
 # What a link that no source or quote cites is called, wherever it shows.
 UNSOURCED = "unsourced"
 # What a terminal would act on instead of showing, or that hides where text is: C0 and C1
@@ -134,6 +137,8 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
         return "unknown" if name in COUNT_FIELDS else ""
     if isinstance(value, Figure):
         return str(value)
+    if name in TIME_FIELDS and isinstance(value, int):
+        return time_into(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if name == "citations" and value == ():

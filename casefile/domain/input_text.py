@@ -7,6 +7,7 @@ empty does too."""
 from __future__ import annotations
 
 import math
+import re
 
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import InvalidInput
@@ -14,6 +15,15 @@ from casefile.domain.errors import InvalidInput
 UNKNOWN = "unknown"
 UNKNOWN_WORDS = frozenset({"", UNKNOWN, "?", "none", "n/a"})
 IF_UNKNOWN = f"'{UNKNOWN}' when it is not known"
+TIME_EXAMPLES = "e.g. 1:02, 0:01:02, 62s, 1h2m3s"
+# A time as players show it, "1:02" (m:ss) or "0:01:02" (h:mm:ss), and as people say it,
+# "62s", "1m 2s", "1h2m3s". Twelve digits at most: more than any recording lasts, and an
+# int() of thousands of digits is refused by Python itself.
+_CLOCK = re.compile(r"(\d{1,12}):(\d{2})(?::(\d{2}))?")
+_UNITS = re.compile(
+    r"(?:(\d{1,12})\s*h)?\s*(?:(\d{1,12})\s*m(?:in)?)?\s*(?:(\d{1,12})\s*s(?:ec)?)?", re.I
+)
+_FRACTION = re.compile(r"\d[.,]\d")
 
 
 def means_unknown(text: str) -> bool:
@@ -37,6 +47,40 @@ def read_number(text: str, number: type[int] | type[float]) -> int | float | Non
 def read_date(text: str, *, dayfirst: bool | None) -> PartialDate | None:
     """A (partial) date as people write it; None when not known."""
     return None if means_unknown(text) else PartialDate.parse(text, dayfirst=dayfirst)
+
+
+def read_time(text: str) -> int | None:
+    """How far into a recording, in whole seconds (``QuoteFields.at``); None when not
+    known. A bare number is refused, not read as seconds: "62" might as well be minutes."""
+    if means_unknown(text):
+        return None
+    said = text.strip()
+    if said.startswith("-"):
+        raise InvalidInput(f"'{said}': a time into a recording cannot be negative")
+    if _FRACTION.search(said):  # 00:01:02,500 copied from a subtitle file
+        raise InvalidInput(f"'{said}': a time is in whole seconds ({TIME_EXAMPLES})")
+    clock = _CLOCK.fullmatch(said)
+    if clock:
+        return _clock_time(said, clock)
+    units = _UNITS.fullmatch(said)
+    if units and any(units.groups()):
+        hours, minutes, seconds = (int(n or 0) for n in units.groups())
+        return (hours * 60 + minutes) * 60 + seconds
+    raise InvalidInput(f"'{said}' is not a time into a recording ({TIME_EXAMPLES})")
+
+
+def _clock_time(said: str, clock: re.Match[str]) -> int:
+    """m:ss, or h:mm:ss, whose minutes and seconds go up to 59 (a minute count alone, as
+    in "75:00", is as long as it says)."""
+    first, second, third = clock.groups()
+    hours, minutes, seconds = (
+        (0, int(first), int(second)) if third is None else (int(first), int(second), int(third))
+    )
+    if third is not None and minutes >= 60:
+        raise InvalidInput(f"'{said}': the minutes of h:mm:ss go up to 59")
+    if seconds >= 60:
+        raise InvalidInput(f"'{said}': the seconds go up to 59")
+    return (hours * 60 + minutes) * 60 + seconds
 
 
 def clean_text(text: str) -> str:

@@ -225,6 +225,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         field("speaker", "Speaker"),
         field("source", "Source"),
         field("page", "Page", numeric=True, width=50),
+        field("at", "Time", numeric=True, width=70),
         Column(
             "Credibility",
             lambda r, labels: r.fields.credibility.value if r.fields.credibility else "",

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import field_label, sentence
+from casefile.domain.display import TIME_FIELDS, field_label, sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS
 from casefile.domain.figures import Figure
@@ -54,6 +54,7 @@ from casefile.ui.inputs import (
     RecordPicker,
     TermsEdit,
     TextListEdit,
+    TimeEdit,
     deliver_to,
 )
 from casefile.ui.undo import Editor
@@ -131,6 +132,8 @@ def input_for(spec: FormField, controller: CaseController, dayfirst: bool | None
         return PartialDateEdit(dayfirst=dayfirst, name=name)
     if base is Figure:
         return FigureEdit(name=name)
+    if spec.name in TIME_FIELDS:
+        return TimeEdit(name=name)
     if base is int or base is float:
         return NumberEdit(base, name=name)
     if _is_enum(base):

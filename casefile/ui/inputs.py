@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import time_into
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import EXAMPLES, Figure, read_figure
-from casefile.domain.input_text import UNKNOWN, read_date, read_number
+from casefile.domain.input_text import TIME_EXAMPLES, UNKNOWN, read_date, read_number, read_time
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind, LabelledEnum, Vocabulary
 from casefile.services.case import Case
@@ -220,6 +221,23 @@ class FigureEdit(NumberEdit):
 
     def value(self) -> Figure | None:
         return read_figure(self.text())
+
+
+class TimeEdit(NumberEdit):
+    """When in a recording a quote is said: "1:02", "0:01:02", "62s"; shown again as
+    "0:01:02". Empty when it is not known."""
+
+    HINT = f"The time into the recording, {TIME_EXAMPLES}"
+
+    def __init__(self, *, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(int, name=name, parent=parent)
+        self.setPlaceholderText("h:mm:ss")
+
+    def value(self) -> int | None:
+        return read_time(self.text())
+
+    def set_value(self, value: int | None) -> None:
+        self.setText("" if value is None else time_into(value))
 
 
 class PartialDateEdit(QWidget):

@@ -736,3 +736,20 @@ def test_key_judgements_come_first_in_yardstick_words_and_follow_the_scope(
     assert "The attacker acted alone. " not in front  # superseded
     scoped = pages_text(export(case, tmp_path / "market.pdf", scope=Scope(attacks=(market.id,))))
     assert "acted alone" not in " ".join(scoped)
+
+
+@pytest.mark.slow
+def test_a_quote_from_a_recording_cites_its_time_where_a_page_would_be(
+    demo: Case, tmp_path: Path
+) -> None:
+    """ "p. 3" for a page, "at 0:01:02" for a time into a recording."""
+    [quote] = [
+        q
+        for q in demo.listing.page(ListQuery(Kind.QUOTE, limit=100)).records
+        if q.fields.text == "blood with blood"
+    ]
+    demo.records.update(quote.id, {"at": 62, "page": 3})
+
+    text = " ".join(" ".join(p.split()) for p in pages_text(export(demo, tmp_path / "demo.pdf")))
+
+    assert re.search(r"“blood with blood” — [^“]*p\. 3 · at 0:01:02 \[1\]", text), text

@@ -453,6 +453,41 @@ def test_add_quote_with_id_prefixes(cli: Cli, populated: Populated) -> None:
     assert fields.page == 4
 
 
+def test_a_quote_cites_a_time_typed_as_players_show_it(cli: Cli, populated: Populated) -> None:
+    path = populated.path
+    before = snapshot(path)
+    refused = cli.fails(
+        "add", "quote", path, "--text", "x", "--source", populated.source, "--at", "0:75:00"
+    )
+    assert refused == "casefile: --at: '0:75:00': the minutes of h:mm:ss go up to 59"
+    assert snapshot(path) == before
+
+    quote = cli.add(
+        "quote",
+        path,
+        "--text",
+        "The caliphate will not forget.",
+        "--source",
+        populated.source,
+        "--at",
+        "1:02",
+    )
+    assert get(path, quote).fields.at == 62
+    assert re.search(r"^  at:\s+0:01:02$", cli.ok("show", path, quote), re.M)
+    assert cli.json("show", path, quote)["at"] == 62  # whole seconds, for scripts
+    listed = {q["id"]: q for q in cli.json("list", path, "quotes")}
+    assert listed[quote]["at"] == 62
+    assert listed[str(populated.quote)]["at"] is None
+
+    cli.ok("edit", path, quote, "--at", "1h2m3s")
+    assert get(path, quote).fields.at == 3723
+    with open_case(path, backups=False) as case:
+        assert case.history.entries(UUID(quote))[-1].changes == {"at": [62, 3723]}
+    cli.ok("edit", path, quote, "--at", "unknown")
+    assert get(path, quote).fields.at is None
+    assert "--at TIME" in cli.ok("add", "quote", "--help")
+
+
 def test_add_link_with_positional_ids_and_a_citation(cli: Cli, populated: Populated) -> None:
     path = populated.path
     new_id = cli.add(

@@ -12,16 +12,17 @@ from pytestqt.qtbot import QtBot
 
 from casefile.cli.main import main
 from casefile.domain.dates import PartialDate
+from casefile.domain.display import display, time_into
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import read_figure
-from casefile.domain.input_text import UNKNOWN_WORDS, read_date, read_number
+from casefile.domain.input_text import UNKNOWN_WORDS, read_date, read_number, read_time
 from casefile.domain.records import AttackFields
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
 from casefile.services.listing import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordForm
-from casefile.ui.inputs import FigureEdit, NumberEdit, PartialDateEdit
+from casefile.ui.inputs import FigureEdit, NumberEdit, PartialDateEdit, TimeEdit
 from casefile.ui.worker import Worker
 
 TYPED = ["n/a", "N/A", "?", "unknown", "Unknown", "none", "", "  ", "3", " 12 ", "-1", "many"]
@@ -40,6 +41,68 @@ def test_every_word_for_unknown_is_unknown_for_numbers_and_dates(word: str) -> N
     assert read_number(word, int) is None
     assert read_number(word, float) is None
     assert read_date(word, dayfirst=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("1:02", 62),
+        ("0:01:02", 62),
+        (" 62s ", 62),
+        ("1m02s", 62),
+        ("1 min 2 sec", 62),
+        ("1h2m3s", 3723),
+        ("1:02:03", 3723),
+        ("75:00", 4500),  # minutes alone are as many as they say
+        ("0:00", 0),
+        ("unknown", None),
+        ("", None),
+    ],
+)
+def test_a_time_into_a_recording_is_read_as_players_and_people_write_it(
+    text: str, seconds: int | None
+) -> None:
+    assert read_time(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("-1:02", "'-1:02': a time into a recording cannot be negative"),
+        ("0:75:00", "'0:75:00': the minutes of h:mm:ss go up to 59"),
+        ("1:75", "'1:75': the seconds go up to 59"),
+        ("00:01:02,500", "'00:01:02,500': a time is in whole seconds (e.g. 1:02, 0:01:02, 62s"),
+        ("62", "'62' is not a time into a recording (e.g. 1:02, 0:01:02, 62s, 1h2m3s)"),
+        ("1:2", "'1:2' is not a time into a recording"),
+        ("soon", "'soon' is not a time into a recording"),
+        ("9" * 5000 + "s", "is not a time into a recording"),  # no int() of 5,000 digits
+    ],
+)
+def test_a_time_that_is_not_one_is_refused_in_one_line(text: str, reason: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        read_time(text)
+    assert reason in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_time_reads_back_as_it_is_shown() -> None:
+    assert [time_into(s) for s in (0, 62, 3723, 36000)] == [
+        "0:00:00",
+        "0:01:02",
+        "1:02:03",
+        "10:00:00",
+    ]
+    assert display("at", 62, {}) == "0:01:02"
+    assert display("at", None, {}) == ""
+    assert read_time(time_into(3723)) == 3723
+
+
+@pytest.mark.parametrize("text", ["1:02", "0:01:02", "62s", "0:75:00", "-5s", "62", ""])
+def test_the_window_reads_a_time_as_the_terminal_does(qtbot: QtBot, text: str) -> None:
+    edit = TimeEdit(name="At")
+    qtbot.addWidget(edit)
+    edit.setText(text)
+    assert _read(edit.value) == _read(lambda: read_time(text)), text
 
 
 def test_a_number_that_is_not_one_is_refused_with_the_way_to_say_unknown() -> None:

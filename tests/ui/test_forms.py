@@ -42,6 +42,7 @@ from casefile.domain.terms import (
     SourceKind,
     Vocabulary,
 )
+from casefile.services.listing import ListQuery, Page
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.inputs import (
@@ -712,3 +713,42 @@ def test_a_late_result_for_a_closed_widget_is_dropped(
     picker.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     late[0]("Islamic State")  # the dialog was closed before the case answered
+
+
+def test_a_quotes_time_is_typed_as_players_show_it_and_stored_in_seconds(
+    qtbot: QtBot, controller: CaseController, editor: Editor, known: dict[str, Record[Any]]
+) -> None:
+    """The quote form's At field reads "1:02" as the terminal does, refuses a time that is
+    none in one line, and what OK stores (and Undo takes back) is in the case."""
+
+    def stored() -> Record[Any]:
+        found: list[Page] = []
+        controller.read(lambda case: case.listing.page(ListQuery(Kind.QUOTE)), found.append)
+        [record] = found[0].records
+        return record
+
+    dialog = RecordDialog(editor, Kind.QUOTE)
+    show(qtbot, dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.keyClicks(dialog.form.inputs["text"], "The caliphate will not forget.")
+    dialog.form.inputs["source"].choose(known["source"])
+    at = dialog.form.inputs["at"]
+    qtbot.keyClicks(at, "0:75:00")
+    assert dialog.error.text() == "At: '0:75:00': the minutes of h:mm:ss go up to 59."
+    assert not ok.isEnabled()
+    retype(qtbot, at, "1:02")
+    assert ok.isEnabled()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    editor.add(*dialog.values())  # what the window does with an accepted dialog
+    assert stored().fields.at == 62
+
+    quote = stored()
+    again = RecordDialog(editor, Kind.QUOTE, quote)
+    show(qtbot, again)
+    assert again.form.inputs["at"].text() == "0:01:02"
+    retype(qtbot, again.form.inputs["at"], "1h2m3s")
+    editor.edit(quote.id, *again.values())
+    assert stored().fields.at == 3723
+    editor.stack.undo()
+    assert stored().fields.at == 62
