@@ -13,7 +13,13 @@ from PySide6.QtGui import QDropEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from casefile.domain.records import GroupFields, PersonFields, QuoteFields
+from casefile.domain.records import (
+    DocumentFields,
+    GroupFields,
+    PersonFields,
+    QuoteFields,
+    Record,
+)
 from casefile.domain.terms import Kind, Relation
 from casefile.services.case import open_case
 from casefile.services.listing import ListQuery
@@ -59,6 +65,20 @@ def drop(window: MainWindow, paths: list[Path]) -> None:
 def source_titles(path: Path) -> set[str]:
     with open_case(path, backups=False) as case:
         return {r.label for r in case.listing.page(ListQuery(Kind.SOURCE, limit=100)).records}
+
+
+def open_imported(
+    window: MainWindow, case_path: Path, path: Path
+) -> tuple[Record[DocumentFields], DocumentViewer]:
+    """``path`` imported into the case, the case opened in the window, and the document
+    in a viewer."""
+    with open_case(case_path, backups=False) as case:
+        case.importer.import_files([path])
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
+    window.opener.open_path(case_path)
+    window.open_document(document.id)
+    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    return document, viewer
 
 
 def test_dropping_a_folder_imports_it_and_reports_the_failures(
@@ -192,12 +212,7 @@ def test_a_source_offers_its_mentions_and_one_click_links_them(
 def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     window: MainWindow, case_path: Path, files: Path, qtbot: QtBot
 ) -> None:
-    with open_case(case_path, backups=False) as case:
-        case.importer.import_files([files / "report.pdf"])
-        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.opener.open_path(case_path)
-    window.open_document(document.id)
-    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    document, viewer = open_imported(window, case_path, files / "report.pdf")
     assert viewer.text.toPlainText().strip() == "Page one words"  # it opens on page 1
     viewer.page.setValue(2)
     assert viewer.text.toPlainText().strip() == "Page two words"
@@ -279,12 +294,7 @@ def test_finding_in_a_document_steps_through_its_pages_and_marks_the_pdf(
         tmp_path / "report.pdf",
         ["Masood drove onto the bridge", "No name here", "Police named Masood; masood again"],
     )
-    with open_case(case_path, backups=False) as case:
-        case.importer.import_files([report])
-        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.opener.open_path(case_path)
-    window.open_document(document.id)
-    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    _, viewer = open_imported(window, case_path, report)
     viewer.activateWindow()
     qtbot.waitUntil(viewer.isActiveWindow)  # shortcuts go to the active window
 
@@ -458,12 +468,7 @@ def test_a_quote_after_an_emoji_keeps_its_character_range(
 ) -> None:
     text = "🔥🔥 The group claimed the attack."
     (tmp_path / "post.txt").write_text(text)
-    with open_case(case_path, backups=False) as case:
-        case.importer.import_files([tmp_path / "post.txt"])
-        [document] = case.listing.page(ListQuery(Kind.DOCUMENT)).records
-    window.opener.open_path(case_path)
-    window.open_document(document.id)
-    viewer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer))
+    _, viewer = open_imported(window, case_path, tmp_path / "post.txt")
     start = viewer.text.toPlainText().index("claimed")  # a character index
     cursor = viewer.text.textCursor()
     cursor.setPosition(start + 2)  # Qt counts each emoji as two
