@@ -34,6 +34,7 @@ class Reading:
     page: int | None = None
     char_start: int | None = None
     char_end: int | None = None
+    at: int | None = None  # seconds into a recording: its subtitles open at that cue
 
 
 class DocumentService:
@@ -109,7 +110,12 @@ class DocumentService:
                     (d for d in documents if d.fields.media_type == "application/pdf"), documents[0]
                 ),
             )
-            place = {"page": quote.page, "char_start": quote.char_start, "char_end": quote.char_end}
+            place = {
+                "page": quote.page,
+                "char_start": quote.char_start,
+                "char_end": quote.char_end,
+                "at": quote.at,
+            }
         elif record.kind is not Kind.DOCUMENT:
             raise InvalidInput(f"a {record.kind.label.lower()} is not a document")
         source = record.fields.source

@@ -3,8 +3,9 @@
 A PDF is shown as itself (QPdfView, from the bytes in the case: nothing is written to
 disk, nothing is fetched) next to its extracted text; other formats show their text
 alone. The text pane follows the PDF's page, and a selection in it becomes a quote
-with the source, the page and the character range filled in. Opening a quote's place
-selects that range again.
+with the source, the page and the character range filled in; in subtitles, with the time
+of the cue it starts in too (read from the cue's line, ``casefile.domain.cues``). Opening
+a quote's place selects that range again; a quote with a time alone opens at its cue.
 
 Finding (Ctrl+F) goes through the pages' text, where the words are selected, and marks
 every match on the page shown: in the text, and on the PDF page itself (Qt's own search
@@ -37,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.domain.formats import UNKNOWN_MEDIA_TYPE, Format
+from casefile.domain.cues import cue_at, cue_time, without_time
+from casefile.domain.formats import UNKNOWN_MEDIA_TYPE, Format, format_of
 from casefile.services.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
 
@@ -63,6 +65,7 @@ class Passage:
     page: int | None  # 1-based; None for a document without pages
     char_start: int
     char_end: int
+    at: int | None = None  # seconds into the recording, for a passage of subtitles
 
 
 def _no_text(media_type: str) -> str:
@@ -84,6 +87,8 @@ class DocumentViewer(QMainWindow):
         self.setWindowTitle(f"{document.fields.file_name} — {opened.source_label}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.is_pdf = document.fields.media_type == Format.PDF.media_type
+        kind = format_of(document.fields.media_type)
+        self.timed = kind is not None and kind.timed  # subtitles: a line per cue
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.document().setDocumentMargin(12)
@@ -121,7 +126,7 @@ class DocumentViewer(QMainWindow):
         self.addToolBar(self._toolbar())
         self.resize(1320, 860)
         self._show_page(1)
-        self.show_passage(opened.page, opened.char_start, opened.char_end)
+        self.show_passage(opened.page, opened.char_start, opened.char_end, opened.at)
 
     def _toolbar(self) -> QToolBar:
         toolbar = QToolBar("Document")
@@ -175,10 +180,15 @@ class DocumentViewer(QMainWindow):
         if navigator is not None and navigator.currentPage() != number - 1:
             navigator.jump(number - 1, navigator.currentLocation())
 
-    def show_passage(self, page: int | None, start: int | None, end: int | None) -> None:
+    def show_passage(
+        self, page: int | None, start: int | None, end: int | None, at: int | None = None
+    ) -> None:
         """Go to a quote's place: its page, its characters selected, and every place its
-        words occur marked."""
+        words occur marked; in subtitles, a quote placed by its time alone (typed, not
+        taken from a selection) at the cue said then."""
         self.page.setValue(page or 1)
+        if start is None and at is not None and self.timed:
+            start, end = cue_at(self.text.toPlainText(), at) or (None, None)
         if start is not None and end is not None:
             self._mark(" ".join(self.text.toPlainText()[start:end].split()))
             self._go(Match(page or 1, start, end))
@@ -284,9 +294,14 @@ class DocumentViewer(QMainWindow):
         )
         start += len(raw) - len(raw.lstrip())  # the range is the quoted words, not the spaces
         end -= len(raw) - len(raw.rstrip())
+        words, at = raw.strip(), None
+        if self.timed:  # the time of the cue it starts in, its own field, not in its words
+            at = cue_time(text, start)
+            start += len(words) - len(without_time(words))
+            words = without_time(words)
         page = self.page.value() if self.is_pdf else None
         document = self.opened.document.id
-        self.quote_requested.emit(Passage(source, document, raw.strip(), page, start, end))
+        self.quote_requested.emit(Passage(source, document, words, page, start, end, at))
 
 
 def quote_preset(passage: Passage) -> dict[str, Any]:
@@ -298,6 +313,7 @@ def quote_preset(passage: Passage) -> dict[str, Any]:
         "page": passage.page,
         "char_start": passage.char_start,
         "char_end": passage.char_end,
+        "at": passage.at,
     }
 
 

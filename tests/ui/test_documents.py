@@ -32,6 +32,7 @@ from casefile.ui.search_panel import MORE
 from casefile.ui.settings import WindowSettings
 from tests.conftest import settled
 from tests.importing.test_ocr import page_picture, scanned_pdf
+from tests.importing.test_subtitles import SRT
 from tests.services.test_import import make_pdf
 from tests.services.test_threads import imported, message
 from tests.ui.test_window import select, with_modal
@@ -251,6 +252,54 @@ def test_a_selection_in_a_document_becomes_a_quote_with_its_place(
     assert again.pdf_search is not None
     assert again.pdf_search.searchString() == "two words"  # marked on the PDF page
     assert len(again.pdf_search.resultsOnPage(1)) == 1
+    again.close()
+
+
+def test_a_selection_in_subtitles_quotes_the_time_of_its_cue_and_opens_there(
+    window: MainWindow, case_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    subtitles = tmp_path / "statement.srt"
+    subtitles.write_text(SRT)
+    document, viewer = open_imported(window, case_path, subtitles)
+    text = viewer.text.toPlainText()
+    line = text.index("[0:01:02] The caliphate")
+    cursor = viewer.text.textCursor()
+    cursor.setPosition(line)  # from the start of the cue's line: its time is not quoted
+    cursor.setPosition(text.index("\n", line), QTextCursor.MoveMode.KeepAnchor)
+    viewer.text.setTextCursor(cursor)
+    offered: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        assert isinstance(dialog, RecordDialog)
+        offered.append(dialog.form.inputs["at"].text())
+        dialog.accept()
+
+    with_modal(qtbot, accept)
+    viewer.quote_action.trigger()
+    assert offered == ["0:01:02"]
+    with open_case(case_path, backups=False) as case:
+        [quote] = case.listing.page(ListQuery(Kind.QUOTE)).records
+        typed = case.records.add(
+            QuoteFields(text="Blood with blood.", source=quote.fields.source, at=3725)
+        )
+    fields: QuoteFields = quote.fields
+    assert (fields.text, fields.at, fields.document) == (
+        "The caliphate will not forget.",
+        62,  # the cue starts at 1:02.900: whole seconds, as its line shows
+        document.id,
+    )
+    assert text[fields.char_start : fields.char_end] == "The caliphate will not forget."
+    viewer.close()
+
+    window.show_kind(Kind.QUOTE)
+    select(window, "“The caliphate will not forget.”")
+    assert "At\n0:01:02" in window.detail.toPlainText()
+
+    window.open_document(typed.id)  # "show in its document": a time alone, at its cue
+    again = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, DocumentViewer) and w.isVisible()
+    )
+    assert again.text.textCursor().selectedText() == "Blood with blood."  # said at 1:02:03
     again.close()
 
 
