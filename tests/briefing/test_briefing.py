@@ -752,4 +752,4 @@ def test_a_quote_from_a_recording_cites_its_time_where_a_page_would_be(
 
     text = " ".join(" ".join(p.split()) for p in pages_text(export(demo, tmp_path / "demo.pdf")))
 
-    assert re.search(r"“blood with blood” — [^“]*p\. 3 · at 0:01:02 \[1\]", text), text
+    assert re.search(r"“blood with blood” — [^“]*p\. 3 · at 0:01:02 \[1 · F\]", text), text
