@@ -33,9 +33,7 @@ _NAMES = {
 def read_rtf(data: bytes) -> Extracted:
     # Latin-1 keeps every byte as one character: RTF's own escapes carry the rest.
     source = data.decode("latin-1")
-    page = _CODE_PAGE.search(data[:4096])
-    encoding = f"cp{page[1].decode()}" if page and _known(f"cp{page[1].decode()}") else "cp1252"
-    text = _text(source, encoding)
+    encoding = _code_page(data)
     info = {name: _plain(value, encoding) for name, value in _INFO.findall(source[:65536])}
     metadata = {label: info[name] for name, label in _NAMES.items() if info.get(name)}
     created = _CREATED.search(source[:65536])
@@ -45,9 +43,22 @@ def read_rtf(data: bytes) -> Extracted:
         format=Format.RTF,
         title=info.get("title", ""),
         authors=split_authors(info.get("author", "")),
-        pages=("\n".join(line.rstrip() for line in text.strip().splitlines()),),
+        pages=(rtf_text(data),),
         metadata=metadata,
     )
+
+
+def rtf_text(data: bytes) -> str:
+    """The text of an RTF document (an Outlook message's RTF body too), line by line."""
+    text = _text(data.decode("latin-1"), _code_page(data))
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _code_page(data: bytes) -> str:
+    """The code page the document names (``\\ansicpg1256``), else Windows-1252, RTF's own."""
+    page = _CODE_PAGE.search(data[:4096])
+    encoding = f"cp{page[1].decode()}" if page else ""
+    return encoding if encoding and _known(encoding) else "cp1252"
 
 
 def _known(encoding: str) -> bool:
