@@ -20,6 +20,7 @@ class Format(LabelledEnum):
     TEXT = "text", "text file"
     MARKDOWN = "markdown", "Markdown file"
     EMAIL = "email", "e-mail"
+    MSG = "msg", "Outlook message"
     RTF = "rtf", "RTF document"
     ODT = "odt", "OpenDocument text"
     ODS = "ods", "OpenDocument spreadsheet"
@@ -72,6 +73,7 @@ _MEDIA_TYPES = {
     Format.TEXT: "text/plain",
     Format.MARKDOWN: "text/markdown",
     Format.EMAIL: "message/rfc822",
+    Format.MSG: "application/vnd.ms-outlook",
     Format.RTF: "application/rtf",
     Format.ODT: "application/vnd.oasis.opendocument.text",
     Format.ODS: "application/vnd.oasis.opendocument.spreadsheet",
@@ -104,6 +106,7 @@ _EXTENSIONS = {
     Format.TEXT: ("txt", "csv", "tsv", "log"),
     Format.MARKDOWN: ("md", "markdown"),
     Format.EMAIL: ("eml",),
+    Format.MSG: ("msg",),
     Format.RTF: ("rtf",),
     Format.ODT: ("odt", "ott"),
     Format.ODS: ("ods", "ots"),

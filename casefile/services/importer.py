@@ -164,7 +164,7 @@ class ImportReport:
 # What an e-mail, an archive, a chat, subtitles (of a video? an interview?) or a picture is a
 # source of, only the user can tell.
 _OTHER = (
-    *(Format.EMAIL, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC),
+    *(Format.EMAIL, Format.MSG, Format.ZIP, Format.TAR, Format.MBOX, Format.WARC),
     *(Format.TELEGRAM, Format.WHATSAPP, Format.SRT, Format.WEBVTT),
     *(Format.JPEG, Format.PNG, Format.TIFF, Format.WEBP, Format.GIF),
 )

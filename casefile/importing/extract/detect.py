@@ -78,7 +78,7 @@ _OLE_STREAMS = (
     ("worddocument", "Word 97-2003 document"),
     ("powerpoint document", "PowerPoint 97-2003 presentation"),
     ("encryptedpackage", "password-protected Office document"),
-    ("__properties_version1.0", "Outlook message (.msg)"),
+    ("__properties_version1.0", Format.MSG),
 )
 # An RFC 822 header field: "Name: value", the name printable ASCII without a colon.
 _FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:(.*)")
@@ -181,7 +181,7 @@ def _is_tar(data: bytes) -> bool:
 
 
 def _compound(data: bytes) -> Format:
-    """An Office 97-2003 file: an .xls is read; the others are named."""
+    """An Office 97-2003 file: an .xls or an Outlook message is read; the others are named."""
     import olefile
 
     try:

@@ -22,6 +22,7 @@ from casefile.importing.extract.image import read_image
 from casefile.importing.extract.mail import read_email
 from casefile.importing.extract.model import Damaged, Extracted, TooLarge, Unsupported
 from casefile.importing.extract.opendocument import read_opendocument
+from casefile.importing.extract.outlook import read_msg
 from casefile.importing.extract.pdf import read_pdf
 from casefile.importing.extract.rtf import read_rtf
 from casefile.importing.extract.slides import read_pptx
@@ -99,6 +100,8 @@ def _read(
             return read_mhtml(data)
         case Format.EMAIL:
             return read_email(data)
+        case Format.MSG:
+            return read_msg(data)
         case Format.TEXT | Format.MARKDOWN:
             return read_text(data, kind, encoding)
         case Format.RTF:
