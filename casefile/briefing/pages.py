@@ -298,7 +298,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
     def _draw_marking(self, canvas: Canvas, y: float) -> None:
         colour = tlp_colour(self.marking)
         if colour:  # TLP labels (plain ASCII): coloured text on black, as the standard shows
-            size = 9
+            size = TLP_POINTS
             width = canvas.stringWidth(self.marking, f"{SANS}-Bold", size)
             x = (PAGE_WIDTH - width) / 2
             canvas.setFillColor(colors.black)
@@ -308,6 +308,10 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
             canvas.drawString(x, y, self.marking)
         else:  # free text, in any script
             self._marking.drawOn(canvas, MARGIN, y - 2.5)
+
+
+# TLP 2.0: "the label should be in 12-point type or greater" (FIRST's standard).
+TLP_POINTS = 12
 
 
 def _one_line(text: str, style: ParagraphStyle, width: float) -> Paragraph:
