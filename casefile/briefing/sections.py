@@ -144,11 +144,21 @@ class Story:
         mark of its one source ("[2 · B2]")."""
         if not sources or Section.SOURCES not in self.options.sections:
             return ""
-        numbers = sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources)
+        numbers = sorted({self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources})
         graded = f" · {grade}" if grade and len(numbers) == 1 else ""
-        # One tag per mark: markup parsing is a good part of a pack's time.
+        # One tag per number: markup parsing is a good part of a pack's time.
         look = f'color="{LINK}" face="{SANS}" size="7.5"'
-        return " " + "".join(f'<a href="#source-{n}" {look}>[{n}{graded}]</a>' for n in numbers)
+
+        def mark(n: int) -> str:
+            return f'<a href="#source-{n}" {look}>{n}</a>'
+
+        runs = ", ".join(
+            mark(first)
+            if first == last
+            else f"{mark(first)}{'–' if last > first + 1 else ', '}{mark(last)}"
+            for first, last in _runs(numbers)
+        )
+        return f' <font color="{LINK}" face="{SANS}" size="7.5">[{runs}{graded}]</font>'
 
     def flowables(self) -> list[Flowable]:
         c = self.content
@@ -466,6 +476,18 @@ class Story:
                 text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
             flow.append(Anchored(text, SOURCE, anchor=f"source-{number}"))
         return flow
+
+
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted numbers as runs of consecutive ones: [1, 2, 3, 4, 7] → (1, 4), (7, 7); a
+    citation reads "[1–4, 7]", each number a link to its source."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def _bold(text: str, bold: bool) -> str:

@@ -102,6 +102,17 @@ def test_the_demo_pack_has_every_section_and_the_marking_and_page_x_of_y_on_ever
         )
 
 
+def test_a_tlp_label_is_set_in_twelve_point_type_at_the_top_and_foot(demo_pack: Path) -> None:
+    """TLP 2.0: the label should be in 12-point type or greater."""
+    page = pdfium.PdfDocument(demo_pack)[2]
+    text = page.get_textpage()
+    found = text.search("TLP:AMBER")
+    sizes = []
+    while (match := found.get_next()) is not None:
+        sizes.append(round(pdfium_raw.FPDFText_GetFontSize(text.raw, match[0])))
+    assert sizes == [12, 12]
+
+
 def test_every_quote_is_in_the_pack_with_its_citation(demo_pack: Path) -> None:
     text = " ".join(" ".join(p.split()) for p in pages_text(demo_pack))
     quotes = [f.text for _k, f, _n in demo_records() if isinstance(f, QuoteFields)]
@@ -212,18 +223,39 @@ def test_each_citation_links_to_its_own_source_entry(cited: Case, tmp_path: Path
     case = cited
     pack = export(case, tmp_path / "pack.pdf")
     pdf = pdfium.PdfDocument(pack)
-    citations = [link for link in _links(pack) if re.fullmatch(r"\[\d+\]", link[1])]
-    assert {label for _, label, _, _ in citations} == {"[1]", "[2]"}
+    citations = [link for link in _links(pack) if re.fullmatch(r"\d+", link[1])]
+    assert {label for _, label, _, _ in citations} == {"1", "2"}  # each number its own link
     for _page, label, target, height in citations:
         textpage = pdf[target].get_textpage()
         width = pdf[target].get_width()
         entry = textpage.get_text_bounded(0, height - 40, width, height + 2)
-        number = int(label.strip("[]"))
+        number = int(label)
         title = {1: "Linked source", 2: "Quoted source"}[number]  # numbered as first cited
         grade = {1: "Graded D — Not usually reliable.", 2: "Graded A — Completely reliable."}
         assert grade[number] in " ".join(entry.split()), (label, entry)
         assert f"[{number}]" in entry, (label, entry)
         assert title in entry, (label, entry)
+
+
+@needs_poppler
+def test_a_run_of_citations_is_compressed_and_each_number_still_links(
+    case: Case, tmp_path: Path
+) -> None:
+    attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017)))
+    person = case.records.add(PersonFields(name="Khalid Masood"))
+    sources = [case.records.add(SourceFields(title=f"Report {n}")).id for n in range(1, 5)]
+    case.records.add(
+        LinkFields(
+            subject=person.id,
+            relation=Relation.CARRIED_OUT,
+            object=attack.id,
+            citations=tuple(sources),
+        )
+    )
+    pack = export(case, tmp_path / "runs.pdf")
+    text = " ".join(" ".join(p.split()) for p in pages_text(pack))
+    assert "Carried out by Khalid Masood [1–4]" in text
+    assert {label for _, label, _, _ in _links(pack)} >= {"1", "4"}
 
 
 def test_the_outline_has_every_section_and_profile(demo_pack: Path) -> None:
