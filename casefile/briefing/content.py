@@ -24,7 +24,7 @@ from casefile.db import models as m
 from casefile.db.filters import tagged, within
 from casefile.domain.corroboration import Corroboration
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import UNSOURCED, display, grade_code, link_caveats
+from casefile.domain.display import UNSOURCED, display, field_label, grade_code, link_caveats
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
@@ -117,6 +117,18 @@ class JudgementEntry:
 
 
 @dataclass(frozen=True)
+class Gaps:
+    """What the case does not know about one attack: the facts reports disagree on, those
+    no source reports, and those not known at all (each as its label, in profile order)."""
+
+    attack: str
+    key: str  # its profile's anchor
+    disputed: tuple[str, ...]
+    unsourced: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProfileEntry:
     key: str
     name: str
@@ -134,6 +146,7 @@ class PackContent:
     # A scoped pack's summary instead, read from its attacks: each line with its citations.
     overview: list[tuple[str, tuple[UUID, ...]]] = field(default_factory=list)
     judgements: list[JudgementEntry] = field(default_factory=list)
+    gaps: list[Gaps] = field(default_factory=list)
     attacks: list[AttackEntry] = field(default_factory=list)
     people: list[ProfileEntry] = field(default_factory=list)
     groups: list[ProfileEntry] = field(default_factory=list)
@@ -209,6 +222,8 @@ class _Gathering:
         content.attacks = [self.attack_entry(a, quotes) for a in attacks]
         if Section.SUMMARY in shown and not scope.whole_case:
             content.overview = overview(content.attacks)
+        if Section.GAPS in shown:
+            content.gaps = [g for g in map(gaps_of, content.attacks) if g is not None]
         if Section.JUDGEMENTS in shown:
             in_scope = {r.id for r in (*attacks, *people, *groups)}
             content.judgements = self.judgements(in_scope)
@@ -581,6 +596,29 @@ def _sources_behind(s: Session, ids: set[UUID]) -> dict[UUID, tuple[UUID, ...]]:
     return {
         i: tuple(dict.fromkeys(source_of.get(c, c) for c in cited)) for i, cited in found.items()
     }
+
+
+def gaps_of(a: AttackEntry) -> Gaps | None:
+    """The attack's gaps (None: every fact is known and sourced, none disputed). An end
+    date, perpetrators killed and the claim's details are not gaps when unknown: most
+    attacks have none to know."""
+    disputed, unsourced, unknown = [], [], []
+    for name, line in a.facts.items():
+        label = field_label(name).lower()
+        if line.others:
+            disputed.append(label)
+        elif UNSOURCED in line.chosen:
+            unsourced.append(label)
+        elif not line.chosen and name not in _NOT_GAPS:
+            unknown.append(label)
+    if not (disputed or unsourced or unknown):
+        return None
+    return Gaps(a.title, a.key, tuple(disputed), tuple(unsourced), tuple(unknown))
+
+
+_NOT_GAPS = frozenset(
+    {"end_date", "perpetrators_killed", "claimed_by", "claim_date", "claim_method"}
+)
 
 
 def _unreported(a: m.Attack, name: str) -> Fact:

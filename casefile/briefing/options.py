@@ -13,6 +13,7 @@ from casefile.domain.terms import LabelledEnum
 class Section(LabelledEnum):
     JUDGEMENTS = "judgements", "Key judgements"
     SUMMARY = "summary", "Summary"
+    GAPS = "gaps", "Intelligence gaps"
     TIMELINE = "timeline", "Timeline"
     ATTACKS = "attacks", "Attack profiles"
     PEOPLE = "people", "People"

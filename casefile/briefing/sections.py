@@ -69,7 +69,9 @@ def _style(name: str, **values: object) -> ParagraphStyle:
 
 # The sections that flow one into the next at the front of a pack: what a reader with
 # five minutes reads.
-FRONT = frozenset({Section.JUDGEMENTS, Section.SUMMARY})
+FRONT = frozenset({Section.JUDGEMENTS, Section.SUMMARY, Section.GAPS})
+# The gaps section lists this many attacks; the rest are counted (their profiles say).
+GAPS_AT_MOST = 12
 # The cover's scope line names at most this many chosen attacks.
 SCOPE_NAMES = 5
 BODY = _style("body", spaceAfter=6)
@@ -167,6 +169,8 @@ class Story:
             sections.append((Section.JUDGEMENTS, self.judgements()))
         if c.summary or c.overview:
             sections.append((Section.SUMMARY, self.summary()))
+        if c.gaps:
+            sections.append((Section.GAPS, self.gaps()))
         if c.attacks and Section.TIMELINE in self.options.sections:
             sections.append((Section.TIMELINE, self.timeline()))
         if c.attacks and Section.ATTACKS in self.options.sections:
@@ -309,6 +313,29 @@ class Story:
             "The UK Professional Head of Intelligence Assessment probability yardstick.", SMALL
         )
         return [*flow, Spacer(1, 4 * mm), KeepTogether([legend, Spacer(1, 2 * mm), caption])]
+
+    def gaps(self) -> list[Flowable]:
+        """What the case does not know, attack by attack: disputed facts first (each
+        attack's profile prints every value reported), then what no source reports, then
+        what is not known at all."""
+        gaps = sorted(self.content.gaps, key=lambda g: (-len(g.disputed), -len(g.unsourced)))
+        flow: list[Flowable] = []
+        for g in gaps[:GAPS_AT_MOST]:
+            said = [
+                f"{what}: {markup(', '.join(facts))}"
+                for what, facts in (
+                    ("reports disagree on", g.disputed),
+                    ("no source reports", g.unsourced),
+                    ("not known", g.unknown),
+                )
+                if facts
+            ]
+            link = f'<a href="#{g.key}" color="{LINK}">{markup(g.attack, bold=True)}</a>'
+            flow.append(para(f"<b>{link}</b> — {'; '.join(said)}.", BODY))
+        if len(gaps) > GAPS_AT_MOST:
+            more = len(gaps) - GAPS_AT_MOST
+            flow.append(para(f"And {more:,} more attacks with gaps: see their profiles.", BODY))
+        return flow
 
     def summary(self) -> list[Flowable]:
         said = [paragraph(part, BODY) for part in self.content.summary.split("\n") if part.strip()]

@@ -785,3 +785,16 @@ def test_a_quote_from_a_recording_cites_its_time_where_a_page_would_be(
     text = " ".join(" ".join(p.split()) for p in pages_text(export(demo, tmp_path / "demo.pdf")))
 
     assert re.search(r"“blood with blood” — [^“]*p\. 3 · at 0:01:02 \[1 · F\]", text), text
+
+
+@needs_poppler
+def test_the_gaps_say_what_is_disputed_unsourced_and_unknown_disputes_first(
+    demo_pack: Path,
+) -> None:
+    text = " ".join(" ".join(p.split()) for p in pages_text(demo_pack))
+    gaps = text[text.index("Intelligence gaps Westminster attack") :]
+    assert gaps.startswith("Intelligence gaps Westminster attack — reports disagree on: claimed;")
+    assert (
+        "Brussels attacks — no source reports: date, location, target types, status; "
+        "not known: killed, wounded, claimed, attack types, weapon types."
+    ) in gaps
