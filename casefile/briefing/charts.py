@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
@@ -34,40 +34,59 @@ def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
     flow: list[Flowable] = []
     per_year = Counter(a.year for a in attacks if a.year is not None)
     if per_year:
-        undated = sum(1 for a in attacks if a.year is None)
-        note = f" {_attacks(undated)} with no known date not shown." if undated else ""
-        flow.append(
-            _figure("Attacks per year", _per_year(per_year), f"Attacks in this pack by year.{note}")
-        )
-    by_type: dict[str, list[int]] = {}
-    unknown = 0
-    bounded = False  # a figure given as a range, a bound or a word: its lower bound counts
-    for a in attacks:
-        if a.killed is None and a.wounded is None:
-            unknown += 1
-            continue
-        figures = (a.killed, a.wounded)
-        bounded = bounded or any(f is not None and f.exact is None for f in figures)
-        for kind in a.attack_types or ("Unknown",):
-            totals = by_type.setdefault(kind, [0, 0])
-            for i, figure in enumerate(figures):
-                totals[i] += figure.low if figure is not None else 0
+        flow.append(_figure("Attacks per year", _per_year(per_year), _year_caption(attacks)))
+    by_type, note = _casualty_totals(attacks)
     if any(k + w for k, w in by_type.values()):
-        note = f" {_attacks(unknown)} with no casualty figures not counted." if unknown else ""
-        if bounded:
-            note += (
-                " Where a source gave a range, a lower bound or a word (“dozens”), its lower"
-                " bound is counted: the totals are at least these."
-            )
         flow.append(
             _figure(
                 "Casualties by attack type",
                 _casualties(by_type),
-                f"Killed and wounded by attack type; an attack of several types counts under "
-                f"each.{note}",
+                "Killed and wounded by attack type; an attack of several types counts under "
+                f"each, so the bars may add up to more than the attacks' casualties.{note}",
             )
         )
     return flow
+
+
+def _year_caption(attacks: Sequence[AttackEntry]) -> str:
+    """What the per-year bars leave out or place only roughly."""
+    caption = "Attacks in this pack by year."
+    undated = sum(1 for a in attacks if a.year is None)
+    if undated:
+        caption += f" {_attacks(undated)} with no known date not shown."
+    rough = Counter(a.year for a in attacks if a.year is not None and a.circa)
+    if rough:
+        years = ", ".join(f"{year} ({_attacks(n)})" for year, n in sorted(rough.items()))
+        caption += f" Dated only approximately (c.), shown in the year given: {years}."
+    return caption
+
+
+def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[int]], str]:
+    """Killed and wounded by attack type, each summed over the attacks whose figure for
+    it is known (an unknown count is left out, never counted as none), and the caption's
+    note of what was left out or counted at its lower bound."""
+    by_type: dict[str, list[int]] = {}
+    left_out = [0, 0]
+    bounded = False  # a figure given as a range, a bound or a word: its lower bound counts
+    for a in attacks:
+        for i, figure in enumerate((a.killed, a.wounded)):
+            if figure is None:
+                left_out[i] += 1
+                continue
+            bounded = bounded or figure.exact is None
+            for kind in a.attack_types or ("Unknown",):
+                by_type.setdefault(kind, [0, 0])[i] += figure.low
+    note = "".join(
+        f" {_attacks(n)} with no figure for the {what} left out of its bars."
+        for n, what in zip(left_out, ("killed", "wounded"), strict=True)
+        if n
+    )
+    if bounded:
+        note += (
+            " Where a source gave a range, a lower bound or a word (“dozens”), its lower"
+            " bound is counted: the totals are at least these."
+        )
+    return by_type, note
 
 
 def _attacks(count: int) -> str:
@@ -133,6 +152,8 @@ def _per_year(per_year: Counter[int]) -> Drawing:
     chart.valueAxis.valueStep = _step(max(per_year.values()))
     _axis_fonts(chart)
     drawing.add(chart)
+    drawing.add(_axis_title("Attacks", 4, chart.y + chart.height / 2, angle=90))
+    drawing.add(_axis_title("Year", chart.x + chart.width / 2, 4))
     return drawing
 
 
@@ -145,20 +166,32 @@ def _casualties(by_type: dict[str, list[int]]) -> Drawing:
         by_type = {**{k: by_type[k] for k in kept}, OTHER: other}
         kinds = [*kept, OTHER]
     height = 30 + 22 * len(kinds)
-    drawing = _drawing(height + 24)
+    drawing = _drawing(height + 34)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 150, 20, TEXT_WIDTH - 170, height - 10
-    chart.data = [[by_type[k][0] for k in kinds], [by_type[k][1] for k in kinds]]
+    chart.x, chart.y, chart.width, chart.height = 150, 30, TEXT_WIDTH - 170, height - 10
+    # A group's first series is drawn lowest: wounded first puts killed on top, in the
+    # legend's order.
+    chart.data = [[by_type[k][1] for k in kinds], [by_type[k][0] for k in kinds]]
     chart.categoryAxis.categoryNames = [k if len(k) <= 34 else k[:33] + "…" for k in kinds]
     chart.categoryAxis.reverseDirection = True
-    chart.bars[0].fillColor = BAR
-    chart.bars[1].fillColor = WOUNDED
+    chart.bars[0].fillColor = WOUNDED
+    chart.bars[1].fillColor = BAR
     chart.bars.strokeColor = None
     chart.valueAxis.valueStep = _step(max(max(v) for v in by_type.values()))
     _axis_fonts(chart)
     drawing.add(chart)
-    drawing.add(_legend([(BAR, "Killed"), (WOUNDED, "Wounded")], chart.x, height + 22))
+    drawing.add(_legend([(BAR, "Killed"), (WOUNDED, "Wounded")], chart.x, height + 32))
+    drawing.add(_axis_title("People (at least)", chart.x + chart.width / 2, 4))
     return drawing
+
+
+def _axis_title(text: str, x: float, y: float, *, angle: float = 0) -> Group:
+    """An axis's name, centred on it (turned to run up a vertical axis)."""
+    title = String(0, 0, text, fontName=SANS, fontSize=7.5, fillColor=MUTED, textAnchor="middle")
+    group = Group(title)
+    group.translate(x, y)
+    group.rotate(angle)
+    return group
 
 
 def _legend(keys: list[tuple[colors.Color, str]], x: float, y: float) -> Legend:

@@ -89,6 +89,7 @@ class AttackEntry:
     title: str
     date: str
     year: int | None
+    circa: bool  # its date is approximate ("c. 2014"): a chart says so
     location: str
     attack_types: tuple[str, ...]
     weapon_types: str
@@ -429,6 +430,7 @@ class _Gathering:
             title=a.title,
             date=_when(a.date, a.end_date),
             year=a.date.year if a.date else None,
+            circa=bool(a.date and a.date.circa),
             location=", ".join(p for p in (a.location, a.city, a.country) if p),
             attack_types=tuple(labels["attack_type"].get(t, t) for t in a.attack_types),
             weapon_types=", ".join(labels["weapon_type"].get(t, t) for t in a.weapon_types),

@@ -680,7 +680,7 @@ def test_a_pack_of_one_attack_is_about_that_attack_alone(demo: Case, tmp_path: P
     cover = " ".join(pages[0].split())
     assert "SCOPE Chosen attacks (Brussels attacks): 1 attack" in cover
     assert "CASE Westminster attack, March 2017" in cover
-    assert all(re.search(r"^Brussels attacks\s+Page \d+ of \d+$", p, re.M) for p in pages)
+    assert all(re.search(r"^\s*Brussels attacks\s+Page \d+ of \d+$", p, re.M) for p in pages)
     between = " ".join(" ".join(p.split()) for p in pages[1:-1])  # not the cover, the sources
     assert "Westminster" not in between
     assert "drove a car into pedestrians" not in between  # the case's summary: of another attack
@@ -696,7 +696,7 @@ def test_a_pack_of_years_quotes_what_was_said_in_them(demo: Case, tmp_path: Path
     pages = pages_text(export(demo, tmp_path / "years.pdf", scope=scope))
     text = " ".join(" ".join(p.split()) for p in pages)
     assert "SCOPE Attacks from 2016 to 2017: 4 attacks from February 2016 to 22 March 2017" in text
-    assert all(re.search(r"^Attacks from 2016 to 2017\s+Page", p, re.M) for p in pages)
+    assert all(re.search(r"^\s*Attacks from 2016 to 2017\s+Page", p, re.M) for p in pages)
     assert "Canadian Parliament" not in text  # October 2014
     assert "run [the enemy] over in your car" not in text  # said in 2014
     assert "blood with blood" in text  # March 2017
@@ -798,3 +798,43 @@ def test_the_gaps_say_what_is_disputed_unsourced_and_unknown_disputes_first(
         "Brussels attacks — no source reports: date, location, target types, status; "
         "not known: killed, wounded, claimed, attack types, weapon types."
     ) in gaps
+
+
+def test_a_chart_leaves_unknown_counts_out_and_says_what_it_left_out() -> None:
+    """An attack with 2 killed and no figure for the wounded adds nothing to the wounded
+    bar (it was counted as none); a circa year is said to be approximate."""
+    from casefile.briefing.charts import _casualty_totals, _year_caption
+    from casefile.briefing.content import AttackEntry
+
+    def attack(
+        killed: Figure | None, wounded: Figure | None, *, circa: bool = False
+    ) -> AttackEntry:
+        return AttackEntry(
+            key="k",
+            title="t",
+            date="",
+            year=2014,
+            circa=circa,
+            location="",
+            attack_types=("Bombing",),
+            weapon_types="",
+            killed=killed,
+            wounded=wounded,
+            claimed="",
+            status="",
+            summary="",
+            ties=(),
+            quotes=(),
+            cites=(),
+        )
+
+    attacks = [
+        attack(Figure.exactly(2), None),
+        attack(Figure.exactly(1), Figure.exactly(10), circa=True),
+        attack(None, Figure.exactly(5)),
+    ]
+    totals, note = _casualty_totals(attacks)
+    assert totals == {"Bombing": [3, 15]}
+    assert "1 attack with no figure for the killed left out of its bars." in note
+    assert "1 attack with no figure for the wounded left out of its bars." in note
+    assert "approximately (c.), shown in the year given: 2014 (1 attack)" in _year_caption(attacks)
