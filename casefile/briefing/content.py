@@ -48,6 +48,9 @@ class SourceEntry:
     url: str
     reliability: str  # "B — Usually reliable"; empty when not graded
     documents: tuple[tuple[str, str], ...]  # (file name, SHA-256)
+    kind: str = ""  # "News article"
+    language: str = ""
+    grade: str = ""  # the reliability's letter, "" when not graded
 
 
 @dataclass(frozen=True)
@@ -680,5 +683,8 @@ def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
             url=record.url,
             reliability=display("reliability", record.reliability, {}),
             documents=tuple(documents[record.id]),
+            kind=record.source_kind.label,
+            language=record.language,
+            grade=record.reliability.value if record.reliability else "",
         )
     return entries

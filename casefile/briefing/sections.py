@@ -7,8 +7,10 @@ statement ends with its [n] marks.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from html import escape
 from uuid import UUID
 
 from reportlab.lib import colors
@@ -31,6 +33,7 @@ from casefile.briefing.content import (
     PackContent,
     ProfileEntry,
     QuoteEntry,
+    SourceEntry,
     Tie,
 )
 from casefile.briefing.fonts import SANS, SERIF, covers
@@ -111,9 +114,7 @@ QUOTE = _style(
     allowWidows=0,
 )
 ATTRIBUTION = _style("attribution", fontName=SANS, leftIndent=10, spaceAfter=8)
-SOURCE = _style(
-    "source", fontSize=8.5, leading=12, leftIndent=22, firstLineIndent=-22, spaceAfter=6
-)
+SOURCE_CELL = _style("source-cell", fontSize=8.5, leading=11.5)
 TOC = _style("toc", fontName=SANS, fontSize=10.5, leading=15)
 COVER_TITLE = _style("cover-title", fontName=f"{SANS}-Bold", fontSize=28, leading=34, spaceAfter=10)
 COVER_SUB = _style(
@@ -489,20 +490,64 @@ class Story:
         return shown
 
     def sources(self) -> list[Flowable]:
-        flow: list[Flowable] = []
-        for source_id, number in sorted(self.numbers.items(), key=lambda item: item[1]):
-            s = self.content.sources[source_id]
-            details = [markup(x) for x in (s.authors, s.publisher, s.published) if x]
-            text = f"[{number}]&nbsp;&nbsp;<b>{markup(s.title, bold=True)}</b>"
-            if details:
-                text += ". " + ". ".join(details)
-            if s.url:
-                text += f". {markup(s.url)}"
-            text += f". Graded {markup(s.reliability)}." if s.reliability else ". Not graded."
-            for name, sha in s.documents:
-                text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
-            flow.append(Anchored(text, SOURCE, anchor=f"source-{number}"))
-        return flow
+        """The evidence register: a row per source cited, in the order first cited, with
+        what a reader weighs it by (kind, publisher, date, language, grade), its address
+        and the SHA-256 of each stored document; a count by grade above it."""
+        cited = sorted(self.numbers.items(), key=lambda item: item[1])
+        entries = [(number, self.content.sources[source_id]) for source_id, number in cited]
+        rows = [
+            [
+                Anchored(f"[{number}]", SOURCE_CELL, anchor=f"source-{number}"),
+                para(self.source_text(s), SOURCE_CELL),
+                para(_grade_cell(s), SOURCE_CELL),
+            ]
+            for number, s in entries
+        ]
+        header = [para(label, LABEL) for label in ("", "SOURCE", "GRADE")]
+        widths = [12 * mm, TEXT_WIDTH - 42 * mm, 30 * mm]
+        style = [
+            *_plain_cells(first_row=1),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ]
+        return [
+            para(_grade_count([s for _, s in entries]), BODY),
+            rows_table(header, rows, widths, style),
+        ]
+
+    def source_text(self, s: SourceEntry) -> str:
+        """A source's cell: its title, what it is, where to find it, its documents."""
+        text = f"<b>{markup(s.title, bold=True)}</b>"
+        about = [markup(x) for x in (s.kind, s.authors, s.publisher, s.published, s.language) if x]
+        if about:
+            text += "<br/>" + " · ".join(about)
+        if s.url:
+            shown = markup(s.url)
+            if s.url.lower().startswith(("http://", "https://")):  # no javascript: or file:
+                shown = f'<a href="{escape(s.url, quote=True)}" color="{LINK}">{shown}</a>'
+            text += f"<br/>{shown}"
+        for name, sha in s.documents:
+            text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
+        return text
+
+
+def _grade_cell(s: SourceEntry) -> str:
+    """The reliability's letter, and what it means, small beneath it."""
+    if not s.grade:
+        return _muted("not graded", 7)
+    meaning = s.reliability.partition(" — ")[2]
+    return f"<b>{markup(s.grade)}</b><br/>{_muted(markup(meaning), 7)}"
+
+
+def _grade_count(sources: Sequence[SourceEntry]) -> str:
+    """ "5 sources cited: graded B 2, F 2; not graded 1." """
+    grades = Counter(s.grade for s in sources)
+    graded = ", ".join(f"{g} {n:,}" for g, n in sorted(grades.items()) if g)
+    parts = [f"graded {graded}"] if graded else []
+    if grades[""]:
+        parts.append(f"not graded {grades['']:,}")
+    count = f"{len(sources):,} source{'s' if len(sources) != 1 else ''} cited"
+    return f"{count}: {'; '.join(parts)}. Reliability on the Admiralty scale (A to F)."
 
 
 def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:

@@ -231,7 +231,7 @@ def test_each_citation_links_to_its_own_source_entry(cited: Case, tmp_path: Path
         entry = textpage.get_text_bounded(0, height - 40, width, height + 2)
         number = int(label)
         title = {1: "Linked source", 2: "Quoted source"}[number]  # numbered as first cited
-        grade = {1: "Graded D — Not usually reliable.", 2: "Graded A — Completely reliable."}
+        grade = {1: "D Not usually reliable", 2: "A Completely reliable"}
         assert grade[number] in " ".join(entry.split()), (label, entry)
         assert f"[{number}]" in entry, (label, entry)
         assert title in entry, (label, entry)
@@ -838,3 +838,36 @@ def test_a_chart_leaves_unknown_counts_out_and_says_what_it_left_out() -> None:
     assert "1 attack with no figure for the killed left out of its bars." in note
     assert "1 attack with no figure for the wounded left out of its bars." in note
     assert "approximately (c.), shown in the year given: 2014 (1 attack)" in _year_caption(attacks)
+
+
+@needs_poppler
+def test_the_sources_are_a_register_with_a_count_by_grade_and_only_web_links(
+    case: Case, tmp_path: Path
+) -> None:
+    import pypdf
+
+    attack = case.records.add(AttackFields(title="Bridge attack", date=PartialDate(2017)))
+    person = case.records.add(PersonFields(name="Khalid Masood"))
+    web = case.records.add(
+        SourceFields(title="Web report", reliability=Reliability.B, url="https://example.org/a")
+    )
+    odd = case.records.add(SourceFields(title="Odd note", url="javascript:alert(1)"))
+    case.records.add(
+        LinkFields(
+            subject=person.id,
+            relation=Relation.CARRIED_OUT,
+            object=attack.id,
+            citations=(web.id, odd.id),
+        )
+    )
+    pack = export(case, tmp_path / "register.pdf")
+    text = " ".join(" ".join(p.split()) for p in pages_text(pack))
+    assert "2 sources cited: graded B 1; not graded 1." in text
+    assert "javascript:alert(1)" in text  # printed as written, never a link
+    uris = [
+        annotation.get_object()["/A"].get("/URI")
+        for page in pypdf.PdfReader(pack).pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    assert [u for u in uris if u] == ["https://example.org/a"]
