@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.db import models as m
+from casefile.db.engine import fold
 from casefile.db.filters import tagged, within
 from casefile.domain.corroboration import Corroboration
 from casefile.domain.dates import PartialDate
@@ -29,10 +30,13 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.terms import Kind, Probability, Relation, Reliability
+from casefile.domain.terms import Kind, Probability, Relation, Reliability, grade_rank
 from casefile.services.facts import Fact, read_facts
 
 KEY_QUOTES_PER_ATTACK = 5
+# The key quotes section holds at most this many, unless the analyst tags more.
+KEY_QUOTES = 8
+KEY_QUOTE_TAG = "key quote"  # as folded: the tag an analyst puts on a quote to choose it
 # How long after an attack what its people and groups say is quoted under it.
 AFTERMATH = timedelta(days=30)
 R = TypeVar("R", bound=m.Record)
@@ -154,7 +158,8 @@ class PackContent:
     attacks: list[AttackEntry] = field(default_factory=list)
     people: list[ProfileEntry] = field(default_factory=list)
     groups: list[ProfileEntry] = field(default_factory=list)
-    quotes: list[QuoteEntry] = field(default_factory=list)
+    quotes: list[QuoteEntry] = field(default_factory=list)  # the key ones, best first
+    every_quote: list[QuoteEntry] = field(default_factory=list)  # for the annex, by date
     sources: dict[UUID, SourceEntry] = field(default_factory=dict)  # all that may be cited
 
 
@@ -236,10 +241,28 @@ class _Gathering:
         if Section.GROUPS in shown:
             content.groups = [self.group_entry(g) for g in groups]
         if Section.QUOTES in shown:
-            content.quotes = [self.quote_entry(q) for q in quotes]
+            content.quotes = [self.quote_entry(q) for q in self.key_quotes(quotes)]
+        if Section.ANNEX in shown:
+            content.every_quote = [self.quote_entry(q) for q in quotes]
         if Section.SOURCES in shown:
             content.sources = _sources(s, self.cited_sources)
         return content
+
+    def key_quotes(self, quotes: Sequence[m.Quote]) -> list[m.Quote]:
+        """The handful a reader should see: those the analyst tagged ``KEY_QUOTE_TAG``,
+        if any; else the quotes the pack's links cite, then the best graded, then the
+        latest, at most ``KEY_QUOTES``. Every quote is in the annex."""
+        tagged = [q for q in quotes if any(fold(t.tag.name) == KEY_QUOTE_TAG for t in q.tag_rows)]
+        if tagged:
+            return tagged
+        cited = {c for ids in self.cited.values() for c in ids}
+
+        def rank(q: m.Quote) -> tuple[bool, tuple[int, int], int]:
+            graded = grade_rank(self.reliability.get(q.source), q.credibility)
+            return (q.id not in cited, graded, -self.quote_rank[q.id])
+
+        best = sorted(quotes, key=rank)[:KEY_QUOTES]
+        return sorted(best, key=lambda q: self.quote_rank[q.id])  # in date order
 
     def judgements(self, in_scope: set[UUID]) -> list[JudgementEntry]:
         """The current judgements (none superseded) of the whole case; or, in a scoped

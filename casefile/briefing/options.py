@@ -21,6 +21,7 @@ class Section(LabelledEnum):
     QUOTES = "quotes", "Key quotes"
     CHARTS = "charts", "Charts"
     SOURCES = "sources", "Sources"
+    ANNEX = "annex", "Annex: every quote"
 
 
 # Traffic Light Protocol 2.0: the label's text colour on black, as FIRST publishes them.

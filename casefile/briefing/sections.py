@@ -51,7 +51,7 @@ from casefile.briefing.pages import (
 )
 from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import display
+from casefile.domain.display import display, shortened
 from casefile.domain.figures import Figure
 from casefile.domain.terms import Probability
 
@@ -75,6 +75,10 @@ def _style(name: str, **values: object) -> ParagraphStyle:
 FRONT = frozenset({Section.JUDGEMENTS, Section.SUMMARY, Section.GAPS})
 # The gaps section lists this many attacks; the rest are counted (their profiles say).
 GAPS_AT_MOST = 12
+# A quote longer than this (characters) is cut to its first EXCERPT in profiles and key
+# quotes when the annex holds it whole: a 3,000-character statement is not printed twice.
+LONG_QUOTE = 600
+EXCERPT = 400
 # The cover's scope line names at most this many chosen attacks.
 SCOPE_NAMES = 5
 BODY = _style("body", spaceAfter=6)
@@ -140,7 +144,7 @@ class Story:
         self.options = options
         self.created = created
         self.numbers: dict[UUID, int] = {}
-        self._parsed: dict[QuoteEntry, tuple[ParagraphStyle, list[object]]] = {}
+        self._parsed: dict[tuple[QuoteEntry, str], tuple[ParagraphStyle, list[object]]] = {}
 
     def cites(self, sources: Sequence[UUID], grade: str = "") -> str:
         """The marks of ``sources`` ("[2]"); with a quote's Admiralty ``grade``, in the
@@ -182,11 +186,14 @@ class Story:
             sections.append((Section.GROUPS, self.profiles(c.groups)))
         if c.quotes:
             sections.append((Section.QUOTES, [self.quote(q) for q in c.quotes]))
+        annex = [self.quote(q, whole=True) for q in c.every_quote]
         drawn = charts(c.attacks) if Section.CHARTS in self.options.sections else []
         if drawn:
             sections.append((Section.CHARTS, drawn))
-        if self.numbers:  # last: it lists what the sections above cited, in their order
+        if self.numbers:  # it lists what the sections above cited, in their order
             sections.append((Section.SOURCES, self.sources()))
+        if annex:
+            sections.append((Section.ANNEX, annex))
 
         story: list[Flowable] = self.cover(bool(self.numbers))
         if not sections:
@@ -467,26 +474,33 @@ class Story:
             flow += [CondPageBreak(30 * mm), head, *body, *self.ties(p.ties)]
         return flow
 
-    def quote(self, q: QuoteEntry) -> Flowable:
+    def quote(self, q: QuoteEntry, *, whole: bool = False) -> Flowable:
+        """A quote with its attribution; a long one cut to its start where the annex
+        holds it whole (``whole``: this is the annex)."""
         # Each part set on its own (as if isolated): "22 July 2010" after an Arabic name
         # would otherwise join the name's right-to-left run.
         fields = (q.speaker, q.said, f"p. {q.page}" if q.page else "", f"at {q.at}" if q.at else "")
         said = " · ".join(markup(field) for field in fields if field)
         attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites, q.grade)
+        text = q.text
+        if not whole and Section.ANNEX in self.options.sections and len(text) > LONG_QUOTE:
+            text = shortened(text, EXCERPT)
+            attribution += " " + _muted("(shortened: the whole quote is in the annex)", 8)
         translation = f"Translation: {q.translation}" if q.translation else ""
-        if base_is_rtl(q.text):  # set apart, with no English quotation marks
-            parts = [paragraph(q.text, QUOTE)]
+        if base_is_rtl(text):  # set apart, with no English quotation marks
+            parts = [paragraph(text, QUOTE)]
             if translation:
                 parts.append(paragraph(translation, QUOTE))
             return KeepTogether([*parts, para(attribution, ATTRIBUTION)])
         # One paragraph (quote, translation, attribution) that never leaves a line alone.
         # A quote printed twice (key quote of an attack, and in Key quotes) is parsed once.
-        if q in self._parsed:
-            style, frags = self._parsed[q]
+        key = (q, text)
+        if key in self._parsed:
+            style, frags = self._parsed[key]
             return Paragraph(None, style, frags=list(frags))
-        lines = [f"“{markup(q.text)}”", markup(translation), attribution]
+        lines = [f"“{markup(text)}”", markup(translation), attribution]
         shown = para("<br/>".join(line for line in lines if line), QUOTE)
-        self._parsed[q] = (shown.style, list(shown.frags))
+        self._parsed[key] = (shown.style, list(shown.frags))
         return shown
 
     def sources(self) -> list[Flowable]:

@@ -681,7 +681,8 @@ def test_a_pack_of_one_attack_is_about_that_attack_alone(demo: Case, tmp_path: P
     assert "SCOPE Chosen attacks (Brussels attacks): 1 attack" in cover
     assert "CASE Westminster attack, March 2017" in cover
     assert all(re.search(r"^\s*Brussels attacks\s+Page \d+ of \d+$", p, re.M) for p in pages)
-    between = " ".join(" ".join(p.split()) for p in pages[1:-1])  # not the cover, the sources
+    register = [p for p in pages if re.search(r"\d+ sources? cited", p)]  # titles as written
+    between = " ".join(" ".join(p.split()) for p in pages[1:] if p not in register)
     assert "Westminster" not in between
     assert "drove a car into pedestrians" not in between  # the case's summary: of another attack
     assert "Brussels attacks: March 2016, An airport and a metro station" in between
@@ -871,3 +872,39 @@ def test_the_sources_are_a_register_with_a_count_by_grade_and_only_web_links(
         if "/A" in annotation.get_object()
     ]
     assert [u for u in uris if u] == ["https://example.org/a"]
+
+
+@needs_poppler
+def test_key_quotes_are_a_ranked_handful_and_the_annex_holds_every_quote_whole(
+    case: Case, tmp_path: Path
+) -> None:
+    good = case.records.add(SourceFields(title="Court record", reliability=Reliability.A)).id
+    poor = case.records.add(SourceFields(title="Forum post", reliability=Reliability.E)).id
+    for n in range(9):
+        case.records.add(QuoteFields(text=f"Poorly sourced {n}", source=poor))
+    long = "We will strike them where they feel safe. " * 80  # 3,360 characters
+    case.records.add(
+        QuoteFields(
+            text=f"Well sourced. {long}Last words.", source=good, credibility=Credibility.CONFIRMED
+        )
+    )
+
+    def sections(pack: Path) -> tuple[str, str]:
+        text = " ".join(" ".join(p.split()) for p in pages_text(pack))
+        start = text.index("Key quotes “")
+        key = text[start : text.index("Sources ", start)]
+        return key, text[text.index("Annex: every quote “") :]
+
+    key, annex = sections(export(case, tmp_path / "quotes.pdf"))
+    assert key.count("“") == 8  # a handful: the best graded first
+    assert "“Well sourced. We will strike them" in key
+    assert "(shortened: the whole quote is in the annex)" in key
+    assert "Last words." not in key
+    assert annex.count("“") == 10
+    assert "Last words.”" in annex
+    chosen = case.listing.page(ListQuery(Kind.QUOTE, text="Poorly sourced 3")).records[0]
+    case.records.update(chosen.id, tags=("Key quote",))  # the analyst's choice wins
+    key, annex = sections(export(case, tmp_path / "chosen.pdf"))
+    assert key.count("“") == 1
+    assert "“Poorly sourced 3”" in key
+    assert annex.count("“") == 10
