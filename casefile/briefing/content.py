@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -30,7 +30,15 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
 from casefile.domain.input_text import UNKNOWN
-from casefile.domain.terms import Kind, Probability, Relation, Reliability, grade_rank
+from casefile.domain.terms import (
+    GroupKind,
+    Kind,
+    PersonRole,
+    Probability,
+    Relation,
+    Reliability,
+    grade_rank,
+)
 from casefile.services.facts import Fact, read_facts
 
 KEY_QUOTES_PER_ATTACK = 5
@@ -144,6 +152,7 @@ class ProfileEntry:
     facts: tuple[tuple[str, str], ...]
     ties: tuple[Tie, ...]
     cites: tuple[UUID, ...]
+    circle: str = ""  # which part of who's who: "Subjects", "Militant groups"…
 
 
 @dataclass
@@ -237,9 +246,9 @@ class _Gathering:
             in_scope = {r.id for r in (*attacks, *people, *groups)}
             content.judgements = self.judgements(in_scope)
         if Section.PEOPLE in shown:
-            content.people = [self.person_entry(p) for p in people]
+            content.people = _by_circle([self.person_entry(p) for p in people], PEOPLE_CIRCLES)
         if Section.GROUPS in shown:
-            content.groups = [self.group_entry(g) for g in groups]
+            content.groups = _by_circle([self.group_entry(g) for g in groups], GROUP_CIRCLES)
         if Section.QUOTES in shown:
             content.quotes = [self.quote_entry(q) for q in self.key_quotes(quotes)]
         if Section.ANNEX in shown:
@@ -505,13 +514,15 @@ class _Gathering:
             ("Roles", display("roles", p.roles, {})),
             ("Nationality", p.nationality),
             ("Born", display("birth_date", p.birth_date, {})),
-            ("Status", p.status.label),
+            ("Status", UNKNOWN if is_unknown(p.status) else p.status.label),
         )
-        return self.profile(f"person-{p.id}", p.id, p.name, p.aliases, facts)
+        entry = self.profile(f"person-{p.id}", p.id, p.name, p.aliases, facts)
+        return replace(entry, circle=_circle(set(p.roles), PEOPLE_CIRCLES))
 
     def group_entry(self, g: m.Group) -> ProfileEntry:
         facts = (("Kind", g.group_kind.label), ("Country", g.country))
-        return self.profile(f"group-{g.id}", g.id, g.name, g.aliases, facts)
+        entry = self.profile(f"group-{g.id}", g.id, g.name, g.aliases, facts)
+        return replace(entry, circle=_circle({g.group_kind}, GROUP_CIRCLES))
 
     def profile(
         self,
@@ -527,6 +538,43 @@ class _Gathering:
         cites = self.cite([*(c for tie in ties for c in tie.cites), *said])
         shown = tuple((label, value) for label, value in facts if value)
         return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+
+
+# Who's who, in the order it is printed: the people and groups a pack is about apart
+# from those who report, police or study them. The first circle a record's roles (or its
+# kind) fall in is its own; "Others" holds the rest.
+PEOPLE_CIRCLES: tuple[tuple[str, frozenset[Any]], ...] = (
+    ("Subjects", frozenset({PersonRole.PERPETRATOR, PersonRole.SUSPECT, PersonRole.SPOKESPERSON})),
+    ("Victims", frozenset({PersonRole.VICTIM})),
+    ("Officials and researchers", frozenset({PersonRole.OFFICIAL, PersonRole.RESEARCHER})),
+)
+GROUP_CIRCLES: tuple[tuple[str, frozenset[Any]], ...] = (
+    ("Militant groups", frozenset({GroupKind.MILITANT_GROUP})),
+    (
+        "Agencies, police, media and researchers",
+        frozenset(
+            {
+                GroupKind.GOVERNMENT_AGENCY,
+                GroupKind.POLICE_FORCE,
+                GroupKind.MEDIA_OUTLET,
+                GroupKind.RESEARCH_ORGANISATION,
+            }
+        ),
+    ),
+)
+OTHERS = "Others"
+
+
+def _circle(traits: set[Any], circles: Sequence[tuple[str, frozenset[Any]]]) -> str:
+    return next((name for name, members in circles if traits & members), OTHERS)
+
+
+def _by_circle(
+    entries: list[ProfileEntry], circles: Sequence[tuple[str, frozenset[Any]]]
+) -> list[ProfileEntry]:
+    """The profiles circle by circle, in the circles' order (names sorted within)."""
+    order = {name: n for n, (name, _members) in enumerate(circles)}
+    return sorted(entries, key=lambda e: order.get(e.circle, len(order)))  # stable: by name
 
 
 # A scope of more chosen attacks than this is titled by their count, not their names.

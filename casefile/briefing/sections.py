@@ -463,8 +463,17 @@ class Story:
         ]
 
     def profiles(self, profiles: Sequence[ProfileEntry]) -> list[Flowable]:
+        """Who's who, circle by circle under a label (subjects apart from officials)."""
         flow: list[Flowable] = []
+        circle = None
         for p in profiles:
+            if p.circle != circle:
+                circle = p.circle
+                flow += [
+                    CondPageBreak(40 * mm),
+                    Spacer(1, 2 * mm),
+                    para(markup(circle.upper()), KEEP_LABEL),
+                ]
             text = markup(p.name, bold=True) + self.cites(p.cites)
             head = Heading(text, H2, anchor=p.key, level=1, outline=p.name)
             facts = [f"<b>{label}:</b> {markup(value)}" for label, value in p.facts]

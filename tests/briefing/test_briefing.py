@@ -908,3 +908,17 @@ def test_key_quotes_are_a_ranked_handful_and_the_annex_holds_every_quote_whole(
     assert key.count("“") == 1
     assert "“Poorly sourced 3”" in key
     assert annex.count("“") == 10
+
+
+@needs_poppler
+def test_whos_who_puts_subjects_apart_from_officials_and_militants_apart_from_agencies(
+    demo_pack: Path,
+) -> None:
+    text = " ".join(" ".join(p.split()) for p in pages_text(demo_pack))
+    people = text[text.index("People SUBJECTS") : text.index("Groups MILITANT GROUPS")]
+    assert people.index("Westminster attacker") < people.index("OFFICIALS AND RESEARCHERS")
+    assert people.index("OFFICIALS AND RESEARCHERS") < people.index("Andrew Parker")
+    assert "Status: Unknown" not in people  # unknown, one way: "Status: unknown"
+    groups = text[text.index("Groups MILITANT GROUPS") :]
+    assert groups.index("ISIS") < groups.index("AGENCIES, POLICE, MEDIA AND RESEARCHERS")
+    assert groups.index("AGENCIES, POLICE, MEDIA AND RESEARCHERS") < groups.index("MI5")
