@@ -18,7 +18,17 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from casefile.briefing.fonts import SANS
 from casefile.briefing.options import tlp_colour
@@ -95,6 +105,16 @@ class Heading(Anchored):
         super().hand_over(first)
         assert isinstance(first, Heading)
         first.level, first.outline = self.level, self.outline
+
+
+class Continued(Paragraph):  # type: ignore[misc]
+    """ "Westminster attack (continued)" at the top of a page a profile runs on to, so
+    that no page opens mid-profile without saying whose it is."""
+
+
+CONTINUED = ParagraphStyle(
+    "continued", fontName=f"{SANS}-Bold", fontSize=9, leading=12, textColor=MUTED, spaceAfter=6
+)
 
 
 def _form_name(key: str) -> str:
@@ -216,6 +236,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         )
         self.pack_title = title
         self.marking = marking
+        self._profile = ""  # the profile being set, by its name; "" between profiles
         self.heading_pages: dict[str, int] = {}
         footer = ParagraphStyle("footer", fontName=SANS, fontSize=9, leading=11, textColor=MUTED)
         self._footer_title = _one_line(title, footer, TEXT_WIDTH - 110)
@@ -257,6 +278,23 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         if isinstance(flowable, Heading) and flowable.anchor:  # (not the rest of a split)
             self.canv.addOutlineEntry(flowable.outline, flowable.anchor, level=flowable.level)
             self.heading_pages[flowable.anchor] = self.page
+            # A profile (level 1) runs until the next heading of any level.
+            self._profile = flowable.outline if flowable.level == 1 else ""
+        elif getattr(flowable, "ends_profile", False):
+            self._profile = ""
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        """Before the first content of a page that a profile runs on to, its name with
+        "(continued)"."""
+        first = flowables[0] if flowables else None
+        if (
+            self._profile
+            and getattr(self.frame, "_atTop", False)
+            and not isinstance(first, Heading | Continued | Spacer | ActionFlowable | CondPageBreak)
+            and not getattr(first, "ends_profile", False)
+        ):
+            flowables.insert(0, Continued(markup(f"{self._profile} (continued)"), CONTINUED))
+        super().handle_flowable(flowables)
 
     def _write_numbers(self, canvas: Canvas) -> None:
         canvas.showOutline()

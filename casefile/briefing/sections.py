@@ -106,7 +106,7 @@ H2 = _style(
     leading=16,
     spaceBefore=12,
     spaceAfter=4,
-)  # each profile starts after a CondPageBreak that leaves room for its heading and facts
+)  # each profile is kept together on a page where it fits
 QUOTE = _style(
     "quote",
     fontName=f"{SERIF}-Italic",
@@ -379,15 +379,17 @@ class Story:
         flow: list[Flowable] = []
         for a in self.content.attacks:
             text = markup(a.title, bold=True) + self.cites(a.cites)
-            heading = Heading(text, H2, anchor=a.key, level=1, outline=a.title)
-            flow += [CondPageBreak(40 * mm), heading]
-            flow += [self.fact_box(a), Spacer(1, 6)]
+            profile: list[Flowable] = [Heading(text, H2, anchor=a.key, level=1, outline=a.title)]
+            profile += [self.fact_box(a), Spacer(1, 6)]
             if a.summary:
-                flow += [paragraph(part, BODY) for part in a.summary.split("\n") if part.strip()]
-            flow += self.ties(a.ties)
+                profile += [paragraph(part, BODY) for part in a.summary.split("\n") if part.strip()]
+            profile += self.ties(a.ties)
             if a.quotes:
-                flow.append(para("KEY QUOTES", KEEP_LABEL))
-                flow += [self.quote(q) for q in a.quotes]
+                profile.append(para("KEY QUOTES", KEEP_LABEL))
+                profile += [self.quote(q) for q in a.quotes]
+            # A profile that fits on a page is kept on one; a longer one starts a page and
+            # its name heads the next ("continued": ``PackDocument.handle_flowable``).
+            flow.append(KeepTogether(profile))
         return flow
 
     def fact_box(self, a: AttackEntry) -> Flowable:
@@ -469,18 +471,16 @@ class Story:
         for p in profiles:
             if p.circle != circle:
                 circle = p.circle
-                flow += [
-                    CondPageBreak(40 * mm),
-                    Spacer(1, 2 * mm),
-                    para(markup(circle.upper()), KEEP_LABEL),
-                ]
+                label = para(markup(circle.upper()), KEEP_LABEL)
+                label.ends_profile = True  # a new circle: no profile runs on past it
+                flow += [CondPageBreak(40 * mm), Spacer(1, 2 * mm), label]
             text = markup(p.name, bold=True) + self.cites(p.cites)
             head = Heading(text, H2, anchor=p.key, level=1, outline=p.name)
             facts = [f"<b>{label}:</b> {markup(value)}" for label, value in p.facts]
             if p.aliases:
                 facts.insert(0, f"<b>Also known as:</b> {markup(p.aliases)}")
             body: list[Flowable] = [para(" · ".join(facts), SMALL)] if facts else []
-            flow += [CondPageBreak(30 * mm), head, *body, *self.ties(p.ties)]
+            flow.append(KeepTogether([head, *body, *self.ties(p.ties)]))
         return flow
 
     def quote(self, q: QuoteEntry, *, whole: bool = False) -> Flowable:

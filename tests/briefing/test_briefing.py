@@ -922,3 +922,20 @@ def test_whos_who_puts_subjects_apart_from_officials_and_militants_apart_from_ag
     groups = text[text.index("Groups MILITANT GROUPS") :]
     assert groups.index("ISIS") < groups.index("AGENCIES, POLICE, MEDIA AND RESEARCHERS")
     assert groups.index("AGENCIES, POLICE, MEDIA AND RESEARCHERS") < groups.index("MI5")
+
+
+@needs_poppler
+def test_a_profile_that_runs_onto_another_page_says_whose_it_is_there(
+    case: Case, tmp_path: Path
+) -> None:
+    words = "The court heard how the cell planned the attack over several months. " * 12
+    summary = "\n".join(f"{n}. {words}" for n in range(14))  # about three pages
+    case.records.add(AttackFields(title="Long attack", date=PartialDate(2017), summary=summary))
+    case.records.add(AttackFields(title="Short attack", date=PartialDate(2018)))
+    pages = pages_text(export(case, tmp_path / "long.pdf", sections=frozenset({Section.ATTACKS})))
+    profile = [p for p in pages if "The court heard" in p]
+    assert len(profile) >= 3
+    for page in profile[1:]:
+        body = [line.strip() for line in page.splitlines() if line.strip()][1:]  # after the marking
+        assert body[0] == "Long attack (continued)", body[:2]
+    assert not any("Short attack (continued)" in p for p in pages)
