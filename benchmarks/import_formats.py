@@ -2,8 +2,8 @@
 refused, and how much of each file's text comes back.
 
 For each format, files are made with the format's own library (python-docx, python-pptx,
-openpyxl, ebooklib, ReportLab, the e-mail package) or written as its specification shows
-(RTF, OpenDocument), each holding sentences drawn from a vocabulary of investigators'
+openpyxl, ReportLab, the e-mail package) or written as its specification shows
+(RTF, OpenDocument, EPUB), each holding sentences drawn from a vocabulary of investigators'
 words (Latin, and Arabic and Cyrillic in legacy encodings for text files), and a few of
 each are truncated, as a damaged download is. All are imported into a new case through
 the real importer; then, per format:
@@ -140,19 +140,25 @@ def xlsx(lines: list[str]) -> bytes:
 
 
 def epub(lines: list[str]) -> bytes:
-    from ebooklib import epub as ebook
-
-    book = ebook.EpubBook()
-    book.set_identifier("bench")
-    book.set_title("Bench")
-    chapter = ebook.EpubHtml(title="One", file_name="one.xhtml")
     paragraphs = "".join(f"<p>{line}</p>" for line in lines)
-    chapter.content = f"<html><body>{paragraphs}</body></html>"
-    book.add_item(chapter)
-    book.add_item(ebook.EpubNav())
-    book.spine = [chapter]
+    chapter = f'<html xmlns="http://www.w3.org/1999/xhtml"><body>{paragraphs}</body></html>'
+    package = (
+        '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Bench</dc:title></metadata>'
+        '<manifest><item id="one" href="one.xhtml" media-type="application/xhtml+xml"/>'
+        '</manifest><spine><itemref idref="one"/></spine></package>'
+    )
+    container = (
+        '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">'
+        '<rootfiles><rootfile full-path="content.opf" '
+        'media-type="application/oebps-package+xml"/></rootfiles></container>'
+    )
     out = io.BytesIO()
-    ebook.write_epub(out, book)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        book.writestr("META-INF/container.xml", container)
+        book.writestr("content.opf", package)
+        book.writestr("one.xhtml", chapter)
     return out.getvalue()
 
 

@@ -1,7 +1,7 @@
 """Office documents and e-books: RTF, OpenDocument, Excel, PowerPoint and EPUB read whole.
 
 Each file is made by the format's own library where it has one (openpyxl, xlwt,
-python-pptx, ebooklib) or written as the format's specification shows (RTF, OpenDocument),
+python-pptx) or written as the format's specification shows (RTF, OpenDocument, EPUB),
 then read through ``extract`` as an import reads it.
 """
 
@@ -322,31 +322,88 @@ def test_a_powerpoint_presentation_is_read_a_slide_a_section() -> None:
 # --- EPUB -------------------------------------------------------------------------------
 
 
-def make_epub(date_said: str) -> bytes:
-    from ebooklib import epub
+EPUB_NS = (
+    'xmlns="http://www.idpf.org/2007/opf" xmlns:opf="http://www.idpf.org/2007/opf" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+)
+CHAPTERS = ("<h1>One</h1><p>Radicalisation began online.</p>", "<h1>Two</h1><p>The attack.</p>")
 
-    book = epub.EpubBook()
-    book.set_identifier("urn:isbn:9780000000000")
-    book.set_title("The Road to Westminster")
-    book.set_language("en")
-    book.add_author("A. Researcher")
-    book.add_metadata("DC", "publisher", "Example Press")
-    book.add_metadata("DC", "date", date_said)
-    chapters = []
-    for number, text in enumerate(
-        ("<h1>One</h1><p>Radicalisation began online.</p>", "<h1>Two</h1><p>The attack.</p>"),
-        start=1,
-    ):
-        chapter = epub.EpubHtml(title=f"Chapter {number}", file_name=f"ch{number}.xhtml")
-        chapter.content = f"<html><body>{text}<nav>Contents</nav></body></html>"
-        book.add_item(chapter)
-        chapters.append(chapter)
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = chapters
+
+def zip_epub(opf: str, parts: dict[str, str], *, opf_at: str = "EPUB/content.opf") -> bytes:
+    """An EPUB as OCF lays one out: ``mimetype`` first and stored, the container naming the
+    package document ``opf`` (at ``opf_at``), then the book's ``parts`` by their names."""
+    container = (
+        '<?xml version="1.0"?><container version="1.0" '
+        'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+        f'<rootfile full-path="{opf_at}" media-type="application/oebps-package+xml"/>'
+        "</rootfiles></container>"
+    )
     out = io.BytesIO()
-    epub.write_epub(out, book)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        package.writestr("META-INF/container.xml", container)
+        package.writestr(opf_at, opf)
+        for name, text in parts.items():
+            package.writestr(name, text)
     return out.getvalue()
+
+
+def package_document(metadata: str, manifest: str, spine: str) -> str:
+    """An EPUB 3 package document (OPF); each argument is its element's content."""
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><package {EPUB_NS} version="3.0" '
+        f'unique-identifier="id"><metadata>{metadata}</metadata>'
+        f"<manifest>{manifest}</manifest><spine>{spine}</spine></package>"
+    )
+
+
+def xhtml(title: str, body: str) -> str:
+    """An XHTML content document, as EPUB 3 has them."""
+    return (
+        "<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html>\n"
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+        f"<head><title>{title}</title></head><body>{body}</body></html>"
+    )
+
+
+def chapters(*hrefs: str) -> tuple[str, str]:
+    """The manifest items and spine entries of chapters at ``hrefs``, in reading order."""
+    items = "".join(
+        f'<item id="c{n}" href="{href}" media-type="application/xhtml+xml"/>'
+        for n, href in enumerate(hrefs)
+    )
+    return items, "".join(f'<itemref idref="c{n}"/>' for n in range(len(hrefs)))
+
+
+def make_epub(date_said: str) -> bytes:
+    """An EPUB 3 laid out as ebooklib writes one: a nav document and an NCX beside the
+    chapters, the time the file was modified in its metadata."""
+    metadata = (
+        '<meta property="dcterms:modified">2026-12-08T01:58:28Z</meta>'
+        '<dc:identifier id="id">urn:isbn:9780000000000</dc:identifier>'
+        "<dc:title>The Road to Westminster</dc:title><dc:language>en</dc:language>"
+        '<dc:creator id="creator">A. Researcher</dc:creator>'
+        f"<dc:publisher>Example Press</dc:publisher><dc:date>{date_said}</dc:date>"
+    )
+    items, spine = chapters("ch1.xhtml", "ch2.xhtml")
+    nav = '<ol><li><a href="ch1.xhtml">One</a></li><li><a href="ch2.xhtml">Two</a></li></ol>'
+    return zip_epub(
+        package_document(
+            metadata,
+            f'{items}<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+            '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" '
+            'properties="nav"/>',
+            spine,
+        ),
+        {
+            **{
+                f"EPUB/ch{n}.xhtml": xhtml(f"Chapter {n}", f"{text}<nav>Contents</nav>")
+                for n, text in enumerate(CHAPTERS, start=1)
+            },
+            "EPUB/toc.ncx": '<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"/>',
+            "EPUB/nav.xhtml": xhtml("Contents", f'<nav epub:type="toc">{nav}</nav>'),
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -376,6 +433,133 @@ def test_an_epub_is_read_a_chapter_a_section_with_its_date_as_stated(
         "One\nRadicalisation began online.\nContents",  # a book's every word is kept
         "Two\nThe attack.\nContents",
     )
+
+
+def test_an_epub_3_is_not_dated_by_when_its_file_was_last_modified() -> None:
+    """dcterms:modified is when the file changed, not a date of the book; the nav document
+    outside the spine is no chapter, and a remote resource (a font, as EPUB 3 allows) is
+    never fetched nor missed."""
+    items, spine = chapters("ch1.xhtml")
+    opf = package_document(
+        '<dc:title>Dabiq 15</dc:title><dc:language>en</dc:language><dc:identifier id="id">x'
+        '</dc:identifier><meta property="dcterms:modified">2016-07-31T12:00:00Z</meta>',
+        f'{items}<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" '
+        'properties="nav"/><item id="font" href="https://fonts.example.org/serif.woff2" '
+        'media-type="font/woff2"/>',
+        spine,
+    )
+    parts = {
+        "OEBPS/ch1.xhtml": xhtml("One", CHAPTERS[0]),
+        "OEBPS/nav.xhtml": xhtml("Contents", '<nav epub:type="toc"><ol><li>One</li></ol></nav>'),
+    }
+
+    found = extract(zip_epub(opf, parts, opf_at="OEBPS/content.opf"), "dabiq.epub")
+
+    assert found.title == "Dabiq 15"
+    assert found.published is None
+    assert "Date in the file" not in found.metadata
+    assert found.pages == ("One\nRadicalisation began online.",)
+    assert found.warnings == ()
+
+
+def test_a_chapter_missing_from_an_epub_is_warned_and_the_others_read() -> None:
+    items, spine = chapters("ch1.xhtml", "ch2.xhtml", "ch3.xhtml")
+    opf = package_document("<dc:title>Torn</dc:title>", items, spine)
+    parts = {"EPUB/ch1.xhtml": xhtml("1", CHAPTERS[0]), "EPUB/ch3.xhtml": xhtml("3", CHAPTERS[1])}
+
+    found = extract(zip_epub(opf, parts), "torn.epub")
+
+    assert found.pages == ("One\nRadicalisation began online.", "Two\nThe attack.")
+    assert found.warnings == ("chapter EPUB/ch2.xhtml is not in the file: its text was not read",)
+
+
+def test_epub_hrefs_are_read_from_the_package_folder_percent_decoded() -> None:
+    """As Sigil lays a book out, with spaces in its file names: the spine, not the
+    manifest, gives the order."""
+    items, spine = chapters("Text/ch%201.xhtml", "Text/ch%202.xhtml")
+    opf = package_document(
+        "<dc:title>Spaced</dc:title>",
+        '<item id="nav" href="Text/table%20of%20contents.xhtml" '
+        f'media-type="application/xhtml+xml" properties="nav"/>{items}',
+        spine,
+    )
+    parts = {
+        "OEBPS/Text/ch 2.xhtml": xhtml("2", CHAPTERS[1]),
+        "OEBPS/Text/ch 1.xhtml": xhtml("1", CHAPTERS[0]),
+        "OEBPS/Text/table of contents.xhtml": xhtml("Contents", '<nav epub:type="toc"><ol/></nav>'),
+    }
+
+    found = extract(zip_epub(opf, parts, opf_at="OEBPS/content.opf"), "spaced.epub")
+
+    assert found.pages == ("One\nRadicalisation began online.", "Two\nThe attack.")
+    assert found.warnings == ()
+
+
+def test_an_entity_bomb_in_an_epub_chapter_is_refused_whatever_its_name() -> None:
+    """.xht is XHTML's other extension: what is read is checked, not only what is named
+    as XML."""
+    items, spine = chapters("ch1.xht")
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE html [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><html><body><p>&b;</p></body></html>'
+    )
+    book = zip_epub(package_document("", items, spine), {"EPUB/ch1.xht": bomb})
+
+    with pytest.raises(Damaged) as refused:
+        extract(book, "bomb.epub")
+
+    assert str(refused.value) == (
+        "damaged EPUB e-book: EPUB/ch1.xht declares a document type, which can hide an "
+        "entity bomb (refused)"
+    )
+
+
+def test_an_epub_package_document_not_well_formed_is_read_as_repaired_and_said() -> None:
+    items, spine = chapters("ch1.xhtml")
+    opf = package_document(
+        "<dc:title>Arms and the Man</dc:title><dc:publisher>Smith & Sons</dc:publisher>",
+        items,
+        spine,
+    )
+
+    found = extract(zip_epub(opf, {"EPUB/ch1.xhtml": xhtml("1", CHAPTERS[0])}), "arms.epub")
+
+    assert found.title == "Arms and the Man"
+    assert found.pages == ("One\nRadicalisation began online.",)
+    assert found.warnings == (
+        "EPUB/content.opf is not well-formed XML (xmlParseEntityRef: no name, line 1): it "
+        "was read as the parser repaired it",
+    )
+
+
+def container_alone() -> bytes:
+    """An EPUB whose container names no package document: nothing says where the book is."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        package.writestr(
+            "META-INF/container.xml",
+            '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"/>',
+        )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("book", "reason"),
+    [
+        (zip_epub("", {}), "EPUB/content.opf is not XML"),
+        (
+            zip_epub(package_document("", "", "").replace("<spine></spine>", ""), {}),
+            "its package document has no spine (reading order)",
+        ),
+        (container_alone(), "META-INF/container.xml names no package document in the file"),
+    ],
+)
+def test_a_damaged_epub_says_why_in_a_line(book: bytes, reason: str) -> None:
+    with pytest.raises(Damaged) as refused:
+        extract(book, "damaged.epub")
+
+    assert str(refused.value) == f"damaged EPUB e-book: {reason}"
 
 
 def test_formats_are_told_by_content_not_by_name() -> None:
