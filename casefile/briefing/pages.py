@@ -32,7 +32,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 
 from casefile.briefing.fonts import SANS
 from casefile.briefing.options import tlp_colour
-from casefile.briefing.writing_systems import markup, para, style_for
+from casefile.briefing.writing_systems import Para, markup, para, style_for
 
 MARGIN = 20 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -60,7 +60,7 @@ class PageOf(Flowable):  # type: ignore[misc]
         self.canv.doForm(_form_name(self.key))
 
 
-class Anchored(Paragraph):  # type: ignore[misc]
+class Anchored(Para):
     """A paragraph that is a named destination, for links such as [1] to land on. (An
     ``<a name>`` in the text breaks ReportLab's line breaking once the text is shaped.)"""
 
@@ -107,7 +107,7 @@ class Heading(Anchored):
         first.level, first.outline = self.level, self.outline
 
 
-class Continued(Paragraph):  # type: ignore[misc]
+class Continued(Para):
     """ "Westminster attack (continued)" at the top of a page a profile runs on to, so
     that no page opens mid-profile without saying whose it is."""
 
