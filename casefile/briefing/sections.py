@@ -22,7 +22,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    Paragraph,
     Spacer,
 )
 
@@ -49,9 +48,9 @@ from casefile.briefing.pages import (
     grid,
     rows_table,
 )
-from casefile.briefing.writing_systems import base_is_rtl, markup, para, paragraph
+from casefile.briefing.writing_systems import Para, base_is_rtl, markup, para, paragraph
 from casefile.domain.dates import PartialDate
-from casefile.domain.display import display, shortened
+from casefile.domain.display import UNSOURCED, display, shortened
 from casefile.domain.figures import Figure
 from casefile.domain.terms import Probability
 
@@ -79,6 +78,8 @@ GAPS_AT_MOST = 12
 # quotes when the annex holds it whole: a 3,000-character statement is not printed twice.
 LONG_QUOTE = 600
 EXCERPT = 400
+# Under a fact box no source reports anything in.
+ALL_UNSOURCED = "No source reports these facts: they were entered directly (unsourced)."
 # The cover's scope line names at most this many chosen attacks.
 SCOPE_NAMES = 5
 BODY = _style("body", spaceAfter=6)
@@ -380,7 +381,7 @@ class Story:
         for a in self.content.attacks:
             text = markup(a.title, bold=True) + self.cites(a.cites)
             profile: list[Flowable] = [Heading(text, H2, anchor=a.key, level=1, outline=a.title)]
-            profile += [self.fact_box(a), Spacer(1, 6)]
+            profile += [*self.fact_box(a), Spacer(1, 6)]
             if a.summary:
                 profile += [paragraph(part, BODY) for part in a.summary.split("\n") if part.strip()]
             profile += self.ties(a.ties)
@@ -392,9 +393,10 @@ class Story:
             flow.append(KeepTogether(profile))
         return flow
 
-    def fact_box(self, a: AttackEntry) -> Flowable:
+    def fact_box(self, a: AttackEntry) -> list[Flowable]:
         """Each fact with the sources of the value printed, how it was chosen, and any
-        other value reported ("5 [4]"): a reader sees what is argued, and by whom."""
+        other value reported ("5 [4]"): a reader sees what is argued, and by whom. When no
+        source reports any of them, one line under the box says so, not one per fact."""
         facts = [
             ("Date", a.date, ("date", "end_date")),
             ("Location", a.location or "unknown", ("location",)),
@@ -406,10 +408,18 @@ class Story:
             ("Status", a.status, ("status",)),
         ]
         label_width, value_width = 22 * mm, TEXT_WIDTH / 2 - 22 * mm
+        unsourced = all(
+            not line.cites and not line.others and line.chosen in ("", UNSOURCED)
+            for line in a.facts.values()
+        ) and any(line.chosen for line in a.facts.values())
         cells = [
             [
                 label.upper(),
-                self.fact_cell(value, [a.facts[n] for n in names if n in a.facts], value_width),
+                _cell(value, value_width)
+                if unsourced
+                else self.fact_cell(
+                    value, [a.facts[n] for n in names if n in a.facts], value_width
+                ),
             ]
             for label, value, names in facts
         ]
@@ -418,7 +428,7 @@ class Story:
             left + right
             for left, right in zip(cells[:half], [*cells[half:], ["", ""]], strict=False)
         ]
-        return grid(
+        box = grid(
             rows,
             [label_width, value_width, label_width, value_width],
             [
@@ -435,6 +445,9 @@ class Story:
                 ("LINEABOVE", (0, 0), (-1, 0), 1, INK),
             ],
         )
+        if not unsourced:
+            return [box]
+        return [box, para(_muted(ALL_UNSOURCED, 7.5), SMALL)]
 
     def fact_cell(self, value: str, lines: Sequence[FactLine], width: float) -> str | Flowable:
         """``value`` with what stands behind it, from the facts it is printed from."""
@@ -506,7 +519,7 @@ class Story:
         key = (q, text)
         if key in self._parsed:
             style, frags = self._parsed[key]
-            return Paragraph(None, style, frags=list(frags))
+            return Para(None, style, frags=list(frags))
         lines = [f"“{markup(text)}”", markup(translation), attribution]
         shown = para("<br/>".join(line for line in lines if line), QUOTE)
         self._parsed[key] = (shown.style, list(shown.frags))
