@@ -13,6 +13,7 @@ the letters it stands for, and their ToUnicode maps are written from it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from importlib.resources import files
@@ -106,7 +107,22 @@ def _glyph_letters(name: str) -> dict[int, str]:
                 continue
             end = starts[starts.index(info.cluster) + 1]
             found.setdefault(info.codepoint, sample[info.cluster : end].replace(_TATWEEL, ""))
+    for glyph in range(font.face.glyph_count):  # ligatures: "الله" is one glyph
+        letters_of = _ligature_letters(font.glyph_to_string(glyph))
+        if letters_of:
+            found.setdefault(glyph, letters_of)
     return found
+
+
+def _ligature_letters(name: str) -> str:
+    """The letters a ligature glyph stands for, read from its name as the Adobe Glyph List
+    writes one ("uniFEDF_uniFEE0_uniFEEA", lam lam heh: the "الله" ligature), each part's
+    presentation form taken back to its letter; "" for a glyph that is not such a one."""
+    parts = name.partition(".")[0].split("_")
+    if len(parts) < 2 or not all(re.fullmatch(r"uni(?:[0-9A-F]{4})+", part) for part in parts):
+        return ""
+    codes = [int(part[i : i + 4], 16) for part in parts for i in range(3, len(part), 4)]
+    return unicodedata.normalize("NFKC", "".join(map(chr, codes)))
 
 
 def _to_unicode_cmap(font_name: str, subset: list[int]) -> str:
@@ -121,10 +137,17 @@ def _to_unicode_cmap(font_name: str, subset: list[int]) -> str:
     pairs = []
     for code_index, code in enumerate(subset):
         text = letters.get(face.charToGlyph.get(code, -1)) or chr(code)
+        # A glyph of several letters is written last letter first: right-to-left words are
+        # drawn in visual order, and readers (poppler) turn each back letter by letter.
+        text = text[::-1] if len(text) > 1 and _right_to_left(text) else text
         pairs.append(f"<{code_index:02X}> <{''.join(f'{ord(c):04X}' for c in text)}>")
     lines = _original_cmap(font_name, subset).split("\n")
     start = lines.index(f"{len(subset)} beginbfchar") + 1
     return "\n".join(lines[:start] + pairs + lines[start + len(subset) :])
+
+
+def _right_to_left(text: str) -> bool:
+    return all(unicodedata.bidirectional(c) in ("AL", "R", "NSM") for c in text)
 
 
 @cache

@@ -939,3 +939,17 @@ def test_a_profile_that_runs_onto_another_page_says_whose_it_is_there(
         body = [line.strip() for line in page.splitlines() if line.strip()][1:]  # after the marking
         assert body[0] == "Long attack (continued)", body[:2]
     assert not any("Short attack (continued)" in p for p in pages)
+
+
+def test_the_allah_ligature_copies_out_as_its_letters(case: Case, tmp_path: Path) -> None:
+    """عبد الله is set with one glyph for "لله": a reader copying it, or searching the pack,
+    gets the letters, by poppler and by PDFium alike (not a private-use character)."""
+    case.records.add(GroupFields(name="عبد الله"))
+    pack = export(case, tmp_path / "allah.pdf", sections=frozenset({Section.GROUPS}))
+    pdf = pdfium.PdfDocument(pack)
+    by_pdfium = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    pdf.close()
+    assert "عبد الله" in by_pdfium
+    if POPPLER:
+        assert "عبد الله" in " ".join(pages_text(pack))
+    assert not any("\ue000" <= c <= "\uf8ff" for c in by_pdfium)
