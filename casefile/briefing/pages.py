@@ -40,7 +40,10 @@ TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 INK = colors.HexColor("#1F2A36")
 MUTED = colors.HexColor("#5B6670")
 RULE = colors.HexColor("#C9D1D9")
-_TOTAL = "pages-total"
+
+
+def _page_of(page: int) -> str:
+    return f"page-{page}-of"
 
 
 class PageOf(Flowable):  # type: ignore[misc]
@@ -298,18 +301,18 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def _write_numbers(self, canvas: Canvas) -> None:
         canvas.showOutline()
-        self._form(canvas, _TOTAL, str(self.page), right_aligned=False)
+        for page in range(1, self.page + 1):
+            self._form(canvas, _page_of(page), f"Page {page} of {self.page}", footer=True)
         for key, page in self.heading_pages.items():
-            self._form(canvas, _form_name(key), str(page), right_aligned=True)
+            self._form(canvas, _form_name(key), str(page))
 
-    def _form(self, canvas: Canvas, name: str, text: str, *, right_aligned: bool) -> None:
-        canvas.beginForm(name, lowerx=-60, lowery=-4, upperx=60, uppery=14)
-        canvas.setFont(SANS, 9 if name == _TOTAL else 10)
-        canvas.setFillColor(MUTED if name == _TOTAL else INK)
-        if right_aligned:
-            canvas.drawRightString(0, 0, text)
-        else:
-            canvas.drawString(0, 0, text)
+    def _form(self, canvas: Canvas, name: str, text: str, *, footer: bool = False) -> None:
+        """A number known only at the end, right-aligned where the form is drawn: in the
+        footer, small and grey; in the contents, as its entries."""
+        canvas.beginForm(name, lowerx=-150, lowery=-4, upperx=10, uppery=14)
+        canvas.setFont(SANS, 9 if footer else 10)
+        canvas.setFillColor(MUTED if footer else INK)
+        canvas.drawRightString(0, 0, text)
         canvas.endForm()
 
     def _furniture(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -324,13 +327,10 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         bottom = MARGIN
         canvas.line(MARGIN, bottom + 10, PAGE_WIDTH - MARGIN, bottom + 10)
         self._footer_title.drawOn(canvas, MARGIN, bottom - 2.5)
-        canvas.setFont(SANS, 9)
-        canvas.setFillColor(MUTED)
-        label = f"Page {doc.page} of "
-        x = PAGE_WIDTH - MARGIN - canvas.stringWidth("Page 0000 of 0000", SANS, 9)
-        canvas.drawString(x, bottom, label)
-        canvas.translate(x + canvas.stringWidth(label, SANS, 9), bottom)
-        canvas.doForm(_TOTAL)
+        # "Page X of Y" against the right margin: the whole line is a form written once
+        # the pages are counted, as Y is not known before.
+        canvas.translate(PAGE_WIDTH - MARGIN, bottom)
+        canvas.doForm(_page_of(doc.page))
         canvas.restoreState()
 
     def _draw_marking(self, canvas: Canvas, y: float) -> None:

@@ -953,3 +953,18 @@ def test_the_allah_ligature_copies_out_as_its_letters(case: Case, tmp_path: Path
     if POPPLER:
         assert "عبد الله" in " ".join(pages_text(pack))
     assert not any("\ue000" <= c <= "\uf8ff" for c in by_pdfium)
+
+
+def test_page_x_of_y_ends_at_the_right_margin(demo_pack: Path) -> None:
+    from casefile.briefing.pages import MARGIN, PAGE_WIDTH
+
+    pdf = pdfium.PdfDocument(demo_pack)
+    for index in (1, len(pdf) - 1):
+        text = pdf[index].get_textpage()
+        label = f"Page {index + 1} of {len(pdf)}"
+        found = text.search(label).get_next()
+        assert found is not None, label
+        first, count = found
+        right = text.get_charbox(first + count - 1)[2]
+        assert abs(right - (PAGE_WIDTH - MARGIN)) < 1.0, (label, right)
+    pdf.close()
