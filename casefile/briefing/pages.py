@@ -227,7 +227,8 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
             leftMargin=MARGIN,
             rightMargin=MARGIN,
             topMargin=MARGIN + 6 * mm,
-            bottomMargin=MARGIN + 4 * mm,
+            # The text stops a clear 4.5 mm above the footer's rule (at MARGIN + 10 pt).
+            bottomMargin=MARGIN + 8 * mm,
             title=title,
             author=author,
             subject=subject,

@@ -64,6 +64,9 @@ def _style(name: str, **values: object) -> ParagraphStyle:
         "fontSize": 9.5,
         "leading": 13.5,
         "textColor": INK,
+        # No paragraph leaves one line alone at a page's foot or head.
+        "allowWidows": 0,
+        "allowOrphans": 0,
     }
     base.update(values)
     return ParagraphStyle(name, **base)

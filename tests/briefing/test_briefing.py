@@ -968,3 +968,23 @@ def test_page_x_of_y_ends_at_the_right_margin(demo_pack: Path) -> None:
         right = text.get_charbox(first + count - 1)[2]
         assert abs(right - (PAGE_WIDTH - MARGIN)) < 1.0, (label, right)
     pdf.close()
+
+
+def test_the_text_stops_clear_of_the_footer_and_leaves_no_line_alone(
+    case: Case, tmp_path: Path
+) -> None:
+    from casefile.briefing.pages import MARGIN
+
+    words = "The court heard how the cell planned the attack over several months. " * 9
+    summary = "\n".join(f"{n}. {words}" for n in range(30))
+    case.records.add(AttackFields(title="Long attack", date=PartialDate(2017), summary=summary))
+    pdf = pdfium.PdfDocument(
+        export(case, tmp_path / "foot.pdf", sections=frozenset({Section.ATTACKS}))
+    )
+    rule = MARGIN + 10  # the footer's rule
+    for index in range(2, len(pdf) - 1):  # pages the summary fills
+        text = pdf[index].get_textpage()
+        bottoms = [text.get_charbox(i)[1] for i in range(text.count_chars())]
+        body = [b for b in bottoms if b > rule]
+        assert min(body) - rule > 10, index  # more than 10 pt clear
+    pdf.close()
