@@ -24,13 +24,14 @@ from casefile.db import models as m
 from casefile.db.engine import fold
 from casefile.db.filters import tagged, within
 from casefile.domain.corroboration import Corroboration
-from casefile.domain.dates import PartialDate
+from casefile.domain.dates import PartialDate, Precision
 from casefile.domain.display import UNSOURCED, display, field_label, grade_code, link_caveats
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure
 from casefile.domain.input_text import UNKNOWN
 from casefile.domain.terms import (
+    Claimed,
     GroupKind,
     Kind,
     PersonRole,
@@ -105,6 +106,8 @@ class AttackEntry:
     date: str
     year: int | None
     circa: bool  # its date is approximate ("c. 2014"): a chart says so
+    claimed_yes: bool
+    claim_delay: int | None  # days from the attack to its claim, where both days are known
     location: str
     attack_types: tuple[str, ...]
     weapon_types: str
@@ -238,8 +241,10 @@ class _Gathering:
 
         # Always: the cover's scope line names them, whichever sections are printed.
         content.attacks = [self.attack_entry(a, quotes) for a in attacks]
-        if Section.SUMMARY in shown and not scope.whole_case:
-            content.overview = overview(content.attacks)
+        if Section.SUMMARY in shown:
+            content.overview = [(in_figures(content.attacks), ())] if content.attacks else []
+            if not scope.whole_case:
+                content.overview += overview(content.attacks)
         if Section.GAPS in shown:
             content.gaps = [g for g in map(gaps_of, content.attacks) if g is not None]
         if Section.JUDGEMENTS in shown:
@@ -466,6 +471,8 @@ class _Gathering:
             date=_when(a.date, a.end_date),
             year=a.date.year if a.date else None,
             circa=bool(a.date and a.date.circa),
+            claimed_yes=a.claimed is Claimed.YES,
+            claim_delay=_days_between(a.date, a.claim_date),
             location=", ".join(p for p in (a.location, a.city, a.country) if p),
             attack_types=tuple(labels["attack_type"].get(t, t) for t in a.attack_types),
             weapon_types=", ".join(labels["weapon_type"].get(t, t) for t in a.weapon_types),
@@ -597,6 +604,56 @@ def scope_title(scope: Scope, attacks: Sequence[m.Attack]) -> str:
     if scope.dates:
         parts.append(scope.dates.said())
     return " ".join(parts)
+
+
+def in_figures(attacks: Sequence[AttackEntry]) -> str:
+    """The pack's attacks in one sentence of figures, each with what it leaves out: "In
+    figures: 5 attacks; at least 5 killed in 3 of them (not known for 2); …; 1 claimed,
+    1 day after the attack"."""
+    parts = [f"{len(attacks):,} attack{'s' if len(attacks) != 1 else ''}"]
+    for what, figures in (
+        ("killed", [a.killed for a in attacks]),
+        ("wounded", [a.wounded for a in attacks]),
+    ):
+        known = [f for f in figures if f is not None]
+        if not known:
+            parts.append(f"{what} not known")
+            continue
+        total = sum(f.low for f in known)
+        exact = all(f.exact is not None for f in known)
+        said = f"{'' if exact else 'at least '}{total:,} {what} in {len(known):,} of them"
+        if len(known) < len(figures):
+            said += f" (not known for {len(figures) - len(known):,})"
+        parts.append(said)
+    claimed = [a for a in attacks if a.claimed_yes]
+    if claimed:
+        delays = sorted(a.claim_delay for a in claimed if a.claim_delay is not None)
+        said = f"{len(claimed):,} claimed"
+        if delays:
+            said += f", {_days(delays[len(delays) // 2])} after the attack" + (
+                " (median)" if len(delays) > 1 else ""
+            )
+        parts.append(said)
+    else:
+        parts.append("none claimed as far as the case knows")
+    return "In figures: " + "; ".join(parts) + "."
+
+
+def _days(n: int) -> str:
+    return "the same day" if n == 0 else f"{n:,} day{'s' if n != 1 else ''}"
+
+
+def _days_between(start: PartialDate | None, end: PartialDate | None) -> int | None:
+    """Days from ``start`` to ``end`` where both are known to the day (a claim "in March"
+    has no delay to give)."""
+    if (
+        start is None
+        or end is None
+        or start.precision != Precision.DAY
+        or end.precision != Precision.DAY
+    ):
+        return None
+    return (end.first_day() - start.first_day()).days
 
 
 def overview(attacks: Sequence[AttackEntry]) -> list[tuple[str, tuple[UUID, ...]]]:

@@ -816,6 +816,8 @@ def test_a_chart_leaves_unknown_counts_out_and_says_what_it_left_out() -> None:
             date="",
             year=2014,
             circa=circa,
+            claimed_yes=False,
+            claim_delay=None,
             location="",
             attack_types=("Bombing",),
             weapon_types="",
@@ -988,3 +990,12 @@ def test_the_text_stops_clear_of_the_footer_and_leaves_no_line_alone(
         body = [b for b in bottoms if b > rule]
         assert min(body) - rule > 10, index  # more than 10 pt clear
     pdf.close()
+
+
+@needs_poppler
+def test_the_summary_gives_the_figures_with_what_they_leave_out(demo_pack: Path) -> None:
+    text = " ".join(" ".join(p.split()) for p in pages_text(demo_pack))
+    assert (
+        "In figures: 5 attacks; 5 killed in 3 of them (not known for 2); at least 24 wounded "
+        "in 1 of them (not known for 4); 1 claimed, 1 day after the attack."
+    ) in text
