@@ -64,6 +64,7 @@ class SourceEntry:
     kind: str = ""  # "News article"
     language: str = ""
     grade: str = ""  # the reliability's letter, "" when not graded
+    dated: PartialDate | None = None  # when published, else when accessed: its information's date
 
 
 @dataclass(frozen=True)
@@ -814,5 +815,6 @@ def _sources(s: Session, ids: set[UUID]) -> dict[UUID, SourceEntry]:
             kind=record.source_kind.label,
             language=record.language,
             grade=record.reliability.value if record.reliability else "",
+            dated=record.published or record.accessed,
         )
     return entries

@@ -231,6 +231,7 @@ class Story:
             ("Author", o.author if o.show_author else ""),
             ("Date", PartialDate(*self.created.timetuple()[:3]).display()),  # not the locale's
             ("Version", o.version),
+            ("Cut-off", self.cut_off()),
             ("Scope", self.scope_text()),
             # A pack of part of a case says which case it is drawn from.
             ("Case", "" if o.scope.whole_case else self.content.case_title),
@@ -265,6 +266,21 @@ class Story:
             flow.append(Spacer(1, 4 * mm))
             flow.append(para(_TLP_MEANING[o.marking], SMALL))
         return flow
+
+    def cut_off(self) -> str:
+        """The information cut-off: the date of the newest source the pack cites (when it
+        was published, or else accessed); "" when no cited source is dated."""
+        dated = [
+            d
+            for d in (
+                self.content.sources[s].dated for s in self.numbers if s in self.content.sources
+            )
+            if d
+        ]
+        if not dated:
+            return ""
+        newest = max(dated, key=lambda d: d.last_day())
+        return f"{newest.display()}: the newest source cited"
 
     def scope_text(self) -> str:
         """What the pack covers, with the count and span of its attacks."""

@@ -999,3 +999,9 @@ def test_the_summary_gives_the_figures_with_what_they_leave_out(demo_pack: Path)
         "In figures: 5 attacks; 5 killed in 3 of them (not known for 2); at least 24 wounded "
         "in 1 of them (not known for 4); 1 claimed, 1 day after the attack."
     ) in text
+
+
+@needs_poppler
+def test_the_cover_gives_the_information_cut_off(demo_pack: Path, tmp_path: Path) -> None:
+    cover = " ".join(pages_text(demo_pack)[0].split())
+    assert "CUT-OFF 23 March 2017: the newest source cited" in cover
