@@ -149,6 +149,10 @@ class Story:
         self.created = created
         self.numbers: dict[UUID, int] = {}
         self._parsed: dict[tuple[QuoteEntry, str], tuple[ParagraphStyle, list[object]]] = {}
+        # The annex is printed when it holds what the pages before do not: a quote not
+        # among the key ones, or one too long to print whole anywhere else.
+        every, key = content.every_quote, content.quotes
+        self.annexed = len(every) > len(key) or any(len(q.text) > LONG_QUOTE for q in every)
 
     def cites(self, sources: Sequence[UUID], grade: str = "") -> str:
         """The marks of ``sources`` ("[2]"); with a quote's Admiralty ``grade``, in the
@@ -190,7 +194,7 @@ class Story:
             sections.append((Section.GROUPS, self.profiles(c.groups)))
         if c.quotes:
             sections.append((Section.QUOTES, [self.quote(q) for q in c.quotes]))
-        annex = [self.quote(q, whole=True) for q in c.every_quote]
+        annex = [self.quote(q, whole=True) for q in c.every_quote] if self.annexed else []
         drawn = charts(c.attacks) if Section.CHARTS in self.options.sections else []
         if drawn:
             sections.append((Section.CHARTS, drawn))
@@ -524,7 +528,7 @@ class Story:
         said = " · ".join(markup(field) for field in fields if field)
         attribution = (_muted(f"— {said}", 8) if said else "") + self.cites(q.cites, q.grade)
         text = q.text
-        if not whole and Section.ANNEX in self.options.sections and len(text) > LONG_QUOTE:
+        if not whole and self.annexed and len(text) > LONG_QUOTE:
             text = shortened(text, EXCERPT)
             attribution += " " + _muted("(shortened: the whole quote is in the annex)", 8)
         translation = f"Translation: {q.translation}" if q.translation else ""

@@ -55,7 +55,9 @@ needs_qpdf = pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf not insta
 
 ISLAMIC_STATE = "الدولة الإسلامية"
 URDU = "لشکر طیبہ"
-SECTION_TITLES = [s.label for s in Section]  # the demo case has content for every one
+# The demo case has content for every section; its quotes are all key ones, so it has no
+# annex (which holds what the key quotes leave out).
+SECTION_TITLES = [s.label for s in Section if s is not Section.ANNEX]
 
 
 def pages_text(path: Path) -> list[str]:
@@ -967,7 +969,7 @@ def test_page_x_of_y_ends_at_the_right_margin(demo_pack: Path) -> None:
         found = text.search(label).get_next()
         assert found is not None, label
         first, count = found
-        right = text.get_charbox(first + count - 1)[2]
+        right = text.get_charbox(first + count - 1, loose=True)[2]
         assert abs(right - (PAGE_WIDTH - MARGIN)) < 1.0, (label, right)
     pdf.close()
 
