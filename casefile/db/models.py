@@ -96,6 +96,29 @@ class CaseInfo(Base):
     title: Mapped[str]
     summary: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
+    # The briefing pack's handling block (``domain.handling.Handling``), as the case's
+    # last pack carried it: the next one offers it again (migration 0011).
+    pack_originator: Mapped[str] = mapped_column(server_default="")
+    pack_reference: Mapped[str] = mapped_column(server_default="")
+    pack_distribution: Mapped[str] = mapped_column(server_default="")
+    pack_instructions: Mapped[str] = mapped_column(server_default="")
+    pack_review: Mapped[PartialDate | None]
+    pack_contact: Mapped[str] = mapped_column(server_default="")
+
+
+class PackVersion(Base):
+    """A briefing pack written from the case, recorded once its file was in place: its
+    number in the case's sequence (1, 2, 3…), the version it printed (that number, or
+    what the user typed), when it was built, the case's last change it includes, the
+    SHA-256 of what it was built from (``briefing.versions``) and its file's name."""
+
+    __tablename__ = "pack_version"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[str]
+    built_at: Mapped[datetime]
+    as_of: Mapped[datetime | None]
+    state_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str]
 
 
 class RecordCount(Base):

@@ -43,6 +43,7 @@ LOST_AS = {
     "vocabulary_term": "the case's vocabulary",
     "saved_search": "saved searches",
     "audit_event": "history",
+    "pack_version": "the record of the briefing packs written",
 }
 
 

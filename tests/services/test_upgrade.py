@@ -23,7 +23,7 @@ from casefile.domain.errors import CaseFileError
 from casefile.domain.figures import Figure
 from casefile.domain.records import AttackFields, GroupFields, PersonFields, SourceFields
 from casefile.domain.terms import Kind, Vocabulary
-from casefile.services.case import create_case, open_case, upgrade_needed
+from casefile.services.case import Case, create_case, open_case, upgrade_needed
 from casefile.services.demo import write_demo_case
 from casefile.services.listing import ListQuery
 
@@ -315,3 +315,51 @@ def test_a_case_from_before_quotes_had_times_opens_with_every_quote_as_it_was(
         assert case.records.get(quotes[0].id).fields.at == 62
     with pytest.raises(RuntimeError, match="1 quotes cite a time into a recording"):
         _downgrade(path, "0009")
+
+
+def everything_in(case: Case) -> dict[str, object]:
+    """What a user can see of a case: every record of every kind, each document's pages,
+    the saved searches, the vocabularies, the case's own description and its history."""
+    records = {kind: case.listing.page(ListQuery(kind, limit=500)).records for kind in Kind}
+    info = case.info()
+    return {
+        "records": records,
+        "pages": {d.id: case.documents.pages(d.id) for d in records[Kind.DOCUMENT]},
+        "searches": case.saved_searches.all(),
+        "terms": {v: case.vocabulary.terms(v) for v in Vocabulary},
+        "case": (info.id, info.title, info.summary, info.created_at, info.counts),
+        "history": case.history.entries(),
+    }
+
+
+def test_a_case_from_before_packs_were_recorded_opens_with_everything_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Migration 0011: a case holding a record of every kind (the demo case, with a saved
+    search and a term of its own) goes down to 0010 (no handling block, no pack versions)
+    and up again with everything as it was, no handling kept and no pack recorded."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        case.saved_searches.save("Vehicles", "vehicle")
+        case.vocabulary.add(Vocabulary.WEAPON_TYPE, "Drone", case.info().id)
+        before = everything_in(case)
+    assert all(before["records"][kind] for kind in Kind)  # type: ignore[index]
+    _downgrade(path, "0010")
+    with sqlite3.connect(path) as raw:
+        assert "pack_originator" not in [r[1] for r in raw.execute("PRAGMA table_info(case_info)")]
+        assert (
+            raw.execute("SELECT name FROM sqlite_master WHERE name = 'pack_version'").fetchall()
+            == []
+        )
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == HEAD
+        assert case.check() == []
+        assert everything_in(case) == before
+    with sqlite3.connect(path) as raw:
+        handling = raw.execute(
+            "SELECT pack_originator, pack_reference, pack_distribution, pack_instructions,"
+            " pack_review, pack_contact FROM case_info"
+        ).fetchall()
+        assert handling == [("", "", "", "", None, "")]
+        assert raw.execute("SELECT count(*) FROM pack_version").fetchone() == (0,)
