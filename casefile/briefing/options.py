@@ -7,6 +7,7 @@ from uuid import UUID
 
 from casefile.domain.dates import DateRange, PartialDate
 from casefile.domain.errors import InvalidInput
+from casefile.domain.handling import Handling
 from casefile.domain.terms import LabelledEnum
 
 
@@ -91,6 +92,8 @@ class PackOptions:
     version: str = "1.0"
     sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
     scope: Scope = Scope()
+    # None: the block the case keeps, that its last pack carried (``BriefingService``).
+    handling: Handling | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "marking", normal_marking(self.marking))

@@ -220,6 +220,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         marking: str,
         author: str,
         subject: str,
+        keywords: str,
     ) -> None:
         super().__init__(
             out,
@@ -232,6 +233,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
             title=title,
             author=author,
             subject=subject,
+            keywords=keywords,
             creator="Casefile",
             initialFontName=SANS,
             invariant=False,

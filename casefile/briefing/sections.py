@@ -232,6 +232,7 @@ class Story:
         o = self.options
         rows = [
             ("Marking", o.marking),
+            *(o.handling.said() if o.handling else []),
             ("Author", o.author if o.show_author else ""),
             ("Date", PartialDate(*self.created.timetuple()[:3]).display()),  # not the locale's
             ("Version", o.version),

@@ -7,6 +7,7 @@ file never is: ``export pdf my.casefile my.casefile`` must not destroy the case.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import os
@@ -14,11 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
+from sqlalchemy.orm import Session
+
+from casefile.briefing import metadata
 from casefile.briefing.options import PackOptions
+from casefile.db import packs
 from casefile.db.engine import Sessions, is_case_file
 from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
+from casefile.domain.handling import LABELS, Handling
+from casefile.services.audit import AuditLog, diff
+
+if TYPE_CHECKING:
+    from casefile.briefing.content import PackContent
 
 
 class ExportCancelled(KnownError):
@@ -38,6 +49,11 @@ class BriefingService:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
 
+    def handling(self) -> Handling:
+        """The handling block the case keeps: its last pack's, which the next one offers."""
+        with self.sessions.read() as s:
+            return packs.handling(s)
+
     def export(
         self,
         path: Path,
@@ -49,7 +65,9 @@ class BriefingService:
         replace: bool = False,
     ) -> ExportReport:
         """Write the pack to ``path``; ``progress`` hears the fraction done (0 to 1). An
-        existing file at ``path`` is an ``AlreadyExists`` unless ``replace``."""
+        existing file at ``path`` is an ``AlreadyExists`` unless ``replace``. The pack's
+        handling block (the case's, unless ``options`` give one) is kept for the next
+        pack once this one is written."""
         path = Path(path)
         if path.is_dir():
             raise InvalidInput(f"{path} is a folder; give the name of the PDF to write")
@@ -59,41 +77,74 @@ class BriefingService:
         # ReportLab and the fonts load only when a pack is made: opening a case stays quick.
         from casefile.briefing import fonts
         from casefile.briefing.content import gather
-        from casefile.briefing.pages import PackDocument
-        from casefile.briefing.sections import Story
 
         created = now or datetime.now(UTC).astimezone()
         fonts.register()
         with self.sessions.read() as s:
             content = gather(s, options)
+            handling = options.handling or packs.handling(s)
+        options = dataclasses.replace(options, handling=handling)
         progress(0.1)
-
-        total = 1
-
-        def on_progress(kind: str, value: int) -> None:
-            nonlocal total
-            if kind == "SIZE_EST":
-                total = max(1, value)
-            elif kind == "PROGRESS":
-                if cancelled():
-                    raise ExportCancelled("export cancelled; nothing was written")
-                progress(0.1 + 0.9 * min(1.0, value / total))
-
-        pdf = io.BytesIO()  # ReportLab writes here; the file is only touched once it is whole
-        document = PackDocument(
-            pdf,
-            title=content.title,
-            marking=options.marking,
-            author=options.author if options.show_author else "",
-            subject=f"{options.subtitle} — {options.marking}",
-        )
-        document.setProgressCallBack(on_progress)
-        document.build_pack(Story(content, options, created).flowables())
-        _write_whole(path, pdf.getvalue(), replace=replace)
+        pdf, pages = _set(content, options, created, progress, cancelled)
+        with self.sessions.write() as s:
+            _remember(s, handling, AuditLog(s))
+            _write_whole(path, pdf, replace=replace)
         progress(1.0)
         return ExportReport(
-            path, document.page, len(content.attacks), len(content.quotes), len(content.sources)
+            path, pages, len(content.attacks), len(content.quotes), len(content.sources)
         )
+
+
+def _set(
+    content: PackContent,
+    options: PackOptions,
+    created: datetime,
+    progress: Callable[[float], None],
+    cancelled: Callable[[], bool],
+) -> tuple[bytes, int]:
+    """The pack's PDF and its page count, laid out in memory: the file is only touched
+    once the pack is whole. ``progress`` goes from 0.1 (the case read) to 1."""
+    from casefile.briefing.pages import PackDocument
+    from casefile.briefing.sections import Story
+
+    total = 1
+
+    def on_progress(kind: str, value: int) -> None:
+        nonlocal total
+        if kind == "SIZE_EST":
+            total = max(1, value)
+        elif kind == "PROGRESS":
+            if cancelled():
+                raise ExportCancelled("export cancelled; nothing was written")
+            progress(0.1 + 0.9 * min(1.0, value / total))
+
+    pdf = io.BytesIO()
+    document = PackDocument(
+        pdf,
+        title=content.title,
+        marking=options.marking,
+        author=options.author if options.show_author else "",
+        subject=metadata.subject(options),
+        keywords=metadata.keywords(options),
+    )
+    document.setProgressCallBack(on_progress)
+    document.build_pack(Story(content, options, created).flowables())
+    return pdf.getvalue(), document.page
+
+
+def _remember(s: Session, handling: Handling, audit: AuditLog) -> None:
+    """Keep the pack's handling block for the next pack: one audited change of the case,
+    as a change of its title is (``Case.describe``), and none when it is as kept."""
+    changes = diff(_audited(packs.handling(s)), _audited(handling))
+    if changes:
+        packs.keep_handling(s, handling)
+        row = packs.case_row(s)
+        audit.record("update", row.id, "case", row.title, changes)
+
+
+def _audited(handling: Handling) -> dict[str, str | None]:
+    """The block as the case's history names its fields: "pack originator", …"""
+    return {f"pack {LABELS[name].lower()}": value for name, value in handling.stored().items()}
 
 
 def _refuse_to_replace(path: Path, replace: bool) -> None:

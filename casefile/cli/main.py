@@ -8,6 +8,7 @@ traceback to the log file and reported in one line.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import math
 import os
@@ -36,6 +37,7 @@ from casefile.domain.errors import (
     NeedsPassphrase,
 )
 from casefile.domain.facts import FACTS
+from casefile.domain.handling import Handling
 from casefile.domain.import_options import ImportOptions
 from casefile.domain.input_text import clean_text
 from casefile.domain.records import FIELDS_OF_KIND, ReportFields
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 PASSPHRASE_ENV = "CASEFILE_PASSPHRASE"
 PDF_PASSWORD_ENV = "CASEFILE_PDF_PASSWORD"
 NEW_PASSPHRASE_ENV = "CASEFILE_NEW_PASSPHRASE"
+# A pack's handling block, as options of `export pdf`; each one not given is as kept.
+HANDLING_OPTIONS = options_of(Handling)
 KIND_PLURALS = {
     "attacks": Kind.ATTACK,
     "people": Kind.PERSON,
@@ -586,8 +590,10 @@ def _export_commands(sub: Sub) -> None:
         "pdf",
         cmd_export_pdf,
         "write a briefing pack: cover, contents, summary, timeline, profiles, quotes, "
-        "charts and numbered sources",
-        "casefile export pdf my.casefile pack.pdf --tag westminster --from 2016 --to 2017",
+        "charts and numbered sources. Its handling block (--originator to --contact) is "
+        "kept in the case: the next pack carries it unless told otherwise ('' clears one)",
+        "casefile export pdf my.casefile pack.pdf --tag westminster --from 2016 --to 2017\n"
+        "  casefile export pdf my.casefile pack.pdf --originator 'Home Office' --review 2027",
     )
     _case_arg(p)
     p.add_argument("out", type=Path, metavar="OUT.pdf", help="the PDF to write")
@@ -624,6 +630,7 @@ def _export_commands(sub: Sub) -> None:
         help="leave the author out of the PDF's metadata and cover",
     )
     p.add_argument("--version", dest="pack_version", default=defaults.version, metavar="V")
+    add_options(p, HANDLING_OPTIONS)
     _json_arg(p)
 
 
@@ -1064,6 +1071,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
             version=args.pack_version,
             sections=args.sections,
             scope=scope,
+            handling=_handling(case, args, dayfirst),
         )
         progress = (lambda done: bar.show(round(done * 100), 100, args.out.name)) if bar else None
         try:
@@ -1089,6 +1097,12 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     }
     emit(args, data, summary)
     return 0
+
+
+def _handling(case: Case, args: argparse.Namespace, dayfirst: bool | None) -> Handling:
+    """The handling block the case keeps, with each field given as an option instead."""
+    given = convert(case, HANDLING_OPTIONS, given_values(args, HANDLING_OPTIONS), dayfirst)
+    return dataclasses.replace(case.briefing.handling(), **given)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from casefile.domain.dates import PartialDate
 from casefile.domain.display import TIME_FIELDS, terminal_safe
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import EXAMPLES, Figure, read_figure
+from casefile.domain.handling import Handling
 from casefile.domain.input_text import (
     TIME_EXAMPLES,
     means_unknown,
@@ -102,7 +103,7 @@ class FieldOption:
     metadata: typing.Mapping[str, Any]
 
 
-def options_of(cls: type[AnyFields], *, skip: tuple[str, ...] = ()) -> list[FieldOption]:
+def options_of(cls: type[AnyFields | Handling], *, skip: tuple[str, ...] = ()) -> list[FieldOption]:
     hints = typing.get_type_hints(cls)
     result = []
     for f in dataclasses.fields(cls):
@@ -213,7 +214,7 @@ def _metavar(opt: FieldOption) -> str:
 
 
 def _help(opt: FieldOption) -> str:
-    words = opt.name.replace("_", " ")
+    words = opt.metadata.get("about") or opt.name.replace("_", " ")
     base, optional = _unwrap(_item_hint(opt.hint) if opt.repeated else opt.hint)
     extra = " (repeat for more)" if opt.repeated else ""
     if opt.name in TIME_FIELDS:

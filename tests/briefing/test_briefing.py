@@ -24,6 +24,7 @@ from casefile.cli.main import main
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
 from casefile.domain.figures import Figure
+from casefile.domain.handling import Handling
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
@@ -43,7 +44,7 @@ from casefile.domain.terms import (
     Relation,
     Reliability,
 )
-from casefile.services.case import Case
+from casefile.services.case import Case, open_case
 from casefile.services.demo import demo_records
 from casefile.services.listing import ListQuery
 
@@ -1007,3 +1008,86 @@ def test_the_summary_gives_the_figures_with_what_they_leave_out(demo_pack: Path)
 def test_the_cover_gives_the_information_cut_off(demo_pack: Path, tmp_path: Path) -> None:
     cover = " ".join(pages_text(demo_pack)[0].split())
     assert "CUT-OFF 23 March 2017: the newest source cited" in cover
+
+
+HANDLING_OPTIONS = [
+    "--originator",
+    "Home Office, RICU",
+    "--reference",
+    "HO/2027/114",
+    "--distribution",
+    "Private Office; Special Advisers",
+    "--handling",
+    "Not to be copied  or forwarded",
+    "--review",
+    "March 2027",
+    "--contact",
+    "desk@example.org",
+]
+
+
+def cover_lines(path: Path) -> list[str]:
+    """The cover's lines, each with its runs of spaces made one."""
+    return [" ".join(line.split()) for line in pages_text(path)[0].splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_the_handling_block_given_to_the_cli_is_on_the_cover_in_the_metadata_and_kept(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each field on the cover, labelled, and in the file's keywords after the marking;
+    the next pack carries the block as the case keeps it, less what it is told to clear,
+    and each change is one audited change of the case."""
+    with open_case(demo_path, backups=False) as case:
+        before = len(case.history.entries())
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    out = ["export", "pdf", str(demo_path)]
+    assert main([*out, str(first), "--marking", "TLP:AMBER", *HANDLING_OPTIONS]) == 0
+    said = [
+        ("Originator", "Home Office, RICU"),
+        ("Reference", "HO/2027/114"),
+        ("Distribution", "Private Office; Special Advisers"),
+        ("Handling", "Not to be copied or forwarded"),  # one line, as typed
+        ("Review date", "March 2027"),
+        ("Contact", "desk@example.org"),
+    ]
+    cover = cover_lines(first)
+    for label, text in said:
+        assert f"{label.upper()} {text}" in cover
+    keywords = pdfium.PdfDocument(first).get_metadata_dict()["Keywords"]
+    assert keywords == "; ".join(["TLP:AMBER", *(f"{label}: {text}" for label, text in said)])
+
+    assert main([*out, str(second), "--contact", ""]) == 0, capsys.readouterr().err
+    cover = cover_lines(second)
+    assert [f"{label.upper()} {text}" in cover for label, text in said] == [True] * 5 + [False]
+    assert "desk@example.org" not in pdfium.PdfDocument(second).get_metadata_dict()["Keywords"]
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.handling() == Handling(
+            originator="Home Office, RICU",
+            reference="HO/2027/114",
+            distribution="Private Office; Special Advisers",
+            instructions="Not to be copied or forwarded",
+            review=PartialDate(2027, 3),
+        )
+        changed = case.history.entries()[before:]
+    assert [(e.action, e.kind, len(e.changes)) for e in changed] == [
+        ("update", "case", 6),
+        ("update", "case", 1),
+    ]
+    assert changed[0].changes["pack review date"] == [None, "2027-03"]
+    assert changed[1].changes == {"pack contact": ["desk@example.org", ""]}
+
+
+def test_a_review_date_that_is_not_a_date_is_refused_in_one_line_and_changes_nothing(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_case(demo_path, backups=False) as case:
+        history = case.history.entries()
+    out = tmp_path / "pack.pdf"
+    args = ["export", "pdf", str(demo_path), str(out), "--originator", "Cabinet Office"]
+    assert main([*args, "--review", "when it is ready"]) == 1
+    assert capsys.readouterr().err == "casefile: --review: 'when it is ready' is not a date\n"
+    assert not list(tmp_path.glob("*.pdf"))
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.handling() == Handling()
+        assert case.history.entries() == history
