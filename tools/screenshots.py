@@ -144,18 +144,30 @@ def shoot_pack(case_path: Path, app: QApplication) -> None:
     """File → Export briefing pack…, its preview, and the demo pack page by page as a
     reader sees it (pdftoppm)."""
     from casefile.briefing.options import PackOptions
+    from casefile.domain.dates import PartialDate
+    from casefile.domain.handling import Handling
     from casefile.services.case import open_case
     from casefile.ui.export_pack import ExportPackDialog, PackPreview
     from casefile.ui.settings import LastPack
 
     pack = Path(os.environ["CASEFILE_HOME"]) / "briefing-pack.pdf"
     last = LastPack(marking="TLP:AMBER", author="A. Analyst")
-    dialog = ExportPackDialog("Westminster attack, March 2017", pack, [], last)
+    kept = Handling(
+        originator="Counter-Terrorism Analysis Unit",
+        reference="CTAU/2027/014",
+        distribution="Private Office, Special Advisers",
+        instructions="Not to be copied or forwarded",
+        review=PartialDate(2027, 6),
+        contact="CTAU duty desk",
+    )
+    dialog = ExportPackDialog("Westminster attack, March 2017", pack, [], last, kept=kept)
     dialog.show()
     shoot(dialog, "19-export-pack", app)
     dialog.close()
     with open_case(case_path, backups=False) as case:
-        options = PackOptions(marking="TLP:AMBER", author="A. Analyst", version="1.0")
+        options = PackOptions(
+            marking="TLP:AMBER", author="A. Analyst", version="1.0", handling=kept
+        )
         report = case.briefing.export(pack, options, replace=True)
     preview = PackPreview(report, pack.read_bytes())
     preview.resize(900, 1000)

@@ -53,6 +53,7 @@ from casefile.briefing.options import (
 from casefile.briefing.service import ExportCancelled, ExportReport
 from casefile.domain.display import file_size, how_many, sentence
 from casefile.domain.errors import AlreadyExists, InvalidInput
+from casefile.domain.handling import LABELS, Handling
 from casefile.domain.records import Record
 from casefile.services import paths
 from casefile.services.case import Case
@@ -65,6 +66,22 @@ from casefile.ui.settings import LastPack, WindowSettings
 from casefile.ui.worker import Task
 
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE", *TLP_COLOURS)
+# Each handling field's mnemonic: a letter no other label of the dialog underlines.
+HANDLING_KEYS = {
+    "originator": "O",
+    "reference": "R",
+    "distribution": "D",
+    "instructions": "H",
+    "review": "w",
+    "contact": "C",
+}
+HANDLING_HINTS = {
+    "originator": "e.g. Counter-Terrorism Analysis Unit",
+    "reference": "e.g. CTAU/2027/014",
+    "distribution": "e.g. Private Office, Special Advisers",
+    "instructions": "e.g. Not to be copied or forwarded",
+    "contact": "e.g. the desk's name and number",
+}
 STEPS = 100  # the progress bar counts percent
 SUFFIX = ".pdf"
 
@@ -92,6 +109,13 @@ def _line(name: str, text: str = "", *, placeholder: str = "") -> QLineEdit:
     edit.setAccessibleName(name)
     edit.setPlaceholderText(placeholder)
     return edit
+
+
+def _mnemonic(name: str) -> str:
+    """A handling field's label, its key underlined: "Revie&w date:"."""
+    label = LABELS[name]
+    at = label.index(HANDLING_KEYS[name])
+    return f"{label[:at]}&{label[at:]}:"
 
 
 def _day(value: date) -> str:
@@ -143,12 +167,15 @@ class ExportPackDialog(QDialog):
         file: Path,
         selected: Sequence[Record[Any]],
         last: LastPack,
+        *,
+        kept: Handling,
         parent: QWidget | None = None,
     ) -> None:
-        """``selected`` are the attacks selected in the window (perhaps none)."""
+        """``selected`` are the attacks selected in the window (perhaps none); ``kept``
+        the handling block the case keeps, offered for this pack."""
         super().__init__(parent)
         self.setWindowTitle("Export briefing pack")
-        self.setMinimumWidth(720)
+        self.setMinimumWidth(900)
         self._selected = tuple(selected)
         self._confirmed: Path | None = None  # a file the user agreed to replace
         self._folder = file.parent
@@ -176,8 +203,12 @@ class ExportPackDialog(QDialog):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Export")
 
+        # Side by side, the two forms keep the dialog short enough for a laptop's screen.
+        forms = QHBoxLayout()
+        forms.addWidget(self._build_document(case_title, last), 1)
+        forms.addWidget(self._build_handling(kept), 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_document(case_title, last))
+        layout.addLayout(forms)
         layout.addWidget(self._build_scope())
         layout.addWidget(self._build_sections())
         layout.addLayout(where)
@@ -231,6 +262,32 @@ class ExportPackDialog(QDialog):
         marking_label = form.labelForField(marking_row)
         if isinstance(marking_label, QLabel):
             marking_label.setBuddy(self.marking)
+        return group
+
+    def _build_handling(self, kept: Handling) -> QGroupBox:
+        """The pack's handling block, each field as the case keeps it."""
+        self.handling_edits = {
+            name: _line(LABELS[name], getattr(kept, name), placeholder=hint)
+            for name, hint in HANDLING_HINTS.items()
+        }
+        self.handling_edits["instructions"].setAccessibleName("Handling instructions")
+        self.review = PartialDateEdit(name=LABELS["review"])
+        self.review.set_value(kept.review)
+        group = QGroupBox("Handling")
+        group.setToolTip(
+            "Printed on the cover and kept in the file's properties; the case keeps them "
+            "for its next pack."
+        )
+        # Each field's input in the cover's order (the review date's has a note beneath).
+        self.handling_rows: dict[str, QWidget] = {
+            name: self.review if name == "review" else self.handling_edits[name] for name in LABELS
+        }
+        form = QFormLayout(group)
+        for name, row in self.handling_rows.items():
+            form.addRow(_mnemonic(name), row)
+        review_label = form.labelForField(self.review)
+        if isinstance(review_label, QLabel):
+            review_label.setBuddy(self.review.line)
         return group
 
     def _build_scope(self) -> QGroupBox:
@@ -302,6 +359,7 @@ class ExportPackDialog(QDialog):
             self.author,
             self.show_author,
             self.version,
+            *(row.focusProxy() or row for row in self.handling_rows.values()),
             self.whole,
             self.chosen,
             self.tagged,
@@ -320,6 +378,7 @@ class ExportPackDialog(QDialog):
 
     def _connect(self) -> None:
         self.marking.editTextChanged.connect(self._validate)
+        self.review.line.textChanged.connect(self._validate)
         for edit in (self.path, self.tag):
             edit.textChanged.connect(self._validate)
         # Typing a tag or a date means that scope: no extra click on its radio button.
@@ -352,6 +411,16 @@ class ExportPackDialog(QDialog):
             return Scope(start=start, end=end)
         return Scope()
 
+    def handling(self) -> Handling:
+        """The handling block as typed, or InvalidInput while the review date cannot be
+        read."""
+        try:
+            review = self.review.value()
+        except InvalidInput as exc:
+            raise InvalidInput(f"review date: {exc}") from None
+        texts = {name: edit.text() for name, edit in self.handling_edits.items()}
+        return Handling(**texts, review=review)
+
     def file(self) -> Path:
         text = self.path.text().strip()
         if not text:
@@ -374,6 +443,7 @@ class ExportPackDialog(QDialog):
             version=self.version.text().strip(),
             sections=frozenset(s for s, box in self.sections.items() if box.isChecked()),
             scope=self.scope(),
+            handling=self.handling(),
         )
         path = self.file()
         return path, options, path == self._confirmed
@@ -598,20 +668,25 @@ def export_briefing_pack(
     parent: QWidget,
     tell: Callable[[str], None],
 ) -> None:
-    """Ask what the pack holds, then build it in the background and preview it."""
+    """Ask what the pack holds, offering the handling block the case keeps (read on the
+    worker first), then build it in the background and preview it."""
     info = controller.info
     if info is None:
         return
-    last = settings.last_pack()
-    file = default_file(info.title, info.path, last.folder)
-    dialog = ExportPackDialog(info.title, file, selected, last, parent)
-    try:
-        if not dialog.exec():
-            return
-        path, options, confirmed = dialog.values()
-    finally:
-        dialog.deleteLater()
-    settings.remember_pack(
-        LastPack(options.marking, options.author, options.show_author, str(path.parent))
-    )
-    ExportRun(controller, parent, tell).start(path, options, replace=confirmed)
+
+    def ask(kept: Handling) -> None:
+        last = settings.last_pack()
+        file = default_file(info.title, info.path, last.folder)
+        dialog = ExportPackDialog(info.title, file, selected, last, kept=kept, parent=parent)
+        try:
+            if not dialog.exec():
+                return
+            path, options, confirmed = dialog.values()
+        finally:
+            dialog.deleteLater()
+        settings.remember_pack(
+            LastPack(options.marking, options.author, options.show_author, str(path.parent))
+        )
+        ExportRun(controller, parent, tell).start(path, options, replace=confirmed)
+
+    controller.read(lambda case: case.briefing.handling(), ask)

@@ -29,6 +29,9 @@ from pytestqt.qtbot import QtBot
 
 from casefile.briefing.options import Section
 from casefile.briefing.service import BriefingService
+from casefile.cli.main import main as cli_main
+from casefile.domain.dates import PartialDate
+from casefile.domain.handling import Handling
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
 from casefile.services.listing import ListQuery
@@ -130,6 +133,8 @@ def export(
 
     with_modal(qtbot, act)
     window.export_action.trigger()
+    # The dialog opens once the worker has read what the case keeps for its packs.
+    qtbot.waitUntil(lambda: bool(seen or failures), timeout=10_000)
     if failures:
         raise failures[0]
     assert seen, "the export dialog did not open"
@@ -371,6 +376,27 @@ def test_an_invalid_tlp_label_disables_export_and_says_why(
     assert not list(tmp_path.glob("*.pdf"))  # nothing was written
 
 
+def test_a_review_date_that_is_not_a_date_disables_export_and_changes_nothing(
+    window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    window.opener.open_path(demo_path)
+    out = tmp_path / "pack.pdf"
+    seen: dict[str, Any] = {}
+
+    def fill(dialog: ExportPackDialog) -> None:
+        type_into(qtbot, dialog.handling_edits["originator"], "Cabinet Office")
+        type_into(qtbot, dialog.review.line, "when it is ready")
+        seen["bad"] = (dialog.ok.isEnabled(), dialog.error.text())
+        type_into(qtbot, dialog.path, str(out))
+        dialog.reject()
+
+    export(window, qtbot, fill, ok=False)
+    assert seen["bad"] == (False, "Review date: 'when it is ready' is not a date.")
+    assert not out.exists()
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.handling() == Handling()
+
+
 # -- cancel, replace, errors --------------------------------------------------------------------
 
 
@@ -535,6 +561,47 @@ def test_the_next_export_offers_the_last_marking_author_and_folder(
     assert dialog.author.text() == "J. Smith"
     assert not dialog.show_author.isChecked()
     assert Path(dialog.path.text()).parent == out.parent
+
+
+def test_the_dialog_offers_the_handling_block_the_case_keeps_and_keeps_what_is_typed(
+    window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The block given to the CLI is offered by the dialog; a change typed there is what
+    the next pack carries, and what the case then keeps."""
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    cli = ["export", "pdf", str(demo_path), str(first), "--originator", "Home Office"]
+    assert cli_main([*cli, "--reference", "HO/114", "--review", "March 2027"]) == 0
+    window.opener.open_path(demo_path)
+    offered: dict[str, str] = {}
+
+    def fill(dialog: ExportPackDialog) -> None:
+        offered.update({n: e.text() for n, e in dialog.handling_edits.items()})
+        offered["review"] = dialog.review.line.text()
+        type_into(qtbot, dialog.handling_edits["reference"], "HO/115")
+        type_into(qtbot, dialog.handling_edits["instructions"], "Not to be forwarded")
+        type_into(qtbot, dialog.review.line, "1 June 2027")
+        type_into(qtbot, dialog.path, str(second))
+
+    export(window, qtbot, fill)
+    assert offered == {
+        "originator": "Home Office",
+        "reference": "HO/114",
+        "distribution": "",
+        "instructions": "",
+        "review": "March 2027",
+        "contact": "",
+    }
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.handling() == Handling(
+            originator="Home Office",
+            reference="HO/115",
+            instructions="Not to be forwarded",
+            review=PartialDate(2027, 6, 1),
+        )
+    cover = pdf_text(second)[0]
+    assert "HO/115" in cover
+    assert "Not to be forwarded" in cover
+    assert "1 June 2027" in cover
 
 
 # -- off the GUI thread -------------------------------------------------------------------------
