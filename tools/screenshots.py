@@ -160,14 +160,13 @@ def shoot_pack(case_path: Path, app: QApplication) -> None:
         review=PartialDate(2027, 6),
         contact="CTAU duty desk",
     )
-    dialog = ExportPackDialog("Westminster attack, March 2017", pack, [], last, kept=kept)
+    title = "Westminster attack, March 2017"
+    dialog = ExportPackDialog(title, pack, [], last, kept=kept, version="3")
     dialog.show()
     shoot(dialog, "19-export-pack", app)
     dialog.close()
     with open_case(case_path, backups=False) as case:
-        options = PackOptions(
-            marking="TLP:AMBER", author="A. Analyst", version="1.0", handling=kept
-        )
+        options = PackOptions(marking="TLP:AMBER", author="A. Analyst", handling=kept)
         report = case.briefing.export(pack, options, replace=True)
     preview = PackPreview(report, pack.read_bytes())
     preview.resize(900, 1000)

@@ -89,7 +89,7 @@ class PackOptions:
     marking: str = "OFFICIAL-SENSITIVE"
     author: str = ""
     show_author: bool = True
-    version: str = "1.0"
+    version: str = ""  # empty: the next number of the case's sequence (``versions``)
     sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
     scope: Scope = Scope()
     # None: the block the case keeps, that its last pack carried (``BriefingService``).

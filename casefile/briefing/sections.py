@@ -52,6 +52,7 @@ from casefile.briefing.writing_systems import Para, base_is_rtl, markup, para, p
 from casefile.domain.dates import PartialDate
 from casefile.domain.display import UNSOURCED, display, shortened
 from casefile.domain.figures import Figure
+from casefile.domain.moments import moment
 from casefile.domain.terms import Probability
 
 LINK = "rgb(31,95,168)"  # ReportLab reads rgb() five times faster than #1F5FA8
@@ -143,10 +144,18 @@ class Story:
     """Builds the flowables of one pack. Sources are numbered [1], [2]... as the pages cite
     them, each mark a link to its entry in the list; with no list, no marks."""
 
-    def __init__(self, content: PackContent, options: PackOptions, created: datetime) -> None:
+    def __init__(
+        self,
+        content: PackContent,
+        options: PackOptions,
+        created: datetime,
+        as_of: datetime | None,
+    ) -> None:
+        """``as_of``: the time of the case's newest change the pack includes."""
         self.content = content
         self.options = options
         self.created = created
+        self.as_of = as_of
         self.numbers: dict[UUID, int] = {}
         self._parsed: dict[tuple[QuoteEntry, str], tuple[ParagraphStyle, list[object]]] = {}
         # The annex is printed when it holds what the pages before do not: a quote not
@@ -255,7 +264,9 @@ class Story:
             para(markup(self.content.title, bold=True), COVER_TITLE),
             para(markup(o.subtitle), COVER_SUB),
             facts,
-            Spacer(1, 14 * mm),
+            Spacer(1, 3 * mm),
+            para(markup(self.built()), SMALL),
+            Spacer(1, 10 * mm),
         ]
         if cited:
             flow.append(
@@ -286,6 +297,12 @@ class Story:
             return ""
         newest = max(dated, key=lambda d: d.last_day())
         return f"{newest.display()}: the newest source cited"
+
+    def built(self) -> str:
+        """ "Version 3, built 9 Dec 2026 10:32 CET from the case as of 8 Dec 2026 16:05
+        CET": which pack this is, and how recent what it says is."""
+        built = f"Version {self.options.version}, built {moment(self.created)}"
+        return f"{built} from the case as of {moment(self.as_of)}." if self.as_of else f"{built}."
 
     def scope_text(self) -> str:
         """What the pack covers, with the count and span of its attacks."""

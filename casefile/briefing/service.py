@@ -3,7 +3,9 @@
 The PDF is written beside the destination and moved into place when complete, so a cancel,
 a crash or a full disk never leaves half a pack (or destroys the previous one). An
 existing file is replaced only when the caller says the user asked for it, and a case
-file never is: ``export pdf my.casefile my.casefile`` must not destroy the case."""
+file never is: ``export pdf my.casefile my.casefile`` must not destroy the case. The case
+records each pack written, with its version (``versions``), in the action that puts the
+file in place (``BriefingService._record`` says in what order, and why)."""
 
 from __future__ import annotations
 
@@ -16,17 +18,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from sqlalchemy.orm import Session
 
 from casefile.briefing import metadata
 from casefile.briefing.options import PackOptions
+from casefile.briefing.versions import PackVersion, state_sha256
 from casefile.db import packs
 from casefile.db.engine import Sessions, is_case_file
 from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
 from casefile.domain.handling import LABELS, Handling
-from casefile.services.audit import AuditLog, diff
+from casefile.domain.input_text import clean_text
+from casefile.services.audit import AuditLog, created, diff
+from casefile.services.failures import known_failure
 
 if TYPE_CHECKING:
     from casefile.briefing.content import PackContent
@@ -43,6 +48,23 @@ class ExportReport:
     attacks: int
     quotes: int
     sources: int
+    version: PackVersion
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What the case says about its next pack, read with the pack's content: the state
+    it is built from, the number it takes and the handling block it offers."""
+
+    case_id: UUID
+    change: packs.Change | None
+    number: int
+    handling: Handling
+
+    @classmethod
+    def read(cls, s: Session) -> _Basis:
+        case_id = packs.case_row(s).id
+        return cls(case_id, packs.last_change(s), packs.next_number(s), packs.handling(s))
 
 
 class BriefingService:
@@ -65,9 +87,10 @@ class BriefingService:
         replace: bool = False,
     ) -> ExportReport:
         """Write the pack to ``path``; ``progress`` hears the fraction done (0 to 1). An
-        existing file at ``path`` is an ``AlreadyExists`` unless ``replace``. The pack's
-        handling block (the case's, unless ``options`` give one) is kept for the next
-        pack once this one is written."""
+        existing file at ``path`` is an ``AlreadyExists`` unless ``replace``. The pack
+        prints the next number of the case's sequence as its version unless ``options``
+        give one, carries the case's handling block unless they give one, and is
+        recorded with both once it is written."""
         path = Path(path)
         if path.is_dir():
             raise InvalidInput(f"{path} is a folder; give the name of the PDF to write")
@@ -78,27 +101,77 @@ class BriefingService:
         from casefile.briefing import fonts
         from casefile.briefing.content import gather
 
-        created = now or datetime.now(UTC).astimezone()
+        built = now or datetime.now(UTC).astimezone()
         fonts.register()
         with self.sessions.read() as s:
             content = gather(s, options)
-            handling = options.handling or packs.handling(s)
-        options = dataclasses.replace(options, handling=handling)
+            basis = _Basis.read(s)
+        handling = options.handling or basis.handling
+        version_said = options.version or str(basis.number)
+        options = dataclasses.replace(options, version=version_said, handling=handling)
+        as_of = basis.change.at if basis.change else None
         progress(0.1)
-        pdf, pages = _set(content, options, created, progress, cancelled)
-        with self.sessions.write() as s:
-            _remember(s, handling, AuditLog(s))
-            _write_whole(path, pdf, replace=replace)
+        pdf, pages = _set(content, options, built, as_of, progress=progress, cancelled=cancelled)
+        version = PackVersion(
+            basis.number,
+            version_said,
+            built,
+            as_of,
+            state_sha256(basis.case_id, basis.change, options),
+            clean_text(path.name),  # a name in a foreign encoding is still stored
+        )
+        self._record(path, pdf, version, handling, replace=replace)
         progress(1.0)
         return ExportReport(
-            path, pages, len(content.attacks), len(content.quotes), len(content.sources)
+            path, pages, len(content.attacks), len(content.quotes), len(content.sources), version
         )
+
+    def next_version(self) -> str:
+        """The version the next pack prints unless the user types another: "1", "2"…"""
+        with self.sessions.read() as s:
+            return str(packs.next_number(s))
+
+    def _record(
+        self, path: Path, pdf: bytes, version: PackVersion, handling: Handling, *, replace: bool
+    ) -> None:
+        """Put the pack at ``path`` and record it, in one action: the version and the
+        handling block, audited, then the file, then the commit.
+
+        Nothing is lost means three things here. The file that was at ``path`` stays
+        until the new pack is whole (``_write_whole``). What the case says it gave out,
+        it gave out: a version is recorded only in the transaction that puts its file in
+        place, after it is there, so a pack that was cancelled, refused or not written
+        (a full disk) records nothing and keeps no change of the handling block. And no
+        number is printed on two packs: one that another export recorded while this
+        pack was set stops it before its file is placed. Should the commit itself fail
+        once the file is in place, the pack stays, whole: it is the user's work, and the
+        error says that it was not recorded (the next pack takes its number again)."""
+        placed = False
+        try:
+            with self.sessions.write() as s:
+                _check_number(s, version.number)
+                audit = AuditLog(s)
+                _remember(s, handling, audit)
+                packs.add_version(s, **dataclasses.asdict(version))
+                _audit_export(s, version, audit)
+                _write_whole(path, pdf, replace=replace)
+                placed = True
+        except Exception as exc:
+            known = known_failure(exc) if placed else None
+            if known is None:
+                raise
+            raise KnownError(
+                f"{path} was written, but the case could not record it as version "
+                f"{version.version} ({known})"
+            ) from exc
 
 
 def _set(
     content: PackContent,
     options: PackOptions,
-    created: datetime,
+    built: datetime,
+    as_of: datetime | None,
+    *,
     progress: Callable[[float], None],
     cancelled: Callable[[], bool],
 ) -> tuple[bytes, int]:
@@ -128,7 +201,7 @@ def _set(
         keywords=metadata.keywords(options),
     )
     document.setProgressCallBack(on_progress)
-    document.build_pack(Story(content, options, created).flowables())
+    document.build_pack(Story(content, options, built, as_of).flowables())
     return pdf.getvalue(), document.page
 
 
@@ -140,6 +213,27 @@ def _remember(s: Session, handling: Handling, audit: AuditLog) -> None:
         packs.keep_handling(s, handling)
         row = packs.case_row(s)
         audit.record("update", row.id, "case", row.title, changes)
+
+
+def _check_number(s: Session, number: int) -> None:
+    """Refuse to record a pack under a number another export took while it was set."""
+    if packs.next_number(s) != number:
+        raise KnownError(
+            f"another export recorded pack {number} of this case while this one was set; "
+            "nothing was written: export again"
+        )
+
+
+def _audit_export(s: Session, version: PackVersion, audit: AuditLog) -> None:
+    """The pack in the case's history, under the case, with what identifies it."""
+    said = {
+        "version": version.version,
+        "number": version.number,
+        "file": version.file_name,
+        "state sha256": version.state_sha256,
+    }
+    label = f"version {version.version}: {version.file_name}"
+    audit.record(packs.EXPORT, packs.case_row(s).id, "pack", label, created(said))
 
 
 def _audited(handling: Handling) -> dict[str, str | None]:

@@ -629,7 +629,13 @@ def _export_commands(sub: Sub) -> None:
         action="store_true",
         help="leave the author out of the PDF's metadata and cover",
     )
-    p.add_argument("--version", dest="pack_version", default=defaults.version, metavar="V")
+    p.add_argument(
+        "--version",
+        dest="pack_version",
+        default=defaults.version,
+        metavar="V",
+        help="the version the pack prints (default: the next number of the case's packs)",
+    )
     add_options(p, HANDLING_OPTIONS)
     _json_arg(p)
 
@@ -1087,9 +1093,14 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         for kind, n in ((Kind.ATTACK, report.attacks), (Kind.QUOTE, report.quotes))
     )
     sources = output.plural(Kind.SOURCE, report.sources)
-    summary = f"wrote {report.path}: {report.pages} pages; {counts}; {sources} cited"
+    version = report.version.version
+    summary = (
+        f"wrote {report.path}: version {version}, {report.pages} pages; {counts}; {sources} cited"
+    )
     data = {
         "path": str(report.path),
+        "version": version,
+        "state_sha256": report.version.state_sha256,
         "pages": report.pages,
         "attacks": report.attacks,
         "quotes": report.quotes,

@@ -169,10 +169,12 @@ class ExportPackDialog(QDialog):
         last: LastPack,
         *,
         kept: Handling,
+        version: str,
         parent: QWidget | None = None,
     ) -> None:
         """``selected`` are the attacks selected in the window (perhaps none); ``kept``
-        the handling block the case keeps, offered for this pack."""
+        the handling block the case keeps and ``version`` its next pack's number,
+        offered for this pack."""
         super().__init__(parent)
         self.setWindowTitle("Export briefing pack")
         self.setMinimumWidth(900)
@@ -205,7 +207,7 @@ class ExportPackDialog(QDialog):
 
         # Side by side, the two forms keep the dialog short enough for a laptop's screen.
         forms = QHBoxLayout()
-        forms.addWidget(self._build_document(case_title, last), 1)
+        forms.addWidget(self._build_document(case_title, last, version), 1)
         forms.addWidget(self._build_handling(kept), 1)
         layout = QVBoxLayout(self)
         layout.addLayout(forms)
@@ -218,11 +220,11 @@ class ExportPackDialog(QDialog):
         self._connect()
         self._validate()
 
-    def _build_document(self, case_title: str, last: LastPack) -> QGroupBox:
+    def _build_document(self, case_title: str, last: LastPack, version: str) -> QGroupBox:
         # Empty: the case's title, or for part of the case what that part covers.
         self.title = _line("Title", placeholder=f"{case_title} (or the scope's)")
         self.subtitle = _line("Subtitle", PackOptions.subtitle)
-        self.version = _line("Version", PackOptions.version)
+        self.version = _line("Version", version, placeholder="the next number")
         self.version.setMaximumWidth(120)
         self.marking = QComboBox()
         self.marking.setEditable(True)
@@ -582,7 +584,9 @@ class ExportRun(ProgressRun):
     def _done(self, exported: Exported) -> None:
         self.close_dialog()
         report = exported.report
-        self.tell(f"Briefing pack written: {report.path} ({how_many(report.pages, 'page')}).")
+        pages = how_many(report.pages, "page")
+        said = f"version {report.version.version}, {pages}"
+        self.tell(f"Briefing pack written: {report.path} ({said}).")
         self.preview = PackPreview(report, exported.data, self.parent)
         self.preview.show()
 
@@ -668,16 +672,19 @@ def export_briefing_pack(
     parent: QWidget,
     tell: Callable[[str], None],
 ) -> None:
-    """Ask what the pack holds, offering the handling block the case keeps (read on the
-    worker first), then build it in the background and preview it."""
+    """Ask what the pack holds, offering the handling block the case keeps and its next
+    version (read on the worker first), then build it in the background and preview it."""
     info = controller.info
     if info is None:
         return
 
-    def ask(kept: Handling) -> None:
+    def ask(offered: tuple[Handling, str]) -> None:
+        kept, version = offered
         last = settings.last_pack()
         file = default_file(info.title, info.path, last.folder)
-        dialog = ExportPackDialog(info.title, file, selected, last, kept=kept, parent=parent)
+        dialog = ExportPackDialog(
+            info.title, file, selected, last, kept=kept, version=version, parent=parent
+        )
         try:
             if not dialog.exec():
                 return
@@ -689,4 +696,4 @@ def export_briefing_pack(
         )
         ExportRun(controller, parent, tell).start(path, options, replace=confirmed)
 
-    controller.read(lambda case: case.briefing.handling(), ask)
+    controller.read(lambda case: (case.briefing.handling(), case.briefing.next_version()), ask)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ctypes
+import errno
+import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import unicodedata
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,10 +26,12 @@ from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.briefing.service import ExportCancelled
 from casefile.briefing.writing_systems import levels, visual_order
 from casefile.cli.main import main
+from casefile.db import engine
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import AlreadyExists, InvalidInput, KnownError
 from casefile.domain.figures import Figure
 from casefile.domain.handling import Handling
+from casefile.domain.moments import moment
 from casefile.domain.records import (
     AttackFields,
     GroupFields,
@@ -1069,11 +1076,8 @@ def test_the_handling_block_given_to_the_cli_is_on_the_cover_in_the_metadata_and
             instructions="Not to be copied or forwarded",
             review=PartialDate(2027, 3),
         )
-        changed = case.history.entries()[before:]
-    assert [(e.action, e.kind, len(e.changes)) for e in changed] == [
-        ("update", "case", 6),
-        ("update", "case", 1),
-    ]
+        changed = [e for e in case.history.entries()[before:] if e.kind == "case"]
+    assert [(e.action, len(e.changes)) for e in changed] == [("update", 6), ("update", 1)]
     assert changed[0].changes["pack review date"] == [None, "2027-03"]
     assert changed[1].changes == {"pack contact": ["desk@example.org", ""]}
 
@@ -1091,3 +1095,105 @@ def test_a_review_date_that_is_not_a_date_is_refused_in_one_line_and_changes_not
     with open_case(demo_path, backups=False) as case:
         assert case.briefing.handling() == Handling()
         assert case.history.entries() == history
+
+
+def recorded(path: Path) -> list[tuple[object, ...]]:
+    """The packs a case file records, read from the file itself."""
+    with closing(sqlite3.connect(path)) as raw:
+        return raw.execute(
+            "SELECT number, version, state_sha256, file_name FROM pack_version ORDER BY number"
+        ).fetchall()
+
+
+@pytest.mark.slow
+def test_packs_are_versions_1_2_3_each_recorded_with_the_state_it_was_built_from(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two packs of an unchanged case share their state's hash (a handling block kept
+    by the first is in the options, not a change); a change to the case makes another.
+    The cover says which version it is, when it was built, and from when the case is."""
+    reported = []
+    for n, handling in ((1, ["--originator", "Home Office"]), (2, []), (3, [])):
+        if n == 3:
+            with open_case(demo_path, backups=False) as case:
+                case.records.add(PersonFields(name="A new name"))
+                newest = case.history.entries()[-1].at
+        out = tmp_path / f"pack {n}.pdf"
+        assert main(["export", "pdf", str(demo_path), str(out), *handling, "--json"]) == 0
+        reported.append(json.loads(capsys.readouterr().out))
+    assert [r["version"] for r in reported] == ["1", "2", "3"]
+    hashes = [r["state_sha256"] for r in reported]
+    assert hashes[0] == hashes[1] != hashes[2]
+    assert recorded(demo_path) == [
+        (n, str(n), sha, f"pack {n}.pdf") for n, sha in enumerate(hashes, start=1)
+    ]
+    cover = cover_lines(tmp_path / "pack 3.pdf")
+    assert "VERSION 3" in cover
+    with closing(sqlite3.connect(demo_path)) as raw:
+        [(stored,)] = raw.execute("SELECT built_at FROM pack_version WHERE number = 3")
+    built = datetime.fromisoformat(stored).replace(tzinfo=UTC)  # stored in UTC
+    line = f"Version 3, built {moment(built)} from the case as of {moment(newest)}."
+    assert line in " ".join(cover)
+    with open_case(demo_path, backups=False) as case:
+        exports = [e for e in case.history.entries() if e.action == "export"]
+        assert case.briefing.next_version() == "4"
+    assert [(e.kind, e.label) for e in exports] == [
+        ("pack", f"version {n}: pack {n}.pdf") for n in (1, 2, 3)
+    ]
+    assert exports[2].changes["state sha256"] == [None, hashes[2]]
+
+
+def test_a_typed_version_is_printed_and_recorded_as_typed(case: Case, tmp_path: Path) -> None:
+    out = tmp_path / "draft.pdf"
+    report = case.briefing.export(out, PackOptions(version="2.1 draft"))
+    assert (report.version.number, report.version.version) == (1, "2.1 draft")
+    assert "Version 2.1 draft, built " in " ".join(cover_lines(out))
+    assert [row[:2] for row in recorded(case.path)] == [(1, "2.1 draft")]
+    assert case.briefing.next_version() == "2"
+
+
+def test_a_cancelled_refused_or_failed_export_records_no_version_and_keeps_nothing(
+    demo: Case, tmp_path: Path
+) -> None:
+    """Whatever stops a pack before its file is in place leaves the case as it was: no
+    version, no handling block kept, nothing in its history."""
+    history = demo.history.entries()
+    out = tmp_path / "pack.pdf"
+    options = PackOptions(handling=Handling(originator="Home Office"))
+    with pytest.raises(ExportCancelled):
+        demo.briefing.export(out, options, cancelled=lambda: True)
+    out.write_bytes(b"someone else's file")
+    with pytest.raises(AlreadyExists):
+        demo.briefing.export(out, options)
+
+    def meanwhile(done: float) -> None:
+        if done == 0.1:  # the case has been read; another pack takes number 1 meanwhile
+            demo.briefing.export(tmp_path / "other.pdf", PackOptions())
+
+    with pytest.raises(KnownError, match="another export recorded pack 1 of this case"):
+        demo.briefing.export(tmp_path / "late.pdf", options, meanwhile)
+    assert not (tmp_path / "late.pdf").exists()
+    assert [row[::3] for row in recorded(demo.path)] == [(1, "other.pdf")]
+    assert demo.briefing.handling() == Handling()
+    assert [e.action for e in demo.history.entries()[len(history) :]] == ["export"]
+    assert out.read_bytes() == b"someone else's file"
+
+
+def test_a_pack_the_case_cannot_record_stays_written_and_says_so(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit that records a pack comes after its file is in place: if it fails (the
+    case's disk is full), the pack is kept, whole, and the error says it was not
+    recorded."""
+
+    def full(session: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(engine, "index_pending", full)
+    out = tmp_path / "pack.pdf"
+    with pytest.raises(KnownError, match=r"pack\.pdf was written, but the case could not record"):
+        case.briefing.export(out, PackOptions())
+    monkeypatch.undo()
+    assert out.read_bytes().startswith(b"%PDF")
+    assert recorded(case.path) == []
+    assert case.briefing.next_version() == "1"

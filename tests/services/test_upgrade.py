@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from casefile.briefing.options import PackOptions
 from casefile.db import migrate
 from casefile.db.engine import make_engine
 from casefile.domain.dates import PartialDate
 from casefile.domain.errors import CaseFileError
 from casefile.domain.figures import Figure
+from casefile.domain.handling import Handling
 from casefile.domain.records import AttackFields, GroupFields, PersonFields, SourceFields
 from casefile.domain.terms import Kind, Vocabulary
 from casefile.services.case import Case, create_case, open_case, upgrade_needed
@@ -363,3 +365,23 @@ def test_a_case_from_before_packs_were_recorded_opens_with_everything_as_it_was(
         ).fetchall()
         assert handling == [("", "", "", "", None, "")]
         assert raw.execute("SELECT count(*) FROM pack_version").fetchone() == (0,)
+
+
+@pytest.mark.slow
+def test_a_case_that_recorded_packs_or_keeps_a_handling_block_stays_at_0011(
+    tmp_path: Path,
+) -> None:
+    """Neither the record of the packs given out nor the handling block has a place in
+    an older Casefile: a case holding either is not taken down to 0010."""
+    path = tmp_path / "old.casefile"
+    with create_case(path) as case:
+        case.briefing.export(tmp_path / "pack.pdf", PackOptions())
+    with pytest.raises(RuntimeError, match="the case records 1 briefing packs written"):
+        _downgrade(path, "0010")
+    kept = tmp_path / "kept.casefile"
+    with create_case(kept) as case:
+        case.briefing.export(tmp_path / "kept.pdf", PackOptions(handling=Handling(contact="X")))
+    with sqlite3.connect(kept) as raw:
+        raw.execute("DELETE FROM pack_version")
+    with pytest.raises(RuntimeError, match="keeps a handling block"):
+        _downgrade(kept, "0010")

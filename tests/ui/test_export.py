@@ -428,6 +428,8 @@ def test_cancel_leaves_no_file(
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".pdf"]  # nor a temporary one
     assert "cancelled" in window.statusBar().currentMessage()
     assert not previews(window)
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.next_version() == "1"  # no version was recorded
 
 
 def test_a_typed_name_of_an_existing_file_asks_before_replacing_it(
@@ -602,6 +604,32 @@ def test_the_dialog_offers_the_handling_block_the_case_keeps_and_keeps_what_is_t
     assert "HO/115" in cover
     assert "Not to be forwarded" in cover
     assert "1 June 2027" in cover
+
+
+def test_the_dialog_offers_the_next_version_and_keeps_one_typed(
+    window: MainWindow, demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    window.opener.open_path(demo_path)
+    offered: list[str] = []
+
+    def first(dialog: ExportPackDialog) -> None:
+        offered.append(dialog.version.text())
+        type_into(qtbot, dialog.path, str(tmp_path / "first.pdf"))
+
+    def second(dialog: ExportPackDialog) -> None:
+        offered.append(dialog.version.text())
+        type_into(qtbot, dialog.version, "2 (final)")
+        type_into(qtbot, dialog.path, str(tmp_path / "second.pdf"))
+
+    export(window, qtbot, first)
+    export(window, qtbot, second)
+    assert offered == ["1", "2"]
+    assert "(version 2 (final), " in window.statusBar().currentMessage()
+    assert "Version 2 (final), built " in pdf_text(tmp_path / "second.pdf")[0]
+    with open_case(demo_path, backups=False) as case:
+        assert case.briefing.next_version() == "3"
+        exports = [e.label for e in case.history.entries() if e.action == "export"]
+    assert exports == ["version 1: first.pdf", "version 2 (final): second.pdf"]
 
 
 # -- off the GUI thread -------------------------------------------------------------------------
