@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import XMP
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -221,7 +222,9 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         author: str,
         subject: str,
         keywords: str,
+        xmp: bytes,
     ) -> None:
+        """``xmp``: the packet the catalog's metadata stream holds (``metadata.xmp``)."""
         super().__init__(
             out,
             pagesize=A4,
@@ -243,6 +246,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         self.pack_title = title
         self.marking = marking
         self._profile = ""  # the profile being set, by its name; "" between profiles
+        self.xmp = xmp
         self.heading_pages: dict[str, int] = {}
         footer = ParagraphStyle("footer", fontName=SANS, fontSize=9, leading=11, textColor=MUTED)
         self._footer_title = _one_line(title, footer, TEXT_WIDTH - 110)
@@ -276,6 +280,7 @@ class PackDocument(BaseDocTemplate):  # type: ignore[misc]
         def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
             canvas = _PackCanvas(*args, **kwargs)
             canvas.before_save = self._write_numbers
+            canvas.setCatalogEntry("Metadata", XMP(creator=lambda doc: self.xmp))
             return canvas
 
         self.build(story, canvasmaker=make_canvas)

@@ -192,13 +192,15 @@ def _set(
             progress(0.1 + 0.9 * min(1.0, value / total))
 
     pdf = io.BytesIO()
+    author = options.author if options.show_author else ""
     document = PackDocument(
         pdf,
         title=content.title,
         marking=options.marking,
-        author=options.author if options.show_author else "",
+        author=author,
         subject=metadata.subject(options),
         keywords=metadata.keywords(options),
+        xmp=metadata.xmp(options, title=content.title, author=author, built=built),
     )
     document.setProgressCallBack(on_progress)
     document.build_pack(Story(content, options, built, as_of).flowables())

@@ -14,13 +14,16 @@ import unicodedata
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from pypdf import PdfReader
+from pypdf.generic import StreamObject
 from reportlab.pdfbase import pdfmetrics
 
-from casefile.briefing import fonts
+from casefile.briefing import fonts, metadata
 from casefile.briefing.content import gather
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.briefing.service import ExportCancelled
@@ -1197,3 +1200,63 @@ def test_a_pack_the_case_cannot_record_stays_written_and_says_so(
     assert out.read_bytes().startswith(b"%PDF")
     assert recorded(case.path) == []
     assert case.briefing.next_version() == "1"
+
+
+def xmp_properties(path: Path) -> dict[str, str]:
+    """The XMP packet of the PDF's catalog, each property as "prefix:Name" and its text
+    (a list's items joined by " | ")."""
+    prefixes = {uri: prefix for prefix, uri in metadata.NAMESPACES.items()}
+    stream = PdfReader(path).root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)
+    [description] = ElementTree.fromstring(stream.get_data()).iter(f"{{{RDF}}}Description")
+    properties = {}
+    for element in description:
+        uri, name = element.tag[1:].split("}")
+        items = [li.text or "" for li in element.iter(f"{{{RDF}}}li")]
+        properties[f"{prefixes[uri]}:{name}"] = " | ".join(items) if items else element.text or ""
+    return properties
+
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def test_the_marking_handling_block_and_version_are_in_the_xmp_metadata(
+    case: Case, tmp_path: Path
+) -> None:
+    """As well as the Info dictionary: each in a property of its own, and text that XML
+    must escape (or cannot hold) kept readable. (The demo pack, with its packet, passes
+    qpdf's check: ``test_the_demo_pack_passes_qpdf``.)"""
+    out = tmp_path / "pack.pdf"
+    handling = Handling(
+        originator="Crown & <Home> Office",
+        reference="HO/2027/114",
+        instructions="Not to be copied\x01",
+        review=PartialDate(2027, 3, circa=True),
+    )
+    options = PackOptions(
+        marking="TLP:AMBER+STRICT", author="A. Analyst", version="2 (final)", handling=handling
+    )
+    case.briefing.export(out, options, now=datetime(2027, 1, 5, 9, 30, tzinfo=UTC))
+    said = [
+        "TLP:AMBER+STRICT",
+        "Originator: Crown & <Home> Office",
+        "Reference: HO/2027/114",
+        "Handling: Not to be copied\ufffd",  # a control character: not even escaped
+        "Review date: c. March 2027",
+    ]
+    assert xmp_properties(out) == {
+        "dc:format": "application/pdf",
+        "dc:title": case.info().title,
+        "dc:creator": "A. Analyst",
+        "dc:description": "Briefing pack — TLP:AMBER+STRICT",
+        "dc:subject": " | ".join(said),
+        "pdf:Keywords": "; ".join(said),
+        "xmp:CreatorTool": "Casefile",
+        "xmp:CreateDate": "2027-01-05T09:30:00+00:00",
+        "xmpMM:VersionID": "2 (final)",
+        "casefile:Marking": "TLP:AMBER+STRICT",
+        "casefile:Originator": "Crown & <Home> Office",
+        "casefile:Reference": "HO/2027/114",
+        "casefile:Handling": "Not to be copied\ufffd",
+        "casefile:ReviewDate": "2027-03~",
+    }
