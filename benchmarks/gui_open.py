@@ -736,8 +736,18 @@ STEPS = (
     CLEAR,
 )
 ATTACK_STEPS = (A_SORT_KILLED, A_KILLED_END, A_SORT_DATE, A_DATES, A_DATES_END)
-UPDATED_COLUMN = 6  # the quotes table's "Updated" column (sorts by 'updated')
-KILLED_COLUMN = 3  # the attacks table's "Killed" column
+
+
+def column(kind: Kind, title: str) -> int:
+    """A table's column by its title, as a user finds it (its place moves as columns are
+    added: a sort by a column number that is no longer it does nothing, and waits)."""
+    from casefile.ui.columns import COLUMNS
+
+    return [c.title for c in COLUMNS[kind]].index(title)
+
+
+UPDATED_COLUMN = column(Kind.QUOTE, "Updated")  # sorts by 'updated'
+KILLED_COLUMN = column(Kind.ATTACK, "Killed")
 SINCE, UNTIL = PartialDate(2010), PartialDate(2011)
 
 
