@@ -6,7 +6,7 @@ out of the sums, and the caption says how many attacks that was."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from casefile.briefing.content import AttackEntry
 from casefile.briefing.fonts import SANS, SERIF
 from casefile.briefing.pages import INK, MUTED, TEXT_WIDTH
+from casefile.domain.figures import Figure, Tally
 
 BAR = colors.HexColor("#2F5D8A")
 WOUNDED = colors.HexColor("#9DB7D1")
@@ -65,17 +66,17 @@ def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[int
     """Killed and wounded by attack type, each summed over the attacks whose figure for
     it is known (an unknown count is left out, never counted as none), and the caption's
     note of what was left out or counted at its lower bound."""
-    by_type: dict[str, list[int]] = {}
-    left_out = [0, 0]
-    bounded = False  # a figure given as a range, a bound or a word: its lower bound counts
-    for a in attacks:
-        for i, figure in enumerate((a.killed, a.wounded)):
-            if figure is None:
-                left_out[i] += 1
-                continue
-            bounded = bounded or figure.exact is None
-            for kind in a.attack_types or ("Unknown",):
-                by_type.setdefault(kind, [0, 0])[i] += figure.low
+
+    def kinds(a: AttackEntry) -> tuple[str, ...]:
+        return a.attack_types or ("Unknown",)
+
+    by_type = {
+        kind: [Tally.of(f(a) for a in attacks if kind in kinds(a)).total for f in _MEASURES]
+        for kind in dict.fromkeys(k for a in attacks for k in kinds(a))
+    }
+    tallies = [Tally.of(f(a) for a in attacks) for f in _MEASURES]
+    left_out = [t.unknown for t in tallies]
+    bounded = not all(t.exact for t in tallies)
     note = "".join(
         f" {_attacks(n)} with no figure for the {what} left out of its bars."
         for n, what in zip(left_out, ("killed", "wounded"), strict=True)
@@ -87,6 +88,12 @@ def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[int
             " bound is counted: the totals are at least these."
         )
     return by_type, note
+
+
+_MEASURES: tuple[Callable[[AttackEntry], Figure | None], ...] = (
+    lambda a: a.killed,
+    lambda a: a.wounded,
+)
 
 
 def _attacks(count: int) -> str:

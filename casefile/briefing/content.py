@@ -28,7 +28,7 @@ from casefile.domain.dates import PartialDate, Precision
 from casefile.domain.display import UNSOURCED, display, field_label, grade_code, link_caveats
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
-from casefile.domain.figures import Figure
+from casefile.domain.figures import Figure, Tally
 from casefile.domain.input_text import UNKNOWN
 from casefile.domain.terms import (
     Claimed,
@@ -612,19 +612,18 @@ def in_figures(attacks: Sequence[AttackEntry]) -> str:
     figures: 5 attacks; at least 5 killed in 3 of them (not known for 2); …; 1 claimed,
     1 day after the attack"."""
     parts = [f"{len(attacks):,} attack{'s' if len(attacks) != 1 else ''}"]
-    for what, figures in (
-        ("killed", [a.killed for a in attacks]),
-        ("wounded", [a.wounded for a in attacks]),
+    for what, tally in (
+        ("killed", Tally.of(a.killed for a in attacks)),
+        ("wounded", Tally.of(a.wounded for a in attacks)),
     ):
-        known = [f for f in figures if f is not None]
-        if not known:
+        if not tally.known:
             parts.append(f"{what} not known")
             continue
-        total = sum(f.low for f in known)
-        exact = all(f.exact is not None for f in known)
-        said = f"{'' if exact else 'at least '}{total:,} {what} in {len(known):,} of them"
-        if len(known) < len(figures):
-            said += f" (not known for {len(figures) - len(known):,})"
+        said = (
+            f"{'' if tally.exact else 'at least '}{tally.total:,} {what} in {tally.known:,} of them"
+        )
+        if tally.unknown:
+            said += f" (not known for {tally.unknown:,})"
         parts.append(said)
     claimed = [a for a in attacks if a.claimed_yes]
     if claimed:

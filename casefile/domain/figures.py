@@ -10,6 +10,7 @@ has; what is shown is what was said.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from casefile.domain.errors import InvalidInput
@@ -76,6 +77,28 @@ class Figure:
         '3' and 'at least 5' do not."""
         top = min(_top(self), _top(other))
         return max(self.low, other.low) > top
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Figures summed as a pack counts them: each by its lower bound ("dozens" as at
+    least 24), an unknown one left out and counted apart, never taken as none."""
+
+    total: int
+    exact: bool  # every figure summed was a plain number: the total is not "at least"
+    known: int
+    unknown: int
+
+    @classmethod
+    def of(cls, figures: Iterable[Figure | None]) -> Tally:
+        given = list(figures)
+        known = [f for f in given if f is not None]
+        return cls(
+            total=sum(f.low for f in known),
+            exact=all(f.exact is not None for f in known),
+            known=len(known),
+            unknown=len(given) - len(known),
+        )
 
 
 def _top(figure: Figure) -> int:

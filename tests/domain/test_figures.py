@@ -103,3 +103,12 @@ def test_the_stored_form_sorts_by_the_lower_bound_and_reads_back(dialect: object
     assert back == figures
     by_text = [f.low for _, f in sorted(zip(stored, figures, strict=True))]
     assert by_text == sorted(f.low for f in figures)
+
+
+def test_a_tally_counts_lower_bounds_and_leaves_unknowns_out() -> None:
+    from casefile.domain.figures import Tally
+
+    dozens = read_figure("dozens (at least 24)")
+    tally = Tally.of([Figure.exactly(3), None, dozens, None])
+    assert (tally.total, tally.exact, tally.known, tally.unknown) == (27, False, 2, 2)
+    assert Tally.of([Figure.exactly(1), Figure.exactly(2)]).exact
