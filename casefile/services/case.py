@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
-from casefile.briefing.service import BriefingService
 from casefile.db import migrate
 from casefile.db import models as m
 from casefile.db.case_lock import CaseLock
@@ -47,22 +48,23 @@ from casefile.services.backups import (
     remove_leftovers,
     try_daily_backup,
 )
-from casefile.services.documents import DocumentService
-from casefile.services.encodings import Encodings
-from casefile.services.facts import FactService
-from casefile.services.importer import Importer
-from casefile.services.listing import Listing
-from casefile.services.mentions import MentionService
-from casefile.services.near_duplicates import NearDuplicates
-from casefile.services.record_service import RecordService
 from casefile.services.rekeying import finish_interrupted
-from casefile.services.saved_searches import SavedSearches
-from casefile.services.search import SearchService
-from casefile.services.search_index import SearchIndex
-from casefile.services.threads import Threads
 
 if TYPE_CHECKING:
+    from casefile.briefing.service import BriefingService
+    from casefile.services.documents import DocumentService
+    from casefile.services.encodings import Encodings
+    from casefile.services.facts import FactService
+    from casefile.services.importer import Importer
+    from casefile.services.listing import Listing
+    from casefile.services.mentions import MentionService
+    from casefile.services.near_duplicates import NearDuplicates
+    from casefile.services.record_service import RecordService
     from casefile.services.rescue import Rescued
+    from casefile.services.saved_searches import SavedSearches
+    from casefile.services.search import SearchService
+    from casefile.services.search_index import SearchIndex
+    from casefile.services.threads import Threads
 from casefile.domain.terms import Kind
 from casefile.services.vocabulary import (
     VocabularyService,
@@ -88,6 +90,29 @@ class CaseInfo:
     counts: dict[Kind, int]
 
 
+T = TypeVar("T")
+
+
+class _Service(Generic[T]):
+    """A service of the case built on first use, once, whichever thread asks first.
+
+    A command that lists people should not load the importer, search ranking or the
+    briefing pack: at start-up their imports cost more than the command (issue #15).
+    ``functools.cached_property`` has no lock from Python 3.12, and two search services
+    built by two threads would leave the second one's ranking threads running.
+    """
+
+    def __init__(self, build: Callable[[Case], T]) -> None:
+        self._build = build
+        self._name = build.__name__
+
+    def __get__(self, case: Case, owner: type[Case]) -> T:
+        with case._building:  # the instance attribute set below answers later reads
+            if self._name not in case.__dict__:
+                case.__dict__[self._name] = self._build(case)
+        return cast(T, case.__dict__[self._name])
+
+
 class Case:
     """An open case. Every service below runs one transaction per call."""
 
@@ -95,22 +120,88 @@ class Case:
         self.path = path
         self._key = key
         self._lock = lock
+        self._building = threading.RLock()  # a service may build the ones it needs
         self.sessions = Sessions(engine)
-        self.records = RecordService(self.sessions)
-        self.facts = FactService(self.sessions, self.records)
-        self.documents = DocumentService(self.sessions, self.records)
-        self.encodings = Encodings(self.sessions, self.records)
-        self.mentions = MentionService(self.sessions)
-        self.search = SearchService(self.sessions)
-        self.saved_searches = SavedSearches(self.sessions)
-        self.search_index = SearchIndex(self.sessions)
-        self.importer = Importer(self.sessions, self.records, self.documents)
-        self.duplicates = NearDuplicates(self.sessions, self.records)
-        self.threads = Threads(self.sessions)
-        self.listing = Listing(self.sessions)
         self.history = History(self.sessions)
         self.vocabulary = VocabularyService(self.sessions)
-        self.briefing = BriefingService(self.sessions)
+
+    @_Service
+    def records(self) -> RecordService:
+        from casefile.services.record_service import RecordService
+
+        return RecordService(self.sessions)
+
+    @_Service
+    def facts(self) -> FactService:
+        from casefile.services.facts import FactService
+
+        return FactService(self.sessions, self.records)
+
+    @_Service
+    def documents(self) -> DocumentService:
+        from casefile.services.documents import DocumentService
+
+        return DocumentService(self.sessions, self.records)
+
+    @_Service
+    def encodings(self) -> Encodings:
+        from casefile.services.encodings import Encodings
+
+        return Encodings(self.sessions, self.records)
+
+    @_Service
+    def mentions(self) -> MentionService:
+        from casefile.services.mentions import MentionService
+
+        return MentionService(self.sessions)
+
+    @_Service
+    def search(self) -> SearchService:
+        from casefile.services.search import SearchService
+
+        return SearchService(self.sessions)
+
+    @_Service
+    def saved_searches(self) -> SavedSearches:
+        from casefile.services.saved_searches import SavedSearches
+
+        return SavedSearches(self.sessions)
+
+    @_Service
+    def search_index(self) -> SearchIndex:
+        from casefile.services.search_index import SearchIndex
+
+        return SearchIndex(self.sessions)
+
+    @_Service
+    def importer(self) -> Importer:
+        from casefile.services.importer import Importer
+
+        return Importer(self.sessions, self.records, self.documents)
+
+    @_Service
+    def duplicates(self) -> NearDuplicates:
+        from casefile.services.near_duplicates import NearDuplicates
+
+        return NearDuplicates(self.sessions, self.records)
+
+    @_Service
+    def threads(self) -> Threads:
+        from casefile.services.threads import Threads
+
+        return Threads(self.sessions)
+
+    @_Service
+    def listing(self) -> Listing:
+        from casefile.services.listing import Listing
+
+        return Listing(self.sessions)
+
+    @_Service
+    def briefing(self) -> BriefingService:
+        from casefile.briefing.service import BriefingService
+
+        return BriefingService(self.sessions)
 
     @property
     def encrypted(self) -> bool:
@@ -183,7 +274,8 @@ class Case:
         return rescue_case(self.path, self._key)
 
     def close(self) -> None:
-        self.search.close()
+        if "search" in self.__dict__:  # built only when used
+            self.search.close()
         self.sessions.engine.dispose()
         self._lock.release()
 
