@@ -371,8 +371,9 @@ def cmd_read_as(args: argparse.Namespace) -> int:
         read = case.encodings.read_as(case.records.resolve(args.document), args.encoding)
     pages = how_many(len(read.after.pages), "page")
     print(terminal_safe(f"read {read.file_name} again as {read.encoding}: {pages}"))
-    if read.quotes_placed:
-        print(f"casefile: {moved_places(read.quotes_placed)}", file=sys.stderr)
+    moved = moved_places(*read.quotes_moved.counts())
+    if moved:
+        print(f"casefile: {moved}", file=sys.stderr)
     return 0
 
 

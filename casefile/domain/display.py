@@ -165,10 +165,16 @@ def display(name: str, value: Any, labels: Mapping[UUID, str], *, with_ids: bool
     return str(value)
 
 
-def moved_places(quotes: int) -> str:
-    """What reading a document again means for the quotes placed in it."""
-    placed = how_many(quotes, "quote")
-    return (
-        f"{placed} placed in this document by its characters may now point a little off: "
-        "their words are unchanged; check them in the document"
-    )
+def moved_places(placed: int, reworded: int, unplaced: int) -> str:
+    """What reading a document again did to the quotes placed in it by characters; empty
+    if there were none."""
+    said = []
+    if placed:
+        said.append(f"{how_many(placed, 'quote')} found again in the new text")
+    if reworded:
+        copies = "it was" if reworded == 1 else "they were"
+        said.append(f"{reworded:,} now read as the text does ({copies} copied from it)")
+    if unplaced:
+        lost = how_many(unplaced, "quote")
+        said.append(f"{lost} not found in it now cite their page only: check them")
+    return "; ".join(said)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from casefile.db import models as m
@@ -25,6 +25,7 @@ from casefile.db.engine import Sessions, fold
 from casefile.domain.changes import Changes
 from casefile.domain.errors import InvalidInput, NotFound
 from casefile.domain.formats import Format
+from casefile.domain.placing import place_again
 from casefile.domain.terms import Kind
 from casefile.importing.extract.decode import GUESSED, chosen_codec
 from casefile.importing.extract.metadata import heading_of
@@ -46,14 +47,41 @@ READ_AGAIN = frozenset(
 
 
 @dataclass(frozen=True)
+class QuotePlace:
+    """A quote placed in the document by characters, and its words, at one time."""
+
+    quote_id: UUID
+    text: str
+    page: int | None  # never changed here: the characters are on this page
+    char_start: int | None
+    char_end: int | None
+
+
+@dataclass(frozen=True)
 class TextState:
-    """What a document's text is at one time: its pages, and its source's title, notes
-    and tags (a title the import took from the text reads as garbled as the text)."""
+    """What a document's text is at one time: its pages, its source's title, notes and
+    tags (a title the import took from the text reads as garbled as the text), and where
+    the quotes placed in it by characters point."""
 
     pages: tuple[str, ...]
     title: str
     notes: str
     tags: tuple[str, ...]
+    quotes: tuple[QuotePlace, ...] = ()
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The quotes placed in a document by characters, after it was read again: how many
+    were found again, how many of those had their words copied from its garbled text and
+    now read as it does, and how many were not found (they now cite their page only)."""
+
+    placed: int
+    reworded: int
+    unplaced: int
+
+    def counts(self) -> tuple[int, int, int]:
+        return self.placed, self.reworded, self.unplaced
 
 
 @dataclass(frozen=True)
@@ -66,9 +94,14 @@ class ReadAgain:
     before: TextState
     after: TextState
     changes: Changes
-    # Quotes placed in the document by characters of its old text: their words are theirs,
-    # but the characters they point at may have moved (said, not silently wrong).
-    quotes_placed: int = 0
+
+    @property
+    def quotes_moved(self) -> Moved:
+        """What became of the quotes placed in the document by characters."""
+        now = {q.quote_id: q for q in self.after.quotes}
+        reworded = sum(now[q.quote_id].text != q.text for q in self.before.quotes)
+        unplaced = sum(now[q.quote_id].char_start is None for q in self.before.quotes)
+        return Moved(len(self.before.quotes) - unplaced, reworded, unplaced)
 
 
 class Encodings:
@@ -90,29 +123,30 @@ class Encodings:
             ).one()
             before = _state(s, document)
             name, source = document.file_name, document.source
-            placed = s.scalar(
-                select(func.count())
-                .select_from(m.Quote)
-                .where(m.Quote.document == document_id, m.Quote.char_start.is_not(None))
-            )
         result = _read(data, name, codec)
         said = f"{codec} (chosen)"
         # The first document's line reads "Text encoding: …"; an attachment's names it.
         assert source is not None  # _state refused a document without one
         main = self.records.documents_of(source)[0].id == document_id
-        notes = [n for n in before.notes.splitlines() if not _notes_encoding_of(n, name, main)]
+        own = [n for n in before.notes.splitlines() if _notes_encoding_of(n, name, main)]
+        notes = [n for n in before.notes.splitlines() if n not in own]
+        was = _codec_said(own[-1]) if own else None
+        pages = result.extracted.pages
         guessed = any(f"({GUESSED}" in n for n in notes if n.startswith(ENCODING_NOTE))
         # The title the text gave at import follows the text; one the user wrote stays.
         from_text = before.title == heading_of(before.pages) and result.extracted.title
         after = TextState(
-            pages=result.extracted.pages,
+            pages=pages,
             title=result.extracted.title if from_text else before.title,
             notes="\n".join([*notes, f"{ENCODING_NOTE} of {name}: {said}"]),
             # The tag stays while another of the source's texts is still a guess.
             tags=tuple(t for t in before.tags if guessed or fold(t) != fold(ENCODING_GUESSED)),
+            quotes=tuple(
+                _placed_again(q, before.pages, pages, (was, codec)) for q in before.quotes
+            ),
         )
         changes = self.restore(document_id, after, said=said)
-        return ReadAgain(document_id, name, codec, before, after, changes, int(placed or 0))
+        return ReadAgain(document_id, name, codec, before, after, changes)
 
     def restore(self, document_id: UUID, state: TextState, said: str = "") -> Changes:
         """Put a document's text, and its source's notes and tags, as ``state`` says: one
@@ -128,12 +162,14 @@ class Encodings:
             add_pages(s, document_id, state.pages)
             title = {"title": state.title}
             self.records.change(s, audit, source, title, tags=state.tags, notes=state.notes)
+            quotes = _move_quotes(self.records, s, audit, state.quotes)
             now = _size(state.pages) + (f", {said}" if said else "")
             audit.record(
                 "update", document_id, Kind.DOCUMENT.value, document.file_name, {"text": [old, now]}
             )
-            ids = frozenset({document_id, source.id})
-            return Changes(kinds=frozenset({Kind.DOCUMENT, Kind.SOURCE}), records=ids)
+            ids = frozenset({document_id, source.id, *quotes})
+            kinds = {Kind.DOCUMENT, Kind.SOURCE} | ({Kind.QUOTE} if quotes else set())
+            return Changes(kinds=frozenset(kinds), records=ids)
 
 
 def _document(s: Session, document_id: UUID) -> m.Document:
@@ -155,7 +191,59 @@ def _state(s: Session, document: m.Document) -> TextState:
     )
     tags = tuple(t.tag.name for t in source.tag_rows)
     title = cast(m.Source, source).title
-    return TextState(tuple(pages), title, source.notes, tags)
+    placed = s.execute(
+        select(m.Quote.id, m.Quote.text, m.Quote.page, m.Quote.char_start, m.Quote.char_end)
+        .where(m.Quote.document == document.id, m.Quote.char_start.is_not(None))
+        .order_by(m.Quote.id)
+    )
+    quotes = tuple(QuotePlace(*row) for row in placed)
+    return TextState(tuple(pages), title, source.notes, tags, quotes)
+
+
+def _placed_again(
+    quote: QuotePlace,
+    old: tuple[str, ...],
+    new: tuple[str, ...],
+    codecs: tuple[str | None, str],
+) -> QuotePlace:
+    """Where a quote's words are in the text read again (its page stays its page); not
+    placed by characters where they are not found."""
+    at = (quote.page or 1) - 1
+    assert quote.char_start is not None  # as selected
+    assert quote.char_end is not None
+    if at >= min(len(old), len(new)):
+        return replace(quote, char_start=None, char_end=None)
+    span = (quote.char_start, quote.char_end)
+    placed = place_again(quote.text, old[at], new[at], span, codecs)
+    if placed is None:
+        return replace(quote, char_start=None, char_end=None)
+    return replace(quote, text=placed.text, char_start=placed.char_start, char_end=placed.char_end)
+
+
+def _move_quotes(
+    records: RecordService, s: Session, audit: AuditLog, places: tuple[QuotePlace, ...]
+) -> set[UUID]:
+    """Put each quote's words and characters as ``places`` say (audited per quote); the
+    quotes that changed. A quote deleted since is left deleted."""
+    moved: set[UUID] = set()
+    for place in places:
+        quote = records.load(s, place.quote_id)
+        if quote is None:
+            continue
+        values = {"text": place.text, "char_start": place.char_start, "char_end": place.char_end}
+        if any(getattr(quote, name) != value for name, value in values.items()):
+            records.change(s, audit, quote, values)
+            moved.add(place.quote_id)
+    return moved
+
+
+def _codec_said(line: str) -> str | None:
+    """The encoding a notes line says a text was read in ("… : cp1256 (detected)")."""
+    said = line.partition(": ")[2].split(" ")[0]
+    try:
+        return chosen_codec(said) if said else None
+    except InvalidInput:
+        return None
 
 
 def _notes_encoding_of(line: str, file_name: str, main: bool) -> bool:

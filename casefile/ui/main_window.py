@@ -680,8 +680,9 @@ class MainWindow(QMainWindow):
 
     def _read_again(self, read: ReadAgain) -> None:
         said = f"Read {read.file_name} again as {read.encoding}."
-        if read.quotes_placed:
-            said += f" {sentence(moved_places(read.quotes_placed))}"
+        moved = moved_places(*read.quotes_moved.counts())
+        if moved:
+            said += f" {sentence(moved)}"
         self.statusBar().showMessage(said, 12000)
 
     def add_link(self) -> None:

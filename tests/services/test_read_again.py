@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from uuid import UUID
 
@@ -34,17 +35,27 @@ def test_a_garbled_text_read_again_in_its_encoding_reads_right_and_undoes(
     document, source = imported(case, path)
     assert case.documents.pages(document) != [RUSSIAN]  # garbled: the import's reading
     garbled = case.records.get(source)
-
-    placed = case.records.add(
-        QuoteFields(
-            text="garbled words", source=source, document=document, char_start=0, char_end=5
-        )
+    [page] = case.documents.pages(document)
+    guess = garbled.notes.partition(": ")[2].split(" ")[0]  # as detection read the bytes
+    word = "заявление"
+    before = RUSSIAN.partition(word)[0]
+    start = len(before.encode("koi8_r").decode(guess))
+    end = start + len(word.encode("koi8_r").decode(guess))
+    placed = QuoteFields(
+        text=page[start:end], source=source, document=document, char_start=start, char_end=end
     )
+    copied = case.records.add(placed)  # selected in the garbled text: its words are a copy
+    # The analyst's own words for the same place.
+    written = case.records.add(dataclasses.replace(placed, text="the group's statement"))
     read = case.encodings.read_as(document, "KOI8-R")
 
     assert read.encoding == "koi8-r"
-    assert read.quotes_placed == 1  # its characters may point elsewhere now: said
-    assert case.records.get(placed.id).fields.text == "garbled words"  # its words stay
+    assert read.quotes_moved.counts() == (2, 1, 0)
+    now_copied, now_written = case.records.get(copied.id), case.records.get(written.id)
+    assert now_copied.fields.text == "заявление"  # the copy now reads as the text does
+    assert now_written.fields.text == "the group's statement"  # the analyst's words stay
+    for quote in (now_copied.fields, now_written.fields):
+        assert RUSSIAN[quote.char_start : quote.char_end] == "заявление"
     assert case.documents.pages(document) == [RUSSIAN]
     now = case.records.get(source)
     assert now.label == RUSSIAN  # the title the text gave follows the text
@@ -60,6 +71,7 @@ def test_a_garbled_text_read_again_in_its_encoding_reads_right_and_undoes(
     assert case.records.get(source).notes == garbled.notes
     assert case.documents.pages(document) == list(read.before.pages)
     assert case.search.search("заявление").hits == []
+    assert case.records.get(copied.id).fields == copied.fields  # words and place, exactly
 
 
 @pytest.mark.slow
