@@ -344,10 +344,10 @@ def with_xmp(data: bytes, packet: str, kind: bytes = b"/Type /Metadata /Subtype 
     return bytes(out)
 
 
-def with_xmp_by_pypdf(data: bytes, packet: str, *, encrypt: bool = False) -> bytes:
+def with_xmp_by_pypdf(data: bytes, packet: str, *, encrypt: str = "") -> bytes:
     """``data`` rewritten by pypdf with ``packet`` as its catalog's metadata stream,
-    compressed; ``encrypt``: with an empty user password (the stream is encrypted too).
-    Either way, no packet is to be seen in the file's bytes."""
+    compressed; ``encrypt``: by that algorithm, with an empty user password (the stream
+    is encrypted too). Either way, no packet is to be seen in the file's bytes."""
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(data))
     writer.xmp_metadata = zlib.compress(packet.encode())
     stream = writer.root_object["/Metadata"].get_object()
@@ -356,7 +356,7 @@ def with_xmp_by_pypdf(data: bytes, packet: str, *, encrypt: bool = False) -> byt
     stream[NameObject("/Subtype")] = NameObject("/XML")
     stream[NameObject("/Filter")] = NameObject("/FlateDecode")
     if encrypt:
-        writer.encrypt("", "owner", algorithm="RC4-128")
+        writer.encrypt("", "owner", algorithm=encrypt)
     out = io.BytesIO()
     writer.write(out)
     assert b"xmpmeta" not in out.getvalue()
@@ -373,10 +373,18 @@ def packet_compressed(data: bytes) -> bytes:
 
 
 def packet_encrypted(data: bytes) -> bytes:
-    return with_xmp_by_pypdf(data, XMP.format(title="The Westminster attack"), encrypt=True)
+    return with_xmp_by_pypdf(data, XMP.format(title="The Westminster attack"), encrypt="RC4-128")
 
 
-@pytest.mark.parametrize("add_packet", [newer_packet_appended, packet_compressed, packet_encrypted])
+def packet_encrypted_by_aes(data: bytes) -> bytes:
+    """AES-256, as Acrobat encrypts today (pypdf decrypts it with ``cryptography``)."""
+    return with_xmp_by_pypdf(data, XMP.format(title="The Westminster attack"), encrypt="AES-256")
+
+
+@pytest.mark.parametrize(
+    "add_packet",
+    [newer_packet_appended, packet_compressed, packet_encrypted, packet_encrypted_by_aes],
+)
 def test_xmp_metadata_fills_what_the_document_information_leaves_out(
     add_packet: Callable[[bytes], bytes],
 ) -> None:
