@@ -259,8 +259,8 @@ class _Gathering:
             content.quotes = [self.quote_entry(q) for q in self.key_quotes(quotes)]
         if Section.ANNEX in shown:
             content.every_quote = [self.quote_entry(q) for q in quotes]
-        if Section.SOURCES in shown:
-            content.sources = _sources(s, self.cited_sources)
+        # Read whether or not they are listed: the cover's cut-off is their newest date.
+        content.sources = _sources(s, self.cited_sources)
         return content
 
     def key_quotes(self, quotes: Sequence[m.Quote]) -> list[m.Quote]:

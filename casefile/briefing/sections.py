@@ -157,6 +157,9 @@ class Story:
         self.created = created
         self.as_of = as_of
         self.numbers: dict[UUID, int] = {}
+        # Every source the pages rest on, numbered or not (a pack without its list of
+        # sources prints no marks, but its facts came from them: its cut-off is theirs).
+        self.drawn_on: set[UUID] = set()
         self._parsed: dict[tuple[QuoteEntry, str], tuple[ParagraphStyle, list[object]]] = {}
         # The annex is printed when it holds what the pages before do not: a quote not
         # among the key ones, or one too long to print whole anywhere else.
@@ -166,6 +169,7 @@ class Story:
     def cites(self, sources: Sequence[UUID], grade: str = "") -> str:
         """The marks of ``sources`` ("[2]"); with a quote's Admiralty ``grade``, in the
         mark of its one source ("[2 · B2]")."""
+        self.drawn_on.update(sources)
         if not sources or Section.SOURCES not in self.options.sections:
             return ""
         numbers = sorted({self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources})
@@ -284,19 +288,14 @@ class Story:
         return flow
 
     def cut_off(self) -> str:
-        """The information cut-off: the date of the newest source the pack cites (when it
-        was published, or else accessed); "" when no cited source is dated."""
-        dated = [
-            d
-            for d in (
-                self.content.sources[s].dated for s in self.numbers if s in self.content.sources
-            )
-            if d
-        ]
+        """The information cut-off: the date of the newest source the pack rests on (when
+        it was published, or else accessed); "" when none of them is dated."""
+        sources = self.content.sources
+        dated = [d for d in (sources[s].dated for s in self.drawn_on if s in sources) if d]
         if not dated:
             return ""
         newest = max(dated, key=lambda d: d.last_day())
-        return f"{newest.display()}: the newest source cited"
+        return f"{newest.display()}: the newest source this pack rests on"
 
     def built(self) -> str:
         """ "Version 3, built 9 Dec 2026 10:32 CET from the case as of 8 Dec 2026 16:05

@@ -1015,9 +1015,15 @@ def test_the_summary_gives_the_figures_with_what_they_leave_out(demo_pack: Path)
 
 
 @needs_poppler
-def test_the_cover_gives_the_information_cut_off(demo_pack: Path, tmp_path: Path) -> None:
-    cover = " ".join(pages_text(demo_pack)[0].split())
-    assert "CUT-OFF 23 March 2017: the newest source cited" in cover
+@pytest.mark.parametrize("sources_listed", [True, False])
+def test_the_cover_gives_the_information_cut_off(
+    demo: Case, tmp_path: Path, sources_listed: bool
+) -> None:
+    # Without its list of sources a pack prints no marks, but rests on the same sources.
+    sections = frozenset(Section) - (set() if sources_listed else {Section.SOURCES})
+    pack = export(demo, tmp_path / "cut-off.pdf", sections=sections)
+    cover = " ".join(pages_text(pack)[0].split())
+    assert "CUT-OFF 23 March 2017: the newest source this pack rests on" in cover
 
 
 HANDLING_OPTIONS = [
