@@ -19,8 +19,11 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from casefile.briefing.changes import Event, Previous, count_changes
+from casefile.briefing.changes import since as said_since
 from casefile.briefing.options import PackOptions, Scope, Section
 from casefile.db import models as m
+from casefile.db import packs
 from casefile.db.engine import fold
 from casefile.db.filters import tagged, within
 from casefile.domain.corroboration import Corroboration
@@ -174,6 +177,7 @@ class PackContent:
     quotes: list[QuoteEntry] = field(default_factory=list)  # the key ones, best first
     every_quote: list[QuoteEntry] = field(default_factory=list)  # for the annex, by date
     sources: dict[UUID, SourceEntry] = field(default_factory=dict)  # all that may be cited
+    since: str = ""  # what changed in the scope since the case's previous pack
 
 
 def _in(column: Any, ids: Iterable[UUID | None]) -> list[ColumnElement[bool]]:
@@ -212,6 +216,7 @@ class _Gathering:
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.reported: set[UUID] | None = None  # the attacks with reported values
         self.reliability: dict[UUID, Reliability] = {}  # of the quotes' sources, where graded
+        self.judged: set[UUID] = set()  # the judgements printed
 
     def content(self) -> PackContent:
         s, shown = self.s, self.options.sections
@@ -261,7 +266,26 @@ class _Gathering:
             content.every_quote = [self.quote_entry(q) for q in quotes]
         # Read whether or not they are listed: the cover's cut-off is their newest date.
         content.sources = _sources(s, self.cited_sources)
+        if Section.SUMMARY in shown:
+            printed = {r.id for r in (*attacks, *people, *groups, *links, *quotes)}
+            content.since = self.since(printed | self.judged | self.cited_sources)
         return content
+
+    def since(self, printed: set[UUID]) -> str:
+        """What changed among the records ``printed`` (and the values reported of them)
+        since the case's previous pack (``briefing.changes``)."""
+        s = self.s
+        latest = packs.latest_version(s)
+        if latest is None:
+            return ""
+        events = [Event(*e) for e in packs.events_after(s, latest.as_of)]
+        reported = {e.record_id for e in events if e.kind == Kind.REPORT.value}
+        for condition in _in(m.Report.id, reported):
+            printed.update(
+                s.scalars(select(m.Report.id).where(condition, m.Report.record.in_(printed)))
+            )
+        counts = count_changes(events, printed, self.options.scope.whole_case)
+        return said_since(Previous(latest.version, latest.built_at), counts)
 
     def key_quotes(self, quotes: Sequence[m.Quote]) -> list[m.Quote]:
         """The handful a reader should see: those the analyst tagged ``KEY_QUOTE_TAG``,
@@ -304,6 +328,7 @@ class _Gathering:
                 for j in current
                 if concerns[j.id] & in_scope and (concerns[j.id] & attacks) <= in_scope
             ]
+        self.judged.update(j.id for j in current)
         rests = {r.ref_id for j in current for r in j.ref_rows if r.role == "rests_on"}
         behind = _sources_behind(s, rests)
         return [

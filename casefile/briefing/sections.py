@@ -193,7 +193,7 @@ class Story:
         sections: list[tuple[Section, list[Flowable]]] = []
         if c.judgements:
             sections.append((Section.JUDGEMENTS, self.judgements()))
-        if c.summary or c.overview:
+        if c.summary or c.overview or c.since:
             sections.append((Section.SUMMARY, self.summary()))
         if c.gaps:
             sections.append((Section.GAPS, self.gaps()))
@@ -388,8 +388,14 @@ class Story:
 
     def summary(self) -> list[Flowable]:
         said = [paragraph(part, BODY) for part in self.content.summary.split("\n") if part.strip()]
-        return said + [
-            para(markup(line) + self.cites(cites), BODY) for line, cites in self.content.overview
+        since = [para(markup(self.content.since), BODY)] if self.content.since else []
+        return [
+            *said,
+            *(
+                para(markup(line) + self.cites(cites), BODY)
+                for line, cites in self.content.overview
+            ),
+            *since,
         ]
 
     def timeline(self) -> list[Flowable]:

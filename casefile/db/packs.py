@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -87,3 +88,20 @@ def add_version(
         )
     )
     s.flush()
+
+
+def latest_version(s: Session) -> m.PackVersion | None:
+    """The case's newest pack recorded, if it has one."""
+    return s.scalars(select(m.PackVersion).order_by(m.PackVersion.number.desc()).limit(1)).first()
+
+
+def events_after(s: Session, at: datetime | None) -> list[tuple[UUID, str, str]]:
+    """Every audited change after ``at`` (all of them for None) but a pack's own, in
+    order: (record ID, kind, action)."""
+    exports = select(m.AuditEvent.action_id).where(m.AuditEvent.action == EXPORT)
+    query = select(m.AuditEvent.record_id, m.AuditEvent.kind, m.AuditEvent.action).where(
+        m.AuditEvent.action_id.not_in(exports)
+    )
+    if at is not None:
+        query = query.where(m.AuditEvent.at > at)
+    return [(r, k, a) for r, k, a in s.execute(query.order_by(m.AuditEvent.id))]
