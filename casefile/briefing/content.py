@@ -33,6 +33,7 @@ from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import FACTS, disagree, is_unknown
 from casefile.domain.figures import Figure, Tally
 from casefile.domain.input_text import UNKNOWN
+from casefile.domain.scripts import in_other_script
 from casefile.domain.terms import (
     Claimed,
     GroupKind,
@@ -160,6 +161,7 @@ class ProfileEntry:
     ties: tuple[Tie, ...]
     cites: tuple[UUID, ...]
     circle: str = ""  # which part of who's who: "Subjects", "Militant groups"…
+    beside: str = ""  # the name in its original script, or its romanisation (an alias)
 
 
 @dataclass
@@ -570,7 +572,8 @@ class _Gathering:
         said = [q.source for q in self.speaking.get(record_id, [])]
         cites = self.cite([*(c for tie in ties for c in tie.cites), *said])
         shown = tuple((label, value) for label, value in facts if value)
-        return ProfileEntry(key, name, ", ".join(aliases), shown, ties, cites)
+        beside, others = in_other_script(name, aliases)
+        return ProfileEntry(key, name, ", ".join(others), shown, ties, cites, beside=beside)
 
 
 # Who's who, in the order it is printed: the people and groups a pack is about apart

@@ -534,6 +534,8 @@ class Story:
                 label.ends_profile = True  # a new circle: no profile runs on past it
                 flow += [CondPageBreak(40 * mm), Spacer(1, 2 * mm), label]
             text = markup(p.name, bold=True) + self.cites(p.cites)
+            if p.beside:  # the same name in another script: set on its own, not bold
+                text += f"  {_muted(markup(p.beside), 10)}"
             head = Heading(text, H2, anchor=p.key, level=1, outline=p.name)
             facts = [f"<b>{label}:</b> {markup(value)}" for label, value in p.facts]
             if p.aliases:

@@ -970,6 +970,24 @@ def test_the_allah_ligature_copies_out_as_its_letters(case: Case, tmp_path: Path
     assert not any("\ue000" <= c <= "\uf8ff" for c in by_pdfium)
 
 
+@needs_poppler
+def test_a_name_in_another_script_is_printed_beside_the_name_not_among_the_aliases(
+    case: Case, tmp_path: Path
+) -> None:
+    case.records.add(GroupFields(name="Islamic State", aliases=("ISIS", ISLAMIC_STATE)))
+    case.records.add(GroupFields(name=URDU, aliases=("Lashkar-e-Taiba", "LeT")))
+    pack = export(case, tmp_path / "names.pdf", sections=frozenset({Section.GROUPS}))
+    marks = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e"))  # poppler's, per run
+    text = " ".join(pages_text(pack)).translate(marks)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+
+    assert f"Islamic State {ISLAMIC_STATE}" in lines  # on the heading's line, in order
+    assert "Also known as: ISIS · Kind: Other" in lines
+    [heading] = [line for line in lines if "Lashkar-e-Taiba" in line]
+    assert heading.startswith(URDU)  # its romanisation beside it, not an alias
+    assert "Also known as: LeT · Kind: Other" in lines
+
+
 def test_page_x_of_y_ends_at_the_right_margin(demo_pack: Path) -> None:
     from casefile.briefing.pages import MARGIN, PAGE_WIDTH
 
