@@ -139,7 +139,7 @@ def markup(text: str, *, bold: bool = False) -> str:
 def paragraph(text: str, style: ParagraphStyle) -> Flowable:
     """A paragraph of plain ``text``, set right-to-left when its first letter is."""
     if base_is_rtl(text):
-        return RightToLeft(printable(text), style)
+        return BidiLines(printable(text), style)
     return para(markup(text), style)
 
 
@@ -190,7 +190,7 @@ def _shaped(style: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
 
 
-class RightToLeft(Flowable):  # type: ignore[misc]
+class BidiLines(Flowable):  # type: ignore[misc]
     """A right-to-left paragraph: lines broken in reading order, each then reordered."""
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
