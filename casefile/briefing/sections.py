@@ -406,7 +406,7 @@ class Story:
         rows = [
             [
                 _cell(a.date, widths[0]),
-                para(self.attack_title(a), CELL),
+                self.attack_title(a),
                 _cell(a.location, widths[2]),
                 _cell(", ".join(a.attack_types), widths[3]),
                 _cell(_casualties(a.killed, a.wounded), widths[4]),
@@ -415,12 +415,10 @@ class Story:
         ]
         return [rows_table(header, rows, widths, [*TABLE_STYLE, *_plain_cells(first_row=1)])]
 
-    def attack_title(self, a: AttackEntry) -> str:
+    def attack_title(self, a: AttackEntry) -> Flowable:
         """The title, linked to the attack's profile when the pack has the profiles."""
-        title = markup(a.title)
-        if Section.ATTACKS in self.options.sections:
-            title = f'<a href="#{a.key}">{title}</a>'
-        return title + self.cites(a.cites)
+        link = f"#{a.key}" if Section.ATTACKS in self.options.sections else ""
+        return paragraph(a.title, CELL, link=link, after=self.cites(a.cites))
 
     def attacks(self) -> list[Flowable]:
         flow: list[Flowable] = []
@@ -582,7 +580,7 @@ class Story:
         rows = [
             [
                 Anchored(f"[{number}]", SOURCE_CELL, anchor=f"source-{number}"),
-                para(self.source_text(s), SOURCE_CELL),
+                self.source_cell(s),
                 para(_grade_cell(s), SOURCE_CELL),
             ]
             for number, s in entries
@@ -599,20 +597,20 @@ class Story:
             rows_table(header, rows, widths, style),
         ]
 
-    def source_text(self, s: SourceEntry) -> str:
-        """A source's cell: its title, what it is, where to find it, its documents."""
-        text = f"<b>{markup(s.title, bold=True)}</b>"
+    def source_cell(self, s: SourceEntry) -> list[Flowable]:
+        """A source's cell: its title, then what it is, where to find it, its documents."""
+        lines = []
         about = [markup(x) for x in (s.kind, s.authors, s.publisher, s.published, s.language) if x]
         if about:
-            text += "<br/>" + " · ".join(about)
+            lines.append(" · ".join(about))
         if s.url:
             shown = markup(s.url)
             if s.url.lower().startswith(("http://", "https://")):  # no javascript: or file:
                 shown = f'<a href="{escape(s.url, quote=True)}" color="{LINK}">{shown}</a>'
-            text += f"<br/>{shown}"
-        for name, sha in s.documents:
-            text += f"<br/>{_muted(f'{markup(name)} · SHA-256 {sha}', 7)}"
-        return text
+            lines.append(shown)
+        lines.extend(_muted(f"{markup(name)} · SHA-256 {sha}", 7) for name, sha in s.documents)
+        title = paragraph(s.title, SOURCE_CELL, bold=True)  # in reading order on every line
+        return [title, para("<br/>".join(lines), SOURCE_CELL)] if lines else [title]
 
 
 def _grade_cell(s: SourceEntry) -> str:
@@ -669,7 +667,7 @@ def _cell(text: str, width: float) -> str | Flowable:
     fits = stringWidth(text, SERIF, 8.5) <= width - 12  # less the cell's padding
     if fits and "\n" not in text and covers(SERIF, text):
         return text
-    return para(markup(text), CELL)
+    return paragraph(text, CELL)
 
 
 _MUTED = "rgb({},{},{})".format(*(round(255 * c) for c in MUTED.rgb()))

@@ -11,6 +11,7 @@ punctuation take the direction around them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
@@ -31,6 +32,9 @@ from casefile.briefing.fonts import (
     covers,
     registered_names,
 )
+
+_TAGS = re.compile(r"<[^>]+>")
+_ATTRIBUTE = {'"': "&quot;"}  # escaped in an attribute's value, besides &, < and >
 
 
 @cache
@@ -136,11 +140,20 @@ def markup(text: str, *, bold: bool = False) -> str:
     return " ".join(word_markup(w, bold) for w in visual_order(words, levels(words, rtl=False)))
 
 
-def paragraph(text: str, style: ParagraphStyle) -> Flowable:
-    """A paragraph of plain ``text``, set right-to-left when its first letter is."""
-    if base_is_rtl(text):
-        return BidiLines(printable(text), style)
-    return para(markup(text), style)
+def paragraph(
+    text: str, style: ParagraphStyle, *, bold: bool = False, link: str = "", after: str = ""
+) -> Flowable:
+    """A paragraph of plain ``text`` (``bold``, a ``link``, and ending in the markup
+    ``after``), its lines in the order they are read where it holds right-to-left words,
+    set right-to-left when its first letter is."""
+    if has_rtl(text):
+        return BidiLines(text, style, bold=bold, link=link, after=after)
+    shown = markup(text, bold=bold)
+    if bold:
+        shown = f"<b>{shown}</b>"
+    if link:
+        shown = f'<a href="{escape(link, _ATTRIBUTE)}">{shown}</a>'
+    return para(shown + after, style)
 
 
 def printable(text: str) -> str:
@@ -191,14 +204,32 @@ def _shaped(style: ParagraphStyle) -> ParagraphStyle:
 
 
 class BidiLines(Flowable):  # type: ignore[misc]
-    """A right-to-left paragraph: lines broken in reading order, each then reordered."""
+    """A paragraph holding right-to-left words, its lines broken in reading order and each
+    then reordered for display. Reordering a whole paragraph before ReportLab breaks it
+    puts the end of a wrapped Arabic title on its first line.
 
-    def __init__(self, text: str, style: ParagraphStyle) -> None:
+    Set right-aligned when its first letter is right-to-left (``base_is_rtl``); ``bold``
+    and ``link`` (an href) apply to every word; ``after`` is markup that ends it in
+    reading order (a citation's marks): on the last line's right in a left-to-right
+    paragraph, on its left in a right-to-left one."""
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        *,
+        bold: bool = False,
+        link: str = "",
+        after: str = "",
+    ) -> None:
         super().__init__()
-        self.words = text.split()
-        self.levels = levels(self.words, rtl=True)
+        self.words = printable(text).split()
+        self.rtl = base_is_rtl(text)
+        self.levels = levels(self.words, rtl=self.rtl)
+        self.bold, self.link, self.after = bold, link, after
+        alignment = TA_RIGHT if self.rtl else style.alignment
         self.style = ParagraphStyle(
-            f"{style.name}-rtl", parent=style, alignment=TA_RIGHT, shaping=1
+            f"{style.name}-bidi-{alignment}", parent=style, alignment=alignment, shaping=1
         )
         self._inner: Paragraph | None = None
 
@@ -217,8 +248,10 @@ class BidiLines(Flowable):  # type: ignore[misc]
         space = stringWidth(" ", self.style.fontName, self.style.fontSize)
         lines: list[list[int]] = [[]]
         used = 0.0
+        # What ``after`` takes, as if it were the last word (its plain text, a little wide).
+        after = stringWidth(_TAGS.sub("", self.after), self.style.fontName, self.style.fontSize)
         for i, word in enumerate(self.words):
-            w = self._width(word)
+            w = self._width(word) + (space + after if i == len(self.words) - 1 and after else 0)
             if lines[-1] and used + space + w > width:
                 lines.append([])
                 used = 0.0
@@ -226,13 +259,23 @@ class BidiLines(Flowable):  # type: ignore[misc]
             lines[-1].append(i)
         return lines
 
+    def _word(self, word: str) -> str:
+        shown = word_markup(word, self.bold)
+        if self.bold:
+            shown = f"<b>{shown}</b>"
+        if self.link:
+            shown = f'<a href="{escape(self.link, _ATTRIBUTE)}">{shown}</a>'
+        return shown
+
     def _paragraph(self, width: float) -> Paragraph:
         shown = []
         indents = self.style.leftIndent + self.style.rightIndent
         for line in self._lines(width - indents):
             words = [self.words[i] for i in line]
             ordered = visual_order(words, [self.levels[i] for i in line])
-            shown.append(" ".join(word_markup(w) for w in ordered))
+            shown.append(" ".join(self._word(w) for w in ordered))
+        if self.after:
+            shown[-1] = f"{self.after} {shown[-1]}" if self.rtl else f"{shown[-1]}{self.after}"
         return Paragraph("<br/>".join(shown), self.style)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:

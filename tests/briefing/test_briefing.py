@@ -970,6 +970,33 @@ def test_the_allah_ligature_copies_out_as_its_letters(case: Case, tmp_path: Path
     assert not any("\ue000" <= c <= "\uf8ff" for c in by_pdfium)
 
 
+ARABIC_TITLE = (
+    "الشرطة البريطانية تعلن أن منفذ الهجوم على البرلمان في لندن تصرف بمفرده ولم يكن على صلة "
+    "بأي تنظيم إرهابي معروف حتى الآن"
+)
+
+
+def arabic_words(text: str) -> list[str]:
+    """The Arabic words of ``text`` in the order poppler reads its lines (each in logical
+    order): a title wrapped in a table cell reads whole only if its lines are in order."""
+    return re.findall(r"[\u0600-\u06ff]+", text)
+
+
+@needs_poppler
+@pytest.mark.parametrize("section", [Section.TIMELINE, Section.SOURCES])
+def test_a_right_to_left_title_wrapped_in_a_table_reads_in_order(
+    case: Case, tmp_path: Path, section: Section
+) -> None:
+    source = case.records.add(SourceFields(title=ARABIC_TITLE))
+    case.records.add(AttackFields(title=ARABIC_TITLE, date=PartialDate(2017, 3, 22)))
+    case.records.add(QuoteFields(text="Said.", source=source.id))
+    sections = frozenset({section, Section.QUOTES, Section.SOURCES})  # a quote cites it
+    pages = pages_text(export(case, tmp_path / "rtl.pdf", sections=sections))
+    [table] = [p for p in pages if section.label in {line.strip() for line in p.splitlines()}]
+    assert len([line for line in table.splitlines() if arabic_words(line)]) > 1  # wrapped
+    assert " ".join(arabic_words(table)) == ARABIC_TITLE
+
+
 @needs_poppler
 def test_a_name_in_another_script_is_printed_beside_the_name_not_among_the_aliases(
     case: Case, tmp_path: Path
