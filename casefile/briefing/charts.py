@@ -1,7 +1,10 @@
 """Charts drawn with reportlab.graphics: attacks per year, casualties by attack type.
 
 A chart is drawn only where the case has the data for it; counts that are unknown are left
-out of the sums, and the caption says how many attacks that was."""
+out of the sums, and the caption says how many attacks that was. The caption also gives
+the bars' values in words: a drawing carries no alternative text in a PDF without a
+structure tree (which ReportLab does not write), so the text equivalent a screen reader
+reads, and a reader copies, is printed beneath it."""
 
 from __future__ import annotations
 
@@ -35,15 +38,18 @@ def charts(attacks: Sequence[AttackEntry]) -> list[Flowable]:
     flow: list[Flowable] = []
     per_year = Counter(a.year for a in attacks if a.year is not None)
     if per_year:
-        flow.append(_figure("Attacks per year", _per_year(per_year), _year_caption(attacks)))
-    by_type, note = _casualty_totals(attacks)
+        caption = f"{_year_caption(attacks)} {_year_figures(per_year)}"
+        flow.append(_figure("Attacks per year", _per_year(per_year), caption))
+    tallies, note = _casualty_totals(attacks)
+    by_type = {kind: [t.total for t in pair] for kind, pair in tallies.items()}
     if any(k + w for k, w in by_type.values()):
         flow.append(
             _figure(
                 "Casualties by attack type",
                 _casualties(by_type),
                 "Killed and wounded by attack type; an attack of several types counts under "
-                f"each, so the bars may add up to more than the attacks' casualties.{note}",
+                f"each, so the bars may add up to more than the attacks' casualties.{note} "
+                + _casualty_figures(tallies),
             )
         )
     return flow
@@ -62,7 +68,31 @@ def _year_caption(attacks: Sequence[AttackEntry]) -> str:
     return caption
 
 
-def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[int]], str]:
+def _year_figures(per_year: Counter[int]) -> str:
+    """The per-year bars in words, years with none left out: "In figures: 2015, 1;
+    2017, 2." """
+    said = "; ".join(f"{year}, {per_year[year]:,}" for year in sorted(per_year))
+    return f"In figures (year, attacks): {said}."
+
+
+def _casualty_figures(by_type: dict[str, list[Tally]]) -> str:
+    """The casualty bars in words, most casualties first; a bar no attack has a figure
+    for is said as not known (it is drawn as none)."""
+
+    def said(tally: Tally, what: str) -> str:
+        if not tally.known:
+            return f"{what} not known"
+        text = f"{'' if tally.exact else 'at least '}{tally.total:,} {what}"
+        return text + (f" (not known for {_attacks(tally.unknown)})" if tally.unknown else "")
+
+    kinds = sorted(by_type, key=lambda k: sum(t.total for t in by_type[k]), reverse=True)
+    pairs = (
+        f"{k}, {said(by_type[k][0], 'killed')}, {said(by_type[k][1], 'wounded')}" for k in kinds
+    )
+    return f"In figures: {'; '.join(pairs)}."
+
+
+def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[Tally]], str]:
     """Killed and wounded by attack type, each summed over the attacks whose figure for
     it is known (an unknown count is left out, never counted as none), and the caption's
     note of what was left out or counted at its lower bound."""
@@ -71,7 +101,7 @@ def _casualty_totals(attacks: Sequence[AttackEntry]) -> tuple[dict[str, list[int
         return a.attack_types or ("Unknown",)
 
     by_type = {
-        kind: [Tally.of(f(a) for a in attacks if kind in kinds(a)).total for f in _MEASURES]
+        kind: [Tally.of(f(a) for a in attacks if kind in kinds(a)) for f in _MEASURES]
         for kind in dict.fromkeys(k for a in attacks for k in kinds(a))
     }
     tallies = [Tally.of(f(a) for a in attacks) for f in _MEASURES]

@@ -816,8 +816,16 @@ def test_the_gaps_say_what_is_disputed_unsourced_and_unknown_disputes_first(
 
 def test_a_chart_leaves_unknown_counts_out_and_says_what_it_left_out() -> None:
     """An attack with 2 killed and no figure for the wounded adds nothing to the wounded
-    bar (it was counted as none); a circa year is said to be approximate."""
-    from casefile.briefing.charts import _casualty_totals, _year_caption
+    bar (it was counted as none); a circa year is said to be approximate. The bars are
+    also given in words (the chart's text equivalent), unknowns said as such."""
+    from collections import Counter
+
+    from casefile.briefing.charts import (
+        _casualty_figures,
+        _casualty_totals,
+        _year_caption,
+        _year_figures,
+    )
     from casefile.briefing.content import AttackEntry
 
     def attack(
@@ -850,7 +858,17 @@ def test_a_chart_leaves_unknown_counts_out_and_says_what_it_left_out() -> None:
         attack(None, Figure.exactly(5)),
     ]
     totals, note = _casualty_totals(attacks)
-    assert totals == {"Bombing": [3, 15]}
+    assert {kind: [t.total for t in pair] for kind, pair in totals.items()} == {"Bombing": [3, 15]}
+    assert _casualty_figures(totals) == (
+        "In figures: Bombing, 3 killed (not known for 1 attack), "
+        "15 wounded (not known for 1 attack)."
+    )
+    unknown, _ = _casualty_totals([attack(Figure.exactly(2), None)])
+    assert _casualty_figures(unknown) == "In figures: Bombing, 2 killed, wounded not known."
+    assert (
+        _year_figures(Counter({2017: 2, 2014: 1}))
+        == "In figures (year, attacks): 2014, 1; 2017, 2."
+    )
     assert "1 attack with no figure for the killed left out of its bars." in note
     assert "1 attack with no figure for the wounded left out of its bars." in note
     assert "approximately (c.), shown in the year given: 2014 (1 attack)" in _year_caption(attacks)
