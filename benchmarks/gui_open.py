@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,7 +72,7 @@ from casefile.domain.terms import (
     Reliability,
     SourceKind,
 )
-from casefile.services.backups import backup_folder, daily_backup, existing_backups
+from casefile.services.backups import FAILED, STAMP, backup_folder
 from casefile.services.case import EXTENSION, CaseInfo, create_case, open_case
 from casefile.services.listing import ListQuery
 
@@ -438,18 +438,18 @@ def cached(size: Size) -> dict[str, Any] | None:
     return meta if all(meta.get(k) == v for k, v in wanted.items()) else None
 
 
-def ensure_backup(size: Size) -> None:
-    """Make today's backup copy now, untimed, so that only the step meant to measure the
-    first open of a day pays for it (daily_backup keeps 3; one is enough here)."""
+def defer_backups(size: Size) -> None:
+    """Keep no backup copy of a cached case (the big one's is 2.6 GB), and let no timed open
+    write one: a note in its backup folder says a backup was tried within the day, which
+    defers the next (``backups._tried_within_a_day``), as after a failed one. Only the step
+    meant to measure the first open of a day writes a copy (``measure_backup_open``), and
+    removes it after."""
     folder = backup_folder(size.path)
     aside = folder.with_name(folder.name + ".aside")  # left by an interrupted run
-    if aside.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        aside.rename(folder)
-    if daily_backup(size.path, None, datetime.now(UTC) + timedelta(hours=2)) is not None:
-        print(f"made today's backup copy of {size.path.name} (untimed)")
-    for old in existing_backups(size.path)[1:]:
-        old.unlink()
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / FAILED).write_text(datetime.now(UTC).strftime(STAMP), encoding="ascii")
 
 
 # -- measuring the window (in a child process) --------------------------------------------
@@ -792,6 +792,7 @@ def measure_quotes(gui: Gui, results: Results, runs: int) -> None:
         quotes.refresh()
         gui.settle()
         results.add(SWITCH, gui.moved(quotes, lambda: gui.window.show_kind(Kind.QUOTE), SWITCH))
+    gui.settle()  # the count may follow the first rows
     results.notes["quotes"] = quotes.total
 
     default = ListQuery(Kind.QUOTE, sort="said")  # the window's own first order
@@ -827,6 +828,7 @@ def measure_attacks(gui: Gui, results: Results, runs: int) -> None:
     """Sorting and filtering attacks by values that reports stand behind (date, killed):
     the columns hold the value that stands, an assessed one where there is one."""
     attacks = gui.window.models[Kind.ATTACK]
+    gui.settle()  # counted: the count may follow the first rows
     results.notes["attacks"] = attacks.total
     default = ListQuery(Kind.ATTACK, sort="date")  # the window's own first order
     by_killed = replace(default, sort="killed", descending=True)
@@ -874,7 +876,8 @@ def run_steps(
 
 
 def measure_backup_open(gui: Gui, results: Results) -> None:
-    """The first open of a day: the day's backup copy (set aside here) is due."""
+    """The first open of a day: with the note that defers it set aside, a backup copy is
+    due; it is written and checked, then removed with the folder."""
     folder = backup_folder(gui.path)
     aside = folder.with_name(folder.name + ".aside")
     if folder.exists():
@@ -1128,7 +1131,7 @@ def main() -> None:
             builds[size] = f"built now in {meta['build_s']:.1f} s"
         else:
             builds[size] = f"cached, built in {meta['build_s']:.1f} s on {meta['built_at']}"
-        ensure_backup(size)
+        defer_backups(size)
     found: dict[Size, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="casefile-bench-") as tmp:
         for size in sizes:
