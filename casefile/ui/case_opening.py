@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
@@ -18,9 +19,11 @@ from casefile.services import paths
 from casefile.services.case import EXTENSION, upgrade_needed
 from casefile.services.demo import write_demo_case
 from casefile.services.rescue import Rescued, rescue_case
-from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
-from casefile.ui.worker import Task
+
+if TYPE_CHECKING:
+    from casefile.ui.controller import CaseController
+    from casefile.ui.worker import Task
 
 DEMO_NAME = "westminster-2017" + EXTENSION
 

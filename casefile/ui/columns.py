@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from casefile.domain.display import citation_count, display, field_label
 from casefile.domain.facts import shown_value
 from casefile.domain.moments import day_of
-from casefile.domain.records import Record
 from casefile.domain.terms import Kind
+
+if TYPE_CHECKING:
+    from casefile.domain.records import Record
 
 Labels = Mapping[UUID, str]
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from casefile.domain.changes import Changes
 from casefile.domain.errors import CaseFileError
-from casefile.domain.terms import Kind
 from casefile.services.case import Case, CaseInfo, create_case, open_case
 from casefile.ui.worker import Task, Worker
+
+if TYPE_CHECKING:
+    from casefile.domain.terms import Kind
 
 T = TypeVar("T")
 log = logging.getLogger("casefile.ui")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from casefile.domain.changes import Changes
 from casefile.domain.display import (
     COUNT_FIELDS,
     UNSOURCED,
@@ -28,12 +27,15 @@ from casefile.domain.facts import FACTS
 from casefile.domain.moments import moment
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict, Kind
-from casefile.services.details import RecordDetail
 from casefile.services.encodings import READ_AGAIN
-from casefile.services.facts import Fact
-from casefile.services.near_duplicates import NearDuplicate
-from casefile.services.threads import ThreadMessage
 from casefile.ui.columns import DISPUTED_FLAG
+
+if TYPE_CHECKING:
+    from casefile.domain.changes import Changes
+    from casefile.services.details import RecordDetail
+    from casefile.services.facts import Fact
+    from casefile.services.near_duplicates import NearDuplicate
+    from casefile.services.threads import ThreadMessage
 
 NAMED_IN_DOCUMENTS = frozenset({Kind.PERSON, Kind.GROUP})  # a source's mentions
 STYLE = """

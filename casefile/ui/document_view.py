@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -40,8 +40,10 @@ from PySide6.QtWidgets import (
 
 from casefile.domain.cues import cue_at, cue_time, without_time
 from casefile.domain.formats import UNKNOWN_MEDIA_TYPE, Format, format_of
-from casefile.services.documents import Reading
 from casefile.ui.pdf_pages import PdfPages
+
+if TYPE_CHECKING:
+    from casefile.services.documents import Reading
 
 READING_WIDTH = 90  # characters to a line of a document shown as text alone
 # More matches than this are not marked (one letter in a long report matches everywhere).

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -54,16 +54,18 @@ from casefile.briefing.service import ExportCancelled, ExportReport
 from casefile.domain.display import file_size, how_many, sentence
 from casefile.domain.errors import AlreadyExists, InvalidInput
 from casefile.domain.handling import LABELS, Handling
-from casefile.domain.records import Record
 from casefile.services import paths
-from casefile.services.case import Case
-from casefile.ui.controller import CaseController
 from casefile.ui.dialogs import ERROR_STYLE
 from casefile.ui.inputs import Note, PartialDateEdit, show_problem
 from casefile.ui.pdf_pages import PdfPages
 from casefile.ui.progress_run import ProgressRun
 from casefile.ui.settings import LastPack, WindowSettings
-from casefile.ui.worker import Task
+
+if TYPE_CHECKING:
+    from casefile.domain.records import Record
+    from casefile.services.case import Case
+    from casefile.ui.controller import CaseController
+    from casefile.ui.worker import Task
 
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE", *TLP_COLOURS)
 # Each handling field's mnemonic: a letter no other label of the dialog underlines.

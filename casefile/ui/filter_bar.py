@@ -7,6 +7,7 @@ said under the bar, and the table stays as it was until it is put right."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -15,8 +16,10 @@ from casefile.domain.dates import PartialDate
 from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.search_query import tags_typed
-from casefile.domain.terms import Kind
 from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS, ListQuery
+
+if TYPE_CHECKING:
+    from casefile.domain.terms import Kind
 
 # How long typing must pause before the table is asked again: a query per key would
 # send the worker a dozen lists for one word.

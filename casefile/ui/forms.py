@@ -39,7 +39,6 @@ from casefile.domain.records import (
     link_misfit,
 )
 from casefile.domain.terms import Kind, LabelledEnum, Relation
-from casefile.ui.controller import CaseController
 from casefile.ui.fact_inputs import FactCombo, FactValueEdit
 from casefile.ui.inputs import (
     EnumChecks,
@@ -57,7 +56,10 @@ from casefile.ui.inputs import (
     TimeEdit,
     deliver_to,
 )
-from casefile.ui.undo import Editor
+
+if typing.TYPE_CHECKING:
+    from casefile.ui.controller import CaseController
+    from casefile.ui.undo import Editor
 
 MULTILINE = frozenset({"summary", "text", "translation", "context", "statement", "basis"})
 # What a value means beyond its label; a relation's explanation is its reverse reading.

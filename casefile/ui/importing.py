@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from casefile.domain.terms import Kind
-from casefile.services.case import Case
 from casefile.services.importer import (
     COULD_NOT_READ,
     ImportOptions,
@@ -22,9 +22,12 @@ from casefile.services.importer import (
     Outcome,
     Status,
 )
-from casefile.ui.controller import CaseController
 from casefile.ui.progress_run import ProgressRun
-from casefile.ui.worker import Task
+
+if TYPE_CHECKING:
+    from casefile.services.case import Case
+    from casefile.ui.controller import CaseController
+    from casefile.ui.worker import Task
 
 IMPORTED_KINDS = (Kind.SOURCE, Kind.DOCUMENT)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
@@ -36,17 +36,19 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from casefile.domain.dates import PartialDate
 from casefile.domain.display import time_into
 from casefile.domain.errors import InvalidInput
 from casefile.domain.figures import EXAMPLES, Figure, read_figure
 from casefile.domain.input_text import TIME_EXAMPLES, UNKNOWN, read_date, read_number, read_time
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind, LabelledEnum, Vocabulary
-from casefile.services.case import Case
 from casefile.services.listing import ListQuery
-from casefile.services.vocabulary import Term
-from casefile.ui.controller import CaseController
+
+if TYPE_CHECKING:
+    from casefile.domain.dates import PartialDate
+    from casefile.services.case import Case
+    from casefile.services.vocabulary import Term
+    from casefile.ui.controller import CaseController
 
 T = TypeVar("T")
 E = TypeVar("E", bound=LabelledEnum)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casefile.domain.changes import Changes
 from casefile.domain.display import moved_places, sentence
 from casefile.domain.formats import Format
 from casefile.domain.records import LinkFields, Record
@@ -48,10 +47,7 @@ from casefile.domain.terms import Kind, Relation
 from casefile.services import paths
 from casefile.services.case import EXTENSION, Case, CaseInfo
 from casefile.services.details import RecordDetail
-from casefile.services.documents import Reading
-from casefile.services.encodings import ReadAgain
 from casefile.ui.case_opening import CaseOpener
-from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import DetailView
 from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
@@ -62,11 +58,17 @@ from casefile.ui.importing import ImportRun
 from casefile.ui.record_table import RecordTable
 from casefile.ui.saved_search_menus import SavedSearchMenus
 from casefile.ui.search_panel import SearchResults
-from casefile.ui.settings import WindowSettings
 from casefile.ui.sidebar import KindList
 from casefile.ui.start_page import StartPage
 from casefile.ui.table_model import RecordTableModel, default_query
 from casefile.ui.undo import Editor
+
+if TYPE_CHECKING:
+    from casefile.domain.changes import Changes
+    from casefile.services.documents import Reading
+    from casefile.services.encodings import ReadAgain
+    from casefile.ui.controller import CaseController
+    from casefile.ui.settings import WindowSettings
 
 KIND_TITLES = {
     Kind.ATTACK: "Attacks",

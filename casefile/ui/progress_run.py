@@ -3,11 +3,14 @@ Cancel. However the job ends (a bug included), the worker goes idle and the dial
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from casefile.ui.controller import CaseController
-from casefile.ui.worker import Task
+if TYPE_CHECKING:
+    from casefile.ui.controller import CaseController
+    from casefile.ui.worker import Task
 
 
 class ProgressRun:

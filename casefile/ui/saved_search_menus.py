@@ -5,10 +5,13 @@ forgetting one (an undoable edit) are the window's to do."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
-from casefile.services.saved_searches import Saved
+if TYPE_CHECKING:
+    from casefile.services.saved_searches import Saved
 
 
 class SavedSearchMenus(QObject):

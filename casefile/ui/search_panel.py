@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casefile.services.search import MARK_END, MARK_START, Hit, SearchResult, group_title
-from casefile.ui.controller import CaseController
 from casefile.ui.detail_view import STYLE
+
+if TYPE_CHECKING:
+    from casefile.ui.controller import CaseController
 
 TYPING_PAUSE_MS = 200
 PAGE = 50  # results at first, and how many more each "Show more" adds

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import (
@@ -23,13 +23,15 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from casefile.domain.changes import Changes
 from casefile.domain.records import FIELDS_OF_KIND, Record, metadata_fields
-from casefile.domain.terms import Kind
-from casefile.services.case import Case
 from casefile.services.listing import ListQuery, Window
 from casefile.ui.columns import COLUMNS, Column
-from casefile.ui.controller import CaseController
+
+if TYPE_CHECKING:
+    from casefile.domain.changes import Changes
+    from casefile.domain.terms import Kind
+    from casefile.services.case import Case
+    from casefile.ui.controller import CaseController
 
 Index = QModelIndex | QPersistentModelIndex
 # Rows fetched at a time when the table scrolls to rows that are not here: about a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -17,13 +17,15 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from casefile.domain.changes import Changes, changes_of
 from casefile.domain.records import AnyFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict
-from casefile.services.case import Case
-from casefile.services.deletion import Deletion
-from casefile.services.encodings import ReadAgain
-from casefile.services.facts import Assessed, Reported
-from casefile.services.near_duplicates import Judged
-from casefile.services.saved_searches import Saved
-from casefile.ui.controller import CaseController
+
+if TYPE_CHECKING:
+    from casefile.services.case import Case
+    from casefile.services.deletion import Deletion
+    from casefile.services.encodings import ReadAgain
+    from casefile.services.facts import Assessed, Reported
+    from casefile.services.near_duplicates import Judged
+    from casefile.services.saved_searches import Saved
+    from casefile.ui.controller import CaseController
 
 SEARCHES = Changes(searches=True)
 
