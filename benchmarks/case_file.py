@@ -42,7 +42,7 @@ from casefile.domain.serialize import fields_json
 from casefile.domain.terms import Kind, PersonRole
 from casefile.services.audit import created
 from casefile.services.case import create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.record_reading import COLUMNS_OF_KIND
 
 N_ATTACKS, N_PEOPLE, N_QUOTES, N_SINGLE = 10_000, 20_000, 100_000, 2_000

@@ -46,7 +46,7 @@ from casefile.domain.figures import Figure
 from casefile.domain.records import AttackFields, ReportFields, SourceFields
 from casefile.domain.terms import Kind, Reliability
 from casefile.services.case import create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.support import recount_all
 
 N_ATTACKS = int(os.environ.get("FACTS_ATTACKS", "50000"))

@@ -54,6 +54,7 @@ from casefile.domain.changes import changes_of
 from casefile.domain.dates import PartialDate
 from casefile.domain.facts import encode
 from casefile.domain.figures import Figure
+from casefile.domain.formats import CASE_EXTENSION
 from casefile.domain.records import (
     AnyFields,
     AttackFields,
@@ -73,8 +74,8 @@ from casefile.domain.terms import (
     SourceKind,
 )
 from casefile.services.backups import FAILED, STAMP, backup_folder
-from casefile.services.case import EXTENSION, CaseInfo, create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.case import CaseInfo, create_case, open_case
+from casefile.services.list_query import ListQuery
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -98,7 +99,7 @@ class Size:
 
     @property
     def path(self) -> Path:
-        return CACHE / f"gui-{self.quotes}-quotes{EXTENSION}"
+        return CACHE / f"gui-{self.quotes}-quotes{CASE_EXTENSION}"
 
     @property
     def meta(self) -> Path:
@@ -354,7 +355,7 @@ def sources(rng: random.Random) -> list[AnyFields]:
 
 def build(size: Size) -> None:
     """Write the case under a temporary name, then rename it: a cut build is not cached."""
-    staging = size.path.with_name(f".{size.path.stem}.building{EXTENSION}")
+    staging = size.path.with_name(f".{size.path.stem}.building{CASE_EXTENSION}")
     for stale in (staging, *(Path(f"{staging}{s}") for s in ("-wal", "-shm", "-journal"))):
         stale.unlink(missing_ok=True)
     print(f"building {size.path.name}: {size.quotes:,} quotes, {size.attacks:,} attacks")
@@ -405,7 +406,7 @@ def schema() -> str:
     """A fingerprint of the schema a new case gets (a migration may be edited in place
     before its first release, keeping its revision)."""
     with tempfile.TemporaryDirectory(prefix="casefile-bench-schema-") as tmp:
-        path = Path(tmp) / f"empty{EXTENSION}"
+        path = Path(tmp) / f"empty{CASE_EXTENSION}"
         create_case(path).close()
         conn = sqlite3.connect(path)
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 1, 2").fetchall()

@@ -877,7 +877,8 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from casefile.services.listing import ListQuery, sort_names
+    from casefile.services.list_query import ListQuery
+    from casefile.services.listing import sort_names
 
     kind = KIND_NAMES[args.kind]
     dayfirst = _dayfirst(args)

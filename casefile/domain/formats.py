@@ -10,6 +10,8 @@ from casefile.domain.terms import LabelledEnum
 
 # A stored file whose format was not read (kept unread): no type is claimed for it.
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+# A case file's own name ends so (one case, one file).
+CASE_EXTENSION = ".casefile"
 
 
 class Format(LabelledEnum):
@@ -144,3 +146,9 @@ def media_label(media_type: str) -> str:
     if found is None:
         return media_type.partition(";")[0].strip().lower()
     return found.label[0].upper() + found.label[1:]
+
+
+# What can be read again in a chosen encoding (``dispatch.CHOOSE_ENCODING``), by media type.
+READ_AGAIN = frozenset(
+    f.media_type for f in (Format.TEXT, Format.MARKDOWN, Format.HTML, Format.SRT, Format.WEBVTT)
+)

@@ -72,7 +72,6 @@ from casefile.services.vocabulary import (
     missing_builtin_terms,
 )
 
-EXTENSION = ".casefile"
 # How long opening a case waits for a re-key in progress before saying so.
 REKEY_WAIT_S = 10.0
 

@@ -24,7 +24,7 @@ from casefile.db import models as m
 from casefile.db.engine import Sessions, fold
 from casefile.domain.changes import Changes
 from casefile.domain.errors import InvalidInput, NotFound
-from casefile.domain.formats import Format
+from casefile.domain.formats import READ_AGAIN
 from casefile.domain.placing import place_again
 from casefile.domain.terms import Kind
 from casefile.importing.extract.decode import GUESSED, chosen_codec
@@ -40,10 +40,6 @@ ENCODING_GUESSED = "encoding guessed"
 # How the notes say a text was decoded: "Text encoding: cp1256 (detected)", or for a
 # document other than the source's first, "Text encoding of claim.txt: …".
 ENCODING_NOTE = "Text encoding"
-# What can be read again in a chosen encoding (``dispatch.CHOOSE_ENCODING``), by media type.
-READ_AGAIN = frozenset(
-    f.media_type for f in (Format.TEXT, Format.MARKDOWN, Format.HTML, Format.SRT, Format.WEBVTT)
-)
 
 
 @dataclass(frozen=True)

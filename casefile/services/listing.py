@@ -34,12 +34,12 @@ from casefile.db import models as m
 from casefile.db.engine import Sessions
 from casefile.db.filters import DATED, Unindexed, tagged, within
 from casefile.db.search_tables import FTS_KEY, FTS_TEXT, key_range
-from casefile.domain.dates import DateRange, PartialDate
 from casefile.domain.errors import InvalidInput
 from casefile.domain.facts import value_refs
-from casefile.domain.records import Record, ReportFields, metadata_fields
+from casefile.domain.records import ReportFields, metadata_fields
 from casefile.domain.search_query import prefix_match
 from casefile.domain.terms import Kind
+from casefile.services.list_query import DATED_KINDS, WORDS_KINDS, Cursor, ListQuery, Page, Window
 from casefile.services.record_reading import MODEL_OF_KIND, labels, read_records, to_records
 
 # Per kind: the columns a list can be sorted by (the first is the default), and the
@@ -66,7 +66,9 @@ TEXT_COLUMNS: dict[Kind, tuple[Any, ...]] = {
     Kind.REPORT: (m.Report.value, m.Report.reason),
     Kind.JUDGEMENT: (m.Judgement.statement, m.Judgement.basis),
 }
-DATED_KINDS = frozenset(DATED)  # the kinds a list can be filtered by dates
+# The window's plain view of these (it loads no SQL): checked here, never to drift.
+assert frozenset(DATED) == DATED_KINDS
+assert frozenset(k for k, columns in TEXT_COLUMNS.items() if columns) == WORDS_KINDS
 COMMON_SORTS = {"created": m.Record.created_at, "updated": m.Record.updated_at}
 
 
@@ -85,48 +87,6 @@ class Matching(Enum):
     # the matches: cheap per match, dear per entry walked (the first rows of a list with
     # many matches: every entry walked is then likely one).
     KEYED = "keyed"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where the next page starts: the last row's sort value and ID."""
-
-    value: Any
-    id: UUID
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    kind: Kind
-    sort: str | None = None
-    descending: bool = False
-    text: str = ""
-    tag: str = ""
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    limit: int = 50
-    after: Cursor | None = None
-
-    def __post_init__(self) -> None:
-        DateRange(self.since, self.until)  # a range ending before it starts: refused now
-
-    @property
-    def dates(self) -> DateRange:
-        return DateRange(self.since, self.until)
-
-
-@dataclass(frozen=True)
-class Page:
-    records: list[Record[Any]]
-    next: Cursor | None
-
-
-@dataclass(frozen=True)
-class Window:
-    """Rows for a table, with the labels of the records they refer to."""
-
-    records: list[Record[Any]]
-    labels: dict[UUID, str]
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from casefile.domain.display import sentence
 from casefile.domain.errors import Damaged, NeedsPassphrase, WrongPassphrase
+from casefile.domain.formats import CASE_EXTENSION
 from casefile.services import paths
-from casefile.services.case import EXTENSION, upgrade_needed
+from casefile.services.case import upgrade_needed
 from casefile.services.demo import write_demo_case
 from casefile.services.rescue import Rescued, rescue_case
 from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from casefile.ui.controller import CaseController
     from casefile.ui.worker import Task
 
-DEMO_NAME = "westminster-2017" + EXTENSION
+DEMO_NAME = "westminster-2017" + CASE_EXTENSION
 
 
 class CaseOpener(QObject):
@@ -48,7 +49,10 @@ class CaseOpener(QObject):
 
     def open_dialog(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self.window, "Open case", str(Path.home()), f"Case files (*{EXTENSION});;All files (*)"
+            self.window,
+            "Open case",
+            str(Path.home()),
+            f"Case files (*{CASE_EXTENSION});;All files (*)",
         )
         if chosen:
             self.open_path(Path(chosen))

@@ -24,10 +24,10 @@ from casefile.domain.display import (
     shortened,
 )
 from casefile.domain.facts import FACTS
+from casefile.domain.formats import READ_AGAIN
 from casefile.domain.moments import moment
 from casefile.domain.records import LinkFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict, Kind
-from casefile.services.encodings import READ_AGAIN
 from casefile.ui.columns import DISPUTED_FLAG
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
-from casefile.services.case import EXTENSION
+from casefile.domain.formats import CASE_EXTENSION
 from casefile.services.importer import ImportOptions
 
 ERROR_STYLE = "color: #b00020;"
@@ -73,7 +73,7 @@ class NewCaseDialog(QDialog):
         self.title = QLineEdit()
         self.title.setPlaceholderText("e.g. Westminster attack, March 2017")
         self.title.setAccessibleName("Case title")
-        self.path = QLineEdit(str(folder / f"new-case{EXTENSION}"))
+        self.path = QLineEdit(str(folder / f"new-case{CASE_EXTENSION}"))
         self.path.setAccessibleName("Case file")
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
@@ -114,10 +114,12 @@ class NewCaseDialog(QDialog):
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "New case", self.path.text(), f"Case files (*{EXTENSION})"
+            self, "New case", self.path.text(), f"Case files (*{CASE_EXTENSION})"
         )
         if chosen:
-            self.path.setText(chosen if chosen.endswith(EXTENSION) else chosen + EXTENSION)
+            self.path.setText(
+                chosen if chosen.endswith(CASE_EXTENSION) else chosen + CASE_EXTENSION
+            )
 
     def problem(self) -> str:
         path = Path(self.path.text().strip()).expanduser()

@@ -16,7 +16,7 @@ from casefile.domain.dates import PartialDate
 from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.search_query import tags_typed
-from casefile.services.listing import DATED_KINDS, TEXT_COLUMNS, ListQuery
+from casefile.services.list_query import DATED_KINDS, WORDS_KINDS, ListQuery
 
 if TYPE_CHECKING:
     from casefile.domain.terms import Kind
@@ -63,7 +63,7 @@ class FilterBar(QWidget):
     def show_kind(self, kind: Kind) -> None:
         """Offer what the kind can be narrowed by: words where it has text, dates where it
         has dates."""
-        self.words.setEnabled(bool(TEXT_COLUMNS[kind]))
+        self.words.setEnabled(kind in WORDS_KINDS)
         self.since.setVisible(kind in DATED_KINDS)
         self.until.setVisible(kind in DATED_KINDS)
 

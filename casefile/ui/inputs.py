@@ -42,7 +42,7 @@ from casefile.domain.figures import EXAMPLES, Figure, read_figure
 from casefile.domain.input_text import TIME_EXAMPLES, UNKNOWN, read_date, read_number, read_time
 from casefile.domain.records import Record
 from casefile.domain.terms import Kind, LabelledEnum, Vocabulary
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 if TYPE_CHECKING:
     from casefile.domain.dates import PartialDate

@@ -41,11 +41,11 @@ from PySide6.QtWidgets import (
 )
 
 from casefile.domain.display import moved_places, sentence
-from casefile.domain.formats import Format
+from casefile.domain.formats import CASE_EXTENSION, Format
 from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind, Relation
 from casefile.services import paths
-from casefile.services.case import EXTENSION, Case, CaseInfo
+from casefile.services.case import Case, CaseInfo
 from casefile.services.details import RecordDetail
 from casefile.ui.case_opening import CaseOpener
 from casefile.ui.detail_view import DetailView
@@ -364,12 +364,12 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         """A case file opens; other files and folders are imported into the open case."""
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if any(f.endswith(EXTENSION) for f in files) or (files and self.controller.is_open):
+        if any(f.endswith(CASE_EXTENSION) for f in files) or (files and self.controller.is_open):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        case = next((f for f in files if f.suffix == EXTENSION), None)
+        case = next((f for f in files if f.suffix == CASE_EXTENSION), None)
         if case is not None:
             self.opener.open_path(case)
         elif files and self.controller.is_open:
@@ -784,10 +784,10 @@ class MainWindow(QMainWindow):
         if self.controller.info is None:
             return
         suggested = self.controller.info.path.with_name(
-            self.controller.info.path.stem + "-copy" + EXTENSION
+            self.controller.info.path.stem + "-copy" + CASE_EXTENSION
         )
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Back up a copy", str(suggested), f"Case files (*{EXTENSION})"
+            self, "Back up a copy", str(suggested), f"Case files (*{CASE_EXTENSION})"
         )
         if not chosen:
             return

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 
 from casefile.domain.records import FIELDS_OF_KIND, Record, metadata_fields
-from casefile.services.listing import ListQuery, Window
+from casefile.services.list_query import ListQuery, Window
 from casefile.ui.columns import COLUMNS, Column
 
 if TYPE_CHECKING:

@@ -56,7 +56,7 @@ from casefile.domain.terms import (
 )
 from casefile.services.case import Case, open_case
 from casefile.services.demo import demo_records
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 needs_poppler = pytest.mark.skipif(

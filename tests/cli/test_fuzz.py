@@ -34,7 +34,7 @@ from casefile.domain.search_query import parse
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
 from casefile.services.demo import write_demo_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 # Hypothesis runs hundreds of commands on real cases.
 pytestmark = pytest.mark.slow

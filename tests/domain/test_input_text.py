@@ -19,7 +19,7 @@ from casefile.domain.input_text import UNKNOWN_WORDS, read_date, read_number, re
 from casefile.domain.records import AttackFields
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordForm
 from casefile.ui.inputs import FigureEdit, NumberEdit, PartialDateEdit, TimeEdit

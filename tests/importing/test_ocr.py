@@ -18,7 +18,7 @@ from casefile.importing.extract.dispatch import extract
 from casefile.importing.extract.model import Damaged
 from casefile.services.case import Case
 from casefile.services.importer import READ_BY_OCR, ImportReport, Status
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 FONTS = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 LINES = ("Police said the attacker acted alone.", "Five people died on the bridge.")

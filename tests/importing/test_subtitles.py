@@ -14,7 +14,7 @@ from casefile.services import importer
 from casefile.services.case import Case
 from casefile.services.encodings import ENCODING_GUESSED
 from casefile.services.importer import Status
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.importing.reader import read_file
 
 SRT = """1

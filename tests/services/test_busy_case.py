@@ -19,7 +19,7 @@ from casefile.db.engine import BUSY_TIMEOUT_MS
 from casefile.domain.records import PersonFields
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 # Another program's write transaction, held until its stdin closes.
 HOLD_WRITE_LOCK = """

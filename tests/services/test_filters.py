@@ -17,7 +17,7 @@ from casefile.domain.dates import DateRange, PartialDate
 from casefile.domain.records import AttackFields, QuoteFields, SourceFields
 from casefile.domain.terms import Kind
 from casefile.services.case import Case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.conftest import pd
 
 WORD = "zephyrine"  # in every title: what the search looks for

@@ -36,7 +36,7 @@ from casefile.services.importer import (
     Status,
     files_in,
 )
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 ARTICLE = """<!doctype html><html><head>
 <title>Westminster attacker acted alone | The Paper</title>

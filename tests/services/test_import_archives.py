@@ -19,7 +19,7 @@ from casefile.importing.extract import archive
 from casefile.importing.extract.dispatch import extract
 from casefile.services.case import Case
 from casefile.services.importer import COULD_NOT_READ, Status
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.services.test_import import make_email, make_pdf
 
 

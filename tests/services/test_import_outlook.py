@@ -13,7 +13,7 @@ from casefile.domain.terms import Kind, SourceKind
 from casefile.services import importer
 from casefile.services.case import Case
 from casefile.services.importer import Status
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.importing.outlook_files import TO, Attached, Item, msg_bytes
 
 STATEMENT = b"The perpetrator was a soldier of the Islamic State."

@@ -26,7 +26,7 @@ from casefile.domain.records import (
 from casefile.domain.terms import Kind
 from casefile.services import listing
 from casefile.services.case import Case
-from casefile.services.listing import Cursor, ListQuery
+from casefile.services.list_query import Cursor, ListQuery
 from tests.conftest import index_ranges_read, pd
 
 TITLES = ("Bridge attack", "bridge attack", "Alpha", "alpha", "Zeta", "Ambush", "Émeute")

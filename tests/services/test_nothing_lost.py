@@ -32,7 +32,7 @@ from casefile.domain.terms import Kind
 from casefile.services import paths
 from casefile.services.backups import backup_before_upgrade, backup_folder
 from casefile.services.case import Case, create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.record_service import RecordService
 from casefile.services.rekeying import change_passphrase
 from casefile.services.rescue import rescue_case

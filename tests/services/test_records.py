@@ -47,7 +47,7 @@ from casefile.domain.terms import (
 )
 from casefile.services import references
 from casefile.services.case import Case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.conftest import pd
 from tests.services.record_checks import assert_one_line, assert_utc, new_entries
 

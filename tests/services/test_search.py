@@ -34,7 +34,7 @@ from casefile.domain.terms import Kind, Reliability
 from casefile.services import search
 from casefile.services.audit import AuditLog
 from casefile.services.case import Case, create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.record_service import NewRecord
 from casefile.services.search import MARK_END, MARK_START
 from tests.services.test_case_file import case_at_revision

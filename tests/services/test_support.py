@@ -20,7 +20,7 @@ from casefile.domain.records import (
 )
 from casefile.domain.terms import Credibility, DuplicateVerdict, Kind, Relation, Reliability
 from casefile.services.case import Case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.support import recount_all
 
 

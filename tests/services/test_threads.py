@@ -9,7 +9,7 @@ from uuid import UUID
 
 from casefile.domain.terms import Kind
 from casefile.services.case import Case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.services.threads import Headers
 
 

@@ -27,7 +27,7 @@ from casefile.domain.records import AttackFields, GroupFields, PersonFields, Sou
 from casefile.domain.terms import Kind, Vocabulary
 from casefile.services.case import Case, create_case, open_case, upgrade_needed
 from casefile.services.demo import write_demo_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 HEAD = migrate.HEAD  # the next release's revision follows this one
 NEXT_REVISION = '''"""A later release adds a column."""

@@ -41,7 +41,7 @@ from casefile.domain.records import PersonFields
 from casefile.domain.terms import Kind
 from casefile.services.backups import backup_folder
 from casefile.services.case import create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 
 MARK = "Quillon Vantablack"  # in every name written: its bytes reveal a plaintext copy
 KEYS = (None, "first passphrase", "second passphrase")

@@ -22,7 +22,7 @@ from casefile.domain.records import (
 )
 from casefile.domain.terms import Kind, Relation
 from casefile.services.case import open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer
 from casefile.ui.forms import RecordDialog

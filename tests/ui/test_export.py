@@ -34,7 +34,7 @@ from casefile.domain.dates import PartialDate
 from casefile.domain.handling import Handling
 from casefile.domain.terms import Kind
 from casefile.services.case import open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.ui.controller import CaseController
 from casefile.ui.export_pack import ExportPackDialog, PackPreview
 from casefile.ui.main_window import MainWindow

@@ -15,7 +15,7 @@ from casefile.domain.records import AttackFields, Record, ReportFields
 from casefile.domain.terms import DuplicateVerdict, Kind
 from casefile.services.case import open_case
 from casefile.services.demo import article_bytes
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from casefile.ui.columns import COLUMNS
 from casefile.ui.forms import RecordDialog
 from casefile.ui.main_window import MainWindow

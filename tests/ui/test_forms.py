@@ -42,7 +42,7 @@ from casefile.domain.terms import (
     SourceKind,
     Vocabulary,
 )
-from casefile.services.listing import ListQuery, Page
+from casefile.services.list_query import ListQuery, Page
 from casefile.ui.controller import CaseController
 from casefile.ui.forms import RecordDialog, RecordForm
 from casefile.ui.inputs import (

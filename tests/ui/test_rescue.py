@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from casefile.domain.records import PersonFields
 from casefile.domain.terms import Kind
 from casefile.services.case import create_case, open_case
-from casefile.services.listing import ListQuery
+from casefile.services.list_query import ListQuery
 from tests.services.test_nothing_lost import add_people, damage_a_page_of
 
 Yes = QMessageBox.StandardButton.Yes

@@ -31,7 +31,8 @@ from casefile.domain.records import (
 from casefile.domain.terms import Confidence, Kind, Relation
 from casefile.services import listing
 from casefile.services.case import Case, create_case, open_case
-from casefile.services.listing import Listing, ListQuery
+from casefile.services.list_query import ListQuery
+from casefile.services.listing import Listing
 from casefile.ui import record_table
 from casefile.ui.app import keep_what_started
 from casefile.ui.columns import WIDE_AT_LEAST
