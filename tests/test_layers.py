@@ -1,5 +1,5 @@
 """The core runs headless: importing it (and the CLI) never loads Qt; the window loads
-no Qt module that can reach the network."""
+no Qt module that can reach the network, and paints before the database layer loads."""
 
 from __future__ import annotations
 
@@ -33,6 +33,21 @@ def test_the_window_never_loads_a_network_capable_qt_module() -> None:
         "net = ('PySide6.QtNetwork', 'PySide6.QtWebEngine', 'PySide6.QtWebSockets'); "
         "loaded = [m for m in sys.modules if m.startswith(net)]; "
         "print(loaded); sys.exit(1 if loaded or 'PySide6.QtPdf' not in sys.modules else 0)"
+    )
+    assert_python_succeeds(code)
+
+
+def test_the_window_paints_before_the_database_layer_is_loaded() -> None:
+    """The window's modules load no SQLAlchemy, importer, search ranking or PDF writer:
+    those load on the worker as a case opens, and the window paints meanwhile (its first
+    paint: ``benchmarks/window_start.py``)."""
+    code = (
+        "import sys, casefile.ui.app, casefile.ui.main_window, casefile.ui.controller, "
+        "casefile.ui.worker, casefile.ui.settings; "
+        "heavy = ('sqlalchemy', 'casefile.db', 'casefile.importing', 'rapidfuzz', "
+        "'reportlab', 'lxml'); "
+        "loaded = sorted({m for m in sys.modules if m.startswith(heavy)}); "
+        "print(loaded); sys.exit(1 if loaded else 0)"
     )
     assert_python_succeeds(code)
 

@@ -17,12 +17,10 @@ from casefile.domain.display import sentence
 from casefile.domain.errors import Damaged, NeedsPassphrase, WrongPassphrase
 from casefile.domain.formats import CASE_EXTENSION
 from casefile.services import paths
-from casefile.services.case import upgrade_needed
-from casefile.services.demo import write_demo_case
-from casefile.services.rescue import Rescued, rescue_case
 from casefile.ui.dialogs import NewCaseDialog, PassphraseDialog
 
 if TYPE_CHECKING:
+    from casefile.services.rescue import Rescued
     from casefile.ui.controller import CaseController
     from casefile.ui.worker import Task
 
@@ -62,6 +60,8 @@ class CaseOpener(QObject):
         path = paths.data_dir() / DEMO_NAME
 
         def job(task: Task) -> Path:
+            from casefile.services.demo import write_demo_case  # on the worker
+
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_demo_case(path).close()
@@ -81,7 +81,7 @@ class CaseOpener(QObject):
                 return
             if isinstance(exc, Damaged):
                 said = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
-                self.offer_rescue(said, lambda task: rescue_case(path, passphrase))
+                self.offer_rescue(said, lambda task: _rescue(path, passphrase))
                 return
             self._show_error(str(exc))
 
@@ -95,9 +95,12 @@ class CaseOpener(QObject):
                 )
             self.controller.open(path, passphrase, on_error=failed)
 
-        self.controller.worker.submit(
-            lambda task: upgrade_needed(path, passphrase), checked, failed
-        )
+        def check(task: Task) -> bool:
+            from casefile.services.case import upgrade_needed  # the database layer: on the worker
+
+            return upgrade_needed(path, passphrase)
+
+        self.controller.worker.submit(check, checked, failed)
 
     def offer_rescue(self, problem: str, rescue: Callable[[Task], Rescued] | None) -> None:
         """Say what is wrong with a case and offer a rescued copy of what can be read (of
@@ -135,3 +138,9 @@ class CaseOpener(QObject):
             self.controller.run(lambda case, task: case.rescue(), rescued, failed)
         else:
             self.controller.worker.submit(rescue, rescued, failed)
+
+
+def _rescue(path: Path, passphrase: str | None) -> Rescued:
+    from casefile.services.rescue import rescue_case  # on the worker
+
+    return rescue_case(path, passphrase)

@@ -11,24 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from casefile.domain.changes import Changes
 from casefile.domain.errors import CaseFileError
-from casefile.services.case import Case, CaseInfo, create_case, open_case
 from casefile.ui.worker import Task, Worker
 
 if TYPE_CHECKING:
     from casefile.domain.terms import Kind
+    from casefile.services.case import Case, CaseInfo
 
 T = TypeVar("T")
 log = logging.getLogger("casefile.ui")
 # A look-ahead starts this long after it is asked for (when a list's first rows have
 # come): their painting, and a click that follows at once, do not share the CPU with it.
 LOOK_AHEAD_AFTER_S = 0.3
-Opened = tuple[CaseInfo, Callable[[], object]]  # the case's summary, its daily backup
+Opened: TypeAlias = "tuple[CaseInfo, Callable[[], object]]"  # its summary, its daily backup
 
 
 class CaseController(QObject):
@@ -65,6 +65,9 @@ class CaseController(QObject):
         self._stop_looking()
 
         def job(task: Task) -> Opened:
+            # The database layer loads here, on the worker: the window paints meanwhile.
+            from casefile.services.case import open_case
+
             case = open_case(path, passphrase, backups=False)  # the old one stays if this fails
             self._close_now()
             self._case = case
@@ -82,6 +85,8 @@ class CaseController(QObject):
         self._stop_looking()
 
         def job(task: Task) -> Opened:
+            from casefile.services.case import create_case
+
             case = create_case(path, title=title, passphrase=passphrase)
             self._close_now()
             self._case = case

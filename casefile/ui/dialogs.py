@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from casefile.domain.display import sentence
 from casefile.domain.errors import InvalidInput
 from casefile.domain.formats import CASE_EXTENSION
-from casefile.services.importer import ImportOptions
+from casefile.domain.import_options import ImportOptions
 
 ERROR_STYLE = "color: #b00020;"
 

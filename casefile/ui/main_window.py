@@ -45,16 +45,11 @@ from casefile.domain.formats import CASE_EXTENSION, Format
 from casefile.domain.records import LinkFields, Record
 from casefile.domain.terms import Kind, Relation
 from casefile.services import paths
-from casefile.services.case import Case, CaseInfo
-from casefile.services.details import RecordDetail
 from casefile.ui.case_opening import CaseOpener
 from casefile.ui.detail_view import DetailView
-from casefile.ui.dialogs import ImportLimitsDialog
 from casefile.ui.document_view import DocumentViewer, Passage, quote_preset
-from casefile.ui.export_pack import export_briefing_pack
 from casefile.ui.filter_bar import FilterBar
 from casefile.ui.forms import RecordDialog
-from casefile.ui.importing import ImportRun
 from casefile.ui.record_table import RecordTable
 from casefile.ui.saved_search_menus import SavedSearchMenus
 from casefile.ui.search_panel import SearchResults
@@ -65,6 +60,8 @@ from casefile.ui.undo import Editor
 
 if TYPE_CHECKING:
     from casefile.domain.changes import Changes
+    from casefile.services.case import Case, CaseInfo
+    from casefile.services.details import RecordDetail
     from casefile.services.documents import Reading
     from casefile.services.encodings import ReadAgain
     from casefile.ui.controller import CaseController
@@ -563,8 +560,14 @@ class MainWindow(QMainWindow):
             self.detail.show_nothing()
             return
         record_id = record.id
+
+        def gather(case: Case) -> RecordDetail:
+            from casefile.services.details import RecordDetail  # on the worker
+
+            return RecordDetail.gather(case, record_id)
+
         self.controller.read(
-            lambda case: RecordDetail.gather(case, record_id),
+            gather,
             self._show_detail,
             on_error=lambda exc: self.detail.show_nothing(),
         )
@@ -810,6 +813,8 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(c) for c in chosen])
 
     def edit_import_limits(self) -> None:
+        from casefile.ui.dialogs import ImportLimitsDialog
+
         dialog = ImportLimitsDialog(self.settings.import_options(), self)
         if dialog.exec():
             self.settings.save_import_options(dialog.options())
@@ -818,12 +823,16 @@ class MainWindow(QMainWindow):
         """Files and folders (dropped or chosen) into the open case."""
         self.settings.remember_import_folder(chosen[0].parent)
         tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
+        from casefile.ui.importing import ImportRun  # loaded for the first import
+
         ImportRun(self.controller, self, self.settings.import_options(), tell).start(chosen)
 
     def export_pack(self) -> None:
         """A briefing pack (PDF) of the case, or of the attacks selected."""
         attacks = [r for r in self.selected_records() if r.kind is Kind.ATTACK]
         tell: Any = lambda text: self.statusBar().showMessage(text, 10000)  # noqa: E731
+        from casefile.ui.export_pack import export_briefing_pack  # loaded for the first pack
+
         export_briefing_pack(self.controller, self.settings, attacks, self, tell)
 
     def check(self) -> None:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from casefile.services.search import MARK_END, MARK_START, Hit, SearchResult, group_title
 from casefile.ui.detail_view import STYLE
 
 if TYPE_CHECKING:
+    from casefile.services.search import Hit, SearchResult
     from casefile.ui.controller import CaseController
 
 TYPING_PAUSE_MS = 200
@@ -90,6 +90,8 @@ class SearchResults(QTextBrowser):
             f"<p class='muted'>{found} found for “{escape(typed.strip())}”. "
             "Esc goes back to the record.</p>",
         ]
+        from casefile.services.search import group_title  # loaded by the search that ran
+
         for group in dict.fromkeys(h.group for h in result.hits):
             anchors = [(a, h) for a, h in self._hits.items() if h.group == group]
             parts.append(f"<h3>{escape(group_title(group))} ({len(anchors)})</h3>")
@@ -122,11 +124,15 @@ class SearchResults(QTextBrowser):
 
 def _marked(snippet: str) -> str:
     """The snippet as HTML, the matched words in bold (everything else escaped)."""
+    from casefile.services.search import MARK_END, MARK_START  # loaded by the search that ran
+
     text = escape(" ".join(snippet.split()))
     return text.replace(MARK_START, "<b>").replace(MARK_END, "</b>")
 
 
 def _matched_words(snippet: str) -> list[str]:
+    from casefile.services.search import MARK_END, MARK_START  # loaded by the search that ran
+
     words: list[str] = []
     for part in snippet.split(MARK_START)[1:]:
         words.append(part.split(MARK_END, 1)[0])

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from casefile.briefing.options import PackOptions
+from casefile.domain.import_options import ImportOptions
 from casefile.services import paths
-from casefile.services.importer import ImportOptions
 
 RECENT_MAX = 8
 

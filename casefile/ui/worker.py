@@ -18,7 +18,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from casefile.domain.errors import KnownError
-from casefile.services.failures import known_failure
 
 log = logging.getLogger("casefile.ui")
 T = TypeVar("T")
@@ -149,6 +148,10 @@ def _run(job: Callable[[Task], T], task: Task) -> JobResult[T]:
     try:
         return JobResult(result=job(task))
     except BaseException as exc:  # delivered to the GUI thread, never lost in the thread
+        # Loaded here, on the worker: it tells database errors, and the window paints
+        # before the database layer is loaded.
+        from casefile.services.failures import known_failure
+
         error = known_failure(exc) or exc  # a full disk is said, not reported as a bug
         if _is_bug(error):
             log.exception("unexpected error in a background job")
