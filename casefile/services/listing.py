@@ -126,6 +126,9 @@ STRIDE = 4096
 # index's order instead, it would check the end date of every record before the range's
 # end: 15 ms to show 1,827 of 50,000 attacks, against 2 ms sorted.
 SORTED_AT_MOST = STRIDE
+# What a list has learnt survives changes to other kinds; past this many changes since,
+# it is learnt again rather than the changes read to see which kinds they touched.
+CHANGES_CHECKED = 10_000
 # Anchors found by one step of ``Listing.prepare``: 65,536 index entries, a few ms once read.
 PREPARED_AT_ONCE = 16
 
@@ -143,24 +146,32 @@ class _Remembered:
 class Listing:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
-        # "kept": a word-filtered list's IDs in order; "slow walk": that walking to its
-        # rows proved slow; "anchors": cursors[k] is the row at position (k + 1) * STRIDE - 1.
-        self._remembered: dict[str, _Remembered] = {}
+        # Per kind of record, one list's: "kept", a word-filtered list's IDs in order;
+        # "slow walk", that walking to its rows proved slow; "anchors", cursors[k] is the
+        # row at position (k + 1) * STRIDE - 1.
+        self._remembered: dict[tuple[str, Kind], _Remembered] = {}
         self._lock = threading.Lock()
 
     def _recall(self, s: Session, what: str, q: ListQuery) -> tuple[_Remembered, bool]:
         """A blank record for ``q`` as the case is now, or the one remembered if it is
-        still true; and whether it was."""
+        still true (the list is the same, and no record of its kind changed since: adding
+        a person keeps what was learnt of the quotes); and whether it was."""
         blank = _Remembered(replace(q, after=None, limit=0), self._version(s), None)
         with self._lock:
-            known = self._remembered.get(what)
-        if known is not None and (known.query, known.version) == (blank.query, blank.version):
-            return known, True
-        return blank, False
+            known = self._remembered.get((what, q.kind))
+        if known is None or known.query != blank.query:
+            return blank, False
+        if known.version != blank.version:
+            if _kind_changed(s, q.kind, known.version):
+                return blank, False
+            known = replace(known, version=blank.version)  # checked up to now
+            with self._lock:
+                self._remembered[what, q.kind] = known
+        return known, True
 
     def _remember(self, what: str, record: _Remembered, value: Any) -> None:
         with self._lock:
-            self._remembered[what] = replace(record, value=value)
+            self._remembered[what, record.query.kind] = replace(record, value=value)
 
     def _version(self, s: Session) -> int:
         return int(s.scalar(select(func.max(m.AuditEvent.id))) or 0)
@@ -362,6 +373,24 @@ class Listing:
             query = _filtered(select(func.count()).select_from(_table(q.kind)), q)
         with self.sessions.read() as s:
             return int(s.scalar(query) or 0)
+
+
+def _kind_changed(s: Session, kind: Kind, since: int) -> bool:
+    """Whether the audit trail holds a change to a record of ``kind`` after event
+    ``since``: every change writes an event, in its transaction. An event of anything
+    but a record (a tag's name, the case's title) counts as a change to every kind, as
+    do more events than ``CHANGES_CHECKED`` (read in the trail's own order: an index
+    range)."""
+    found = s.scalars(
+        select(m.AuditEvent.kind)
+        .where(m.AuditEvent.id > since)
+        .order_by(m.AuditEvent.id)
+        .limit(CHANGES_CHECKED + 1)
+    ).all()
+    return len(found) > CHANGES_CHECKED or any(k == kind.value or k not in _KINDS for k in found)
+
+
+_KINDS = frozenset(k.value for k in Kind)
 
 
 def _is_filtered(q: ListQuery) -> bool:

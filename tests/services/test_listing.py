@@ -566,6 +566,30 @@ def test_a_prepared_list_jumps_from_its_anchors_at_once(
     assert len(steps) == 3  # the jumps alone: every anchor was found beforehand
 
 
+def test_what_a_list_learnt_survives_changes_to_other_kinds_not_to_its_own(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a person keeps the quotes' anchors (and a jump stays a step); adding a
+    quote finds them again, and the jump then shows the new order."""
+    monkeypatch.setattr(listing, "STRIDE", 4)
+    q = _long_list(case)
+    total = case.listing.count(q)
+    case.listing.prepare(q, total, lambda: False)
+    case.records.add(PersonFields(name="Someone else"))
+
+    steps = index_ranges_read(monkeypatch)
+    case.listing.window(q, 30, 4, total)
+    assert len(steps) == 1  # the jump alone
+
+    source = case.listing.window(q, 0, 1, total).records[0].fields.source
+    case.records.add(QuoteFields(text="new first", source=source, said=PartialDate(1999)))
+    listed = [r.id for r in case.listing.page(replace(q, limit=100)).records]
+    steps.clear()
+    window = case.listing.window(q, 12, 4, total + 1)
+    assert len(steps) > 1  # the anchors found again, then the jump
+    assert [r.id for r in window.records] == listed[12:16]
+
+
 def test_preparing_stops_when_asked(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listing, "STRIDE", 4)
     monkeypatch.setattr(listing, "PREPARED_AT_ONCE", 2)
