@@ -11,7 +11,7 @@ import pytest
 
 from casefile.domain.formats import Format
 from casefile.importing.extract import detect
-from casefile.importing.extract.decode import DECLARED, DETECTED, GUESSED, decode
+from casefile.importing.extract.decode import DECLARED, DETECTED, GUESSED, UTF8, decode
 from casefile.importing.extract.dispatch import extract
 from casefile.services.case import Case
 
@@ -38,6 +38,11 @@ CHINESE_TRADITIONAL = (
     "警方表示，襲擊者駕車衝撞威斯敏斯特橋上的行人時是單獨行動。第二天，伊斯蘭國通過阿馬克"
     "通訊社宣稱對這次襲擊負責，但調查人員沒有發現與該組織直接聯繫的證據。"
 )
+KOREAN = (
+    "경찰은 공격자가 웨스트민스터 다리에서 보행자들을 차로 들이받았을 때 단독으로 "
+    "행동했다고 밝혔다. 다음 날 이슬람국가는 아마크 통신을 통해 공격의 배후를 "
+    "자처했지만 수사관들은 조직과의 직접적인 접촉 증거를 찾지 못했다."
+)
 REPORTS = {
     "cp1256": ARABIC,
     "iso8859_6": ARABIC,
@@ -61,11 +66,10 @@ REPORTS = {
     "big5": CHINESE_TRADITIONAL,
     "euc_jp": JAPANESE,
     "shift_jis": JAPANESE,
-    "euc_kr": (
-        "경찰은 공격자가 웨스트민스터 다리에서 보행자들을 차로 들이받았을 때 단독으로 "
-        "행동했다고 밝혔다. 다음 날 이슬람국가는 아마크 통신을 통해 공격의 배후를 "
-        "자처했지만 수사관들은 조직과의 직접적인 접촉 증거를 찾지 못했다."
-    ),
+    # All ASCII bytes, valid UTF-8 too: the escapes that designate the character sets tell.
+    "iso2022_jp": JAPANESE,
+    "iso2022_kr": KOREAN,
+    "euc_kr": KOREAN,
     "utf_16_le": (  # no byte-order mark: half its bytes are NULs, yet it is text
         "Police said the attacker acted alone when he drove into pedestrians on "
         "Westminster Bridge. Islamic State claimed the attack the next day."
@@ -154,6 +158,13 @@ def test_an_iso_2022_jp_mail_body_is_decoded_not_kept_as_escapes() -> None:
     result = extract(message.as_bytes(), "mail.eml")
     assert result.pages[0].strip() == JAPANESE
     assert "\x1b$B" not in result.pages[0]
+
+
+def test_ascii_with_a_terminals_escapes_is_not_taken_for_iso_2022() -> None:
+    coloured = b"\x1b[31mERROR\x1b[0m the upload failed; retry at 10:00\n" * 3
+    decoded = decode(coloured)
+    assert (decoded.encoding, decoded.found_by) == ("utf-8", UTF8)
+    assert decoded.text == coloured.decode("ascii")
 
 
 def test_utf_16_and_shift_jis_without_a_mark_are_text() -> None:

@@ -3,7 +3,9 @@
 Order of trust: a byte-order mark (it cannot appear by accident); then UTF-8 when the
 bytes are valid UTF-8 (text in any other encoding almost never is, and mislabelled pages
 are mostly UTF-8 labelled as something else), unless the declared charset is one that
-writes itself in ASCII (ISO-2022-JP, UTF-7); then the declared charset, when the bytes are
+writes itself in ASCII (ISO-2022-JP, UTF-7), or the bytes designate ISO-2022's double-byte
+character sets by their escapes (which cannot appear by accident either); then the
+declared charset, when the bytes are
 valid in it; then detection (charset_normalizer), trusted when one reading of the bytes
 is clean and reads as a language; else a guess: Windows-1252 when the bytes are valid in
 it (what unlabelled Western text nearly always is), else detection's best. A guess says
@@ -51,6 +53,19 @@ _SAMPLE = 1 << 20  # bytes detection reads at most: the start of a large file de
 # Charsets that write text in ASCII bytes with escapes (ISO-2022-JP mail, UTF-7, HZ):
 # that such bytes are valid UTF-8 says nothing.
 _WRITTEN_IN_ASCII = ("iso2022", "utf-7", "hz")
+# ISO-2022 text is ASCII bytes in which "ESC $" designates a double-byte character set
+# (Japanese "ESC $ B", Korean "ESC $ ) C"); no other text has it (a terminal's colours are
+# "ESC ["). Tried in this order, the first that reads the bytes whole: the common codecs
+# before their supersets, which read more bytes and so tell less.
+_ISO2022_DESIGNATION = b"\x1b$"
+_ISO2022_KOREAN = b"\x1b$)C"
+_ISO2022_JAPANESE = (
+    "iso2022_jp",
+    "iso2022_jp_2",
+    "iso2022_jp_2004",
+    "iso2022_jp_3",
+    "iso2022_jp_ext",
+)
 
 BOM, UTF8, DECLARED, DETECTED, GUESSED, CHOSEN = (
     "byte-order mark",
@@ -102,6 +117,8 @@ def decode(data: bytes, declared: str | None = None, chosen: str | None = None) 
     codec = _text_codec(declared)
     if codec is not None and codec.startswith(_WRITTEN_IN_ASCII) and data.isascii():
         return Decoded(data.decode(codec, errors="replace"), codec, DECLARED)
+    if _ISO2022_DESIGNATION in data and data.isascii() and (iso2022 := _iso2022(data)):
+        return iso2022
     if codec is None or not codec.startswith(("utf-16", "utf-32")):
         try:
             text = data.decode("utf-8")
@@ -116,6 +133,18 @@ def decode(data: bytes, declared: str | None = None, chosen: str | None = None) 
         except (LookupError, UnicodeError):  # not valid in it; "base64" is no text codec
             pass
     return _detected(data)
+
+
+def _iso2022(data: bytes) -> Decoded | None:
+    """ISO-2022 text (an unlabelled ISO-2022-JP file, a Korean mail labelled US-ASCII),
+    told by its escapes: valid UTF-8 as well, it would be kept as escapes and letters."""
+    korean = _ISO2022_KOREAN in data
+    for codec in ("iso2022_kr",) if korean else _ISO2022_JAPANESE:
+        try:
+            return Decoded(data.decode(codec), codec, DETECTED)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _detected(data: bytes) -> Decoded:
