@@ -137,6 +137,31 @@ def test_a_named_part_marked_inline_is_an_attachment_and_an_inline_picture_is_no
     assert [a.file_name for a in result.attachments] == ["report.pdf"]
 
 
+@pytest.mark.parametrize("disposition", ["inline", None])
+def test_a_named_text_part_not_marked_as_an_attachment_is_in_the_body(
+    disposition: str | None,
+) -> None:
+    """As in CPython's test messages msg_04 (marked inline) and msg_44 (not marked): what
+    mail clients and Python's ``get_body`` show as the message, not a file beside it."""
+    mail = message()
+    mail.make_mixed()
+    for words in ("the claim came at noon", "the group is known"):
+        part = EmailMessage()
+        part.set_content(f"Shown: {words}.", disposition=disposition, filename="msg.txt")
+        if disposition is None:  # named as msg_44 names it: on its type, not marked
+            del part["Content-Disposition"]
+            part.set_param("name", "msg.txt")
+        mail.attach(part)
+    attached = EmailMessage()
+    attached.set_content("Sent as a file: the transcript.", filename="transcript.txt")
+    mail.attach(attached)
+    result = extract(mail.as_bytes(), "mail.eml")
+    assert "the claim came at noon" in result.pages[0]
+    assert "the group is known" in result.pages[0]
+    assert "the transcript" not in result.pages[0]
+    assert [a.file_name for a in result.attachments] == ["transcript.txt"]
+
+
 def test_nested_alternatives_read_each_part_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from casefile.importing.extract import mail as mail_module
 

@@ -142,9 +142,9 @@ def preferred(options: Iterable[T], texts: Callable[[T], Iterable[PartText]]) ->
 
 def _shown(part: MIMEPart, text_of: Callable[[MIMEPart], PartText]) -> list[MIMEPart]:
     """The text parts a mail client shows as the message, in order: of alternatives, the
-    preferred one with text, and every other inline text part (a note after an
-    attachment, a list's footer), not only the first. A forwarded message is an
-    attachment of its own, not part of this one's text."""
+    preferred one with text, and every other text part not marked as an attachment (a
+    note after an attachment, a list's footer, a named text shown inline), not only the
+    first. A forwarded message is an attachment of its own, not part of this one's text."""
     if part.get_content_maintype() == "message":
         return []
     if part.get_content_type() == "multipart/alternative":
@@ -153,13 +153,16 @@ def _shown(part: MIMEPart, text_of: Callable[[MIMEPart], PartText]) -> list[MIME
         return preferred(shown, lambda parts: map(text_of, parts)) or []
     if part.is_multipart():
         return [p for sub in part.iter_parts() for p in _shown(sub, text_of)]
-    if (
-        part.get_content_type() in _PREFERRED
-        and not part.get_filename()
-        and part.get_content_disposition() != "attachment"
-    ):
+    if part.get_content_type() in _PREFERRED and _in_body(part):
         return [part]
     return []
+
+
+def _in_body(part: MIMEPart) -> bool:
+    """Whether a text part is shown as the message: unless it is marked as an attachment,
+    it is, a file name or not (the name is what to save it as, RFC 2183): mail clients
+    show it in the body, and so does Python's ``get_body``."""
+    return part.get_content_disposition() != "attachment"
 
 
 _PREFERRED = {"text/plain": 0, "text/html": 1}  # of alternatives: plain text first
