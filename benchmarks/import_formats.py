@@ -10,7 +10,8 @@ the real importer; then, per format:
 - imported / kept unread / failed, as shares of the files;
 - word recall: the share of a file's words (of 4+ letters) found in the text stored for
   it, over the intact files: against the text the file was made from, which is what any
-  reference reader of that format would have to give back.
+  reference reader of that format would have to give back (``recall``, the measure
+  ``benchmarks/import_corpus.py`` and the corpus tests use).
 
     .venv/bin/python benchmarks/import_formats.py [--files 12]
 """
@@ -20,16 +21,20 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import re
 import statistics
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+# Recall is defined once, with the corpus the tests use.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from casefile.services.case import create_case
 from casefile.services.importer import ImportOptions, Status
+from tests.corpus.reference import epub, recall
 
 WORDS = [
     "attack",
@@ -139,29 +144,6 @@ def xlsx(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def epub(lines: list[str]) -> bytes:
-    paragraphs = "".join(f"<p>{line}</p>" for line in lines)
-    chapter = f'<html xmlns="http://www.w3.org/1999/xhtml"><body>{paragraphs}</body></html>'
-    package = (
-        '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Bench</dc:title></metadata>'
-        '<manifest><item id="one" href="one.xhtml" media-type="application/xhtml+xml"/>'
-        '</manifest><spine><itemref idref="one"/></spine></package>'
-    )
-    container = (
-        '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">'
-        '<rootfiles><rootfile full-path="content.opf" '
-        'media-type="application/oebps-package+xml"/></rootfiles></container>'
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
-        book.writestr("META-INF/container.xml", container)
-        book.writestr("content.opf", package)
-        book.writestr("one.xhtml", chapter)
-    return out.getvalue()
-
-
 def pdf(lines: list[str]) -> bytes:
     from reportlab.pdfgen import canvas
 
@@ -229,10 +211,6 @@ FORMATS: list[tuple[str, str, Callable[[list[str]], bytes], list[str]]] = [
 DAMAGED_EVERY = 6  # one file in six is cut short, as a damaged download is
 
 
-def words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"\w{4,}", text)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=12, help="files of each format")
@@ -244,7 +222,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="casefile-formats-") as tmp:
         folder = Path(tmp)
         for name, extension, make, vocabulary in FORMATS:
-            made: dict[str, set[str]] = {}
+            made: dict[str, str] = {}
             target = folder / extension / name.replace(" ", "_").replace(",", "")
             target.mkdir(parents=True)
             for number in range(args.files):
@@ -254,7 +232,7 @@ def main() -> None:
                 if number % DAMAGED_EVERY == DAMAGED_EVERY - 1:
                     data = data[: len(data) // 3]
                 else:
-                    made[path.name] = words("\n".join(lines))
+                    made[path.name] = "\n".join(lines)
                 path.write_bytes(data)
             case_path = folder / f"{extension}-{len(list(folder.glob('*.casefile')))}.casefile"
             with create_case(case_path) as case:
@@ -272,12 +250,11 @@ def main() -> None:
                         for document in case.records.documents_of(outcome.source_id)
                         for page in case.documents.pages(document.id)
                     )
-                    expected = made[outcome.path.name]
-                    recalls.append(len(words(text) & expected) / len(expected))
-            recall = statistics.mean(recalls) if recalls else 0.0
+                    recalls.append(recall(made[outcome.path.name], text) or 0.0)
+            mean_recall = statistics.mean(recalls) if recalls else 0.0
             print(
                 f"{name:<22}{shares[Status.IMPORTED]:>10.0%}{shares[Status.KEPT]:>13.0%}"
-                f"{shares[Status.FAILED]:>8.0%}{recall:>13.1%}"
+                f"{shares[Status.FAILED]:>8.0%}{mean_recall:>13.1%}"
             )
     print(
         "\nimported: read whole or in part; kept unread: stored with the reason it could not"
