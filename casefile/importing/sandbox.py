@@ -235,6 +235,11 @@ class _Worker:
             self.close()
 
 
+def readers() -> int:
+    """How many worker processes a sandbox starts unless told: one a core, at most four."""
+    return min(os.cpu_count() or 1, 4)
+
+
 class Sandbox(Generic[T, R]):
     """``fn`` applied to tasks in worker processes; results come back as they finish."""
 
@@ -250,7 +255,7 @@ class Sandbox(Generic[T, R]):
         self.fn = fn
         self._ctx = prepare([fn.__module__, *preload])
         self.limits = limits
-        self.processes = processes or min(os.cpu_count() or 1, 4)
+        self.processes = processes or readers()
         self.network_attempts: list[tuple[T, str]] = []  # (task, what it tried): refused
 
     def map(
