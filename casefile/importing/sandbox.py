@@ -27,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
 from casefile.domain.errors import InvalidInput, KnownError
+from casefile.importing.cores import free_cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -236,8 +237,9 @@ class _Worker:
 
 
 def readers() -> int:
-    """How many worker processes a sandbox starts unless told: one a core, at most four."""
-    return min(os.cpu_count() or 1, 4)
+    """How many worker processes a sandbox starts unless told: one a core free now, at
+    least one, at most four (``cores``)."""
+    return min(free_cores(), 4)
 
 
 class Sandbox(Generic[T, R]):
