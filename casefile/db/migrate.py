@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # importing Alembic (and Mako with it) costs a tenth of a second at every start. The
 # scripts are read only for a case at another revision. A test checks that this is the
 # scripts' head.
-HEAD = "0011"
+HEAD = "0012"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -57,6 +57,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Foreign keys are off while it runs: a batch migration rebuilds a table by dropping it,
     and with them on the drop would cascade (a document's pages, a link's citations). They
     are checked as a whole before the commit instead.
+
+    And ``ALTER TABLE … RENAME`` renames only the table (SQLite's legacy mode): the rebuilt
+    table takes the dropped one's name, and what names it (the view the search index reads
+    its text from, ``fts_source``) names it again. Otherwise SQLite reads every view again
+    at the rename, and stops at the one naming the table just dropped.
     """
     from alembic import command
 
@@ -64,6 +69,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         driver = conn.connection.driver_connection
         assert driver is not None
         driver.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or ignored
+        driver.execute("PRAGMA legacy_alter_table = ON")
         try:
             with conn.begin():
                 command.upgrade(alembic_config(conn), revision)
@@ -75,4 +81,5 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                         f"{parent} row; the case is unchanged"
                     )
         finally:
+            driver.execute("PRAGMA legacy_alter_table = OFF")
             driver.execute("PRAGMA foreign_keys = ON")

@@ -4,7 +4,7 @@ What SQLite's own ``.recover`` does for its shell, done through the driver we ha
 schema is read from the damaged file and made anew in an empty file, then each table's
 rows are copied in rowid order; where a damaged page stops the walk, the walk resumes at
 the next rowid that can be reached, so one bad page costs the rows on it, not the rest.
-Indexes and triggers are made after the rows. Search-index tables are left empty (the
+Indexes, views and triggers are made after the rows. Search-index tables are left empty (the
 rescued case is reindexed). A record half of which was lost is dropped whole. The
 damaged file is only read.
 """
@@ -31,7 +31,7 @@ class Salvaged:
 
     rows: dict[str, int] = field(default_factory=dict)
     damaged: list[str] = field(default_factory=list)  # tables with rows lost
-    not_made: list[str] = field(default_factory=list)  # indexes or triggers not remade
+    not_made: list[str] = field(default_factory=list)  # indexes, views or triggers not remade
 
 
 def salvage(source: Path, key: str | None, dest: Path) -> Salvaged:
@@ -86,7 +86,7 @@ def _copy(src: DriverConnection, out: DriverConnection, schema: list[Any]) -> Sa
             found.damaged.append(name)
     found.rows["record"] = found.rows.get("record", 0) - _mend_records(out)
     for kind, name, sql in schema:
-        if kind in ("index", "trigger"):
+        if kind in ("index", "view", "trigger"):  # in the order made: a trigger reads a view
             try:
                 out.execute(sql)
             except DBAPIError:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.filters import DATED, as_sql, documents_within, tagged, within
 from casefile.db.search_bounds import Texts
-from casefile.db.search_tables import FTS_CREATE, TEXT, key_range
+from casefile.db.search_tables import FTS_CREATE, key_range
 from casefile.domain.dates import DateRange
 from casefile.domain.search_query import SearchQuery
 from casefile.domain.terms import Kind
@@ -34,32 +34,27 @@ SPLIT_FROM = 10_000
 
 def index_problems(s: Session) -> list[str]:
     found: list[str] = []
-    try:
-        s.execute(text("INSERT INTO fts_text (fts_text) VALUES ('integrity-check')"))
-    except DBAPIError as exc:  # FTS5 reports damage as an error of this statement
-        found.append(f"search index: damaged ({exc.orig or exc})")
+    try:  # FTS5 reads every row's text from ``fts_source`` and compares it with the index
+        s.execute(text("INSERT INTO fts_text (fts_text, rank) VALUES ('integrity-check', 1)"))
+    except DBAPIError as exc:  # damage, or words that are not the text's, are this error
+        found.append(f"search index: damaged or out of step with the text ({exc.orig or exc})")
     for kind in Kind:
-        title, body = TEXT[kind.value]
         start, end = key_range(kind.value)
-        wrong = s.scalar(
+        unkeyed = s.scalar(
             text(
-                f'SELECT count(*) FROM "{kind.value}" t JOIN record r ON r.id = t.id '
-                "LEFT JOIN fts_key k ON k.record_id = t.id AND k.page = 0 "
-                "LEFT JOIN fts_text f ON f.rowid = k.id "
-                f"WHERE f.rowid IS NULL OR f.title IS NOT {title.format(r='t')} "
-                f"OR f.body IS NOT {body.format(r='t')} OR f.notes IS NOT r.notes "
-                f"OR k.id < {start} OR k.id >= {end}"
+                f'SELECT count(*) FROM "{kind.value}" t LEFT JOIN fts_key k '
+                f"ON k.record_id = t.id AND k.page = 0 AND k.id >= {start} AND k.id < {end} "
+                "WHERE k.id IS NULL"
             )
         )
-        if wrong:
-            found.append(f"search index: {wrong} {kind.value} record(s) out of step")
+        if unkeyed:
+            found.append(f"search index: {unkeyed} {kind.value} record(s) out of step")
     start, end = key_range("page")
     pages = s.scalar(
         text(
             "SELECT count(*) FROM document_page p LEFT JOIN fts_key k "
             "ON k.record_id = p.document_id AND k.page = p.number "
-            "LEFT JOIN fts_text f ON f.rowid = k.id "
-            f"WHERE f.rowid IS NULL OR f.body IS NOT p.text OR k.id < {start} OR k.id >= {end}"
+            f"AND k.id >= {start} AND k.id < {end} WHERE k.id IS NULL"
         )
     )
     if pages:
@@ -248,21 +243,11 @@ def rebuild_index(s: Session) -> int:
     s.execute(text("DELETE FROM fts_key"))
     s.execute(text("DELETE FROM fts_pending"))
     for kind in Kind:
-        table = f'"{kind.value}"'
-        title, body = TEXT[kind.value]
         start, _end = key_range(kind.value)
         s.execute(
             text(
                 "INSERT INTO fts_key (id, record_id, page) "
-                f"SELECT {start - 1} + row_number() OVER (ORDER BY id), id, 0 FROM {table}"
-            )
-        )
-        s.execute(
-            text(
-                "INSERT INTO fts_text (rowid, title, body, notes) "
-                f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
-                f"FROM {table} t JOIN record r ON r.id = t.id "
-                "JOIN fts_key k ON k.record_id = t.id AND k.page = 0"
+                f'SELECT {start - 1} + row_number() OVER (ORDER BY id), id, 0 FROM "{kind.value}"'
             )
         )
     start, _end = key_range("page")
@@ -273,13 +258,7 @@ def rebuild_index(s: Session) -> int:
             "FROM document_page"
         )
     )
-    s.execute(
-        text(
-            "INSERT INTO fts_text (rowid, title, body, notes) "
-            "SELECT k.id, '', p.text, '' FROM document_page p "
-            "JOIN fts_key k ON k.record_id = p.document_id AND k.page = p.number"
-        )
-    )
+    s.execute(text("INSERT INTO fts_text (fts_text) VALUES ('rebuild')"))
     s.execute(text("DELETE FROM record_count"))
     s.execute(
         text("INSERT INTO record_count (kind, n) SELECT kind, count(*) FROM record GROUP BY kind")

@@ -1,8 +1,11 @@
 """The search index's tables, what text each row holds, and the step that indexes it.
 
-The tables are made by migrations 0003 and 0004 (FTS5 and triggers, which models cannot
-describe) and kept out of the models' metadata, so Alembic's comparison never proposes to
-drop them.
+The index (FTS5) holds no copy of the text: it is external-content (migration 0012), and
+reads a row's text, when it needs it (a snippet, a deletion, ``casefile check``), from
+the view ``fts_source`` over the records and pages, whose SQL is written once here
+(``TEXT``, ``SOURCE``). The tables are made by the migrations (FTS5, a view and
+triggers, which models cannot describe) and kept out of the models' metadata, so
+Alembic's comparison never proposes to drop them.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ FTS_KEY = Table(
 )
 # How the index reads words: case and accents folded ("Zoe" finds "Zoë").
 TOKENIZER = "unicode61 remove_diacritics 2"
-# As migration 0003 made it (a test checks that a reindex leaves the same table).
+# As migration 0012 made it (a test checks that a reindex leaves the same table): its
+# text is read from ``fts_source`` by key.
 FTS_CREATE = (
-    "CREATE VIRTUAL TABLE fts_text USING fts5(title, body, notes, "
-    f"tokenize = '{TOKENIZER}', prefix = '2 3')"
+    "CREATE VIRTUAL TABLE fts_text USING fts5(title, body, notes, content = 'fts_source', "
+    f"content_rowid = 'id', tokenize = '{TOKENIZER}', prefix = '2 3')"
 )
 # ``fts_text`` is also the name of the hidden column that MATCH applies to.
 FTS_TEXT = Table("fts_text", _metadata, Column("rowid", Integer), Column("fts_text", String))
@@ -47,7 +51,13 @@ def key_range(name: str) -> tuple[int, int]:
 
 
 # A list column (JSON) as the words a person reads: "ISIS, Daesh", not ["ISIS","Daesh"].
-LISTED = "(SELECT group_concat(value, ', ') FROM json_each({c}))"
+# Without json_each(): FTS5 reads its text from ``fts_source`` in statements that may use
+# no virtual table, and json_each is one ("no such table: main.json_each").
+LISTED = (
+    "(WITH RECURSIVE i (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i "
+    "WHERE n + 1 < json_array_length({c})) SELECT group_concat(json_extract({c}, "
+    "'$[' || n || ']'), ', ') FROM i WHERE n < json_array_length({c}))"
+)
 
 
 def words(*columns: str) -> str:
@@ -56,7 +66,8 @@ def words(*columns: str) -> str:
 
 
 # The title and body of a record, per kind table, over that table's columns (as migration
-# 0003 wrote the update triggers: a later change to one needs a migration for the other).
+# 0012 wrote them into the view ``fts_source`` and the triggers: a later change to one
+# needs a migration for the other).
 TEXT: dict[str, tuple[str, str]] = {
     "attack": ("{r}.title", words("{r}.location", "{r}.city", "{r}.country", "{r}.summary")),
     "person": ("{r}.name", words(LISTED.format(c="{r}.aliases"), "{r}.nationality")),
@@ -69,23 +80,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "judgement": ("{r}.statement", "coalesce({r}.basis, '')"),
 }
 
-# Every key noted as new (by the insert triggers) gets its text, read from the rows as
-# they are now, in one statement. The joins start from the few pending keys (CROSS JOIN
-# keeps SQLite from starting at a big table instead).
-_INDEX_PENDING = " UNION ALL ".join(
-    [
-        f"SELECT k.id, {title.format(r='t')}, {body.format(r='t')}, r.notes "
-        "FROM fts_pending q CROSS JOIN fts_key k ON k.id = q.id "
-        f'CROSS JOIN "{table}" t ON t.id = k.record_id CROSS JOIN record r ON r.id = t.id '
-        "WHERE k.page = 0"
-        for table, (title, body) in TEXT.items()
-    ]
-    + [
-        "SELECT k.id, '', p.text, '' FROM fts_pending q CROSS JOIN fts_key k ON k.id = q.id "
-        "CROSS JOIN document_page p ON p.document_id = k.record_id AND p.number = k.page "
-        "WHERE k.page > 0"
-    ]
+
+def _rows_of(kind: str, keys: str) -> str:
+    """The index rows of a kind's records (or, for "page", of the document pages) as
+    ``(id, title, body, notes)``, for the keys that ``keys`` (a FROM item giving a column
+    ``id``, or "" for every key of the kind's range) gives. CROSS JOIN keeps SQLite from
+    starting at a big table instead of the few keys."""
+    start, end = key_range(kind)
+    first = f"{keys} q CROSS JOIN fts_key k ON k.id = q.id" if keys else "fts_key k"
+    within = f"k.id >= {start} AND k.id < {end}"
+    if kind == "page":
+        return (
+            f"SELECT k.id AS id, '' AS title, p.text AS body, '' AS notes FROM {first} "
+            "CROSS JOIN document_page p ON p.document_id = k.record_id AND p.number = k.page "
+            f"WHERE {within}"
+        )
+    title, body = TEXT[kind]
+    return (
+        f"SELECT k.id AS id, {title.format(r='t')} AS title, {body.format(r='t')} AS body, "
+        f'r.notes AS notes FROM {first} CROSS JOIN "{kind}" t ON t.id = k.record_id '
+        f"CROSS JOIN record r ON r.id = t.id WHERE {within}"
+    )
+
+
+# The text of every row of the index, by key: what the index is made from and checked
+# against. A look-up by key reaches each kind's part by its primary keys.
+SOURCE = "CREATE VIEW fts_source (id, title, body, notes) AS " + " UNION ALL ".join(
+    _rows_of(kind, "") for kind in (*TEXT, "page")
 )
+
+# Every key noted as new (by the insert triggers) gets its text, read from the rows as
+# they are now, in one statement: the view's SQL, starting from the pending keys.
+_INDEX_PENDING = " UNION ALL ".join(_rows_of(kind, "fts_pending") for kind in (*TEXT, "page"))
 
 
 # What every writer of a case runs before it commits (``index_pending``).

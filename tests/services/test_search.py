@@ -290,6 +290,29 @@ def test_check_finds_a_drifted_index_and_reindex_mends_it(people: Case) -> None:
     assert (entry.action, entry.kind) == ("reindex", "case")  # tables' kept lists see it
 
 
+def test_the_index_reads_the_text_where_it_is_kept_and_follows_it(case: Case) -> None:
+    """The index keeps no copy of the text (migration 0012): what it shows is read from
+    the records and pages, and any statement that changes a page's or a record's text
+    (even straight in SQL) takes the old words out of the index and puts the new in;
+    one that changes no indexed text leaves the index alone."""
+    source = case.records.add(SourceFields(title="Field notes"))
+    document = case.documents.attach(b"p", "p.txt", source=source.id, pages=["okapi seen"])
+    quote = case.records.add(QuoteFields(text="zebra crossing", source=source.id, page=3))
+    with case.sessions.write() as s:
+        s.execute(
+            text("UPDATE document_page SET text = 'giraffe seen' WHERE document_id = :id"),
+            {"id": document.id.hex},
+        )
+        s.execute(text("UPDATE quote SET page = 4 WHERE id = :id"), {"id": quote.id.hex})
+        names = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master"))}
+    assert "fts_text_content" not in names
+    assert case.search.search("okapi").hits == []
+    [hit] = case.search.search("giraffe").hits
+    assert (hit.record_id, hit.page, hit.snippet) == (document.id, 1, "\x02giraffe\x03 seen")
+    assert [h.record_id for h in case.search.search("zebra").hits] == [quote.id]
+    assert case.check() == []
+
+
 @pytest.mark.slow
 def test_search_works_in_an_encrypted_case(tmp_path: Path) -> None:
     with create_case(tmp_path / "secret.casefile", passphrase="correct horse") as case:

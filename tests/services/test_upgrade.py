@@ -385,3 +385,42 @@ def test_a_case_that_recorded_packs_or_keeps_a_handling_block_stays_at_0011(
         raw.execute("DELETE FROM pack_version")
     with pytest.raises(RuntimeError, match="keeps a handling block"):
         _downgrade(kept, "0010")
+
+
+def _hits(case: Case, words: list[str]) -> list[list[tuple[object, ...]]]:
+    return [
+        [(h.record_id, h.page, h.group, h.snippet) for h in case.search.search(w).hits]
+        for w in words
+    ]
+
+
+@pytest.mark.slow
+def test_the_index_keeps_no_copy_of_the_text_and_finds_what_it_found(tmp_path: Path) -> None:
+    """Migration 0012: a case of every kind, with a document's pages, a name's aliases and
+    a record's notes, taken down to 0011 (an index with its own copy of the text) and up
+    again: the copy is gone, and every search finds and shows what it did."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        source = case.records.add(SourceFields(title="Field notes")).id
+        case.documents.attach(b"pages", "p.txt", source=source, pages=["Okapi seen", "Zoë"])
+        case.records.add(PersonFields(name="Rachid Redouane", aliases=("Rachid Elkhdar",)))
+        case.records.add(GroupFields(name="Katiba"), notes="Seen in Raqqa")
+        words = ["okapi", "zoe", "elkhdar", "raqqa", "westminster", "attack", "isis", "the"]
+        before = _hits(case, words)
+    assert all(before)
+
+    def tables() -> set[str]:
+        with sqlite3.connect(path) as raw:
+            return {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+
+    assert "fts_text_content" not in tables()
+    assert "fts_source" in tables()
+    _downgrade(path, "0011")
+    assert "fts_text_content" in tables()
+    assert "fts_source" not in tables()
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == HEAD
+        assert case.check() == []
+        assert _hits(case, words) == before
+    assert "fts_text_content" not in tables()
