@@ -155,14 +155,21 @@ def _code_key(code: CodeType, docstring: object = None) -> Iterator[bytes]:
 
 
 def _schema() -> str:
-    """The schema a new case gets, as SQLite stores it."""
+    """The schema a new case gets, as SQLite stores it, each statement's lines in order
+    (a table rebuilt by Alembic's batch mode lists its constraints in an order that
+    changes from one process to the next)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "empty.casefile"
         create_case(path, title="Schema").close()
         conn = raw_connect(path, None)
         try:
             rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
-            return json.dumps(rows.fetchall())
+            return json.dumps(
+                [
+                    (kind, name, sorted(line.strip(" \t,") for line in (sql or "").splitlines()))
+                    for kind, name, sql in rows
+                ]
+            )
         finally:
             conn.close()
 
