@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from casefile.db import models as m
 from casefile.db.filters import DATED, as_sql, documents_within, tagged, within
 from casefile.db.search_bounds import Texts
-from casefile.db.search_tables import FTS_CREATE, key_range
+from casefile.db.search_tables import FTS_CREATE, KEY_RANGES, key_range
 from casefile.domain.dates import DateRange
 from casefile.domain.search_query import SearchQuery
 from casefile.domain.terms import Kind
@@ -27,9 +27,9 @@ from casefile.domain.terms import Kind
 # Ranking weights per column: a match in a title (a name, a quote's words) outranks one
 # in the body, which outranks one in the notes.
 WEIGHTS = (10.0, 3.0, 1.0)
-# Matches from which ranking them in two halves at once pays (about 5 ms of scoring,
-# against about 1 ms to hand a half over; see ``SearchService._top``).
-SPLIT_FROM = 10_000
+# How many of a kind's matches are ranked: all of them up to this many, else its newest
+# this many (about 12 ms of scoring; see ``SearchService._top``).
+CANDIDATES = 10_000
 
 
 def index_problems(s: Session) -> list[str]:
@@ -89,20 +89,23 @@ def match_in_columns(query: SearchQuery, match: str) -> str:
 
 
 Span = tuple[int, int]  # index keys from the first to before the second
-EVERY_KEY: list[Span] = [(0, 1 << 62)]
 
 
-def key_spans(query: SearchQuery) -> list[Span]:
-    """The keys of the index rows of the kinds asked for (every key when none is): a
-    range of keys per kind (``key_range``), neighbours joined."""
-    names = sorted(k.value if isinstance(k, Kind) else k for k in query.kinds if k != "note")
-    spans: list[Span] = []
-    for start, end in sorted(key_range(name) for name in names):
-        if spans and spans[-1][1] == start:
-            spans[-1] = (spans[-1][0], end)
+def kind_spans(query: SearchQuery) -> list[Span]:
+    """The range of keys of each kind asked for (of every kind when none is), in order."""
+    names = [k.value if isinstance(k, Kind) else k for k in query.kinds if k != "note"]
+    return sorted(key_range(name) for name in names or KEY_RANGES)
+
+
+def joined(spans: list[Span]) -> list[Span]:
+    """``spans`` (in order), neighbours joined into one."""
+    whole: list[Span] = []
+    for start, end in spans:
+        if whole and whole[-1][1] == start:
+            whole[-1] = (whole[-1][0], end)
         else:
-            spans.append((start, end))
-    return spans or EVERY_KEY
+            whole.append((start, end))
+    return whole
 
 
 def split_spans(spans: list[Span], key: int) -> list[list[Span]]:
@@ -115,7 +118,7 @@ def split_spans(spans: list[Span], key: int) -> list[list[Span]]:
 def within_spans(spans: list[Span]) -> str:
     """``AND`` the row's key is in one of the spans. FTS5 seeks to a key and stops at
     another, so it reads from the first span's start to the last one's end, and the rows
-    between spans are then dropped."""
+    between spans are then dropped (before they are scored)."""
     within = f"AND fts_text.rowid >= {spans[0][0]} AND fts_text.rowid < {spans[-1][1]}"
     if len(spans) == 1:
         return within
@@ -127,16 +130,43 @@ def within_spans(spans: list[Span]) -> str:
 STAMP = select(func.max(m.AuditEvent.id))
 
 
-def middle_match(fts_match: str, spans: list[Span]) -> Any:
-    """The key of the middle match, if there are at least ``SPLIT_FROM`` (else None): a
-    count and a walk through the keys, without scoring any."""
-    matches = f"FROM fts_text WHERE fts_text MATCH :match {within_spans(spans)}"
+def _matching(
+    query: SearchQuery, fts_match: str, span: Span, filtered: bool
+) -> tuple[str, dict[str, Any]]:
+    """FROM and WHERE of the matches in ``span`` (past the filters if ``filtered``), as
+    FTS5 reads them: in key order, without scoring any."""
+    where, params = filters(query) if filtered else ([], {})
+    joins = "JOIN fts_key k ON k.id = fts_text.rowid" if where else ""
     sql = (
-        f"WITH matched (n) AS (SELECT count(*) {matches}) SELECT rowid {matches} "
-        "ORDER BY rowid LIMIT (SELECT n >= :least FROM matched) "
-        "OFFSET (SELECT n / 2 FROM matched)"
+        f"FROM fts_text {joins} WHERE fts_text MATCH :match {within_spans([span])}"
+        f"{''.join(' AND ' + w for w in where)}"
     )
-    return text(sql).bindparams(match=fts_match, least=SPLIT_FROM)
+    return sql, {**params, "match": fts_match}
+
+
+def newest(query: SearchQuery, fts_match: str, spans: list[Span], filtered: bool) -> Any:
+    """Per span (``start``, ``end``): how many matches it has, up to ``CANDIDATES``
+    (``n``); whether it has that many (``full``); and the key of the oldest of its newest
+    ``CANDIDATES`` (``edge``): a walk back from its end through at most that many keys,
+    the spans in one statement."""
+    each = []
+    params: dict[str, Any] = {}
+    for start, end in spans:
+        matching, params = _matching(query, fts_match, (start, end), filtered)
+        each.append(
+            f'SELECT {start} AS start, {end} AS "end", count(*) AS n, '
+            f"count(*) = {CANDIDATES} AS full, min(rowid) AS edge FROM "
+            f"(SELECT fts_text.rowid AS rowid {matching} "
+            f"ORDER BY fts_text.rowid DESC LIMIT {CANDIDATES})"
+        )
+    return text(" UNION ALL ".join(each)).bindparams(**params)
+
+
+def nth_newest(query: SearchQuery, fts_match: str, span: Span, filtered: bool, nth: int) -> Any:
+    """The key of the ``nth`` newest match of ``span`` (the first is 1)."""
+    matching, params = _matching(query, fts_match, span, filtered)
+    sql = f"SELECT fts_text.rowid {matching} ORDER BY fts_text.rowid DESC LIMIT 1 OFFSET :skip"
+    return text(sql).bindparams(**params, skip=nth - 1)
 
 
 def ranked(query: SearchQuery, fts_match: str, n: int, spans: list[Span], filtered: bool) -> Any:
@@ -237,7 +267,8 @@ def filters(query: SearchQuery, *, per_row: bool = False) -> tuple[list[str], di
 def rebuild_index(s: Session) -> int:
     """Make the index (and the record counts) anew from the data; the rows indexed.
     Made anew, not emptied row by row (which reads every row's text again to find what
-    to remove)."""
+    to remove). Keys are given again in the order the rows were made, as the triggers
+    give them: the newest have the highest (``SearchService._top`` reads them first)."""
     s.execute(text("DROP TABLE fts_text"))
     s.execute(text(FTS_CREATE))
     s.execute(text("DELETE FROM fts_key"))
@@ -246,16 +277,17 @@ def rebuild_index(s: Session) -> int:
         start, _end = key_range(kind.value)
         s.execute(
             text(
-                "INSERT INTO fts_key (id, record_id, page) "
-                f'SELECT {start - 1} + row_number() OVER (ORDER BY id), id, 0 FROM "{kind.value}"'
+                "INSERT INTO fts_key (id, record_id, page) SELECT "
+                f"{start - 1} + row_number() OVER (ORDER BY r.created_at, r.id), r.id, 0 "
+                f'FROM "{kind.value}" t JOIN record r ON r.id = t.id'
             )
         )
     start, _end = key_range("page")
     s.execute(
         text(
-            f"INSERT INTO fts_key (id, record_id, page) SELECT {start - 1} "
-            "+ row_number() OVER (ORDER BY document_id, number), document_id, number "
-            "FROM document_page"
+            f"INSERT INTO fts_key (id, record_id, page) SELECT {start - 1} + row_number() "
+            "OVER (ORDER BY r.created_at, p.document_id, p.number), p.document_id, p.number "
+            "FROM document_page p JOIN record r ON r.id = p.document_id"
         )
     )
     s.execute(text("INSERT INTO fts_text (fts_text) VALUES ('rebuild')"))
