@@ -278,6 +278,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query.match(),
         "stopped": result.stopped(),  # the line saying it ran out of time, or null
+        "ranked": result.bounded(),  # the line saying only the newest matches were, or null
         "hits": [
             {
                 "id": str(h.record_id),
@@ -295,7 +296,8 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 
 def search_text(result: SearchResult) -> str:
     """Grouped by what was found, in rank order; matched words in [brackets]. Last, the
-    line saying that the search ran out of time, if it did."""
+    lines saying that only the newest matches were ranked, and that the search ran out
+    of time, where so."""
     from casefile.services.search import MARK_END, MARK_START, group_title
 
     stopped = result.stopped()
@@ -313,8 +315,7 @@ def search_text(result: SearchResult) -> str:
             said = f" ({hit.caveats})" if hit.caveats else ""
             lines.append(f"  {hit.label} [{str(hit.record_id)[:8]}{where}]{said}")
             lines.append(f"    {snippet}")
-    if stopped:
-        lines.append(stopped)
+    lines.extend(said for said in (result.bounded(), stopped) if said)
     return safe_lines(lines)
 
 

@@ -31,6 +31,7 @@ from casefile.db import models as m
 from casefile.db.engine import PARALLEL_READS, Sessions
 from casefile.db.search_bounds import Marks, OutOfTime, Shown, Texts, TimeBudget, snippets
 from casefile.db.search_sql import (
+    CANDIDATES,
     STAMP,
     Span,
     filters,
@@ -91,6 +92,8 @@ class SearchResult:
     query: SearchQuery
     hits: list[Hit]
     stopped_after: float | None = None  # the time budget, if it ran out before the end
+    # Some kind had more matches than are ranked (``SearchService._top``): its newest were.
+    newest_only: bool = False
 
     def stopped(self) -> str | None:
         """One line saying that the search ran out of time (None if it did not)."""
@@ -98,6 +101,15 @@ class SearchResult:
             return None
         after = f"Search stopped after {self.stopped_after:g} s"
         return f"{after}: the results so far" if self.hits else f"{after}, before finding any"
+
+    def bounded(self) -> str | None:
+        """One line saying that the best were found among the newest matches only."""
+        if not self.newest_only:
+            return None
+        return (
+            f"Ranked among the newest {CANDIDATES:,} matches of each kind: "
+            "add a word to reach older ones"
+        )
 
 
 class SearchService:
@@ -144,8 +156,9 @@ class SearchService:
         with self.sessions.read() as s:
             rows: list[Row[Any]] = []
             texts: Texts = {}
+            newest_only: list[bool] = []  # said by each ranking
             with contextlib.suppress(OutOfTime), clock.over(s):
-                rows = self._best(s, query, match, limit, clock)
+                rows = self._best(s, query, match, limit, clock, newest_only=newest_only)
                 texts = texts_of(s, [r.rowid for r in rows])
             shown = snippets(texts, query.sought, MARKS, clock) if texts else {}
             hits = []
@@ -180,10 +193,18 @@ class SearchService:
                 for h in hits
             ],
             stopped_after=clock.seconds if clock.spent else None,
+            newest_only=any(newest_only),
         )
 
     def _best(
-        self, s: Session, query: SearchQuery, match: str, limit: int, clock: TimeBudget
+        self,
+        s: Session,
+        query: SearchQuery,
+        match: str,
+        limit: int,
+        clock: TimeBudget,
+        *,
+        newest_only: list[bool],
     ) -> list[Row[Any]]:
         """The best ``limit`` matches that pass the filters, with the records they stand for.
 
@@ -193,11 +214,11 @@ class SearchService:
         filters go into the full ranking."""
         filtered = bool(filters(query)[0])  # kinds are not checked row by row: kind_spans
         if filtered:
-            pool = self._top(s, query, match, POOL, clock, filtered=False)
+            pool = self._top(s, query, match, POOL, clock, newest_only=newest_only, filtered=False)
             rows = list(s.execute(passing(query, pool, limit)).all())
             if len(rows) == limit or len(pool) < POOL:
                 return rows
-        best = self._top(s, query, match, limit, clock, filtered=filtered)
+        best = self._top(s, query, match, limit, clock, newest_only=newest_only, filtered=filtered)
         return list(s.execute(passing(query, best, limit)).all())
 
     def _top(
@@ -208,10 +229,12 @@ class SearchService:
         n: int,
         clock: TimeBudget,
         *,
+        newest_only: list[bool],
         filtered: bool,
     ) -> list[tuple[int, float]]:
         """The best ``n`` matches (key, score) of the kinds asked for, and past the other
-        filters if ``filtered``.
+        filters if ``filtered``; ``newest_only`` hears whether a kind's newest matches
+        alone were ranked (the search says so).
 
         **Bounded.** Of each kind, the matches ranked are all of them up to
         ``CANDIDATES``, else its newest ``CANDIDATES`` (the highest keys: keys are given
@@ -257,11 +280,11 @@ class SearchService:
         if phrase:  # its cost is finding it, not scoring it: ranked whole, as before
             halves = [joined(kind_spans(query))]
         else:
+            per_kind = s.execute(newest(query, fts_match, kind_spans(query), filtered)).all()
+            newest_only.append(any(full for _start, _end, _many, full, _edge in per_kind))
             found: list[tuple[Span, int]] = [  # per kind: the keys ranked, and how many
                 ((edge if full else start, end), many)
-                for start, end, many, full, edge in s.execute(
-                    newest(query, fts_match, kind_spans(query), filtered)
-                )
+                for start, end, many, full, edge in per_kind
                 if many
             ]
             if not found:

@@ -79,6 +79,8 @@ class SearchResults(QTextBrowser):
             return
         stopped = result.stopped()  # ran out of time: said first, in one line
         said = f"<p class='muted'>{escape(stopped)}.</p>" if stopped else ""
+        bounded = result.bounded()  # a common word: the best among its newest matches
+        said += f"<p class='muted'>{escape(bounded)}.</p>" if bounded and result.hits else ""
         if not result.hits:
             nothing = f"<p class='muted'>Nothing found for “{escape(typed.strip())}”.</p>"
             self.setHtml(f"{STYLE}{said or nothing}")

@@ -655,6 +655,10 @@ def test_bounded_ranking_keeps_bm25s_order_for_rare_words_and_phrases(
     assert all(len(every[t]) > 5 for t in exact_words)
     assert {t: bounded[t] for t in exact_words} == {t: every[t] for t in exact_words}
     assert bounded["the"] != every["the"]  # its older matches were not ranked
+    said = case.search.search("the", limit=30)
+    assert said.newest_only  # and the search says so
+    assert (said.bounded() or "").startswith("Ranked among the newest")
+    assert not any(case.search.search(t, limit=30).newest_only for t in exact_words)
     with case.sessions.read() as s:
         for typed in rare:  # FTS5's own ranking of every match
             ranked = s.execute(
