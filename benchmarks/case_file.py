@@ -64,7 +64,6 @@ from casefile.domain.records import (
     QuoteFields,
     SourceFields,
 )
-from casefile.domain.serialize import created_json
 from casefile.domain.terms import Kind, PersonRole
 from casefile.services.case import create_case, open_case
 from casefile.services.list_query import ListQuery
@@ -176,7 +175,7 @@ class RawRows:
 
 def raw_rows(items: list[AnyFields], kind: Kind) -> RawRows:
     """What Casefile writes for ``items``, converted by hand: the same values, the same
-    audit entry (what the record was created with, its label)."""
+    audit entry (the creation, with the record's label; its values are the record's)."""
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
     action = uuid.uuid4().hex
     records, kind_rows, audit = [], [], []
@@ -184,9 +183,8 @@ def raw_rows(items: list[AnyFields], kind: Kind) -> RawRows:
         rid = uuid.uuid4().hex
         records.append((rid, kind.value, now, now, ""))
         kind_rows.append((rid, *(stored(getattr(fields, n)) for n in COLUMNS_OF_KIND[kind])))
-        changes = json.dumps(created_json(fields, (), ""), ensure_ascii=False)
         label = fields_label(kind, fields, {})
-        audit.append((action, now, "create", rid, kind.value, label, changes))
+        audit.append((action, now, "create", rid, kind.value, label, None))
     return RawRows(kind, records, kind_rows, audit)
 
 

@@ -519,7 +519,8 @@ class VocabularyTerm(Base):
 class AuditEvent(Base):
     """One create, update or delete of one record, with each changed field's old and new
     value. ``action_id`` groups the events of one user action (a delete that also removes
-    links is one action)."""
+    links is one action). A record's creation keeps no values (``changes`` NULL): they are
+    read back from the record and its later events (``services.audit``, migration 0013)."""
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -529,4 +530,4 @@ class AuditEvent(Base):
     record_id: Mapped[UUID] = mapped_column(Uuid, index=True)
     kind: Mapped[str] = mapped_column(String(16))
     label: Mapped[str]
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -56,39 +54,6 @@ def fields_json(fields: AnyFields, *, dates_as_objects: bool = True) -> dict[str
         name: value if type(value) in PLAIN else jsonable(value, dates_as_objects=dates_as_objects)
         for name, value in values
     }
-
-
-def created_json(fields: AnyFields, tags: tuple[str, ...], notes: str) -> dict[str, list[Any]]:
-    """A create's audit changes, ``[None, value]`` for each filled field, in one pass.
-
-    The same result as ``created()`` of the fields' JSON, but empty values are skipped
-    before they are converted: most fields of an imported record are empty."""
-    changes: dict[str, list[Any]] = {}
-    cls = type(fields)
-    for name, value in zip(field_names(cls), _values(cls)(fields), strict=True):
-        if not value and type(value) in _EMPTY_TYPES:  # None, "" or (); 0 and False stay
-            continue
-        changes[name] = [
-            None,
-            value if type(value) in PLAIN else jsonable(value, dates_as_objects=False),
-        ]
-    if tags:
-        changes["tags"] = [None, list(tags)]
-    if notes:
-        changes["notes"] = [None, notes]
-    return changes
-
-
-_EMPTY_TYPES = frozenset({type(None), str, tuple})
-_GETTERS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _values(cls: type[AnyFields]) -> Callable[[Any], tuple[Any, ...]]:
-    """All field values of a record in one C-level call (cached per record type)."""
-    getter = _GETTERS.get(cls)
-    if getter is None:
-        getter = _GETTERS[cls] = attrgetter(*field_names(cls))  # every record has 2+ fields
-    return getter
 
 
 def record_json(record: Record[Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from casefile.domain.records import (
     contradiction,
     field_names,
 )
-from casefile.domain.serialize import created_json, fields_json
+from casefile.domain.serialize import fields_json
 from casefile.domain.terms import Kind
 from casefile.services.audit import AuditLog, diff
 from casefile.services.deletion import (
@@ -241,8 +241,7 @@ class RecordService:
                 for role in ("rests_on", "concerns"):
                     refs = getattr(item.fields, role)
                     judgement_rows.extend((record_id, role, r, i) for i, r in enumerate(refs))
-            changes = created_json(item.fields, record.tags, record.notes)
-            audit_rows.append(audit.row(action, record_id, kind.value, record.label, changes))
+            audit_rows.append(audit.created_row(action, record_id, kind.value, record.label))
         insert_rows(s, table_of(m.Record), RECORD_COLUMNS, record_rows)
         for kind in INSERT_ORDER:
             rows = kind_rows.get(kind)

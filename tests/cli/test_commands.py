@@ -1059,6 +1059,10 @@ def test_edit_clears_values_with_unknown(cli: Cli, populated: Populated) -> None
     history = cli.json("history", path, populated.attack)
     assert history[-1]["changes"]["killed"] == [3, None]
     assert history[-1]["changes"]["date"] == ["2017-03-22", None]
+    # What it was created with, as it was then (the record holds it no longer).
+    assert history[0]["changes"]["killed"] == [None, 3]
+    assert history[0]["changes"]["date"] == [None, "2017-03-22"]
+    assert history[0]["changes"]["location"] == [None, "Westminster Bridge"]
 
 
 def test_edit_sets_a_partial_date(cli: Cli, populated: Populated) -> None:

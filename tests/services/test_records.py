@@ -46,6 +46,7 @@ from casefile.domain.terms import (
     SourceKind,
 )
 from casefile.services import references
+from casefile.services.audit import AuditLog
 from casefile.services.case import Case, open_case
 from casefile.services.list_query import ListQuery
 from tests.conftest import pd
@@ -693,6 +694,87 @@ def test_audit_trail_of_one_record(case: Case) -> None:
         "group_kind": [None, "other"],
     }
     assert case.history.entries(limit=2) == everything[-2:]
+
+
+def test_a_creation_shows_what_the_record_was_made_with_after_edits_and_deletes(
+    case: Case,
+) -> None:
+    """A creation keeps no values of its own: they are read back from the record and the
+    events after it, and read the same however the record changed since, once it is
+    deleted, and once an undone delete brings it back."""
+    group = case.records.add(GroupFields(name="Cell"))
+    attack = case.records.add(
+        AttackFields(
+            title="Toll",
+            date=pd("2017-03-22"),
+            killed=Figure.exactly(3),
+            wounded=Figure(low=24, high=None, words="dozens"),
+            attack_types=("armed_assault",),
+            claimed=Claimed.YES,
+            claimed_by=group.id,
+        ),
+        tags=["b", "A"],
+        notes="First.",
+    )
+    made = {
+        "title": [None, "Toll"],
+        "date": [None, "2017-03-22"],
+        "attack_types": [None, ["armed_assault"]],
+        "killed": [None, 3],
+        "wounded": [
+            None,
+            {"said": "dozens (at least 24)", "low": 24, "high": None, "words": "dozens"},
+        ],
+        "claimed": [None, "yes"],
+        "claimed_by": [None, str(group.id)],
+        "status": [None, "confirmed"],
+        "tags": [None, ["A", "b"]],
+        "notes": [None, "First."],
+    }
+    assert case.history.entries(attack.id)[0].changes == made
+    with case.sessions.read() as s:  # nothing kept twice (the case's own title is kept)
+        creations = select(m.AuditEvent.changes).where(m.AuditEvent.action == "create")
+        assert set(s.scalars(creations.where(m.AuditEvent.kind != "case"))) == {None}
+
+    case.records.update(
+        attack.id, {"title": "Renamed", "killed": None, "city": "London"}, tags=["c"], notes=""
+    )
+    case.records.update(attack.id, {"title": "Again", "date": pd("2017")})
+    case.records.delete(group.id)  # the attack is no longer claimed by it: an update
+    assert case.history.entries(attack.id)[0].changes == made
+
+    deletion = case.records.delete(attack.id)
+    assert case.history.entries(attack.id)[0].changes == made
+    case.records.restore(deletion)
+    entries = case.history.entries(attack.id)
+    assert [e.action for e in entries] == [
+        "create",
+        "update",
+        "update",
+        "update",
+        "delete",
+        "restore",
+    ]
+    assert entries[0].changes == made
+    assert entries[-1].changes == {n: [None, old] for n, (old, _) in entries[-2].changes.items()}
+    case.records.update(attack.id, {"summary": "Back again."})
+    assert case.history.entries(attack.id)[0].changes == made
+    assert case.history.entries(limit=2) == case.history.entries()[-2:]
+    assert case.history.entries()[-3:] == case.history.entries(limit=3)
+
+
+def test_a_creation_reads_only_the_record_s_own_values_back(case: Case) -> None:
+    """An update may say more than fields (a document's text read again in another
+    encoding): what is not a field, a tag or the notes is not what it was created with."""
+    source = case.records.add(SourceFields(title="Report"))
+    document = case.documents.attach(b"text", "report.txt", source=source.id, pages=["text"])
+    made = case.history.entries(document.id)[0].changes
+    with case.sessions.write() as s:
+        AuditLog(s).record(
+            "update", document.id, "document", "report.txt", {"text": ["1 page", "2 pages"]}
+        )
+    assert case.history.entries(document.id)[0].changes == made
+    assert "text" not in made
 
 
 def test_resolve_accepts_full_ids_and_unique_prefixes(case: Case) -> None:

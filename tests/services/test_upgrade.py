@@ -7,11 +7,13 @@ there: the machinery that will upgrade real cases is exercised end to end today.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
 from importlib.resources import files
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy import text
@@ -365,6 +367,52 @@ def test_a_case_from_before_packs_were_recorded_opens_with_everything_as_it_was(
         ).fetchall()
         assert handling == [("", "", "", "", None, "")]
         assert raw.execute("SELECT count(*) FROM pack_version").fetchone() == (0,)
+
+
+def test_creations_an_older_case_kept_whole_are_read_back_from_their_records(
+    tmp_path: Path,
+) -> None:
+    """Migration 0013: a demo case with edits, a delete, an undone delete and a document
+    read again goes down to 0012, where every creation keeps its values again (those the
+    history showed), and up again with the same history, each creation read back from its
+    record; one whose record changed without an event keeps its values."""
+    path = tmp_path / "demo.casefile"
+    write_demo_case(path).close()
+    with open_case(path, backups=False) as case:
+        attacks = case.listing.page(ListQuery(Kind.ATTACK, limit=10)).records
+        case.records.update(
+            attacks[0].id, {"title": "Renamed", "killed": Figure.exactly(4)}, tags=["x"]
+        )
+        people = case.listing.page(ListQuery(Kind.PERSON, limit=10)).records
+        case.records.restore(case.records.delete(people[0].id))
+        case.records.delete(people[1].id)
+        [document] = case.listing.page(ListQuery(Kind.DOCUMENT, limit=10)).records
+        case.encodings.read_as(document.id, "cp1252")
+        history = case.history.entries()
+    creations = [e for e in history if e.action in ("create", "restore") and e.kind != "case"]
+    assert {"create", "restore"} == {e.action for e in creations}
+    _downgrade(path, "0012")
+    with sqlite3.connect(path) as raw:
+        kept = raw.execute(
+            "SELECT record_id, changes FROM audit_event WHERE action IN ('create', 'restore') "
+            "AND kind != 'case' ORDER BY id"
+        ).fetchall()
+        # What a creation reads back is what the downgrade writes: the same values.
+        assert [(UUID(hex=r), json.loads(c)) for r, c in kept] == [
+            (e.record_id, e.changes) for e in creations
+        ]
+        # Changed behind Casefile's back: no event says what it was before.
+        raw.execute("UPDATE person SET nationality = 'Nowhere' WHERE id = ?", (people[2].id.hex,))
+    with open_case(path, backups=False) as case:
+        assert case.info().schema == HEAD
+        assert case.check() == []
+        assert case.history.entries() == history
+    with sqlite3.connect(path) as raw:
+        whole = raw.execute(
+            "SELECT record_id FROM audit_event WHERE action IN ('create', 'restore') "
+            "AND kind != 'case' AND changes IS NOT NULL"
+        ).fetchall()
+    assert whole == [(people[2].id.hex,)]
 
 
 @pytest.mark.slow

@@ -240,6 +240,8 @@ def test_an_edit_shows_in_the_detail_pane_and_the_row_stays_selected(
     shown = window.detail.toPlainText()
     assert "French" in shown
     assert "British" not in shown
+    history = shown.partition("History")[2]  # newest first, as the CLI's is oldest first
+    assert history.index("— changed: nationality") < history.index("— created")
     window.undo_action.trigger()
     assert person_in(demo_path, "Andrew Parker").nationality == "British"
     assert "British" in window.detail.toPlainText()
