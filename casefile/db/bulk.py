@@ -54,12 +54,13 @@ def insert_rows(
     columns: list[Sequence[Any]] = []
     for position, convert in steps:
         column = values[position]
-        if convert is None:
-            columns.append(column)
-        elif column[0] is column[-1] and column.count(column[0]) == len(column):
+        if column[0] is column[-1] and column.count(column[0]) == len(column):
             # A value every row shares (the action's time and ID, a quote's source)
-            # converts once.
-            columns.append((convert(column[0]),) * len(column))
+            # converts once, and is adapted for the driver once.
+            shared = column[0] if convert is None else convert(column[0])
+            columns.append((driver.adapted(shared),) * len(column))
+        elif convert is None:
+            columns.append(column)
         else:
             columns.append(list(map(convert, column)))
     driver.run(conn, sql, list(zip(*columns, strict=True)))

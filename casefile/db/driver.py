@@ -27,3 +27,10 @@ def run(conn: Connection, sql: str, rows: Sequence[Sequence[Any]] | None = None)
             driver.executemany(sql, rows)
     except sqlcipher3.dbapi2.Error as exc:
         raise DBAPIError.instance(sql, None, exc, sqlcipher3.dbapi2.Error) from exc
+
+
+def adapted(value: Any) -> Any:
+    """``value`` as the driver writes it (a timestamp as its ISO text): what the bulk path
+    stores once for a value every row shares, instead of the driver adapting it per row."""
+    adapt = sqlcipher3.dbapi2.adapters.get((type(value), sqlcipher3.dbapi2.PrepareProtocol))
+    return value if adapt is None else adapt(value)
