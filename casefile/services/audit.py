@@ -68,10 +68,10 @@ class AuditLog:
 
     ROW_COLUMNS = ("action_id", "at", "action", "record_id", "kind", "label", "changes")
 
-    def created_row(self, action: str, record_id: UUID, kind: str, label: str) -> tuple[Any, ...]:
+    def created_row(self, action: str, record_id: UUID, kind: Kind, label: str) -> tuple[Any, ...]:
         """A record's creation (or restore) as a plain row (``ROW_COLUMNS``), for the
         insert path: without its values, which are read back from the record."""
-        return (self.action_id, self.at, action, record_id, kind, label, None)
+        return (self.action_id, self.at, action, record_id, kind.value, label, None)
 
 
 EMPTY: tuple[Any, ...] = (None, "", [])

@@ -36,14 +36,16 @@ def check_references_many(
 ) -> None:
     """Every reference must name an existing record of an allowed kind; ``pending`` are
     records being inserted in the same action, which may refer to each other."""
-    refs = [r for fields in items for r in ref_values(fields)]
+    # Each reference once: a batch of quotes from one source names it once per quote
+    # (keyed by the UUID's number, which hashes in C, where a UUID hashes in Python).
+    refs = {(n, v.int): (n, v, allowed) for f in items for n, v, allowed in ref_values(f)}
     kinds: dict[UUID, Kind] = dict(pending or {})
-    ids = {v for _, v, _ in refs} - set(kinds)
+    ids = {v for _, v, _ in refs.values()} - set(kinds)
     for chunk in _chunks(list(ids), 500):
         kinds.update(
             s.execute(select(m.Record.id, m.Record.kind).where(m.Record.id.in_(chunk))).all()
         )
-    for name, value, allowed in refs:
+    for name, value, allowed in refs.values():
         label = name.replace("_", " ")
         if value not in kinds:
             raise InvalidInput(f"{label}: no record with ID {value}")
