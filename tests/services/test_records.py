@@ -4,6 +4,7 @@ ID resolution, tags and the bulk path."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -775,6 +776,23 @@ def test_a_creation_reads_only_the_record_s_own_values_back(case: Case) -> None:
         )
     assert case.history.entries(document.id)[0].changes == made
     assert "text" not in made
+
+
+def test_an_insert_leaves_the_cycle_collector_as_it_found_it(case: Case) -> None:
+    """The bulk path pauses Python's cycle collector while it builds its rows: on again
+    after, a failed insert too, and left off where it was off."""
+    assert gc.isenabled()
+    case.records.add_many([PersonFields(name="Collected")])
+    assert gc.isenabled()
+    with pytest.raises(InvalidInput):
+        case.records.add_many([QuoteFields(text="Nowhere", source=uuid4())])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        case.records.add(PersonFields(name="Not collected"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_resolve_accepts_full_ids_and_unique_prefixes(case: Case) -> None:
