@@ -60,7 +60,10 @@ while not Path(stop).exists():
         print("rekeyed", flush=True)
     except KnownError as exc:
         print("refused", exc, flush=True)
-        time.sleep(0.05)
+    # A moment between re-keys, as between a person's: one straight after another holds
+    # the case's lock all but a few microseconds a time, and a writer polling for it
+    # every 10 ms could wait for ever (it did, once in a full run).
+    time.sleep(0.05)
 """
 
 
