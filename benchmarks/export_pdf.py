@@ -23,10 +23,13 @@ ReportLab setting them is part of the cost a pack cannot avoid. Both are compare
 (seconds per page), as the pack adds a contents page, charts and bookmarks the baseline has
 not.
 
-Targets: pack seconds per page within 1.25x of the baseline, the 500-attack pack under
-15 s, and pages per second flat (within 15%) from 100 to 2,000 attacks (issue 18).
+Each export runs --runs times (3), the pack and its baseline in turn; printed: the first
+run and the median, the median's CPU time (this process: the export runs in it), and the
+load average before and after. Targets (medians): pack seconds per page within 1.25x of
+the baseline, the 500-attack pack under 15 s, and pages per second flat (within 15%) from
+100 to 2,000 attacks (issue 18).
 
-    .venv/bin/python benchmarks/export_pdf.py [--profile]
+    .venv/bin/python benchmarks/export_pdf.py [--runs N] [--profile]
 
 ``--profile`` adds a cProfile summary (top 15 by cumulative time) of the 500-attack export.
 """
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import tempfile
@@ -492,6 +496,7 @@ def write_case(path: Path, g: Generated) -> float:
 class Run:
     seconds: float
     pages: int
+    cpu: float = 0.0
 
     @property
     def per_page(self) -> float:
@@ -504,9 +509,9 @@ class Run:
 
 def export_pack(case_path: Path, pdf: Path) -> Run:
     with open_case(case_path, backups=False) as case:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = case.briefing.export(pdf, PackOptions(), replace=True)
-        return Run(time.perf_counter() - start, report.pages)
+        return Run(time.perf_counter() - start, report.pages, time.process_time() - cpu)
 
 
 def gather_seconds(case_path: Path) -> float:
@@ -739,7 +744,7 @@ def furniture(canvas: Canvas, doc: SimpleDocTemplate) -> None:
 
 
 def export_baseline(g: Generated, pdf: Path) -> Run:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     doc = SimpleDocTemplate(
         str(pdf),
         pagesize=A4,
@@ -750,7 +755,11 @@ def export_baseline(g: Generated, pdf: Path) -> Run:
         initialFontName=fonts.SANS,
     )
     doc.build(baseline_story(g), onFirstPage=furniture, onLaterPages=furniture)
-    return Run(time.perf_counter() - start, doc.page)
+    return Run(time.perf_counter() - start, doc.page, time.process_time() - cpu)
+
+
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -759,7 +768,9 @@ def export_baseline(g: Generated, pdf: Path) -> Run:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--profile", action="store_true", help="profile the 500-attack export")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each export (default 3)")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     fonts.register()  # once per process, as in use; not part of any timing
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -780,26 +791,30 @@ def main() -> None:
         export_pack(cases[SCALES[0]][1], folder / "warm-up.pdf")
 
         print(
-            f"\n{'attacks':>8}  {'':<9}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'ms/page':>9}"
-            f"{'reading':>9}{'ratio':>7}"
+            f"\n{'attacks':>8}  {'':<9}{'pages':>7}{'first s':>9}{'median s':>9}{'CPU s':>8}"
+            f"{'pages/s':>9}{'ms/page':>9}{'reading':>9}{'ratio':>7}"
         )
         results: dict[int, tuple[Run, Run]] = {}
         for n in SCALES:
             g, path = cases[n]
-            pack = export_pack(path, folder / f"pack-{n}.pdf")
+            packs, bases = [], []
+            for _ in range(args.runs):  # in turn: a busy moment falls on both
+                packs.append(export_pack(path, folder / f"pack-{n}.pdf"))
+                bases.append(export_baseline(g, folder / f"baseline-{n}.pdf"))
             reading = gather_seconds(path)
-            base = export_baseline(g, folder / f"baseline-{n}.pdf")
+            pack, base = median_run(packs), median_run(bases)
             results[n] = (pack, base)
             ratio = pack.per_page / base.per_page
-            print(
-                f"{n:>8,}  {'pack':<9}{pack.pages:>7,}{pack.seconds:>9.2f}{pack.rate:>9.1f}"
-                f"{pack.per_page * 1000:>9.1f}{reading:>9.2f}{ratio:>7.2f}"
-            )
-            print(
-                f"{'':>8}  {'baseline':<9}{base.pages:>7,}{base.seconds:>9.2f}{base.rate:>9.1f}"
-                f"{base.per_page * 1000:>9.1f}",
-                flush=True,
-            )
+            for name, first, run, said in (
+                ("pack", packs[0], pack, f"{reading:>9.2f}{ratio:>7.2f}"),
+                ("baseline", bases[0], base, ""),
+            ):
+                print(
+                    f"{f'{n:,}' if name == 'pack' else '':>8}  {name:<9}{run.pages:>7,}"
+                    f"{first.seconds:>9.2f}{run.seconds:>9.2f}{run.cpu:>8.2f}{run.rate:>9.1f}"
+                    f"{run.per_page * 1000:>9.1f}{said}",
+                    flush=True,
+                )
 
         pack, base = results[MAIN]
         ratio = pack.per_page / base.per_page
@@ -819,6 +834,10 @@ def main() -> None:
             f" — {'met' if min(rates) / max(rates) >= FLAT_AT_LEAST else 'NOT met'}"
         )
         print("(reading: gathering the pack's content from the case alone, seconds)")
+        print(
+            f"{args.runs} runs of each export, in turn; load average {load:.2f} before, "
+            f"{os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs"
+        )
         if args.profile:
             print(f"\ncProfile of the {MAIN}-attack export, top 15 by cumulative time:")
             print(profile_pack(cases[MAIN][1], folder / "profiled.pdf"))
