@@ -48,6 +48,7 @@ from casefile.db.search_sql import (
 from casefile.domain.display import link_caveats
 from casefile.domain.search_query import SearchQuery, parse
 from casefile.domain.terms import Kind
+from casefile.importing.cores import usable
 from casefile.services.record_reading import labels, read_records
 
 MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet
@@ -345,14 +346,15 @@ class SearchService:
 
 
 def a_core_is_free() -> bool:
-    """Whether a core of those this process may use is idle, by the load average of the
-    last minute (which counts this search's own thread): not where it is not known."""
+    """Whether a core of those this process may use (``cores.usable``) is idle, by the
+    load average of the last minute (which counts this search's own thread): not where it
+    is not known. Not sampled as an import's readers are (``cores.free_cores``): that
+    waits a tenth of a second, more than a search takes."""
     try:
         load = os.getloadavg()[0]
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Windows; not on macOS (affinity)
+    except (AttributeError, OSError):  # not on Windows
         return False
-    return load < cores - 0.5
+    return load < usable() - 0.5
 
 
 def _group(kind: Kind, page: int, outside_notes: bool) -> str:
